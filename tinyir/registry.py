@@ -1,0 +1,91 @@
+"""Where tinyir's dialects and passes live: import paths, loaded lazily.
+
+Add a dialect or pass by adding one line here. Targets outside the core register through the
+`tinyir.targets` entry point group (see docs/new-target.md) and are merged in by `all_passes`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import Any
+
+# dialect name -> "module:attribute"
+DIALECTS: dict[str, str] = {
+    "tir": "tinyir.dialects.tensor:TIR",
+    "st": "tinyir.dialects.shapetracker:ST",
+    "loop": "tinyir.dialects.loop:LOOP",
+    "uop": "tinyir.dialects.uop:UOP",
+    "ocl": "tinyir.targets.opencl.dialect:OCL",
+    "llir": "tinyir.targets.llvm.dialect:LLIR",
+    "ptx": "tinyir.targets.ptx.dialect:PTX",
+    "amdgpu": "tinyir.targets.amdgpu.dialect:AMDGPU",
+    "metal": "tinyir.targets.metal.dialect:METAL",
+}
+
+# pass name -> "module:class", in default pipeline order first
+PASSES: dict[str, str] = {
+    "tensor-decompose": "tinyir.passes.decompose:TensorDecompose",
+    "tensor-autodiff": "tinyir.passes.autodiff:TensorAutodiff",
+    "schedule-kernels": "tinyir.passes.schedule:ScheduleKernels",
+    "fold-views": "tinyir.passes.fold_views:FoldViews",
+    "shapetracker-to-loop": "tinyir.passes.st_to_loop:ShapetrackerToLoop",
+    "loop-to-uop": "tinyir.passes.loop_to_uop:LoopToUop",
+    "uop-simplify": "tinyir.passes.uop_simplify:UopSimplify",
+    "uop-to-opencl": "tinyir.targets.opencl.lower:UopToOpenCL",
+    "uop-to-llvm": "tinyir.targets.llvm.lower:UopToLLVM",
+    "uop-to-ptx": "tinyir.targets.ptx.lower:UopToPTX",
+    "uop-to-amdgpu": "tinyir.targets.amdgpu.lower:UopToAMDGPU",
+    "uop-to-metal": "tinyir.targets.metal.lower:UopToMetal",
+}
+
+# Pipelines by device: the pass names run from tensor level to target level.
+CORE_PIPELINE = ["tensor-decompose", "schedule-kernels", "fold-views", "shapetracker-to-loop",
+                 "loop-to-uop", "uop-simplify"]
+TARGET_PASS = {"cpu": "uop-to-llvm", "opencl": "uop-to-opencl", "cuda": "uop-to-ptx",
+               "amdgpu": "uop-to-amdgpu", "metal": "uop-to-metal"}
+
+
+def load(path: str) -> Any:
+    """Import "module:attribute"."""
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _plugin_entries() -> list[Any]:
+    try:
+        return list(entry_points(group="tinyir.targets"))
+    except Exception:  # pragma: no cover - broken metadata must not break the compiler
+        return []
+
+
+def plugin_targets() -> list[Any]:
+    """Target descriptions registered by installed packages (`tinyir.targets` entry points)."""
+    found = []
+    for ep in _plugin_entries():
+        try:
+            found.append(ep.load())
+        except Exception as exc:  # a broken plugin is reported, not fatal
+            import sys
+
+            print(f"tinyir: warning: target plugin {ep.name!r} failed to load: {exc}", file=sys.stderr)
+    return found
+
+
+def all_dialects() -> dict[str, Callable[[], Any]]:
+    """Dialect factories, core and plugins."""
+    out: dict[str, Callable[[], Any]] = {name: (lambda p=path: load(p)) for name, path in DIALECTS.items()}
+    for target in plugin_targets():
+        for name, factory in getattr(target, "dialects", {}).items():
+            out[name] = factory
+    return out
+
+
+def all_passes() -> dict[str, Callable[[], Any]]:
+    """Pass class factories, core and plugins."""
+    out: dict[str, Callable[[], Any]] = {name: (lambda p=path: load(p)) for name, path in PASSES.items()}
+    for target in plugin_targets():
+        for name, factory in getattr(target, "passes", {}).items():
+            out[name] = factory
+    return out

@@ -1,0 +1,190 @@
+"""The one rewrite mechanism of tinyir: rule tables applied by a shared driver.
+
+A rule is data: the op type(s) it is rooted at, a function that matches and builds the
+replacement, and a short comment. A pass is a `RuleTable` (plus options); the driver applies
+it greedily to a fixed point or in a single walk, counts how often each rule fired and can
+trace every firing.
+
+A rule's function takes the matched op (and, if it asks for a second parameter, the
+`PatternRewriter`) and returns:
+  * `None` / `False`     -- no match, nothing changed;
+  * an `SSAValue`        -- replace the op's single result with this existing value;
+  * an `Operation`       -- a new op (not yet inserted) that replaces the root; operands of it
+                            that are results of other new, detached ops are inserted first, so
+                            nested constructors like `Add(Mul(x, c), y)` just work;
+  * a list of the above  -- one per result of the root (multi-result ops);
+  * `True`               -- the function changed the IR itself through the rewriter.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation, OpResult, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
+
+RuleFn = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rewrite: `root` op type(s), the match-and-build function, a few words of comment."""
+
+    name: str
+    root: tuple[type[Operation], ...]
+    fn: RuleFn
+    doc: str
+    wants_rewriter: bool = False
+
+
+def rule(root: type[Operation] | Iterable[type[Operation]], fn: RuleFn, doc: str, name: str | None = None) -> Rule:
+    """Build a `Rule`; `name` defaults to the comment, so tables stay one line per rule."""
+    roots = (root,) if isinstance(root, type) else tuple(root)
+    try:
+        nparams = len(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        nparams = 1
+    return Rule(name or doc, roots, fn, doc, wants_rewriter=nparams >= 2)
+
+
+# Process-wide statistics, read by `tinyir-opt --mlir-pass-statistics`: pass -> rule -> count.
+STATISTICS: dict[str, Counter[str]] = {}
+
+
+def _detached_producers(op: Operation, out: list[Operation], seen: set[int]) -> None:
+    """Collect new ops feeding `op` that are not yet in a block, operands first."""
+    for operand in op.operands:
+        owner = operand.owner if isinstance(operand, OpResult) else None
+        if owner is not None and owner.parent is None and id(owner) not in seen:
+            seen.add(id(owner))
+            _detached_producers(owner, out, seen)
+            out.append(owner)
+
+
+def _apply_result(op: Operation, result: Any, rewriter: PatternRewriter) -> bool:
+    """Install what a rule returned in place of `op`. Returns whether anything changed."""
+    if result is None or result is False:
+        return False
+    if result is True:
+        return True
+    items = list(result) if isinstance(result, (list, tuple)) else [result]
+    new_ops: list[Operation] = []
+    seen: set[int] = set()
+    values: list[SSAValue] = []
+    for item in items:
+        if isinstance(item, Operation):
+            if item.parent is None and id(item) not in seen:
+                _detached_producers(item, new_ops, seen)
+                seen.add(id(item))
+                new_ops.append(item)
+            if len(item.results) != 1 and len(items) == 1:
+                values.extend(item.results)
+            else:
+                values.append(item.results[0])
+        elif isinstance(item, SSAValue):
+            values.append(item)
+        else:
+            raise TypeError(f"rule returned {type(item).__name__}, expected an op or a value")
+    if len(values) != len(op.results):
+        raise ValueError(f"rule on {op.name} gave {len(values)} values for {len(op.results)} results")
+    if not new_ops and all(v is r for v, r in zip(values, op.results)):
+        return False
+    rewriter.replace(op, new_ops, values)
+    return True
+
+
+class RuleTable(RewritePattern):
+    """A named list of rules, usable as one xDSL `RewritePattern`."""
+
+    def __init__(self, name: str, rules: Sequence[Rule]):
+        self.name = name
+        self.rules = list(rules)
+        self.by_type: dict[type[Operation], list[Rule]] = {}
+        self.stats: Counter[str] = Counter()
+        self.trace = bool(os.environ.get("TINYIR_TRACE_RULES"))
+        names = [r.name for r in self.rules]
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"rule table {name}: duplicate rule names {dup}")
+
+    def _rules_for(self, op: Operation) -> list[Rule]:
+        cls = type(op)
+        found = self.by_type.get(cls)
+        if found is None:
+            found = [r for r in self.rules if any(issubclass(cls, t) for t in r.root)]
+            self.by_type[cls] = found
+        return found
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        for r in self._rules_for(op):
+            result = r.fn(op, rewriter) if r.wants_rewriter else r.fn(op)
+            if _apply_result(op, result, rewriter):
+                self.stats[r.name] += 1
+                STATISTICS.setdefault(self.name, Counter())[r.name] += 1
+                if self.trace:
+                    print(f"[{self.name}] {r.name} @ {op.name}", file=sys.stderr)
+                return
+
+    def apply(self, root: Operation, *, greedy: bool = True, reverse: bool = False) -> bool:
+        """Apply the table to every op nested in `root` (to a fixed point when `greedy`)."""
+        walker = PatternRewriteWalker(self, apply_recursively=greedy, walk_reverse=reverse)
+        changed = False
+        for region in root.regions:
+            changed |= walker.rewrite_region(region)
+        return changed
+
+    def describe(self) -> str:
+        """The table as text: one line per rule, root op and comment."""
+        lines = [f"{self.name}: {len(self.rules)} rules"]
+        for r in self.rules:
+            roots = ",".join(getattr(t, "name", t.__name__) for t in r.root)
+            lines.append(f"  {roots:<24} {r.doc}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RulePass(ModulePass):
+    """A pass that is a rule table. Subclasses set `name`, `summary` and `rules()`."""
+
+    name: ClassVar[str] = "rule-pass"
+    summary: ClassVar[str] = ""
+    greedy: ClassVar[bool] = True
+    reverse: ClassVar[bool] = False
+
+    def rules(self) -> Sequence[Rule]:  # options may shape the table
+        raise NotImplementedError
+
+    def table(self) -> RuleTable:
+        return RuleTable(self.name, self.rules())
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        self.table().apply(op, greedy=self.greedy, reverse=self.reverse)
+
+
+def erase_dead(root: Operation, is_removable: Callable[[Operation], bool]) -> int:
+    """Erase ops without uses for which `is_removable` holds, to a fixed point. Returns count."""
+    count = 0
+    changed = True
+    while changed:
+        changed = False
+        for op in list(root.walk(reverse=True)):
+            if op is root or op.parent is None:
+                continue
+            if all(not r.uses for r in op.results) and op.results and is_removable(op):
+                op.detach()
+                op.erase()
+                count += 1
+                changed = True
+    return count
+
+
+__all__ = ["Rule", "RuleTable", "RulePass", "rule", "erase_dead", "STATISTICS", "field"]
