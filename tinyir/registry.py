@@ -89,3 +89,20 @@ def all_passes() -> dict[str, Callable[[], Any]]:
         for name, factory in getattr(target, "passes", {}).items():
             out[name] = factory
     return out
+
+# Text emitters for `tinyir-opt -t NAME`: "module:function" taking the module, returning text.
+EMITTERS: dict[str, str] = {
+    "opencl": "tinyir.targets.opencl.emit:emit_module",
+    "llvm": "tinyir.targets.llvm.emit:emit_module",
+    "ptx": "tinyir.targets.ptx.emit:emit_module",
+    "amdgpu": "tinyir.targets.amdgpu.emit:emit_module",
+    "metal": "tinyir.targets.metal.emit:emit_module",
+}
+
+
+def all_emitters() -> dict[str, str | object]:
+    """Emitters, core and plugins (a plugin maps a name to a callable)."""
+    out: dict[str, str | object] = dict(EMITTERS)
+    for target in plugin_targets():
+        out.update(getattr(target, "emitters", {}))
+    return out
