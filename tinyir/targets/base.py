@@ -1,0 +1,70 @@
+"""The interface every target implements, built-in or plugin (see docs/new-target.md).
+
+A target lowers `uop.kernel` ops to its own kernel op (pass `lower_pass`), prints each kernel as
+text (`emit_kernel`), and may bring a runtime `Device` that compiles that text and launches it.
+The host side of the entry function (`st.alloc`, `st.buffer_constant`, kernels, `func.return`) is
+executed by tinyir/runtime/executor.py, whatever the target.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from xdsl.ir import Operation
+
+
+@dataclass(frozen=True)
+class KernelSource:
+    """One kernel as target text, plus what a launch needs."""
+
+    name: str                     # entry symbol in `text`
+    text: str                     # OpenCL C / LLVM IR / PTX / ... for this one kernel
+    global_size: tuple[int, ...]  # launch grid in work-items (CPU kernels loop over it themselves)
+    local_size: tuple[int, ...] | None = None
+    arg_dtypes: tuple[str, ...] = ()  # numpy dtype names of the buffer parameters, in order
+
+
+class Device(ABC):
+    """A place kernels run: it compiles kernel text and launches it on its buffers."""
+
+    name: str = "device"
+
+    @abstractmethod
+    def compile(self, source: KernelSource) -> Any:
+        """Compile one kernel; the result is passed back to `launch`."""
+
+    @abstractmethod
+    def upload(self, array: np.ndarray) -> Any:
+        """A device buffer holding a copy of `array` (contiguous)."""
+
+    @abstractmethod
+    def alloc(self, shape: Sequence[int], dtype: np.dtype) -> Any:
+        """An uninitialised device buffer for an array of this shape and dtype."""
+
+    @abstractmethod
+    def download(self, buffer: Any, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+        """The buffer's contents as a new numpy array."""
+
+    @abstractmethod
+    def launch(self, compiled: Any, buffers: Sequence[Any], source: KernelSource) -> None:
+        """Run a compiled kernel over `source.global_size` with these buffers, in order."""
+
+    def synchronize(self) -> None:
+        """Wait until launched work is done (a no-op for synchronous devices)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a target registers: its lowering pass, kernel op, emitter and (optional) device."""
+
+    name: str                                        # "opencl", "cpu", "cuda", ...
+    lower_pass: str                                  # name of the uop-to-TARGET pass
+    kernel_op: str                                   # op name of the target's kernel, e.g. "ocl.kernel"
+    emit_kernel: Callable[[Operation], KernelSource]  # one target kernel op -> its text
+    device: Callable[[], Device] | None = None       # factory of the runtime device, if it can run
+    dialects: dict[str, Callable[[], Any]] | None = None  # extra dialects (plugins)
+    passes: dict[str, Callable[[], Any]] | None = None    # extra passes (plugins)
