@@ -1,0 +1,297 @@
+"""Compiling a tensor-level module for a device, and running it.
+
+`compile_program` runs the default pass chain in memory (no re-parsing between passes), ending in
+the target's lowering pass, then turns the entry function's host side into a flat launch plan:
+`st.alloc` -> allocate, `st.buffer_constant` -> upload, `<target>.kernel` -> compiled kernel
+launch, `func.return` -> outputs. Kernels are compiled once per structural hash of their IR.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.ir import Block, Operation, SSAValue
+
+from tinyir.errors import TinyirError
+from tinyir.ir import make_context, to_text
+from tinyir.registry import CORE_PIPELINE, PASSES, load
+from tinyir.targets.base import Device, KernelSource, Target
+
+
+def debug_level() -> int:
+    try:
+        return int(os.environ.get("DEBUG", "0"))
+    except ValueError:
+        return 0
+
+
+def entry_function(module: ModuleOp) -> func.FuncOp:
+    """The entry of a program: `@main` if present, else the first function."""
+    funcs = [op for op in module.ops if isinstance(op, func.FuncOp)]
+    if not funcs:
+        raise TinyirError("the module has no func.func to run")
+    for f in funcs:
+        if f.sym_name.data == "main":
+            return f
+    return funcs[0]
+
+
+def structural_hash(op: Operation) -> str:
+    """A hash of an op's IR that ignores SSA names: equal structure, equal hash."""
+    clone = op.clone()
+    for inner in clone.walk():
+        for result in inner.results:
+            result.name_hint = None
+        for region in inner.regions:
+            for block in region.blocks:
+                for arg in block.args:
+                    arg.name_hint = None
+    return hashlib.sha256(to_text(clone, generic=True).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- targets and devices
+
+def get_target(name: str) -> Target:
+    """A built-in target by device name, or one registered through `tinyir.targets`."""
+    from tinyir.registry import plugin_targets
+
+    builtin = {
+        "cpu": "tinyir.targets.cpu:TARGET",
+        "opencl": "tinyir.targets.opencl:TARGET",
+        "cuda": "tinyir.targets.ptx:TARGET",
+        "amdgpu": "tinyir.targets.amdgpu:TARGET",
+        "metal": "tinyir.targets.metal:TARGET",
+    }
+    if name in builtin:
+        try:
+            return load(builtin[name])
+        except ImportError as exc:
+            raise TinyirError(f"device {name!r} is not available: {exc}") from exc
+    for target in plugin_targets():
+        if target.name == name:
+            return target
+    known = sorted(set(builtin) | {t.name for t in plugin_targets()} | {"reference"})
+    raise TinyirError(f"unknown device {name!r} (known: {', '.join(known)})")
+
+
+_DEVICES: dict[str, Device] = {}
+
+
+def get_device(name: str) -> Device:
+    """The process-wide device instance for a target name."""
+    if name not in _DEVICES:
+        target = get_target(name)
+        if target.device is None:
+            raise TinyirError(f"target {name!r} produces kernel text but has no runtime device")
+        _DEVICES[name] = target.device()
+    return _DEVICES[name]
+
+
+# ---------------------------------------------------------------- passes
+
+def run_passes(module: ModuleOp, names: Sequence[str], *, dump: bool = False) -> ModuleOp:
+    """Apply named passes in place (default options)."""
+    from tinyir.registry import all_passes
+
+    ctx = make_context()
+    factories = all_passes()
+    for name in names:
+        if name not in factories:
+            raise TinyirError(f"unknown pass {name!r}")
+        factories[name]()().apply(ctx, module)
+        if dump:
+            print(f"// -----// IR Dump After {name} //----- //\n{to_text(module)}", file=sys.stderr)
+    return module
+
+
+def pipeline_for(target: Target) -> list[str]:
+    return [*CORE_PIPELINE, target.lower_pass]
+
+
+# ---------------------------------------------------------------- programs
+
+@dataclass
+class _Step:
+    kind: str                     # "alloc" | "const" | "kernel"
+    result: int = -1              # slot written (alloc/const)
+    operands: tuple[int, ...] = ()  # slots read (kernel)
+    shape: tuple[int, ...] = ()
+    dtype: Any = None
+    data: np.ndarray | None = None
+    source: KernelSource | None = None
+    compiled: Any = None
+
+
+def _buffer_shape_dtype(value: SSAValue) -> tuple[tuple[int, ...], np.dtype]:
+    from tinyir.dtypes import numpy_dtype
+
+    typ = value.type
+    shape = tuple(typ.shape_tuple()) if hasattr(typ, "shape_tuple") else tuple(typ.get_shape())
+    return shape, numpy_dtype(typ.element_type)
+
+
+@dataclass
+class Program:
+    """A compiled program: a launch plan for one device."""
+
+    device_name: str
+    input_types: list[tuple[tuple[int, ...], np.dtype]]
+    output_types: list[tuple[tuple[int, ...], np.dtype]]
+    steps: list[_Step] = field(default_factory=list)
+    nslots: int = 0
+    arg_slots: list[int] = field(default_factory=list)
+    out_slots: list[int] = field(default_factory=list)
+    kernels: list[KernelSource] = field(default_factory=list)
+    reference_module: ModuleOp | None = None
+
+    def check_inputs(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        if len(inputs) != len(self.input_types):
+            raise TinyirError(f"expected {len(self.input_types)} inputs, got {len(inputs)}")
+        out = []
+        for i, (arr, (shape, dtype)) in enumerate(zip(inputs, self.input_types)):
+            arr = np.asarray(arr)
+            if tuple(arr.shape) != shape:
+                raise TinyirError(f"input {i}: expected shape {shape}, got {tuple(arr.shape)}")
+            if arr.dtype != dtype:
+                if np.can_cast(arr.dtype, dtype, casting="same_kind") or arr.dtype.kind == dtype.kind:
+                    arr = arr.astype(dtype)
+                else:
+                    raise TinyirError(f"input {i}: expected dtype {dtype}, got {arr.dtype}")
+            out.append(np.ascontiguousarray(arr).reshape(arr.shape))  # keeps 0-d inputs 0-d
+        return out
+
+    def run(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        arrays = self.check_inputs(inputs)
+        if self.reference_module is not None:
+            from tinyir.runtime.reference import run_reference
+
+            return [np.asarray(r) for r in run_reference(self.reference_module, arrays)]
+        device = get_device(self.device_name)
+        level = debug_level()
+        slots: list[Any] = [None] * self.nslots
+        for slot, arr in zip(self.arg_slots, arrays):
+            slots[slot] = device.upload(arr)
+        launched = 0
+        for step in self.steps:
+            if step.kind == "alloc":
+                slots[step.result] = device.alloc(step.shape, step.dtype)
+            elif step.kind == "const":
+                slots[step.result] = device.upload(step.data)
+            else:
+                start = time.perf_counter()
+                device.launch(step.compiled, [slots[s] for s in step.operands], step.source)
+                launched += 1
+                if level >= 2:
+                    device.synchronize()
+                    ms = (time.perf_counter() - start) * 1e3
+                    print(f"*** {self.device_name:6s} {step.source.name:<12s} global {step.source.global_size}"
+                          f" {ms:8.3f} ms", file=sys.stderr)
+                elif level >= 1:
+                    print(f"*** {self.device_name:6s} {step.source.name:<12s} global {step.source.global_size}",
+                          file=sys.stderr)
+        device.synchronize()
+        outs = []
+        for slot, (shape, dtype) in zip(self.out_slots, self.output_types):
+            outs.append(device.download(slots[slot], shape, dtype))
+        return outs
+
+
+_KERNEL_CACHE: dict[tuple[str, str], tuple[KernelSource, Any]] = {}
+_PROGRAM_CACHE: dict[tuple[str, str], Program] = {}
+
+
+def kernel_cache_size() -> int:
+    """How many kernels have been compiled in this process (for tests of the cache)."""
+    return len(_KERNEL_CACHE)
+
+
+def _tensor_sig(types: Sequence[Any]) -> list[tuple[tuple[int, ...], np.dtype]]:
+    from tinyir.dtypes import numpy_dtype
+
+    out = []
+    for t in types:
+        if not isinstance(t, TensorType):
+            raise TinyirError(f"entry function types must be tensors, got {t}")
+        out.append((tuple(t.get_shape()), numpy_dtype(t.element_type)))
+    return out
+
+
+def compile_program(module: ModuleOp, device: str = "cpu") -> Program:
+    """Compile a tensor-level module for `device` ("reference" interprets it with numpy)."""
+    key = (device, structural_hash(module))
+    if key in _PROGRAM_CACHE:
+        return _PROGRAM_CACHE[key]
+    entry = entry_function(module)
+    ins = _tensor_sig(entry.function_type.inputs.data)
+    outs = _tensor_sig(entry.function_type.outputs.data)
+    if device == "reference":
+        program = Program(device, ins, outs, reference_module=module.clone())
+        _PROGRAM_CACHE[key] = program
+        return program
+    target = get_target(device)
+    dev = get_device(device)
+    lowered = module.clone()
+    level = debug_level()
+    run_passes(lowered, pipeline_for(target), dump=level >= 4)
+    program = Program(device, ins, outs)
+    _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+    _PROGRAM_CACHE[key] = program
+    return program
+
+
+def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: Device, show_code: bool) -> None:
+    slot_of: dict[SSAValue, int] = {}
+
+    def new_slot(value: SSAValue) -> int:
+        slot_of[value] = program.nslots
+        program.nslots += 1
+        return slot_of[value]
+
+    block: Block = entry.body.blocks[0]
+    program.arg_slots = [new_slot(arg) for arg in block.args]
+    for op in block.ops:
+        if op.name == "st.alloc":
+            shape, dtype = _buffer_shape_dtype(op.results[0])
+            program.steps.append(_Step("alloc", new_slot(op.results[0]), shape=shape, dtype=dtype))
+        elif op.name == "st.buffer_constant":
+            shape, dtype = _buffer_shape_dtype(op.results[0])
+            data = _dense_to_numpy(op, shape, dtype)
+            program.steps.append(_Step("const", new_slot(op.results[0]), data=data, shape=shape, dtype=dtype))
+        elif op.name == target.kernel_op:
+            key = (program.device_name, structural_hash(op))
+            if key not in _KERNEL_CACHE:
+                source = target.emit_kernel(op)
+                if show_code:
+                    print(source.text, file=sys.stderr)
+                _KERNEL_CACHE[key] = (source, device.compile(source))
+            source, compiled = _KERNEL_CACHE[key]
+            program.kernels.append(source)
+            program.steps.append(_Step("kernel", operands=tuple(slot_of[v] for v in op.operands),
+                                       source=source, compiled=compiled))
+        elif isinstance(op, func.ReturnOp):
+            program.out_slots = [slot_of[v] for v in op.operands]
+        else:
+            raise TinyirError(f"cannot execute host op {op.name} (was the pipeline run to the {target.name} target?)")
+
+
+def _dense_to_numpy(op: Operation, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    attr = op.value if hasattr(op, "value") else op.properties["value"]
+    values = attr.get_values() if hasattr(attr, "get_values") else attr.get_attrs()
+    arr = np.array(values, dtype=dtype)
+    if arr.size == 1 and int(np.prod(shape)) != 1:
+        arr = np.full(shape, arr.reshape(()), dtype=dtype)
+    return np.ascontiguousarray(arr.reshape(shape))
+
+
+def run(module: ModuleOp, inputs: Sequence[np.ndarray], device: str = "cpu") -> list[np.ndarray]:
+    """Compile (cached) and run a tensor-level module; returns its outputs as numpy arrays."""
+    return compile_program(module, device).run(inputs)
