@@ -1,0 +1,204 @@
+"""The numpy reference: an interpreter of every `tir` op (composites too) on the entry function.
+
+`run_reference(module_or_func, inputs)` is the ground truth every compiled device is compared with.
+Integer semantics are C's on the element type: wrap-around add/mul/shl, `idiv` truncating toward
+zero, `mod` with the sign of the dividend, `shr` arithmetic on signed and logical on unsigned types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.ir import Operation, SSAValue
+
+from tinyir.dialects import tensor as tir
+from tinyir.dtypes import is_float, numpy_dtype
+
+Impl = Callable[..., np.ndarray]
+
+
+def entry_function(module: ModuleOp | FuncOp) -> FuncOp:
+    """The entry `func.func` of a module: `@main` if there is one, else the first function."""
+    if isinstance(module, FuncOp):
+        return module
+    funcs = [op for op in module.ops if isinstance(op, FuncOp)]
+    if not funcs:
+        raise ValueError("module has no func.func to run")
+    return next((f for f in funcs if f.sym_name.data == "main"), funcs[0])
+
+
+def _dtype(v: SSAValue | Operation) -> np.dtype:
+    return numpy_dtype(tir.element_type_of(v))
+
+
+def _shape(op: Operation) -> tuple[int, ...]:
+    return tir.shape_of(op.results[0])
+
+
+# ---------------------------------------------------------------------------- integer helpers
+
+
+def c_idiv(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """C integer division: truncate toward zero (division by zero gives 0 here; it is UB in C)."""
+    safe = np.where(b == 0, 1, b).astype(a.dtype)
+    rem = np.fmod(a, safe)
+    q = ((a - rem) // safe).astype(a.dtype)
+    return np.where(b == 0, 0, q).astype(a.dtype)
+
+
+def c_mod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """C remainder: sign of the dividend."""
+    safe = np.where(b == 0, 1, b).astype(a.dtype)
+    return np.where(b == 0, 0, np.fmod(a, safe)).astype(a.dtype)
+
+
+def logical_shr_i32(h: np.ndarray, s: int) -> np.ndarray:
+    return ((h >> s) & np.int32((1 << (32 - s)) - 1)).astype(np.int32)
+
+
+def random_bits(shape: Sequence[int], key: int) -> np.ndarray:
+    """The `tir.random_bits` hash of (flat index, key), as i32, exactly as the decomposition does it."""
+    n = int(np.prod(shape, dtype=np.int64))
+    with np.errstate(all="ignore"):
+        h = np.arange(n, dtype=np.int32) + (np.int32(key) + np.int32(1)) * np.int32(tir.RANDOM_BITS_KEY_MUL)
+        for step, amount in tir.RANDOM_BITS_STEPS:
+            h = h ^ logical_shr_i32(h, amount) if step == "xorshift" else h * np.int32(amount)
+    return h.astype(np.int32).reshape(tuple(shape))
+
+
+# ---------------------------------------------------------------------------- op implementations
+
+
+def _constant(op: tir.ConstantOp) -> np.ndarray:
+    return np.array(op.values(), dtype=_dtype(op)).reshape(_shape(op))
+
+
+def _iota(op: tir.IotaOp) -> np.ndarray:
+    shape, axis = _shape(op), op.axis_int()
+    idx = np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
+    return np.broadcast_to(idx, shape).astype(_dtype(op))
+
+
+def _cast(op: tir.CastOp, x: np.ndarray) -> np.ndarray:
+    dt = _dtype(op)
+    if dt == np.bool_:
+        return x != 0
+    if is_float(tir.element_type_of(op.x)) and dt.kind in "iu":
+        x = np.trunc(x)
+        # out of range is UB in C; wrap through int64 so the result is at least deterministic
+        return np.where(np.isfinite(x), x, 0).astype(np.int64).astype(dt)
+    return x.astype(dt)
+
+
+def _reduce(np_fn: Callable[..., np.ndarray]) -> Impl:
+    def impl(op: tir.ReduceOp, x: np.ndarray) -> np.ndarray:
+        axes = op.axes_tuple()
+        acc = np.float32 if x.dtype == np.float16 else x.dtype  # f16 sums accumulate in f32
+        if np_fn is np.sum:
+            out = np.sum(x, axis=axes, keepdims=True, dtype=acc)
+        else:
+            out = np.max(x, axis=axes, keepdims=True) if axes else x
+        return out.astype(x.dtype).reshape(_shape(op))
+
+    return impl
+
+
+def _softmax(op: tir.SoftmaxOp, x: np.ndarray) -> np.ndarray:
+    axes = op.axes_tuple()
+    e = np.exp(x - np.max(x, axis=axes, keepdims=True))
+    return (e / np.sum(e, axis=axes, keepdims=True)).astype(x.dtype)
+
+
+def _matmul(op: tir.MatmulOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype == np.float16:  # accumulate in f32 like the decomposition's reduce
+        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    return np.matmul(a, b).astype(a.dtype)
+
+
+def _typed(fn: Callable[..., np.ndarray]) -> Impl:
+    """An elementwise numpy function whose result keeps the op's result dtype."""
+    return lambda op, *xs: np.asarray(fn(*xs)).astype(_dtype(op))
+
+
+# op class -> implementation(op, *operand arrays); one line per op
+IMPLS: dict[type[Operation], Impl] = {
+    tir.ConstantOp: _constant,
+    tir.IotaOp: _iota,
+    tir.RandomBitsOp: lambda op, key: random_bits(_shape(op), int(key)),
+    tir.NegOp: _typed(np.negative),
+    tir.Exp2Op: _typed(np.exp2),
+    tir.Log2Op: _typed(np.log2),
+    tir.SinOp: _typed(np.sin),
+    tir.SqrtOp: _typed(np.sqrt),
+    tir.RecipOp: _typed(np.reciprocal),
+    tir.CastOp: _cast,
+    tir.BitcastOp: lambda op, x: x.view(_dtype(op)),
+    tir.AddOp: _typed(np.add),
+    tir.MulOp: _typed(np.multiply),
+    tir.MaxOp: _typed(np.maximum),
+    tir.IdivOp: _typed(c_idiv),
+    tir.ModOp: _typed(c_mod),
+    tir.AndOp: _typed(np.bitwise_and),
+    tir.OrOp: _typed(np.bitwise_or),
+    tir.XorOp: _typed(np.bitwise_xor),
+    tir.ShlOp: _typed(np.left_shift),
+    tir.ShrOp: _typed(np.right_shift),  # numpy: arithmetic on signed, logical on unsigned, as C
+    tir.CmpltOp: _typed(np.less),
+    tir.CmpneOp: _typed(np.not_equal),
+    tir.WhereOp: _typed(np.where),
+    tir.ReduceSumOp: _reduce(np.sum),
+    tir.ReduceMaxOp: _reduce(np.max),
+    tir.ReshapeOp: lambda op, x: x.reshape(_shape(op)),
+    tir.PermuteOp: lambda op, x: np.transpose(x, op.perm_tuple()),
+    tir.ExpandOp: lambda op, x: np.broadcast_to(x, _shape(op)).copy(),
+    tir.PadOp: lambda op, x: np.pad(x, op.pads()),
+    tir.ShrinkOp: lambda op, x: x[tuple(slice(lo, hi) for lo, hi in op.bounds())],
+    tir.FlipOp: lambda op, x: np.flip(x, op.axes_tuple()) if op.axes_tuple() else x,
+    tir.MatmulOp: _matmul,
+    tir.SubOp: _typed(np.subtract),
+    tir.DivOp: _typed(np.divide),
+    tir.ExpOp: _typed(np.exp),
+    tir.LogOp: _typed(np.log),
+    tir.ReluOp: lambda op, x: np.maximum(x, np.zeros((), x.dtype)),
+    tir.SoftmaxOp: _softmax,
+}
+
+
+def _check_input(arg: SSAValue, given: object, index: int) -> np.ndarray:
+    t = arg.type
+    if not isinstance(t, TensorType):
+        raise TypeError(f"input {index}: entry argument has type {t}, expected a tensor")
+    dt, shape = numpy_dtype(t.get_element_type()), tuple(t.get_shape())
+    arr = np.asarray(given)
+    if arr.shape != shape:
+        raise ValueError(f"input {index}: expected shape {shape} ({t}), got {arr.shape}")
+    return arr.astype(dt, copy=False)
+
+
+def run_reference(module_or_func: ModuleOp | FuncOp, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Interpret the entry function of a tensor-level module on numpy arrays; one array per result."""
+    func = entry_function(module_or_func)
+    args = func.body.block.args
+    if len(inputs) != len(args):
+        raise ValueError(f"@{func.sym_name.data} takes {len(args)} inputs, got {len(inputs)}")
+    env: dict[SSAValue, np.ndarray] = {a: _check_input(a, x, i) for i, (a, x) in enumerate(zip(args, inputs))}
+    for op in func.body.block.ops:
+        if isinstance(op, ReturnOp):
+            return [np.array(env[v]) for v in op.arguments]
+        impl = IMPLS.get(type(op))
+        if impl is None:
+            raise NotImplementedError(f"the numpy reference has no implementation of {op.name}")
+        with np.errstate(all="ignore"):
+            out = impl(op, *(env[v] for v in op.operands))
+        out = np.asarray(out)
+        expected = (tir.shape_of(op.results[0]), _dtype(op.results[0]))
+        if (out.shape, out.dtype) != expected:  # an interpreter bug, never a user error
+            raise AssertionError(f"reference {op.name}: got {out.shape} {out.dtype}, expected {expected}")
+        env[op.results[0]] = out
+    raise ValueError(f"@{func.sym_name.data} has no func.return")
+
+
+__all__ = ["run_reference", "entry_function", "random_bits", "c_idiv", "c_mod", "IMPLS"]
