@@ -1,0 +1,260 @@
+"""`fold-views`: push the `tir` movement ops of kernel bodies into the shapetrackers of the leaves
+(`st.load`, `st.arange`, `st.const`) and, inverted, into the shapetracker of the `st.store`.
+
+Before the reduce of a kernel (the prologue) movements sink: through elementwise ops down to the
+leaves. After it (the epilogue) values have the reduced shape and cannot be re-indexed, so only
+bijective movements (reshape, permute, flip) may appear there; they rise: above elementwise ops
+(the other operands take the inverse movement) up to the store, which inverts them.
+
+Padding needs care: padded elements must read 0, so a pad sinks through `f` only when `f(0, ..) = 0`.
+Otherwise `pad(f(x))` becomes `where(pad(true), f(pad(x)), 0)`, and for `idiv`/`mod` the padded
+divisor reads 1 (`where(pad(true), pad(y), 1)`) so no lane divides by zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, TensorType, i1
+from xdsl.ir import Operation, OpResult, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+
+from tinyir.diagnostics import emit_error
+from tinyir.dialects import shapetracker as st
+from tinyir.dialects import tensor as tir
+from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.shapetracker.view import INVERTIBLE_MOVEMENT_OPS, ShapeTracker, View, invert_permutation
+
+Movement = tuple[str, Any]
+
+# elementwise ops for which f(0, ..., 0) is not 0 (or divides by zero): a pad cannot simply sink
+_PAD_NEEDS_WHERE = (tir.Exp2Op, tir.Log2Op, tir.RecipOp)
+_PAD_GUARDS_DIVISOR = (tir.IdivOp, tir.ModOp)
+
+
+# ----------------------------------------------------------------------------------------------
+# movement ops as (kind, argument) pairs
+
+
+def movement_of(op: Operation) -> Movement:
+    """The shapetracker movement a `tir` movement op performs."""
+    shape = tuple(tir.shape_of(op.results[0]))
+    if isinstance(op, tir.ReshapeOp):
+        return "reshape", shape
+    if isinstance(op, tir.ExpandOp):
+        return "expand", shape
+    if isinstance(op, tir.PermuteOp):
+        return "permute", op.perm_tuple()
+    if isinstance(op, tir.PadOp):
+        return "pad", op.pads()
+    if isinstance(op, tir.ShrinkOp):
+        return "shrink", op.bounds()
+    if isinstance(op, tir.FlipOp):
+        return "flip", op.axes_tuple()
+    raise TypeError(f"{op.name} is not a movement op")
+
+
+def make_movement(x: SSAValue | Operation, kind: str, arg: Any) -> Operation:
+    """A new (detached) `tir` movement op applying `kind(arg)` to `x`."""
+    build = {"reshape": tir.ReshapeOp, "expand": tir.ExpandOp, "permute": tir.PermuteOp,
+             "pad": tir.PadOp, "shrink": tir.ShrinkOp, "flip": tir.FlipOp}[kind]
+    return build(x, arg)
+
+
+def inverse_movement(kind: str, arg: Any, input_shape: Sequence[int]) -> Movement:
+    """The movement that undoes a bijective one (`input_shape` is the shape it started from)."""
+    if kind == "reshape":
+        return "reshape", tuple(input_shape)
+    if kind == "permute":
+        return "permute", invert_permutation(arg)
+    if kind == "flip":
+        return "flip", arg
+    raise ValueError(f"{kind} has no inverse")
+
+
+def _in_kernel(op: Operation) -> bool:
+    return isinstance(op.parent_op(), st.KernelOp)
+
+
+def _owner(v: SSAValue) -> Operation | None:
+    return v.owner if isinstance(v, OpResult) else None
+
+
+def _depends_on_reduce(v: SSAValue) -> bool:
+    """Whether a kernel-body value is computed from a reduce (it lives in the epilogue)."""
+    seen: set[int] = set()
+    stack = [v]
+    while stack:
+        owner = _owner(stack.pop())
+        if owner is None or id(owner) in seen:
+            continue
+        seen.add(id(owner))
+        if isinstance(owner, tir.REDUCE_OPS):
+            return True
+        stack.extend(owner.operands)
+    return False
+
+
+def _with_operands(op: Operation, operands: Sequence[SSAValue | Operation], shape: Sequence[int]) -> Operation:
+    """A copy of elementwise `op` on new operands, its result of `shape`."""
+    values = [o.results[0] if isinstance(o, Operation) else o for o in operands]
+    result = TensorType(tir.element_type_of(op.results[0]), list(shape))
+    return type(op).build(operands=values, result_types=[result], properties=dict(op.properties),
+                          attributes=dict(op.attributes))
+
+
+def _broadcast(value: Any, shape: Sequence[int], element_type: Any) -> st.ConstOp:
+    """An `st.const` leaf: `value` at every index of `shape`."""
+    tracker = ShapeTracker((View.create(shape, (0,) * len(shape)),))
+    return st.ConstOp(value, tracker, TensorType(element_type, list(shape)))
+
+
+# ----------------------------------------------------------------------------------------------
+# rules
+
+
+def fold_into_leaf(op: Operation) -> Operation | None:
+    """movement(leaf) -> the leaf reading through the moved shapetracker."""
+    if not _in_kernel(op):
+        return None
+    leaf = _owner(op.operands[0])
+    if not isinstance(leaf, st.LEAF_OPS):
+        return None
+    kind, arg = movement_of(op)
+    return leaf.with_tracker(leaf.tracker().movement(kind, arg))
+
+
+def sink_through_elementwise(op: Operation) -> Operation | None:
+    """movement(f(a, b, ..)) -> f(movement(a), movement(b), ..), in the prologue only."""
+    if not _in_kernel(op):
+        return None
+    inner = _owner(op.operands[0])
+    if not isinstance(inner, tir.ELEMENTWISE_OPS) or _depends_on_reduce(op.operands[0]):
+        return None
+    kind, arg = movement_of(op)
+    out_shape = tir.shape_of(op.results[0])
+    if kind == "pad" and isinstance(inner, _PAD_GUARDS_DIVISOR):
+        lhs, rhs = (make_movement(x, kind, arg) for x in inner.operands)
+        real = _padded_true(inner, arg)
+        one = _broadcast(1, out_shape, tir.element_type_of(rhs.results[0]))
+        return _with_operands(inner, [lhs, tir.WhereOp(real, rhs, one)], out_shape)
+    moved = _with_operands(inner, [make_movement(x, kind, arg) for x in inner.operands], out_shape)
+    if kind == "pad" and isinstance(inner, _PAD_NEEDS_WHERE):
+        zero = _broadcast(0, out_shape, tir.element_type_of(op.results[0]))
+        return tir.WhereOp(_padded_true(inner, arg), moved, zero)
+    return moved
+
+
+def _padded_true(inner: Operation, pads: Any) -> st.ConstOp:
+    """An i1 leaf that is true on the original elements and false (0) in the padding."""
+    shape = tir.shape_of(inner.results[0])
+    tracker = ShapeTracker((View.create(shape, (0,) * len(shape)),)).pad(pads)
+    return st.ConstOp(True, tracker, TensorType(i1, list(tracker.shape)))
+
+
+def lift_above_elementwise(op: Operation) -> Operation | None:
+    """f(m(x), b) with m bijective and x after the reduce -> m(f(x, m^-1(b))): rise to the store."""
+    if not _in_kernel(op):
+        return None
+    lifted = [i for i, v in enumerate(op.operands)
+              if isinstance(_owner(v), tir.MOVEMENT_OPS)
+              and movement_of(_owner(v))[0] in INVERTIBLE_MOVEMENT_OPS
+              and _depends_on_reduce(_owner(v).operands[0])]
+    if not lifted:
+        return None
+    i = lifted[0]
+    move = _owner(op.operands[i])
+    assert move is not None
+    if any(_depends_on_reduce(v) for j, v in enumerate(op.operands) if j != i):
+        return None  # two epilogue values meet: no single movement can rise (left for the error)
+    kind, arg = movement_of(move)
+    source = move.operands[0]
+    inv_kind, inv_arg = inverse_movement(kind, arg, tir.shape_of(source))
+    operands = [source if j == i else make_movement(v, inv_kind, inv_arg) for j, v in enumerate(op.operands)]
+    inner = _with_operands(op, operands, tir.shape_of(source))
+    return make_movement(inner, kind, arg)
+
+
+def fold_into_store(op: st.StoreOp) -> Operation | None:
+    """store(m(v)) with m bijective -> store(v) through the inverted shapetracker."""
+    move = _owner(op.value)
+    if not isinstance(move, tir.MOVEMENT_OPS):
+        return None
+    kind, arg = movement_of(move)
+    if kind not in INVERTIBLE_MOVEMENT_OPS:
+        return None
+    source = move.operands[0]
+    tracker = op.tracker().invert_movement(kind, arg, tir.shape_of(source))
+    return st.StoreOp(op.buffer, tracker, source)
+
+
+def canonical(tracker: ShapeTracker) -> ShapeTracker:
+    """Each view in canonical form, then adjacent views merged where one view says both."""
+    return ShapeTracker(tuple(View.create(v.shape, v.strides, v.offset, v.mask) for v in tracker.views)).simplify()
+
+
+def simplify_leaf(op: Operation) -> Operation | None:
+    """A leaf whose shapetracker simplifies -> the leaf with the simplified one."""
+    tracker = op.tracker()
+    better = canonical(tracker)
+    return None if better == tracker else op.with_tracker(better)
+
+
+def simplify_store(op: st.StoreOp) -> Operation | None:
+    """A store whose shapetracker simplifies -> the store through the simplified one."""
+    tracker = op.tracker()
+    better = canonical(tracker)
+    return None if better == tracker else st.StoreOp(op.buffer, better, op.value)
+
+
+def erase_dead(op: Operation, rewriter: PatternRewriter) -> bool:
+    """A pure kernel-body op nobody uses any more (a leaf or op that was folded away) -> erased."""
+    if not _in_kernel(op) or any(r.uses for r in op.results):
+        return False
+    rewriter.erase(op)
+    return True
+
+
+BODY_OPS = (*st.LEAF_OPS, *tir.ELEMENTWISE_OPS, *tir.MOVEMENT_OPS, *tir.REDUCE_OPS)
+
+
+class FoldViews(RulePass):
+    """Fold the movement ops of kernel bodies into shapetrackers (docs/ir.md section 2)."""
+
+    name: ClassVar[str] = "fold-views"
+    summary: ClassVar[str] = "push tir movement ops of st.kernel bodies into leaf and store shapetrackers"
+
+    def rules(self) -> list[Rule]:
+        return [
+            rule(tir.MOVEMENT_OPS, fold_into_leaf, "movement(leaf) -> leaf through the moved shapetracker"),
+            rule(tir.MOVEMENT_OPS, sink_through_elementwise, "movement(f(a, ..)) -> f(movement(a), ..) before the reduce"),
+            rule(tir.ELEMENTWISE_OPS, lift_above_elementwise, "f(m(x), b) -> m(f(x, m^-1(b))) after the reduce, m bijective"),
+            rule(st.StoreOp, fold_into_store, "store(m(v)) -> store(v) through the inverted shapetracker, m bijective"),
+            rule(st.LEAF_OPS, simplify_leaf, "leaf -> leaf with merged / canonical views"),
+            rule(st.StoreOp, simplify_store, "store -> store with merged / canonical views"),
+            rule(BODY_OPS, erase_dead, "unused kernel-body op -> erased"),
+        ]
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        super().apply(ctx, op)
+        for kernel in op.walk():
+            if not isinstance(kernel, st.KernelOp):
+                continue
+            for body_op in kernel.body.block.ops:
+                if isinstance(body_op, tir.MOVEMENT_OPS):
+                    emit_error(body_op, f"fold-views: cannot fold this {body_op.name} of kernel "
+                               f"\"{kernel.name_str}\" into a shapetracker ({_why(body_op)})")
+
+
+def _why(op: Operation) -> str:
+    if _depends_on_reduce(op.operands[0]):
+        kind = movement_of(op)[0]
+        if kind not in INVERTIBLE_MOVEMENT_OPS:
+            return f"{kind} after the reduce would re-index a reduced value; only reshape, permute and flip rise to the store"
+        return "it meets another value computed from the reduce"
+    return "its operand is neither a leaf nor an elementwise op"
+
+
+__all__ = ["FoldViews", "movement_of", "make_movement", "inverse_movement", "canonical"]
