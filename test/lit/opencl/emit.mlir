@@ -1,0 +1,107 @@
+// RUN: tinyir-opt %s -p uop-to-opencl -t opencl | filecheck %s
+// RUN: tinyir-opt %s -p uop-to-opencl -t opencl | filecheck %s --check-prefix=HALF
+// OpenCL C text: one statement per uop, signed wrap-around as one statement through uint,
+// gated loads as `gate ? p[i] : 0`, bool buffers as uchar, constants inline.
+
+// The fp16 pragma comes once, first, because one kernel uses half.
+// HALF:      #pragma OPENCL EXTENSION cl_khr_fp16 : enable
+// HALF-NOT:  #pragma
+
+// CHECK-LABEL: __kernel void sum_rows(__global float* restrict data0, __global const float* restrict data1) {
+// CHECK-NEXT:    int gidx0 = get_global_id(0);
+// CHECK-NEXT:    float acc0 = (-INFINITY);
+// CHECK-NEXT:    for (int ridx0 = 0; ridx0 < 8; ridx0++) {
+// CHECK-NEXT:      uint val0 = (uint)gidx0 * 8u;
+// CHECK-NEXT:      int val1 = (int)(val0 + (uint)ridx0);
+// CHECK-NEXT:      bool val2 = ridx0 < 7;
+// CHECK-NEXT:      float val3 = val2 ? data1[val1] : 0.0f;
+// CHECK-NEXT:      float val4 = fmax(acc0, val3);
+// CHECK-NEXT:      acc0 = val4;
+// CHECK-NEXT:    }
+// CHECK-NEXT:    float val5 = 1.0f / acc0;
+// CHECK-NEXT:    float val6 = val5 * 0.1f;
+// CHECK-NEXT:    data0[gidx0] = val6;
+// CHECK-NEXT:  }
+func.func @reduce(%o: !st.buffer<4xf32>, %a: !st.buffer<4x8xf32>) {
+  uop.kernel "sum_rows" (%o, %a) : !st.buffer<4xf32>, !st.buffer<4x8xf32> {
+  ^bb0(%out: !st.buffer<4xf32>, %in: !st.buffer<4x8xf32>):
+    %g = uop.special "gidx0" 4 : i32
+    %c8 = uop.const 8 : i32
+    %c7 = uop.const 7 : i32
+    %acc = uop.define_acc -inf : f32
+    %k = uop.range 0, 8 : i32
+    %row = uop.mul %g, %c8 : i32
+    %idx = uop.add %row, %k : i32
+    %valid = uop.cmplt %k, %c7 : i32
+    %v = uop.load %in[%idx], %valid : f32
+    %m = uop.max %acc, %v : f32
+    uop.assign %acc, %m : f32
+    uop.endrange %k
+    %r = uop.recip %acc : f32
+    %tenth = uop.const 0.1 : f32
+    %s = uop.mul %r, %tenth : f32
+    uop.store %out[%g], %s : f32
+  }
+  func.return
+}
+
+// CHECK-LABEL: __kernel void ints(__global uchar* restrict data0, __global const char* restrict data1, __global const int* restrict data2) {
+// CHECK-NEXT:    int gidx0 = get_global_id(0);
+// CHECK-NEXT:    char val0 = data1[gidx0];
+// CHECK-NEXT:    int val1 = data2[gidx0];
+// CHECK-NEXT:    char val2 = (char)((uchar)val0 + ((uchar)253));
+// CHECK-NEXT:    int val3 = val1 / (-7);
+// CHECK-NEXT:    int val4 = val1 % (-2147483647-1);
+// CHECK-NEXT:    int val5 = (int)((uint)val3 << (uint)val4);
+// CHECK-NEXT:    int val6 = val5 >> 2;
+// CHECK-NEXT:    float val7 = (float)val2;
+// CHECK-NEXT:    int val8 = as_int(val7);
+// CHECK-NEXT:    int val9 = max(val6, val8);
+// CHECK-NEXT:    bool val10 = val9 != 0;
+// CHECK-NEXT:    data0[gidx0] = (uchar)val10;
+// CHECK-NEXT:  }
+func.func @ints(%o: !st.buffer<5xi1>, %a: !st.buffer<5xi8>, %b: !st.buffer<5xi32>) {
+  uop.kernel "ints" (%o, %a, %b) : !st.buffer<5xi1>, !st.buffer<5xi8>, !st.buffer<5xi32> {
+  ^bb0(%out: !st.buffer<5xi1>, %bytes: !st.buffer<5xi8>, %words: !st.buffer<5xi32>):
+    %g = uop.special "gidx0" 5 : i32
+    %x = uop.load %bytes[%g] : i8
+    %w = uop.load %words[%g] : i32
+    %m3 = uop.const -3 : i8
+    %s = uop.add %x, %m3 : i8
+    %m7 = uop.const -7 : i32
+    %q = uop.idiv %w, %m7 : i32
+    %min = uop.const -2147483648 : i32
+    %r = uop.mod %w, %min : i32
+    %sh = uop.shl %q, %r : i32
+    %c2 = uop.const 2 : i32
+    %sr = uop.shr %sh, %c2 : i32
+    %f = uop.cast %s : i8 to f32
+    %bits = uop.bitcast %f : f32 to i32
+    %mx = uop.max %sr, %bits : i32
+    %z = uop.const 0 : i32
+    %nz = uop.cmpne %mx, %z : i32
+    uop.store %out[%g], %nz : i1
+  }
+  func.return
+}
+
+// HALF-LABEL: __kernel void halves(__global half* restrict data0, __global const uchar* restrict data1) {
+// HALF-NEXT:    int gidx0 = get_global_id(0);
+// HALF-NEXT:    bool val0 = (bool)data1[gidx0];
+// HALF-NEXT:    half val1 = val0 ? (half)1.5f : (half)0.0f;
+// HALF-NEXT:    half val2 = sqrt(val1);
+// HALF-NEXT:    if (val0) data0[gidx0] = val2;
+// HALF-NEXT:  }
+func.func @halves(%o: !st.buffer<2xf16>, %m: !st.buffer<2xi1>) {
+  uop.kernel "halves" (%o, %m) : !st.buffer<2xf16>, !st.buffer<2xi1> {
+  ^bb0(%out: !st.buffer<2xf16>, %mask: !st.buffer<2xi1>):
+    %g = uop.special "gidx0" 2 : i32
+    %b = uop.load %mask[%g] : i1
+    %one = uop.const 1.5 : f16
+    %zero = uop.const 0.0 : f16
+    %v = uop.where %b, %one, %zero : f16
+    %r = uop.sqrt %v : f16
+    uop.store %out[%g], %r, %b : f16
+  }
+  func.return
+}

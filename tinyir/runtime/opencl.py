@@ -1,0 +1,127 @@
+"""`OpenCLDevice`: compiles OpenCL C kernels and runs them through pyopencl.
+
+On a machine without a GPU this is PoCL (the CPU OpenCL "Portable Computing Language"), so the
+OpenCL path really executes everywhere. A GPU device is preferred when a platform offers one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tinyir.errors import TinyirError
+from tinyir.targets.base import Device, KernelSource
+
+
+SYSTEM_ICD_DIR = "/etc/OpenCL/vendors"
+
+
+def _prefer_system_icd() -> None:
+    """Use the system's OpenCL drivers (e.g. Debian's PoCL) when any are installed.
+
+    The PoCL bundled in the pyopencl wheel has an LLVM that rejects CPUs newer than itself
+    ("unknown target CPU 'generic'"), so a system PoCL, when present, is the safer default.
+    An explicit OCL_ICD_VENDORS always wins.
+    """
+    if "OCL_ICD_VENDORS" in os.environ or not os.path.isdir(SYSTEM_ICD_DIR):
+        return
+    if any(name.endswith(".icd") for name in os.listdir(SYSTEM_ICD_DIR)):
+        os.environ["OCL_ICD_VENDORS"] = SYSTEM_ICD_DIR
+
+
+def _pyopencl() -> Any:
+    _prefer_system_icd()
+    try:
+        import pyopencl
+    except ImportError as exc:  # pragma: no cover - pyopencl is a dependency
+        raise TinyirError("the OpenCL device needs pyopencl (pip install pyopencl pocl-binary-distribution)") from exc
+    return pyopencl
+
+
+def _pick_device(cl: Any) -> Any:
+    """The device named by $TINYIR_OPENCL_DEVICE (a substring of its name), else a GPU, else any."""
+    try:
+        platforms = cl.get_platforms()
+    except cl.Error:  # no ICD loader configuration at all
+        platforms = []
+    devices = [d for p in platforms for d in p.get_devices()]
+    if not devices:
+        raise TinyirError("no OpenCL platform/device found: install a driver, or PoCL for the CPU "
+                          "(pip install pocl-binary-distribution)")
+    wanted = os.environ.get("TINYIR_OPENCL_DEVICE", "").lower()
+    if wanted:
+        named = [d for d in devices if wanted in f"{d.platform.name} {d.name}".lower()]
+        if not named:
+            found = ", ".join(repr(d.name) for d in devices)
+            raise TinyirError(f"TINYIR_OPENCL_DEVICE={wanted!r} matches no OpenCL device (found {found})")
+        return named[0]
+    gpus = [d for d in devices if d.type & cl.device_type.GPU]
+    return (gpus or devices)[0]
+
+
+class OpenCLDevice(Device):
+    """One OpenCL device with an in-order queue; programs are cached by their source text."""
+
+    name = "opencl"
+
+    def __init__(self) -> None:
+        self.cl = _pyopencl()
+        self.device = _pick_device(self.cl)
+        self.context = self.cl.Context([self.device])
+        self.queue = self.cl.CommandQueue(self.context)
+        self._programs: dict[str, Any] = {}
+
+    @property
+    def supports_fp16(self) -> bool:
+        """Whether kernels may compute in `half` (the cl_khr_fp16 extension)."""
+        return "cl_khr_fp16" in self.device.extensions.split()
+
+    def compile(self, source: KernelSource) -> Any:
+        if "cl_khr_fp16" in source.text and not self.supports_fp16:
+            raise TinyirError(f"kernel {source.name!r} uses f16, but OpenCL device {self.device.name!r} "
+                              "has no cl_khr_fp16 extension")
+        program = self._programs.get(source.text)
+        if program is None:
+            try:
+                program = self.cl.Program(self.context, source.text).build()
+            except self.cl.RuntimeError as exc:  # build failure: show the compiler's log
+                hint = ""
+                if "unknown target CPU" in str(exc):  # PoCL's LLVM predates this host CPU
+                    hint = ("\nhint: this PoCL's LLVM does not know the host CPU; use a newer PoCL or pick "
+                            "another device with TINYIR_OPENCL_DEVICE")
+                raise TinyirError(f"OpenCL build of kernel {source.name!r} failed:\n{exc}{hint}\n{source.text}") from exc
+            self._programs[source.text] = program
+        return getattr(program, source.name)
+
+    def upload(self, array: np.ndarray) -> Any:
+        host = np.ascontiguousarray(array)
+        mf = self.cl.mem_flags
+        if host.nbytes == 0:  # OpenCL buffers cannot be empty
+            return self.cl.Buffer(self.context, mf.READ_WRITE, 1)
+        return self.cl.Buffer(self.context, mf.READ_WRITE | mf.COPY_HOST_PTR, hostbuf=host)
+
+    def alloc(self, shape: Sequence[int], dtype: np.dtype) -> Any:
+        nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        return self.cl.Buffer(self.context, self.cl.mem_flags.READ_WRITE, max(nbytes, 1))
+
+    def download(self, buffer: Any, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+        out = np.empty(tuple(shape), dtype=dtype)
+        if out.nbytes:
+            self.cl.enqueue_copy(self.queue, out, buffer).wait()
+        return out
+
+    def launch(self, compiled: Any, buffers: Sequence[Any], source: KernelSource) -> None:
+        """Run over `source.global_size`: entry d is the extent of `get_global_id(d)` (gidx<d>).
+
+        OpenCL's dimension 0 varies fastest between neighbouring work-items, so gidx0 -- the
+        innermost, contiguous axis by the uop convention -- is the fastest, as intended.
+        """
+        if len(buffers) != len(source.arg_dtypes) and source.arg_dtypes:
+            raise TinyirError(f"kernel {source.name!r} takes {len(source.arg_dtypes)} buffers, got {len(buffers)}")
+        compiled(self.queue, tuple(source.global_size), source.local_size, *buffers)
+
+    def synchronize(self) -> None:
+        self.queue.finish()

@@ -1,0 +1,606 @@
+"""The `ocl` dialect: OpenCL C kernels as IR, one op per C statement or expression.
+
+A kernel is a straight-line list of ops (no nested regions besides the kernel's own): loops are
+bracketed by `ocl.for` / `ocl.endfor`, accumulators are `ocl.var` registers written by
+`ocl.assign`. Values are C scalars: `f32` float, `f16` half, `i32` int, `ui32` uint, `i8` char,
+`ui8` uchar, `i1` bool. Kernel parameters are `!st.buffer<...>` values, printed as `__global T*`
+(bool buffers are stored as `uchar`, one byte per element, like numpy).
+
+    ocl.kernel "k0" global [16] (%o, %a) : !st.buffer<16xf32>, !st.buffer<16xf32> {
+    ^bb0(%out: !st.buffer<16xf32>, %in: !st.buffer<16xf32>):
+      %g = ocl.get_global_id 0 : i32
+      %v = ocl.load %in[%g] : f32
+      %w = ocl.call "exp2"(%v) : f32
+      ocl.store %out[%g], %w : f32
+    }
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import ClassVar
+
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    I64,
+    IntegerAttr,
+    IntegerType,
+    Signedness,
+    StringAttr,
+    f16,
+    f32,
+    i1,
+    i8,
+    i32,
+    i64,
+)
+from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.irdl import (
+    AnyAttr,
+    IRDLOperation,
+    VarConstraint,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+from xdsl.traits import IsolatedFromAbove, NoTerminator, Pure
+from xdsl.utils.exceptions import VerifyException
+
+from tinyir.dialects.uop import buffer_element_type as uop_buffer_element_type
+from tinyir.dialects.uop import literal_value, scalar_attr
+
+ui8 = IntegerType(8, Signedness.UNSIGNED)
+ui32 = IntegerType(32, Signedness.UNSIGNED)
+
+# Scalar types of the dialect -> their OpenCL C spelling.
+C_TYPES: dict[Attribute, str] = {f32: "float", f16: "half", i32: "int", ui32: "uint", i8: "char",
+                                 ui8: "uchar", i1: "bool"}
+# How a buffer of each element type is declared (bool has no defined size in OpenCL C).
+C_STORAGE_TYPES: dict[Attribute, str] = {**C_TYPES, i1: "uchar"}
+FLOATS = (f32, f16)
+INTS = (i32, ui32, i8, ui8)
+
+# OpenCL built-in functions the dialect may call, with the operand kinds they accept.
+BUILTINS: dict[str, tuple[int, tuple[Attribute, ...]]] = {
+    "exp2": (1, FLOATS), "log2": (1, FLOATS), "sin": (1, FLOATS), "sqrt": (1, FLOATS),
+    "fmax": (2, FLOATS), "max": (2, INTS),
+}
+
+
+def _check_scalar(op: Operation, what: str, t: Attribute, allowed: Sequence[Attribute] = tuple(C_TYPES)) -> None:
+    if t not in allowed:
+        names = ", ".join(str(a) for a in allowed)
+        raise VerifyException(f"{op.name}: type of {what} is {t}, expected one of {names}")
+
+
+def buffer_element_type(buffer_type: Attribute) -> Attribute:
+    """The element type of an `!st.buffer<...>` (VerifyException for anything else)."""
+    element = uop_buffer_element_type(buffer_type)
+    if element is None:
+        raise VerifyException(f"expected an !st.buffer, got {buffer_type}")
+    return element
+
+
+def _enclosing_kernel(op: Operation) -> Operation | None:
+    parent = op.parent_op()
+    return parent if isinstance(parent, KernelOp) else None
+
+
+def _parse_literal(parser: Parser) -> float | int | bool:
+    """`true`, `false`, an integer, a float, `inf`, `-inf` or `nan`."""
+    if (flag := parser.parse_optional_boolean()) is not None:
+        return flag
+    negative = parser.parse_optional_punctuation("-") is not None
+    for word in ("inf", "nan"):
+        if parser.parse_optional_keyword(word) is not None:
+            return float(f"-{word}" if negative else word)
+    number = parser.parse_number()
+    return -number if negative else number
+
+
+def _print_literal(printer: Printer, attr: Attribute) -> None:
+    value = literal_value(attr)
+    if isinstance(value, bool):
+        printer.print_string("true" if value else "false")
+    elif isinstance(value, float) and not math.isfinite(value):
+        printer.print_string("nan" if math.isnan(value) else ("inf" if value > 0 else "-inf"))
+    else:
+        printer.print_string(repr(value))
+
+
+class _LiteralOp(IRDLOperation):
+    """Shared syntax of `ocl.const` and `ocl.var`: `NAME <literal> attr-dict : type`."""
+
+    value = prop_def(AnyAttr())
+    result = result_def(AnyAttr())
+
+    def __init__(self, value: float | int | bool, type_: Attribute) -> None:
+        super().__init__(result_types=[type_], properties={"value": scalar_attr(value, type_)})
+
+    @classmethod
+    def parse(cls, parser: Parser) -> _LiteralOp:
+        literal = _parse_literal(parser)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        type_ = parser.parse_type()
+        if type_ not in C_TYPES:
+            parser.raise_error(f"{cls.name}: {type_} is not an OpenCL scalar type of tinyir")
+        if isinstance(literal, float) and type_ not in FLOATS:
+            parser.raise_error(f"{cls.name}: float literal {literal} for non-float type {type_}")
+        op = cls(literal, type_)
+        op.attributes |= attrs
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        _print_literal(printer, self.value)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.result.type)
+
+    def verify_(self) -> None:
+        _check_scalar(self, "the value", self.result.type)
+        if getattr(self.value, "type", None) != self.result.type:
+            raise VerifyException(f"{self.name}: value {self.value} does not have type {self.result.type}")
+
+
+# ---------------------------------------------------------------- structure
+
+
+@irdl_op_definition
+class KernelOp(IRDLOperation):
+    """`__kernel void NAME(__global T* ...)`: a body over buffer parameters, run on a global grid.
+
+    `global_size[d]` is the number of work-items along dimension d (`get_global_id(d)`).
+    """
+
+    name = "ocl.kernel"
+    kernel_name = prop_def(StringAttr)
+    global_size = prop_def(ArrayAttr[IntegerAttr[I64]])
+    args = var_operand_def()
+    body = region_def("single_block")
+    traits = traits_def(IsolatedFromAbove(), NoTerminator())
+
+    def __init__(self, name: str, global_size: Sequence[int], args: Sequence[SSAValue], body) -> None:
+        super().__init__(operands=[args], regions=[body], properties={
+            "kernel_name": StringAttr(name), "global_size": ArrayAttr(IntegerAttr(n, i64) for n in global_size)})
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.kernel_name} global [{', '.join(map(str, self.grid))}] (")
+        printer.print_list(self.args, printer.print_operand)
+        printer.print_string(") : ")
+        printer.print_list([a.type for a in self.args], printer.print_attribute)
+        printer.print_op_attributes(self.attributes, print_keyword=True)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=True, print_empty_block=True)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> KernelOp:
+        name = parser.parse_str_literal()
+        parser.parse_keyword("global")
+        grid = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        args = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_operand)
+        parser.parse_punctuation(":")
+        types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
+        if types != [a.type for a in args]:
+            parser.raise_error("ocl.kernel: the listed types do not match the operands")
+        attrs = parser.parse_optional_attr_dict_with_keyword()
+        op = cls(name, grid, args, parser.parse_region())
+        if attrs is not None:
+            op.attributes |= attrs.data
+        return op
+
+    @property
+    def name_str(self) -> str:
+        return self.kernel_name.data
+
+    @property
+    def grid(self) -> tuple[int, ...]:
+        return tuple(n.value.data for n in self.global_size.data)
+
+    def verify_(self) -> None:
+        if any(n <= 0 for n in self.grid):
+            raise VerifyException(f"ocl.kernel: global sizes must be positive, got {list(self.grid)}")
+        block_args = self.body.block.args
+        if [a.type for a in block_args] != [a.type for a in self.args]:
+            raise VerifyException("ocl.kernel: block arguments must mirror the operands' types")
+        if not block_args:
+            raise VerifyException("ocl.kernel: needs at least one buffer parameter (the output)")
+        for arg in block_args:
+            buffer_element_type(arg.type)
+        open_loops: list[SSAValue] = []
+        for op in self.body.block.ops:
+            if isinstance(op, ForOp):
+                open_loops.append(op.result)
+            elif isinstance(op, EndForOp):
+                if not open_loops or open_loops[-1] is not op.loop:
+                    raise VerifyException("ocl.endfor: does not close the innermost open ocl.for")
+                open_loops.pop()
+            elif isinstance(op, GetGlobalIdOp) and op.dim.value.data >= len(self.grid):
+                raise VerifyException(
+                    f"ocl.get_global_id: dimension {op.dim.value.data} is outside the kernel's "
+                    f"{len(self.grid)}-d global size")
+        if open_loops:
+            raise VerifyException("ocl.kernel: an ocl.for has no matching ocl.endfor")
+
+
+@irdl_op_definition
+class GetGlobalIdOp(IRDLOperation):
+    """`int gidxD = get_global_id(D);`"""
+
+    name = "ocl.get_global_id"
+    dim = prop_def(IntegerAttr[I64])
+    result = result_def(i32)
+    traits = traits_def(Pure())
+    assembly_format = "$dim attr-dict `:` type($result)"
+
+    def __init__(self, dim: int) -> None:
+        super().__init__(result_types=[i32], properties={"dim": IntegerAttr(dim, i64)})
+
+    def verify_(self) -> None:
+        if not 0 <= self.dim.value.data < 3:
+            raise VerifyException(f"ocl.get_global_id: dimension must be 0, 1 or 2, got {self.dim.value.data}")
+        if _enclosing_kernel(self) is None:
+            raise VerifyException("ocl.get_global_id: must be directly inside an ocl.kernel")
+
+
+@irdl_op_definition
+class ForOp(IRDLOperation):
+    """`for (int ridxN = LO; ridxN < HI; ridxN++) {` -- closed by the `ocl.endfor` of its result."""
+
+    name = "ocl.for"
+    lower = prop_def(IntegerAttr[I64])
+    upper = prop_def(IntegerAttr[I64])
+    result = result_def(i32)
+    assembly_format = "$lower `to` $upper attr-dict `:` type($result)"
+
+    def __init__(self, lower: int, upper: int) -> None:
+        super().__init__(result_types=[i32], properties={"lower": IntegerAttr(lower, i64), "upper": IntegerAttr(upper, i64)})
+
+    def verify_(self) -> None:
+        if self.lower.value.data > self.upper.value.data:
+            raise VerifyException(f"ocl.for: empty range {self.lower.value.data} to {self.upper.value.data}")
+        if _enclosing_kernel(self) is None:
+            raise VerifyException("ocl.for: must be directly inside an ocl.kernel")
+
+
+@irdl_op_definition
+class EndForOp(IRDLOperation):
+    """`}` closing the loop whose index is the operand."""
+
+    name = "ocl.endfor"
+    loop = operand_def(i32)
+    assembly_format = "$loop attr-dict"
+
+    def __init__(self, loop: SSAValue) -> None:
+        super().__init__(operands=[loop])
+
+    def verify_(self) -> None:
+        if not isinstance(self.loop.owner, ForOp):
+            raise VerifyException("ocl.endfor: operand must be the index of an ocl.for")
+
+
+@irdl_op_definition
+class VarOp(_LiteralOp):
+    """`T accN = INIT;` -- a mutable register; every use reads its current value."""
+
+    name = "ocl.var"
+
+
+@irdl_op_definition
+class AssignOp(IRDLOperation):
+    """`accN = VALUE;`"""
+
+    name = "ocl.assign"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    var = operand_def(T)
+    value = operand_def(T)
+    assembly_format = "$var `,` $value attr-dict `:` type($value)"
+
+    def __init__(self, var: SSAValue, value: SSAValue) -> None:
+        super().__init__(operands=[var, value])
+
+    def verify_(self) -> None:
+        if not isinstance(self.var.owner, VarOp):
+            raise VerifyException("ocl.assign: the first operand must be an ocl.var")
+
+
+# ---------------------------------------------------------------- values and memory
+
+
+@irdl_op_definition
+class ConstOp(_LiteralOp):
+    """A literal, printed inline where it is used (`1.5f`, `-3`, `true`)."""
+
+    name = "ocl.const"
+    traits = traits_def(Pure())
+
+
+def _parse_access(parser: Parser) -> tuple[SSAValue, SSAValue]:
+    buffer = parser.parse_operand()
+    parser.parse_punctuation("[")
+    index = parser.parse_operand()
+    parser.parse_punctuation("]")
+    return buffer, index
+
+
+def _check_access(op: Operation, buffer: SSAValue, index: SSAValue, gate: SSAValue | None, value_type: Attribute) -> None:
+    element = buffer_element_type(buffer.type)
+    if element != value_type:
+        raise VerifyException(f"{op.name}: value type {value_type} does not match the buffer's element type {element}")
+    if index.type != i32:
+        raise VerifyException(f"{op.name}: index must be i32, got {index.type}")
+    if gate is not None and gate.type != i1:
+        raise VerifyException(f"{op.name}: gate must be i1, got {gate.type}")
+
+
+@irdl_op_definition
+class LoadOp(IRDLOperation):
+    """`T valN = buf[idx];`, or with a gate `T valN = gate ? buf[idx] : 0;` (not read when false)."""
+
+    name = "ocl.load"
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    gate = opt_operand_def(i1)
+    result = result_def(AnyAttr())
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, gate: SSAValue | None = None) -> None:
+        super().__init__(operands=[buffer, index, [gate] if gate is not None else []],
+                         result_types=[buffer_element_type(buffer.type)])
+
+    def verify_(self) -> None:
+        _check_access(self, self.buffer, self.index, self.gate, self.result.type)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.buffer)
+        printer.print_string("[")
+        printer.print_operand(self.index)
+        printer.print_string("]")
+        if self.gate is not None:
+            printer.print_string(" if ")
+            printer.print_operand(self.gate)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.result.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LoadOp:
+        buffer, index = _parse_access(parser)
+        gate = parser.parse_operand() if parser.parse_optional_keyword("if") else None
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        type_ = parser.parse_type()
+        op = cls.create(operands=[buffer, index] + ([gate] if gate else []), result_types=[type_])
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
+class StoreOp(IRDLOperation):
+    """`buf[idx] = value;`, or with a gate `if (gate) buf[idx] = value;`."""
+
+    name = "ocl.store"
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    value = operand_def(AnyAttr())
+    gate = opt_operand_def(i1)
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, value: SSAValue, gate: SSAValue | None = None) -> None:
+        super().__init__(operands=[buffer, index, value, [gate] if gate is not None else []])
+
+    def verify_(self) -> None:
+        _check_access(self, self.buffer, self.index, self.gate, self.value.type)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.buffer)
+        printer.print_string("[")
+        printer.print_operand(self.index)
+        printer.print_string("], ")
+        printer.print_operand(self.value)
+        if self.gate is not None:
+            printer.print_string(" if ")
+            printer.print_operand(self.gate)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.value.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> StoreOp:
+        buffer, index = _parse_access(parser)
+        parser.parse_punctuation(",")
+        value = parser.parse_operand()
+        gate = parser.parse_operand() if parser.parse_optional_keyword("if") else None
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        type_ = parser.parse_type()
+        if value.type != type_:
+            parser.raise_error(f"ocl.store: value has type {value.type}, but {type_} was written")
+        op = cls.create(operands=[buffer, index, value] + ([gate] if gate else []))
+        op.attributes |= attrs
+        return op
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+class BinaryOp(IRDLOperation):
+    """`T valN = a OP b;` with both operands and the result of one type (comparisons give bool)."""
+
+    C_OPERATOR: ClassVar[str]
+    ALLOWED: ClassVar[tuple[Attribute, ...]] = tuple(C_TYPES)
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    lhs = operand_def(T)
+    rhs = operand_def(T)
+    result = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($result)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue) -> None:
+        super().__init__(operands=[lhs, rhs], result_types=[lhs.type])
+
+    def verify_(self) -> None:
+        _check_scalar(self, "the operands", self.lhs.type, self.ALLOWED)
+
+
+class CompareOp(IRDLOperation):
+    """`bool valN = a OP b;`"""
+
+    C_OPERATOR: ClassVar[str]
+    ALLOWED: ClassVar[tuple[Attribute, ...]] = tuple(C_TYPES)
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    lhs = operand_def(T)
+    rhs = operand_def(T)
+    result = result_def(i1)
+    traits = traits_def(Pure())
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue) -> None:
+        super().__init__(operands=[lhs, rhs], result_types=[i1])
+
+    def verify_(self) -> None:
+        _check_scalar(self, "the operands", self.lhs.type, self.ALLOWED)
+
+
+class UnaryOp(IRDLOperation):
+    """`T valN = OPa;`"""
+
+    C_OPERATOR: ClassVar[str]
+    ALLOWED: ClassVar[tuple[Attribute, ...]]
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    operand = operand_def(T)
+    result = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$operand attr-dict `:` type($result)"
+
+    def __init__(self, operand: SSAValue) -> None:
+        super().__init__(operands=[operand], result_types=[operand.type])
+
+    def verify_(self) -> None:
+        _check_scalar(self, "the operand", self.operand.type, self.ALLOWED)
+
+
+def _c_operator_op(base: type[IRDLOperation], name: str, operator: str, allowed: tuple[Attribute, ...],
+                  doc: str) -> type[IRDLOperation]:
+    """Define `ocl.<name>` printing as C `operator` (one line per op in the table below)."""
+    body = {"name": f"ocl.{name}", "C_OPERATOR": operator, "ALLOWED": allowed, "__doc__": doc,
+            "__module__": __name__, "__annotations__": {"C_OPERATOR": ClassVar[str], "ALLOWED": ClassVar[tuple]}}
+    return irdl_op_definition(type(name.capitalize() + "Op", (base,), body))
+
+
+_NUMBERS = FLOATS + INTS
+_BITS = INTS + (i1,)
+_ANY = tuple(C_TYPES)
+
+AddOp = _c_operator_op(BinaryOp, "add", "+", _NUMBERS, "a + b")
+SubOp = _c_operator_op(BinaryOp, "sub", "-", _NUMBERS, "a - b")
+MulOp = _c_operator_op(BinaryOp, "mul", "*", _NUMBERS, "a * b")
+DivOp = _c_operator_op(BinaryOp, "div", "/", _NUMBERS, "a / b (truncates toward zero on ints)")
+RemOp = _c_operator_op(BinaryOp, "rem", "%", INTS, "a % b (sign of the dividend)")
+AndOp = _c_operator_op(BinaryOp, "and", "&", _BITS, "a & b")
+OrOp = _c_operator_op(BinaryOp, "or", "|", _BITS, "a | b")
+XorOp = _c_operator_op(BinaryOp, "xor", "^", _BITS, "a ^ b")
+ShlOp = _c_operator_op(BinaryOp, "shl", "<<", INTS, "a << b")
+ShrOp = _c_operator_op(BinaryOp, "shr", ">>", INTS, "a >> b (arithmetic on signed types)")
+LtOp = _c_operator_op(CompareOp, "lt", "<", _ANY, "a < b")
+NeOp = _c_operator_op(CompareOp, "ne", "!=", _ANY, "a != b")
+NegOp = _c_operator_op(UnaryOp, "neg", "-", _NUMBERS, "-a")
+NotOp = _c_operator_op(UnaryOp, "not", "!", (i1,), "!a")
+
+
+@irdl_op_definition
+class CallOp(IRDLOperation):
+    """`T valN = builtin(args...);` for the OpenCL built-ins in `BUILTINS`."""
+
+    name = "ocl.call"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    callee = prop_def(StringAttr)
+    args = var_operand_def(T)
+    result = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$callee `(` $args `)` attr-dict `:` type($result)"
+
+    def __init__(self, callee: str, args: Sequence[SSAValue]) -> None:
+        super().__init__(operands=[list(args)], result_types=[args[0].type],
+                         properties={"callee": StringAttr(callee)})
+
+    def verify_(self) -> None:
+        name = self.callee.data
+        if name not in BUILTINS:
+            raise VerifyException(f"ocl.call: unknown built-in {name!r}; known: {', '.join(sorted(BUILTINS))}")
+        arity, allowed = BUILTINS[name]
+        if len(self.args) != arity:
+            raise VerifyException(f"ocl.call: {name} takes {arity} argument(s), got {len(self.args)}")
+        _check_scalar(self, f"the argument of {name}", self.result.type, allowed)
+
+
+@irdl_op_definition
+class SelectOp(IRDLOperation):
+    """`T valN = cond ? a : b;`"""
+
+    name = "ocl.select"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    cond = operand_def(i1)
+    if_true = operand_def(T)
+    if_false = operand_def(T)
+    result = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$cond `,` $if_true `,` $if_false attr-dict `:` type($result)"
+
+    def __init__(self, cond: SSAValue, if_true: SSAValue, if_false: SSAValue) -> None:
+        super().__init__(operands=[cond, if_true, if_false], result_types=[if_true.type])
+
+    def verify_(self) -> None:
+        _check_scalar(self, "the result", self.result.type)
+
+
+class _CastOp(IRDLOperation):
+    source = operand_def(AnyAttr())
+    result = result_def(AnyAttr())
+    traits = traits_def(Pure())
+    assembly_format = "$source attr-dict `:` type($source) `to` type($result)"
+
+    def __init__(self, source: SSAValue, to: Attribute) -> None:
+        super().__init__(operands=[source], result_types=[to])
+
+    def verify_(self) -> None:
+        _check_scalar(self, "the source", self.source.type)
+        _check_scalar(self, "the result", self.result.type)
+
+
+@irdl_op_definition
+class ConvertOp(_CastOp):
+    """`T valN = (T)x;` -- value conversion (float -> int truncates, -> bool is `!= 0`)."""
+
+    name = "ocl.convert"
+
+
+@irdl_op_definition
+class AsTypeOp(_CastOp):
+    """`T valN = as_T(x);` -- reinterpret the bits (same width, not bool)."""
+
+    name = "ocl.as_type"
+
+    def verify_(self) -> None:
+        super().verify_()
+        src, dst = self.source.type, self.result.type
+        if i1 in (src, dst):
+            raise VerifyException("ocl.as_type: bool has no defined bit pattern; use ocl.convert")
+        if src.bitwidth != dst.bitwidth:  # type: ignore[attr-defined]
+            raise VerifyException(f"ocl.as_type: {src} and {dst} differ in width")
+
+
+OCL = Dialect("ocl", [
+    KernelOp, GetGlobalIdOp, ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, StoreOp,
+    AddOp, SubOp, MulOp, DivOp, RemOp, AndOp, OrOp, XorOp, ShlOp, ShrOp, LtOp, NeOp,
+    NegOp, NotOp, CallOp, SelectOp, ConvertOp, AsTypeOp,
+], [])

@@ -1,0 +1,177 @@
+"""`uop-to-opencl`: micro-ops to the `ocl` dialect, one rule per uop op.
+
+Integer semantics follow docs/ir.md: signed add/mul/shl/neg wrap around, so they are computed in
+the unsigned type of the same width and converted back (signed overflow is undefined in C);
+OpenCL's `/` and `%` already truncate toward zero; `>>` is arithmetic on signed types. On bool,
+add is `|`, mul is `&`, max is `|` and neg is `!`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, i1
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from tinyir.diagnostics import emit_error
+from tinyir.dialects import uop
+from tinyir.dtypes import is_float, is_int, is_unsigned
+from tinyir.rewrite import Rule, RulePass, erase_dead, rule
+from tinyir.targets.opencl import dialect as ocl
+
+
+def _is_signed_int(t: Attribute) -> bool:
+    return is_int(t) and not is_unsigned(t)
+
+
+def _unsigned(t: Attribute) -> Attribute:
+    assert isinstance(t, IntegerType)
+    return IntegerType(t.width.data, Signedness.UNSIGNED)
+
+
+def _as_unsigned(x: SSAValue) -> SSAValue:
+    """`(uT)x`; a constant becomes an unsigned constant (`8u`) directly."""
+    u = _unsigned(x.type)
+    if isinstance(x.owner, ocl.ConvertOp) and x.owner.source.type == u:
+        return x.owner.source  # (uT)(T)y is y: chained wrapping ops stay unsigned
+    if isinstance(x.owner, ocl.ConstOp | uop.ConstOp):
+        value = uop.literal_value(x.owner.value) & ((1 << u.width.data) - 1)
+        return ocl.ConstOp(value, u).result
+    return ocl.ConvertOp(x, u).result
+
+
+def _wrapping(op_cls: type[ocl.BinaryOp], a: SSAValue, b: SSAValue) -> Operation:
+    """`(T)((uT)a OP (uT)b)`: two's complement wrap-around without signed overflow."""
+    return ocl.ConvertOp(op_cls(_as_unsigned(a), _as_unsigned(b)).result, a.type)
+
+
+def _arith(op_cls: type[ocl.BinaryOp], bool_cls: type[ocl.BinaryOp]):
+    """Rule body for add/mul: wrap on signed ints, `bool_cls` on i1, plain C otherwise."""
+    def lower(op: Operation) -> Operation:
+        a, b = op.operands
+        if a.type == i1:
+            return bool_cls(a, b)
+        if _is_signed_int(a.type):
+            return _wrapping(op_cls, a, b)
+        return op_cls(a, b)
+    return lower
+
+
+def _max(op: uop.MaxOp) -> Operation:
+    a, b = op.lhs, op.rhs
+    if a.type == i1:
+        return ocl.OrOp(a, b)
+    return ocl.CallOp("fmax" if is_float(a.type) else "max", [a, b])
+
+
+def _shl(op: uop.ShlOp) -> Operation:
+    return _wrapping(ocl.ShlOp, op.lhs, op.rhs) if _is_signed_int(op.lhs.type) else ocl.ShlOp(op.lhs, op.rhs)
+
+
+def _neg(op: uop.NegOp) -> Operation:
+    x = op.input
+    if x.type == i1:
+        return ocl.NotOp(x)
+    if _is_signed_int(x.type):  # 0u - (uT)x: -INT_MIN must wrap, not overflow
+        u = _unsigned(x.type)
+        return ocl.ConvertOp(ocl.SubOp(ocl.ConstOp(0, u).result, _as_unsigned(x)).result, x.type)
+    return ocl.NegOp(x)
+
+
+def _bitcast(op: uop.BitcastOp) -> Operation:
+    # bool has no bit pattern in OpenCL C; a byte <-> bool bitcast is a 0/1 value conversion
+    if i1 in (op.input.type, op.result.type):
+        return ocl.ConvertOp(op.input, op.result.type)
+    return ocl.AsTypeOp(op.input, op.result.type)
+
+
+def _special(op: uop.SpecialOp) -> Operation | None:
+    if not isinstance(op.parent_op(), ocl.KernelOp):
+        return None  # the kernel rule reads the sizes of the specials first
+    name = op.dim.data
+    if not name.startswith("gidx"):
+        emit_error(op, f"uop-to-opencl: local indices ({name}) are not supported yet; use global indices only")
+    return ocl.GetGlobalIdOp(int(name[4:]))
+
+
+def _global_size(kernel: uop.KernelOp) -> list[int]:
+    sizes: dict[int, int] = {}
+    for op in kernel.body.block.ops:
+        if isinstance(op, uop.SpecialOp) and op.dim.data.startswith("gidx"):
+            dim = int(op.dim.data[4:])
+            if dim > 2:
+                emit_error(op, f"uop-to-opencl: OpenCL has 3 global dimensions, got {op.dim.data}")
+            if sizes.setdefault(dim, op.size.value.data) != op.size.value.data:
+                emit_error(op, f"uop-to-opencl: {op.dim.data} is used with two different sizes")
+    return [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
+
+
+def _uses_f16(kernel: Operation) -> Operation | None:
+    for op in kernel.walk():
+        types = [v.type for v in (*op.operands, *op.results)]
+        types += [ocl.buffer_element_type(a.type) for a in (op.regions[0].block.args if op.regions else [])]
+        if f16 in types:
+            return op
+    return None
+
+
+@dataclass(frozen=True)
+class UopToOpenCL(RulePass):
+    """Rewrite every `uop.kernel` into an `ocl.kernel` (OpenCL C as IR)."""
+
+    name = "uop-to-opencl"
+    summary = "Lower micro-ops to the ocl dialect (OpenCL C)"
+
+    fp16: bool = True  # whether the device has cl_khr_fp16; f16 kernels are an error without it
+
+    def _kernel(self, op: uop.KernelOp) -> Operation:
+        if not self.fp16 and (culprit := _uses_f16(op)) is not None:
+            emit_error(culprit, f"uop-to-opencl: kernel {op.name_str!r} uses f16, but the OpenCL device "
+                                "has no cl_khr_fp16 extension")
+        grid = _global_size(op)
+        return ocl.KernelOp(op.name_str, grid, list(op.buffers), op.detach_region(op.body))
+
+    def rules(self) -> Sequence[Rule]:
+        return [
+            rule(uop.KernelOp, self._kernel, "uop.kernel -> ocl.kernel with the global size of its gidx"),
+            rule(uop.SpecialOp, _special, "gidxN -> get_global_id(N)"),
+            rule(uop.RangeOp, lambda op: ocl.ForOp(op.start.value.data, op.end.value.data), "range -> for"),
+            rule(uop.EndRangeOp, lambda op: ocl.EndForOp(op.range), "endrange -> closing brace"),
+            rule(uop.DefineAccOp, lambda op: ocl.VarOp(uop.literal_value(op.value), op.result.type), "acc -> var"),
+            rule(uop.AssignOp, lambda op: ocl.AssignOp(op.acc, op.value), "assign -> `acc = v;`"),
+            rule(uop.ConstOp, lambda op: ocl.ConstOp(uop.literal_value(op.value), op.result.type), "const -> literal"),
+            rule(uop.LoadOp, lambda op: ocl.LoadOp(op.buffer, op.index, op.gate), "load -> `g ? p[i] : 0`"),
+            rule(uop.StoreOp, lambda op: ocl.StoreOp(op.buffer, op.index, op.value, op.gate), "store -> `p[i] = v`"),
+            rule(uop.AddOp, _arith(ocl.AddOp, ocl.OrOp), "add: wraps on signed ints, | on bool"),
+            rule(uop.MulOp, _arith(ocl.MulOp, ocl.AndOp), "mul: wraps on signed ints, & on bool"),
+            rule(uop.MaxOp, _max, "max -> fmax (float), max (int), | (bool)"),
+            rule(uop.IdivOp, lambda op: ocl.DivOp(op.lhs, op.rhs), "idiv -> / (truncates)"),
+            rule(uop.ModOp, lambda op: ocl.RemOp(op.lhs, op.rhs), "mod -> % (sign of the dividend)"),
+            rule(uop.AndOp, lambda op: ocl.AndOp(op.lhs, op.rhs), "and -> &"),
+            rule(uop.OrOp, lambda op: ocl.OrOp(op.lhs, op.rhs), "or -> |"),
+            rule(uop.XorOp, lambda op: ocl.XorOp(op.lhs, op.rhs), "xor -> ^"),
+            rule(uop.ShlOp, _shl, "shl -> << (via unsigned on signed ints)"),
+            rule(uop.ShrOp, lambda op: ocl.ShrOp(op.lhs, op.rhs), "shr -> >> (arithmetic on signed)"),
+            rule(uop.CmpltOp, lambda op: ocl.LtOp(op.lhs, op.rhs), "cmplt -> <"),
+            rule(uop.CmpneOp, lambda op: ocl.NeOp(op.lhs, op.rhs), "cmpne -> !="),
+            rule(uop.WhereOp, lambda op: ocl.SelectOp(op.cond, op.if_true, op.if_false), "where -> c ? a : b"),
+            rule(uop.NegOp, _neg, "neg -> -x (wrapping on signed ints), !x on bool"),
+            rule(uop.Exp2Op, lambda op: ocl.CallOp("exp2", [op.input]), "exp2 -> exp2()"),
+            rule(uop.Log2Op, lambda op: ocl.CallOp("log2", [op.input]), "log2 -> log2()"),
+            rule(uop.SinOp, lambda op: ocl.CallOp("sin", [op.input]), "sin -> sin()"),
+            rule(uop.SqrtOp, lambda op: ocl.CallOp("sqrt", [op.input]), "sqrt -> sqrt()"),
+            rule(uop.RecipOp, lambda op: ocl.DivOp(ocl.ConstOp(1.0, op.input.type).result, op.input), "recip -> 1/x"),
+            rule(uop.CastOp, lambda op: ocl.ConvertOp(op.input, op.result.type), "cast -> (T)x"),
+            rule(uop.BitcastOp, _bitcast, "bitcast -> as_T(x) (bool: 0/1 conversion)"),
+        ]
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        super().apply(ctx, op)
+        for kernel in op.walk():
+            if isinstance(kernel, ocl.KernelOp):
+                erase_dead(kernel, lambda dead: isinstance(dead, ocl.ConvertOp | ocl.ConstOp))
+                for inner in kernel.body.walk():
+                    if inner is not kernel and not inner.name.startswith("ocl."):
+                        emit_error(inner, f"uop-to-opencl: cannot lower {inner.name} to OpenCL C")
