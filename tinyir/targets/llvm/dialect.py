@@ -1,0 +1,707 @@
+"""The `llir` dialect: the LLVM IR instructions tinyir kernels need, one op per instruction.
+
+Values have LLVM's signless types (`i1 i8 i16 i32 i64 f16 f32 f64`); signedness lives in the
+instruction (`sdiv`/`udiv`, `ashr`/`lshr`, `sitofp`/`uitofp`). Pointers are typed,
+`!llir.ptr<f32>` or `!llir.ptr<f32, 1>` (element type, address space), and print as LLVM's opaque
+`ptr` / `ptr addrspace(1)`; the element type lets the verifiers check loads, stores and GEPs.
+
+Control flow is structured inside a single-block `llir.kernel`: `llir.loop_begin`/`llir.loop_end`
+(a counted loop; its result is the induction variable) and `llir.if_begin`/`llir.if_end` (a guarded
+section). The emitter expands them into real basic blocks, with a `phi` for each induction variable.
+Accumulators are `llir.alloca` slots, promoted to registers by LLVM's mem2reg.
+
+Target details (triple, data layout, calling convention) are kernel attributes, so the same
+dialect serves the CPU (host triple, C calling convention) and GPU targets (e.g. amdgcn).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    FloatAttr,
+    IntAttr,
+    IntegerAttr,
+    IntegerType,
+    Signedness,
+    StringAttr,
+    UnregisteredOp,
+    f16,
+    f32,
+    f64,
+)
+from xdsl.ir import Attribute, Dialect, Operation, ParametrizedAttribute, Region, SSAValue, TypeAttribute
+from xdsl.irdl import (
+    AnyAttr,
+    IRDLOperation,
+    VarConstraint,
+    base,
+    irdl_attr_definition,
+    irdl_op_definition,
+    lazy_traits_def,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.parser import AttrParser, Parser
+from xdsl.printer import Printer
+from xdsl.traits import HasParent, IsTerminator, Pure
+from xdsl.utils.exceptions import VerifyException
+
+# ---------------------------------------------------------------- types
+
+FLOAT_TYPES: tuple[Attribute, ...] = (f16, f32, f64)
+INT_WIDTHS: tuple[int, ...] = (1, 8, 16, 32, 64)
+
+
+def is_llvm_float(t: Attribute) -> bool:
+    return t in FLOAT_TYPES
+
+
+def is_llvm_int(t: Attribute) -> bool:
+    """A signless integer type LLVM has (i1, i8, i16, i32, i64)."""
+    return isinstance(t, IntegerType) and t.signedness.data == Signedness.SIGNLESS and t.width.data in INT_WIDTHS
+
+
+def bit_width(t: Attribute) -> int:
+    if isinstance(t, IntegerType):
+        return t.width.data
+    return {f16: 16, f32: 32, f64: 64}[t]
+
+
+def _check_scalar(t: Attribute, what: str) -> None:
+    if not (is_llvm_float(t) or is_llvm_int(t)):
+        raise VerifyException(f"{what} must be a signless integer or float type, got {t}")
+
+
+@irdl_attr_definition
+class PtrType(ParametrizedAttribute, TypeAttribute):
+    """A pointer to `element_type` in `addrspace`: `!llir.ptr<f32>`, `!llir.ptr<f32, 1>`."""
+
+    name = "llir.ptr"
+
+    element_type: Attribute
+    addrspace: IntAttr
+
+    def __init__(self, element_type: Attribute, addrspace: int = 0):
+        super().__init__(element_type, IntAttr(addrspace))
+
+    @classmethod
+    def parse_parameters(cls, parser: AttrParser) -> Sequence[Attribute]:
+        with parser.in_angle_brackets():
+            element = parser.parse_type()
+            space = parser.parse_integer() if parser.parse_optional_punctuation(",") else 0
+        return (element, IntAttr(space))
+
+    def print_parameters(self, printer: Printer) -> None:
+        with printer.in_angle_brackets():
+            printer.print_attribute(self.element_type)
+            if self.addrspace.data:
+                printer.print_string(f", {self.addrspace.data}")
+
+    def verify(self) -> None:
+        _check_scalar(self.element_type, "pointer element type")
+        if self.addrspace.data < 0:
+            raise VerifyException(f"address space must be >= 0, got {self.addrspace.data}")
+
+
+# ---------------------------------------------------------------- kernel and structured control
+
+
+@irdl_op_definition
+class RetOp(IRDLOperation):
+    """`ret void`: the last op of a kernel."""
+
+    name = "llir.ret"
+    traits = lazy_traits_def(lambda: (IsTerminator(), HasParent(KernelOp)))
+    assembly_format = "attr-dict"
+
+
+KERNEL_TARGET_PROPS = ("triple", "datalayout", "calling_conv")  # printed in the attribute dict
+
+
+@irdl_op_definition
+class KernelOp(IRDLOperation):
+    """A `void` function over buffer pointers; operands are the host buffers it is launched on.
+
+    `global_size` is the launch grid (the CPU kernel loops over it itself); `triple`, `datalayout`
+    and `calling_conv` default to the host (empty) and LLVM's C calling convention.
+    """
+
+    name = "llir.kernel"
+
+    sym_name = prop_def(StringAttr)
+    args = var_operand_def(AnyAttr())
+    global_size = prop_def(ArrayAttr[IntAttr])
+    triple = opt_prop_def(StringAttr)
+    datalayout = opt_prop_def(StringAttr)
+    calling_conv = opt_prop_def(StringAttr)
+    body = region_def("single_block")
+
+    # llir.kernel "k0" (%a, %b) : T0, T1 global [16, 4] attributes {calling_conv = "..."} { ^bb0(...): ... }
+
+    def __init__(self, name: str, args: Sequence[SSAValue], global_size: Sequence[int], body: Region,
+                 calling_conv: str | None = None, triple: str | None = None):
+        props: dict[str, Attribute] = {
+            "sym_name": StringAttr(name),
+            "global_size": ArrayAttr(IntAttr(s) for s in global_size),
+        }
+        if calling_conv:
+            props["calling_conv"] = StringAttr(calling_conv)
+        if triple:
+            props["triple"] = StringAttr(triple)
+        super().__init__(operands=[args], properties=props, regions=[body])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> KernelOp:
+        name = parser.parse_str_literal()
+        args = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_unresolved_operand)
+        types: list[Attribute] = []
+        if args:
+            parser.parse_punctuation(":")
+            types = [parser.parse_type()]
+            while parser.parse_optional_punctuation(","):
+                types.append(parser.parse_type())
+        operands = parser.resolve_operands(args, types, parser.pos)
+        parser.parse_keyword("global")
+        sizes = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        extra = parser.parse_optional_attr_dict_with_keyword()
+        body = parser.parse_region()
+        op = cls(name, operands, sizes, body)
+        for key, value in (extra.data.items() if extra else ()):
+            if key in KERNEL_TARGET_PROPS:
+                op.properties[key] = value
+            else:
+                op.attributes[key] = value
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_string_literal(self.sym_name.data)
+        printer.print_string(" (")
+        printer.print_list(self.args, printer.print_operand)
+        printer.print_string(")")
+        if self.args:
+            printer.print_string(" : ")
+            printer.print_list((a.type for a in self.args), printer.print_attribute)
+        printer.print_string(f" global [{', '.join(str(s.data) for s in self.global_size)}]")
+        extra = {k: v for k, v in self.properties.items() if k in KERNEL_TARGET_PROPS} | dict(self.attributes)
+        printer.print_op_attributes(extra, print_keyword=True)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=True)
+
+    def verify_(self) -> None:
+        block = self.body.block
+        if len(block.args) != len(self.args):
+            raise VerifyException(f"kernel has {len(self.args)} operands but {len(block.args)} block arguments")
+        for i, arg in enumerate(block.args):
+            if not isinstance(arg.type, PtrType):
+                raise VerifyException(f"kernel parameter {i} must be an !llir.ptr, got {arg.type}")
+        if any(s.data <= 0 for s in self.global_size):
+            raise VerifyException("global_size entries must be positive")
+        foreign = next((op for op in block.ops if not isinstance(op, LLIR_OPS)), None)
+        if foreign is not None:
+            name = foreign.op_name.data if isinstance(foreign, UnregisteredOp) else foreign.name
+            raise VerifyException(f"kernel body may only hold llir ops, got {name}")
+        if not isinstance(block.last_op, RetOp):
+            raise VerifyException("kernel body must end with llir.ret")
+        _verify_structure(block.ops)
+
+
+def _verify_structure(ops: Iterable[Operation]) -> None:
+    """Check that loop/if markers nest, and that no value is used outside the scope defining it
+    (allocas excepted: the emitter hoists them into the entry block)."""
+    stack: list[Operation] = []
+    scope_of: dict[int, tuple[int, ...]] = {}  # op id -> path of open scope ops (by id)
+    for op in ops:
+        if isinstance(op, LoopEndOp):
+            if not stack or stack[-1] is not op.loop.owner:
+                raise VerifyException("llir.loop_end does not close the innermost open llir.loop_begin")
+            stack.pop()
+        elif isinstance(op, IfEndOp):
+            if not stack or not isinstance(stack[-1], IfBeginOp):
+                raise VerifyException("llir.if_end does not close an open llir.if_begin")
+            stack.pop()
+        path = tuple(id(s) for s in stack)
+        for operand in op.operands:
+            owner = operand.owner
+            def_path = None if isinstance(owner, AllocaOp) else scope_of.get(id(owner))
+            if def_path is not None and path[: len(def_path)] != def_path and not isinstance(op, LoopEndOp):
+                raise VerifyException(f"{op.name} uses a value defined inside a loop or if that has ended")
+        scope_of[id(op)] = path
+        if isinstance(op, (LoopBeginOp, IfBeginOp)):
+            stack.append(op)
+            scope_of[id(op)] = tuple(id(s) for s in stack)  # the induction variable lives inside
+    if stack:
+        raise VerifyException(f"{stack[-1].name} is never closed")
+
+
+@irdl_op_definition
+class LoopBeginOp(IRDLOperation):
+    """`%i = llir.loop_begin 0 to 16 : i32`: a counted loop; `%i` runs over [lower, upper).
+
+    A loop made from a grid index carries its name, `{dim = "gidx0"}`; the kernel's grid is read
+    from those.
+    """
+
+    name = "llir.loop_begin"
+
+    lower = prop_def(IntAttr)
+    upper = prop_def(IntAttr)
+    iv = result_def(IntegerType)
+    traits = lazy_traits_def(lambda: (HasParent(KernelOp),))
+
+    def __init__(self, lower: int, upper: int, type: Attribute):
+        super().__init__(properties={"lower": IntAttr(lower), "upper": IntAttr(upper)}, result_types=[type])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LoopBeginOp:
+        lower = parser.parse_integer()
+        parser.parse_keyword("to")
+        upper = parser.parse_integer()
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        op = cls(lower, upper, parser.parse_type())
+        op.attributes.update(attrs)
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.lower.data} to {self.upper.data}")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.iv.type)
+
+    def verify_(self) -> None:
+        if not is_llvm_int(self.iv.type) or self.iv.type.width.data < 8:
+            raise VerifyException(f"induction variable must be i8..i64, got {self.iv.type}")
+        if self.upper.data <= self.lower.data:
+            raise VerifyException(f"empty loop: upper {self.upper.data} <= lower {self.lower.data}")
+
+
+@irdl_op_definition
+class LoopEndOp(IRDLOperation):
+    """`llir.loop_end %i`: the end of the loop whose induction variable is `%i`."""
+
+    name = "llir.loop_end"
+
+    loop = operand_def(IntegerType)
+    traits = lazy_traits_def(lambda: (HasParent(KernelOp),))
+    assembly_format = "$loop attr-dict `:` type($loop)"
+
+    def __init__(self, loop: SSAValue):
+        super().__init__(operands=[loop])
+
+    def verify_(self) -> None:
+        if not isinstance(self.loop.owner, LoopBeginOp):
+            raise VerifyException("llir.loop_end operand must be the result of an llir.loop_begin")
+
+
+@irdl_op_definition
+class IfBeginOp(IRDLOperation):
+    """`llir.if_begin %c`: the ops up to the matching `llir.if_end` run only when `%c` is true."""
+
+    name = "llir.if_begin"
+
+    cond = operand_def(IntegerType(1))
+    traits = lazy_traits_def(lambda: (HasParent(KernelOp),))
+    assembly_format = "$cond attr-dict"
+
+    def __init__(self, cond: SSAValue):
+        super().__init__(operands=[cond])
+
+
+@irdl_op_definition
+class IfEndOp(IRDLOperation):
+    name = "llir.if_end"
+    traits = lazy_traits_def(lambda: (HasParent(KernelOp),))
+    assembly_format = "attr-dict"
+
+
+# ---------------------------------------------------------------- constants and arithmetic
+
+
+@irdl_op_definition
+class ConstantOp(IRDLOperation):
+    """`%c = llir.constant 1.5 : f32` (also `-inf`, `nan`, `true`); the emitter inlines the literal."""
+
+    name = "llir.constant"
+
+    value = prop_def(base(IntegerAttr) | base(FloatAttr))
+    result = result_def()
+    traits = traits_def(Pure())
+
+    def __init__(self, value: int | float | bool, type: Attribute):
+        attr = FloatAttr(float(value), type) if is_llvm_float(type) else IntegerAttr(int(value), type)
+        super().__init__(properties={"value": attr}, result_types=[type])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> ConstantOp:
+        if parser.parse_optional_keyword("true") is not None:
+            number: int | float = 1
+        elif parser.parse_optional_keyword("false") is not None:
+            number = 0
+        else:
+            negative = parser.parse_optional_punctuation("-") is not None
+            if parser.parse_optional_keyword("inf") is not None:
+                number = math.inf
+            elif parser.parse_optional_keyword("nan") is not None:
+                number = math.nan
+            else:
+                number = parser.parse_number()
+            number = -number if negative else number
+        parser.parse_punctuation(":")
+        typ = parser.parse_type()
+        return cls(number, typ)
+
+    def print(self, printer: Printer) -> None:
+        typ = self.result.type
+        v = self.value.value.data
+        text = ("true" if v else "false") if typ == IntegerType(1) else repr(v)
+        printer.print_string(f" {text} : ")
+        printer.print_attribute(typ)
+
+    def verify_(self) -> None:
+        _check_scalar(self.result.type, "constant type")
+        if self.value.type != self.result.type:
+            raise VerifyException(f"constant value type {self.value.type} differs from result type {self.result.type}")
+
+
+# LLVM's fast-math flags, allowed as `{fastmath = "reassoc nsz"}` on float binary ops.
+FASTMATH_FLAGS = ("reassoc", "nnan", "ninf", "nsz", "arcp", "contract", "afn", "fast")
+
+
+class _BinaryOp(IRDLOperation):
+    """`%z = llir.fadd %x, %y : f32`; float ops may carry `{fastmath = "reassoc"}`."""
+
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    lhs = operand_def(T)
+    rhs = operand_def(T)
+    result = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($result)"
+    OPERAND_KIND: ClassVar[str] = "int"  # "int" or "float"
+
+    def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation):
+        lhs = SSAValue.get(lhs)
+        super().__init__(operands=[lhs, rhs], result_types=[lhs.type])
+
+    def verify_(self) -> None:
+        ok = is_llvm_float(self.result.type) if self.OPERAND_KIND == "float" else is_llvm_int(self.result.type)
+        if not ok:
+            raise VerifyException(f"{self.name} needs {self.OPERAND_KIND} operands, got {self.result.type}")
+        flags = self.attributes.get("fastmath")
+        if flags is not None:
+            if self.OPERAND_KIND != "float":
+                raise VerifyException(f"{self.name}: fastmath flags are for float instructions only")
+            bad = [f for f in getattr(flags, "data", "?").split() if f not in FASTMATH_FLAGS]
+            if not isinstance(flags, StringAttr) or bad:
+                raise VerifyException(f"{self.name}: unknown fastmath flags {bad or flags} "
+                                      f"(known: {', '.join(FASTMATH_FLAGS)})")
+
+
+def _binary(op_name: str, kind: str, doc: str) -> type[_BinaryOp]:
+    cls = type(op_name.title().replace("_", "") + "Op", (_BinaryOp,),
+               {"name": f"llir.{op_name}", "OPERAND_KIND": kind, "__doc__": doc,
+                "__annotations__": {"OPERAND_KIND": ClassVar[str]}})
+    return irdl_op_definition(cls)
+
+
+FAddOp = _binary("fadd", "float", "float addition")
+FSubOp = _binary("fsub", "float", "float subtraction")
+FMulOp = _binary("fmul", "float", "float multiplication")
+FDivOp = _binary("fdiv", "float", "float division")
+FRemOp = _binary("frem", "float", "float remainder (sign of the dividend)")
+AddOp = _binary("add", "int", "wrapping integer addition")
+SubOp = _binary("sub", "int", "wrapping integer subtraction")
+MulOp = _binary("mul", "int", "wrapping integer multiplication")
+SDivOp = _binary("sdiv", "int", "signed division, truncating toward zero")
+SRemOp = _binary("srem", "int", "signed remainder, sign of the dividend")
+UDivOp = _binary("udiv", "int", "unsigned division")
+URemOp = _binary("urem", "int", "unsigned remainder")
+AndOp = _binary("and", "int", "bitwise and")
+OrOp = _binary("or", "int", "bitwise or")
+XorOp = _binary("xor", "int", "bitwise xor")
+ShlOp = _binary("shl", "int", "shift left")
+AShrOp = _binary("ashr", "int", "arithmetic shift right")
+LShrOp = _binary("lshr", "int", "logical shift right")
+
+BINARY_OPS: tuple[type[_BinaryOp], ...] = (
+    FAddOp, FSubOp, FMulOp, FDivOp, FRemOp, AddOp, SubOp, MulOp, SDivOp, SRemOp, UDivOp, URemOp,
+    AndOp, OrOp, XorOp, ShlOp, AShrOp, LShrOp,
+)
+
+
+@irdl_op_definition
+class FNegOp(IRDLOperation):
+    """Float negation (flips the sign bit, also of 0 and NaN)."""
+
+    name = "llir.fneg"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    operand = operand_def(T)
+    result = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$operand attr-dict `:` type($result)"
+
+    def __init__(self, operand: SSAValue | Operation):
+        operand = SSAValue.get(operand)
+        super().__init__(operands=[operand], result_types=[operand.type])
+
+    def verify_(self) -> None:
+        if not is_llvm_float(self.result.type):
+            raise VerifyException(f"llir.fneg needs a float operand, got {self.result.type}")
+
+
+FCMP_PREDICATES = ("false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord",
+                   "ueq", "ugt", "uge", "ult", "ule", "une", "uno", "true")
+ICMP_PREDICATES = ("eq", "ne", "ugt", "uge", "ult", "ule", "sgt", "sge", "slt", "sle")
+
+
+class _CmpOp(IRDLOperation):
+    """`%m = llir.fcmp olt %x, %y : f32`: compares, giving an i1."""
+
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    predicate = prop_def(StringAttr)
+    lhs = operand_def(T)
+    rhs = operand_def(T)
+    result = result_def(IntegerType(1))
+    traits = traits_def(Pure())
+    PREDICATES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, predicate: str, lhs: SSAValue, rhs: SSAValue):
+        super().__init__(operands=[lhs, rhs], result_types=[IntegerType(1)],
+                         properties={"predicate": StringAttr(predicate)})
+
+    @classmethod
+    def parse(cls, parser: Parser) -> _CmpOp:
+        pred = parser.parse_identifier()
+        lhs = parser.parse_unresolved_operand()
+        parser.parse_punctuation(",")
+        rhs = parser.parse_unresolved_operand()
+        parser.parse_punctuation(":")
+        typ = parser.parse_type()
+        lhs_v, rhs_v = parser.resolve_operands([lhs, rhs], [typ, typ], parser.pos)
+        return cls(pred, lhs_v, rhs_v)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.predicate.data} ")
+        printer.print_operand(self.lhs)
+        printer.print_string(", ")
+        printer.print_operand(self.rhs)
+        printer.print_string(" : ")
+        printer.print_attribute(self.lhs.type)
+
+    def verify_(self) -> None:
+        if self.predicate.data not in self.PREDICATES:
+            raise VerifyException(f"{self.name}: unknown predicate '{self.predicate.data}' "
+                                  f"(expected one of {', '.join(self.PREDICATES)})")
+
+
+@irdl_op_definition
+class FCmpOp(_CmpOp):
+    name = "llir.fcmp"
+    PREDICATES: ClassVar[tuple[str, ...]] = FCMP_PREDICATES
+
+    def verify_(self) -> None:
+        super().verify_()
+        if not is_llvm_float(self.lhs.type):
+            raise VerifyException(f"llir.fcmp needs float operands, got {self.lhs.type}")
+
+
+@irdl_op_definition
+class ICmpOp(_CmpOp):
+    name = "llir.icmp"
+    PREDICATES: ClassVar[tuple[str, ...]] = ICMP_PREDICATES
+
+    def verify_(self) -> None:
+        super().verify_()
+        if not is_llvm_int(self.lhs.type):
+            raise VerifyException(f"llir.icmp needs integer operands, got {self.lhs.type}")
+
+
+@irdl_op_definition
+class SelectOp(IRDLOperation):
+    """`%z = llir.select %c, %x, %y : f32`: `%x` where `%c` is true, else `%y`."""
+
+    name = "llir.select"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    cond = operand_def(IntegerType(1))
+    true_value = operand_def(T)
+    false_value = operand_def(T)
+    result = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$cond `,` $true_value `,` $false_value attr-dict `:` type($result)"
+
+    def __init__(self, cond: SSAValue | Operation, true_value: SSAValue | Operation,
+                 false_value: SSAValue | Operation):
+        true_value = SSAValue.get(true_value)
+        super().__init__(operands=[cond, true_value, false_value], result_types=[true_value.type])
+
+
+# ---------------------------------------------------------------- casts
+
+
+class _CastOp(IRDLOperation):
+    """`%y = llir.sitofp %x : i32 to f32`."""
+
+    operand = operand_def()
+    result = result_def()
+    traits = traits_def(Pure())
+    assembly_format = "$operand attr-dict `:` type($operand) `to` type($result)"
+    SOURCE_KIND: ClassVar[str] = "int"
+    RESULT_KIND: ClassVar[str] = "int"
+    WIDTH_CHANGE: ClassVar[str] = "any"  # "wider", "narrower", "same", "any"
+
+    def __init__(self, operand: SSAValue, type: Attribute):
+        super().__init__(operands=[operand], result_types=[type])
+
+    def verify_(self) -> None:
+        src, dst = self.operand.type, self.result.type
+        for t, kind, what in ((src, self.SOURCE_KIND, "source"), (dst, self.RESULT_KIND, "result")):
+            good = {"int": is_llvm_int, "float": is_llvm_float,
+                    "any": lambda x: is_llvm_int(x) or is_llvm_float(x)}[kind](t)
+            if not good:
+                raise VerifyException(f"{self.name}: {what} type must be {kind}, got {t}")
+        ws, wd = bit_width(src), bit_width(dst)
+        wrong = {"wider": wd <= ws, "narrower": wd >= ws, "same": wd != ws, "any": False}[self.WIDTH_CHANGE]
+        if wrong:
+            raise VerifyException(f"{self.name}: result width {wd} must be {self.WIDTH_CHANGE} than source width {ws}"
+                                  if self.WIDTH_CHANGE != "same" else
+                                  f"{self.name}: source and result widths differ ({ws} vs {wd})")
+
+
+def _cast(op_name: str, src: str, dst: str, width: str) -> type[_CastOp]:
+    cls = type(op_name.title() + "Op", (_CastOp,), {
+        "name": f"llir.{op_name}", "SOURCE_KIND": src, "RESULT_KIND": dst, "WIDTH_CHANGE": width,
+        "__doc__": f"{op_name}: {src} to {dst} ({width} width)",
+        "__annotations__": {k: ClassVar[str] for k in ("SOURCE_KIND", "RESULT_KIND", "WIDTH_CHANGE")}})
+    return irdl_op_definition(cls)
+
+
+SIToFPOp = _cast("sitofp", "int", "float", "any")
+UIToFPOp = _cast("uitofp", "int", "float", "any")
+FPToSIOp = _cast("fptosi", "float", "int", "any")
+FPToUIOp = _cast("fptoui", "float", "int", "any")
+FPExtOp = _cast("fpext", "float", "float", "wider")
+FPTruncOp = _cast("fptrunc", "float", "float", "narrower")
+TruncOp = _cast("trunc", "int", "int", "narrower")
+ZExtOp = _cast("zext", "int", "int", "wider")
+SExtOp = _cast("sext", "int", "int", "wider")
+BitcastOp = _cast("bitcast", "any", "any", "same")
+
+CAST_OPS: tuple[type[_CastOp], ...] = (SIToFPOp, UIToFPOp, FPToSIOp, FPToUIOp, FPExtOp, FPTruncOp,
+                                       TruncOp, ZExtOp, SExtOp, BitcastOp)
+
+
+# ---------------------------------------------------------------- memory and calls
+
+
+@irdl_op_definition
+class GEPOp(IRDLOperation):
+    """`%p = llir.gep %base[%i] : !llir.ptr<f32>, i32`: `getelementptr inbounds` by one element index."""
+
+    name = "llir.gep"
+    P: ClassVar = VarConstraint("P", base(PtrType))
+    base_ptr = operand_def(P)
+    index = operand_def(IntegerType)
+    result = result_def(P)
+    traits = traits_def(Pure())
+    assembly_format = "$base_ptr `[` $index `]` attr-dict `:` type($base_ptr) `,` type($index)"
+
+    def __init__(self, base_ptr: SSAValue | Operation, index: SSAValue | Operation,
+                 result_type: PtrType | None = None):
+        base_ptr = SSAValue.get(base_ptr)
+        # `result_type` is for lowerings that build GEPs on buffers whose type is still the host's.
+        super().__init__(operands=[base_ptr, index], result_types=[result_type or base_ptr.type])
+
+    def verify_(self) -> None:
+        if not is_llvm_int(self.index.type) or self.index.type.width.data < 8:
+            raise VerifyException(f"llir.gep index must be an integer of 8..64 bits, got {self.index.type}")
+
+
+@irdl_op_definition
+class LoadOp(IRDLOperation):
+    """`%v = llir.load %p : !llir.ptr<f32> -> f32`."""
+
+    name = "llir.load"
+    ptr = operand_def(PtrType)
+    result = result_def()
+    assembly_format = "$ptr attr-dict `:` type($ptr) `->` type($result)"
+
+    def __init__(self, ptr: SSAValue | Operation):
+        ptr = SSAValue.get(ptr)
+        assert isinstance(ptr.type, PtrType)
+        super().__init__(operands=[ptr], result_types=[ptr.type.element_type])
+
+    def verify_(self) -> None:
+        assert isinstance(self.ptr.type, PtrType)
+        if self.result.type != self.ptr.type.element_type:
+            raise VerifyException(f"llir.load of {self.ptr.type} cannot give {self.result.type}")
+
+
+@irdl_op_definition
+class StoreOp(IRDLOperation):
+    """`llir.store %v, %p : f32, !llir.ptr<f32>`."""
+
+    name = "llir.store"
+    value = operand_def()
+    ptr = operand_def(PtrType)
+    assembly_format = "$value `,` $ptr attr-dict `:` type($value) `,` type($ptr)"
+
+    def __init__(self, value: SSAValue, ptr: SSAValue):
+        super().__init__(operands=[value, ptr])
+
+    def verify_(self) -> None:
+        assert isinstance(self.ptr.type, PtrType)
+        if self.value.type != self.ptr.type.element_type:
+            raise VerifyException(f"llir.store of {self.value.type} through {self.ptr.type}")
+
+
+@irdl_op_definition
+class AllocaOp(IRDLOperation):
+    """`%a = llir.alloca : !llir.ptr<f32>`: one stack slot (an accumulator)."""
+
+    name = "llir.alloca"
+    result = result_def(PtrType)
+    assembly_format = "attr-dict `:` type($result)"
+
+    def __init__(self, element_type: Attribute, addrspace: int = 0):
+        super().__init__(result_types=[PtrType(element_type, addrspace)])
+
+
+@irdl_op_definition
+class CallOp(IRDLOperation):
+    """`%y = llir.call @llvm.sqrt.f32(%x) : (f32) -> f32`: a call of an LLVM intrinsic."""
+
+    name = "llir.call"
+    callee = prop_def(StringAttr)
+    args = var_operand_def()
+    result = result_def()
+    assembly_format = "$callee `(` $args `)` attr-dict `:` functional-type($args, $result)"
+
+    def __init__(self, callee: str, args: Sequence[SSAValue], result_type: Attribute):
+        super().__init__(operands=[args], result_types=[result_type], properties={"callee": StringAttr(callee)})
+
+    def verify_(self) -> None:
+        if not self.callee.data.startswith("llvm."):
+            raise VerifyException(f"llir.call may only call LLVM intrinsics (llvm.*), got '{self.callee.data}'")
+        for t in [*(a.type for a in self.args), self.result.type]:
+            _check_scalar(t, "llir.call argument/result type")
+
+
+LLIR = Dialect(
+    "llir",
+    [KernelOp, RetOp, LoopBeginOp, LoopEndOp, IfBeginOp, IfEndOp, ConstantOp, FNegOp, FCmpOp, ICmpOp,
+     SelectOp, GEPOp, LoadOp, StoreOp, AllocaOp, CallOp, *BINARY_OPS, *CAST_OPS],
+    [PtrType],
+)
+
+LLIR_OPS: tuple[type[IRDLOperation], ...] = tuple(LLIR.operations)
+
+__all__ = ["LLIR", "LLIR_OPS", "PtrType", "KernelOp", "BINARY_OPS", "CAST_OPS"]

@@ -1,0 +1,271 @@
+"""Printing `llir` as LLVM IR text (`tinyir-opt -t llvm`).
+
+One `llir.kernel` becomes one `define void @name(ptr ...)`. The structured markers are expanded
+into basic blocks: a loop is a rotated (do-while) loop whose induction variable is a `phi` (the
+verifier guarantees at least one trip), an if is a `br i1` around its block. Allocas are hoisted
+into the entry block so that mem2reg promotes them. Constants are inlined as literals.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Iterable
+
+import numpy as np
+from xdsl.dialects.builtin import FloatAttr, IntegerType, ModuleOp, f16, f32, f64
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from tinyir.diagnostics import emit_error
+from tinyir.targets.base import KernelSource
+from tinyir.targets.llvm import dialect as ll
+
+_IDENT = re.compile(r"^[A-Za-z$._][A-Za-z$._0-9]*$")
+
+
+def llvm_type(t: Attribute) -> str:
+    """The LLVM spelling of an llir value type."""
+    if isinstance(t, ll.PtrType):
+        return f"ptr addrspace({t.addrspace.data})" if t.addrspace.data else "ptr"
+    if isinstance(t, IntegerType):
+        return f"i{t.width.data}"
+    names = {f16: "half", f32: "float", f64: "double"}
+    if t in names:
+        return names[t]
+    raise ValueError(f"no LLVM type for {t}")
+
+
+def float_literal(value: float, t: Attribute) -> str:
+    """An exact LLVM float literal: hex of the double (float/double) or `0xH` bits (half)."""
+    if t == f16:
+        return "0xH%04X" % int(np.array(value, np.float16).view(np.uint16))
+    if t == f32:
+        value = float(np.float32(value))
+    return "0x%016X" % struct.unpack("<Q", struct.pack("<d", value))[0]
+
+
+def constant_literal(op: ll.ConstantOp) -> str:
+    t = op.result.type
+    if isinstance(op.value, FloatAttr):
+        return float_literal(op.value.value.data, t)
+    v = op.value.value.data
+    if t == IntegerType(1):
+        return "true" if v else "false"
+    return str(v)
+
+
+def host_triple_and_layout() -> tuple[str, str]:
+    """The host's target triple and data layout, as LLVM reports them."""
+    from tinyir.runtime.cpu import host_target_machine
+
+    tm = host_target_machine()
+    return tm.triple, str(tm.target_data)
+
+
+def _global_name(name: str) -> str:
+    return f"@{name}" if _IDENT.match(name) else '@"' + name.replace('"', "\\22") + '"'
+
+
+class _FunctionPrinter:
+    """Prints one kernel; holds value names, the current block label and the output lines."""
+
+    def __init__(self, kernel: ll.KernelOp):
+        self.kernel = kernel
+        self.names: dict[SSAValue, str] = {}
+        self.used: set[str] = {"entry"}  # values and labels share one namespace in LLVM
+        self.lines: list[str] = []
+        self.block = "entry"
+        self.declarations: dict[str, str] = {}
+
+    def fresh(self, hint: str | None) -> str:
+        """An unused local name; hints with dots are refused, so `%x.next`-style names stay ours."""
+        base = hint if hint and _IDENT.match(hint) and "." not in hint and not hint[0].isdigit() else "v"
+        name, n = base, 0
+        while name in self.used:
+            n += 1
+            name = f"{base}{n}"
+        self.used.add(name)
+        return name
+
+    def define(self, value: SSAValue) -> str:
+        self.names[value] = "%" + self.fresh(value.name_hint)
+        return self.names[value]
+
+    def ref(self, value: SSAValue) -> str:
+        owner = value.owner
+        if isinstance(owner, ll.ConstantOp):
+            return constant_literal(owner)
+        return self.names[value]
+
+    def typed(self, value: SSAValue) -> str:
+        return f"{llvm_type(value.type)} {self.ref(value)}"
+
+    def label(self, name: str) -> None:
+        self.lines.append(f"{name}:")
+        self.block = name
+
+    def emit(self, text: str) -> None:
+        self.lines.append("  " + text)
+
+    def new_label(self, stem: str) -> str:
+        return self.fresh(stem)
+
+    # -------------------------------------------------------------- the function
+
+    def print_function(self, noalias: bool) -> str:
+        kernel = self.kernel
+        block = kernel.body.block
+        params = []
+        for arg in block.args:
+            attrs = " noalias" if noalias else ""
+            params.append(f"{llvm_type(arg.type)}{attrs} {self.define(arg)}")
+        cc = f"{kernel.calling_conv.data} " if kernel.calling_conv is not None else ""
+        head = f"define {cc}void {_global_name(kernel.sym_name.data)}({', '.join(params)}) #0 {{"
+        self.lines.append(head)
+        self.label("entry")
+        for op in block.ops:  # allocas first, so mem2reg promotes them
+            if isinstance(op, ll.AllocaOp):
+                self.emit_op(op)
+        loops: list[tuple[SSAValue, str, str, int]] = []  # (iv, body label, exit label, phi line)
+        ifs: list[str] = []
+        for op in block.ops:
+            if isinstance(op, (ll.AllocaOp, ll.ConstantOp)):
+                continue
+            if isinstance(op, ll.LoopBeginOp):
+                body = self.new_label("loop")
+                exit_ = body + ".exit"
+                pred = self.block
+                self.emit(f"br label %{body}")
+                self.label(body)
+                iv = self.define(op.iv)
+                t = llvm_type(op.iv.type)
+                self.lines.append(f"  {iv} = phi {t} [ {op.lower.data}, %{pred} ], [ {iv}.next, %LATCH ]")
+                loops.append((op.iv, body, exit_, len(self.lines) - 1))
+            elif isinstance(op, ll.LoopEndOp):
+                iv_value, body, exit_, phi_line = loops.pop()
+                begin = iv_value.owner
+                assert isinstance(begin, ll.LoopBeginOp)
+                iv, t = self.names[iv_value], llvm_type(iv_value.type)
+                self.emit(f"{iv}.next = add nuw nsw {t} {iv}, 1")
+                self.emit(f"{iv}.done = icmp eq {t} {iv}.next, {begin.upper.data}")
+                self.emit(f"br i1 {iv}.done, label %{exit_}, label %{body}")
+                self.lines[phi_line] = self.lines[phi_line].replace("%LATCH", f"%{self.block}")
+                self.label(exit_)
+            elif isinstance(op, ll.IfBeginOp):
+                then = self.new_label("if")
+                ifs.append(then + ".end")
+                self.emit(f"br i1 {self.ref(op.cond)}, label %{then}, label %{then}.end")
+                self.label(then)
+            elif isinstance(op, ll.IfEndOp):
+                end = ifs.pop()
+                self.emit(f"br label %{end}")
+                self.label(end)
+            elif isinstance(op, ll.RetOp):
+                self.emit("ret void")
+            else:
+                self.emit_op(op)
+        self.lines.append("}")
+        return "\n".join(self.lines)
+
+    def emit_op(self, op: Operation) -> None:
+        if isinstance(op, ll.StoreOp):
+            self.emit(f"store {self.typed(op.value)}, {self.typed(op.ptr)}, align {_align(op.value.type)}")
+            return
+        r = self.define(op.results[0])
+        if isinstance(op, ll._BinaryOp):
+            flags = op.attributes.get("fastmath")
+            opcode = op.name[5:] + (f" {flags.data}" if flags is not None else "")
+            self.emit(f"{r} = {opcode} {self.typed(op.lhs)}, {self.ref(op.rhs)}")
+        elif isinstance(op, ll.FNegOp):
+            self.emit(f"{r} = fneg {self.typed(op.operand)}")
+        elif isinstance(op, ll._CmpOp):
+            self.emit(f"{r} = {op.name[5:]} {op.predicate.data} {self.typed(op.lhs)}, {self.ref(op.rhs)}")
+        elif isinstance(op, ll.SelectOp):
+            self.emit(f"{r} = select {self.typed(op.cond)}, {self.typed(op.true_value)}, {self.typed(op.false_value)}")
+        elif isinstance(op, ll._CastOp):
+            self.emit(f"{r} = {op.name[5:]} {self.typed(op.operand)} to {llvm_type(op.result.type)}")
+        elif isinstance(op, ll.GEPOp):
+            elem = llvm_type(op.base_ptr.type.element_type)
+            self.emit(f"{r} = getelementptr inbounds {elem}, {self.typed(op.base_ptr)}, {self.typed(op.index)}")
+        elif isinstance(op, ll.LoadOp):
+            t = op.result.type
+            self.emit(f"{r} = load {llvm_type(t)}, {self.typed(op.ptr)}, align {_align(t)}")
+        elif isinstance(op, ll.AllocaOp):
+            t = op.result.type
+            space = f", addrspace({t.addrspace.data})" if t.addrspace.data else ""
+            self.emit(f"{r} = alloca {llvm_type(t.element_type)}, align {_align(t.element_type)}{space}")
+        elif isinstance(op, ll.CallOp):
+            ret = llvm_type(op.result.type)
+            callee = _global_name(op.callee.data)
+            args = ", ".join(self.typed(a) for a in op.args)
+            self.declarations[callee] = f"declare {ret} {callee}({', '.join(llvm_type(a.type) for a in op.args)})"
+            self.emit(f"{r} = call {ret} {callee}({args})")
+        else:
+            emit_error(op, "cannot be printed as LLVM IR")
+
+
+def _align(t: Attribute) -> int:
+    return max(1, ll.bit_width(t) // 8)
+
+
+def _kernel_parts(kernel: ll.KernelOp) -> tuple[str, dict[str, str]]:
+    # Distinct buffers cannot alias, which lets LLVM vectorize without runtime checks.
+    distinct = len({id(a) for a in kernel.args}) == len(kernel.args)
+    printer = _FunctionPrinter(kernel)
+    return printer.print_function(noalias=distinct), printer.declarations
+
+
+def _module_text(kernels: Iterable[ll.KernelOp]) -> str:
+    kernels = list(kernels)
+    functions, declarations = [], {}
+    for k in kernels:
+        text, decls = _kernel_parts(k)
+        functions.append(text)
+        declarations.update(decls)
+    first = kernels[0] if kernels else None
+    if first is not None and first.triple is not None:
+        triple = first.triple.data
+        layout = first.datalayout.data if first.datalayout is not None else ""
+    else:
+        triple, layout = host_triple_and_layout()
+    header = [f'target triple = "{triple}"']
+    if layout:
+        header.insert(0, f'target datalayout = "{layout}"')
+    body = "\n\n".join(functions)
+    decls = "\n".join(declarations[k] for k in sorted(declarations))
+    attrs = 'attributes #0 = { nounwind }'
+    return "\n".join(header) + "\n\n" + body + ("\n\n" + decls if decls else "") + "\n\n" + attrs + "\n"
+
+
+def kernel_arg_dtypes(kernel: ll.KernelOp) -> tuple[str, ...]:
+    """numpy dtype names of the kernel's buffers (from the host buffer types, else the pointers)."""
+    from tinyir.dtypes import numpy_dtype
+
+    out = []
+    for operand, arg in zip(kernel.args, kernel.body.block.args):
+        element = getattr(operand.type, "element_type", None)
+        try:
+            out.append(numpy_dtype(element).name)
+        except ValueError:
+            out.append(numpy_dtype(arg.type.element_type).name)
+    return tuple(out)
+
+
+def emit_kernel(op: Operation) -> KernelSource:
+    """One `llir.kernel` as a complete LLVM IR module (host triple and data layout unless set)."""
+    if not isinstance(op, ll.KernelOp):
+        emit_error(op, "is not an llir.kernel; the LLVM emitter prints llir.kernel ops only")
+    return KernelSource(
+        name=op.sym_name.data,
+        text=_module_text([op]),
+        global_size=tuple(s.data for s in op.global_size),
+        arg_dtypes=kernel_arg_dtypes(op),
+    )
+
+
+def emit_module(module: ModuleOp) -> str:
+    """Every `llir.kernel` of a module in one LLVM IR module (for `tinyir-opt -t llvm`)."""
+    kernels = [op for op in module.walk() if isinstance(op, ll.KernelOp)]
+    if not kernels:
+        emit_error(module, "no llir.kernel to print as LLVM IR (run uop-to-llvm first)")
+    return _module_text(kernels)

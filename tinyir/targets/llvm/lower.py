@@ -1,0 +1,458 @@
+"""`uop-to-llvm`: micro-ops to `llir`, for the CPU (the kernel function runs the whole grid).
+
+Semantics kept exactly (docs/ir.md): integers wrap; `idiv`/`mod` are C's `sdiv`/`srem` (`udiv`/
+`urem` on ui8); `shr` is `ashr` on signed and `lshr` on unsigned types; float `max` is
+`llvm.maxnum`; i1 buffers hold bytes (loads compare with 0, stores zero-extend); f16 is `half`.
+Nothing traps or makes poison, whatever the data: x/0 = 0 and x%0 = x (as the uop interpreter and
+`uop-simplify`'s folding), x/-1 is computed as -x, shift amounts are taken mod the width, and
+float->int casts saturate (`llvm.fpto[su]i.sat`, NaN -> 0).
+
+`uop.special` dims become loops around the whole body (gidx0 innermost, as it is the fastest
+dim); a gated load reads index 0 and selects 0 when the gate is false (no branch, nothing out of
+bounds is touched); a gated store is an `if`; accumulators are allocas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, StringAttr, f16, f32, i1, i8, i32
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.rewriter import InsertPoint
+
+from tinyir.diagnostics import emit_error
+from tinyir.dialects import uop
+from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.targets.llvm import dialect as ll
+
+# ---------------------------------------------------------------- types
+
+
+def value_type(t: Attribute) -> Attribute:
+    """The llir (signless) type of a uop value: ui8 -> i8, the rest unchanged."""
+    if isinstance(t, IntegerType) and t.signedness.data != Signedness.SIGNLESS:
+        return IntegerType(t.width.data)
+    return t
+
+
+def storage_type(t: Attribute) -> Attribute:
+    """How a buffer element of uop type `t` sits in memory: i1 as a byte."""
+    return i8 if t == i1 else value_type(t)
+
+
+def is_unsigned(t: Attribute) -> bool:
+    return isinstance(t, IntegerType) and t.signedness.data == Signedness.UNSIGNED
+
+
+def is_float(t: Attribute) -> bool:
+    return t in (f16, f32)
+
+
+def _float_suffix(t: Attribute) -> str:
+    return {f16: "f16", f32: "f32"}[t]
+
+
+def const(value: float | int | bool, t: Attribute) -> ll.ConstantOp:
+    """An llir constant of uop type `t` (unsigned values are re-read as two's complement)."""
+    t = value_type(t)
+    if isinstance(t, IntegerType) and t.width.data > 1:
+        bits = t.width.data
+        value = int(value) & ((1 << bits) - 1)
+        if value >= 1 << (bits - 1):
+            value -= 1 << bits
+    return ll.ConstantOp(value, t)
+
+
+# ---------------------------------------------------------------- operands
+
+
+# llir is signless, so once a producer is lowered its value no longer says whether it was i8 or
+# ui8: the pass remembers the uop type of every value it makes (accumulator slots included).
+_uop_types: dict[SSAValue, Attribute] = {}
+
+
+def uop_type(v: SSAValue) -> Attribute:
+    """The uop type of an operand, lowered or not (for an accumulator slot: the register's type)."""
+    return _uop_types.get(v, v.type)
+
+
+def _pending(op: Operation) -> bool:
+    """Whether an operand still comes from an accumulator that is not lowered yet."""
+    return any(isinstance(v.owner, uop.DefineAccOp) for v in op.operands)
+
+
+def read(v: SSAValue) -> SSAValue | Operation:
+    """An operand's value: accumulators (allocas by now) are read with a load at the point of use."""
+    if isinstance(v.owner, ll.AllocaOp):
+        load = ll.LoadOp(v)
+        _uop_types[load.result] = uop_type(v)
+        return load
+    return v
+
+
+def operands(op: Operation) -> list[SSAValue | Operation]:
+    return [read(v) for v in op.operands]
+
+
+def _lowering(fn: Callable[[Operation], object]) -> Callable[[Operation], object]:
+    """Wait (no match) until every accumulator an op reads is lowered; remember the result's uop type."""
+    def wrapper(op: Operation) -> object:
+        if _pending(op):
+            return None
+        result = fn(op)
+        if result is not None and op.results:
+            _uop_types[SSAValue.get(result)] = op.results[0].type
+        return result
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+# ---------------------------------------------------------------- ALU rules
+
+
+def lower_neg(op: uop.NegOp) -> Operation:
+    (x,) = operands(op)
+    t = op.result.type
+    if is_float(t):
+        return ll.FNegOp(x)
+    if t == i1:
+        return ll.XorOp(x, const(True, i1))
+    return ll.SubOp(const(0, t), x)
+
+
+def intrinsic(name: str) -> Callable[[Operation], Operation]:
+    """`uop.exp2` etc. as a call of `llvm.NAME.f32` / `.f16`."""
+    def lower(op: Operation) -> Operation:
+        t = op.results[0].type
+        return ll.CallOp(f"llvm.{name}.{_float_suffix(t)}", operands(op), t)
+    lower.__name__ = f"lower_{name}"
+    return lower
+
+
+def lower_recip(op: uop.RecipOp) -> Operation:
+    (x,) = operands(op)
+    return ll.FDivOp(const(1.0, op.result.type), x)
+
+
+def _reduction_update(op: Operation, new: Operation) -> Operation:
+    """A float add/mul into an accumulator may be reassociated, so that LLVM can vectorize the
+    reduction (the sum order changes, as numpy's pairwise summation changes it)."""
+    if any(isinstance(v.owner, ll.AllocaOp) for v in op.operands):
+        new.attributes["fastmath"] = StringAttr("reassoc")
+    return new
+
+
+def lower_add(op: uop.AddOp) -> Operation:
+    x, y = operands(op)
+    t = op.result.type
+    if is_float(t):
+        return _reduction_update(op, ll.FAddOp(x, y))
+    return ll.OrOp(x, y) if t == i1 else ll.AddOp(x, y)
+
+
+def lower_mul(op: uop.MulOp) -> Operation:
+    x, y = operands(op)
+    t = op.result.type
+    if is_float(t):
+        return _reduction_update(op, ll.FMulOp(x, y))
+    return ll.AndOp(x, y) if t == i1 else ll.MulOp(x, y)
+
+
+def lower_max(op: uop.MaxOp) -> Operation:
+    x, y = operands(op)
+    t = op.result.type
+    if is_float(t):
+        return ll.CallOp(f"llvm.maxnum.{_float_suffix(t)}", [x, y], t)
+    if t == i1:
+        return ll.OrOp(x, y)
+    greater = ll.ICmpOp("ugt" if is_unsigned(t) else "sgt", x, y)
+    return ll.SelectOp(greater, x, y)
+
+
+def _divisor_checks(y: SSAValue | Operation, t: Attribute) -> tuple[Operation, Operation, Operation | None]:
+    """(`y == 0`, a divisor that cannot trap: 0 and -1 replaced by 1, `y == -1` or None if unsigned)."""
+    y_is_zero = ll.ICmpOp("eq", y, const(0, t))
+    if is_unsigned(t):
+        return y_is_zero, ll.SelectOp(y_is_zero, const(1, t), y), None
+    y_is_minus_one = ll.ICmpOp("eq", y, const(-1, t))
+    safe = ll.SelectOp(ll.OrOp(y_is_zero, y_is_minus_one), const(1, t), y)
+    return y_is_zero, safe, y_is_minus_one
+
+
+def constant_of(v: SSAValue | Operation) -> int | float | None:
+    """The value of an llir constant operand, else None."""
+    owner = v if isinstance(v, Operation) else v.owner
+    return owner.value.value.data if isinstance(owner, ll.ConstantOp) else None
+
+
+def _plain_divisor(y: SSAValue | Operation) -> bool:
+    """A constant divisor that can neither trap nor overflow: no checks needed."""
+    return constant_of(y) not in (None, 0, -1)
+
+
+def lower_idiv(op: uop.IdivOp) -> Operation:
+    """x / y toward zero; x / 0 = 0 (as the uop interpreter and folder), x / -1 = -x (wraps)."""
+    x, y = operands(op)
+    t = op.result.type
+    if _plain_divisor(y):
+        return ll.UDivOp(x, y) if is_unsigned(t) else ll.SDivOp(x, y)
+    y_is_zero, divisor, minus_one = _divisor_checks(y, t)
+    quotient: Operation = ll.UDivOp(x, divisor) if minus_one is None else ll.SDivOp(x, divisor)
+    if minus_one is not None:
+        quotient = ll.SelectOp(minus_one, ll.SubOp(const(0, t), x), quotient)
+    return ll.SelectOp(y_is_zero, const(0, t), quotient)
+
+
+def lower_mod(op: uop.ModOp) -> Operation:
+    """x % y with the sign of x; x % 0 = x (so that x == (x / y) * y + x % y always)."""
+    x, y = operands(op)
+    t = op.result.type
+    if _plain_divisor(y):
+        return ll.URemOp(x, y) if is_unsigned(t) else ll.SRemOp(x, y)
+    y_is_zero, divisor, _ = _divisor_checks(y, t)
+    remainder = ll.URemOp(x, divisor) if is_unsigned(t) else ll.SRemOp(x, divisor)
+    return ll.SelectOp(y_is_zero, x, remainder)
+
+
+def _shift_amount(y: SSAValue | Operation, t: Attribute) -> Operation:
+    """Shift amounts modulo the width (as x86 and the uop interpreter): never LLVM poison."""
+    mask = value_type(t).width.data - 1
+    known = constant_of(y)
+    return const(int(known) & mask, t) if known is not None else ll.AndOp(y, const(mask, t))
+
+
+def lower_shl(op: uop.ShlOp) -> Operation:
+    x, y = operands(op)
+    return ll.ShlOp(x, _shift_amount(y, op.result.type))
+
+
+def binary(llir_op: type[ll._BinaryOp]) -> Callable[[Operation], Operation]:
+    """A uop binary op that maps to one llir instruction."""
+    def lower(op: Operation) -> Operation:
+        return llir_op(*operands(op))
+    lower.__name__ = f"lower_to_{llir_op.name}"
+    return lower
+
+
+def lower_shr(op: uop.ShrOp) -> Operation:
+    x, y = operands(op)
+    amount = _shift_amount(y, op.result.type)
+    return ll.LShrOp(x, amount) if is_unsigned(op.result.type) else ll.AShrOp(x, amount)
+
+
+def lower_cmplt(op: uop.CmpltOp) -> Operation:
+    x, y = operands(op)
+    t = uop_type(op.lhs)
+    if is_float(t):
+        return ll.FCmpOp("olt", x, y)
+    return ll.ICmpOp("ult" if is_unsigned(t) or t == i1 else "slt", x, y)
+
+
+def lower_cmpne(op: uop.CmpneOp) -> Operation:
+    x, y = operands(op)
+    return ll.FCmpOp("une", x, y) if is_float(uop_type(op.lhs)) else ll.ICmpOp("ne", x, y)
+
+
+def lower_where(op: uop.WhereOp) -> Operation:
+    return ll.SelectOp(*operands(op))
+
+
+def lower_cast(op: uop.CastOp) -> SSAValue | Operation:
+    (x,) = operands(op)
+    src, dst = uop_type(op.input), op.result.type
+    out = value_type(dst)
+    if dst == i1:  # truth value: != 0
+        return ll.FCmpOp("une", x, const(0.0, src)) if is_float(src) else ll.ICmpOp("ne", x, const(0, src))
+    if is_float(src) and is_float(dst):
+        if src == dst:
+            return x
+        return ll.FPExtOp(x, out) if dst == f32 else ll.FPTruncOp(x, out)
+    if is_float(dst):  # int or bool -> float
+        return ll.UIToFPOp(x, out) if is_unsigned(src) or src == i1 else ll.SIToFPOp(x, out)
+    if is_float(src):  # toward zero, saturating, NaN -> 0: defined for every input (no poison)
+        kind = "fptoui" if is_unsigned(dst) else "fptosi"
+        return ll.CallOp(f"llvm.{kind}.sat.i{out.width.data}.{_float_suffix(src)}", [x], out)
+    ws, wd = src.width.data, dst.width.data
+    if ws == wd:  # i8 <-> ui8: same bits, but a new value (its signedness differs)
+        return ll.BitcastOp(x, out)
+    if wd < ws:
+        return ll.TruncOp(x, out)
+    return ll.ZExtOp(x, out) if is_unsigned(src) or src == i1 else ll.SExtOp(x, out)
+
+
+def lower_bitcast(op: uop.BitcastOp) -> SSAValue | Operation:
+    (x,) = operands(op)
+    return ll.BitcastOp(x, value_type(op.result.type))
+
+
+# ---------------------------------------------------------------- memory and structure
+
+
+def lower_const(op: uop.ConstOp) -> Operation:
+    return const(uop.literal_value(op.value), op.result.type)
+
+
+def _element_pointer(buffer: SSAValue, index: SSAValue | Operation, element: Attribute) -> ll.GEPOp:
+    return ll.GEPOp(buffer, index, ll.PtrType(storage_type(element)))
+
+
+def lower_load(op: uop.LoadOp) -> Operation:
+    t = op.result.type
+    _, index, *gate = operands(op)
+    if gate:  # read element 0 instead (always in bounds), then replace the value by 0
+        index = ll.SelectOp(gate[0], index, const(0, i32))
+    value: Operation = ll.LoadOp(_element_pointer(op.buffer, index, t))
+    if t == i1:
+        value = ll.ICmpOp("ne", value, const(0, i8))
+    return ll.SelectOp(gate[0], value, const(0, t)) if gate else value
+
+
+def lower_store(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | None:
+    if _pending(op):
+        return None
+    t = uop.buffer_element_type(op.buffer.type)
+    _, index, value, *gate = operands(op)
+    if t == i1:
+        value = ll.ZExtOp(value, i8)
+    new_ops = _with_producers(ll.StoreOp(value, _element_pointer(op.buffer, index, t)))
+    if gate:
+        new_ops = [*_with_producers(ll.IfBeginOp(gate[0])), *new_ops, ll.IfEndOp()]
+    rewriter.replace(op, new_ops, [])
+    return True
+
+
+def _with_producers(op: Operation) -> list[Operation]:
+    """`op` preceded by the new, detached ops that feed it (operands first)."""
+    out: list[Operation] = []
+
+    def visit(o: Operation) -> None:
+        for v in o.operands:
+            if isinstance(v.owner, Operation) and v.owner.parent is None and v.owner not in out:
+                visit(v.owner)
+        out.append(o)
+
+    visit(op)
+    return out
+
+
+def lower_define_acc(op: uop.DefineAccOp, rewriter: PatternRewriter) -> SSAValue:
+    slot = ll.AllocaOp(value_type(op.result.type))
+    _uop_types[slot.result] = op.result.type
+    init = const(uop.literal_value(op.value), op.result.type)
+    rewriter.insert([slot, init, ll.StoreOp(init.result, slot.result)], InsertPoint.before(op))
+    return slot.result
+
+
+def lower_assign(op: uop.AssignOp) -> Operation | None:
+    if isinstance(op.acc.owner, uop.DefineAccOp):
+        return None
+    return ll.StoreOp(read(op.value), op.acc)
+
+
+def lower_range(op: uop.RangeOp) -> Operation:
+    return ll.LoopBeginOp(op.start.value.data, op.end.value.data, i32)
+
+
+def lower_endrange(op: uop.EndRangeOp) -> Operation:
+    return ll.LoopEndOp(op.range)
+
+
+def _special_order(op: uop.SpecialOp) -> tuple[int, int]:
+    """Outermost first: global dims before local ones, higher dims before dim 0."""
+    d = op.dim.data
+    return (0 if d.startswith("gidx") else 1, -int(d[4:]))
+
+
+def lower_specials(op: uop.SpecialOp, rewriter: PatternRewriter) -> bool:
+    """All grid indices of the kernel at once: loops around the whole body, gidx0 innermost."""
+    block = op.parent_block()
+    assert block is not None
+    specials = sorted((o for o in block.ops if isinstance(o, uop.SpecialOp)), key=_special_order)
+    begins = []
+    for special in specials:
+        begin = ll.LoopBeginOp(0, special.size.value.data, i32)
+        begin.attributes["dim"] = special.dim
+        begins.append(begin)
+    rewriter.insert(begins, InsertPoint.at_start(block))
+    rewriter.insert([ll.LoopEndOp(b.iv) for b in reversed(begins)], InsertPoint.at_end(block))
+    for special, begin in zip(specials, begins):
+        rewriter.replace_all_uses_with(special.result, begin.iv)
+        rewriter.erase(special)
+    return True
+
+
+def lower_kernel(op: uop.KernelOp) -> Operation | None:
+    """Once the body is all llir: pointer parameters, a `ret`, and the grid from the gidx loops."""
+    old = op.body.block
+    if any(not isinstance(o, ll.LLIR_OPS) for o in old.ops):
+        return None
+    elements = [uop.buffer_element_type(a.type) for a in old.args]
+    new = Block(arg_types=[ll.PtrType(storage_type(e)) for e in elements])
+    for old_arg, new_arg in zip(old.args, new.args):
+        new_arg.name_hint = old_arg.name_hint
+        old_arg.replace_all_uses_with(new_arg)
+    for inner in list(old.ops):
+        inner.detach()
+        new.add_op(inner)
+    new.add_op(ll.RetOp())
+    grid = sorted((o for o in new.ops if isinstance(o, ll.LoopBeginOp) and "dim" in o.attributes
+                   and o.attributes["dim"].data.startswith("gidx")),
+                  key=lambda o: int(o.attributes["dim"].data[4:]))
+    sizes = [o.upper.data for o in grid] or [1]
+    return ll.KernelOp(op.kernel_name.data, list(op.buffers), sizes, Region(new))
+
+
+class UopToLLVM(RulePass):
+    """Lower `uop.kernel`s to `llir.kernel`s that loop over their grid (the CPU target)."""
+
+    name: ClassVar[str] = "uop-to-llvm"
+    summary: ClassVar[str] = "uop micro-ops to llir (LLVM IR); grid indices become loops"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        _uop_types.clear()
+        try:
+            super().apply(ctx, op)
+        finally:
+            _uop_types.clear()
+        for left in op.walk():  # an op no rule handles would otherwise leave its kernel in uop
+            if isinstance(left, uop.KernelOp):
+                stuck = next((o for o in left.body.block.ops if not isinstance(o, ll.LLIR_OPS)), left)
+                emit_error(stuck, "uop-to-llvm cannot lower this op")
+
+    def rules(self) -> Sequence[Rule]:
+        g = _lowering
+        return [
+            rule(uop.SpecialOp, lower_specials, "grid indices -> loops around the body, gidx0 innermost"),
+            rule(uop.RangeOp, lower_range, "range -> loop_begin"),
+            rule(uop.EndRangeOp, lower_endrange, "endrange -> loop_end"),
+            rule(uop.DefineAccOp, lower_define_acc, "accumulator -> alloca + store of the initial value"),
+            rule(uop.AssignOp, lower_assign, "assign -> store into the accumulator's alloca"),
+            rule(uop.ConstOp, g(lower_const), "const -> constant (ui8 as i8 bits)"),
+            rule(uop.LoadOp, g(lower_load), "load -> gep + load; gated: index 0 and select 0; i1: byte != 0"),
+            rule(uop.StoreOp, lower_store, "store -> gep + store; gated: inside if; i1: zext to byte"),
+            rule(uop.NegOp, g(lower_neg), "neg -> fneg | sub 0, x | xor true"),
+            rule(uop.Exp2Op, g(intrinsic("exp2")), "exp2 -> llvm.exp2"),
+            rule(uop.Log2Op, g(intrinsic("log2")), "log2 -> llvm.log2"),
+            rule(uop.SinOp, g(intrinsic("sin")), "sin -> llvm.sin"),
+            rule(uop.SqrtOp, g(intrinsic("sqrt")), "sqrt -> llvm.sqrt"),
+            rule(uop.RecipOp, g(lower_recip), "recip -> fdiv 1.0, x"),
+            rule(uop.AddOp, g(lower_add), "add -> fadd (reassoc into an accumulator) | add | or (i1)"),
+            rule(uop.MulOp, g(lower_mul), "mul -> fmul (reassoc into an accumulator) | mul | and (i1)"),
+            rule(uop.MaxOp, g(lower_max), "max -> llvm.maxnum | select of icmp | or (i1)"),
+            rule(uop.IdivOp, g(lower_idiv), "idiv -> sdiv | udiv that cannot trap; x/0 = 0"),
+            rule(uop.ModOp, g(lower_mod), "mod -> srem | urem that cannot trap; x%0 = x"),
+            rule(uop.AndOp, g(binary(ll.AndOp)), "and -> and"),
+            rule(uop.OrOp, g(binary(ll.OrOp)), "or -> or"),
+            rule(uop.XorOp, g(binary(ll.XorOp)), "xor -> xor"),
+            rule(uop.ShlOp, g(lower_shl), "shl -> shl by the amount mod width"),
+            rule(uop.ShrOp, g(lower_shr), "shr -> ashr (signed) | lshr (unsigned), amount mod width"),
+            rule(uop.CmpltOp, g(lower_cmplt), "cmplt -> fcmp olt | icmp slt/ult"),
+            rule(uop.CmpneOp, g(lower_cmpne), "cmpne -> fcmp une | icmp ne"),
+            rule(uop.WhereOp, g(lower_where), "where -> select"),
+            rule(uop.CastOp, g(lower_cast), "cast -> fpext/fptrunc/[su]itofp/fpto[su]i.sat/trunc/[sz]ext/!= 0"),
+            rule(uop.BitcastOp, g(lower_bitcast), "bitcast -> bitcast"),
+            rule(uop.KernelOp, lower_kernel, "kernel -> llir.kernel over pointers, once its body is lowered"),
+        ]
