@@ -1,0 +1,604 @@
+"""The micro-op level `uop` (docs/ir.md section 4): a linear list of scalar ops per kernel.
+
+A `uop.kernel` body is executed once per point of its `uop.special` index space; inside it,
+`uop.range`/`uop.endrange` bracket loops and `uop.define_acc`/`uop.assign` are mutable registers.
+Everything else is a pure scalar op. The ALU ops are made by three family factories below, one line
+per op, so the op set reads like the table in docs/ir.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import ClassVar
+
+from xdsl.dialects.builtin import (
+    I64,
+    Float16Type,
+    Float32Type,
+    FloatAttr,
+    IntegerAttr,
+    IntegerType,
+    Signedness,
+    StringAttr,
+    i1,
+    i32,
+    i64,
+)
+from xdsl.ir import Attribute, Block, Dialect, Operation, Region, SSAValue
+from xdsl.irdl import (
+    AnyAttr,
+    AnyOf,
+    IRDLOperation,
+    VarConstraint,
+    base,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+from xdsl.traits import Commutative, IsolatedFromAbove, NoTerminator, Pure
+from xdsl.utils.exceptions import VerifyException
+
+from tinyir.dialects.shapetracker import BufferType
+from tinyir.dtypes import ELEMENT_TYPES, bit_width, is_bool, is_float, is_int
+
+# Scalar element types; the exact set (ELEMENT_TYPES) is checked by `_scalar_type` in verifiers.
+SCALAR = AnyOf([base(IntegerType), base(Float32Type), base(Float16Type)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers shared with `loop.kernel`: the kernel op shape and buffer operand checks.
+
+
+def buffer_element_type(t: Attribute) -> Attribute | None:
+    """Element type of an `!st.buffer<...>`, or None if `t` is not a buffer type."""
+    return t.element_type if isinstance(t, BufferType) else None
+
+
+class KernelBase(IRDLOperation):
+    """`NAME "k0" (%o, %a) : T0, T1 { ^bb0(%o2: T0, %a2: T1): ... }`: operand 0 is written."""
+
+    kernel_name = prop_def(StringAttr, prop_name="kernel_name")
+    buffers = var_operand_def(AnyAttr())
+    body = region_def("single_block")
+
+    traits = traits_def(IsolatedFromAbove(), NoTerminator())
+    assembly_format = "$kernel_name `(` $buffers `)` `:` type($buffers) attr-dict-with-keyword $body"
+
+    def __init__(self, kernel_name: str, buffers: Sequence[SSAValue], body: Region | None = None):
+        if body is None:
+            body = Region(Block(arg_types=[b.type for b in buffers]))
+        super().__init__(operands=[buffers], regions=[body], properties={"kernel_name": StringAttr(kernel_name)})
+
+    @property
+    def name_str(self) -> str:
+        return self.kernel_name.data
+
+    def verify_(self) -> None:
+        if not self.buffers:
+            raise VerifyException(f"{self.name} needs at least one buffer (the output)")
+        for i, v in enumerate(self.buffers):
+            if buffer_element_type(v.type) is None:
+                raise VerifyException(f"{self.name} operand {i} must be an !st.buffer, got {v.type}")
+        args = self.body.block.args
+        if [a.type for a in args] != [v.type for v in self.buffers]:
+            raise VerifyException(f"{self.name} block arguments must mirror the operand types")
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernel structure: kernel, special, range, endrange, define_acc, assign, load, store, const.
+
+
+@irdl_op_definition
+class KernelOp(KernelBase):
+    """A kernel as a linear list of micro-ops, run once per point of its special indices."""
+
+    name = "uop.kernel"
+
+    def verify_(self) -> None:
+        super().verify_()
+        _verify_linear_body(self)
+
+
+def _name(v: SSAValue) -> str:
+    return f"%{v.name_hint}" if v.name_hint else "a value"
+
+
+def _verify_linear_body(kernel: KernelOp) -> None:
+    """Only uop ops; ranges nest properly, each ends once, and no value defined in a range escapes it."""
+    open_ranges: list[RangeOp] = []
+    depth_of: dict[SSAValue, int] = {}  # value -> number of ranges open at its definition
+    closed: set[SSAValue] = set()
+    for op in kernel.body.block.ops:
+        if op.dialect_name() != "uop":
+            raise VerifyException(f"uop.kernel body holds only uop ops, found {op.name}")
+        for operand in op.operands:
+            if operand in closed:
+                raise VerifyException(f"{op.name} uses {_name(operand)}, defined inside an ended uop.range "
+                                      "(only accumulators carry values out of a loop)")
+        if isinstance(op, RangeOp):
+            open_ranges.append(op)
+        elif isinstance(op, EndRangeOp):
+            if not open_ranges or open_ranges[-1].result is not op.range:
+                inner = _name(open_ranges[-1].result) if open_ranges else "none"
+                raise VerifyException(f"uop.endrange {_name(op.range)} must end the innermost open uop.range "
+                                      f"(that is {inner})")
+            depth = len(open_ranges)
+            open_ranges.pop()
+            closed.update(v for v, d in depth_of.items() if d >= depth)
+            depth_of = {v: d for v, d in depth_of.items() if d < depth}
+        elif isinstance(op, SpecialOp) and open_ranges:
+            raise VerifyException("uop.special must not be inside a uop.range")
+        for r in op.results:
+            depth_of[r] = len(open_ranges)
+    if open_ranges:
+        raise VerifyException(f"uop.range {_name(open_ranges[-1].result)} has no matching uop.endrange")
+
+
+def _check_element_type(op: Operation, t: Attribute) -> None:
+    if t not in ELEMENT_TYPES:
+        raise VerifyException(f"{op.name}: {t} is not a tinyir element type (f32, f16, i32, i8, ui8, i1)")
+
+
+def _index_type(op: Operation, value: SSAValue, what: str) -> None:
+    if value.type != i32:
+        raise VerifyException(f"{op.name} {what} must be i32, got {value.type}")
+
+
+def _gate_type(op: Operation, value: SSAValue | None) -> None:
+    if value is not None and value.type != i1:
+        raise VerifyException(f"{op.name} gate must be i1, got {value.type}")
+
+
+@irdl_op_definition
+class SpecialOp(IRDLOperation):
+    """A hardware index: `gidx<d>` (global, gidx0 is the fastest dim) or `lidx<d>` (local)."""
+
+    name = "uop.special"
+    dim = prop_def(StringAttr)
+    size = prop_def(IntegerAttr[I64])
+    result = result_def(i32)
+    assembly_format = "$dim $size attr-dict `:` type($result)"
+
+    def __init__(self, dim: str, size: int):
+        super().__init__(result_types=[i32], properties={"dim": StringAttr(dim), "size": IntegerAttr(size, i64)})
+
+    def verify_(self) -> None:
+        d = self.dim.data
+        if not (d[:4] in ("gidx", "lidx") and d[4:].isdigit()):
+            raise VerifyException(f'uop.special name must be "gidx<n>" or "lidx<n>", got "{d}"')
+        if self.size.value.data < 1:
+            raise VerifyException(f"uop.special size must be positive, got {self.size.value.data}")
+
+
+@irdl_op_definition
+class RangeOp(IRDLOperation):
+    """Begins a loop: the result runs from `start` to `end` - 1."""
+
+    name = "uop.range"
+    start = prop_def(IntegerAttr[I64])
+    end = prop_def(IntegerAttr[I64])
+    result = result_def(i32)
+    assembly_format = "$start `,` $end attr-dict `:` type($result)"
+
+    def __init__(self, start: int, end: int):
+        super().__init__(result_types=[i32], properties={"start": IntegerAttr(start, i64), "end": IntegerAttr(end, i64)})
+
+    def verify_(self) -> None:
+        if self.end.value.data <= self.start.value.data:
+            raise VerifyException(f"uop.range must not be empty, got {self.start.value.data}..{self.end.value.data}")
+
+
+@irdl_op_definition
+class EndRangeOp(IRDLOperation):
+    """Ends the loop begun by its operand."""
+
+    name = "uop.endrange"
+    range = operand_def(i32)
+    assembly_format = "$range attr-dict"
+
+    def __init__(self, range_: SSAValue):
+        super().__init__(operands=[range_])
+
+    def verify_(self) -> None:
+        if not isinstance(self.range.owner, RangeOp):
+            raise VerifyException("uop.endrange operand must be a uop.range result")
+
+
+def _parse_scalar_literal(parser: Parser) -> float | int | bool | str:
+    """A literal for const/define_acc: integer, float, true/false, inf/-inf/nan."""
+    if parser.parse_optional_keyword("true") is not None:
+        return True
+    if parser.parse_optional_keyword("false") is not None:
+        return False
+    negative = parser.parse_optional_punctuation("-") is not None
+    for word in ("inf", "nan"):
+        if parser.parse_optional_keyword(word) is not None:
+            return -math.inf if (negative and word == "inf") else float(word)
+    number = parser.parse_number()
+    return -number if negative else number
+
+
+def scalar_attr(value: float | int | bool, type_: Attribute) -> Attribute:
+    """`value` as the IntegerAttr/FloatAttr of scalar type `type_` (ints wrap to the type)."""
+    if is_float(type_):
+        return FloatAttr(float(value), type_)  # type: ignore[arg-type]
+    assert isinstance(type_, IntegerType)
+    bits = type_.width.data
+    v = int(value) & ((1 << bits) - 1)
+    if type_.signedness.data != Signedness.UNSIGNED and bits > 1 and v >= 1 << (bits - 1):
+        v -= 1 << bits
+    return IntegerAttr(v, type_)
+
+
+def literal_value(attr: Attribute) -> float | int | bool:
+    """The Python value of a const/define_acc attribute (bool for i1)."""
+    if isinstance(attr, FloatAttr):
+        return attr.value.data
+    assert isinstance(attr, IntegerAttr)
+    v = attr.value.data
+    return bool(v) if attr.type == i1 else v
+
+
+def _print_literal(printer: Printer, attr: Attribute) -> None:
+    v = literal_value(attr)
+    if isinstance(v, bool):
+        printer.print_string("true" if v else "false")
+    elif isinstance(v, float) and not math.isfinite(v):
+        printer.print_string("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+    else:
+        printer.print_string(repr(v))
+
+
+class _LiteralOp(IRDLOperation):
+    """Shared syntax of const and define_acc: `NAME <literal> attr-dict : type`."""
+
+    value = prop_def(AnyAttr())
+    result = result_def(SCALAR)
+
+    def __init__(self, value: float | int | bool, type_: Attribute):
+        super().__init__(result_types=[type_], properties={"value": scalar_attr(value, type_)})
+
+    @classmethod
+    def parse(cls, parser: Parser) -> _LiteralOp:
+        start = parser.pos
+        literal = _parse_scalar_literal(parser)
+        end = parser.pos
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        type_ = parser.parse_type()
+        if isinstance(literal, float) and not is_float(type_):
+            parser.raise_error(f"float literal {literal} for non-float type {type_}", start, end)
+        op = cls(literal, type_)
+        op.attributes.update(attrs)
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        _print_literal(printer, self.value)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.result.type)
+
+    def verify_(self) -> None:
+        t = self.result.type
+        _check_element_type(self, t)
+        if not isinstance(self.value, (IntegerAttr, FloatAttr)) or self.value.type != t:
+            raise VerifyException(f"{self.name} value {self.value} does not match result type {t}")
+
+
+@irdl_op_definition
+class ConstOp(_LiteralOp):
+    """A scalar constant."""
+
+    name = "uop.const"
+    traits = traits_def(Pure())
+
+
+@irdl_op_definition
+class DefineAccOp(_LiteralOp):
+    """A mutable register, initialised to `value`; each use reads its current value."""
+
+    name = "uop.define_acc"
+
+
+@irdl_op_definition
+class AssignOp(IRDLOperation):
+    """Writes `value` into the accumulator `acc`."""
+
+    name = "uop.assign"
+    T: ClassVar = VarConstraint("T", SCALAR)
+    acc = operand_def(T)
+    value = operand_def(T)
+    assembly_format = "$acc `,` $value attr-dict `:` type($value)"
+
+    def __init__(self, acc: SSAValue, value: SSAValue):
+        super().__init__(operands=[acc, value])
+
+    def verify_(self) -> None:
+        if not isinstance(self.acc.owner, DefineAccOp):
+            raise VerifyException("uop.assign target must be a uop.define_acc result")
+
+
+def _parse_buffer(parser: Parser) -> SSAValue:
+    """A buffer operand; its type is not spelled out (`%x[%i]`), so it must be defined already
+    (kernel bodies only access their block arguments, which always are)."""
+    operand = parser.parse_unresolved_operand()
+    found = parser.ssa_values.get(operand.operand_name)
+    if found is None or operand.index >= len(found):
+        parser.raise_error(f"buffer %{operand.operand_name} must be defined before its use", operand.span)
+    return found[operand.index]
+
+
+def _parse_buffer_access(parser: Parser) -> tuple[SSAValue, SSAValue]:
+    """`%buf[%idx]`."""
+    buffer = _parse_buffer(parser)
+    parser.parse_punctuation("[")
+    index = parser.parse_operand(i32)
+    parser.parse_punctuation("]")
+    return buffer, index
+
+
+def _verify_buffer_access(op: Operation, buffer: SSAValue, index: SSAValue, value_type: Attribute) -> None:
+    element = buffer_element_type(buffer.type)
+    if element is None:
+        raise VerifyException(f"{op.name} needs an !st.buffer operand, got {buffer.type}")
+    _index_type(op, index, "index")
+    if element != value_type:
+        raise VerifyException(f"{op.name} value type {value_type} does not match buffer element type {element}")
+
+
+@irdl_op_definition
+class LoadOp(IRDLOperation):
+    """`buffer[index]`; with a gate, reads 0 (and touches no memory) when the gate is false."""
+
+    name = "uop.load"
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    gate = opt_operand_def(i1)
+    result = result_def(SCALAR)
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, gate: SSAValue | None = None):
+        element = buffer_element_type(buffer.type)
+        super().__init__(operands=[buffer, index, [gate] if gate else []], result_types=[element])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LoadOp:
+        buffer, index = _parse_buffer_access(parser)
+        rest = [parser.parse_operand(i1)] if parser.parse_optional_punctuation(",") else []
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        type_ = parser.parse_type()
+        op = cls.create(operands=[buffer, index, *rest], result_types=[type_],
+                        attributes=attrs)
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_ssa_value(self.buffer)
+        printer.print_string("[")
+        printer.print_ssa_value(self.index)
+        printer.print_string("]")
+        if self.gate is not None:
+            printer.print_string(", ")
+            printer.print_ssa_value(self.gate)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.result.type)
+
+    def verify_(self) -> None:
+        _verify_buffer_access(self, self.buffer, self.index, self.result.type)
+        _gate_type(self, self.gate)
+
+
+@irdl_op_definition
+class StoreOp(IRDLOperation):
+    """`buffer[index] = value`, skipped when the optional gate is false."""
+
+    name = "uop.store"
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    value = operand_def(SCALAR)
+    gate = opt_operand_def(i1)
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, value: SSAValue, gate: SSAValue | None = None):
+        super().__init__(operands=[buffer, index, value, [gate] if gate else []])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> StoreOp:
+        buffer, index = _parse_buffer_access(parser)
+        parser.parse_punctuation(",")
+        value = parser.parse_unresolved_operand()
+        gate = [parser.parse_operand(i1)] if parser.parse_optional_punctuation(",") else []
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        value_type = parser.parse_type()
+        return cls.create(operands=[buffer, index, parser.resolve_operand(value, value_type), *gate],
+                          attributes=attrs)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_ssa_value(self.buffer)
+        printer.print_string("[")
+        printer.print_ssa_value(self.index)
+        printer.print_string("], ")
+        printer.print_ssa_value(self.value)
+        if self.gate is not None:
+            printer.print_string(", ")
+            printer.print_ssa_value(self.gate)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.value.type)
+
+    def verify_(self) -> None:
+        _verify_buffer_access(self, self.buffer, self.index, self.value.type)
+        _gate_type(self, self.gate)
+
+
+# ---------------------------------------------------------------------------------------------
+# ALU: the tir elementwise set on scalars. `allowed` says which element types an op accepts:
+# "any", "float", "int" (not i1) or "bits" (int or i1).
+
+_ALLOWED = {
+    "any": lambda t: True,
+    "float": is_float,
+    "int": is_int,
+    "bits": lambda t: is_int(t) or is_bool(t),
+}
+
+
+class AluOp(IRDLOperation):
+    """Common base of every ALU micro-op; `allowed` restricts the operand element type."""
+
+    ALLOWED: ClassVar[str] = "any"
+    traits = traits_def(Pure())
+
+    def verify_(self) -> None:
+        for v in (*self.operands, *self.results):
+            _check_element_type(self, v.type)
+        t = self.operands[-1].type
+        if not _ALLOWED[self.ALLOWED](t):
+            raise VerifyException(f"{self.name} does not accept {t} operands (needs {self.ALLOWED})")
+
+
+class UnaryOp(AluOp):
+    T: ClassVar = VarConstraint("T", SCALAR)
+    input = operand_def(T)
+    result = result_def(T)
+    assembly_format = "$input attr-dict `:` type($result)"
+
+    def __init__(self, input: SSAValue):
+        super().__init__(operands=[input], result_types=[input.type])
+
+
+class BinaryOp(AluOp):
+    T: ClassVar = VarConstraint("T", SCALAR)
+    lhs = operand_def(T)
+    rhs = operand_def(T)
+    result = result_def(T)
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($result)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue):
+        super().__init__(operands=[lhs, rhs], result_types=[lhs.type])
+
+
+class CompareOp(AluOp):
+    T: ClassVar = VarConstraint("T", SCALAR)
+    lhs = operand_def(T)
+    rhs = operand_def(T)
+    result = result_def(i1)
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue):
+        super().__init__(operands=[lhs, rhs], result_types=[i1])
+
+
+def _family(base: type[AluOp], op: str, allowed: str, doc: str, commutative: bool = False) -> type[AluOp]:
+    """Define `uop.<op>` as a subclass of `base` (one line per op in the tables below)."""
+    body: dict[str, object] = {"name": f"uop.{op}", "ALLOWED": allowed, "__doc__": doc, "__module__": __name__,
+                               "__annotations__": {"ALLOWED": ClassVar[str]}}
+    if commutative:
+        body["traits"] = traits_def(Pure(), Commutative())
+    cls = type(op.capitalize() + "Op", (base,), body)
+    return irdl_op_definition(cls)
+
+
+NegOp = _family(UnaryOp, "neg", "any", "-x (for i1: not)")
+Exp2Op = _family(UnaryOp, "exp2", "float", "2**x")
+Log2Op = _family(UnaryOp, "log2", "float", "log2(x)")
+SinOp = _family(UnaryOp, "sin", "float", "sin(x)")
+SqrtOp = _family(UnaryOp, "sqrt", "float", "sqrt(x)")
+RecipOp = _family(UnaryOp, "recip", "float", "1/x")
+
+AddOp = _family(BinaryOp, "add", "any", "x + y (wraps for ints)", commutative=True)
+MulOp = _family(BinaryOp, "mul", "any", "x * y (wraps for ints)", commutative=True)
+MaxOp = _family(BinaryOp, "max", "any", "max(x, y)", commutative=True)
+IdivOp = _family(BinaryOp, "idiv", "int", "x / y truncated toward zero")
+ModOp = _family(BinaryOp, "mod", "int", "x % y with the sign of x")
+AndOp = _family(BinaryOp, "and", "bits", "bitwise and", commutative=True)
+OrOp = _family(BinaryOp, "or", "bits", "bitwise or", commutative=True)
+XorOp = _family(BinaryOp, "xor", "bits", "bitwise xor", commutative=True)
+ShlOp = _family(BinaryOp, "shl", "int", "x << y")
+ShrOp = _family(BinaryOp, "shr", "int", "x >> y (arithmetic if signed)")
+
+CmpltOp = _family(CompareOp, "cmplt", "any", "x < y")
+CmpneOp = _family(CompareOp, "cmpne", "any", "x != y", commutative=True)
+
+
+@irdl_op_definition
+class WhereOp(AluOp):
+    """`cond ? if_true : if_false`."""
+
+    name = "uop.where"
+    T: ClassVar = VarConstraint("T", SCALAR)
+    cond = operand_def(i1)
+    if_true = operand_def(T)
+    if_false = operand_def(T)
+    result = result_def(T)
+    assembly_format = "$cond `,` $if_true `,` $if_false attr-dict `:` type($result)"
+
+    def __init__(self, cond: SSAValue, if_true: SSAValue, if_false: SSAValue):
+        super().__init__(operands=[cond, if_true, if_false], result_types=[if_true.type])
+
+
+class _ConvertOp(AluOp):
+    input = operand_def(SCALAR)
+    result = result_def(SCALAR)
+    assembly_format = "$input attr-dict `:` type($input) `to` type($result)"
+
+    def __init__(self, input: SSAValue, to: Attribute):
+        super().__init__(operands=[input], result_types=[to])
+
+
+@irdl_op_definition
+class CastOp(_ConvertOp):
+    """Value conversion (float->int truncates, ->i1 is != 0)."""
+
+    name = "uop.cast"
+
+
+@irdl_op_definition
+class BitcastOp(_ConvertOp):
+    """Reinterpret the bits (same width)."""
+
+    name = "uop.bitcast"
+
+    def verify_(self) -> None:
+        a, b = self.input.type, self.result.type
+        if bit_width(a) != bit_width(b):
+            raise VerifyException(f"uop.bitcast needs equal bit widths, got {a} and {b}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Op sets, used by passes and targets.
+
+UOP_UNARY: frozenset[type[Operation]] = frozenset({NegOp, Exp2Op, Log2Op, SinOp, SqrtOp, RecipOp})
+UOP_BINARY: frozenset[type[Operation]] = frozenset(
+    {AddOp, MulOp, MaxOp, IdivOp, ModOp, AndOp, OrOp, XorOp, ShlOp, ShrOp})
+UOP_COMPARE: frozenset[type[Operation]] = frozenset({CmpltOp, CmpneOp})
+UOP_ALU: frozenset[type[Operation]] = UOP_UNARY | UOP_BINARY | UOP_COMPARE | {WhereOp, CastOp, BitcastOp}
+#: Ops without effects: CSE may merge them (unless they read an accumulator), DCE may drop them.
+#: Loads are pure too (they only read); define_acc/assign/store/range/endrange/special are not.
+PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp}
+#: ALU op class by its short name ("add" -> AddOp), for lowerings that map tir/loop names.
+ALU_BY_NAME: dict[str, type[Operation]] = {cls.name.split(".", 1)[1]: cls for cls in UOP_ALU}
+
+
+def reads_accumulator(op: Operation) -> bool:
+    """Whether `op` reads a `uop.define_acc` register directly (its value changes over time)."""
+    return any(isinstance(v.owner, DefineAccOp) for v in op.operands)
+
+
+UOP = Dialect(
+    "uop",
+    [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineAccOp, AssignOp, ConstOp, LoadOp, StoreOp,
+     *sorted(UOP_ALU, key=lambda c: c.name)],
+    [],
+)

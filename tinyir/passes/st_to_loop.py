@@ -1,0 +1,242 @@
+"""`shapetracker-to-loop`: each `st.kernel` (after fold-views) becomes a `loop.kernel`.
+
+Iteration space (an analysis, `KernelSpace.of`): one `loop.range global` per output dim and one
+`loop.range reduce` per reduced dim (size-1 dims get no range: their index is the constant 0).
+Values before the reduce are indexed by the full (pre-reduce) shape, values after it by the
+output (keepdims) shape, whose reduced dims are 1.
+
+The op-by-op conversion is a rule table: every leaf turns into index/validity math through
+`ShapeTracker.index_and_valid` with a builder that emits `uop` ops; `tir` elementwise ops become
+their scalar `uop` twins; `tir.reduce_sum/max` becomes `loop.reduce add/max`; `st.store` becomes
+`uop.store`. Host ops (`st.alloc`, `st.buffer_constant`, ...) are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, TensorType, i1, i32
+from xdsl.ir import Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from tinyir.dialects import loop, tensor as tir, uop
+from tinyir.dialects import shapetracker as st
+from tinyir.diagnostics import DiagnosticError
+from tinyir.rewrite import Rule, RulePass, RuleTable, rule
+from tinyir.shapetracker.view import ShapeTracker
+
+REDUCE_KIND = {tir.ReduceSumOp: loop.ReduceKind.ADD, tir.ReduceMaxOp: loop.ReduceKind.MAX}
+
+
+class StToLoopError(DiagnosticError):
+    """An st.kernel outside what this lowering accepts (movement ops left, two reduces, ...)."""
+
+
+class UopIndexBuilder:
+    """The `IndexBuilder` of tinyir/shapetracker/view.py, emitting i32/i1 `uop` ops via `insert`."""
+
+    def __init__(self, insert: Callable[[Operation], None]):
+        self.insert = insert
+
+    def _emit(self, op: Operation) -> SSAValue:
+        self.insert(op)
+        return op.results[0]
+
+    def const(self, value: int) -> SSAValue:
+        return self._emit(uop.ConstOp(value, i32))
+
+    def add(self, x: SSAValue, y: SSAValue) -> SSAValue:
+        return self._emit(uop.AddOp(x, y))
+
+    def mul(self, x: SSAValue, y: SSAValue) -> SSAValue:
+        return self._emit(uop.MulOp(x, y))
+
+    def idiv(self, x: SSAValue, y: SSAValue) -> SSAValue:
+        return self._emit(uop.IdivOp(x, y))
+
+    def mod(self, x: SSAValue, y: SSAValue) -> SSAValue:
+        return self._emit(uop.ModOp(x, y))
+
+    def lt(self, x: SSAValue, y: SSAValue) -> SSAValue:
+        return self._emit(uop.CmpltOp(x, y))
+
+    def and_(self, x: SSAValue, y: SSAValue) -> SSAValue:
+        return self._emit(uop.AndOp(x, y))
+
+    def true(self) -> SSAValue:
+        return self._emit(uop.ConstOp(True, i1))
+
+    def false(self) -> SSAValue:
+        return self._emit(uop.ConstOp(False, i1))
+
+
+def _shape(v: SSAValue) -> tuple[int, ...]:
+    t = v.type
+    assert isinstance(t, TensorType)
+    return tuple(t.get_shape())
+
+
+def _element(v: SSAValue) -> Any:
+    t = v.type
+    return t.get_element_type() if isinstance(t, TensorType) else t
+
+
+@dataclass
+class KernelSpace:
+    """The iteration space of one kernel: ranges, and the per-dim index for each tensor shape."""
+
+    full_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    full_idxs: list[SSAValue | int]
+    out_idxs: list[SSAValue | int]
+    reduce_ranges: list[SSAValue]
+    ranges: list[loop.RangeOp]
+
+    @staticmethod
+    def of(kernel: st.KernelOp) -> KernelSpace:
+        """Read the shapes of a kernel and make its (detached) loop.range ops."""
+        body = list(kernel.body.block.ops)
+        reduces = [op for op in body if isinstance(op, tir.ReduceOp)]
+        if len(reduces) > 1:
+            raise StToLoopError(kernel, f"st.kernel \"{kernel.name_str}\" has {len(reduces)} reduce ops (at most 1)")
+        out_shape = _shape(kernel.store().value)
+        full_shape, axes = out_shape, ()
+        if reduces:
+            red = reduces[0]
+            if not red.keepdims():
+                raise StToLoopError(red, "shapetracker-to-loop needs keepdims reduces (as after fold-views)")
+            full_shape, axes = _shape(red.x), red.axes_tuple()
+            if tuple(1 if i in axes else d for i, d in enumerate(full_shape)) != out_shape:
+                raise StToLoopError(red, f"reduce result shape {_shape(red.result)} != stored shape {out_shape}")
+        ranges: list[loop.RangeOp] = []
+        full_idxs: list[SSAValue | int] = []
+        out_idxs: list[SSAValue | int] = []
+        for d, size in enumerate(out_shape):  # global ranges first, in dim order
+            r = loop.RangeOp(size, loop.RangeKind.GLOBAL) if size > 1 else None
+            if r:
+                r.result.name_hint = f"i{d}"
+                ranges.append(r)
+            out_idxs.append(r.result if r else 0)
+            full_idxs.append(r.result if (r and d not in axes) else 0)
+        reduce_ranges = []
+        for d in axes:
+            if full_shape[d] > 1:
+                r = loop.RangeOp(full_shape[d], loop.RangeKind.REDUCE)
+                r.result.name_hint = f"r{d}"
+                ranges.append(r)
+                reduce_ranges.append(r.result)
+                full_idxs[d] = r.result
+        return KernelSpace(full_shape, out_shape, full_idxs, out_idxs, reduce_ranges, ranges)
+
+    def idxs_for(self, shape: tuple[int, ...], op: Operation) -> list[SSAValue | int]:
+        if shape == self.full_shape:
+            return self.full_idxs
+        if shape == self.out_shape:
+            return self.out_idxs
+        raise StToLoopError(op, f"a kernel value of shape {shape} is neither the full shape {self.full_shape} "
+                            f"nor the output shape {self.out_shape} (run fold-views first)")
+
+
+class ShapetrackerToLoop(RulePass):
+    """Lower st.kernels to loop.kernels (iteration-space analysis + conversion rule table)."""
+
+    name = "shapetracker-to-loop"
+    summary = "turn each st.kernel into a loop.kernel: ranges, index math, scalar uop ALU, loop.reduce"
+
+    def kernel_rules(self, space: KernelSpace) -> Sequence[Rule]:
+        def builder(root: Operation, rewriter: PatternRewriter) -> UopIndexBuilder:
+            return UopIndexBuilder(lambda op: rewriter.insert(op, InsertPoint.before(root)))
+
+        def index_and_valid(op: Operation, tracker: ShapeTracker,
+                            rewriter: PatternRewriter) -> tuple[SSAValue, SSAValue | None]:
+            idx, valid = tracker.index_and_valid(space.idxs_for(tracker.shape, op), builder(op, rewriter))
+            if isinstance(valid.owner, uop.ConstOp) and uop.literal_value(valid.owner.value) is True:
+                if not valid.uses:  # always valid: no gate, and no dead `true` left behind
+                    rewriter.erase(valid.owner)
+                return idx, None
+            return idx, valid
+
+        def gated(value: SSAValue, valid: SSAValue | None, rewriter: PatternRewriter, root: Operation) -> Any:
+            if valid is None:
+                return value
+            zero = uop.ConstOp(0, value.type)
+            rewriter.insert(zero, InsertPoint.before(root))
+            return uop.WhereOp(valid, value, zero.result)
+
+        def load(op: st.LoadOp, rewriter: PatternRewriter) -> Operation:
+            idx, valid = index_and_valid(op, op.tracker(), rewriter)
+            return uop.LoadOp(op.buffer, idx, valid)
+
+        def const(op: st.ConstOp, rewriter: PatternRewriter) -> Any:
+            idx, valid = index_and_valid(op, op.tracker(), rewriter)
+            if not idx.uses and isinstance(idx.owner, uop.ConstOp):  # a splat needs no index
+                rewriter.erase(idx.owner)
+            c = uop.ConstOp(op.scalar(), _element(op.result))
+            rewriter.insert(c, InsertPoint.before(op))
+            return gated(c.result, valid, rewriter, op)
+
+        def arange(op: st.ArangeOp, rewriter: PatternRewriter) -> Any:
+            idx, valid = index_and_valid(op, op.tracker(), rewriter)
+            if _element(op.result) != i32:
+                cast = uop.CastOp(idx, _element(op.result))
+                rewriter.insert(cast, InsertPoint.before(op))
+                idx = cast.result
+            return gated(idx, valid, rewriter, op)
+
+        def store(op: st.StoreOp, rewriter: PatternRewriter) -> Operation:
+            idx, valid = index_and_valid(op, op.tracker(), rewriter)
+            return uop.StoreOp(op.buffer, idx, op.value, valid)
+
+        def alu(op: Operation) -> Operation:
+            return uop.ALU_BY_NAME[op.name.split(".", 1)[1]].create(
+                operands=list(op.operands), result_types=[_element(op.results[0])])
+
+        def reduce(op: tir.ReduceOp) -> Operation | SSAValue:
+            if not space.reduce_ranges:  # only size-1 axes: nothing to combine
+                return op.x
+            return loop.ReduceOp(REDUCE_KIND[type(op)], op.x, space.reduce_ranges)
+
+        return [
+            rule(st.LoadOp, load, "st.load -> index/valid math + uop.load (gated when the view masks)"),
+            rule(st.ConstOp, const, "st.const -> uop.const (where valid, else 0)"),
+            rule(st.ArangeOp, arange, "st.arange -> the view index (where valid, else 0)"),
+            rule(tir.ELEMENTWISE_OPS, alu, "tir elementwise op -> its scalar uop twin"),
+            rule(tir.REDUCE_OPS, reduce, "tir.reduce_sum/max -> loop.reduce add/max over the reduce ranges"),
+            rule(st.StoreOp, store, "st.store -> index/valid math + uop.store"),
+        ]
+
+    def rules(self) -> Sequence[Rule]:
+        # the table is built per kernel (its rules close over the iteration space); this one lists it
+        return self.kernel_rules(KernelSpace((), (), [], [], [], []))
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for kernel in [k for k in op.walk() if isinstance(k, st.KernelOp)]:
+            lower_kernel(kernel, self)
+
+
+def lower_kernel(kernel: st.KernelOp, lowering: ShapetrackerToLoop | None = None) -> loop.KernelOp:
+    """Replace one st.kernel by its loop.kernel; returns the new kernel."""
+    lowering = lowering or ShapetrackerToLoop()
+    for op in kernel.body.block.ops:
+        if isinstance(op, tir.MOVEMENT_OPS):
+            raise StToLoopError(op, f"{op.name} left in st.kernel \"{kernel.name_str}\": run fold-views first")
+    space = KernelSpace.of(kernel)
+    region = kernel.detach_region(kernel.body)
+    block = region.block
+    first = block.first_op
+    for r in space.ranges:
+        block.insert_op_before(r, first) if first is not None else block.add_op(r)
+    new_kernel = loop.KernelOp(kernel.name_str, list(kernel.buffers), region)
+    new_kernel.attributes.update(kernel.attributes)
+    Rewriter.replace_op(kernel, new_kernel)
+    table = RuleTable(lowering.name, lowering.kernel_rules(space))
+    table.apply(new_kernel, greedy=False)
+    leftover = [o for o in block.ops if o.dialect_name() not in ("loop", "uop")]
+    if leftover:
+        raise StToLoopError(leftover[0], f"shapetracker-to-loop cannot lower {leftover[0].name} "
+                                         f"in \"{kernel.name_str}\"")
+    return new_kernel

@@ -1,0 +1,354 @@
+"""`uop-simplify`: constant folding, algebraic identities, symbolic index math, CSE and DCE on uops.
+
+All of it is one rule table applied greedily to a fixed point. The index rules use value bounds
+(tinyir/passes/symbolic.py) derived from the sizes of `uop.special`s and `uop.range`s, which is
+what lets view index math such as `((g1*4 + g0) idiv 4) mod 3` collapse to `g1 mod 3`.
+Constant folding evaluates with the interpreter's semantics (tinyir/runtime/uop_interp.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xdsl.dialects.builtin import i1, i32
+from xdsl.ir import Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+
+from tinyir.dialects import uop
+from tinyir.dtypes import is_int
+from tinyir.passes.symbolic import bounds, const_value, int_const, linear_terms, terms_bounds
+from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.runtime.uop_interp import eval_alu
+
+COMMUTATIVE = (uop.AddOp, uop.MulOp, uop.MaxOp, uop.AndOp, uop.OrOp, uop.XorOp, uop.CmpneOp)
+ALU = tuple(sorted(uop.UOP_ALU, key=lambda c: c.name))
+PURE = tuple(sorted(uop.PURE_UOPS, key=lambda c: c.name))
+
+
+def const(value: object, type_: object) -> uop.ConstOp:
+    return uop.ConstOp(value, type_)  # type: ignore[arg-type]
+
+
+def _is(v: SSAValue, value: int | bool) -> bool:
+    """Whether `v` is the constant `value` (bools match only bools, numbers only numbers)."""
+    c = const_value(v)
+    return c is not None and isinstance(c, bool) == isinstance(value, bool) and c == value
+
+
+# -- constant folding -----------------------------------------------------------------------------
+
+
+def fold_constants(op: Operation) -> Operation | None:
+    values = [const_value(v) for v in op.operands]
+    if any(v is None for v in values):
+        return None
+    result = eval_alu(op.name.split(".", 1)[1], values, op.results[0].type).item()
+    return const(result, op.results[0].type)
+
+
+def const_to_rhs(op: Operation) -> Operation | None:
+    if const_value(op.operands[0]) is not None and const_value(op.operands[1]) is None:
+        return type(op)(op.operands[1], op.operands[0])
+    return None
+
+
+# -- algebraic identities -------------------------------------------------------------------------
+
+
+def add_zero(op: uop.AddOp) -> SSAValue | None:
+    return op.lhs if _is(op.rhs, 0) else None
+
+
+def add_consts(op: uop.AddOp) -> Operation | None:
+    """(x + c1) + c2 -> x + (c1 + c2), on ints (floats would change rounding)."""
+    inner, c2 = op.lhs.owner, int_const(op.rhs)
+    if c2 is None or not isinstance(inner, uop.AddOp) or not is_int(op.result.type):
+        return None
+    c1 = int_const(inner.rhs)
+    if c1 is None:
+        return None
+    return uop.AddOp(inner.lhs, _res(const(c1 + c2, op.result.type)))
+
+
+def mul_one(op: uop.MulOp) -> SSAValue | None:
+    return op.lhs if _is(op.rhs, 1) else None
+
+
+def mul_zero(op: uop.MulOp) -> Operation | None:
+    return const(0, op.result.type) if is_int(op.result.type) and _is(op.rhs, 0) else None
+
+
+def mul_consts(op: uop.MulOp) -> Operation | None:
+    """(x * c1) * c2 -> x * (c1 * c2), on ints."""
+    inner, c2 = op.lhs.owner, int_const(op.rhs)
+    if c2 is None or not isinstance(inner, uop.MulOp) or int_const(inner.rhs) is None:
+        return None
+    return uop.MulOp(inner.lhs, _res(const(int_const(inner.rhs) * c2, op.result.type)))
+
+
+def idiv_one(op: uop.IdivOp) -> SSAValue | None:
+    return op.lhs if _is(op.rhs, 1) else None
+
+
+def mod_one(op: uop.ModOp) -> Operation | None:
+    return const(0, op.result.type) if _is(op.rhs, 1) else None
+
+
+def same_operands(op: Operation) -> SSAValue | None:
+    """max(x, x), x and x, x or x -> x."""
+    return op.operands[0] if op.operands[0] is op.operands[1] else None
+
+
+def and_consts(op: uop.AndOp) -> SSAValue | Operation | None:
+    if op.result.type != i1:
+        return None
+    if _is(op.rhs, True):
+        return op.lhs
+    return op.rhs if _is(op.rhs, False) else None
+
+
+def or_consts(op: uop.OrOp) -> SSAValue | Operation | None:
+    if op.result.type != i1:
+        return None
+    if _is(op.rhs, False):
+        return op.lhs
+    return op.rhs if _is(op.rhs, True) else None
+
+
+def xor_zero(op: uop.XorOp) -> SSAValue | None:
+    return op.lhs if _is(op.rhs, 0) or _is(op.rhs, False) else None
+
+
+def where_const_cond(op: uop.WhereOp) -> SSAValue | None:
+    c = const_value(op.cond)
+    return None if c is None else (op.if_true if c else op.if_false)
+
+
+def where_same(op: uop.WhereOp) -> SSAValue | None:
+    return op.if_true if op.if_true is op.if_false else None
+
+
+def double_neg(op: uop.NegOp) -> SSAValue | None:
+    return op.input.owner.input if isinstance(op.input.owner, uop.NegOp) else None
+
+
+def cast_same(op: uop.CastOp) -> SSAValue | None:
+    return op.input if op.input.type == op.result.type else None
+
+
+# -- symbolic index math --------------------------------------------------------------------------
+
+
+def build_linear(terms: Sequence[tuple[SSAValue, int]], constant: int) -> SSAValue | Operation:
+    """sum(coef * base) + constant as new ops (or an existing value when nothing is to build)."""
+    out: SSAValue | Operation | None = None
+    for base, coef in terms:
+        term: SSAValue | Operation = base if coef == 1 else uop.MulOp(base, _res(const(coef, i32)))
+        out = term if out is None else uop.AddOp(_res(out), _res(term))
+    if out is None:
+        return const(constant, i32)
+    return out if constant == 0 else uop.AddOp(_res(out), _res(const(constant, i32)))
+
+
+def _res(x: SSAValue | Operation) -> SSAValue:
+    return x.results[0] if isinstance(x, Operation) else x
+
+
+Split = tuple[list[tuple[SSAValue, int]], int, list[tuple[SSAValue, int]], int, tuple[int, int]]
+
+
+def _split_by_divisor(x: SSAValue, c: int) -> Split | None:
+    """x = c * whole + rest with rest >= 0 and x >= 0 (so C's truncating idiv/mod split exactly)."""
+    terms, constant = linear_terms(x)
+    whole = [(b, k // c) for b, k in terms if k % c == 0]
+    rest = [(b, k) for b, k in terms if k % c != 0]
+    total, rest_b = terms_bounds(terms, constant), terms_bounds(rest, constant % c)
+    if total is None or rest_b is None or total[0] < 0 or rest_b[0] < 0:
+        return None
+    return whole, constant // c, rest, constant % c, rest_b
+
+
+def idiv_split(op: uop.IdivOp) -> SSAValue | Operation | None:
+    """(a*c + b) idiv c -> a + b idiv c (b, and the whole, >= 0); b idiv c -> 0 when 0 <= b < c."""
+    c = int_const(op.rhs)
+    split = _split_by_divisor(op.lhs, c) if c and c > 0 else None
+    if split is None:
+        return None
+    whole, q, rest, r, rest_b = split
+    rest_small = rest_b[1] < c
+    if not whole and q == 0 and not rest_small:
+        return None
+    quotient = build_linear(whole, q)
+    if rest_small:
+        return quotient
+    return uop.AddOp(_res(quotient), _res(uop.IdivOp(_res(build_linear(rest, r)), op.rhs)))
+
+
+def mod_split(op: uop.ModOp) -> SSAValue | Operation | None:
+    """(a*c + b) mod c -> b mod c (b, and the whole, >= 0); b mod c -> b when 0 <= b < c."""
+    c = int_const(op.rhs)
+    split = _split_by_divisor(op.lhs, c) if c and c > 0 else None
+    if split is None:
+        return None
+    whole, q, rest, r, rest_b = split
+    rest_small = rest_b[1] < c
+    if not whole and q == 0 and not rest_small:
+        return None
+    remainder = build_linear(rest, r)
+    return remainder if rest_small else uop.ModOp(_res(remainder), op.rhs)
+
+
+def add_collect(op: uop.AddOp) -> SSAValue | Operation | None:
+    """i32 sums: x*a + x*b -> x*(a+b), and (x idiv c)*(k*c) + (x mod c)*k -> x*k."""
+    if op.result.type != i32:
+        return None
+    terms, constant = linear_terms(op.result)
+    merged: dict[SSAValue, int] = {}
+    for base, coef in terms:
+        merged[base] = merged.get(base, 0) + coef
+    changed = len(merged) != len(terms)
+    for base in list(merged):
+        div = base.owner
+        if not isinstance(div, uop.IdivOp) or base not in merged:
+            continue
+        c = int_const(div.rhs)
+        rem = next((m for m in merged if isinstance(m.owner, uop.ModOp) and m.owner.lhs is div.lhs
+                    and int_const(m.owner.rhs) == c), None)
+        if c and rem is not None and merged[base] == c * merged[rem]:
+            k = merged.pop(rem)
+            merged.pop(base)
+            merged[div.lhs] = merged.get(div.lhs, 0) + k
+            changed = True
+    if not changed:
+        return None
+    return build_linear([(b, k) for b, k in merged.items() if k != 0], constant)
+
+
+def idiv_idiv(op: uop.IdivOp) -> Operation | None:
+    """(x idiv a) idiv b -> x idiv (a*b) when x >= 0 and a, b > 0."""
+    inner, b = op.lhs.owner, int_const(op.rhs)
+    if not isinstance(inner, uop.IdivOp) or b is None or b <= 0:
+        return None
+    a, xb = int_const(inner.rhs), bounds(inner.lhs)
+    if a is None or a <= 0 or xb is None or xb[0] < 0:
+        return None
+    return uop.IdivOp(inner.lhs, _res(const(a * b, i32)))
+
+
+def mod_mod(op: uop.ModOp) -> Operation | None:
+    """(x mod a) mod b -> x mod b when b divides a and x >= 0."""
+    inner, b = op.lhs.owner, int_const(op.rhs)
+    if not isinstance(inner, uop.ModOp) or b is None or b <= 0:
+        return None
+    a, xb = int_const(inner.rhs), bounds(inner.lhs)
+    if a is None or a <= 0 or a % b or xb is None or xb[0] < 0:
+        return None
+    return uop.ModOp(inner.lhs, op.rhs)
+
+
+def cmplt_bounds(op: uop.CmpltOp) -> Operation | None:
+    """x < y decided by value bounds (only for i32/i1 operands)."""
+    a, b = bounds(op.lhs), bounds(op.rhs)
+    if a is None or b is None or op.lhs.type not in (i32, i1):
+        return None
+    if a[1] < b[0]:
+        return const(True, i1)
+    if a[0] >= b[1]:
+        return const(False, i1)
+    return None
+
+
+# -- memory ---------------------------------------------------------------------------------------
+
+
+def load_gate_const(op: uop.LoadOp) -> Operation | None:
+    """A load gated by true is plain; gated by false it reads 0 and touches no memory."""
+    g = None if op.gate is None else const_value(op.gate)
+    if g is None:
+        return None
+    return uop.LoadOp(op.buffer, op.index) if g else const(0, op.result.type)
+
+
+def store_gate_const(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | Operation | None:
+    g = None if op.gate is None else const_value(op.gate)
+    if g is None:
+        return None
+    if g:
+        return uop.StoreOp(op.buffer, op.index, op.value)
+    rewriter.erase(op)
+    return True
+
+
+# -- CSE and DCE ----------------------------------------------------------------------------------
+
+
+def _cse_key(op: Operation) -> tuple:
+    operands = tuple(id(v) for v in op.operands)
+    if type(op) in COMMUTATIVE:
+        operands = tuple(sorted(operands))
+    props = tuple(sorted((k, str(v)) for k, v in op.properties.items()))
+    return (op.name, operands, props, tuple(r.type for r in op.results))
+
+
+def cse(op: Operation) -> SSAValue | None:
+    """Reuse an identical earlier op that is visible here: same scope or an enclosing one, never a
+    loop that has already ended; never for ops that read an accumulator (their value changes)."""
+    if uop.reads_accumulator(op):
+        return None
+    key = _cse_key(op)
+    prev = op.prev_op
+    while prev is not None:
+        if isinstance(prev, uop.EndRangeOp):  # skip a closed loop: its values are out of scope
+            prev = prev.range.owner.prev_op
+            continue
+        if isinstance(op, uop.LoadOp) and isinstance(prev, uop.StoreOp) and prev.buffer is op.buffer:
+            return None  # memory may have changed
+        if prev.name == op.name and _cse_key(prev) == key:
+            return prev.results[0]
+        prev = prev.prev_op
+    return None
+
+
+def dead(op: Operation, rewriter: PatternRewriter) -> bool:
+    if op.results and all(not r.uses for r in op.results):
+        rewriter.erase(op)
+        return True
+    return False
+
+
+class UopSimplify(RulePass):
+    """Simplify uop kernels: folding, identities, index math from value bounds, CSE, DCE."""
+
+    name = "uop-simplify"
+    summary = "constant folding, algebraic and symbolic index simplification, CSE and DCE of uops"
+
+    def rules(self) -> Sequence[Rule]:
+        return [
+            rule(PURE, dead, "remove a pure op without uses"),
+            rule(ALU, fold_constants, "fold an ALU op on constants"),
+            rule(COMMUTATIVE, const_to_rhs, "commutative op: constant to the right"),
+            rule(uop.AddOp, add_zero, "x + 0 -> x"),
+            rule(uop.AddOp, add_consts, "(x + c1) + c2 -> x + (c1+c2) (ints)"),
+            rule(uop.MulOp, mul_one, "x * 1 -> x"),
+            rule(uop.MulOp, mul_zero, "x * 0 -> 0 (ints)"),
+            rule(uop.MulOp, mul_consts, "(x * c1) * c2 -> x * (c1*c2) (ints)"),
+            rule(uop.IdivOp, idiv_one, "x idiv 1 -> x"),
+            rule(uop.ModOp, mod_one, "x mod 1 -> 0"),
+            rule((uop.MaxOp, uop.AndOp, uop.OrOp), same_operands, "max/and/or of x with itself -> x"),
+            rule(uop.AndOp, and_consts, "p and true -> p, p and false -> false"),
+            rule(uop.OrOp, or_consts, "p or false -> p, p or true -> true"),
+            rule(uop.XorOp, xor_zero, "x xor 0 -> x"),
+            rule(uop.WhereOp, where_const_cond, "where(true|false, a, b) -> a|b"),
+            rule(uop.WhereOp, where_same, "where(c, a, a) -> a"),
+            rule(uop.NegOp, double_neg, "neg(neg(x)) -> x"),
+            rule(uop.CastOp, cast_same, "cast to the same type -> x"),
+            rule(uop.IdivOp, idiv_split, "(a*c + b) idiv c -> a + b idiv c; b idiv c -> 0 if 0<=b<c"),
+            rule(uop.ModOp, mod_split, "(a*c + b) mod c -> b mod c; b mod c -> b if 0<=b<c"),
+            rule(uop.AddOp, add_collect, "x*a + x*b -> x*(a+b); (x idiv c)*c + x mod c -> x"),
+            rule(uop.IdivOp, idiv_idiv, "(x idiv a) idiv b -> x idiv (a*b) for x >= 0"),
+            rule(uop.ModOp, mod_mod, "(x mod a) mod b -> x mod b if b divides a, x >= 0"),
+            rule(uop.CmpltOp, cmplt_bounds, "x < y decided by value bounds"),
+            rule(uop.LoadOp, load_gate_const, "load gated by a constant -> plain load | 0"),
+            rule(uop.StoreOp, store_gate_const, "store gated by a constant -> plain store | nothing"),
+            rule(PURE, cse, "reuse an identical visible op (CSE)"),
+        ]

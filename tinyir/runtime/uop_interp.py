@@ -1,0 +1,216 @@
+"""A reference interpreter for `uop.kernel`s (a debug device) and the scalar semantics of uop ALU ops.
+
+The kernel's linear op list is executed once, vectorized over every point of its `uop.special`
+index space (numpy arrays of length N = product of the special sizes); `uop.range` loops run in
+Python. Loads check their (valid) indices against the buffer, so an out-of-bounds access is an
+error here rather than a silent wrong result.
+
+`ALU_SEMANTICS` (op name -> numpy function with C semantics on the element type) is also what
+`uop-simplify` uses for constant folding, so folding and execution cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from tinyir.dtypes import numpy_dtype
+
+Array = np.ndarray
+
+
+def _trunc_div(a: Array, b: Array) -> Array:
+    """C integer division (toward zero); division by zero gives 0 instead of trapping."""
+    safe = np.where(b == 0, 1, b)
+    q = np.abs(a) // np.abs(safe)
+    q = np.where((a < 0) != (safe < 0), -q, q)
+    return np.where(b == 0, 0, q).astype(a.dtype)
+
+
+def _c_mod(a: Array, b: Array) -> Array:
+    return (a - b * _trunc_div(a, b)).astype(a.dtype)
+
+
+def _is_bool(a: Array) -> bool:
+    return a.dtype == np.bool_
+
+
+def _shift_amount(a: Array, b: Array) -> Array:
+    return np.asarray(b).astype(a.dtype) & (a.dtype.itemsize * 8 - 1)
+
+
+# op name -> function on numpy arrays of the operand element type (results keep that dtype,
+# except the compares, which give bool). i1 arithmetic is logical: add/max = or, mul = and, neg = not.
+ALU_SEMANTICS: dict[str, Callable[..., Array]] = {
+    "neg": lambda x: np.logical_not(x) if _is_bool(x) else np.negative(x),
+    "exp2": np.exp2,
+    "log2": np.log2,
+    "sin": np.sin,
+    "sqrt": np.sqrt,
+    "recip": lambda x: np.reciprocal(x),
+    "add": lambda x, y: np.logical_or(x, y) if _is_bool(x) else np.add(x, y),
+    "mul": lambda x, y: np.logical_and(x, y) if _is_bool(x) else np.multiply(x, y),
+    "max": np.maximum,
+    "idiv": _trunc_div,
+    "mod": _c_mod,
+    "and": np.bitwise_and,
+    "or": np.bitwise_or,
+    "xor": np.bitwise_xor,
+    "shl": lambda x, y: np.left_shift(x, _shift_amount(x, y)),
+    "shr": lambda x, y: np.right_shift(x, _shift_amount(x, y)),
+    "cmplt": np.less,
+    "cmpne": np.not_equal,
+    "where": lambda c, x, y: np.where(c, x, y),
+}
+
+
+def cast_array(x: Array, to: np.dtype) -> Array:
+    """Value conversion: float->int truncates toward zero, ->bool is != 0."""
+    if to == np.bool_:
+        return x != 0
+    if np.issubdtype(x.dtype, np.floating) and np.issubdtype(to, np.integer):
+        x = np.trunc(np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0))
+        info = np.iinfo(to)
+        x = np.clip(x, info.min, info.max)
+    return x.astype(to)
+
+
+def bitcast_array(x: Array, to: np.dtype) -> Array:
+    return np.ascontiguousarray(x).view(to)
+
+
+def eval_alu(name: str, operands: Sequence[Any], result_type: Attribute) -> Array:
+    """Evaluate ALU op `name` (short name, "add") on numpy operands, giving `result_type` values."""
+    to = numpy_dtype(result_type)
+    with np.errstate(all="ignore"):
+        if name == "cast":
+            return cast_array(np.asarray(operands[0]), to)
+        if name == "bitcast":
+            return bitcast_array(np.asarray(operands[0]), to)
+        out = ALU_SEMANTICS[name](*[np.asarray(o) for o in operands])
+    return np.asarray(out).astype(to)
+
+
+class UopInterpreterError(RuntimeError):
+    """A kernel did something the hardware would not survive (an out-of-bounds access, ...)."""
+
+
+def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
+    """Execute a `uop.kernel` on numpy buffers (flat or shaped; written in place)."""
+    from tinyir.dialects import uop
+    from tinyir.dialects.uop import literal_value
+
+    assert isinstance(kernel, uop.KernelOp)
+    block = kernel.body.block
+    flat = [b.reshape(-1) for b in buffers]  # views: stores land in the caller's arrays
+    ops = list(block.ops)
+    specials = sorted((op for op in ops if isinstance(op, uop.SpecialOp)), key=lambda o: o.dim.data)
+    sizes = {op.dim.data: op.size.value.data for op in specials}
+    # gidx0 is the fastest-moving index: lay points out with it last (row-major, reversed names)
+    names = sorted(sizes, key=lambda n: (n[:4], -int(n[4:])))
+    points = int(np.prod([sizes[n] for n in names])) if names else 1
+    grids = np.indices([sizes[n] for n in names]).reshape(len(names), -1) if names else np.zeros((0, 1))
+    env: dict[SSAValue, Any] = {a: f for a, f in zip(block.args, flat)}
+    for n, g in zip(names, grids):
+        env[next(op.result for op in specials if op.dim.data == n)] = g.astype(np.int32)
+
+    value = env.__getitem__
+    range_start: dict[int, int] = {}  # position of uop.range -> its loop body start
+    pc = 0
+    while pc < len(ops):
+        op = ops[pc]
+        if isinstance(op, uop.RangeOp):
+            env[op.result] = np.full(points, op.start.value.data, np.int32)
+            range_start[id(op)] = pc + 1
+        elif isinstance(op, uop.EndRangeOp):
+            rng = op.range.owner
+            nxt = env[op.range] + 1
+            if nxt[0] < rng.end.value.data:
+                env[op.range] = nxt
+                pc = range_start[id(rng)]
+                continue
+        elif isinstance(op, uop.SpecialOp):
+            pass
+        elif isinstance(op, (uop.ConstOp, uop.DefineAccOp)):  # define_acc (re)starts its register
+            env[op.result] = np.full(points, literal_value(op.value), numpy_dtype(op.result.type))
+        elif isinstance(op, uop.AssignOp):
+            env[op.acc] = np.broadcast_to(value(op.value), (points,)).copy()
+        elif isinstance(op, uop.LoadOp):
+            env[op.result] = _load(op, value(op.buffer), value(op.index),
+                                   None if op.gate is None else value(op.gate), points)
+        elif isinstance(op, uop.StoreOp):
+            _store(op, value(op.buffer), value(op.index), value(op.value),
+                   None if op.gate is None else value(op.gate), points)
+        else:
+            short = op.name.split(".", 1)[1]
+            result = eval_alu(short, [value(v) for v in op.operands], op.results[0].type)
+            env[op.results[0]] = np.broadcast_to(result, (points,))
+        pc += 1
+
+
+def _checked_index(op: Operation, buf: Array, idx: Array, gate: Array | None, points: int) -> Array:
+    idx = np.broadcast_to(idx, (points,))
+    live = np.ones(points, bool) if gate is None else np.broadcast_to(gate, (points,))
+    bad = live & ((idx < 0) | (idx >= buf.size))
+    if bad.any():
+        raise UopInterpreterError(
+            f"{op.name} index {int(idx[bad][0])} out of bounds for a buffer of {buf.size} elements")
+    return np.where(live, idx, 0), live
+
+
+def _load(op: Operation, buf: Array, idx: Array, gate: Array | None, points: int) -> Array:
+    safe, live = _checked_index(op, buf, idx, gate, points)
+    return np.where(live, buf[safe], np.zeros((), buf.dtype))
+
+
+def _store(op: Operation, buf: Array, idx: Array, val: Any, gate: Array | None, points: int) -> None:
+    safe, live = _checked_index(op, buf, idx, gate, points)
+    val = np.broadcast_to(val, (points,))
+    buf[safe[live]] = val[live]
+
+
+def run_program(module: Operation, inputs: Sequence[Array]) -> list[Array]:
+    """Run the entry function of a uop-level module: host ops and `uop.kernel` launches."""
+    from xdsl.dialects import func
+
+    from tinyir.dialects import uop
+
+    main = next((op for op in module.walk() if isinstance(op, func.FuncOp) and op.sym_name.data == "main"),
+                None) or next(op for op in module.walk() if isinstance(op, func.FuncOp))
+    env: dict[SSAValue, Array] = {}
+    for arg, x in zip(main.body.block.args, inputs):
+        env[arg] = np.array(x, dtype=numpy_dtype(arg.type.element_type), copy=True)
+    for op in main.body.block.ops:
+        if isinstance(op, uop.KernelOp):
+            run_kernel(op, [env[v] for v in op.buffers])
+        elif isinstance(op, func.ReturnOp):
+            return [env[v] for v in op.operands]
+        elif op.name == "st.alloc":
+            t = op.results[0].type
+            env[op.results[0]] = np.zeros(_shape(t), numpy_dtype(t.element_type))
+        elif op.name == "st.buffer_constant":
+            t = op.results[0].type
+            data = op.properties.get("value") or op.attributes.get("value")
+            env[op.results[0]] = _dense_to_numpy(data, t)
+        else:
+            raise UopInterpreterError(f"uop interpreter: unsupported host op {op.name}")
+    return []
+
+
+def _shape(t: Attribute) -> tuple[int, ...]:
+    shape = getattr(t, "shape", None)
+    if hasattr(t, "get_shape"):
+        return tuple(t.get_shape())
+    return tuple(d.data if hasattr(d, "data") else int(d) for d in shape)
+
+
+def _dense_to_numpy(attr: Any, t: Attribute) -> Array:
+    values = attr.get_values() if hasattr(attr, "get_values") else attr
+    arr = np.array(list(values), dtype=numpy_dtype(t.element_type))
+    return np.broadcast_to(arr, _shape(t)).copy() if arr.size == 1 else arr.reshape(_shape(t))
+
+
+__all__ = ["ALU_SEMANTICS", "eval_alu", "run_kernel", "run_program", "UopInterpreterError"]
