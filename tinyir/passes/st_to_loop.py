@@ -14,7 +14,8 @@ their scalar `uop` twins; `tir.reduce_sum/max` becomes `loop.reduce add/max`; `s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from typing import Any
 
 from xdsl.context import Context
@@ -95,9 +96,10 @@ class KernelSpace:
     out_idxs: list[SSAValue | int]
     reduce_ranges: list[SSAValue]
     ranges: list[loop.RangeOp]
+    index_ops: list[Operation] = field(default_factory=list)  # idiv/mod splitting merged global dims
 
     @staticmethod
-    def of(kernel: st.KernelOp) -> KernelSpace:
+    def of(kernel: st.KernelOp, max_global_dims: int = 3) -> KernelSpace:
         """Read the shapes of a kernel and make its (detached) loop.range ops."""
         body = list(kernel.body.block.ops)
         reduces = [op for op in body if isinstance(op, tir.ReduceOp)]
@@ -113,15 +115,38 @@ class KernelSpace:
             if tuple(1 if i in axes else d for i, d in enumerate(full_shape)) != out_shape:
                 raise StToLoopError(red, f"reduce result shape {_shape(red.result)} != stored shape {out_shape}")
         ranges: list[loop.RangeOp] = []
-        full_idxs: list[SSAValue | int] = []
-        out_idxs: list[SSAValue | int] = []
-        for d, size in enumerate(out_shape):  # global ranges first, in dim order
-            r = loop.RangeOp(size, loop.RangeKind.GLOBAL) if size > 1 else None
-            if r:
+        index_ops: list[Operation] = []
+        dim_index: dict[int, SSAValue] = {}
+        global_dims = [d for d, size in enumerate(out_shape) if size > 1]
+        # GPUs have 3 grid dimensions: the outermost global dims share one range, split by idiv/mod
+        merged = global_dims[: len(global_dims) - max_global_dims + 1] if len(global_dims) > max_global_dims else []
+        if merged:
+            r = loop.RangeOp(math.prod(out_shape[d] for d in merged), loop.RangeKind.GLOBAL)
+            r.result.name_hint = "i" + "_".join(str(d) for d in merged)
+            ranges.append(r)
+            inner = 1
+            for d in reversed(merged):  # innermost merged dim varies fastest
+                value: SSAValue = r.result
+                if inner > 1:
+                    index_ops.append(div := uop.IdivOp(value, _const_op(index_ops, inner)))
+                    value = div.result
+                if d != merged[0]:
+                    index_ops.append(rem := uop.ModOp(value, _const_op(index_ops, out_shape[d])))
+                    value = rem.result
+                dim_index[d] = value
+                inner *= out_shape[d]
+        for d in global_dims:  # global ranges first, in dim order
+            if d not in dim_index:
+                r = loop.RangeOp(out_shape[d], loop.RangeKind.GLOBAL)
                 r.result.name_hint = f"i{d}"
                 ranges.append(r)
-            out_idxs.append(r.result if r else 0)
-            full_idxs.append(r.result if (r and d not in axes) else 0)
+                dim_index[d] = r.result
+        full_idxs: list[SSAValue | int] = []
+        out_idxs: list[SSAValue | int] = []
+        for d in range(len(out_shape)):
+            idx = dim_index.get(d)
+            out_idxs.append(idx if idx is not None else 0)
+            full_idxs.append(idx if (idx is not None and d not in axes) else 0)
         reduce_ranges = []
         for d in axes:
             if full_shape[d] > 1:
@@ -130,7 +155,7 @@ class KernelSpace:
                 ranges.append(r)
                 reduce_ranges.append(r.result)
                 full_idxs[d] = r.result
-        return KernelSpace(full_shape, out_shape, full_idxs, out_idxs, reduce_ranges, ranges)
+        return KernelSpace(full_shape, out_shape, full_idxs, out_idxs, reduce_ranges, ranges, index_ops)
 
     def idxs_for(self, shape: tuple[int, ...], op: Operation) -> list[SSAValue | int]:
         if shape == self.full_shape:
@@ -141,11 +166,20 @@ class KernelSpace:
                             f"nor the output shape {self.out_shape} (run fold-views first)")
 
 
+def _const_op(ops: list[Operation], value: int) -> SSAValue:
+    const = uop.ConstOp(value, i32)
+    ops.append(const)
+    return const.result
+
+
+@dataclass(frozen=True)
 class ShapetrackerToLoop(RulePass):
     """Lower st.kernels to loop.kernels (iteration-space analysis + conversion rule table)."""
 
     name = "shapetracker-to-loop"
     summary = "turn each st.kernel into a loop.kernel: ranges, index math, scalar uop ALU, loop.reduce"
+
+    max_global_dims: int = 3  # outer output dims beyond this share one global range
 
     def kernel_rules(self, space: KernelSpace) -> Sequence[Rule]:
         def builder(root: Operation, rewriter: PatternRewriter) -> UopIndexBuilder:
@@ -224,11 +258,13 @@ def lower_kernel(kernel: st.KernelOp, lowering: ShapetrackerToLoop | None = None
     for op in kernel.body.block.ops:
         if isinstance(op, tir.MOVEMENT_OPS):
             raise StToLoopError(op, f"{op.name} left in st.kernel \"{kernel.name_str}\": run fold-views first")
-    space = KernelSpace.of(kernel)
+    if lowering.max_global_dims < 1:
+        raise StToLoopError(kernel, f"max_global_dims must be at least 1, got {lowering.max_global_dims}")
+    space = KernelSpace.of(kernel, lowering.max_global_dims)
     region = kernel.detach_region(kernel.body)
     block = region.block
     first = block.first_op
-    for r in space.ranges:
+    for r in [*space.ranges, *space.index_ops]:
         block.insert_op_before(r, first) if first is not None else block.add_op(r)
     new_kernel = loop.KernelOp(kernel.name_str, list(kernel.buffers), region)
     new_kernel.attributes.update(kernel.attributes)
