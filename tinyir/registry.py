@@ -38,6 +38,9 @@ PASSES: dict[str, str] = {
     "uop-to-ptx": "tinyir.targets.ptx.lower:UopToPTX",
     "uop-to-amdgpu": "tinyir.targets.amdgpu.lower:UopToAMDGPU",
     "uop-to-metal": "tinyir.targets.metal.lower:UopToMetal",
+    # driver tests (tinyir-opt), on arith/func IR
+    "test-emit-diagnostics": "tinyir.tools.test_passes:TestEmitDiagnostics",
+    "test-arith-identities": "tinyir.tools.test_passes:TestArithIdentities",
 }
 
 # Pipelines by device: the pass names run from tensor level to target level.
@@ -97,6 +100,7 @@ EMITTERS: dict[str, str] = {
     "ptx": "tinyir.targets.ptx.emit:emit_module",
     "amdgpu": "tinyir.targets.amdgpu.emit:emit_module",
     "metal": "tinyir.targets.metal.emit:emit_module",
+    "test-op-counts": "tinyir.tools.test_passes:emit_op_counts",  # driver tests
 }
 
 
