@@ -121,3 +121,39 @@ class SourceFiles:
             out.append(source)
             out.append(" " * (loc.col - 1) + "^")
         return "\n".join(out)
+
+
+def render_error(diag: Diagnostic, text: str, name: str) -> str:
+    """A diagnostic as the tools print it: headline, source line, caret."""
+    files = SourceFiles()
+    files.add(name, text)
+    return files.render(diag, name)
+
+
+def parse_and_verify(text: str, name: str) -> ModuleOp:
+    """Parse and verify a whole file for the tools; a bad file raises one located `TinyirError`."""
+    from xdsl.utils.exceptions import DiagnosticException, ParseError
+
+    from tinyir.errors import TinyirError
+    from tinyir.ir import make_context
+    from tinyir.tools.opt import _find_verify_failure, _is_verify_error
+
+    if "\0" in text:
+        raise TinyirError(f"cannot read '{name}': it is a binary file, not IR text")
+    parser = LocatingParser(make_context(), text, name)
+    try:
+        module = parser.parse_module()
+    except ParseError as exc:
+        diag = Diagnostic("error", exc.msg, line_col(parser.source_text, exc.span.start, name))
+        raise TinyirError(render_error(diag, text, name)) from None
+    except DiagnosticException as exc:  # an attribute verifier run while parsing
+        raise TinyirError(render_error(Diagnostic("error", str(exc), parser.current_loc()), text, name)) from None
+    failure = _find_verify_failure(module)
+    if failure is not None:
+        op, exc = failure
+        message = str(exc) if _is_verify_error(exc) else f"verifier crashed: {type(exc).__name__}: {exc}"
+        from tinyir.diagnostics import op_location
+
+        diag = Diagnostic("error", f"'{op.name}' op {message}", op_location(op))
+        raise TinyirError(render_error(diag, text, name)) from None
+    return module

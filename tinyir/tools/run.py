@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tinyir.diagnostics import DiagnosticError
 from tinyir.errors import TinyirError
 
 
@@ -115,7 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
         return 0
     except TinyirError as exc:
-        print(f"tinyir-run: error: {exc}", file=sys.stderr)
+        message = str(exc)
+        located = ": error: " in message.split("\n", 1)[0]  # already `file:line:col: error: ...`
+        print(message if located else f"tinyir-run: error: {message}", file=sys.stderr)
+        return 1
+    except DiagnosticError as exc:  # a pass refused the program (e.g. a dtype the device lacks)
+        print(f"tinyir-run: {exc.diagnostic().headline(args.file)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
