@@ -19,12 +19,13 @@ A function whose host side holds no `tir` op (already scheduled, or empty) is le
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, TensorType
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import Rewriter
@@ -105,9 +106,27 @@ def reduce_to_keepdims(op: tir.ReduceSumOp | tir.ReduceMaxOp) -> Operation | Non
     return tir.ReshapeOp(type(op)(op.operands[0], op.axes_tuple(), True), out_shape)
 
 
+def empty_reduce_to_identity(op: tir.ReduceSumOp | tir.ReduceMaxOp) -> Operation | None:
+    """Reducing over a zero-size axis reads nothing: the result is the reduce's identity."""
+    in_shape = _shape(op.operands[0])
+    if not _in_kernel(op) or all(in_shape[a] != 0 for a in op.axes_tuple()):
+        return None
+    ty = op.results[0].type
+    assert isinstance(ty, TensorType)
+    element = ty.element_type
+    if isinstance(op, tir.ReduceSumOp):
+        identity: float | int | bool = 0
+    elif isinstance(element, IntegerType):
+        identity = -(2 ** (element.width.data - 1)) if element.signedness.data != Signedness.UNSIGNED else 0
+    else:
+        identity = float("-inf")
+    return st.ConstOp(identity, broadcast_scalar(_shape(ty)), ty)
+
+
 def leaf_rules() -> list[Rule]:
     """The rule table of step 3 (kernel bodies only)."""
     return [
+        rule(tir.REDUCE_OPS, empty_reduce_to_identity, "reduce over a zero-size axis -> its identity"),
         rule(tir.ConstantOp, splat_to_const, "splat constant -> st.const leaf (all strides 0)"),
         rule(tir.IotaOp, iota_to_arange, "iota -> st.arange of its axis, reshaped and expanded"),
         rule(tir.REDUCE_OPS, reduce_to_keepdims, "reduce dropping axes -> keepdims reduce + reshape"),
@@ -133,7 +152,10 @@ class _Host:
     def kernel(self, output: SSAValue, inputs: Sequence[SSAValue], ops: Sequence[Operation], root: SSAValue) -> None:
         """An st.kernel writing `root` to `output`: loads `inputs`, then copies the fused `ops`.
 
-        With no `ops`, `root` is one of the `inputs` and the kernel is a copy."""
+        With no `ops`, `root` is one of the `inputs` and the kernel is a copy. An empty output
+        needs no kernel at all."""
+        if math.prod(_shape(root)) == 0:
+            return
         operands = [output, *(self.buffers[v] for v in inputs)]
         body = Block(arg_types=[v.type for v in operands])
         mapping: dict[SSAValue, SSAValue] = {}

@@ -100,7 +100,8 @@ def _reduce(np_fn: Callable[..., np.ndarray]) -> Impl:
         if np_fn is np.sum:
             out = np.sum(x, axis=axes, keepdims=True, dtype=acc)
         else:
-            out = np.max(x, axis=axes, keepdims=True) if axes else x
+            lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # the max of nothing
+            out = np.max(x, axis=axes, keepdims=True, initial=lowest) if axes else x
         return out.astype(x.dtype).reshape(_shape(op))
 
     return impl
