@@ -47,8 +47,8 @@ def kernel_text(params: str, body: str, name: str = "k") -> str:
             f"  ^bb0({params}):\n{body}\n  }}\n  func.return\n}}\n")
 
 
-def run(device, text: str, inputs: list[np.ndarray], out_shape: tuple[int, ...], out_dtype) -> np.ndarray:
-    source = emit_kernel(lower(text))
+def run(device, text: str, inputs: list[np.ndarray], out_shape: tuple[int, ...], out_dtype, **options) -> np.ndarray:
+    source = emit_kernel(lower(text, **options))
     compiled = device.compile(source)
     out = device.alloc(out_shape, np.dtype(out_dtype))
     device.launch(compiled, [out, *(device.upload(a) for a in inputs)], source)
@@ -249,20 +249,101 @@ F16_BODY = """
 F16_TEXT = kernel_text("%o: !st.buffer<4xf16>, %a: !st.buffer<4xf16>", F16_BODY)
 
 
-def test_f16_runs_or_fails_clearly(device):
-    source = emit_kernel(lower(F16_TEXT))
+def test_f16_native_runs_or_fails_clearly(device):
+    source = emit_kernel(lower(F16_TEXT, fp16="native"))
     assert source.text.startswith("#pragma OPENCL EXTENSION cl_khr_fp16 : enable")
+    assert "half val" in source.text
     x = np.array([0.5, -1.25, 3.0, 1000.0], np.float16)
     if device.supports_fp16:
-        np.testing.assert_array_equal(run(device, F16_TEXT, [x], (4,), np.float16), x + x)
+        np.testing.assert_array_equal(run(device, F16_TEXT, [x], (4,), np.float16, fp16="native"), x + x)
     else:
-        with pytest.raises(TinyirError, match="cl_khr_fp16"):
+        with pytest.raises(TinyirError, match="has no cl_khr_fp16 extension"):
             device.compile(source)
 
 
-def test_f16_lowering_error_without_the_extension():
-    with pytest.raises(DiagnosticError, match="uses f16, but the OpenCL device has no cl_khr_fp16"):
-        lower(F16_TEXT, fp16=False)
+def test_fp16_option_is_checked():
+    with pytest.raises(TinyirError, match="fp16='fast' is not one of storage, native"):
+        UopToOpenCL(fp16="fast")
+
+
+def test_f16_elementwise_in_storage_mode(device):
+    """The default mode runs f16 anywhere: vload_half/vstore_half, float math, no pragma."""
+    body = """
+    %i = uop.special "gidx0" 64 : i32
+    %x = uop.load %a[%i] : f16
+    %y = uop.load %b[%i] : f16
+    %p = uop.mul %x, %y : f16
+    %s = uop.add %p, %x : f16
+    %m = uop.max %s, %y : f16
+    %h = uop.const 0.5 : f16
+    %e = uop.mul %m, %h : f16
+    %r = uop.exp2 %e : f16
+    uop.store %o[%i], %r : f16"""
+    text = kernel_text("%o: !st.buffer<64xf16>, %a: !st.buffer<64xf16>, %b: !st.buffer<64xf16>", body)
+    source = emit_kernel(lower(text))
+    assert "cl_khr_fp16" not in source.text and "half val" not in source.text
+    assert "vload_half(" in source.text and "vstore_half_rte(" in source.text
+    rng = np.random.default_rng(0)
+    a, b = (rng.uniform(-3, 3, 64).astype(np.float16) for _ in range(2))
+    expected = np.exp2(np.maximum(a * b + a, b) * np.float16(0.5))
+    got = run(device, text, [a, b], (64,), np.float16)
+    assert got.dtype == np.float16
+    np.testing.assert_allclose(got.astype(np.float32), expected.astype(np.float32), rtol=1e-2, atol=1e-2)
+
+
+def test_f16_reduce_in_storage_mode(device):
+    """Row sums of f16 with an f16 accumulator, which is a float register in storage mode."""
+    body = """
+    %g = uop.special "gidx0" 6 : i32
+    %acc = uop.define_acc 0.0 : f16
+    %k = uop.range 0, 40 : i32
+    %c40 = uop.const 40 : i32
+    %row = uop.mul %g, %c40 : i32
+    %idx = uop.add %row, %k : i32
+    %x = uop.load %a[%idx] : f16
+    %s = uop.add %acc, %x : f16
+    uop.assign %acc, %s : f16
+    uop.endrange %k
+    uop.store %o[%g], %acc : f16"""
+    text = kernel_text("%o: !st.buffer<6xf16>, %a: !st.buffer<240xf16>", body)
+    a = np.random.default_rng(1).uniform(-1, 1, (6, 40)).astype(np.float16)
+    got = run(device, text, [a], (6,), np.float16)
+    expected = a.astype(np.float32).sum(axis=1).astype(np.float16)
+    np.testing.assert_allclose(got.astype(np.float32), expected.astype(np.float32), rtol=1e-2, atol=1e-2)
+
+
+def test_f16_casts_in_storage_mode(device):
+    """Casts to f16 round like numpy (nearest even, overflow to inf, subnormals); from f16 they read the float."""
+    body = """
+    %i = uop.special "gidx0" 8 : i32
+    %x = uop.load %a[%i] : f32
+    %h = uop.cast %x : f32 to f16
+    %w = uop.cast %h : f16 to f32
+    uop.store %o[%i], %w : f32
+    %n = uop.cast %h : f16 to i32
+    uop.store %ints[%i], %n : i32
+    %j = uop.load %b[%i] : i32
+    %hj = uop.cast %j : i32 to f16
+    uop.store %halves[%i], %hj : f16"""
+    text = kernel_text("%o: !st.buffer<8xf32>, %ints: !st.buffer<8xi32>, %halves: !st.buffer<8xf16>, "
+                       "%a: !st.buffer<8xf32>, %b: !st.buffer<8xi32>", body)
+    x = np.array([0.1, 1.0 + 2.0**-11, -2.71828, 70000.0, 3e-6, -1e-8, 65504.0, 1234.56], np.float32)
+    ints = np.array([0, 1, -7, 2049, 65519, 70000, -300, 12345], np.int32)
+    source = emit_kernel(lower(text))
+    assert "tinyir_round_half(" in source.text
+    compiled = device.compile(source)
+    bufs = [device.alloc((8,), np.dtype(np.float32)), device.alloc((8,), np.dtype(np.int32)),
+            device.alloc((8,), np.dtype(np.float16))]
+    device.launch(compiled, [*bufs, device.upload(x), device.upload(ints)], source)
+    widened = device.download(bufs[0], (8,), np.dtype(np.float32))
+    truncated = device.download(bufs[1], (8,), np.dtype(np.int32))
+    halves = device.download(bufs[2], (8,), np.dtype(np.float16))
+    with np.errstate(over="ignore"):
+        x16, ints16 = x.astype(np.float16), ints.astype(np.float16)
+    np.testing.assert_array_equal(widened, x16.astype(np.float32))  # exact: the f16 value itself
+    finite = np.isfinite(x16)
+    np.testing.assert_array_equal(truncated[finite], x16[finite].astype(np.int32))
+    np.testing.assert_array_equal(halves, ints16)
 
 
 def test_local_indices_are_rejected():

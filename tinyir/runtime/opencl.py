@@ -73,16 +73,20 @@ class OpenCLDevice(Device):
         self.context = self.cl.Context([self.device])
         self.queue = self.cl.CommandQueue(self.context)
         self._programs: dict[str, Any] = {}
+        self._kernels: dict[tuple[str, str], Any] = {}
 
     @property
     def supports_fp16(self) -> bool:
-        """Whether kernels may compute in `half` (the cl_khr_fp16 extension)."""
+        """Whether kernels may compute in `half` (cl_khr_fp16): needed by uop-to-opencl{fp16=native} only."""
         return "cl_khr_fp16" in self.device.extensions.split()
 
     def compile(self, source: KernelSource) -> Any:
         if "cl_khr_fp16" in source.text and not self.supports_fp16:
             raise TinyirError(f"kernel {source.name!r} uses f16, but OpenCL device {self.device.name!r} "
                               "has no cl_khr_fp16 extension")
+        kernel = self._kernels.get((source.text, source.name))
+        if kernel is not None:  # pyopencl warns when one program's kernel is retrieved twice
+            return kernel
         program = self._programs.get(source.text)
         if program is None:
             try:
@@ -94,7 +98,8 @@ class OpenCLDevice(Device):
                             "another device with TINYIR_OPENCL_DEVICE")
                 raise TinyirError(f"OpenCL build of kernel {source.name!r} failed:\n{exc}{hint}\n{source.text}") from exc
             self._programs[source.text] = program
-        return getattr(program, source.name)
+        kernel = self._kernels[(source.text, source.name)] = self.cl.Kernel(program, source.name)
+        return kernel
 
     def upload(self, array: np.ndarray) -> Any:
         host = np.ascontiguousarray(array)

@@ -1,11 +1,20 @@
 // RUN: tinyir-opt %s -p uop-to-opencl -t opencl | filecheck %s
-// RUN: tinyir-opt %s -p uop-to-opencl -t opencl | filecheck %s --check-prefix=HALF
+// RUN: tinyir-opt %s -p 'uop-to-opencl{fp16=native}' -t opencl | filecheck %s --check-prefix=HALF
+// RUN: tinyir-opt %s -p uop-to-opencl -t opencl | filecheck %s --check-prefix=STORAGE
 // OpenCL C text: one statement per uop, signed wrap-around as one statement through uint,
 // gated loads as `gate ? p[i] : 0`, bool buffers as uchar, constants inline.
 
-// The fp16 pragma comes once, first, because one kernel uses half.
+// fp16=native: the fp16 pragma comes once, first, because one kernel uses half.
 // HALF:      #pragma OPENCL EXTENSION cl_khr_fp16 : enable
 // HALF-NOT:  #pragma
+// fp16=storage (default): no pragma, f16 math in float; the rounding helper comes once, first.
+// STORAGE-NOT: #pragma
+// STORAGE:      float tinyir_round_half(float x) {
+// STORAGE-NEXT:   ushort bits;
+// STORAGE-NEXT:   vstore_half_rte(x, 0, (__private half*)&bits);
+// STORAGE-NEXT:   return vload_half(0, (const __private half*)&bits);
+// STORAGE-NEXT: }
+// STORAGE-NOT: tinyir_round_half(float
 
 // CHECK-LABEL: __kernel void sum_rows(__global float* restrict data0, __global const float* restrict data1) {
 // CHECK-NEXT:    int gidx0 = get_global_id(0);
@@ -92,6 +101,13 @@ func.func @ints(%o: !st.buffer<5xi1>, %a: !st.buffer<5xi8>, %b: !st.buffer<5xi32
 // HALF-NEXT:    half val2 = sqrt(val1);
 // HALF-NEXT:    if (val0) data0[gidx0] = val2;
 // HALF-NEXT:  }
+// STORAGE-LABEL: __kernel void halves(__global half* restrict data0, __global const uchar* restrict data1) {
+// STORAGE-NEXT:    int gidx0 = get_global_id(0);
+// STORAGE-NEXT:    bool val0 = (bool)data1[gidx0];
+// STORAGE-NEXT:    float val1 = val0 ? 1.5f : 0.0f;
+// STORAGE-NEXT:    float val2 = sqrt(val1);
+// STORAGE-NEXT:    if (val0) vstore_half_rte(val2, gidx0, data0);
+// STORAGE-NEXT:  }
 func.func @halves(%o: !st.buffer<2xf16>, %m: !st.buffer<2xi1>) {
   uop.kernel "halves" (%o, %m) : !st.buffer<2xf16>, !st.buffer<2xi1> {
   ^bb0(%out: !st.buffer<2xf16>, %mask: !st.buffer<2xi1>):
@@ -102,6 +118,49 @@ func.func @halves(%o: !st.buffer<2xf16>, %m: !st.buffer<2xi1>) {
     %v = uop.where %b, %one, %zero : f16
     %r = uop.sqrt %v : f16
     uop.store %out[%g], %r, %b : f16
+  }
+  func.return
+}
+
+// f16 loads and casts. Native: half values and C casts. Storage: vload_half (gated: `g ? ... : 0.0f`),
+// a cast f16 -> f32 is no code, f32 -> f16 rounds with the helper, f16 -> int converts the float.
+// HALF-LABEL: __kernel void half_casts(__global half* restrict data0, __global int* restrict data1, __global const half* restrict data2, __global const float* restrict data3) {
+// HALF-NEXT:    int gidx0 = get_global_id(0);
+// HALF-NEXT:    bool val0 = gidx0 < 3;
+// HALF-NEXT:    half val1 = val0 ? data2[gidx0] : (half)0.0f;
+// HALF-NEXT:    float val2 = (float)val1;
+// HALF-NEXT:    float val3 = data3[gidx0];
+// HALF-NEXT:    float val4 = val2 * val3;
+// HALF-NEXT:    half val5 = (half)val4;
+// HALF-NEXT:    data0[gidx0] = val5;
+// HALF-NEXT:    int val6 = (int)val1;
+// HALF-NEXT:    data1[gidx0] = val6;
+// HALF-NEXT:  }
+// STORAGE-LABEL: __kernel void half_casts(__global half* restrict data0, __global int* restrict data1, __global half* restrict data2, __global const float* restrict data3) {
+// STORAGE-NEXT:    int gidx0 = get_global_id(0);
+// STORAGE-NEXT:    bool val0 = gidx0 < 3;
+// STORAGE-NEXT:    float val1 = val0 ? vload_half(gidx0, data2) : 0.0f;
+// STORAGE-NEXT:    float val2 = data3[gidx0];
+// STORAGE-NEXT:    float val3 = val1 * val2;
+// STORAGE-NEXT:    float val4 = tinyir_round_half(val3);
+// STORAGE-NEXT:    vstore_half_rte(val4, gidx0, data0);
+// STORAGE-NEXT:    int val5 = (int)val1;
+// STORAGE-NEXT:    data1[gidx0] = val5;
+// STORAGE-NEXT:  }
+func.func @half_casts(%o: !st.buffer<4xf16>, %n: !st.buffer<4xi32>, %a: !st.buffer<4xf16>, %s: !st.buffer<4xf32>) {
+  uop.kernel "half_casts" (%o, %n, %a, %s) : !st.buffer<4xf16>, !st.buffer<4xi32>, !st.buffer<4xf16>, !st.buffer<4xf32> {
+  ^bb0(%out: !st.buffer<4xf16>, %ints: !st.buffer<4xi32>, %in: !st.buffer<4xf16>, %scale: !st.buffer<4xf32>):
+    %g = uop.special "gidx0" 4 : i32
+    %c3 = uop.const 3 : i32
+    %valid = uop.cmplt %g, %c3 : i32
+    %x = uop.load %in[%g], %valid : f16
+    %w = uop.cast %x : f16 to f32
+    %k = uop.load %scale[%g] : f32
+    %p = uop.mul %w, %k : f32
+    %h = uop.cast %p : f32 to f16
+    uop.store %out[%g], %h : f16
+    %i = uop.cast %x : f16 to i32
+    uop.store %ints[%g], %i : i32
   }
   func.return
 }

@@ -222,3 +222,28 @@ func.func @no_double(%a: !st.buffer<4xf32>) {
   }
   func.return
 }
+
+// -----
+
+func.func @load_half_from_f32(%a: !st.buffer<4xf32>) {
+  ocl.kernel "k" global [4] (%a) : !st.buffer<4xf32> {
+  ^bb0(%p: !st.buffer<4xf32>):
+    %g = ocl.get_global_id 0 : i32
+    // expected-error@+1 {{ocl.load_half: needs an f16 buffer and an f32 value, got f32 and f32}}
+    %v = ocl.load_half %p[%g] : f32
+  }
+  func.return
+}
+
+// -----
+
+func.func @store_half_of_half(%a: !st.buffer<4xf16>) {
+  ocl.kernel "k" global [4] (%a) : !st.buffer<4xf16> {
+  ^bb0(%p: !st.buffer<4xf16>):
+    %g = ocl.get_global_id 0 : i32
+    %x = ocl.const 1.0 : f16
+    // expected-error@+1 {{ocl.store_half: needs an f16 buffer and an f32 value, got f16 and f16}}
+    ocl.store_half %p[%g], %x : f16
+  }
+  func.return
+}

@@ -1,4 +1,4 @@
-// RUN: tinyir-opt %s --split-input-file --verify-diagnostics -p 'uop-to-opencl{fp16=false}'
+// RUN: tinyir-opt %s --split-input-file --verify-diagnostics -p uop-to-opencl
 // What uop-to-opencl refuses, with the op it points at.
 
 func.func @local_ids(%o: !st.buffer<4xf32>) {
@@ -21,19 +21,6 @@ func.func @four_dims(%o: !st.buffer<4xf32>) {
     %g = uop.special "gidx3" 4 : i32
     %c = uop.const 1.0 : f32
     uop.store %out[%g], %c : f32
-  }
-  func.return
-}
-
-// -----
-
-func.func @half_without_fp16(%o: !st.buffer<4xf16>) {
-  // expected-error@+1 {{uop-to-opencl: kernel 'k' uses f16, but the OpenCL device has no cl_khr_fp16 extension}}
-  uop.kernel "k" (%o) : !st.buffer<4xf16> {
-  ^bb0(%out: !st.buffer<4xf16>):
-    %g = uop.special "gidx0" 4 : i32
-    %c = uop.const 1.0 : f16
-    uop.store %out[%g], %c : f16
   }
   func.return
 }

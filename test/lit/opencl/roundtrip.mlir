@@ -77,3 +77,20 @@ func.func @all_ops(%o: !st.buffer<2x16xf32>, %a: !st.buffer<32xf32>, %mk: !st.bu
   }
   func.return
 }
+
+// The f16-storage ops: loads widen an f16 element to f32, stores narrow f32 to f16.
+// CHECK-LABEL: func.func @half_storage
+// CHECK:           %v = ocl.load_half %in[%g] if %t : f32
+// CHECK-NEXT:      %r = ocl.round_half %v : f32
+// CHECK-NEXT:      ocl.store_half %out[%g], %r : f32
+func.func @half_storage(%o: !st.buffer<4xf16>, %a: !st.buffer<4xf16>) {
+  ocl.kernel "k1" global [4] (%o, %a) : !st.buffer<4xf16>, !st.buffer<4xf16> {
+  ^bb0(%out: !st.buffer<4xf16>, %in: !st.buffer<4xf16>):
+    %g = ocl.get_global_id 0 : i32
+    %t = ocl.const true : i1
+    %v = ocl.load_half %in[%g] if %t : f32
+    %r = ocl.round_half %v : f32
+    ocl.store_half %out[%g], %r : f32
+  }
+  func.return
+}

@@ -3,7 +3,9 @@
 A kernel is a straight-line list of ops (no nested regions besides the kernel's own): loops are
 bracketed by `ocl.for` / `ocl.endfor`, accumulators are `ocl.var` registers written by
 `ocl.assign`. Values are C scalars: `f32` float, `f16` half, `i32` int, `ui32` uint, `i8` char,
-`ui8` uchar, `i1` bool. Kernel parameters are `!st.buffer<...>` values, printed as `__global T*`
+`ui8` uchar, `i1` bool. Without cl_khr_fp16, f16 is a storage type only: `ocl.load_half` /
+`ocl.store_half` (vload_half / vstore_half_rte) move f16 buffer elements to and from f32 values,
+and `ocl.round_half` rounds a float to f16 precision. Kernel parameters are `!st.buffer<...>` values, printed as `__global T*`
 (bool buffers are stored as `uchar`, one byte per element, like numpy).
 
     ocl.kernel "k0" global [16] (%o, %a) : !st.buffer<16xf32>, !st.buffer<16xf32> {
@@ -332,9 +334,13 @@ def _parse_access(parser: Parser) -> tuple[SSAValue, SSAValue]:
     return buffer, index
 
 
-def _check_access(op: Operation, buffer: SSAValue, index: SSAValue, gate: SSAValue | None, value_type: Attribute) -> None:
+def _check_access(op: Operation, buffer: SSAValue, index: SSAValue, gate: SSAValue | None, value_type: Attribute,
+                  *, half: bool = False) -> None:
+    """`half`: an f16-storage access (vload_half/vstore_half), whose value is an f32 in registers."""
     element = buffer_element_type(buffer.type)
-    if element != value_type:
+    if half and (element, value_type) != (f16, f32):
+        raise VerifyException(f"{op.name}: needs an f16 buffer and an f32 value, got {element} and {value_type}")
+    if not half and element != value_type:
         raise VerifyException(f"{op.name}: value type {value_type} does not match the buffer's element type {element}")
     if index.type != i32:
         raise VerifyException(f"{op.name}: index must be i32, got {index.type}")
@@ -342,22 +348,21 @@ def _check_access(op: Operation, buffer: SSAValue, index: SSAValue, gate: SSAVal
         raise VerifyException(f"{op.name}: gate must be i1, got {gate.type}")
 
 
-@irdl_op_definition
-class LoadOp(IRDLOperation):
-    """`T valN = buf[idx];`, or with a gate `T valN = gate ? buf[idx] : 0;` (not read when false)."""
+class _Load(IRDLOperation):
+    """Shared syntax of the loads: `%buf[%idx] (if %gate)? : T`."""
 
-    name = "ocl.load"
+    HALF: ClassVar[bool] = False
     buffer = operand_def(AnyAttr())
     index = operand_def(i32)
     gate = opt_operand_def(i1)
     result = result_def(AnyAttr())
 
     def __init__(self, buffer: SSAValue, index: SSAValue, gate: SSAValue | None = None) -> None:
-        super().__init__(operands=[buffer, index, [gate] if gate is not None else []],
-                         result_types=[buffer_element_type(buffer.type)])
+        result = f32 if self.HALF else buffer_element_type(buffer.type)
+        super().__init__(operands=[buffer, index, [gate] if gate is not None else []], result_types=[result])
 
     def verify_(self) -> None:
-        _check_access(self, self.buffer, self.index, self.gate, self.result.type)
+        _check_access(self, self.buffer, self.index, self.gate, self.result.type, half=self.HALF)
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
@@ -373,7 +378,7 @@ class LoadOp(IRDLOperation):
         printer.print_attribute(self.result.type)
 
     @classmethod
-    def parse(cls, parser: Parser) -> LoadOp:
+    def parse(cls, parser: Parser) -> _Load:
         buffer, index = _parse_access(parser)
         gate = parser.parse_operand() if parser.parse_optional_keyword("if") else None
         attrs = parser.parse_optional_attr_dict()
@@ -385,10 +390,24 @@ class LoadOp(IRDLOperation):
 
 
 @irdl_op_definition
-class StoreOp(IRDLOperation):
-    """`buf[idx] = value;`, or with a gate `if (gate) buf[idx] = value;`."""
+class LoadOp(_Load):
+    """`T valN = buf[idx];`, or with a gate `T valN = gate ? buf[idx] : 0;` (not read when false)."""
 
-    name = "ocl.store"
+    name = "ocl.load"
+
+
+@irdl_op_definition
+class LoadHalfOp(_Load):
+    """`float valN = vload_half(idx, buf);` -- an f16 buffer element widened to float (no cl_khr_fp16 needed)."""
+
+    name = "ocl.load_half"
+    HALF: ClassVar[bool] = True
+
+
+class _Store(IRDLOperation):
+    """Shared syntax of the stores: `%buf[%idx], %v (if %gate)? : T`."""
+
+    HALF: ClassVar[bool] = False
     buffer = operand_def(AnyAttr())
     index = operand_def(i32)
     value = operand_def(AnyAttr())
@@ -398,7 +417,7 @@ class StoreOp(IRDLOperation):
         super().__init__(operands=[buffer, index, value, [gate] if gate is not None else []])
 
     def verify_(self) -> None:
-        _check_access(self, self.buffer, self.index, self.gate, self.value.type)
+        _check_access(self, self.buffer, self.index, self.gate, self.value.type, half=self.HALF)
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
@@ -415,7 +434,7 @@ class StoreOp(IRDLOperation):
         printer.print_attribute(self.value.type)
 
     @classmethod
-    def parse(cls, parser: Parser) -> StoreOp:
+    def parse(cls, parser: Parser) -> _Store:
         buffer, index = _parse_access(parser)
         parser.parse_punctuation(",")
         value = parser.parse_operand()
@@ -424,10 +443,25 @@ class StoreOp(IRDLOperation):
         parser.parse_punctuation(":")
         type_ = parser.parse_type()
         if value.type != type_:
-            parser.raise_error(f"ocl.store: value has type {value.type}, but {type_} was written")
+            parser.raise_error(f"{cls.name}: value has type {value.type}, but {type_} was written")
         op = cls.create(operands=[buffer, index, value] + ([gate] if gate else []))
         op.attributes |= attrs
         return op
+
+
+@irdl_op_definition
+class StoreOp(_Store):
+    """`buf[idx] = value;`, or with a gate `if (gate) buf[idx] = value;`."""
+
+    name = "ocl.store"
+
+
+@irdl_op_definition
+class StoreHalfOp(_Store):
+    """`vstore_half_rte(value, idx, buf);` -- a float rounded to nearest-even f16 and stored."""
+
+    name = "ocl.store_half"
+    HALF: ClassVar[bool] = True
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -599,8 +633,25 @@ class AsTypeOp(_CastOp):
             raise VerifyException(f"ocl.as_type: {src} and {dst} differ in width")
 
 
+@irdl_op_definition
+class RoundHalfOp(IRDLOperation):
+    """`float valN = tinyir_round_half(x);` -- x rounded to the nearest f16 value, kept in a float.
+
+    How a cast to f16 keeps f16 precision when f16 values live in float registers (storage mode).
+    """
+
+    name = "ocl.round_half"
+    operand = operand_def(f32)
+    result = result_def(f32)
+    traits = traits_def(Pure())
+    assembly_format = "$operand attr-dict `:` type($result)"
+
+    def __init__(self, operand: SSAValue) -> None:
+        super().__init__(operands=[operand], result_types=[f32])
+
+
 OCL = Dialect("ocl", [
-    KernelOp, GetGlobalIdOp, ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, StoreOp,
+    KernelOp, GetGlobalIdOp, ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, LoadHalfOp, StoreOp, StoreHalfOp,
     AddOp, SubOp, MulOp, DivOp, RemOp, AndOp, OrOp, XorOp, ShlOp, ShrOp, LtOp, NeOp,
-    NegOp, NotOp, CallOp, SelectOp, ConvertOp, AsTypeOp,
+    NegOp, NotOp, CallOp, SelectOp, ConvertOp, AsTypeOp, RoundHalfOp,
 ], [])

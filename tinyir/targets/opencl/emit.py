@@ -19,6 +19,14 @@ from tinyir.targets.base import KernelSource
 from tinyir.targets.opencl import dialect as ocl
 
 FP16_PRAGMA = "#pragma OPENCL EXTENSION cl_khr_fp16 : enable"
+ROUND_HALF = "tinyir_round_half"
+# f32 -> nearest f16 (ties to even), back in a float, through a private 2-byte slot: valid
+# OpenCL C without cl_khr_fp16, since `half` is only used as a pointer target.
+ROUND_HALF_HELPER = f"""float {ROUND_HALF}(float x) {{
+  ushort bits;
+  vstore_half_rte(x, 0, (__private half*)&bits);
+  return vload_half(0, (const __private half*)&bits);
+}}"""
 
 
 def c_type(t: Attribute) -> str:
@@ -48,7 +56,7 @@ def c_literal(value: float | int | bool, t: Attribute) -> str:
     return f"(({c_type(t)}){v})"
 
 
-_SIDE_EFFECTS = (ocl.StoreOp, ocl.AssignOp, ocl.ForOp, ocl.EndForOp)
+_SIDE_EFFECTS = (ocl.StoreOp, ocl.StoreHalfOp, ocl.AssignOp, ocl.ForOp, ocl.EndForOp)
 
 
 def _inlined_ops(kernel: ocl.KernelOp) -> set[Operation]:
@@ -108,7 +116,8 @@ class _KernelPrinter:
 
     def print_kernel(self) -> str:
         kernel = self.kernel
-        written = {op.buffer for op in kernel.body.walk() if isinstance(op, ocl.StoreOp)}
+        # PoCL declares vload_half without `const`, so f16 buffers read that way are left non-const
+        written = {op.buffer for op in kernel.body.walk() if isinstance(op, ocl.StoreOp | ocl.StoreHalfOp | ocl.LoadHalfOp)}
         params = []
         for arg in kernel.body.block.args:
             element = ocl.C_STORAGE_TYPES[ocl.buffer_element_type(arg.type)]
@@ -151,6 +160,14 @@ class _KernelPrinter:
             return read
         return f"{self.ref(op.gate)} ? {read} : {c_literal(0, element)}"
 
+    def load_half(self, op: ocl.LoadHalfOp) -> str:
+        read = f"vload_half({self.ref(op.index)}, {self.ref(op.buffer)})"
+        return read if op.gate is None else f"{self.ref(op.gate)} ? {read} : 0.0f"
+
+    def store_half(self, op: ocl.StoreHalfOp) -> None:
+        text = f"vstore_half_rte({self.ref(op.value)}, {self.ref(op.index)}, {self.ref(op.buffer)});"
+        self.line(f"if ({self.ref(op.gate)}) {text}" if op.gate is not None else text)
+
     def store(self, op: ocl.StoreOp) -> None:
         value = self.ref(op.value)
         if op.value.type == i1:
@@ -182,11 +199,14 @@ _STATEMENTS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] 
     ocl.EndForOp: _KernelPrinter.close_loop,
     ocl.AssignOp: lambda p, op: p.line(f"{p.ref(op.var)} = {p.ref(op.value)};"),
     ocl.StoreOp: _KernelPrinter.store,
+    ocl.StoreHalfOp: _KernelPrinter.store_half,
 }
 
 _EXPRESSIONS: dict[type[Operation], Callable[[_KernelPrinter, Operation], str]] = {
     ocl.VarOp: lambda p, op: c_literal(ocl.literal_value(op.value), op.result.type),
     ocl.LoadOp: _KernelPrinter.load,
+    ocl.LoadHalfOp: _KernelPrinter.load_half,
+    ocl.RoundHalfOp: lambda p, op: f"{ROUND_HALF}({p.ref(op.operand)})",
     ocl.CallOp: lambda p, op: f"{op.callee.data}({', '.join(p.ref(a) for a in op.args)})",
     ocl.SelectOp: lambda p, op: f"{p.ref(op.cond)} ? {p.ref(op.if_true)} : {p.ref(op.if_false)}",
     ocl.ConvertOp: lambda p, op: f"({c_type(op.result.type)}){p.ref(op.source)}",
@@ -195,18 +215,23 @@ _EXPRESSIONS: dict[type[Operation], Callable[[_KernelPrinter, Operation], str]] 
 
 
 def _needs_fp16(kernel: ocl.KernelOp) -> bool:
-    for op in kernel.body.walk():
-        if any(v.type == f16 for v in (*op.operands, *op.results)):
-            return True
-    return any(ocl.buffer_element_type(a.type) == f16 for a in kernel.body.block.args)
+    """Whether any value is a `half` (native f16); f16 buffers alone need no extension."""
+    return any(v.type == f16 for op in kernel.body.walk() for v in (*op.operands, *op.results))
+
+
+def _preamble(kernel: ocl.KernelOp) -> list[str]:
+    """Lines before the kernel: the fp16 pragma and/or the f16 rounding helper."""
+    lines = [FP16_PRAGMA] if _needs_fp16(kernel) else []
+    if any(isinstance(op, ocl.RoundHalfOp) for op in kernel.body.walk()):
+        lines.append(ROUND_HALF_HELPER)
+    return lines
 
 
 def emit_kernel(kernel: Operation) -> KernelSource:
     """The OpenCL C source of one `ocl.kernel`, with its launch grid and parameter dtypes."""
     if not isinstance(kernel, ocl.KernelOp):
         emit_error(kernel, f"OpenCL emitter: expected an ocl.kernel, got {kernel.name}")
-    body = _KernelPrinter(kernel).print_kernel()
-    text = f"{FP16_PRAGMA}\n{body}\n" if _needs_fp16(kernel) else f"{body}\n"
+    text = "\n".join([*_preamble(kernel), _KernelPrinter(kernel).print_kernel()]) + "\n"
     dtypes = tuple(numpy_dtype(ocl.buffer_element_type(a.type)).name for a in kernel.body.block.args)
     return KernelSource(name=kernel.name_str, text=text, global_size=kernel.grid, arg_dtypes=dtypes)
 
@@ -216,7 +241,6 @@ def emit_module(module: ModuleOp) -> str:
     kernels = [op for op in module.walk() if isinstance(op, ocl.KernelOp)]
     if not kernels:
         emit_error(module, "OpenCL emitter: the module has no ocl.kernel (run uop-to-opencl first)")
-    sources = [emit_kernel(k).text for k in kernels]
-    pragma = [FP16_PRAGMA] if any(FP16_PRAGMA in s for s in sources) else []
-    bodies = [s.replace(FP16_PRAGMA + "\n", "") for s in sources]
-    return "\n".join(pragma + bodies)
+    preamble = list(dict.fromkeys(line for k in kernels for line in _preamble(k)))  # each once, in order
+    bodies = [_KernelPrinter(k).print_kernel() + "\n" for k in kernels]
+    return "\n".join(preamble + bodies)

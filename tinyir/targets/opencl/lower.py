@@ -4,18 +4,27 @@ Integer semantics follow docs/ir.md: signed add/mul/shl/neg wrap around, so they
 the unsigned type of the same width and converted back (signed overflow is undefined in C);
 OpenCL's `/` and `%` already truncate toward zero; `>>` is arithmetic on signed types. On bool,
 add is `|`, mul is `&`, max is `|` and neg is `!`.
+
+f16 has two modes (option `fp16`). `storage` (the default, runs on every OpenCL device): f16 is
+only the element type of buffers -- read with `vload_half` into float, written with
+`vstore_half_rte` -- every f16 value of the uop program is a float in OpenCL C, and a cast to f16
+rounds to f16 precision (`ocl.round_half`). `native`: f16 values are `half` and the kernel needs
+the cl_khr_fp16 extension (the device reports a clear error without it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
+import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, i1
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, f32, i1
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
+from tinyir.errors import TinyirError
 from tinyir.dialects import uop
 from tinyir.dtypes import is_float, is_int, is_unsigned
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
@@ -108,13 +117,7 @@ def _global_size(kernel: uop.KernelOp) -> list[int]:
     return [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
 
 
-def _uses_f16(kernel: Operation) -> Operation | None:
-    for op in kernel.walk():
-        types = [v.type for v in (*op.operands, *op.results)]
-        types += [ocl.buffer_element_type(a.type) for a in (op.regions[0].block.args if op.regions else [])]
-        if f16 in types:
-            return op
-    return None
+Fp16Mode = Literal["storage", "native"]
 
 
 @dataclass(frozen=True)
@@ -124,12 +127,49 @@ class UopToOpenCL(RulePass):
     name = "uop-to-opencl"
     summary = "Lower micro-ops to the ocl dialect (OpenCL C)"
 
-    fp16: bool = True  # whether the device has cl_khr_fp16; f16 kernels are an error without it
+    fp16: Fp16Mode = "storage"  # storage: f16 only in buffers, float math; native: `half` (cl_khr_fp16)
+
+    def __post_init__(self) -> None:
+        if self.fp16 not in get_args(Fp16Mode):
+            raise TinyirError(f"uop-to-opencl: option fp16={self.fp16!r} is not one of "
+                              f"{', '.join(get_args(Fp16Mode))}")
+
+    @property
+    def _storage(self) -> bool:
+        return self.fp16 == "storage"
+
+    def _type(self, t: Attribute) -> Attribute:
+        """The OpenCL value type of a uop value type: in storage mode f16 values are floats."""
+        return f32 if self._storage and t == f16 else t
+
+    def _const(self, op: uop.ConstOp | uop.DefineAccOp, cls: type[ocl.ConstOp] | type[ocl.VarOp]) -> Operation:
+        value = uop.literal_value(op.value)
+        if self._storage and op.result.type == f16:
+            value = float(np.float16(value))  # the f16 value, written as a float literal
+        return cls(value, self._type(op.result.type))
+
+    def _load(self, op: uop.LoadOp) -> Operation:
+        half = self._storage and ocl.buffer_element_type(op.buffer.type) == f16
+        return (ocl.LoadHalfOp if half else ocl.LoadOp)(op.buffer, op.index, op.gate)
+
+    def _store(self, op: uop.StoreOp) -> Operation:
+        half = self._storage and ocl.buffer_element_type(op.buffer.type) == f16
+        return (ocl.StoreHalfOp if half else ocl.StoreOp)(op.buffer, op.index, op.value, op.gate)
+
+    def _cast(self, op: uop.CastOp) -> Operation | SSAValue:
+        x, to = op.input, op.result.type  # x is already lowered: an f16 source is a float here
+        if self._storage and to == f16:  # widen to float if needed, then round to f16 precision
+            return ocl.RoundHalfOp(x if x.type == f32 else ocl.ConvertOp(x, f32).result)
+        if self._storage and x.type == to:
+            return x  # f16 -> f32: the value already is that float
+        return ocl.ConvertOp(x, to)
+
+    def _bitcast(self, op: uop.BitcastOp) -> Operation:
+        if self._storage and f16 in (op.input.type, op.result.type):
+            emit_error(op, "uop-to-opencl: bitcast of f16 needs fp16=native (f16 values are floats in storage mode)")
+        return _bitcast(op)
 
     def _kernel(self, op: uop.KernelOp) -> Operation:
-        if not self.fp16 and (culprit := _uses_f16(op)) is not None:
-            emit_error(culprit, f"uop-to-opencl: kernel {op.name_str!r} uses f16, but the OpenCL device "
-                                "has no cl_khr_fp16 extension")
         grid = _global_size(op)
         return ocl.KernelOp(op.name_str, grid, list(op.buffers), op.detach_region(op.body))
 
@@ -139,11 +179,11 @@ class UopToOpenCL(RulePass):
             rule(uop.SpecialOp, _special, "gidxN -> get_global_id(N)"),
             rule(uop.RangeOp, lambda op: ocl.ForOp(op.start.value.data, op.end.value.data), "range -> for"),
             rule(uop.EndRangeOp, lambda op: ocl.EndForOp(op.range), "endrange -> closing brace"),
-            rule(uop.DefineAccOp, lambda op: ocl.VarOp(uop.literal_value(op.value), op.result.type), "acc -> var"),
+            rule(uop.DefineAccOp, lambda op: self._const(op, ocl.VarOp), "acc -> var (f16 storage: a float var)"),
             rule(uop.AssignOp, lambda op: ocl.AssignOp(op.acc, op.value), "assign -> `acc = v;`"),
-            rule(uop.ConstOp, lambda op: ocl.ConstOp(uop.literal_value(op.value), op.result.type), "const -> literal"),
-            rule(uop.LoadOp, lambda op: ocl.LoadOp(op.buffer, op.index, op.gate), "load -> `g ? p[i] : 0`"),
-            rule(uop.StoreOp, lambda op: ocl.StoreOp(op.buffer, op.index, op.value, op.gate), "store -> `p[i] = v`"),
+            rule(uop.ConstOp, lambda op: self._const(op, ocl.ConstOp), "const -> literal (f16 storage: a float literal)"),
+            rule(uop.LoadOp, self._load, "load -> `g ? p[i] : 0` (f16 storage: vload_half)"),
+            rule(uop.StoreOp, self._store, "store -> `p[i] = v` (f16 storage: vstore_half_rte)"),
             rule(uop.AddOp, _arith(ocl.AddOp, ocl.OrOp), "add: wraps on signed ints, | on bool"),
             rule(uop.MulOp, _arith(ocl.MulOp, ocl.AndOp), "mul: wraps on signed ints, & on bool"),
             rule(uop.MaxOp, _max, "max -> fmax (float), max (int), | (bool)"),
@@ -163,15 +203,15 @@ class UopToOpenCL(RulePass):
             rule(uop.SinOp, lambda op: ocl.CallOp("sin", [op.input]), "sin -> sin()"),
             rule(uop.SqrtOp, lambda op: ocl.CallOp("sqrt", [op.input]), "sqrt -> sqrt()"),
             rule(uop.RecipOp, lambda op: ocl.DivOp(ocl.ConstOp(1.0, op.input.type).result, op.input), "recip -> 1/x"),
-            rule(uop.CastOp, lambda op: ocl.ConvertOp(op.input, op.result.type), "cast -> (T)x"),
-            rule(uop.BitcastOp, _bitcast, "bitcast -> as_T(x) (bool: 0/1 conversion)"),
+            rule(uop.CastOp, self._cast, "cast -> (T)x (f16 storage: to f16 rounds, from f16 is float)"),
+            rule(uop.BitcastOp, self._bitcast, "bitcast -> as_T(x) (bool: 0/1 conversion)"),
         ]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         super().apply(ctx, op)
         for kernel in op.walk():
             if isinstance(kernel, ocl.KernelOp):
-                erase_dead(kernel, lambda dead: isinstance(dead, ocl.ConvertOp | ocl.ConstOp))
+                erase_dead(kernel, lambda dead: isinstance(dead, ocl.ConvertOp | ocl.ConstOp | ocl.RoundHalfOp))
                 for inner in kernel.body.walk():
                     if inner is not kernel and not inner.name.startswith("ocl."):
                         emit_error(inner, f"uop-to-opencl: cannot lower {inner.name} to OpenCL C")
