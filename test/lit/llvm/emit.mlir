@@ -23,7 +23,7 @@
 // CHECK-NEXT:    %[[P:.*]] = getelementptr inbounds float, ptr %a, i32 %idx
 // CHECK-NEXT:    %[[V:.*]] = load float, ptr %[[P]], align 4
 // CHECK-NEXT:    %[[OLD:.*]] = load float, ptr %acc, align 4
-// CHECK-NEXT:    %[[MAX:.*]] = call float @llvm.maxnum.f32(float %[[OLD]], float %[[V]])
+// CHECK-NEXT:    %[[MAX:.*]] = call float @llvm.maximum.f32(float %[[OLD]], float %[[V]])
 // CHECK-NEXT:    store float %[[MAX]], ptr %acc, align 4
 // CHECK-NEXT:    %k.next = add nuw nsw i32 %k, 1
 // CHECK-NEXT:    %k.done = icmp eq i32 %k.next, 8
@@ -84,6 +84,6 @@ func.func @gated(%out: !st.buffer<8xi1>, %x: !st.buffer<8xf16>) {
   func.return
 }
 
-// CHECK-DAG: declare float @llvm.maxnum.f32(float, float)
+// CHECK-DAG: declare float @llvm.maximum.f32(float, float)
 // CHECK-DAG: declare float @llvm.sqrt.f32(float)
 // CHECK:     attributes #0 = { nounwind }

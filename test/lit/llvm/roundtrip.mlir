@@ -48,7 +48,7 @@
 // CHECK-NEXT:      %both = llir.and %lt, %une : i1
 // CHECK-NEXT:      %sel = llir.select %both, %x4, %zero : f32
 // CHECK-NEXT:      %e = llir.call "llvm.exp2.f32"(%sel) : (f32) -> f32
-// CHECK-NEXT:      %m = llir.call "llvm.maxnum.f32"(%e, %zero) : (f32, f32) -> f32
+// CHECK-NEXT:      %m = llir.call "llvm.maximum.f32"(%e, %zero) : (f32, f32) -> f32
 // CHECK-NEXT:      %old = llir.load %acc : !llir.ptr<f32> -> f32
 // CHECK-NEXT:      %new = llir.fadd %old, %m : f32
 // CHECK-NEXT:      llir.store %new, %acc : f32, !llir.ptr<f32>
@@ -106,7 +106,7 @@ func.func @main(%a: !st.buffer<16xf32>, %b: !st.buffer<16xi8>) {
     %both = llir.and %lt, %une : i1
     %sel = llir.select %both, %x4, %zero : f32
     %e = llir.call "llvm.exp2.f32"(%sel) : (f32) -> f32
-    %m = llir.call "llvm.maxnum.f32"(%e, %zero) : (f32, f32) -> f32
+    %m = llir.call "llvm.maximum.f32"(%e, %zero) : (f32, f32) -> f32
     %old = llir.load %acc : !llir.ptr<f32> -> f32
     %new = llir.fadd %old, %m : f32
     llir.store %new, %acc : f32, !llir.ptr<f32>

@@ -16,7 +16,7 @@
 // CHECK-NEXT:      %[[P:.*]] = llir.gep %a[%idx] : !llir.ptr<f32>, i32
 // CHECK-NEXT:      %[[V:.*]] = llir.load %[[P]] : !llir.ptr<f32> -> f32
 // CHECK-NEXT:      %[[OLD:.*]] = llir.load %acc : !llir.ptr<f32> -> f32
-// CHECK-NEXT:      %[[MAX:.*]] = llir.call "llvm.maxnum.f32"(%[[OLD]], %[[V]]) : (f32, f32) -> f32
+// CHECK-NEXT:      %[[MAX:.*]] = llir.call "llvm.maximum.f32"(%[[OLD]], %[[V]]) : (f32, f32) -> f32
 // CHECK-NEXT:      llir.store %[[MAX]], %acc : f32, !llir.ptr<f32>
 // CHECK-NEXT:      llir.loop_end %k : i32
 // CHECK-NEXT:      %[[FINAL:.*]] = llir.load %acc : !llir.ptr<f32> -> f32

@@ -24,12 +24,16 @@
 // CHECK-NEXT:      int val1 = (int)(val0 + (uint)ridx0);
 // CHECK-NEXT:      bool val2 = ridx0 < 7;
 // CHECK-NEXT:      float val3 = val2 ? data1[val1] : 0.0f;
-// CHECK-NEXT:      float val4 = fmax(acc0, val3);
-// CHECK-NEXT:      acc0 = val4;
+// CHECK-NEXT:      bool val4 = acc0 != acc0;
+// CHECK-NEXT:      bool val5 = val3 != val3;
+// CHECK-NEXT:      float val6 = fmax(acc0, val3);
+// CHECK-NEXT:      float val7 = val5 ? val3 : val6;
+// CHECK-NEXT:      float val8 = val4 ? acc0 : val7;
+// CHECK-NEXT:      acc0 = val8;
 // CHECK-NEXT:    }
-// CHECK-NEXT:    float val5 = 1.0f / acc0;
-// CHECK-NEXT:    float val6 = val5 * 0.1f;
-// CHECK-NEXT:    data0[gidx0] = val6;
+// CHECK-NEXT:    float val9 = 1.0f / acc0;
+// CHECK-NEXT:    float val10 = val9 * 0.1f;
+// CHECK-NEXT:    data0[gidx0] = val10;
 // CHECK-NEXT:  }
 func.func @reduce(%o: !st.buffer<4xf32>, %a: !st.buffer<4x8xf32>) {
   uop.kernel "sum_rows" (%o, %a) : !st.buffer<4xf32>, !st.buffer<4x8xf32> {

@@ -56,7 +56,8 @@ func.func @reduce_rows(%o: !st.buffer<4xf32>, %a: !st.buffer<4x8xf32>) {
 }
 
 // Bool and unsigned: add/mul/max/neg on i1 are or/and/or/not; ui8 arithmetic is plain C
-// (it wraps when stored back to uchar); max picks fmax for floats and max for ints.
+// (it wraps when stored back to uchar); max is max for ints, and fmax for floats with a NaN operand
+// passed through (x != x only for NaN), as numpy and PyTorch do.
 // CHECK-LABEL: func.func @bools_and_bytes
 // CHECK:         ocl.kernel "k1" global [3, 2] (%o, %a, %m)
 // CHECK:           %y = ocl.get_global_id 1 : i32
@@ -69,8 +70,12 @@ func.func @reduce_rows(%o: !st.buffer<4xf32>, %a: !st.buffer<4x8xf32>) {
 // CHECK-NEXT:      %mx = ocl.call "max"(%s, %bv) : ui8
 // CHECK-NEXT:      %sel = ocl.select %nr, %mx, %bv : ui8
 // CHECK-NEXT:      %f = ocl.convert %sel : ui8 to f32
-// CHECK-NEXT:      %ff = ocl.call "fmax"(%f, %f) : f32
-// CHECK-NEXT:      ocl.store %out[%x], %ff if %nr : f32
+// CHECK-NEXT:      %ff = ocl.ne %f, %f : f32
+// CHECK-NEXT:      %ff_1 = ocl.ne %f, %f : f32
+// CHECK-NEXT:      %ff_2 = ocl.call "fmax"(%f, %f) : f32
+// CHECK-NEXT:      %ff_3 = ocl.select %ff_1, %f, %ff_2 : f32
+// CHECK-NEXT:      %ff_4 = ocl.select %ff, %f, %ff_3 : f32
+// CHECK-NEXT:      ocl.store %out[%x], %ff_4 if %nr : f32
 func.func @bools_and_bytes(%o: !st.buffer<3xf32>, %a: !st.buffer<3xui8>, %m: !st.buffer<3xi1>) {
   uop.kernel "k1" (%o, %a, %m) : !st.buffer<3xf32>, !st.buffer<3xui8>, !st.buffer<3xi1> {
   ^bb0(%out: !st.buffer<3xf32>, %bytes: !st.buffer<3xui8>, %mask: !st.buffer<3xi1>):

@@ -2,7 +2,7 @@
 
 Semantics kept exactly (docs/ir.md): integers wrap; `idiv`/`mod` are C's `sdiv`/`srem` (`udiv`/
 `urem` on ui8); `shr` is `ashr` on signed and `lshr` on unsigned types; float `max` is
-`llvm.maxnum`; i1 buffers hold bytes (loads compare with 0, stores zero-extend); f16 is `half`.
+`llvm.maximum` (NaN propagates, as in numpy and PyTorch); i1 buffers hold bytes (loads compare with 0, stores zero-extend); f16 is `half`.
 Nothing traps or makes poison, whatever the data: x/0 = 0 and x%0 = x (as the uop interpreter and
 `uop-simplify`'s folding), x/-1 is computed as -x, shift amounts are taken mod the width, and
 float->int casts saturate (`llvm.fpto[su]i.sat`, NaN -> 0).
@@ -165,7 +165,7 @@ def lower_max(op: uop.MaxOp) -> Operation:
     x, y = operands(op)
     t = op.result.type
     if is_float(t):
-        return ll.CallOp(f"llvm.maxnum.{_float_suffix(t)}", [x, y], t)
+        return ll.CallOp(f"llvm.maximum.{_float_suffix(t)}", [x, y], t)  # NaN-propagating, like numpy
     if t == i1:
         return ll.OrOp(x, y)
     greater = ll.ICmpOp("ugt" if is_unsigned(t) else "sgt", x, y)
@@ -441,7 +441,7 @@ class UopToLLVM(RulePass):
             rule(uop.RecipOp, g(lower_recip), "recip -> fdiv 1.0, x"),
             rule(uop.AddOp, g(lower_add), "add -> fadd (reassoc into an accumulator) | add | or (i1)"),
             rule(uop.MulOp, g(lower_mul), "mul -> fmul (reassoc into an accumulator) | mul | and (i1)"),
-            rule(uop.MaxOp, g(lower_max), "max -> llvm.maxnum | select of icmp | or (i1)"),
+            rule(uop.MaxOp, g(lower_max), "max -> llvm.maximum | select of icmp | or (i1)"),
             rule(uop.IdivOp, g(lower_idiv), "idiv -> sdiv | udiv that cannot trap; x/0 = 0"),
             rule(uop.ModOp, g(lower_mod), "mod -> srem | urem that cannot trap; x%0 = x"),
             rule(uop.AndOp, g(binary(ll.AndOp)), "and -> and"),

@@ -72,7 +72,10 @@ def _max(op: uop.MaxOp) -> Operation:
     a, b = op.lhs, op.rhs
     if a.type == i1:
         return ocl.OrOp(a, b)
-    return ocl.CallOp("fmax" if is_float(a.type) else "max", [a, b])
+    if not is_float(a.type):
+        return ocl.CallOp("max", [a, b])
+    # fmax ignores a NaN operand; numpy and PyTorch propagate it: x != x only for NaN
+    return ocl.SelectOp(ocl.NeOp(a, a), a, ocl.SelectOp(ocl.NeOp(b, b), b, ocl.CallOp("fmax", [a, b])))
 
 
 def _shl(op: uop.ShlOp) -> Operation:
@@ -186,7 +189,7 @@ class UopToOpenCL(RulePass):
             rule(uop.StoreOp, self._store, "store -> `p[i] = v` (f16 storage: vstore_half_rte)"),
             rule(uop.AddOp, _arith(ocl.AddOp, ocl.OrOp), "add: wraps on signed ints, | on bool"),
             rule(uop.MulOp, _arith(ocl.MulOp, ocl.AndOp), "mul: wraps on signed ints, & on bool"),
-            rule(uop.MaxOp, _max, "max -> fmax (float), max (int), | (bool)"),
+            rule(uop.MaxOp, _max, "max -> fmax with NaN passed through (float), max (int), | (bool)"),
             rule(uop.IdivOp, lambda op: ocl.DivOp(op.lhs, op.rhs), "idiv -> / (truncates)"),
             rule(uop.ModOp, lambda op: ocl.RemOp(op.lhs, op.rhs), "mod -> % (sign of the dividend)"),
             rule(uop.AndOp, lambda op: ocl.AndOp(op.lhs, op.rhs), "and -> &"),

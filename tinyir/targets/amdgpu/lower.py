@@ -1,0 +1,233 @@
+"""`uop-to-amdgpu`: micro-ops to `llir` for the `amdgcn-amd-amdhsa` triple (an AMDGPU kernel).
+
+The ALU, loop and accumulator rules are `uop-to-llvm`'s (the same LLVM instructions, the same
+no-trap semantics); this table replaces only what the kernel ABI changes:
+  * buffers are `ptr addrspace(1)` (global memory) parameters of an `amdgpu_kernel` function;
+  * accumulators are allocas in addrspace(5) (private memory), as the amdgcn data layout demands;
+  * `gidxN` is `workgroup.id * workgroup size + workitem.id` along dimension N (x, y, z), read
+    with `llvm.amdgcn.workgroup.id.*` / `llvm.amdgcn.workitem.id.*`; when the grid is not a
+    multiple of the workgroup, the whole body is guarded by `gidx < size` (partial workgroups).
+The workgroup is `block_size` work-items along x (at most the grid's x extent) and 1 along y, z.
+A grid of more than 3 dimensions folds gidx2, gidx3, ... into z (gidx2 fastest): the launch grid
+is (size0, size1, size2 * size3 * ...), and each index is taken back out with a division and a mod.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, StringAttr, i1, i32
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.rewriter import InsertPoint
+
+from tinyir.diagnostics import emit_error
+from tinyir.dialects import uop
+from tinyir.rewrite import Rule, rule
+from tinyir.targets.amdgpu import dialect as amd
+from tinyir.targets.llvm import dialect as ll
+from tinyir.targets.llvm import lower as llvm_lower
+from tinyir.targets.llvm.lower import UopToLLVM, const, operands, storage_type, value_type
+
+AXES = ("x", "y", "z")
+
+
+def workgroup_size(grid: Sequence[int], block_size: int) -> tuple[int, int, int]:
+    """The workgroup for a grid: up to `block_size` work-items along x, 1 along y and z."""
+    return (min(block_size, grid[0]) if grid else 1, 1, 1)
+
+
+def kernel_grid(kernel: uop.KernelOp) -> list[int]:
+    """The extent of each `gidxN` of a kernel, N = 0, 1, ...; [1] when it has none."""
+    sizes: dict[int, int] = {}
+    for op in kernel.body.block.ops:
+        if not isinstance(op, uop.SpecialOp):
+            continue
+        name = op.dim.data
+        if not name.startswith("gidx"):
+            emit_error(op, f"uop-to-amdgpu: local indices ({name}) are not supported yet; use global indices only")
+        dim = int(name[4:])
+        if sizes.setdefault(dim, op.size.value.data) != op.size.value.data:
+            emit_error(op, f"uop-to-amdgpu: {name} is used with two different sizes")
+    return [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
+
+
+def _id_call(kind: str, dim: int) -> ll.CallOp:
+    return ll.CallOp(f"llvm.amdgcn.{kind}.id.{AXES[dim]}", [], i32)
+
+
+def global_pointer(buffer: SSAValue, index: SSAValue | Operation, element: Attribute) -> ll.GEPOp:
+    """`&buffer[index]` in global memory (the buffer is still an !st.buffer while lowering)."""
+    return ll.GEPOp(buffer, index, ll.PtrType(storage_type(element), amd.GLOBAL_ADDRSPACE))
+
+
+def _with_producers(op: Operation, out: list[Operation] | None = None) -> list[Operation]:
+    """`op` preceded by the new, detached ops that feed it, operands first, appended to `out`
+    (ops already there are not repeated)."""
+    out = [] if out is None else out
+
+    def visit(o: Operation) -> None:
+        for v in o.operands:
+            owner = v.owner
+            if isinstance(owner, Operation) and owner.parent is None and owner not in out:
+                visit(owner)
+        out.append(o)
+
+    visit(op)
+    return out
+
+
+def lower_load(op: uop.LoadOp) -> Operation | None:
+    """Global load; gated: load element 0 (always in bounds) and select 0 when the gate is false."""
+    if llvm_lower._pending(op):
+        return None
+    t = op.result.type
+    _, index, *gate = operands(op)
+    if gate:
+        index = ll.SelectOp(gate[0], index, const(0, i32))
+    value: Operation = ll.LoadOp(global_pointer(op.buffer, index, t))
+    if t == i1:  # bools are bytes in memory
+        value = ll.ICmpOp("ne", value, const(0, storage_type(t)))
+    result = ll.SelectOp(gate[0], value, const(0, t)) if gate else value
+    llvm_lower._uop_types[result.results[0]] = t
+    return result
+
+
+def lower_store(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | None:
+    """Global store; gated: inside an `if`."""
+    if llvm_lower._pending(op):
+        return None
+    t = uop.buffer_element_type(op.buffer.type)
+    _, index, value, *gate = operands(op)
+    if t == i1:
+        value = ll.ZExtOp(value, storage_type(t))
+    new_ops = _with_producers(ll.StoreOp(value, global_pointer(op.buffer, index, t)))
+    if gate:
+        new_ops = [*_with_producers(ll.IfBeginOp(gate[0])), *new_ops, ll.IfEndOp()]
+    rewriter.replace(op, new_ops, [])
+    return True
+
+
+def lower_define_acc(op: uop.DefineAccOp, rewriter: PatternRewriter) -> SSAValue:
+    """A private-memory (addrspace 5) slot; LLVM's mem2reg turns it into a register."""
+    slot = ll.AllocaOp(value_type(op.result.type), amd.PRIVATE_ADDRSPACE)
+    llvm_lower._uop_types[slot.result] = op.result.type  # so that reads know the register's uop type
+    init = const(uop.literal_value(op.value), op.result.type)
+    rewriter.insert([slot, init, ll.StoreOp(init.result, slot.result)], InsertPoint.before(op))
+    return slot.result
+
+
+@dataclass(frozen=True)
+class UopToAMDGPU(UopToLLVM):
+    """Lower `uop.kernel`s to `amdgpu_kernel` `llir.kernel`s for an AMD GPU."""
+
+    name: ClassVar[str] = "uop-to-amdgpu"
+    summary: ClassVar[str] = "uop micro-ops to llir for amdgcn-amd-amdhsa (AMDGPU kernel ABI)"
+
+    arch: str = "gfx942"     # one of gfx90a, gfx942, gfx1100
+    block_size: int = 256    # work-items per workgroup along x
+
+    def lower_specials(self, op: uop.SpecialOp, rewriter: PatternRewriter) -> bool:
+        """All grid indices of a kernel at once: ids at the top, and a guard around the body."""
+        kernel = op.parent_op()
+        assert isinstance(kernel, uop.KernelOp)
+        grid = kernel_grid(kernel)
+        block = kernel.body.block
+        workgroup = workgroup_size(grid, self.block_size)
+        new_ops: list[Operation] = []
+        in_range: list[Operation] = []
+        index_of: dict[int, SSAValue] = {}
+        for dim, size in enumerate(grid):
+            if dim >= 2:  # z, shared by every dim from 2 on
+                index_of[dim] = self._folded_z_index(grid, dim, new_ops)
+                continue
+            group = _id_call("workgroup", dim)
+            if workgroup[dim] == 1:
+                index = group
+            else:
+                index = ll.AddOp(ll.MulOp(group, const(workgroup[dim], i32)), _id_call("workitem", dim))
+            _with_producers(index, new_ops)
+            index_of[dim] = index.results[0]
+            if size % workgroup[dim]:  # the last workgroup is partial: its extra items do nothing
+                in_range.append(ll.ICmpOp("slt", index.results[0], const(size, i32)))
+        if in_range:
+            guard = in_range[0]
+            for other in in_range[1:]:
+                guard = ll.AndOp(guard, other)
+            _with_producers(ll.IfBeginOp(guard.results[0]), new_ops)
+            rewriter.insert([ll.IfEndOp()], InsertPoint.at_end(block))
+        rewriter.insert(new_ops, InsertPoint.at_start(block))
+        for special in [o for o in block.ops if isinstance(o, uop.SpecialOp)]:
+            index_of[int(special.dim.data[4:])].name_hint = special.result.name_hint
+            rewriter.replace_all_uses_with(special.result, index_of[int(special.dim.data[4:])])
+            rewriter.erase(special)
+        return True
+
+    @staticmethod
+    def _folded_z_index(grid: Sequence[int], dim: int, new_ops: list[Operation]) -> SSAValue:
+        """gidx`dim` (>= 2) out of workgroup.id.z: (z / (size2 * ... * size`dim-1`)) % size`dim`."""
+        index: Operation = _id_call("workgroup", 2)
+        stride = 1
+        for inner in grid[2:dim]:
+            stride *= inner
+        if stride > 1:
+            index = ll.UDivOp(index, const(stride, i32))
+        if dim < len(grid) - 1:  # the outermost dim needs no mod: z stays below the product
+            index = ll.URemOp(index, const(grid[dim], i32))
+        _with_producers(index, new_ops)
+        return index.results[0]
+
+    def lower_kernel(self, op: uop.KernelOp) -> Operation | None:
+        """Once the body is all llir: global pointer parameters, `ret`, triple, ABI and target."""
+        old = op.body.block
+        if any(not isinstance(o, ll.LLIR_OPS) for o in old.ops):
+            return None
+        grid = self._grids.get(op)
+        new = Block(arg_types=[ll.PtrType(storage_type(uop.buffer_element_type(a.type)), amd.GLOBAL_ADDRSPACE)
+                               for a in old.args])
+        for old_arg, new_arg in zip(old.args, new.args):
+            new_arg.name_hint = old_arg.name_hint
+            old_arg.replace_all_uses_with(new_arg)
+        for inner in list(old.ops):
+            inner.detach()
+            new.add_op(inner)
+        new.add_op(ll.RetOp())
+        kernel = ll.KernelOp(op.kernel_name.data, list(op.buffers), grid, Region(new),
+                             calling_conv=amd.CALLING_CONV, triple=amd.TRIPLE)
+        kernel.attributes[amd.TARGET_KEY] = amd.TargetAttr(self.arch, workgroup_size(grid, self.block_size))
+        return kernel
+
+    @property
+    def _grids(self) -> dict[uop.KernelOp, list[int]]:
+        return _GRIDS
+
+    def rules(self) -> Sequence[Rule]:
+        own = [
+            rule(uop.SpecialOp, self.lower_specials, "gidxN -> workgroup.id * size + workitem.id; guard partial groups"),
+            rule(uop.DefineAccOp, lower_define_acc, "accumulator -> alloca in addrspace(5) + initial store"),
+            rule(uop.LoadOp, lower_load, "load -> gep + load from addrspace(1); gated: index 0 and select 0"),
+            rule(uop.StoreOp, lower_store, "store -> gep + store to addrspace(1); gated: inside if"),
+            rule(uop.KernelOp, self.lower_kernel, "kernel -> amdgpu_kernel llir.kernel over global pointers"),
+        ]
+        replaced = {uop.SpecialOp, uop.DefineAccOp, uop.LoadOp, uop.StoreOp, uop.KernelOp}
+        return own + [r for r in super().rules() if not set(r.root) & replaced]
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.arch not in amd.ARCHS:
+            emit_error(op, f"uop-to-amdgpu: unknown arch '{self.arch}' (known: {', '.join(amd.ARCHS)})")
+        if not 1 <= self.block_size <= amd.MAX_WORKGROUP:
+            emit_error(op, f"uop-to-amdgpu: block_size must be in 1..{amd.MAX_WORKGROUP}, got {self.block_size}")
+        _GRIDS.clear()
+        try:
+            for kernel in op.walk():  # grids first: the special rule erases what they are read from
+                if isinstance(kernel, uop.KernelOp):
+                    _GRIDS[kernel] = kernel_grid(kernel)
+            super().apply(ctx, op)
+        finally:
+            _GRIDS.clear()
+
+
+_GRIDS: dict[uop.KernelOp, list[int]] = {}  # uop.kernel -> its grid, for the kernel rule

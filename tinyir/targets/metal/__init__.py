@@ -1,0 +1,12 @@
+"""The Metal target: the `metal` dialect, the `uop-to-metal` lowering and the MSL emitter.
+
+It produces kernel text everywhere; there is no runtime device (no Apple GPU here). The tests check
+every kernel with the system C++ compiler against test/metal/metal_stub.h (syntax and types only).
+"""
+
+from __future__ import annotations
+
+from tinyir.targets.base import Target
+from tinyir.targets.metal.emit import emit_kernel
+
+TARGET = Target(name="metal", lower_pass="uop-to-metal", kernel_op="metal.kernel", emit_kernel=emit_kernel)

@@ -1,0 +1,146 @@
+"""`uop-to-metal`: micro-ops to the `metal` dialect (MSL compute kernels), one rule per uop op.
+
+The `metal` dialect keeps tinyir's semantics (wrapping integers; the emitter makes them defined in
+MSL), so most rules are a one-to-one mapping to an operator or a `metal::` function. On bool, add
+is `|`, mul is `&`, max is `|` and neg is `!`. `gidx0`/`gidx1` are the thread position's x and y;
+`gidx2`, `gidx3`, ... share z (gidx2 fastest), taken back out with a division and a mod.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, i1, i32
+from xdsl.ir import Operation
+
+from tinyir.diagnostics import emit_error
+from tinyir.dialects import uop
+from tinyir.dtypes import is_float
+from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.targets.metal import dialect as metal
+
+
+def kernel_grid(kernel: uop.KernelOp) -> list[int]:
+    """The extent of each `gidxN`, N = 0, 1, ...; [1] for a kernel without grid indices."""
+    sizes: dict[int, int] = {}
+    for op in kernel.body.block.ops:
+        if isinstance(op, uop.SpecialOp):
+            name = op.dim.data
+            if not name.startswith("gidx"):
+                emit_error(op, f"uop-to-metal: local indices ({name}) are not supported yet; use global indices only")
+            if sizes.setdefault(int(name[4:]), op.size.value.data) != op.size.value.data:
+                emit_error(op, f"uop-to-metal: {name} is used with two different sizes")
+    return [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
+
+
+def _special(op: uop.SpecialOp) -> Operation | None:
+    kernel = op.parent_op()
+    if not isinstance(kernel, metal.KernelOp):
+        return None  # the kernel rule reads the grid from the specials first
+    dim = int(op.dim.data[4:])
+    if dim < 2:
+        return metal.ThreadPositionOp(dim)
+    grid = kernel.grid_sizes
+    index: Operation = metal.ThreadPositionOp(2)
+    stride = 1
+    for inner in grid[2:dim]:
+        stride *= inner
+    if stride > 1:
+        index = metal.BinaryOp("/", index.results[0], metal.ConstOp(stride, i32).result)
+    if dim < len(grid) - 1:
+        index = metal.BinaryOp("%", index.results[0], metal.ConstOp(grid[dim], i32).result)
+    return index
+
+
+def _operator(name: str, on_bool: str | None = None) -> Callable[[Operation], Operation]:
+    """A uop binary op as one MSL operator (`on_bool` instead for i1 operands)."""
+    def lower(op: Operation) -> Operation:
+        lhs, rhs = op.operands
+        return metal.BinaryOp(on_bool if on_bool and lhs.type == i1 else name, lhs, rhs)
+    lower.__name__ = f"lower_to_{name}"
+    return lower
+
+
+def _max(op: uop.MaxOp) -> Operation:
+    lhs, rhs = op.lhs, op.rhs
+    if lhs.type == i1:
+        return metal.BinaryOp("|", lhs, rhs)
+    return metal.CallOp("fmax" if is_float(lhs.type) else "max", [lhs, rhs])
+
+
+def _neg(op: uop.NegOp) -> Operation:
+    return metal.UnaryOp("!" if op.input.type == i1 else "-", op.input)
+
+
+def _call(name: str) -> Callable[[Operation], Operation]:
+    return lambda op: metal.CallOp(name, [op.operands[0]])
+
+
+def _recip(op: uop.RecipOp) -> Operation:
+    return metal.BinaryOp("/", metal.ConstOp(1.0, op.input.type).result, op.input)
+
+
+def _bitcast(op: uop.BitcastOp) -> Operation:
+    return metal.AsTypeOp(op.input, op.result.type)
+
+
+@dataclass(frozen=True)
+class UopToMetal(RulePass):
+    """Rewrite every `uop.kernel` into a `metal.kernel` (an MSL compute kernel as IR)."""
+
+    name = "uop-to-metal"
+    summary = "Lower micro-ops to the metal dialect (Metal Shading Language)"
+
+    msl_version: str = "3.0"  # the MSL version the kernels are written for
+
+    def _kernel(self, op: uop.KernelOp) -> Operation:
+        grid = kernel_grid(op)
+        return metal.KernelOp(op.name_str, self.msl_version, grid, list(op.buffers), op.detach_region(op.body))
+
+    def rules(self) -> Sequence[Rule]:
+        return [
+            rule(uop.KernelOp, self._kernel, "uop.kernel -> metal.kernel with the grid of its gidx"),
+            rule(uop.SpecialOp, _special, "gidx0/1 -> gid.x/y; gidx2.. -> gid.z split by / and %"),
+            rule(uop.RangeOp, lambda op: metal.ForOp(op.start.value.data, op.end.value.data), "range -> for"),
+            rule(uop.EndRangeOp, lambda op: metal.EndForOp(op.range), "endrange -> closing brace"),
+            rule(uop.DefineAccOp, lambda op: metal.VarOp(uop.literal_value(op.value), op.result.type), "acc -> var"),
+            rule(uop.AssignOp, lambda op: metal.AssignOp(op.acc, op.value), "assign -> `acc = v;`"),
+            rule(uop.ConstOp, lambda op: metal.ConstOp(uop.literal_value(op.value), op.result.type), "const -> literal"),
+            rule(uop.LoadOp, lambda op: metal.LoadOp(op.buffer, op.index, op.gate), "load -> `g ? p[i] : 0`"),
+            rule(uop.StoreOp, lambda op: metal.StoreOp(op.buffer, op.index, op.value, op.gate), "store -> `p[i] = v`"),
+            rule(uop.AddOp, _operator("+", on_bool="|"), "add -> + (wraps), | on bool"),
+            rule(uop.MulOp, _operator("*", on_bool="&"), "mul -> * (wraps), & on bool"),
+            rule(uop.MaxOp, _max, "max -> metal::fmax (float), metal::max (int), | (bool)"),
+            rule(uop.IdivOp, _operator("/"), "idiv -> / (truncates)"),
+            rule(uop.ModOp, _operator("%"), "mod -> % (sign of the dividend)"),
+            rule(uop.AndOp, _operator("&"), "and -> &"),
+            rule(uop.OrOp, _operator("|"), "or -> |"),
+            rule(uop.XorOp, _operator("^"), "xor -> ^"),
+            rule(uop.ShlOp, _operator("<<"), "shl -> << (wraps, amount mod width)"),
+            rule(uop.ShrOp, _operator(">>"), "shr -> >> (arithmetic on signed, amount mod width)"),
+            rule(uop.CmpltOp, lambda op: metal.CompareOp("<", op.lhs, op.rhs), "cmplt -> <"),
+            rule(uop.CmpneOp, lambda op: metal.CompareOp("!=", op.lhs, op.rhs), "cmpne -> !="),
+            rule(uop.WhereOp, lambda op: metal.SelectOp(op.cond, op.if_true, op.if_false), "where -> c ? a : b"),
+            rule(uop.NegOp, _neg, "neg -> - (wraps), ! on bool"),
+            rule(uop.Exp2Op, _call("exp2"), "exp2 -> metal::exp2"),
+            rule(uop.Log2Op, _call("log2"), "log2 -> metal::log2"),
+            rule(uop.SinOp, _call("sin"), "sin -> metal::sin"),
+            rule(uop.SqrtOp, _call("sqrt"), "sqrt -> metal::sqrt"),
+            rule(uop.RecipOp, _recip, "recip -> 1 / x"),
+            rule(uop.CastOp, lambda op: metal.ConvertOp(op.input, op.result.type), "cast -> static_cast<T>(x)"),
+            rule(uop.BitcastOp, _bitcast, "bitcast -> as_type<T>(x)"),
+        ]
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.msl_version not in metal.MSL_VERSIONS:
+            emit_error(op, f"uop-to-metal: unknown MSL version '{self.msl_version}' "
+                           f"(known: {', '.join(metal.MSL_VERSIONS)})")
+        super().apply(ctx, op)
+        for kernel in op.walk():
+            if isinstance(kernel, metal.KernelOp):
+                for inner in kernel.body.walk():
+                    if inner is not kernel and not inner.name.startswith("metal."):
+                        emit_error(inner, f"uop-to-metal: cannot lower {inner.name} to MSL")
+

@@ -1,0 +1,16 @@
+"""The PTX target: the `ptx` dialect, the `uop-to-ptx` lowering, the PTX emitter, the `cuda` device."""
+
+from __future__ import annotations
+
+from tinyir.targets.base import Device, Target
+from tinyir.targets.ptx.emit import emit_kernel
+
+
+def _device() -> Device:
+    from tinyir.runtime.cuda import CUDADevice  # imports pycuda / cuda-bindings only when a kernel runs
+
+    return CUDADevice()
+
+
+TARGET = Target(name="cuda", lower_pass="uop-to-ptx", kernel_op="ptx.kernel", emit_kernel=emit_kernel,
+                device=_device)

@@ -1,0 +1,861 @@
+"""The `ptx` dialect: NVIDIA PTX kernels as IR, one op per PTX instruction.
+
+Values are PTX virtual registers; their builtin type is the register class:
+
+    i1 -> `.reg .pred %p<N>`   f16 -> `.reg .b16 %h<N>`   f32 -> `.reg .f32 %f<N>`
+    i32 -> `.reg .b32 %r<N>`   i64 -> `.reg .b64 %rd<N>`
+
+Every instruction carries its PTX instruction type (`ty`: `f32`, `s32`, `u64`, `pred`, ...), which
+fixes the register class of its operands, and at most one modifier (`mod`: a rounding mode, a
+comparison, `wide`, `approx`, a state space ...). Any instruction may be predicated (`if %p`, PTX
+`@%p`). A kernel is a linear list like `uop`'s; loops are labels and predicated branches, and
+mutable registers (`ptx.reg`, written by `ptx.assign`) carry accumulators and loop counters.
+
+    ptx.kernel "k0" target "sm_90" version "8.0" global [16] block [16, 1, 1] (%o) : !st.buffer<16xf32> {
+    ^bb0(%out: !st.buffer<16xf32>):
+      %p = ptx.ld param %out : u64                 // ld.param.u64 %rd0, [k0_param_0];
+      %g = ptx.cvta to.global %p : u64             // cvta.to.global.u64 %rd1, %rd0;
+      %t = ptx.sreg tid.x : i32                    // mov.u32 %r0, %tid.x;
+      %c = ptx.const 4 : s32                       // mov.b32 %r1, 4;
+      %a = ptx.mad wide %t, %c, %g : s32           // mad.wide.s32 %rd2, %r0, %r1, %rd1;
+      %v = ptx.cvt rn %t : s32 to f32              // cvt.rn.f32.s32 %f0, %r0;
+      ptx.st global %a, %v : f32                   // st.global.f32 [%rd2], %f0;
+    }
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    FloatAttr,
+    I64,
+    IntegerAttr,
+    StringAttr,
+    f16,
+    f32,
+    i1,
+    i32,
+    i64,
+)
+from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.irdl import (
+    AnyAttr,
+    AttrSizedOperandSegments,
+    IRDLOperation,
+    VarConstraint,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    opt_prop_def,
+    prop_def,
+    region_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+)
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+from xdsl.traits import IsolatedFromAbove, NoTerminator, Pure
+from xdsl.utils.exceptions import VerifyException
+
+from tinyir.dialects.uop import buffer_element_type
+
+# ---------------------------------------------------------------- types
+
+#: PTX instruction type -> register class it reads and writes. `s8`/`u8` exist only as memory
+#: and conversion types: sub-word integers live in 32-bit registers (widened on load).
+PTX_TYPES: dict[str, Attribute] = {
+    "pred": i1, "b16": f16, "f16": f16, "f32": f32, "b32": i32, "s32": i32, "u32": i32,
+    "b64": i64, "s64": i64, "u64": i64, "s8": i32, "u8": i32,
+}
+FLOAT_TYPES = frozenset({"f16", "f32"})
+SIGNED_TYPES = frozenset({"s8", "s32", "s64"})
+UNSIGNED_TYPES = frozenset({"u8", "u32", "u64"})
+INT_TYPES = SIGNED_TYPES | UNSIGNED_TYPES
+BIT_TYPES = frozenset({"b16", "b32", "b64"})
+REGISTER_CLASSES: tuple[Attribute, ...] = (i1, f16, f32, i32, i64)
+#: register class -> (`.reg` declaration type, name prefix)
+REGISTER_DECLS: dict[Attribute, tuple[str, str]] = {
+    i1: ("pred", "p"), f16: ("b16", "h"), f32: ("f32", "f"), i32: ("b32", "r"), i64: ("b64", "rd")}
+#: width in bits of each register class (predicates have none)
+CLASS_BITS: dict[Attribute, int] = {f16: 16, f32: 32, i32: 32, i64: 64}
+
+ROUND_FLOAT = ("rn", "rz", "rm", "rp")          # float result rounding
+ROUND_INT = ("rni", "rzi", "rmi", "rpi")        # float -> integer rounding
+COMPARE_INT = ("eq", "ne", "lt", "le", "gt", "ge", "lo", "ls", "hi", "hs")
+COMPARE_FLOAT = ("eq", "ne", "lt", "le", "gt", "ge", "equ", "neu", "ltu", "leu", "gtu", "geu", "num", "nan")
+SPECIAL_REGISTERS = frozenset(f"{r}.{d}" for r in ("tid", "ntid", "ctaid", "nctaid") for d in "xyz")
+ARCHS = ("sm_80", "sm_86", "sm_89", "sm_90", "sm_90a")
+PTX_VERSIONS = ("8.0", "8.1", "8.2", "8.3", "8.4", "8.5", "8.6", "8.7", "8.8", "9.0")
+
+
+def register_class(ty: str) -> Attribute:
+    return PTX_TYPES[ty]
+
+
+def _check_type(op: Operation, ty: str, allowed: Sequence[str] | frozenset[str]) -> None:
+    if ty not in allowed:
+        raise VerifyException(f"{op.name}: instruction type .{ty} is not one of "
+                              f"{', '.join('.' + t for t in sorted(allowed))}")
+
+
+def _check_operand(op: Operation, what: str, value: SSAValue, expected: Attribute) -> None:
+    if value.type != expected:
+        raise VerifyException(f"{op.name}: {what} must be a {expected} register, got {value.type}")
+
+
+def _check_class(op: Operation, what: str, t: Attribute) -> None:
+    if t not in REGISTER_CLASSES:
+        raise VerifyException(f"{op.name}: {what} has type {t}, not a register class (i1, f16, f32, i32, i64)")
+
+
+def _parse_guard(parser: Parser) -> list[SSAValue]:
+    return [parser.parse_operand()] if parser.parse_optional_keyword("if") is not None else []
+
+
+def _print_guard(printer: Printer, guard: SSAValue | None) -> None:
+    if guard is not None:
+        printer.print_string(" if ")
+        printer.print_operand(guard)
+
+
+def _enclosing_kernel(op: Operation) -> KernelOp | None:
+    parent = op.parent_op()
+    return parent if isinstance(parent, KernelOp) else None
+
+
+# ---------------------------------------------------------------- instructions
+
+
+@dataclass(frozen=True)
+class Form:
+    """What one PTX instruction accepts: operand count, types and modifiers by type kind."""
+
+    arity: int
+    types: frozenset[str]
+    float_mods: tuple[str, ...] = ()  # allowed modifiers when `ty` is a float type
+    other_mods: tuple[str, ...] = ()  # ... when it is an integer, bit or predicate type
+    float_needs_mod: bool = False
+    other_needs_mod: bool = False
+
+
+class Instr(IRDLOperation):
+    """`%d = ptx.NAME [mod] %a, %b, ... [if %guard] : ty` -- PTX `[@guard] NAME[.mod].ty d, a, b;`."""
+
+    FORM: ClassVar[Form]
+    ty = prop_def(StringAttr)
+    mod = opt_prop_def(StringAttr)
+    args = var_operand_def(AnyAttr())
+    guard = opt_operand_def(i1)
+    result = result_def(AnyAttr())
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+
+    def __init__(self, ty: str, args: Sequence[SSAValue], mod: str | None = None,
+                 guard: SSAValue | None = None) -> None:
+        props: dict[str, Attribute] = {"ty": StringAttr(ty)}
+        if mod is not None:
+            props["mod"] = StringAttr(mod)
+        super().__init__(operands=[list(args), [guard] if guard is not None else []],
+                         result_types=[self.result_class(ty, mod)], properties=props)
+
+    # -- typing rules (overridden by instructions that deviate from "everything is class(ty)")
+    @classmethod
+    def result_class(cls, ty: str, mod: str | None) -> Attribute:
+        return PTX_TYPES.get(ty, i32)
+
+    @classmethod
+    def operand_classes(cls, ty: str, mod: str | None) -> list[Attribute]:
+        return [PTX_TYPES.get(ty, i32)] * cls.FORM.arity
+
+    @property
+    def ty_str(self) -> str:
+        return self.ty.data
+
+    @property
+    def mod_str(self) -> str | None:
+        return self.mod.data if self.mod is not None else None
+
+    @property
+    def mnemonic(self) -> str:
+        """The PTX opcode with its modifier and type, e.g. `mul.wide.s32`."""
+        base = self.name.split(".", 1)[1]
+        return ".".join([base, *([self.mod_str] if self.mod_str else []), self.ty_str])
+
+    def verify_(self) -> None:
+        form, ty, mod = self.FORM, self.ty_str, self.mod_str
+        _check_type(self, ty, form.types)
+        is_float = ty in FLOAT_TYPES
+        allowed = form.float_mods if is_float else form.other_mods
+        needs = form.float_needs_mod if is_float else form.other_needs_mod
+        if mod is not None and mod not in allowed:
+            hint = f"one of {', '.join(allowed)}" if allowed else "none"
+            raise VerifyException(f"{self.name}: modifier .{mod} is not allowed with .{ty} (allowed: {hint})")
+        if mod is None and needs:
+            raise VerifyException(f"{self.name}.{ty} needs a modifier, one of {', '.join(allowed)}")
+        if len(self.args) != form.arity:
+            raise VerifyException(f"{self.name}: expected {form.arity} operands, got {len(self.args)}")
+        for i, (value, expected) in enumerate(zip(self.args, self.operand_classes(ty, mod))):
+            _check_operand(self, f"operand {i}", value, expected)
+        expected = self.result_class(ty, mod)
+        if self.result.type != expected:
+            raise VerifyException(f"{self.name}.{ty}: result must be a {expected} register, got {self.result.type}")
+
+    def print(self, printer: Printer) -> None:
+        if self.mod_str:
+            printer.print_string(f" {self.mod_str}")
+        printer.print_string(" ")
+        printer.print_list(self.args, printer.print_operand)
+        _print_guard(printer, self.guard)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {self.ty_str}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> Instr:
+        mod = parser.parse_optional_identifier()
+        args = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_unresolved_operand)
+        guard = _parse_guard(parser)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ty = parser.parse_identifier()
+        if ty not in PTX_TYPES:
+            parser.raise_error(f"{cls.name}: unknown PTX type .{ty}")
+        classes = cls.operand_classes(ty, mod)
+        if len(classes) != len(args):
+            parser.raise_error(f"{cls.name}: expected {len(classes)} operands, got {len(args)}")
+        operands = [parser.resolve_operand(a, t) for a, t in zip(args, classes)]
+        op = cls(ty, operands, mod, guard[0] if guard else None)
+        op.attributes |= attrs
+        return op
+
+
+def _instr(name: str, form: Form, doc: str, base: type[Instr] = Instr, pure: bool = True) -> type[Instr]:
+    """Define `ptx.<name>` (one line per instruction in the tables below)."""
+    body: dict[str, object] = {"name": f"ptx.{name}", "FORM": form, "__doc__": doc, "__module__": __name__,
+                               "__annotations__": {"FORM": ClassVar[Form]}}
+    if pure:
+        body["traits"] = traits_def(Pure())
+    return irdl_op_definition(type(name.capitalize() + "Op", (base,), body))
+
+
+class _WideInstr(Instr):
+    """mul/mad: `.wide` doubles the result width (`mul.wide.s32` writes a 64-bit register)."""
+
+    @classmethod
+    def result_class(cls, ty: str, mod: str | None) -> Attribute:
+        return i64 if mod == "wide" else PTX_TYPES.get(ty, i32)
+
+    @classmethod
+    def operand_classes(cls, ty: str, mod: str | None) -> list[Attribute]:
+        classes = [PTX_TYPES.get(ty, i32)] * cls.FORM.arity
+        if mod == "wide" and cls.FORM.arity == 3:
+            classes[2] = i64  # the addend of mad.wide
+        return classes
+
+    def verify_(self) -> None:
+        if self.mod_str == "wide" and self.ty_str not in ("s32", "u32"):
+            raise VerifyException(f"{self.name}.wide needs a 32-bit integer type, got .{self.ty_str}")
+        super().verify_()
+
+
+class _ShiftInstr(Instr):
+    """shl/shr: the shift amount is always a 32-bit register."""
+
+    @classmethod
+    def operand_classes(cls, ty: str, mod: str | None) -> list[Attribute]:
+        return [PTX_TYPES.get(ty, i32), i32]
+
+
+class _SetpInstr(Instr):
+    """setp: compares two registers of class(ty), writes a predicate."""
+
+    @classmethod
+    def result_class(cls, ty: str, mod: str | None) -> Attribute:
+        return i1
+
+    def verify_(self) -> None:
+        super().verify_()
+        if self.ty_str in SIGNED_TYPES and self.mod_str in ("lo", "ls", "hi", "hs"):
+            raise VerifyException(f"ptx.setp: .{self.mod_str} is an unsigned comparison, not for .{self.ty_str}")
+
+
+class _SelpInstr(Instr):
+    """selp: `d = c ? a : b` with a predicate `c`."""
+
+    @classmethod
+    def operand_classes(cls, ty: str, mod: str | None) -> list[Attribute]:
+        return [PTX_TYPES.get(ty, i32)] * 2 + [i1]
+
+
+NUMERIC = frozenset({"f16", "f32", "s32", "u32", "s64", "u64"})
+INTEGER = frozenset({"s32", "u32", "s64", "u64"})
+LOGIC = frozenset({"pred", "b16", "b32", "b64"})
+F32 = frozenset({"f32"})
+
+AddOp = _instr("add", Form(2, NUMERIC, ROUND_FLOAT), "d = a + b (integers wrap)")
+SubOp = _instr("sub", Form(2, NUMERIC, ROUND_FLOAT), "d = a - b (integers wrap)")
+MulOp = _instr("mul", Form(2, NUMERIC, ROUND_FLOAT, ("lo", "hi", "wide"), other_needs_mod=True),
+               "d = a * b; integers keep the .lo/.hi half or the .wide product", base=_WideInstr)
+MadOp = _instr("mad", Form(3, NUMERIC, ROUND_FLOAT, ("lo", "hi", "wide"), True, True),
+               "d = a * b + c (one rounding for floats)", base=_WideInstr)
+DivOp = _instr("div", Form(2, INTEGER | F32, ("rn", "approx", "full"), float_needs_mod=True),
+               "d = a / b (integers truncate toward zero)")
+RemOp = _instr("rem", Form(2, INTEGER), "d = a % b (sign of the dividend)")
+MinOp = _instr("min", Form(2, NUMERIC), "d = min(a, b)")
+MaxOp = _instr("max", Form(2, NUMERIC), "d = max(a, b)")
+NegOp = _instr("neg", Form(1, frozenset({"f16", "f32", "s32", "s64"})), "d = -a")
+NotOp = _instr("not", Form(1, LOGIC), "d = ~a (logical not on predicates)")
+AndOp = _instr("and", Form(2, LOGIC), "d = a & b")
+OrOp = _instr("or", Form(2, LOGIC), "d = a | b")
+XorOp = _instr("xor", Form(2, LOGIC), "d = a ^ b")
+ShlOp = _instr("shl", Form(2, frozenset({"b32", "b64"})), "d = a << b", base=_ShiftInstr)
+ShrOp = _instr("shr", Form(2, frozenset({"b32", "b64", "s32", "s64", "u32", "u64"})),
+               "d = a >> b (arithmetic on .s types)", base=_ShiftInstr)
+SetpOp = _instr("setp", Form(2, NUMERIC | frozenset({"b16", "b32", "b64"}), COMPARE_FLOAT, COMPARE_INT, True, True),
+                "p = a CMP b", base=_SetpInstr)
+SelpOp = _instr("selp", Form(3, frozenset({"b16", "b32", "b64", "s32", "u32", "f32"})), "d = c ? a : b",
+                base=_SelpInstr)
+Ex2Op = _instr("ex2", Form(1, F32, ("approx",), float_needs_mod=True), "d = 2**a")
+Lg2Op = _instr("lg2", Form(1, F32, ("approx",), float_needs_mod=True), "d = log2(a)")
+SinOp = _instr("sin", Form(1, F32, ("approx",), float_needs_mod=True), "d = sin(a)")
+SqrtOp = _instr("sqrt", Form(1, F32, ("rn", "approx"), float_needs_mod=True), "d = sqrt(a)")
+RcpOp = _instr("rcp", Form(1, F32, ("rn", "approx"), float_needs_mod=True), "d = 1 / a")
+CvtaOp = _instr("cvta", Form(1, frozenset({"u64"}), (), ("to.global",), other_needs_mod=True),
+                "a generic address -> a .global one")
+
+
+@irdl_op_definition
+class CvtOp(IRDLOperation):
+    """`%d = ptx.cvt [mode] %a : FROM to TO` -- PTX `cvt[.mode].TO.FROM d, a;`.
+
+    A narrowing float result (or int -> float) needs a float rounding (`rn` ...), float -> int an
+    integer rounding (`rzi` ...); widening float and int -> int conversions take none. `s8`/`u8`
+    on either side sign/zero-extend or truncate a 32-bit register's low byte.
+    """
+
+    name = "ptx.cvt"
+    to_ty = prop_def(StringAttr)
+    from_ty = prop_def(StringAttr)
+    mod = opt_prop_def(StringAttr)
+    input = operand_def(AnyAttr())
+    result = result_def(AnyAttr())
+    traits = traits_def(Pure())
+    CONVERTIBLE: ClassVar[frozenset[str]] = FLOAT_TYPES | INT_TYPES
+
+    def __init__(self, input: SSAValue, from_ty: str, to_ty: str, mod: str | None = None) -> None:
+        props: dict[str, Attribute] = {"to_ty": StringAttr(to_ty), "from_ty": StringAttr(from_ty)}
+        if mod is not None:
+            props["mod"] = StringAttr(mod)
+        super().__init__(operands=[input], result_types=[PTX_TYPES.get(to_ty, i32)], properties=props)
+
+    @property
+    def mnemonic(self) -> str:
+        mods = [self.mod.data] if self.mod is not None else []
+        return ".".join(["cvt", *mods, self.to_ty.data, self.from_ty.data])
+
+    def required_rounding(self) -> tuple[str, ...]:
+        """The rounding modes this conversion needs (empty: it takes none)."""
+        src, dst = self.from_ty.data, self.to_ty.data
+        if dst in FLOAT_TYPES and src in FLOAT_TYPES:
+            return ROUND_FLOAT if (src, dst) == ("f32", "f16") else ()
+        if dst in FLOAT_TYPES:
+            return ROUND_FLOAT
+        if src in FLOAT_TYPES:
+            return ROUND_INT
+        return ()
+
+    def verify_(self) -> None:
+        src, dst, mod = self.from_ty.data, self.to_ty.data, self.mod.data if self.mod else None
+        _check_type(self, src, self.CONVERTIBLE)
+        _check_type(self, dst, self.CONVERTIBLE)
+        needed = self.required_rounding()
+        if needed and mod not in needed:
+            raise VerifyException(f"ptx.cvt .{src} to .{dst} needs a rounding modifier, one of {', '.join(needed)}")
+        if not needed and mod is not None:
+            raise VerifyException(f"ptx.cvt .{src} to .{dst} takes no rounding modifier, got .{mod}")
+        _check_operand(self, "the input", self.input, PTX_TYPES[src])
+        _check_operand(self, "the result", self.result, PTX_TYPES[dst])
+
+    def print(self, printer: Printer) -> None:
+        if self.mod is not None:
+            printer.print_string(f" {self.mod.data}")
+        printer.print_string(" ")
+        printer.print_operand(self.input)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {self.from_ty.data} to {self.to_ty.data}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> CvtOp:
+        mod = parser.parse_optional_identifier()
+        arg = parser.parse_unresolved_operand()
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        src = parser.parse_identifier()
+        parser.parse_keyword("to")
+        dst = parser.parse_identifier()
+        for t in (src, dst):
+            if t not in PTX_TYPES:
+                parser.raise_error(f"ptx.cvt: unknown PTX type .{t}")
+        op = cls(parser.resolve_operand(arg, PTX_TYPES[src]), src, dst, mod)
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
+class MovOp(IRDLOperation):
+    """`%d = ptx.mov %a : f32 to i32` -- PTX `mov.b32 d, a;`: the same bits in another register class."""
+
+    name = "ptx.mov"
+    input = operand_def(AnyAttr())
+    result = result_def(AnyAttr())
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `to` type($result)"
+
+    def __init__(self, input: SSAValue, to: Attribute) -> None:
+        super().__init__(operands=[input], result_types=[to])
+
+    @property
+    def mnemonic(self) -> str:
+        return f"mov.b{CLASS_BITS[self.result.type]}"
+
+    def verify_(self) -> None:
+        a, b = self.input.type, self.result.type
+        _check_class(self, "the input", a)
+        _check_class(self, "the result", b)
+        if a == i1 or b == i1 or CLASS_BITS[a] != CLASS_BITS[b]:
+            raise VerifyException(f"ptx.mov: moves bits between registers of one width, got {a} to {b}")
+
+
+# ---------------------------------------------------------------- registers and constants
+
+
+def literal_attr(value: float | int | bool, ty: str) -> Attribute:
+    """The property holding an immediate of PTX type `ty` (ints wrap to the register width)."""
+    cls = PTX_TYPES[ty]
+    if cls in (f16, f32):
+        return FloatAttr(float(value), cls)  # type: ignore[arg-type]
+    if cls == i1:
+        return IntegerAttr(int(bool(value)), i1)
+    bits = 64 if cls == i64 else 32
+    v = int(value) & ((1 << bits) - 1)
+    return IntegerAttr(v - (1 << bits) if v >= 1 << (bits - 1) else v, cls)
+
+
+def literal_of(op: ConstOp | RegOp) -> float | int | bool:
+    attr = op.value
+    if isinstance(attr, FloatAttr):
+        return attr.value.data
+    assert isinstance(attr, IntegerAttr)
+    return bool(attr.value.data) if attr.type == i1 else attr.value.data
+
+
+def _parse_literal(parser: Parser) -> float | int | bool:
+    if (flag := parser.parse_optional_boolean()) is not None:
+        return flag
+    negative = parser.parse_optional_punctuation("-") is not None
+    for word in ("inf", "nan"):
+        if parser.parse_optional_keyword(word) is not None:
+            return float(f"-{word}" if negative else word)
+    number = parser.parse_number()
+    return -number if negative else number
+
+
+class _Immediate(IRDLOperation):
+    """`%d = ptx.NAME <literal> : ty` -- PTX `mov.ty d, <literal>;`."""
+
+    ty = prop_def(StringAttr)
+    value = prop_def(AnyAttr())
+    result = result_def(AnyAttr())
+
+    def __init__(self, value: float | int | bool, ty: str) -> None:
+        super().__init__(result_types=[PTX_TYPES[ty]],
+                         properties={"ty": StringAttr(ty), "value": literal_attr(value, ty)})
+
+    def verify_(self) -> None:
+        _check_type(self, self.ty.data, frozenset(PTX_TYPES) - {"s8", "u8", "b16"})
+        if self.result.type != PTX_TYPES[self.ty.data]:
+            raise VerifyException(f"{self.name}: result must be a {PTX_TYPES[self.ty.data]} register")
+        if getattr(self.value, "type", None) != self.result.type:
+            raise VerifyException(f"{self.name}: value {self.value} does not have type {self.result.type}")
+
+    def print(self, printer: Printer) -> None:
+        value = literal_of(self)  # type: ignore[arg-type]
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, float) and not math.isfinite(value):
+            text = "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+        else:
+            text = repr(value)
+        printer.print_string(f" {text}")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {self.ty.data}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> _Immediate:
+        value = _parse_literal(parser)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ty = parser.parse_identifier()
+        if ty not in PTX_TYPES:
+            parser.raise_error(f"{cls.name}: unknown PTX type .{ty}")
+        if isinstance(value, float) and ty not in FLOAT_TYPES:
+            parser.raise_error(f"{cls.name}: float literal {value} for non-float type .{ty}")
+        op = cls(value, ty)
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
+class ConstOp(_Immediate):
+    """A register holding a constant (never written again)."""
+
+    name = "ptx.const"
+    traits = traits_def(Pure())
+
+
+@irdl_op_definition
+class RegOp(_Immediate):
+    """A mutable register, initialised here; `ptx.assign` writes it, every use reads its current value."""
+
+    name = "ptx.reg"
+
+
+@irdl_op_definition
+class AssignOp(IRDLOperation):
+    """`ptx.assign %reg, %v : f32` -- PTX `mov.f32 reg, v;` into a `ptx.reg` register."""
+
+    name = "ptx.assign"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    target = operand_def(T)
+    value = operand_def(T)
+    assembly_format = "$target `,` $value attr-dict `:` type($value)"
+
+    def __init__(self, target: SSAValue, value: SSAValue) -> None:
+        super().__init__(operands=[target, value])
+
+    def verify_(self) -> None:
+        if not isinstance(self.target.owner, RegOp):
+            raise VerifyException("ptx.assign: the first operand must be a ptx.reg register")
+        _check_class(self, "the value", self.value.type)
+        if self.value.type != self.target.type:
+            raise VerifyException(f"ptx.assign: value {self.value.type} does not match register {self.target.type}")
+
+
+@irdl_op_definition
+class SregOp(IRDLOperation):
+    """`%d = ptx.sreg tid.x : i32` -- PTX `mov.u32 d, %tid.x;` (tid, ntid, ctaid, nctaid)."""
+
+    name = "ptx.sreg"
+    register = prop_def(StringAttr)
+    result = result_def(i32)
+    traits = traits_def(Pure())
+
+    def __init__(self, register: str) -> None:
+        super().__init__(result_types=[i32], properties={"register": StringAttr(register)})
+
+    def verify_(self) -> None:
+        if self.register.data not in SPECIAL_REGISTERS:
+            raise VerifyException(f"ptx.sreg: unknown special register %{self.register.data} "
+                                  "(tid, ntid, ctaid, nctaid with .x, .y or .z)")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.register.data}")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : i32")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> SregOp:
+        register = parser.parse_identifier()
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        parser.parse_type()
+        op = cls(register)
+        op.attributes |= attrs
+        return op
+
+
+# ---------------------------------------------------------------- memory
+
+MEMORY_TYPES = frozenset({"f32", "b16", "f16", "b32", "s32", "u32", "s8", "u8", "b64", "u64", "s64"})
+SPACES = ("global", "shared", "param")
+
+
+@irdl_op_definition
+class LdOp(IRDLOperation):
+    """`%d = ptx.ld SPACE %addr [if %p] : ty` -- PTX `[@p] ld.SPACE.ty d, [addr];`.
+
+    In `param` space the operand is the kernel's buffer parameter itself (`[k0_param_N]`); in
+    `global`/`shared` space it is a 64-bit address register. `s8`/`u8` widen into a 32-bit register.
+    """
+
+    name = "ptx.ld"
+    space = prop_def(StringAttr)
+    ty = prop_def(StringAttr)
+    address = operand_def(AnyAttr())
+    guard = opt_operand_def(i1)
+    result = result_def(AnyAttr())
+
+    def __init__(self, space: str, address: SSAValue, ty: str, guard: SSAValue | None = None) -> None:
+        super().__init__(operands=[address, [guard] if guard is not None else []], result_types=[PTX_TYPES[ty]],
+                         properties={"space": StringAttr(space), "ty": StringAttr(ty)})
+
+    @property
+    def mnemonic(self) -> str:
+        return f"ld.{self.space.data}.{self.ty.data}"
+
+    def verify_(self) -> None:
+        _verify_access(self, self.space.data, self.ty.data, self.address)
+        if self.space.data == "param" and self.guard is not None:
+            raise VerifyException("ptx.ld: a parameter load cannot be predicated")
+        _check_operand(self, "the result", self.result, PTX_TYPES[self.ty.data])
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.space.data} ")
+        printer.print_operand(self.address)
+        _print_guard(printer, self.guard)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {self.ty.data}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LdOp:
+        space = parser.parse_identifier()
+        address = parser.parse_operand()
+        guard = _parse_guard(parser)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ty = parser.parse_identifier()
+        if ty not in PTX_TYPES:
+            parser.raise_error(f"ptx.ld: unknown PTX type .{ty}")
+        op = cls(space, address, ty, guard[0] if guard else None)
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
+class StOp(IRDLOperation):
+    """`ptx.st SPACE %addr, %v [if %p] : ty` -- PTX `[@p] st.SPACE.ty [addr], v;` (`u8` stores the low byte)."""
+
+    name = "ptx.st"
+    space = prop_def(StringAttr)
+    ty = prop_def(StringAttr)
+    address = operand_def(i64)
+    value = operand_def(AnyAttr())
+    guard = opt_operand_def(i1)
+
+    def __init__(self, space: str, address: SSAValue, value: SSAValue, ty: str, guard: SSAValue | None = None) -> None:
+        super().__init__(operands=[address, value, [guard] if guard is not None else []],
+                         properties={"space": StringAttr(space), "ty": StringAttr(ty)})
+
+    @property
+    def mnemonic(self) -> str:
+        return f"st.{self.space.data}.{self.ty.data}"
+
+    def verify_(self) -> None:
+        if self.space.data == "param":
+            raise VerifyException("ptx.st: kernel parameters are read-only")
+        _verify_access(self, self.space.data, self.ty.data, self.address)
+        _check_operand(self, "the stored value", self.value, PTX_TYPES[self.ty.data])
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.space.data} ")
+        printer.print_operand(self.address)
+        printer.print_string(", ")
+        printer.print_operand(self.value)
+        _print_guard(printer, self.guard)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {self.ty.data}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> StOp:
+        space = parser.parse_identifier()
+        address = parser.parse_operand()
+        parser.parse_punctuation(",")
+        value = parser.parse_unresolved_operand()
+        guard = _parse_guard(parser)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ty = parser.parse_identifier()
+        if ty not in PTX_TYPES:
+            parser.raise_error(f"ptx.st: unknown PTX type .{ty}")
+        op = cls(space, address, parser.resolve_operand(value, PTX_TYPES[ty]), ty, guard[0] if guard else None)
+        op.attributes |= attrs
+        return op
+
+
+def _verify_access(op: Operation, space: str, ty: str, address: SSAValue) -> None:
+    if space not in SPACES:
+        raise VerifyException(f"{op.name}: unknown state space .{space} (expected {', '.join(SPACES)})")
+    _check_type(op, ty, MEMORY_TYPES)
+    if space == "param":
+        kernel = _enclosing_kernel(op)
+        if kernel is None or address not in kernel.body.block.args:
+            raise VerifyException(f"{op.name}: a .param access must name a parameter of the enclosing ptx.kernel")
+        if ty != "u64":
+            raise VerifyException(f"{op.name}: buffer parameters are .u64 pointers, not .{ty}")
+    elif address.type != i64:
+        raise VerifyException(f"{op.name}: a .{space} address must be an i64 register, got {address.type}")
+
+
+# ---------------------------------------------------------------- control flow
+
+
+@irdl_op_definition
+class LabelOp(IRDLOperation):
+    """`ptx.label "LOOP_0"` -- PTX `LOOP_0:`, a branch target."""
+
+    name = "ptx.label"
+    label = prop_def(StringAttr)
+    assembly_format = "$label attr-dict"
+
+    def __init__(self, label: str) -> None:
+        super().__init__(properties={"label": StringAttr(label)})
+
+    def verify_(self) -> None:
+        text = self.label.data
+        if not text or not (text[0].isalpha() or text[0] in "_$") or not all(c.isalnum() or c in "_$" for c in text):
+            raise VerifyException(f'ptx.label: "{text}" is not a PTX identifier')
+
+
+@irdl_op_definition
+class BraOp(IRDLOperation):
+    """`ptx.bra "LOOP_0" [if %p]` -- PTX `[@p] bra LOOP_0;`."""
+
+    name = "ptx.bra"
+    label = prop_def(StringAttr)
+    guard = opt_operand_def(i1)
+    assembly_format = "$label (`if` $guard^)? attr-dict"
+
+    def __init__(self, label: str, guard: SSAValue | None = None) -> None:
+        super().__init__(operands=[[guard] if guard is not None else []], properties={"label": StringAttr(label)})
+
+
+@irdl_op_definition
+class RetOp(IRDLOperation):
+    """`ptx.ret [if %p]` -- PTX `[@p] ret;` (the thread exits)."""
+
+    name = "ptx.ret"
+    guard = opt_operand_def(i1)
+    assembly_format = "(`if` $guard^)? attr-dict"
+
+    def __init__(self, guard: SSAValue | None = None) -> None:
+        super().__init__(operands=[[guard] if guard is not None else []])
+
+
+# ---------------------------------------------------------------- kernel
+
+
+@irdl_op_definition
+class KernelOp(IRDLOperation):
+    """`.visible .entry NAME(.param .u64 NAME_param_0, ...)` for one target and PTX version.
+
+    `global_size[d]` is the number of threads along grid dimension d (x, y, z) -- the extent of
+    `gidx<d>`; `block_size` the threads per block (`.maxntid`). The grid is their ceiling ratio.
+    """
+
+    name = "ptx.kernel"
+    kernel_name = prop_def(StringAttr)
+    arch = prop_def(StringAttr)
+    ptx_version = prop_def(StringAttr)
+    global_size = prop_def(ArrayAttr[IntegerAttr[I64]])
+    block_size = prop_def(ArrayAttr[IntegerAttr[I64]])
+    args = var_operand_def()
+    body = region_def("single_block")
+    traits = traits_def(IsolatedFromAbove(), NoTerminator())
+
+    def __init__(self, name: str, arch: str, ptx_version: str, global_size: Sequence[int], block_size: Sequence[int],
+                 args: Sequence[SSAValue], body) -> None:
+        super().__init__(operands=[args], regions=[body], properties={
+            "kernel_name": StringAttr(name), "arch": StringAttr(arch), "ptx_version": StringAttr(ptx_version),
+            "global_size": ArrayAttr(IntegerAttr(n, i64) for n in global_size),
+            "block_size": ArrayAttr(IntegerAttr(n, i64) for n in block_size)})
+
+    @property
+    def name_str(self) -> str:
+        return self.kernel_name.data
+
+    @property
+    def grid(self) -> tuple[int, ...]:
+        return tuple(n.value.data for n in self.global_size.data)
+
+    @property
+    def block(self) -> tuple[int, ...]:
+        return tuple(n.value.data for n in self.block_size.data)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.kernel_name} target {self.arch} version {self.ptx_version}"
+                             f" global [{', '.join(map(str, self.grid))}] block [{', '.join(map(str, self.block))}] (")
+        printer.print_list(self.args, printer.print_operand)
+        printer.print_string(") : ")
+        printer.print_list([a.type for a in self.args], printer.print_attribute)
+        printer.print_op_attributes(self.attributes, print_keyword=True)
+        printer.print_string(" ")
+        printer.print_region(self.body, print_entry_block_args=True, print_empty_block=True)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> KernelOp:
+        name = parser.parse_str_literal()
+        parser.parse_keyword("target")
+        arch = parser.parse_str_literal()
+        parser.parse_keyword("version")
+        version = parser.parse_str_literal()
+        parser.parse_keyword("global")
+        grid = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        parser.parse_keyword("block")
+        block = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        args = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_operand)
+        parser.parse_punctuation(":")
+        types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
+        if types != [a.type for a in args]:
+            parser.raise_error("ptx.kernel: the listed types do not match the operands")
+        attrs = parser.parse_optional_attr_dict_with_keyword()
+        op = cls(name, arch, version, grid, block, args, parser.parse_region())
+        if attrs is not None:
+            op.attributes |= attrs.data
+        return op
+
+    def verify_(self) -> None:
+        if self.arch.data not in ARCHS:
+            raise VerifyException(f"ptx.kernel: target {self.arch.data} is not one of {', '.join(ARCHS)}")
+        if self.ptx_version.data not in PTX_VERSIONS:
+            raise VerifyException(f"ptx.kernel: PTX version {self.ptx_version.data} is not one of "
+                                  f"{', '.join(PTX_VERSIONS)}")
+        grid, block = self.grid, self.block
+        if not 1 <= len(grid) <= 3 or len(block) != 3:
+            raise VerifyException(f"ptx.kernel: needs 1 to 3 global sizes and 3 block sizes, got {list(grid)} "
+                                  f"and {list(block)}")
+        if any(n <= 0 for n in (*grid, *block)):
+            raise VerifyException(f"ptx.kernel: sizes must be positive, got global {list(grid)} block {list(block)}")
+        if math.prod(block) > 1024:
+            raise VerifyException(f"ptx.kernel: a block has at most 1024 threads, got {list(block)}")
+        block_args = self.body.block.args
+        if [a.type for a in block_args] != [a.type for a in self.args]:
+            raise VerifyException("ptx.kernel: block arguments must mirror the operands' types")
+        if not block_args:
+            raise VerifyException("ptx.kernel: needs at least one buffer parameter (the output)")
+        for arg in block_args:
+            if buffer_element_type(arg.type) is None:
+                raise VerifyException(f"ptx.kernel: parameters must be !st.buffer values, got {arg.type}")
+        labels: set[str] = set()
+        for op in self.body.block.ops:
+            if isinstance(op, LabelOp):
+                if op.label.data in labels:
+                    raise VerifyException(f'ptx.kernel: label "{op.label.data}" is defined twice')
+                labels.add(op.label.data)
+            for v in op.results:
+                _check_class(op, "the result", v.type)
+        for op in self.body.block.ops:
+            if isinstance(op, BraOp) and op.label.data not in labels:
+                raise VerifyException(f'ptx.bra: no label "{op.label.data}" in kernel "{self.name_str}"')
+
+
+PTX = Dialect(
+    "ptx",
+    [KernelOp, LdOp, StOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
+     AddOp, SubOp, MulOp, MadOp, DivOp, RemOp, MinOp, MaxOp, NegOp, NotOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
+     SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp],
+    [],
+)

@@ -1,0 +1,389 @@
+"""`uop-to-ptx`: micro-ops to the `ptx` dialect, one rule per uop op.
+
+How tinyir's element types live in PTX registers:
+  * f32 in `.f32`, f16 in `.b16` (native `.f16` add/mul/max/neg/setp on sm_80+; exp2, log2, sin,
+    sqrt and recip go through f32 with `cvt`), i1 in `.pred` (one byte `0`/`1` in memory);
+  * i32, i8 and ui8 in 32-bit registers. i8 is kept sign-extended and ui8 zero-extended, so signed
+    32-bit compare/div/rem/max/shr are right for all three; ops that can leave the byte's range
+    (add, mul, shl, neg, idiv) are followed by a wrap: `cvt.s32.s8` (i8) or `and 255` (ui8).
+Global ids are `ctaid * ntid + tid` per dimension (x, y, z = gidx0, 1, 2); the block is up to
+128 threads on x, and threads past the size return at once when it is not a multiple of the block.
+Loops are a counter register, a label and a predicated backward branch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, f32, i1, i8, i32
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.rewriter import InsertPoint
+
+from tinyir.diagnostics import emit_error
+from tinyir.dialects import uop
+from tinyir.rewrite import Rule, RulePass, erase_dead, rule
+from tinyir.targets.ptx import dialect as ptx
+
+ui8 = IntegerType(8, Signedness.UNSIGNED)
+BLOCK_X = 128          # threads per block along x (gidx0)
+MAX_GRID_YZ = 65535    # CUDA's limit on gridDim.y and gridDim.z
+AXES = "xyz"
+
+# tinyir element type -> (register-level instruction type, memory type)
+_TYPES: dict[Attribute, tuple[str, str]] = {
+    f32: ("f32", "f32"), f16: ("f16", "b16"), i32: ("s32", "s32"), i8: ("s32", "s8"), ui8: ("s32", "u8"),
+    i1: ("pred", "u8"),
+}
+
+
+def _ty(t: Attribute) -> str:
+    """The PTX type an ALU op on tinyir type `t` (or on its register class) computes in."""
+    if t in _TYPES:
+        return _TYPES[t][0]
+    return {i1: "pred", f16: "f16", f32: "f32"}.get(t, "s32")
+
+
+def _bits(t: Attribute) -> str:
+    """The `.bN` type of a register class (for selp/mov), `pred` for predicates."""
+    return {f32: "f32", f16: "b16", i1: "pred"}.get(t, "b32")
+
+
+def _is_float(t: Attribute) -> bool:
+    return t in (f32, f16)
+
+
+def _const(value: float | int | bool, t: Attribute) -> SSAValue:
+    """A register holding `value` of tinyir type `t` (a new op, auto-inserted by the driver)."""
+    return ptx.ConstOp(value, _ty(t)).result
+
+
+def _out(value: SSAValue) -> Operation | SSAValue:
+    """What a rule returns for `value`: its op when that is new (so the driver inserts it)."""
+    owner = value.owner
+    return owner if isinstance(owner, Operation) and owner.parent is None else value
+
+
+def _wrap(value: SSAValue, t: Attribute) -> Operation | SSAValue:
+    """Bring a 32-bit result back into the range of a byte type (two's complement wrap)."""
+    if t == i8:
+        return ptx.CvtOp(value, "s8", "s32")  # sign-extend the low byte
+    if t == ui8:
+        return ptx.AndOp("b32", [value, ptx.ConstOp(255, "b32").result])
+    return _out(value)
+
+
+def _via_f32(op: Operation, make) -> Operation:
+    """Run an f32-only instruction on f32 or f16 (f16 converts in and out)."""
+    x = op.operands[0]
+    if x.type == f16 or op.results[0].type == f16:
+        wide = make(ptx.CvtOp(x, "f16", "f32").result)
+        return ptx.CvtOp(wide.result, "f32", "f16", "rn")
+    return make(x)
+
+
+def _not(p: SSAValue) -> SSAValue:
+    return ptx.NotOp("pred", [p]).result
+
+
+# ---------------------------------------------------------------- ALU rules
+
+
+def _add(op: uop.AddOp) -> Operation | SSAValue:
+    t, a, b = op.result.type, op.lhs, op.rhs
+    if t == i1:
+        return ptx.OrOp("pred", [a, b])
+    if _is_float(t):
+        return ptx.AddOp(_ty(t), [a, b], "rn")
+    return _wrap(ptx.AddOp("s32", [a, b]).result, t)
+
+
+def _mul(op: uop.MulOp) -> Operation | SSAValue:
+    t, a, b = op.result.type, op.lhs, op.rhs
+    if t == i1:
+        return ptx.AndOp("pred", [a, b])
+    if _is_float(t):
+        return ptx.MulOp(_ty(t), [a, b], "rn")
+    return _wrap(ptx.MulOp("s32", [a, b], "lo").result, t)
+
+
+def _max(op: uop.MaxOp) -> Operation:
+    t = op.result.type
+    return ptx.OrOp("pred", [op.lhs, op.rhs]) if t == i1 else ptx.MaxOp(_ty(t), [op.lhs, op.rhs])
+
+
+def _neg(op: uop.NegOp) -> Operation | SSAValue:
+    t, x = op.result.type, op.input
+    if t == i1:
+        return ptx.NotOp("pred", [x])
+    return ptx.NegOp(_ty(t), [x]) if _is_float(t) else _wrap(ptx.NegOp("s32", [x]).result, t)
+
+
+def _logic(cls: type[ptx.Instr]):
+    """and/or/xor: bitwise on 32-bit registers (byte types stay in range), logical on predicates."""
+    return lambda op: cls("pred" if op.result.type == i1 else "b32", [op.lhs, op.rhs])
+
+
+def _cmplt(op: uop.CmpltOp) -> Operation | SSAValue:
+    a, b = op.lhs, op.rhs
+    if a.type == i1:  # false < true
+        return ptx.AndOp("pred", [_not(a), b])
+    return ptx.SetpOp(_ty(a.type), [a, b], "lt")
+
+
+def _cmpne(op: uop.CmpneOp) -> Operation:
+    a, b = op.lhs, op.rhs
+    if a.type == i1:
+        return ptx.XorOp("pred", [a, b])
+    return ptx.SetpOp(_ty(a.type), [a, b], "neu" if _is_float(a.type) else "ne")
+
+
+def _where(op: uop.WhereOp) -> Operation:
+    c, a, b, t = op.cond, op.if_true, op.if_false, op.result.type
+    if t == i1:  # (c & a) | (!c & b)
+        return ptx.OrOp("pred", [ptx.AndOp("pred", [c, a]).result, ptx.AndOp("pred", [_not(c), b]).result])
+    return ptx.SelpOp(_bits(ptx.register_class(_ty(t))), [a, b, c])
+
+
+def _to_bool(x: SSAValue, src: Attribute) -> Operation:
+    """`x != 0` (NaN counts as true, as in C)."""
+    if _is_float(src):
+        return ptx.SetpOp(_ty(src), [x, _const(0.0, src)], "neu")
+    return ptx.SetpOp("s32", [x, _const(0, i32)], "ne")
+
+
+def _from_bool(p: SSAValue, dst: Attribute) -> Operation:
+    reg = ptx.register_class(_ty(dst))
+    one, zero = (1.0, 0.0) if _is_float(dst) else (1, 0)
+    return ptx.SelpOp(_bits(reg), [_const(one, dst), _const(zero, dst), p])
+
+
+def _cast(op: uop.CastOp) -> Operation | SSAValue:
+    x, src, dst = op.input, op.input.type, op.result.type
+    if dst == i1:
+        return x if src == i1 else _to_bool(x, src)
+    if src == i1:
+        return _from_bool(x, dst)
+    if _is_float(src) and _is_float(dst):
+        if src == dst:
+            return x
+        return ptx.CvtOp(x, "f16", "f32") if src == f16 else ptx.CvtOp(x, "f32", "f16", "rn")
+    if _is_float(dst):  # int -> float; byte types are already extended to 32 bits
+        return ptx.CvtOp(x, "s32", _ty(dst), "rn")
+    if _is_float(src):  # float -> int truncates, then wraps into the byte types
+        return _wrap(ptx.CvtOp(x, _ty(src), "s32", "rzi").result, dst)
+    return _wrap(x, dst)  # int -> int: only narrowing changes the register
+
+
+def _bitcast(op: uop.BitcastOp) -> Operation | SSAValue:
+    x, src, dst = op.input, op.input.type, op.result.type
+    if i1 in (src, dst):  # bool has no bit pattern in a predicate: a 0/1 value conversion
+        return _cast(op)
+    reg_src, reg_dst = ptx.register_class(_ty(src)), ptx.register_class(_ty(dst))
+    if reg_src != reg_dst:
+        return ptx.MovOp(x, reg_dst)  # f32 <-> i32
+    return _wrap(x, dst)  # same class: f32->f32, i8 <-> ui8 reinterpret the byte
+
+
+# ---------------------------------------------------------------- structure rules
+
+
+def _kernel_of(op: Operation) -> ptx.KernelOp | None:
+    parent = op.parent_op()
+    return parent if isinstance(parent, ptx.KernelOp) else None
+
+
+def _global_pointer(kernel: ptx.KernelOp, buffer: SSAValue) -> SSAValue:
+    """The `cvta.to.global` address of a buffer parameter (made by the kernel rule)."""
+    for use in buffer.uses:
+        load = use.operation
+        if isinstance(load, ptx.LdOp) and load.space.data == "param":
+            for inner in load.result.uses:
+                if isinstance(inner.operation, ptx.CvtaOp):
+                    return inner.operation.result
+    emit_error(kernel, "uop-to-ptx: a buffer access does not name a kernel parameter")
+
+
+def _address(op: uop.LoadOp | uop.StoreOp, element: Attribute) -> SSAValue | None:
+    kernel = _kernel_of(op)
+    if kernel is None:
+        return None
+    base = _global_pointer(kernel, op.buffer)
+    size = _const(uop_itemsize(element), i32)
+    return ptx.MadOp("s32", [op.index, size, base], "wide").result
+
+
+def uop_itemsize(t: Attribute) -> int:
+    return {f32: 4, i32: 4, f16: 2}.get(t, 1)
+
+
+def _load(op: uop.LoadOp) -> Operation | SSAValue | None:
+    element = op.result.type
+    address = _address(op, element)
+    if address is None:
+        return None
+    reg_ty, mem_ty = _TYPES[element]
+    loaded = ptx.LdOp("global", address, mem_ty, op.gate).result
+    if element == i1:
+        loaded = ptx.SetpOp("s32", [loaded, _const(0, i32)], "ne").result
+    if op.gate is None:
+        return _out(loaded)
+    # a gated load leaves its register unset when the gate is false: select 0 then
+    zero = _const(0.0 if _is_float(element) else (False if element == i1 else 0), element)
+    if element == i1:
+        return ptx.AndOp("pred", [op.gate, loaded])
+    return ptx.SelpOp(_bits(ptx.register_class(reg_ty)), [loaded, zero, op.gate])
+
+
+def _store(op: uop.StoreOp) -> Operation | None:
+    element = uop.buffer_element_type(op.buffer.type)
+    address = _address(op, element)
+    if address is None:
+        return None
+    value = op.value
+    if element == i1:
+        value = ptx.SelpOp("b32", [_const(1, i32), _const(0, i32), value]).result
+    return ptx.StOp("global", address, value, _TYPES[element][1], op.gate)
+
+
+def _loop_label(kernel: ptx.KernelOp) -> str:
+    count = sum(1 for o in kernel.body.block.ops if isinstance(o, ptx.LabelOp))
+    return f"LOOP_{kernel.name_str}_{count}"
+
+
+@dataclass(frozen=True)
+class UopToPTX(RulePass):
+    """Rewrite every `uop.kernel` into a `ptx.kernel` (PTX for one architecture and ISA version)."""
+
+    name = "uop-to-ptx"
+    summary = "Lower micro-ops to the ptx dialect (NVIDIA PTX, written directly)"
+
+    arch: str = "sm_80"          # .target: sm_80, sm_86, sm_89, sm_90 or sm_90a
+    ptx_version: str = "8.0"     # .version: 8.0 .. 9.0 (sm_90a needs 8.0 or later)
+
+    def __post_init__(self) -> None:
+        if self.arch not in ptx.ARCHS:
+            raise ValueError(f"arch must be one of {', '.join(ptx.ARCHS)}, got '{self.arch}'")
+        if self.ptx_version not in ptx.PTX_VERSIONS:
+            raise ValueError(f"ptx-version must be one of {', '.join(ptx.PTX_VERSIONS)}, got '{self.ptx_version}'")
+
+    # -- kernel structure
+
+    def _kernel(self, op: uop.KernelOp) -> Operation:
+        sizes: dict[int, int] = {}
+        for inner in op.body.block.ops:
+            if not isinstance(inner, uop.SpecialOp):
+                continue
+            name, size = inner.dim.data, inner.size.value.data
+            if not name.startswith("gidx"):
+                emit_error(inner, f"uop-to-ptx: local indices ({name}) are not supported yet; use global indices only")
+            dim = int(name[4:])
+            if dim > 2:
+                emit_error(inner, f"uop-to-ptx: CUDA grids have 3 dimensions, got {name}")
+            if sizes.setdefault(dim, size) != size:
+                emit_error(inner, f"uop-to-ptx: {name} is used with two different sizes")
+        grid = [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
+        block = [min(BLOCK_X, grid[0]), 1, 1]
+        for d, n in enumerate(grid):
+            blocks = math.ceil(n / block[d])
+            if (d > 0 and blocks > MAX_GRID_YZ) or n >= 2**31:
+                emit_error(op, f"uop-to-ptx: gidx{d} of size {n} exceeds CUDA's grid limit")
+        kernel = ptx.KernelOp(op.name_str, self.arch, self.ptx_version, grid, block, list(op.buffers),
+                              op.detach_region(op.body))
+        block_ops = kernel.body.block
+        prologue: list[Operation] = []
+        for arg in block_ops.args:  # every parameter: ld.param, then to a .global address
+            param = ptx.LdOp("param", arg, "u64")
+            prologue += [param, ptx.CvtaOp("u64", [param.result], "to.global")]
+        if block_ops.first_op is not None:
+            block_ops.insert_ops_before(prologue, block_ops.first_op)
+        else:
+            block_ops.add_ops(prologue)
+        return kernel
+
+    @staticmethod
+    def _special(op: uop.SpecialOp, rewriter: PatternRewriter) -> SSAValue | None:
+        kernel = _kernel_of(op)
+        if kernel is None:
+            return None  # the kernel rule reads the sizes of the specials first
+        dim, size = int(op.dim.data[4:]), op.size.value.data
+        axis = AXES[dim]
+        ctaid, ntid, tid = (ptx.SregOp(f"{r}.{axis}") for r in ("ctaid", "ntid", "tid"))
+        gidx = ptx.MadOp("s32", [ctaid.result, ntid.result, tid.result], "lo")
+        new: list[Operation] = [ctaid, ntid, tid, gidx]
+        if size % kernel.block[dim]:  # the last block has threads past the end
+            limit = ptx.ConstOp(size, "s32")
+            past = ptx.SetpOp("s32", [gidx.result, limit.result], "ge")
+            new += [limit, past, ptx.RetOp(past.result)]
+        rewriter.insert(new, InsertPoint.before(op))
+        return gidx.result
+
+    def rules(self) -> Sequence[Rule]:
+        loops: dict[SSAValue, tuple[str, int]] = {}  # counter register -> (label, end)
+
+        def range_(op: uop.RangeOp, rewriter: PatternRewriter) -> SSAValue | None:
+            kernel = _kernel_of(op)
+            if kernel is None:
+                return None
+            counter = ptx.RegOp(op.start.value.data, "s32")
+            label = _loop_label(kernel)
+            rewriter.insert([counter, ptx.LabelOp(label)], InsertPoint.before(op))
+            loops[counter.result] = (label, op.end.value.data)
+            return counter.result
+
+        def endrange(op: uop.EndRangeOp, rewriter: PatternRewriter) -> Operation | None:
+            if op.range not in loops:
+                return None  # its range is not lowered yet
+            label, end = loops[op.range]
+            one, limit = ptx.ConstOp(1, "s32"), ptx.ConstOp(end, "s32")
+            step = ptx.AddOp("s32", [op.range, one.result])
+            again = ptx.SetpOp("s32", [op.range, limit.result], "lt")
+            rewriter.insert([one, step, ptx.AssignOp(op.range, step.result), limit, again], InsertPoint.before(op))
+            return ptx.BraOp(label, again.result)
+
+        return [
+            rule(uop.KernelOp, self._kernel, "uop.kernel -> ptx.kernel: grid, block, ld.param + cvta per buffer"),
+            rule(uop.SpecialOp, self._special, "gidxN -> ctaid*ntid+tid (+ `@p ret` past the end)"),
+            rule(uop.RangeOp, range_, "range -> counter register + loop label"),
+            rule(uop.EndRangeOp, endrange, "endrange -> add, setp.lt, `@p bra` back to the label"),
+            rule(uop.DefineAccOp, lambda op: ptx.RegOp(uop.literal_value(op.value), _ty(op.result.type)), "acc -> reg"),
+            rule(uop.AssignOp, lambda op: ptx.AssignOp(op.acc, op.value), "assign -> mov into the reg"),
+            rule(uop.ConstOp, lambda op: ptx.ConstOp(uop.literal_value(op.value), _ty(op.result.type)), "const -> mov imm"),
+            rule(uop.LoadOp, _load, "load -> mad.wide address, [@gate] ld.global (+ selp 0)"),
+            rule(uop.StoreOp, _store, "store -> mad.wide address, [@gate] st.global"),
+            rule(uop.AddOp, _add, "add -> add.rn (float), add.s32 + wrap, or.pred"),
+            rule(uop.MulOp, _mul, "mul -> mul.rn (float), mul.lo.s32 + wrap, and.pred"),
+            rule(uop.MaxOp, _max, "max -> max.T, or.pred"),
+            rule(uop.IdivOp, lambda op: _wrap(ptx.DivOp("s32", [op.lhs, op.rhs]).result, op.result.type),
+                 "idiv -> div.s32 (truncates) + wrap"),
+            rule(uop.ModOp, lambda op: ptx.RemOp("s32", [op.lhs, op.rhs]), "mod -> rem.s32 (sign of the dividend)"),
+            rule(uop.AndOp, _logic(ptx.AndOp), "and -> and.b32 / and.pred"),
+            rule(uop.OrOp, _logic(ptx.OrOp), "or -> or.b32 / or.pred"),
+            rule(uop.XorOp, _logic(ptx.XorOp), "xor -> xor.b32 / xor.pred"),
+            rule(uop.ShlOp, lambda op: _wrap(ptx.ShlOp("b32", [op.lhs, op.rhs]).result, op.result.type),
+                 "shl -> shl.b32 + wrap"),
+            rule(uop.ShrOp, lambda op: ptx.ShrOp("s32", [op.lhs, op.rhs]), "shr -> shr.s32 (ui8 is zero-extended)"),
+            rule(uop.CmpltOp, _cmplt, "cmplt -> setp.lt, !a & b on bools"),
+            rule(uop.CmpneOp, _cmpne, "cmpne -> setp.ne / setp.neu (NaN != x), xor.pred"),
+            rule(uop.WhereOp, _where, "where -> selp, and/or on bools"),
+            rule(uop.NegOp, _neg, "neg -> neg.T (+ wrap), not.pred"),
+            rule(uop.Exp2Op, lambda op: _via_f32(op, lambda x: ptx.Ex2Op("f32", [x], "approx")), "exp2 -> ex2.approx.f32"),
+            rule(uop.Log2Op, lambda op: _via_f32(op, lambda x: ptx.Lg2Op("f32", [x], "approx")), "log2 -> lg2.approx.f32"),
+            rule(uop.SinOp, lambda op: _via_f32(op, lambda x: ptx.SinOp("f32", [x], "approx")), "sin -> sin.approx.f32"),
+            rule(uop.SqrtOp, lambda op: _via_f32(op, lambda x: ptx.SqrtOp("f32", [x], "rn")), "sqrt -> sqrt.rn.f32"),
+            rule(uop.RecipOp, lambda op: _via_f32(op, lambda x: ptx.RcpOp("f32", [x], "rn")), "recip -> rcp.rn.f32"),
+            rule(uop.CastOp, _cast, "cast -> cvt with rounding, setp (to bool), selp (from bool)"),
+            rule(uop.BitcastOp, _bitcast, "bitcast -> mov.b32 (f32 <-> i32), byte reinterpretation"),
+        ]
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        super().apply(ctx, op)
+        for kernel in op.walk():
+            if isinstance(kernel, ptx.KernelOp):
+                erase_dead(kernel, lambda dead: isinstance(dead, ptx.ConstOp | ptx.CvtOp | ptx.SregOp))
+                for inner in kernel.body.walk():
+                    if inner is not kernel and not inner.name.startswith("ptx."):
+                        emit_error(inner, f"uop-to-ptx: cannot lower {inner.name} to PTX")
