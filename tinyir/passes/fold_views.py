@@ -155,25 +155,27 @@ def _padded_true(inner: Operation, pads: Any) -> st.ConstOp:
 
 
 def lift_above_elementwise(op: Operation) -> Operation | None:
-    """f(m(x), b) with m bijective and x after the reduce -> m(f(x, m^-1(b))): rise to the store."""
+    """f(m(x), b) with m bijective and x after the reduce -> m(f(x, m^-1(b))): rise to the store.
+
+    Several epilogue operands may rise together when they all went through the same movement
+    (f(m(x), m(y)) -> m(f(x, y))), e.g. a reduce result used twice."""
     if not _in_kernel(op):
         return None
-    lifted = [i for i, v in enumerate(op.operands)
-              if isinstance(_owner(v), tir.MOVEMENT_OPS)
-              and movement_of(_owner(v))[0] in INVERTIBLE_MOVEMENT_OPS
-              and _depends_on_reduce(_owner(v).operands[0])]
-    if not lifted:
-        return None
-    i = lifted[0]
-    move = _owner(op.operands[i])
-    assert move is not None
-    if any(_depends_on_reduce(v) for j, v in enumerate(op.operands) if j != i):
-        return None  # two epilogue values meet: no single movement can rise (left for the error)
-    kind, arg = movement_of(move)
-    source = move.operands[0]
-    inv_kind, inv_arg = inverse_movement(kind, arg, tir.shape_of(source))
-    operands = [source if j == i else make_movement(v, inv_kind, inv_arg) for j, v in enumerate(op.operands)]
-    inner = _with_operands(op, operands, tir.shape_of(source))
+    dependent = [i for i, v in enumerate(op.operands) if _depends_on_reduce(v)]
+    moved = [i for i in dependent
+             if isinstance(_owner(op.operands[i]), tir.MOVEMENT_OPS)
+             and movement_of(_owner(op.operands[i]))[0] in INVERTIBLE_MOVEMENT_OPS]
+    if not moved or len(moved) != len(dependent):
+        return None  # an unmoved epilogue value meets a moved one: left for the error
+    moves = [_owner(op.operands[i]) for i in moved]
+    kind, arg = movement_of(moves[0])
+    source_shape = tir.shape_of(moves[0].operands[0])
+    if any(movement_of(m) != (kind, arg) or tir.shape_of(m.operands[0]) != source_shape for m in moves[1:]):
+        return None  # different movements meet: no single one can rise
+    inv_kind, inv_arg = inverse_movement(kind, arg, source_shape)
+    operands = [_owner(v).operands[0] if j in moved else make_movement(v, inv_kind, inv_arg)
+                for j, v in enumerate(op.operands)]
+    inner = _with_operands(op, operands, source_shape)
     return make_movement(inner, kind, arg)
 
 
