@@ -1,0 +1,185 @@
+"""Elementwise composite methods of `Tensor`, each a few primitive ops.
+
+exp, log, rsqrt, cos, tan, abs, sign, trunc/floor/ceil/round, isnan/isinf, clip, the activation
+functions (relu, leaky_relu, elu, gelu, silu, sigmoid, tanh, softplus, mish, hardswish, ...),
+lerp and pow.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from tinyir.frontend.dtypes import dtypes
+
+if TYPE_CHECKING:
+    from tinyir.frontend.tensor import Tensor
+
+
+class ElementwiseMixin:
+    def exp(self: Tensor) -> Tensor:
+        return (self._float() * (1 / math.log(2))).exp2()
+
+    def log(self: Tensor) -> Tensor:
+        return self.log2() * math.log(2)
+
+    def rsqrt(self: Tensor) -> Tensor:
+        return self.sqrt().reciprocal()
+
+    def cos(self: Tensor) -> Tensor:
+        return (math.pi / 2 - self._float()).sin()
+
+    def tan(self: Tensor) -> Tensor:
+        return self.sin() / self.cos()
+
+    def square(self: Tensor) -> Tensor:
+        return self * self
+
+    def abs(self: Tensor) -> Tensor:
+        if self.dtype.is_bool() or self.dtype.is_unsigned():
+            return self
+        return self.maximum(-self)  # ties at 0 split the gradient: d|x|/dx = 0 there, as in torch
+
+    def sign(self: Tensor) -> Tensor:
+        return (self > 0).where(1, (self < 0).where(-1, 0)).cast(self.dtype)
+
+    def trunc(self: Tensor) -> Tensor:
+        return self.cast(dtypes.int32).cast(self.dtype) if self.dtype.is_float() else self
+
+    def floor(self: Tensor) -> Tensor:
+        if not self.dtype.is_float():
+            return self
+        t = self.trunc()
+        return (t > self).where(t - 1, t)
+
+    def ceil(self: Tensor) -> Tensor:
+        if not self.dtype.is_float():
+            return self
+        t = self.trunc()
+        return (t < self).where(t + 1, t)
+
+    def round(self: Tensor) -> Tensor:
+        """Round half to even, like PyTorch and numpy."""
+        if not self.dtype.is_float():
+            return self
+        low = self.floor()
+        frac = self - low
+        low_is_odd = (low - (low * 0.5).floor() * 2) == 1
+        up = (frac > 0.5) | ((frac == 0.5) & low_is_odd)
+        return up.where(low + 1, low)
+
+    def isnan(self: Tensor) -> Tensor:
+        return self != self
+
+    def isinf(self: Tensor, detect_positive: bool = True, detect_negative: bool = True) -> Tensor:
+        infinite = ((self * 0) != 0) & (self == self)  # inf * 0 is nan; a finite x gives 0
+        if detect_positive and detect_negative:
+            return infinite
+        return infinite & ((self > 0) if detect_positive else (self < 0))
+
+    def isfinite(self: Tensor) -> Tensor:
+        return (self * 0) == 0
+
+    def clip(self: Tensor, min_: Any = None, max_: Any = None) -> Tensor:
+        if min_ is None and max_ is None:
+            raise ValueError("clip: at least one of min_ and max_ must be given")
+        x = self if min_ is None else self.maximum(min_)
+        return x if max_ is None else x.minimum(max_)
+
+    def clamp(self: Tensor, min_: Any = None, max_: Any = None) -> Tensor:
+        return self.clip(min_, max_)
+
+    def relu(self: Tensor) -> Tensor:
+        return (self > 0).where(self, 0)
+
+    def relu6(self: Tensor) -> Tensor:
+        return self.relu() - (self - 6).relu()
+
+    def leaky_relu(self: Tensor, neg_slope: float = 0.01) -> Tensor:
+        return (self > 0).where(self, self * neg_slope)
+
+    def elu(self: Tensor, alpha: float = 1.0) -> Tensor:
+        return self.relu() - alpha * (1 - self.exp()).relu()
+
+    def celu(self: Tensor, alpha: float = 1.0) -> Tensor:
+        return self.maximum(0) + (alpha * ((self / alpha).exp() - 1)).minimum(0)
+
+    def selu(self: Tensor, alpha: float = 1.67326, gamma: float = 1.0507) -> Tensor:
+        return gamma * (self >= 0).where(self, alpha * (self.exp() - 1))
+
+    def sigmoid(self: Tensor) -> Tensor:
+        return (1 + (-self._float()).exp()).reciprocal()
+
+    def hardsigmoid(self: Tensor, alpha: float = 1 / 6, beta: float = 0.5) -> Tensor:
+        return (alpha * self + beta).relu() - (alpha * self + beta - 1).relu()
+
+    def tanh(self: Tensor) -> Tensor:
+        return 2.0 * (2.0 * self._float()).sigmoid() - 1.0
+
+    def sinh(self: Tensor) -> Tensor:
+        return (self.exp() - (-self).exp()) / 2
+
+    def cosh(self: Tensor) -> Tensor:
+        return (self.exp() + (-self).exp()) / 2
+
+    def atanh(self: Tensor) -> Tensor:
+        return ((1 + self) / (1 - self)).log() / 2
+
+    def asinh(self: Tensor) -> Tensor:
+        return (self + (self.square() + 1).sqrt()).log()
+
+    def acosh(self: Tensor) -> Tensor:
+        return (self + (self.square() - 1).sqrt()).log()
+
+    def gelu(self: Tensor) -> Tensor:
+        """The tanh approximation (PyTorch's `approximate="tanh"`), as in tinygrad."""
+        return 0.5 * self * (1 + (math.sqrt(2 / math.pi) * (self + 0.044715 * self * self * self)).tanh())
+
+    def quick_gelu(self: Tensor) -> Tensor:
+        return self * (self * 1.702).sigmoid()
+
+    def silu(self: Tensor) -> Tensor:
+        return self * self.sigmoid()
+
+    def swish(self: Tensor) -> Tensor:
+        return self.silu()
+
+    def softplus(self: Tensor, beta: float = 1.0) -> Tensor:
+        """log(1 + exp(beta x)) / beta, computed stably as relu(y) + log(1 + exp(-|y|))."""
+        y = self * beta
+        return (y.relu() + (1 + (-y.abs()).exp()).log()) * (1 / beta)
+
+    def mish(self: Tensor) -> Tensor:
+        return self * self.softplus().tanh()
+
+    def hardswish(self: Tensor) -> Tensor:
+        return self * (self + 3).relu6() * (1 / 6)
+
+    def hardtanh(self: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+        return self.clip(min_val, max_val)
+
+    def softsign(self: Tensor) -> Tensor:
+        return self / (1 + self.abs())
+
+    def lerp(self: Tensor, end: Any, weight: Any) -> Tensor:
+        return self + (end - self) * weight
+
+    def pow(self: Tensor, x: Any, reverse: bool = False) -> Tensor:
+        if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and float(x).is_integer() \
+                and 0 <= x <= 8:
+            out, base = self.ones_like(), self  # small integer powers: exact, by multiplication
+            for _ in range(int(x)):
+                out = out * base
+            return out
+        if not reverse and x == 0.5:
+            return self.sqrt()
+        if not reverse and x == -1:
+            return self.reciprocal()
+        base, exponent = self._broadcasted(x, "pow", reverse)
+        base, exponent = base._float(), exponent._float()
+        magnitude = (base.abs().log2() * exponent).exp2()
+        exp_is_odd = (exponent - (exponent * 0.5).floor() * 2) == 1
+        negate = (base < 0) & exp_is_odd
+        exp_is_int = exponent == exponent.trunc()
+        result = negate.where(-magnitude, magnitude)
+        return ((base < 0) & exp_is_int.logical_not()).where(math.nan, result)

@@ -1,0 +1,302 @@
+"""Linear algebra and nn functional methods of `Tensor`, written with primitives only.
+
+matmul/dot, einsum, linear, conv2d, conv_transpose2d, max_pool2d, avg_pool2d, batchnorm,
+layernorm, dropout, scaled_dot_product_attention, and the losses (cross_entropy,
+sparse_categorical_crossentropy, binary_crossentropy(_logits), nll_loss).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from tinyir.frontend.dtypes import dtypes
+
+if TYPE_CHECKING:
+    from tinyir.frontend.tensor import Tensor
+
+
+def _pair(x: int | Sequence[int], n: int = 2) -> tuple[int, ...]:
+    return (x,) * n if isinstance(x, int) else tuple(x)
+
+
+class FunctionalMixin:
+    # ------------------------------------------------------------------ linear algebra
+    def dot(self: Tensor, w: Tensor) -> Tensor:
+        """Matrix product with numpy/PyTorch rules for 1-D operands and batch broadcasting:
+        a broadcast multiply over (..., n, k, m) and a sum over k."""
+        w = self._to_tensor(w, "matmul")
+        if self.ndim == 0 or w.ndim == 0:
+            raise ValueError(f"matmul: both operands need at least 1 dim, got {self.shape} and {w.shape}")
+        k = self.shape[-1]
+        k_w = w.shape[-min(w.ndim, 2)]
+        if k != k_w:
+            raise ValueError(f"matmul: shapes {self.shape} and {w.shape} do not match (inner dims {k} != {k_w})")
+        x = self.reshape(self.shape[:-1] + (1,) * min(w.ndim - 1, 1) + (k,))
+        wt = w.reshape(w.shape[:-2] + (1,) * min(self.ndim - 1, 1) + w.shape[-min(w.ndim, 2):]).transpose(-1, -min(w.ndim, 2))
+        return (x * wt).sum(-1)
+
+    def matmul(self: Tensor, x: Tensor, reverse: bool = False) -> Tensor:
+        return x.dot(self) if reverse else self.dot(x)
+
+    @staticmethod
+    def einsum(formula: str, *operands: Any) -> Tensor:
+        """`Tensor.einsum("ij,jk->ik", a, b)`: align every operand on all letters, multiply, sum."""
+        ops = list(operands[0]) if len(operands) == 1 and isinstance(operands[0], (list, tuple)) else list(operands)
+        spec = formula.replace(" ", "")
+        if "..." in spec:
+            raise NotImplementedError(f"einsum: ellipsis in {formula!r} is not supported; name every axis")
+        lhs, _, out = spec.partition("->")
+        inputs = lhs.split(",")
+        if len(inputs) != len(ops):
+            raise ValueError(f"einsum: {len(inputs)} operands in {formula!r}, {len(ops)} given")
+        if "->" not in spec:
+            counts = {c: lhs.count(c) for c in set(lhs.replace(",", ""))}
+            out = "".join(sorted(c for c, n in counts.items() if n == 1))
+        letters = sorted(set(lhs.replace(",", "")))
+        sizes: dict[str, int] = {}
+        aligned = []
+        for letters_in, t in zip(inputs, ops):
+            if len(letters_in) != t.ndim:
+                raise ValueError(f"einsum: {letters_in!r} has {len(letters_in)} letters for shape {t.shape}")
+            for c, s in zip(letters_in, t.shape):
+                if sizes.setdefault(c, s) != s and s != 1:
+                    raise ValueError(f"einsum: letter {c!r} has sizes {sizes[c]} and {s}")
+            # repeated letters in one operand (a diagonal) are taken with a mask
+            for c in set(letters_in):
+                while letters_in.count(c) > 1:
+                    i, j = letters_in.index(c), letters_in.index(c, letters_in.index(c) + 1)
+                    from tinyir.frontend.tensor import Tensor
+
+                    eye = Tensor.eye(t.shape[i], dtype=dtypes.bool, device=t.device)
+                    shape = [1] * t.ndim
+                    shape[i], shape[j] = t.shape[i], t.shape[j]
+                    t = eye.reshape(shape).where(t, 0).sum(j)
+                    letters_in = letters_in[:j] + letters_in[j + 1:]
+            order = sorted(range(len(letters_in)), key=lambda i: letters.index(letters_in[i]))
+            t = t.permute(order) if order else t
+            present = [letters_in[i] for i in order]
+            t = t.reshape(tuple(sizes[c] if c in present else 1 for c in letters))
+            aligned.append(t)
+        prod = aligned[0]
+        for t in aligned[1:]:
+            prod = prod * t
+        summed = [i for i, c in enumerate(letters) if c not in out]
+        result = prod.sum(tuple(summed)) if summed else prod
+        kept = [c for c in letters if c in out]
+        return result.permute([kept.index(c) for c in out]) if out else result
+
+    def linear(self: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+        """`self @ weight + bias` (weight is (in, out), tinygrad's convention)."""
+        x = self * weight if weight.ndim == 1 else self.dot(weight)
+        return x + bias if bias is not None else x
+
+    # ------------------------------------------------------------------ windows
+    def _windows(self: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...],
+                 dilation: tuple[int, ...]) -> Tensor:
+        """(..., *spatial) -> (..., *out_spatial, *kernel): every window of the last dims,
+        one strided slice per kernel offset, stacked."""
+        nd = len(kernel)
+        lead = self.ndim - nd
+        spatial = self.shape[lead:]
+        out_sp = tuple((s - d * (k - 1) - 1) // st + 1 for s, k, st, d in zip(spatial, kernel, stride, dilation))
+        if any(o <= 0 for o in out_sp):
+            raise ValueError(f"pool: kernel {kernel} (dilation {dilation}) does not fit input {self.shape}")
+        pieces = []
+        for offsets in _product([range(k) for k in kernel]):
+            idx = [slice(None)] * lead + [slice(o * d, o * d + (n - 1) * st + 1, st)
+                                          for o, d, n, st in zip(offsets, dilation, out_sp, stride)]
+            pieces.append(self[tuple(idx)].unsqueeze(-1))
+        stacked = pieces[0].cat(*pieces[1:], dim=-1) if len(pieces) > 1 else pieces[0]
+        return stacked.reshape(stacked.shape[:-1] + kernel)
+
+    def _pad_spatial(self: Tensor, padding: int | Sequence[int], nd: int, value: float = 0.0) -> Tensor:
+        p = _pair(padding, nd) if isinstance(padding, int) or len(padding) == nd else tuple(padding)
+        if len(p) == nd:
+            pairs = [(v, v) for v in p]
+        else:  # flat PyTorch order (left, right, top, bottom)
+            pairs = [(p[2 * i], p[2 * i + 1]) for i in range(nd)][::-1]
+        if all(pr == (0, 0) for pr in pairs):
+            return self
+        return self.pad([None] * (self.ndim - nd) + pairs, value=value)
+
+    def max_pool2d(self: Tensor, kernel_size: int | Sequence[int] = (2, 2), stride: Any = None,
+                   dilation: int | Sequence[int] = 1, padding: int | Sequence[int] = 0,
+                   ceil_mode: bool = False) -> Tensor:
+        if ceil_mode:
+            raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
+        k = _pair(kernel_size)
+        x = self._pad_spatial(padding, 2, value=-math.inf if self.dtype.is_float() else -(2**31))
+        return x._windows(k, _pair(stride if stride is not None else k), _pair(dilation)).max((-2, -1))
+
+    def avg_pool2d(self: Tensor, kernel_size: int | Sequence[int] = (2, 2), stride: Any = None,
+                   dilation: int | Sequence[int] = 1, padding: int | Sequence[int] = 0,
+                   ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+        if ceil_mode:
+            raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
+        k, st, dl = _pair(kernel_size), _pair(stride if stride is not None else kernel_size), _pair(dilation)
+        x = self._pad_spatial(padding, 2)
+        total = x._windows(k, st, dl).sum((-2, -1))
+        if count_include_pad:
+            return total * (1 / (k[0] * k[1]))
+        ones = self.ones_like()._pad_spatial(padding, 2)  # how many real (unpadded) elements each window holds
+        return total / ones._windows(k, st, dl).sum((-2, -1))
+
+    def conv2d(self: Tensor, weight: Tensor, bias: Tensor | None = None, groups: int = 1,
+               stride: int | Sequence[int] = 1, dilation: int | Sequence[int] = 1,
+               padding: int | Sequence[int] = 0) -> Tensor:
+        """Cross-correlation of (N, Cin, H, W) with (Cout, Cin/groups, KH, KW)."""
+        if self.ndim != 4 or weight.ndim != 4:
+            raise ValueError(f"conv2d: expects 4-d input and weight, got {self.shape} and {weight.shape}")
+        n, cin, _, _ = self.shape
+        cout, cin_g, kh, kw = weight.shape
+        if cin != cin_g * groups or cout % groups:
+            raise ValueError(f"conv2d: input {self.shape} and weight {weight.shape} do not match with groups={groups}")
+        x = self._pad_spatial(padding, 2)._windows((kh, kw), _pair(stride), _pair(dilation))
+        oh, ow = x.shape[2], x.shape[3]
+        # x: (N, G, 1, Cin/G, OH, OW, KH, KW); w: (1, G, Cout/G, Cin/G, 1, 1, KH, KW)
+        x = x.reshape(n, groups, 1, cin_g, oh, ow, kh, kw)
+        w = weight.reshape(1, groups, cout // groups, cin_g, 1, 1, kh, kw)
+        out = (x * w).sum((3, 6, 7)).reshape(n, cout, oh, ow)
+        return out + bias.reshape(1, -1, 1, 1) if bias is not None else out
+
+    def conv_transpose2d(self: Tensor, weight: Tensor, bias: Tensor | None = None, groups: int = 1,
+                         stride: int | Sequence[int] = 1, dilation: int | Sequence[int] = 1,
+                         padding: int | Sequence[int] = 0, output_padding: int | Sequence[int] = 0) -> Tensor:
+        """Transposed convolution: weight is (Cin, Cout/groups, KH, KW). Spread the input by the
+        stride, pad by dilation*(k-1)-padding, and correlate with the flipped, transposed kernel."""
+        cin, cout_g, kh, kw = weight.shape
+        st, dl, pd, op = _pair(stride), _pair(dilation), _pair(padding), _pair(output_padding)
+        x = self
+        for axis, s in ((2, st[0]), (3, st[1])):
+            if s > 1:
+                size = x.shape[axis]
+                x = x.unsqueeze(axis + 1)
+                pads = [None] * x.ndim
+                pads[axis + 1] = (0, s - 1)
+                x = x.pad(pads).flatten(axis, axis + 1)
+                bounds = [None] * x.ndim
+                bounds[axis] = (0, (size - 1) * s + 1)
+                x = x.shrink(bounds)
+        pads = [None, None] + [(d * (k - 1) - p, d * (k - 1) - p + o) for d, k, p, o in zip(dl, (kh, kw), pd, op)]
+        x = x.pad(pads)
+        w = weight.reshape(groups, cin // groups, cout_g, kh, kw).transpose(1, 2).reshape(groups * cout_g, cin // groups, kh, kw)
+        return x.conv2d(w.flip((2, 3)), bias, groups=groups, dilation=dl)
+
+    # ------------------------------------------------------------------ normalization and misc
+    def batchnorm(self: Tensor, weight: Tensor | None, bias: Tensor | None, mean: Tensor, invstd: Tensor,
+                  axis: int | tuple[int, ...] = 1) -> Tensor:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        shape = tuple(s if i in axes else 1 for i, s in enumerate(self.shape))
+        x = self - mean.reshape(shape)
+        if weight is not None:
+            x = x * weight.reshape(shape)
+        x = x * (invstd.reshape(shape) if invstd.ndim == len(axes) else invstd)
+        return x + bias.reshape(shape) if bias is not None else x
+
+    def layernorm(self: Tensor, axis: int | tuple[int, ...] = -1, eps: float = 1e-5) -> Tensor:
+        centered = self - self.mean(axis, keepdim=True)
+        return centered * (centered.square().mean(axis, keepdim=True) + eps).rsqrt()
+
+    def dropout(self: Tensor, p: float = 0.5) -> Tensor:
+        from tinyir.frontend.tensor import Tensor
+
+        if not Tensor.training or p == 0:
+            return self
+        keep = Tensor.rand(*self.shape, device=self.device) >= p
+        return keep.where(self, 0) * (1 / (1 - p))
+
+    def scaled_dot_product_attention(self: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                     dropout_p: float = 0.0, is_causal: bool = False) -> Tensor:
+        from tinyir.frontend.tensor import Tensor
+
+        scores = self @ key.transpose(-2, -1) * (1 / math.sqrt(self.shape[-1]))
+        if is_causal:
+            n, m = self.shape[-2], key.shape[-2]
+            attn_mask = Tensor.ones(n, m, dtype=dtypes.bool, device=self.device).tril()
+        if attn_mask is not None:
+            scores = attn_mask.where(scores, -math.inf) if attn_mask.dtype.is_bool() else scores + attn_mask
+        return scores.softmax(-1).dropout(dropout_p) @ value
+
+    def tril(self: Tensor, diagonal: int = 0) -> Tensor:
+        from tinyir.frontend.tensor import Tensor
+
+        n, m = self.shape[-2], self.shape[-1]
+        rows = Tensor.arange(n, device=self.device).reshape(n, 1)
+        cols = Tensor.arange(m, device=self.device).reshape(1, m)
+        return (cols <= rows + diagonal).where(self, self.zeros_like())
+
+    def triu(self: Tensor, diagonal: int = 0) -> Tensor:
+        from tinyir.frontend.tensor import Tensor
+
+        n, m = self.shape[-2], self.shape[-1]
+        rows = Tensor.arange(n, device=self.device).reshape(n, 1)
+        cols = Tensor.arange(m, device=self.device).reshape(1, m)
+        return (cols >= rows + diagonal).where(self, self.zeros_like())
+
+    # ------------------------------------------------------------------ losses
+    def _reduce_loss(self: Tensor, reduction: str) -> Tensor:
+        if reduction == "mean":
+            return self.mean()
+        if reduction == "sum":
+            return self.sum()
+        if reduction == "none":
+            return self
+        raise ValueError(f"loss: unknown reduction {reduction!r} (mean, sum or none)")
+
+    def sparse_categorical_crossentropy(self: Tensor, Y: Tensor, ignore_index: int = -1,  # noqa: N803
+                                        label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
+        """Cross entropy of logits (..., C) against integer labels (...) (tinygrad's)."""
+        from tinyir.frontend.tensor import Tensor
+
+        if Y.shape != self.shape[:-1]:
+            raise ValueError(f"sparse_categorical_crossentropy: logits {self.shape} and labels {Y.shape} do not match")
+        log_probs = self.log_softmax(-1)
+        valid = Y != ignore_index
+        hot = Y.unsqueeze(-1) == Tensor.arange(self.shape[-1], device=self.device)
+        nll = -hot.where(log_probs, 0).sum(-1)
+        smooth = -log_probs.mean(-1)
+        loss = valid.where((1 - label_smoothing) * nll + label_smoothing * smooth, 0)
+        if reduction == "mean":
+            return loss.sum() / valid.sum().maximum(1)
+        return loss._reduce_loss(reduction)
+
+    def cross_entropy(self: Tensor, Y: Tensor, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+        """PyTorch's cross_entropy on logits (N, C, ...) or (C,): Y holds class indices or probabilities."""
+        x = self.unsqueeze(0) if self.ndim == 1 else self
+        logits = x.permute((0,) + tuple(range(2, x.ndim)) + (1,)) if x.ndim > 2 else x  # classes last
+        if Y.dtype.is_float():
+            y = Y.unsqueeze(0) if Y.ndim == 1 else Y
+            y = y.permute((0,) + tuple(range(2, y.ndim)) + (1,)) if y.ndim > 2 else y
+            c = logits.shape[-1]
+            y = y * (1 - label_smoothing) + label_smoothing / c
+            loss = -(logits.log_softmax(-1) * y).sum(-1)
+            return loss._reduce_loss(reduction) if self.ndim > 1 or reduction != "none" else loss.reshape(())
+        labels = Y.unsqueeze(0) if Y.ndim == 0 else Y
+        loss = logits.sparse_categorical_crossentropy(labels, ignore_index=-100, label_smoothing=label_smoothing,
+                                                      reduction=reduction)
+        return loss.reshape(()) if self.ndim == 1 and reduction == "none" else loss
+
+    def nll_loss(self: Tensor, Y: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+        from tinyir.frontend.tensor import Tensor
+
+        hot = Y.unsqueeze(-1) == Tensor.arange(self.shape[-1], device=self.device)
+        valid = Y != ignore_index
+        loss = valid.where(-hot.where(self, 0).sum(-1), 0)
+        if reduction == "mean":
+            return loss.sum() / valid.sum().maximum(1)
+        return loss._reduce_loss(reduction)
+
+    def binary_crossentropy(self: Tensor, Y: Tensor, reduction: str = "mean") -> Tensor:
+        return (-Y * self.log() - (1 - Y) * (1 - self).log())._reduce_loss(reduction)
+
+    def binary_crossentropy_logits(self: Tensor, Y: Tensor, reduction: str = "mean") -> Tensor:
+        return (self.relu() - self * Y + (1 + (-self.abs()).exp()).log())._reduce_loss(reduction)
+
+
+def _product(ranges: list[range]) -> list[tuple[int, ...]]:
+    out: list[tuple[int, ...]] = [()]
+    for r in ranges:
+        out = [o + (i,) for o in out for i in r]
+    return out

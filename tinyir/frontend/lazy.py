@@ -1,0 +1,111 @@
+"""The lazy graph: plain Python nodes, one per `tir` primitive op (docs/ir.md section 1).
+
+Building xDSL IR costs ~30 us an op, so a Tensor expression records `LazyOp` nodes instead and the
+graph becomes IR once per realize (and only when its structure is new, see realize.py).
+
+Node kinds (`op`), named like the `tir` ops they become:
+  * sources: `buffer` (a realized array, a function argument), `const` (splat; `arg` = value),
+    `iota` (`arg` = axis), `random_bits` (src = the i32 key buffer);
+  * unary: neg exp2 log2 sin sqrt recip cast bitcast;
+  * binary: add mul max idiv mod and or xor shl shr cmplt cmpne; ternary: where;
+  * reduce_sum, reduce_max (`arg` = axes; always the keepdims form);
+  * movement: reshape (`arg` = shape), permute (perm), expand (shape), pad (pairs), shrink (pairs),
+    flip (axes).
+Nodes are hash-consed: building the same op on the same sources twice gives the same node, so a
+gradient graph imported from IR shares its forward part with the graph it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from typing import Any
+
+import numpy as np
+
+from tinyir.frontend.dtypes import DType
+
+UNARY = ("neg", "exp2", "log2", "sin", "sqrt", "recip")
+BINARY = ("add", "mul", "max", "idiv", "mod", "and", "or", "xor", "shl", "shr")
+COMPARE = ("cmplt", "cmpne")
+REDUCE = ("reduce_sum", "reduce_max")
+MOVEMENT = ("reshape", "permute", "expand", "pad", "shrink", "flip")
+SOURCES = ("buffer", "const", "iota", "random_bits")
+
+_CONSED: weakref.WeakValueDictionary[tuple, LazyOp] = weakref.WeakValueDictionary()
+
+
+class LazyOp:
+    """One node of the lazy graph: op name, sources, static argument, result shape and dtype.
+
+    A realized node holds its value in `realized` (a numpy array) and has op `buffer`; realizing
+    an unrealized node turns it into a buffer in place, so every tensor sharing it sees the value.
+    """
+
+    __slots__ = ("op", "srcs", "arg", "shape", "dtype", "device", "realized", "__weakref__")
+
+    def __init__(self, op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dtype: DType,
+                 device: str, realized: np.ndarray | None = None):
+        self.op, self.srcs, self.arg, self.shape, self.dtype = op, srcs, arg, shape, dtype
+        self.device, self.realized = device, realized
+
+    def __repr__(self) -> str:
+        return f"<LazyOp {self.op} {self.shape} {self.dtype.name} arg={self.arg}>"
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def become_buffer(self, value: np.ndarray) -> None:
+        """Replace this node's computation by its computed value (drops the graph behind it)."""
+        key = self._cons_key()
+        if key is not None and _CONSED.get(key) is self:
+            del _CONSED[key]
+        self.op, self.srcs, self.arg, self.realized = "buffer", (), None, value
+
+    def _cons_key(self) -> tuple | None:
+        if self.op == "buffer":
+            return None
+        return (self.op, tuple(id(s) for s in self.srcs), self.arg, self.shape, self.dtype, self.device)
+
+
+def make(op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dtype: DType, device: str) -> LazyOp:
+    """A node, shared with an identical live one if there is one (hash-consing)."""
+    if op in ("reduce_sum", "pad") and srcs[0].size == 0 and math.prod(shape) != 0:
+        # a sum over zero elements, or a padded empty tensor, is all 0: this keeps zero-size
+        # tensors out of programs with non-empty results
+        return make("const", (), False if dtype.is_bool() else 0.0 if dtype.is_float() else 0, shape, dtype, device)
+    key = (op, tuple(id(s) for s in srcs), arg, shape, dtype, device)
+    found = _CONSED.get(key)
+    if found is not None and found.op == op and all(a is b for a, b in zip(found.srcs, srcs)):
+        return found
+    node = LazyOp(op, srcs, arg, shape, dtype, device)
+    _CONSED[key] = node
+    return node
+
+
+def buffer(value: np.ndarray, dtype: DType, device: str) -> LazyOp:
+    """A realized leaf holding `value` (converted to the dtype's numpy type, contiguous)."""
+    arr = np.array(value, dtype=dtype.np, order="C")  # a private copy (ascontiguousarray would make 0-d 1-d)
+    return LazyOp("buffer", (), None, tuple(int(s) for s in arr.shape), dtype, device, realized=arr)
+
+
+def toposort(roots: list[LazyOp]) -> list[LazyOp]:
+    """Every node the roots depend on, sources before users (iterative: graphs can be deep)."""
+    order: list[LazyOp] = []
+    seen: set[int] = set()
+    for root in roots:
+        stack: list[tuple[LazyOp, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for src in reversed(node.srcs):
+                if id(src) not in seen:
+                    stack.append((src, False))
+    return order

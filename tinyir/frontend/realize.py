@@ -1,0 +1,256 @@
+"""Realizing lazy graphs: lazy nodes -> one `tir` function -> the runtime -> numpy values.
+
+A graph's *structure* (op names, static arguments, shapes, dtypes, constants and how nodes
+connect; not buffer contents) is its cache key: the first realize of a structure builds the IR
+and compiles it (`tinyir.runtime.compile_program`), every later one only uploads the inputs and
+launches the cached kernels. Realized buffers are the function's arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.ir import Block, Operation, Region, SSAValue
+
+from tinyir.frontend import lazy
+from tinyir.frontend.dtypes import DType, from_numpy
+from tinyir.frontend.lazy import LazyOp
+
+
+def debug_level() -> int:
+    try:
+        return int(os.environ.get("DEBUG", "0"))
+    except ValueError:
+        return 0
+
+
+# ---------------------------------------------------------------- lazy op -> tir op
+
+def element_type(dtype: DType) -> Any:
+    from tinyir.dtypes import element_type as np_to_element
+
+    return np_to_element(dtype.np)
+
+
+def tensor_type(node: LazyOp) -> TensorType:
+    return TensorType(element_type(node.dtype), list(node.shape))
+
+
+def _builders() -> dict[str, Callable[[LazyOp, list[SSAValue]], Operation]]:
+    """How each lazy node kind becomes a `tir` op (the constructors of tinyir/dialects/tensor.py)."""
+    from tinyir.dialects import tensor as tir
+
+    def unary(cls: type) -> Callable:
+        return lambda n, xs: cls(xs[0])
+
+    def binary(cls: type) -> Callable:
+        return lambda n, xs: cls(xs[0], xs[1])
+
+    table: dict[str, Callable[[LazyOp, list[SSAValue]], Operation]] = {
+        "const": lambda n, xs: tir.ConstantOp.splat(n.arg, tensor_type(n)),
+        "iota": lambda n, xs: tir.IotaOp(n.arg, tensor_type(n)),
+        "random_bits": lambda n, xs: tir.RandomBitsOp(xs[0], n.shape),
+        "cast": lambda n, xs: tir.CastOp(xs[0], element_type(n.dtype)),
+        "bitcast": lambda n, xs: tir.BitcastOp(xs[0], element_type(n.dtype)),
+        "where": lambda n, xs: tir.WhereOp(xs[0], xs[1], xs[2]),
+        "reduce_sum": lambda n, xs: tir.ReduceSumOp(xs[0], n.arg, keepdims=True),
+        "reduce_max": lambda n, xs: tir.ReduceMaxOp(xs[0], n.arg, keepdims=True),
+        "reshape": lambda n, xs: tir.ReshapeOp(xs[0], n.arg),
+        "permute": lambda n, xs: tir.PermuteOp(xs[0], n.arg),
+        "expand": lambda n, xs: tir.ExpandOp(xs[0], n.arg),
+        "pad": lambda n, xs: tir.PadOp(xs[0], n.arg),
+        "shrink": lambda n, xs: tir.ShrinkOp(xs[0], n.arg),
+        "flip": lambda n, xs: tir.FlipOp(xs[0], n.arg),
+    }
+    for name in lazy.UNARY:
+        table[name] = unary(getattr(tir, name.capitalize() + "Op"))
+    for name in (*lazy.BINARY, *lazy.COMPARE):
+        table[name] = binary(getattr(tir, name.capitalize() + "Op"))
+    return table
+
+
+_BUILDERS: dict[str, Callable[[LazyOp, list[SSAValue]], Operation]] = {}
+
+
+def builders() -> dict[str, Callable[[LazyOp, list[SSAValue]], Operation]]:
+    if not _BUILDERS:
+        _BUILDERS.update(_builders())
+    return _BUILDERS
+
+
+# ---------------------------------------------------------------- graph -> function
+
+@dataclass
+class Graph:
+    """A lazy graph cut at its arguments, in topological order, with its structural key."""
+
+    nodes: list[LazyOp]          # every node computed inside the function, sources first
+    args: list[LazyOp]           # the function's arguments (realized buffers or cut points)
+    outputs: list[LazyOp]
+    key: tuple
+
+
+def collect(outputs: list[LazyOp], cut: Callable[[LazyOp], bool]) -> Graph:
+    """Walk back from `outputs`, stopping at nodes where `cut` holds (they become arguments).
+    `detach` nodes are transparent here (they are identities)."""
+    index: dict[int, int] = {}
+    args: list[LazyOp] = []
+    nodes: list[LazyOp] = []
+    entries: list[tuple] = []
+
+    def visit_order() -> list[LazyOp]:
+        order: list[LazyOp] = []
+        seen: set[int] = set()
+        for root in outputs:
+            stack: list[tuple[LazyOp, bool]] = [(root, False)]
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    order.append(node)
+                    continue
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                stack.append((node, True))
+                if not cut(node):
+                    stack.extend((s, False) for s in reversed(node.srcs))
+        return order
+
+    for node in visit_order():
+        if cut(node):
+            index[id(node)] = -1 - len(args)
+            args.append(node)
+            entries.append(("arg", node.shape, node.dtype.name))
+        elif node.op == "detach":
+            index[id(node)] = index[id(node.srcs[0])]
+        else:
+            index[id(node)] = len(nodes)
+            nodes.append(node)
+            entries.append((node.op, node.arg, node.shape, node.dtype.name, tuple(index[id(s)] for s in node.srcs)))
+    out_idx = tuple(index[id(o)] for o in outputs)
+    return Graph(nodes, args, outputs, (tuple(entries), out_idx))
+
+
+def build_function(graph: Graph, name: str = "main") -> tuple[ModuleOp, dict[int, SSAValue]]:
+    """The graph as `func.func @main(args) -> outputs` of tir ops. Returns the module and the
+    SSA value of every node (keyed by id)."""
+    table = builders()
+    block = Block(arg_types=[tensor_type(a) for a in graph.args])
+    values: dict[int, SSAValue] = {id(a): v for a, v in zip(graph.args, block.args)}
+
+    def value_of(node: LazyOp) -> SSAValue:
+        while id(node) not in values and node.op == "detach":
+            node = node.srcs[0]
+        return values[id(node)]
+
+    for node in graph.nodes:
+        op = table[node.op](node, [value_of(s) for s in node.srcs])
+        block.add_op(op)
+        values[id(node)] = op.results[0]
+    results = [value_of(o) for o in graph.outputs]
+    block.add_op(func.ReturnOp(*results))
+    fn = func.FuncOp(name, ([tensor_type(a) for a in graph.args], [r.type for r in results]), Region(block))
+    return ModuleOp([fn]), values
+
+
+# ---------------------------------------------------------------- realize
+
+_PROGRAMS: dict[tuple, Any] = {}
+STATS = {"compiled": 0, "cached": 0}
+
+
+def _program(graph: Graph, device: str) -> Any:
+    from tinyir.runtime import compile_program
+
+    key = (device, graph.key)
+    program = _PROGRAMS.get(key)
+    if program is None:
+        module, _ = build_function(graph)
+        if debug_level() >= 4:
+            from tinyir.ir import to_text
+
+            print(f"// -----// tensor-level IR from the frontend //----- //\n{to_text(module)}", file=sys.stderr)
+        program = compile_program(module, device)
+        _PROGRAMS[key] = program
+        STATS["compiled"] += 1
+    else:
+        STATS["cached"] += 1
+    return program
+
+
+def _keeps_history(roots: list[LazyOp]) -> set[int]:
+    """Ids of the roots whose graph autodiff may still need: they depend, through ops that are
+    not `detach`, on a tensor with requires_grad (and gradients are on). Other roots drop their
+    graph when realized, so long-running loops do not accumulate history."""
+    from tinyir.frontend.autograd import REQUIRES_GRAD
+    from tinyir.frontend.tensor import Tensor
+
+    if Tensor.no_grad:
+        return set()
+    wanted = {id(t.lazydata) for t in list(REQUIRES_GRAD) if t.requires_grad}
+    if not wanted:
+        return set()
+    depends: dict[int, bool] = {}
+    for node in lazy.toposort(roots):
+        depends[id(node)] = id(node) in wanted or (
+            node.op != "detach" and any(depends.get(id(s), False) for s in node.srcs))
+    return {id(r) for r in roots if depends.get(id(r), False)}
+
+
+def realize_nodes(roots: list[LazyOp]) -> None:
+    """Compute every unrealized root in one program and store its value on the node."""
+    pending: list[LazyOp] = []
+    for r in roots:
+        if r.realized is None and all(r is not p for p in pending):
+            pending.append(r)
+    if not pending:
+        return
+    keep = _keeps_history(pending)
+
+    def store(node: LazyOp, value: np.ndarray) -> None:
+        if id(node) in keep and node.op != "detach":  # a detach has no history to keep
+            node.realized = value
+        else:
+            node.become_buffer(value)
+
+    for r in [r for r in pending if r.size == 0]:  # nothing to compute: zero elements
+        store(r, np.zeros(r.shape, r.dtype.np))
+    pending = [r for r in pending if r.size != 0]
+    if not pending:
+        return
+    graph = collect(pending, lambda n: n.realized is not None)
+    devices = {n.device for n in graph.nodes} | {a.device for a in graph.args}
+    if len(devices) > 1:
+        raise RuntimeError(f"realize: the graph mixes devices {sorted(devices)}; move tensors with .to()")
+    if not graph.nodes:  # every root is a detach of a realized node
+        for r in pending:
+            src = r
+            while src.realized is None and src.op == "detach":
+                src = src.srcs[0]
+            store(r, src.realized)
+        return
+    device = devices.pop()
+    program = _program(graph, device)
+    if debug_level() >= 1:
+        print(f"realize: {len(graph.nodes)} ops, {len(graph.args)} inputs -> {len(pending)} outputs on {device}",
+              file=sys.stderr)
+    outs = program.run([a.realized for a in graph.args])
+    for node, value in zip(pending, outs):
+        store(node, np.asarray(value).reshape(node.shape))
+
+
+def dtype_of_type(t: TensorType) -> DType:
+    from tinyir.dtypes import numpy_dtype
+
+    return from_numpy(numpy_dtype(t.element_type))
+
+
+def clear_cache() -> None:
+    _PROGRAMS.clear()

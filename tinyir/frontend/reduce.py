@@ -1,0 +1,156 @@
+"""Reduction methods of `Tensor`, on the two reduce primitives (reduce_sum, reduce_max).
+
+sum, prod, max, min, mean, var, std, argmax, argmin, any, all, softmax, log_softmax, logsumexp,
+cumsum. Every reduction takes `axis` (int, tuple or None = all, negative allowed) and `keepdim`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from tinyir.frontend.dtypes import dtypes
+
+if TYPE_CHECKING:
+    from tinyir.frontend.tensor import Tensor
+
+Axis = int | tuple[int, ...] | list[int] | None
+
+
+class ReduceMixin:
+    def _axes(self: Tensor, axis: Axis, opname: str) -> tuple[int, ...]:
+        if axis is None:
+            return tuple(range(self.ndim))
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        out = tuple(sorted({self._axis(a, opname) for a in axes}))
+        return out if self.ndim else ()
+
+    def _reduce(self: Tensor, op: str, axis: Axis, keepdim: bool, opname: str) -> Tensor:
+        axes = self._axes(axis, opname)
+        kept = tuple(1 if i in axes else s for i, s in enumerate(self.shape))
+        if op == "reduce_max" and any(self.shape[a] == 0 for a in axes):
+            raise ValueError(f"{opname}: reduction over a zero-size dim of {self.shape} has no identity")
+        out = self._op(op, arg=axes, shape=kept) if axes else self
+        if keepdim:
+            return out
+        return out.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
+
+    def sum(self: Tensor, axis: Axis = None, keepdim: bool = False, acc_dtype: Any = None) -> Tensor:
+        # small integer types and bool accumulate in int32, like tinygrad/PyTorch
+        x = self.cast(dtypes.int32) if self.dtype in (dtypes.bool, dtypes.int8, dtypes.uint8) else self
+        if acc_dtype is not None:
+            x = x.cast(acc_dtype)
+        return x._reduce("reduce_sum", axis, keepdim, "sum")
+
+    def max(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+        if self.dtype.is_bool():
+            return self.cast(dtypes.int32)._reduce("reduce_max", axis, keepdim, "max").cast(dtypes.bool)
+        return self._reduce("reduce_max", axis, keepdim, "max")
+
+    def min(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+        if self.dtype.is_bool() or self.dtype.is_unsigned():
+            return ~((~self).max(axis, keepdim))
+        return -((-self).max(axis, keepdim))
+
+    def mean(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+        axes = self._axes(axis, "mean")
+        count = math.prod(self.shape[a] for a in axes)
+        total = self._float().sum(axis, keepdim)
+        return total * (1.0 / count) if count else total * math.nan
+
+    def var(self: Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1) -> Tensor:
+        axes = self._axes(axis, "var")
+        count = math.prod(self.shape[a] for a in axes)
+        centered = self._float() - self._float().mean(axis, keepdim=True)
+        return centered.square().sum(axis, keepdim) * (1.0 / max(0, count - correction) if count > correction else math.nan)
+
+    def std(self: Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1) -> Tensor:
+        return self.var(axis, keepdim, correction).sqrt()
+
+    def var_mean(self: Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1) -> tuple[Tensor, Tensor]:
+        return self.var(axis, keepdim, correction), self.mean(axis, keepdim)
+
+    def std_mean(self: Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1) -> tuple[Tensor, Tensor]:
+        return self.std(axis, keepdim, correction), self.mean(axis, keepdim)
+
+    def prod(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+        """Product by pairwise halving (log2 n multiplies; pads odd lengths with 1)."""
+        axes = self._axes(axis, "prod")
+        rest = [i for i in range(self.ndim) if i not in axes]
+        x = self.cast(dtypes.int32) if self.dtype in (dtypes.bool, dtypes.int8, dtypes.uint8) else self
+        n = math.prod(self.shape[a] for a in axes)
+        x = x.permute(rest + list(axes)).reshape(tuple(self.shape[i] for i in rest) + (n,))
+        if n == 0:
+            x = x.ones_like()[..., :0].pad([None] * (x.ndim - 1) + [(0, 1)], value=1)
+        while x.shape[-1] > 1:
+            if x.shape[-1] % 2:
+                x = x.pad([None] * (x.ndim - 1) + [(0, 1)], value=1)
+            half = x.shape[-1] // 2
+            x = x[..., :half] * x[..., half:]
+        out = x.reshape(tuple(self.shape[i] for i in rest))
+        if keepdim:
+            out = out.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape)))
+        return out
+
+    def argmax(self: Tensor, axis: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the first maximum (of the flattened tensor when axis is None)."""
+        from tinyir.frontend.tensor import Tensor
+
+        if axis is None:
+            return self.flatten().argmax(0)
+        a = self._axis(axis, "argmax")
+        n = self.shape[a]
+        is_max = self == self.max(a, keepdim=True)
+        countdown = Tensor.arange(n, 0, -1, device=self.device).reshape((n,) + (1,) * (self.ndim - a - 1))
+        return (n - is_max.where(countdown, 0).max(a, keepdim)).cast(dtypes.int32)
+
+    def argmin(self: Tensor, axis: int | None = None, keepdim: bool = False) -> Tensor:
+        flipped = ~self if self.dtype.is_bool() or self.dtype.is_unsigned() else -self
+        return flipped.argmax(axis, keepdim)
+
+    def any(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+        return self.bool().max(axis, keepdim)
+
+    def all(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+        return self.logical_not().any(axis, keepdim).logical_not()
+
+    def _max_detached(self: Tensor, axis: int) -> Tensor:
+        return self.max(axis, keepdim=True).detach()
+
+    def softmax(self: Tensor, axis: int = -1, dtype: Any = None) -> Tensor:
+        x = self.cast(dtype) if dtype is not None else self._float()
+        e = (x - x._max_detached(axis)).exp()
+        return e / e.sum(axis, keepdim=True)
+
+    def log_softmax(self: Tensor, axis: int = -1, dtype: Any = None) -> Tensor:
+        x = self.cast(dtype) if dtype is not None else self._float()
+        shifted = x - x._max_detached(axis)
+        return shifted - shifted.exp().sum(axis, keepdim=True).log()
+
+    def logsumexp(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+        x = self._float()
+        m = x.max(axis, keepdim=True).detach()
+        out = (x - m).exp().sum(axis, keepdim=True).log() + m
+        if keepdim:
+            return out
+        axes = self._axes(axis, "logsumexp")
+        return out.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
+
+    def logcumsumexp(self: Tensor, axis: int = 0) -> Tensor:
+        m = self._float().max().detach()
+        return (self - m).exp().cumsum(axis).log() + m
+
+    def cumsum(self: Tensor, axis: int = 0) -> Tensor:
+        """Running sum along `axis`, as a masked sum with a lower-triangular 0/1 matrix."""
+        from tinyir.frontend.tensor import Tensor
+
+        a = self._axis(axis, "cumsum")
+        n = self.shape[a]
+        x = self.transpose(a, -1) if self.ndim else self.reshape(1)
+        rows = Tensor.arange(n, device=self.device).reshape(n, 1)
+        lower = rows >= Tensor.arange(n, device=self.device).reshape(1, n)  # [i, j] = j <= i
+        out = lower.where(x.unsqueeze(-2), 0).sum(-1)
+        return out.transpose(a, -1) if self.ndim else out.reshape(())
+
+    def cumprod(self: Tensor, axis: int = 0) -> Tensor:
+        return self.log().cumsum(axis).exp()
