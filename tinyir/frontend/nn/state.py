@@ -13,6 +13,7 @@ import json
 import os
 import struct
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -141,7 +142,7 @@ def safe_load_metadata(fn: str | os.PathLike) -> dict[str, str]:
 
 def safe_load(fn: str | os.PathLike | Tensor, device: str | None = None) -> dict[str, Tensor]:
     """Read a safetensors file (a path, or a uint8 Tensor of its bytes) into name -> Tensor."""
-    raw = fn.numpy().tobytes() if isinstance(fn, Tensor) else open(fn, "rb").read()  # noqa: SIM115
+    raw = fn.numpy().tobytes() if isinstance(fn, Tensor) else Path(fn).read_bytes()
     data = memoryview(raw)
     header, start = _read_header(data, fn)
     by_name = {v: k for k, v in SAFE_DTYPES.items()}
