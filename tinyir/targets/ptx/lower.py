@@ -25,6 +25,7 @@ from xdsl.rewriter import InsertPoint
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
+from tinyir.dtypes import numpy_dtype
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
 from tinyir.targets.ptx import dialect as ptx
 
@@ -212,12 +213,8 @@ def _address(op: uop.LoadOp | uop.StoreOp, element: Attribute) -> SSAValue | Non
     if kernel is None:
         return None
     base = _global_pointer(kernel, op.buffer)
-    size = _const(uop_itemsize(element), i32)
+    size = _const(numpy_dtype(element).itemsize, i32)  # bool: one byte
     return ptx.MadOp("s32", [op.index, size, base], "wide").result
-
-
-def uop_itemsize(t: Attribute) -> int:
-    return {f32: 4, i32: 4, f16: 2}.get(t, 1)
 
 
 def _load(op: uop.LoadOp) -> Operation | SSAValue | None:

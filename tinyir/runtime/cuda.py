@@ -1,0 +1,184 @@
+"""`CUDADevice`: loads PTX text on an NVIDIA GPU and launches its kernels.
+
+Two backends, the first that works wins: pycuda (the `tinyir[cuda]` extra), else NVIDIA's
+`cuda-bindings` driver API (`from cuda.bindings import driver`). Both JIT the PTX through the
+driver (`cuModuleLoadData`), so no CUDA toolkit is needed at run time. Where neither is installed,
+or no GPU answers, the device raises one TinyirError saying what was tried.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tinyir.errors import TinyirError
+from tinyir.targets.base import Device, KernelSource
+
+
+def launch_grid(source: KernelSource) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """(grid in blocks, block in threads) for a kernel: the block from `local_size`, the grid
+    the ceiling of `global_size` over it, per dimension (x = gidx0)."""
+    block = tuple(source.local_size or (1, 1, 1)) + (1, 1, 1)
+    sizes = tuple(source.global_size) + (1, 1, 1)
+    grid = tuple(math.ceil(sizes[d] / block[d]) for d in range(3))
+    return grid, block[:3]  # type: ignore[return-value]
+
+
+class _PyCUDA:
+    """The pycuda backend."""
+
+    def __init__(self, ordinal: int) -> None:
+        import pycuda.driver as cuda  # noqa: PLC0415 - optional dependency
+
+        cuda.init()
+        if cuda.Device.count() == 0:
+            raise TinyirError("pycuda found no CUDA GPU")
+        self.cuda = cuda
+        self.context = cuda.Device(ordinal).retain_primary_context()
+        self.context.push()
+        self.name = cuda.Device(ordinal).name()
+
+    def load(self, ptx: str, name: str) -> Any:
+        return self.cuda.module_from_buffer(ptx.encode()).get_function(name)
+
+    def alloc(self, nbytes: int) -> Any:
+        return self.cuda.mem_alloc(max(nbytes, 1))
+
+    def upload(self, buffer: Any, host: np.ndarray) -> None:
+        self.cuda.memcpy_htod(buffer, host)
+
+    def download(self, host: np.ndarray, buffer: Any) -> None:
+        self.cuda.memcpy_dtoh(host, buffer)
+
+    def launch(self, function: Any, grid: tuple[int, ...], block: tuple[int, ...], buffers: Sequence[Any]) -> None:
+        function(*buffers, grid=grid, block=block)
+
+    def synchronize(self) -> None:
+        self.cuda.Context.synchronize()
+
+
+class _CudaBindings:
+    """The `cuda-bindings` (cuda-python) driver API backend."""
+
+    def __init__(self, ordinal: int) -> None:
+        from cuda.bindings import driver  # noqa: PLC0415 - optional dependency
+
+        self.driver = driver
+        self.check(driver.cuInit(0), "cuInit")
+        count = self.check(driver.cuDeviceGetCount(), "cuDeviceGetCount")
+        if count == 0:
+            raise TinyirError("cuda-bindings found no CUDA GPU")
+        device = self.check(driver.cuDeviceGet(ordinal), "cuDeviceGet")
+        self.context = self.check(driver.cuDevicePrimaryCtxRetain(device), "cuDevicePrimaryCtxRetain")
+        self.check(driver.cuCtxSetCurrent(self.context), "cuCtxSetCurrent")
+        raw = self.check(driver.cuDeviceGetName(256, device), "cuDeviceGetName")
+        self.name = raw.split(b"\0", 1)[0].decode(errors="replace")
+        self.modules: list[Any] = []  # keep loaded modules alive
+
+    def check(self, result: tuple, what: str) -> Any:
+        """Unpack a driver call's (error, value...) tuple, raising TinyirError on failure."""
+        err, *values = result if isinstance(result, tuple) else (result,)
+        if err != self.driver.CUresult.CUDA_SUCCESS:
+            _, text = self.driver.cuGetErrorString(err)
+            detail = text.decode() if isinstance(text, bytes) else str(err)
+            raise TinyirError(f"CUDA driver call {what} failed: {detail}")
+        return values[0] if len(values) == 1 else (values or None)
+
+    def load(self, ptx: str, name: str) -> Any:
+        module = self.check(self.driver.cuModuleLoadData(ptx.encode() + b"\0"), "cuModuleLoadData")
+        self.modules.append(module)
+        return self.check(self.driver.cuModuleGetFunction(module, name.encode()), "cuModuleGetFunction")
+
+    def alloc(self, nbytes: int) -> Any:
+        return self.check(self.driver.cuMemAlloc(max(nbytes, 1)), "cuMemAlloc")
+
+    def upload(self, buffer: Any, host: np.ndarray) -> None:
+        self.check(self.driver.cuMemcpyHtoD(buffer, host.ctypes.data, host.nbytes), "cuMemcpyHtoD")
+
+    def download(self, host: np.ndarray, buffer: Any) -> None:
+        self.check(self.driver.cuMemcpyDtoH(host.ctypes.data, buffer, host.nbytes), "cuMemcpyDtoH")
+
+    def launch(self, function: Any, grid: tuple[int, ...], block: tuple[int, ...], buffers: Sequence[Any]) -> None:
+        # kernelParams: an array of pointers, each to one 64-bit device address
+        pointers = [np.array([int(b)], dtype=np.uint64) for b in buffers]
+        params = np.array([p.ctypes.data for p in pointers], dtype=np.uint64)
+        self.check(self.driver.cuLaunchKernel(function, *grid, *block, 0, 0, params.ctypes.data, 0), "cuLaunchKernel")
+
+    def synchronize(self) -> None:
+        self.check(self.driver.cuCtxSynchronize(), "cuCtxSynchronize")
+
+
+def _open_backend(ordinal: int) -> _PyCUDA | _CudaBindings:
+    """pycuda if importable and working, else cuda-bindings; one error listing both failures."""
+    wanted = os.environ.get("TINYIR_CUDA_BACKEND", "").lower()  # "pycuda" or "cuda-bindings" to force one
+    attempts = [("pycuda", _PyCUDA), ("cuda-bindings", _CudaBindings)]
+    if wanted:
+        attempts = [a for a in attempts if a[0] == wanted] or attempts
+    problems = []
+    for label, backend in attempts:
+        try:
+            return backend(ordinal)
+        except ImportError as exc:
+            problems.append(f"{label}: not installed ({exc.name or exc})")
+        except TinyirError as exc:
+            problems.append(f"{label}: {exc}")
+        except Exception as exc:  # driver missing, no GPU: pycuda raises its own error types
+            problems.append(f"{label}: {type(exc).__name__}: {exc}")
+    raise TinyirError("the cuda device needs an NVIDIA GPU and pycuda (pip install 'tinyir[cuda]') or "
+                      "cuda-bindings (pip install cuda-bindings); " + "; ".join(problems))
+
+
+class CUDADevice(Device):
+    """One NVIDIA GPU (ordinal $TINYIR_CUDA_DEVICE, default 0); kernels are cached by their PTX text."""
+
+    name = "cuda"
+
+    def __init__(self) -> None:
+        ordinal = int(os.environ.get("TINYIR_CUDA_DEVICE", "0"))
+        self.backend = _open_backend(ordinal)
+        self._functions: dict[tuple[str, str], Any] = {}
+
+    @property
+    def backend_name(self) -> str:
+        return "pycuda" if isinstance(self.backend, _PyCUDA) else "cuda-bindings"
+
+    def compile(self, source: KernelSource) -> Any:
+        key = (source.text, source.name)
+        if key not in self._functions:
+            try:
+                self._functions[key] = self.backend.load(source.text, source.name)
+            except TinyirError as exc:
+                raise TinyirError(f"loading the PTX of kernel {source.name!r} failed: {exc}\n{source.text}") from exc
+            except Exception as exc:  # pycuda's LogicError/CompileError carry the JIT log
+                raise TinyirError(f"loading the PTX of kernel {source.name!r} failed: {exc}\n{source.text}") from exc
+        return self._functions[key]
+
+    def upload(self, array: np.ndarray) -> Any:
+        host = np.ascontiguousarray(array)
+        buffer = self.backend.alloc(host.nbytes)
+        if host.nbytes:
+            self.backend.upload(buffer, host)
+        return buffer
+
+    def alloc(self, shape: Sequence[int], dtype: np.dtype) -> Any:
+        return self.backend.alloc(int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize)
+
+    def download(self, buffer: Any, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+        out = np.empty(tuple(shape), dtype=dtype)
+        if out.nbytes:
+            self.backend.synchronize()
+            self.backend.download(out, buffer)
+        return out
+
+    def launch(self, compiled: Any, buffers: Sequence[Any], source: KernelSource) -> None:
+        if source.arg_dtypes and len(buffers) != len(source.arg_dtypes):
+            raise TinyirError(f"kernel {source.name!r} takes {len(source.arg_dtypes)} buffers, got {len(buffers)}")
+        grid, block = launch_grid(source)
+        self.backend.launch(compiled, grid, block, buffers)
+
+    def synchronize(self) -> None:
+        self.backend.synchronize()
