@@ -306,7 +306,7 @@ DivOp = _instr("div", Form(2, INTEGER | F32, ("rn", "approx", "full"), float_nee
                "d = a / b (integers truncate toward zero)")
 RemOp = _instr("rem", Form(2, INTEGER), "d = a % b (sign of the dividend)")
 MinOp = _instr("min", Form(2, NUMERIC), "d = min(a, b)")
-MaxOp = _instr("max", Form(2, NUMERIC), "d = max(a, b)")
+MaxOp = _instr("max", Form(2, NUMERIC, ("NaN",)), "d = max(a, b); .NaN propagates a NaN operand (sm_80+)")
 NegOp = _instr("neg", Form(1, frozenset({"f16", "f32", "s32", "s64"})), "d = -a")
 NotOp = _instr("not", Form(1, LOGIC), "d = ~a (logical not on predicates)")
 AndOp = _instr("and", Form(2, LOGIC), "d = a & b")

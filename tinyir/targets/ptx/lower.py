@@ -113,7 +113,10 @@ def _mul(op: uop.MulOp) -> Operation | SSAValue:
 
 def _max(op: uop.MaxOp) -> Operation:
     t = op.result.type
-    return ptx.OrOp("pred", [op.lhs, op.rhs]) if t == i1 else ptx.MaxOp(_ty(t), [op.lhs, op.rhs])
+    if t == i1:
+        return ptx.OrOp("pred", [op.lhs, op.rhs])
+    # floats: max.NaN propagates a NaN operand, like numpy and PyTorch (every arch here is sm_80+)
+    return ptx.MaxOp(_ty(t), [op.lhs, op.rhs], "NaN" if t in (f32, f16) else None)
 
 
 def _neg(op: uop.NegOp) -> Operation | SSAValue:
@@ -353,7 +356,7 @@ class UopToPTX(RulePass):
             rule(uop.StoreOp, _store, "store -> mad.wide address, [@gate] st.global"),
             rule(uop.AddOp, _add, "add -> add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MulOp, _mul, "mul -> mul.rn (float), mul.lo.s32 + wrap, and.pred"),
-            rule(uop.MaxOp, _max, "max -> max.T, or.pred"),
+            rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
             rule(uop.IdivOp, lambda op: _wrap(ptx.DivOp("s32", [op.lhs, op.rhs]).result, op.result.type),
                  "idiv -> div.s32 (truncates) + wrap"),
             rule(uop.ModOp, lambda op: ptx.RemOp("s32", [op.lhs, op.rhs]), "mod -> rem.s32 (sign of the dividend)"),
