@@ -80,7 +80,7 @@ def all_dialects() -> dict[str, Callable[[], Any]]:
     """Dialect factories, core and plugins."""
     out: dict[str, Callable[[], Any]] = {name: (lambda p=path: load(p)) for name, path in DIALECTS.items()}
     for target in plugin_targets():
-        for name, factory in getattr(target, "dialects", {}).items():
+        for name, factory in (getattr(target, "dialects", None) or {}).items():
             out[name] = factory
     return out
 
@@ -89,7 +89,7 @@ def all_passes() -> dict[str, Callable[[], Any]]:
     """Pass class factories, core and plugins."""
     out: dict[str, Callable[[], Any]] = {name: (lambda p=path: load(p)) for name, path in PASSES.items()}
     for target in plugin_targets():
-        for name, factory in getattr(target, "passes", {}).items():
+        for name, factory in (getattr(target, "passes", None) or {}).items():
             out[name] = factory
     return out
 
@@ -108,5 +108,5 @@ def all_emitters() -> dict[str, str | object]:
     """Emitters, core and plugins (a plugin maps a name to a callable)."""
     out: dict[str, str | object] = dict(EMITTERS)
     for target in plugin_targets():
-        out.update(getattr(target, "emitters", {}))
+        out.update(getattr(target, "emitters", None) or {})
     return out

@@ -7,6 +7,8 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 python -m pip install -q -e '.[test]'
 python -m pip install -q torch==2.13.0   # PyTorch (local CPU wheel) as the Tensor API's reference
+# The C target lives outside the core, as a plugin package registered by entry point.
+python -m pip install -q --no-deps --no-build-isolation -e examples/c_target
 # OpenCL kernels run on PoCL. The PoCL inside the pyopencl wheel has an LLVM too old for some
 # host CPUs ("unknown target CPU 'generic'"); Debian's PoCL is used instead where we can install it
 # (tinyir/runtime/opencl.py prefers /etc/OpenCL/vendors when it holds a driver).
@@ -15,5 +17,5 @@ if ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1 && command -v apt-get >/dev/nu
     || echo "warning: could not install Debian's PoCL; OpenCL tests use the wheel's PoCL"
 fi
 export PYTHONHASHSEED=0
-lit -q --show-unsupported --show-xfail -j 2 test/lit
+lit -q --show-unsupported --show-xfail -j 2 test/lit examples/c_target/test
 python -m pytest -q -p no:cacheprovider test/unit "$@"

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp, TensorType
 
-from tinyir.dtypes import numpy_dtype
+from tinyir.element_types import numpy_dtype
 from tinyir.ir import parse_module
 from tinyir.runtime.reference import entry_function
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from corpus import Program, corpus_files, load, random_program
-from tinyir.dtypes import numpy_dtype
+from tinyir.element_types import numpy_dtype
 from tinyir.runtime.reference import entry_function
 
 DEVICES = ["reference", "cpu", "opencl"]

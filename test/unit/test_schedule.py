@@ -187,7 +187,7 @@ def _index_and_valid(tracker, shape: tuple[int, ...]) -> tuple[np.ndarray, np.nd
 
 
 def _run_kernel(kernel, buffers: list[np.ndarray]) -> None:
-    from tinyir.dtypes import numpy_dtype
+    from tinyir.element_types import numpy_dtype
     from tinyir.runtime.reference import IMPLS
 
     env = dict(zip(kernel.body.block.args, buffers))
@@ -215,7 +215,7 @@ def _run_kernel(kernel, buffers: list[np.ndarray]) -> None:
 
 def run_st(module, inputs: list[np.ndarray]) -> list[np.ndarray]:
     """Execute a shapetracker-level module on numpy arrays (buffers are flat row-major arrays)."""
-    from tinyir.dtypes import numpy_dtype
+    from tinyir.element_types import numpy_dtype
 
     func = entry_function(module)
     env = {arg: np.array(x) for arg, x in zip(func.body.block.args, inputs)}
@@ -236,7 +236,7 @@ def run_st(module, inputs: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def _inputs(module, seed: int = 0) -> list[np.ndarray]:
-    from tinyir.dtypes import numpy_dtype
+    from tinyir.element_types import numpy_dtype
 
     rng = np.random.default_rng(seed)
     out = []

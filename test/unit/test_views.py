@@ -211,7 +211,7 @@ def test_bad_arguments_raise():
 from xdsl.dialects.func import FuncOp, ReturnOp  # noqa: E402
 
 from tinyir.dialects import shapetracker as st_dialect  # noqa: E402
-from tinyir.dtypes import numpy_dtype  # noqa: E402
+from tinyir.element_types import numpy_dtype  # noqa: E402
 from tinyir.ir import make_context, parse_module  # noqa: E402
 from tinyir.passes.fold_views import FoldViews  # noqa: E402
 from tinyir.runtime.reference import IMPLS, run_reference  # noqa: E402

@@ -156,7 +156,7 @@ class KernelOp(KernelBase):
 
 def reduce_identity(kind: ReduceKind, element_type: Attribute) -> float | int | bool:
     """The start value of a reduce: 0 for add; -inf / the type's minimum / false for max."""
-    from tinyir.dtypes import is_bool, is_float, is_unsigned, numpy_dtype
+    from tinyir.element_types import is_bool, is_float, is_unsigned, numpy_dtype
 
     if kind == ReduceKind.ADD:
         return False if is_bool(element_type) else (0.0 if is_float(element_type) else 0)

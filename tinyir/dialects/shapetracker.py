@@ -40,7 +40,7 @@ from xdsl.printer import Printer
 from xdsl.traits import HasParent, IsolatedFromAbove, NoTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
-from tinyir.dtypes import ELEMENT_TYPES, is_bool, is_float, is_int
+from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float, is_int
 from tinyir.shapetracker.view import ShapeTracker, View
 
 # ----------------------------------------------------------------------------------------------

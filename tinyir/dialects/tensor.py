@@ -49,7 +49,7 @@ from xdsl.printer import Printer
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from tinyir.dtypes import ELEMENT_TYPES, is_bool, is_float, is_int
+from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float, is_int
 
 Value = SSAValue | Operation
 
@@ -389,7 +389,7 @@ class BitcastOp(ConversionOp):
 
     def verify_(self) -> None:
         super().verify_()
-        from tinyir.dtypes import bit_width
+        from tinyir.element_types import bit_width
 
         src, dst = element_type_of(self.x), element_type_of(self.result)
         if src == i1 or dst == i1 or bit_width(src) != bit_width(dst):

@@ -47,7 +47,7 @@ from xdsl.traits import Commutative, IsolatedFromAbove, NoTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tinyir.dialects.shapetracker import BufferType
-from tinyir.dtypes import ELEMENT_TYPES, bit_width, is_bool, is_float, is_int
+from tinyir.element_types import ELEMENT_TYPES, bit_width, is_bool, is_float, is_int
 
 # Scalar element types; the exact set (ELEMENT_TYPES) is checked by `_scalar_type` in verifiers.
 SCALAR = AnyOf([base(IntegerType), base(Float32Type), base(Float16Type)])

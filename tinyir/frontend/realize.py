@@ -34,7 +34,7 @@ def debug_level() -> int:
 # ---------------------------------------------------------------- lazy op -> tir op
 
 def element_type(dtype: DType) -> Any:
-    from tinyir.dtypes import element_type as np_to_element
+    from tinyir.element_types import element_type as np_to_element
 
     return np_to_element(dtype.np)
 
@@ -247,7 +247,7 @@ def realize_nodes(roots: list[LazyOp]) -> None:
 
 
 def dtype_of_type(t: TensorType) -> DType:
-    from tinyir.dtypes import numpy_dtype
+    from tinyir.element_types import numpy_dtype
 
     return from_numpy(numpy_dtype(t.element_type))
 

@@ -36,7 +36,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import VerifyException
 
 from tinyir.dialects import tensor as tir
-from tinyir.dtypes import is_float
+from tinyir.element_types import is_float
 from tinyir.rewrite import Rule, RuleTable, rule
 
 Grad = SSAValue | Operation

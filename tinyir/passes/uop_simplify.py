@@ -15,7 +15,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 
 from tinyir.dialects import uop
-from tinyir.dtypes import is_int
+from tinyir.element_types import is_int
 from tinyir.passes.symbolic import bounds, const_value, int_const, linear_terms, terms_bounds
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.runtime.uop_interp import eval_alu

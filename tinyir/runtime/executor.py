@@ -132,7 +132,7 @@ class _Step:
 
 
 def _buffer_shape_dtype(value: SSAValue) -> tuple[tuple[int, ...], np.dtype]:
-    from tinyir.dtypes import numpy_dtype
+    from tinyir.element_types import numpy_dtype
 
     typ = value.type
     shape = tuple(typ.shape_tuple()) if hasattr(typ, "shape_tuple") else tuple(typ.get_shape())
@@ -215,7 +215,7 @@ def kernel_cache_size() -> int:
 
 
 def _tensor_sig(types: Sequence[Any]) -> list[tuple[tuple[int, ...], np.dtype]]:
-    from tinyir.dtypes import numpy_dtype
+    from tinyir.element_types import numpy_dtype
 
     out = []
     for t in types:

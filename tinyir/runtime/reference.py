@@ -15,7 +15,7 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
 from tinyir.dialects import tensor as tir
-from tinyir.dtypes import is_float, numpy_dtype
+from tinyir.element_types import is_float, numpy_dtype
 
 Impl = Callable[..., np.ndarray]
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from xdsl.ir import Attribute, Operation, SSAValue
 
-from tinyir.dtypes import numpy_dtype
+from tinyir.element_types import numpy_dtype
 
 Array = np.ndarray
 

@@ -68,3 +68,4 @@ class Target:
     device: Callable[[], Device] | None = None       # factory of the runtime device, if it can run
     dialects: dict[str, Callable[[], Any]] | None = None  # extra dialects (plugins)
     passes: dict[str, Callable[[], Any]] | None = None    # extra passes (plugins)
+    emitters: dict[str, Callable[[Any], str]] | None = None  # `tinyir-opt -t NAME` printers (plugins)

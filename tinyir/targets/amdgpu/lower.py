@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, StringAttr, i1, i32
+from xdsl.dialects.builtin import ModuleOp, i1, i32
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
@@ -33,6 +33,7 @@ from tinyir.targets.llvm import lower as llvm_lower
 from tinyir.targets.llvm.lower import UopToLLVM, const, operands, storage_type, value_type
 
 AXES = ("x", "y", "z")
+_GRIDS: dict[uop.KernelOp, list[int]] = {}  # uop.kernel -> its grid, read before the specials go
 
 
 def workgroup_size(grid: Sequence[int], block_size: int) -> tuple[int, int, int]:
@@ -185,7 +186,7 @@ class UopToAMDGPU(UopToLLVM):
         old = op.body.block
         if any(not isinstance(o, ll.LLIR_OPS) for o in old.ops):
             return None
-        grid = self._grids.get(op)
+        grid = _GRIDS[op]
         new = Block(arg_types=[ll.PtrType(storage_type(uop.buffer_element_type(a.type)), amd.GLOBAL_ADDRSPACE)
                                for a in old.args])
         for old_arg, new_arg in zip(old.args, new.args):
@@ -199,10 +200,6 @@ class UopToAMDGPU(UopToLLVM):
                              calling_conv=amd.CALLING_CONV, triple=amd.TRIPLE)
         kernel.attributes[amd.TARGET_KEY] = amd.TargetAttr(self.arch, workgroup_size(grid, self.block_size))
         return kernel
-
-    @property
-    def _grids(self) -> dict[uop.KernelOp, list[int]]:
-        return _GRIDS
 
     def rules(self) -> Sequence[Rule]:
         own = [
@@ -228,6 +225,3 @@ class UopToAMDGPU(UopToLLVM):
             super().apply(ctx, op)
         finally:
             _GRIDS.clear()
-
-
-_GRIDS: dict[uop.KernelOp, list[int]] = {}  # uop.kernel -> its grid, for the kernel rule

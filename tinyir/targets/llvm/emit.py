@@ -239,7 +239,7 @@ def _module_text(kernels: Iterable[ll.KernelOp]) -> str:
 
 def kernel_arg_dtypes(kernel: ll.KernelOp) -> tuple[str, ...]:
     """numpy dtype names of the kernel's buffers (from the host buffer types, else the pointers)."""
-    from tinyir.dtypes import numpy_dtype
+    from tinyir.element_types import numpy_dtype
 
     out = []
     for operand, arg in zip(kernel.args, kernel.body.block.args):

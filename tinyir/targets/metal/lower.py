@@ -17,7 +17,7 @@ from xdsl.ir import Operation
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
-from tinyir.dtypes import is_float
+from tinyir.element_types import is_float
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.targets.metal import dialect as metal
 
@@ -67,7 +67,12 @@ def _max(op: uop.MaxOp) -> Operation:
     lhs, rhs = op.lhs, op.rhs
     if lhs.type == i1:
         return metal.BinaryOp("|", lhs, rhs)
-    return metal.CallOp("fmax" if is_float(lhs.type) else "max", [lhs, rhs])
+    if not is_float(lhs.type):
+        return metal.CallOp("max", [lhs, rhs])
+    # metal::fmax ignores a NaN operand; tinyir (like numpy) propagates it: x != x only for NaN
+    fmax = metal.CallOp("fmax", [lhs, rhs])
+    rhs_or_fmax = metal.SelectOp(metal.CompareOp("!=", rhs, rhs).result, rhs, fmax.result)
+    return metal.SelectOp(metal.CompareOp("!=", lhs, lhs).result, lhs, rhs_or_fmax.result)
 
 
 def _neg(op: uop.NegOp) -> Operation:
@@ -112,7 +117,7 @@ class UopToMetal(RulePass):
             rule(uop.StoreOp, lambda op: metal.StoreOp(op.buffer, op.index, op.value, op.gate), "store -> `p[i] = v`"),
             rule(uop.AddOp, _operator("+", on_bool="|"), "add -> + (wraps), | on bool"),
             rule(uop.MulOp, _operator("*", on_bool="&"), "mul -> * (wraps), & on bool"),
-            rule(uop.MaxOp, _max, "max -> metal::fmax (float), metal::max (int), | (bool)"),
+            rule(uop.MaxOp, _max, "max -> metal::fmax with NaN passed through (float), metal::max (int), | (bool)"),
             rule(uop.IdivOp, _operator("/"), "idiv -> / (truncates)"),
             rule(uop.ModOp, _operator("%"), "mod -> % (sign of the dividend)"),
             rule(uop.AndOp, _operator("&"), "and -> &"),

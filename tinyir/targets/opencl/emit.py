@@ -14,7 +14,7 @@ from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i32
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
-from tinyir.dtypes import is_unsigned, numpy_dtype
+from tinyir.element_types import is_unsigned, numpy_dtype
 from tinyir.targets.base import KernelSource
 from tinyir.targets.opencl import dialect as ocl
 

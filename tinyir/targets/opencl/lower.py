@@ -26,7 +26,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from tinyir.diagnostics import emit_error
 from tinyir.errors import TinyirError
 from tinyir.dialects import uop
-from tinyir.dtypes import is_float, is_int, is_unsigned
+from tinyir.element_types import is_float, is_int, is_unsigned
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
 from tinyir.targets.opencl import dialect as ocl
 

@@ -14,7 +14,7 @@ from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i64
 from xdsl.ir import Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
-from tinyir.dtypes import numpy_dtype
+from tinyir.element_types import numpy_dtype
 from tinyir.targets.base import KernelSource
 from tinyir.targets.ptx import dialect as ptx
 from tinyir.dialects.uop import buffer_element_type

@@ -25,7 +25,7 @@ from xdsl.rewriter import InsertPoint
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
-from tinyir.dtypes import numpy_dtype
+from tinyir.element_types import numpy_dtype
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
 from tinyir.targets.ptx import dialect as ptx
 

@@ -1,0 +1,47 @@
+// The pieces of the Metal Shading Language that tinyir's MSL kernels use, declared for a C++17
+// compiler, so that `g++ -std=c++17 -fsyntax-only -include metal_stub.h KERNEL.metal` checks the
+// syntax and the types of emitted kernels. A syntax and type check only: nothing here runs, and
+// Metal's own compiler may still reject what g++ accepts (or the reverse, for Metal-only rules).
+#pragma once
+#include <cmath>    // INFINITY, NAN (metal_stdlib has them too)
+#include <cstring>
+
+// MSL's attributes, [[buffer(n)]] and [[thread_position_in_grid]], are unknown to g++: ignored.
+#pragma GCC diagnostic ignored "-Wattributes"
+
+// Function and address-space qualifiers.
+#define kernel
+#define device
+#define constant
+#define threadgroup
+#define thread
+
+typedef unsigned int uint;
+typedef unsigned char uchar;
+typedef _Float16 half;
+struct uint3 { uint x, y, z; };
+
+// as_type<T>(x): the same bits as another type, which must have the same size.
+template <typename T, typename U>
+T as_type(U x) {
+  static_assert(sizeof(T) == sizeof(U), "as_type needs types of one size");
+  T out;
+  std::memcpy(&out, &x, sizeof out);
+  return out;
+}
+
+namespace metal {
+float exp2(float x);
+half exp2(half x);
+float log2(float x);
+half log2(half x);
+float sin(float x);
+half sin(half x);
+float sqrt(float x);
+half sqrt(half x);
+float fmax(float x, float y);
+half fmax(half x, half y);
+int max(int x, int y);
+char max(char x, char y);
+uchar max(uchar x, uchar y);
+}  // namespace metal
