@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 from test_tensor_helpers import check, tensor_test_device  # noqa: F401 - an autouse fixture
 
-from tinyir import Tensor, dtypes
+from tinyir import Tensor, dtypes, nn
 from tinyir.frontend import autograd, realize
+from tinyir.nn import optim
+from tinyir.nn.state import get_parameters
+from tinyir.runtime import executor
 
 
 def test_creation():
@@ -195,3 +198,191 @@ def test_setitem_like_numpy(index, value):
     t[tuple(Tensor(i.astype(np.int32)) if isinstance(i, np.ndarray) else i for i in index)] = value
     a[index] = value
     np.testing.assert_array_equal(t.numpy(), a)
+
+
+# ------------------------------------------------------------------ no silent zero gradients
+
+def test_gradient_through_a_value_realized_before_requires_grad_raises():
+    """The realize dropped the graph (nothing required grad then): an error naming the tensor,
+    never a zero gradient. PyTorch also refuses (the value has no grad_fn)."""
+    x = Tensor([1.0, 2.0, 3.0])
+    y = x * 2
+    y.numpy()
+    x.requires_grad = True
+    with pytest.raises(RuntimeError, match=r"target 0, Tensor\(shape=\(3,\), dtype=float32.*graph was dropped"):
+        y.sum().gradient(x)
+    with pytest.raises(RuntimeError, match=r"backward: the loss depends on Tensor\(shape=\(3,\)"):
+        (y.sum() + x.sum()).backward()  # partly through the dropped graph: still an error
+    assert x.grad is None
+
+
+def test_lost_history_is_found_through_chains_and_lazy_leaves():
+    p = Tensor([1.0, 2.0])
+    q = p + 1
+    q.numpy()
+    r = q * q  # built from a computed buffer, realized again: the lineage carries over
+    r.numpy()
+    p.requires_grad = True
+    with pytest.raises(RuntimeError, match="graph was dropped"):
+        r.sum().gradient(p)
+    w = Tensor.randn(3)  # a lazy leaf: requires_grad gives it a private node
+    z = (w * 3).exp()
+    z.numpy()
+    w.requires_grad = True
+    with pytest.raises(RuntimeError, match="graph was dropped"):
+        z.sum().gradient(w)
+    a = Tensor.randn(3)
+    b = a * 2  # not realized, but built from the node `a` had before requires_grad
+    a.requires_grad = True
+    with pytest.raises(RuntimeError, match="built before requires_grad was set"):
+        b.sum().gradient(a)
+
+
+def test_rebuilt_expressions_and_detached_values_differentiate():
+    x = Tensor([1.0, 2.0, 3.0])
+    (x * 2).numpy()
+    x.requires_grad = True
+    np.testing.assert_allclose((x * 2).sum().gradient(x)[0].numpy(), [2.0, 2.0, 2.0])  # rebuilt: fine
+    w = Tensor([1.0, -1.0], requires_grad=True)
+    Tensor.no_grad = True
+    try:
+        frozen = (w * 5).realize()  # values computed under no_grad are constants, like detach()
+    finally:
+        Tensor.no_grad = False
+    np.testing.assert_allclose((frozen * w).sum().gradient(w)[0].numpy(), [5.0, -5.0])
+    np.testing.assert_allclose(((w * 3).detach() * w).sum().gradient(w)[0].numpy(), [3.0, -3.0])
+
+
+def test_gradient_of_an_unused_target_is_zero():
+    """tinygrad's behaviour (PyTorch's autograd.grad raises unless allow_unused=True)."""
+    u, v = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    du, dv = (u * u).sum().gradient(u, v)
+    np.testing.assert_allclose(du.numpy(), [2.0, 4.0])
+    np.testing.assert_array_equal(dv.numpy(), [0.0])
+
+
+# ------------------------------------------------------------------ the program cache over training steps
+
+class _MLP:
+    def __init__(self) -> None:
+        self.l1, self.l2 = nn.Linear(12, 8), nn.Linear(8, 3)
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return self.l2(self.l1(x).relu())
+
+
+def _compiles_per_step(step, n: int = 3) -> list[tuple[int, int]]:
+    """(programs, kernels) compiled by each of n calls of `step`."""
+    out = []
+    for _ in range(n):
+        programs, kernels = len(executor._PROGRAM_CACHE), executor.kernel_cache_size()
+        step()
+        out.append((len(executor._PROGRAM_CACHE) - programs, executor.kernel_cache_size() - kernels))
+    return out
+
+
+def test_identical_training_steps_compile_only_once():
+    rng = np.random.default_rng(5)
+    x, y = Tensor(rng.standard_normal((6, 12)).astype(np.float32)), Tensor(rng.integers(0, 3, 6).astype(np.int32))
+    model = _MLP()
+    params = get_parameters(model)
+    opt = optim.SGD(params, lr=0.1, momentum=0.9)
+
+    def train_step() -> None:
+        opt.zero_grad()
+        loss = model(x).sparse_categorical_crossentropy(y)
+        loss.backward()
+        loss.realize(*opt.schedule_step())
+
+    counts = _compiles_per_step(train_step)
+    assert counts[0][0] >= 1 and counts[1:] == [(0, 0), (0, 0)], counts
+
+    losses: list[Tensor] = []  # kept alive, as a training loop that logs its losses does
+
+    def forward_backward() -> None:  # no update: the parameters, and so the loss, stay the same
+        for p in params:
+            p.grad = None
+        loss = model(x).sparse_categorical_crossentropy(y)
+        loss.backward()
+        loss.realize(*[p.grad for p in params])
+        losses.append(loss)
+
+    # the realized loss of step 1 used to be hash-consed into step 2's identical expression, so
+    # step 2 built a program without the forward outputs (a different key) and compiled again
+    counts = _compiles_per_step(forward_backward)
+    assert counts[0][0] == 1 and counts[1:] == [(0, 0), (0, 0)], counts
+    assert len({loss.item() for loss in losses}) == 1
+
+
+def test_accumulating_gradients_compile_for_the_first_two_steps():
+    """Without zero_grad, step 1 computes grad = g and later steps grad = old grad + g: genuinely
+    two graphs, so steps 1 and 2 compile and step 3 reuses step 2's program."""
+    w = Tensor(np.linspace(-1, 1, 10, dtype=np.float32).reshape(5, 2), requires_grad=True)
+    x = Tensor(np.ones((3, 5), np.float32))
+
+    def step() -> None:
+        loss = (x @ w).tanh().sum()
+        loss.backward()
+        loss.realize(w.grad)
+
+    counts = _compiles_per_step(step)
+    assert counts[0][0] == 1 and counts[1][0] == 1 and counts[2] == (0, 0), counts
+
+
+# ------------------------------------------------------------------ DEBUG levels (issue 3)
+
+def _debug_output(level: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> str:
+    """stderr of realizing a program whose structure this test alone builds (so it compiles)."""
+    capsys.readouterr()
+    monkeypatch.setenv("DEBUG", str(level))
+    x = Tensor(np.arange(5 * 13, dtype=np.float32).reshape(5, 13))
+    out = ((x * (0.01 * level + 0.05)).exp2().sum(1) + 0.5).numpy()
+    monkeypatch.delenv("DEBUG")
+    expected = np.exp2(np.arange(65, dtype=np.float32).reshape(5, 13) * (0.01 * level + 0.05)).sum(1) + 0.5
+    np.testing.assert_allclose(out, expected, rtol=1e-5)
+    return capsys.readouterr().err
+
+
+LAUNCH = r"^\*\*\* \S+ +(\w+) +global \S+"
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 3, 4])
+def test_debug_levels(level: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import re
+
+    err = _debug_output(level, monkeypatch, capsys)
+    launches = re.findall(LAUNCH + r".*$", err, re.M)
+    timed = re.findall(LAUNCH + r" +[0-9.]+ ms$", err, re.M)
+    if level == 0:
+        assert err == ""
+        return
+    # 1: one line per realize, one per kernel launched
+    assert re.search(r"^realize: \d+ ops, 1 inputs -> 1 outputs on \S+$", err, re.M), err
+    assert len(launches) >= 1
+    assert (len(timed) == len(launches)) == (level >= 2), err  # 2: each kernel's time
+    kernel_names = re.findall(LAUNCH, err, re.M)
+    shows_code = all(re.search(rf"\b{name}\(", err) for name in kernel_names)  # 3: the kernels' source
+    assert shows_code == (level >= 3), err
+    ir_dumps = ("tensor-level IR from the frontend", "IR Dump After schedule-kernels",
+                "IR Dump After shapetracker-to-loop", "IR Dump After loop-to-uop")
+    assert all(h in err for h in ir_dumps) == (level >= 4)  # 4: the IR after each level
+    assert any(h in err for h in ir_dumps) == (level >= 4)
+
+
+def test_readme_training_snippet_learns():
+    """The README's example: sequential layers, sparse_categorical_crossentropy, Adam, train()."""
+    from tinyir import nn
+    from tinyir.nn.optim import Adam
+
+    Tensor.manual_seed(0)
+    x, y = Tensor.randn(64, 8), Tensor.randint(64, high=3)
+    model = [nn.Linear(8, 32), Tensor.relu, nn.Linear(32, 3)]
+    opt = Adam(nn.state.get_parameters(model), lr=1e-2)
+    losses = []
+    with Tensor.train():
+        for _ in range(30):
+            opt.zero_grad()
+            loss = x.sequential(model).sparse_categorical_crossentropy(y).backward()
+            opt.step()
+            losses.append(loss.item())
+    assert losses[-1] < 0.8 * losses[0]

@@ -125,12 +125,50 @@ def _blocks_another(targets: list[Tensor]) -> bool:
     return False
 
 
+def _describe(t: Tensor) -> str:
+    return f"Tensor(shape={t.shape}, dtype={t.dtype.name}, device={t.device}) at {id(t):#x}"
+
+
+def check_history(loss: Tensor, targets: list[Tensor], what: str) -> None:
+    """Raise if the loss depends on a target only through a graph that is gone: a value realized
+    while nothing in its graph required grad (its graph was dropped, see realize.py), or an
+    expression built before `requires_grad` gave the target its own node. Differentiating would
+    silently give zero (or partial) gradients there."""
+    visited: set[int] = set()
+    lineages: list[weakref.WeakSet] = []
+    stack = [loss.lazydata]
+    while stack:
+        node = stack.pop()
+        if id(node) in visited or node.op == "detach":
+            continue
+        visited.add(id(node))
+        if node.lineage:
+            lineages.append(node.lineage)
+        stack.extend(node.srcs)
+    for i, t in enumerate(targets):
+        former = [n for n in getattr(t, "_superseded", ()) if n.op != "const"]  # consts are shared
+        lost_inside = any(id(n) in visited for n in former)
+        lost_in_buffer = any(n in lin for lin in lineages for n in (t.lazydata, *former))
+        if lost_inside or lost_in_buffer:
+            how = ("a value realized (.numpy()/.realize()) while nothing in its graph required grad, so its "
+                   "graph was dropped" if lost_in_buffer else "an expression built before requires_grad was set")
+            raise RuntimeError(
+                f"{what}: the loss depends on {'target ' + str(i) + ', ' if what == 'gradient' else ''}"
+                f"{_describe(t)} through {how}; its gradient cannot be computed. Set requires_grad=True "
+                f"before building and realizing expressions from it (or rebuild them).")
+
+
 def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None) -> list[Tensor]:
     """d(loss)/d(target) for each target, as lazy tensors. The graph is cut at the targets (they
     become the function's arguments); when one target is computed from another, each target
-    gets its own cut (and template) instead."""
+    gets its own cut (and template) instead.
+
+    A target the loss does not depend on gets a zero gradient (tinygrad's behaviour; PyTorch's
+    `autograd.grad` raises unless allow_unused=True). A target the loss used through a realized
+    value whose graph was dropped raises RuntimeError instead (see `check_history`)."""
     from tinyir.frontend.tensor import Tensor
 
+    check_history(loss, targets, "gradient")
     if len(targets) > 1 and _blocks_another(targets):
         return [gradients(loss, [t], seed)[0] for t in targets]
 
@@ -185,6 +223,7 @@ def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None) -
 def backward(loss: Tensor, gradient: Tensor | None = None) -> None:
     """Accumulate d(loss)/dt into `t.grad` for every requires_grad tensor the loss depends on."""
     reachable = {id(n) for n in lazy.toposort([loss.lazydata])}
+    check_history(loss, [t for t in list(REQUIRES_GRAD) if t.requires_grad], "backward")
     targets = [t for t in list(REQUIRES_GRAD) if t.requires_grad and id(t.lazydata) in reachable]
     if not targets:
         raise RuntimeError("backward: the loss does not depend on any tensor with requires_grad=True")

@@ -8,7 +8,7 @@ sparse_categorical_crossentropy, binary_crossentropy(_logits), nll_loss).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tinyir.frontend.dtypes import dtypes
@@ -91,6 +91,13 @@ class FunctionalMixin:
         """`self @ weight + bias` (weight is (in, out), tinygrad's convention)."""
         x = self * weight if weight.ndim == 1 else self.dot(weight)
         return x + bias if bias is not None else x
+
+    def sequential(self: Tensor, layers: Sequence[Callable[[Tensor], Tensor]]) -> Tensor:
+        """Apply each callable in turn: `x.sequential([l1, Tensor.relu, l2])` is `l2(l1(x).relu())`."""
+        out = self
+        for layer in layers:
+            out = layer(out)
+        return out
 
     # ------------------------------------------------------------------ windows
     def _windows(self: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...],

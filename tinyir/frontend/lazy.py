@@ -40,14 +40,18 @@ class LazyOp:
 
     A realized node holds its value in `realized` (a numpy array) and has op `buffer`; realizing
     an unrealized node turns it into a buffer in place, so every tensor sharing it sees the value.
+    A buffer that was computed (not created from data) remembers in `lineage` the live nodes its
+    dropped graph used, so autodiff can tell "the loss does not use x" from "the loss used x
+    through a value whose graph is gone" (the second is an error, never a silent zero gradient).
     """
 
-    __slots__ = ("op", "srcs", "arg", "shape", "dtype", "device", "realized", "__weakref__")
+    __slots__ = ("op", "srcs", "arg", "shape", "dtype", "device", "realized", "lineage", "__weakref__")
 
     def __init__(self, op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dtype: DType,
                  device: str, realized: np.ndarray | None = None):
         self.op, self.srcs, self.arg, self.shape, self.dtype = op, srcs, arg, shape, dtype
         self.device, self.realized = device, realized
+        self.lineage: weakref.WeakSet[LazyOp] | None = None
 
     def __repr__(self) -> str:
         return f"<LazyOp {self.op} {self.shape} {self.dtype.name} arg={self.arg}>"
@@ -56,12 +60,30 @@ class LazyOp:
     def size(self) -> int:
         return int(np.prod(self.shape, dtype=np.int64))
 
-    def become_buffer(self, value: np.ndarray) -> None:
-        """Replace this node's computation by its computed value (drops the graph behind it)."""
+    def become_buffer(self, value: np.ndarray, track_lineage: bool = True) -> None:
+        """Replace this node's computation by its computed value (drops the graph behind it, but
+        first records its lineage: every live node it was computed from, through non-`detach` ops).
+        Values computed under `Tensor.no_grad` are constants like detached ones: no lineage."""
+        self.unregister()
+        if self.op == "buffer":
+            lineage = self.lineage
+        else:
+            lineage = graph_lineage(self) if track_lineage and self.op != "detach" else None
+        self.op, self.srcs, self.arg, self.realized = "buffer", (), None, value
+        self.lineage = lineage or None
+
+    def keep_value(self, value: np.ndarray) -> None:
+        """Store the computed value and keep the graph (autodiff may still need it). The node leaves
+        the hash-consing table: an identical expression built later is a new, unrealized node, so
+        a repeated training step builds the same program as the first one (same cache key)."""
+        self.unregister()
+        self.realized = value
+
+    def unregister(self) -> None:
+        """Leave the hash-consing table (identical expressions built later get a new node)."""
         key = self._cons_key()
         if key is not None and _CONSED.get(key) is self:
             del _CONSED[key]
-        self.op, self.srcs, self.arg, self.realized = "buffer", (), None, value
 
     def _cons_key(self) -> tuple | None:
         if self.op == "buffer":
@@ -88,6 +110,24 @@ def buffer(value: np.ndarray, dtype: DType, device: str) -> LazyOp:
     """A realized leaf holding `value` (converted to the dtype's numpy type, contiguous)."""
     arr = np.array(value, dtype=dtype.np, order="C")  # a private copy (ascontiguousarray would make 0-d 1-d)
     return LazyOp("buffer", (), None, tuple(int(s) for s in arr.shape), dtype, device, realized=arr)
+
+
+def graph_lineage(root: LazyOp) -> weakref.WeakSet[LazyOp]:
+    """The nodes `root` is computed from (not through a `detach`), with the lineage of the computed
+    buffers among them. Weak: a node no tensor holds can no longer become a gradient target."""
+    out: weakref.WeakSet[LazyOp] = weakref.WeakSet()
+    seen: set[int] = {id(root)}
+    stack = list(root.srcs)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or node.op == "detach":
+            continue
+        seen.add(id(node))
+        out.add(node)
+        if node.lineage:
+            out |= node.lineage
+        stack.extend(node.srcs)
+    return out
 
 
 def toposort(roots: list[LazyOp]) -> list[LazyOp]:

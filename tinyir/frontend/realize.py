@@ -188,7 +188,9 @@ def _program(graph: Graph, device: str) -> Any:
 def _keeps_history(roots: list[LazyOp]) -> set[int]:
     """Ids of the roots whose graph autodiff may still need: they depend, through ops that are
     not `detach`, on a tensor with requires_grad (and gradients are on). Other roots drop their
-    graph when realized, so long-running loops do not accumulate history."""
+    graph when realized, so long-running loops do not accumulate history; they keep a weak
+    `lineage` instead, so autodiff raises (not returns zeros) if one of those inputs later
+    requires grad."""
     from tinyir.frontend.autograd import REQUIRES_GRAD
     from tinyir.frontend.tensor import Tensor
 
@@ -213,12 +215,13 @@ def realize_nodes(roots: list[LazyOp]) -> None:
     if not pending:
         return
     keep = _keeps_history(pending)
+    from tinyir.frontend.tensor import Tensor
 
     def store(node: LazyOp, value: np.ndarray) -> None:
         if id(node) in keep and node.op != "detach":  # a detach has no history to keep
-            node.realized = value
+            node.keep_value(value)
         else:
-            node.become_buffer(value)
+            node.become_buffer(value, track_lineage=not Tensor.no_grad)
 
     for r in [r for r in pending if r.size == 0]:  # nothing to compute: zero elements
         store(r, np.zeros(r.shape, r.dtype.np))

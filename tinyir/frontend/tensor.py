@@ -93,6 +93,11 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
             if node.op != "buffer":  # a private node: hash-consing must not merge two parameters
                 self.lazydata = lazy.LazyOp(node.op, node.srcs, node.arg, node.shape, node.dtype, node.device,
                                             node.realized)
+                # expressions built from this tensor before now use the old node: autodiff checks it
+                # to raise instead of returning a zero gradient for them (held here so it stays
+                # identifiable; the private copy holds the same sources anyway)
+                self._superseded = (*getattr(self, "_superseded", ()), node)
+                node.unregister()  # expressions built from now on must not pick the old node up
 
     # ------------------------------------------------------------------ properties
     @property
@@ -208,7 +213,10 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
         return self
 
     def gradient(self, *targets: Tensor, gradient: Tensor | None = None) -> list[Tensor]:
-        """d(self)/d(target) for each target, as lazy tensors (self must be a scalar unless `gradient`)."""
+        """d(self)/d(target) for each target, as lazy tensors (self must be a scalar unless `gradient`).
+        A target self does not depend on gets zeros, as in tinygrad (PyTorch's autograd.grad raises
+        unless allow_unused=True); one self used only through a value realized before the target
+        required grad (its graph is gone) raises RuntimeError naming it."""
         from tinyir.frontend.autograd import gradients
 
         return gradients(self, list(targets), gradient)
