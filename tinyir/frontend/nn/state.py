@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -112,13 +113,30 @@ def _header(tensors: dict[str, Tensor], metadata: dict[str, str] | None) -> tupl
 
 
 def safe_save(tensors: dict[str, Tensor], fn: str | os.PathLike, metadata: dict[str, str] | None = None) -> None:
-    """Write `tensors` (name -> Tensor) to `fn` in the safetensors format."""
+    """Write `tensors` (name -> Tensor) to `fn` in the safetensors format.
+
+    All or nothing: the data goes to a temporary file beside `fn`, renamed over it at the end."""
     header, arrays = _header(tensors, metadata)
-    with open(fn, "wb") as f:
-        f.write(struct.pack("<Q", len(header)))
-        f.write(header)
-        for arr in arrays:
-            f.write(arr.tobytes())
+    folder = os.path.dirname(os.path.abspath(fn))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".safetensors-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(struct.pack("<Q", len(header)))
+            f.write(header)
+            for arr in arrays:
+                f.write(arr.tobytes())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, fn)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _read_header(data: memoryview, fn: Any) -> tuple[dict[str, Any], int]:
