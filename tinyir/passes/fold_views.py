@@ -13,6 +13,7 @@ divisor reads 1 (`where(pad(true), pad(y), 1)`) so no lane divides by zero.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -82,18 +83,32 @@ def _owner(v: SSAValue) -> Operation | None:
     return v.owner if isinstance(v, OpResult) else None
 
 
+def _type_test(classes: tuple[type, ...]) -> dict[type, bool]:
+    """A memo of `issubclass(cls, classes)` by exact type: the hot walks below test millions of
+    ops, and `isinstance` on xDSL's ABC-based classes is slow."""
+    class Memo(dict):
+        def __missing__(self, cls: type) -> bool:
+            self[cls] = found = issubclass(cls, classes)
+            return found
+    return Memo()
+
+
+_IS_REDUCE = _type_test(tir.REDUCE_OPS)
+_IS_OP = _type_test((Operation,))
+
+
 def _depends_on_reduce(v: SSAValue) -> bool:
     """Whether a kernel-body value is computed from a reduce (it lives in the epilogue)."""
     seen: set[int] = set()
     stack = [v]
     while stack:
-        owner = _owner(stack.pop())
-        if owner is None or id(owner) in seen:
+        owner = stack.pop().owner  # an op for an OpResult, a Block for a block argument
+        if not _IS_OP[type(owner)] or id(owner) in seen:
             continue
         seen.add(id(owner))
-        if isinstance(owner, tir.REDUCE_OPS):
+        if _IS_REDUCE[type(owner)]:
             return True
-        stack.extend(owner.operands)
+        stack.extend(owner._operands)
     return False
 
 
@@ -161,6 +176,8 @@ def lift_above_elementwise(op: Operation) -> Operation | None:
     (f(m(x), m(y)) -> m(f(x, y))), e.g. a reduce result used twice."""
     if not _in_kernel(op):
         return None
+    if not any(isinstance(_owner(v), tir.MOVEMENT_OPS) for v in op.operands):
+        return None  # nothing to lift (checked first: the reduce walks below are the costly part)
     dependent = [i for i, v in enumerate(op.operands) if _depends_on_reduce(v)]
     moved = [i for i in dependent
              if isinstance(_owner(op.operands[i]), tir.MOVEMENT_OPS)
@@ -197,18 +214,25 @@ def canonical(tracker: ShapeTracker) -> ShapeTracker:
     return ShapeTracker(tuple(View.create(v.shape, v.strides, v.offset, v.mask) for v in tracker.views)).simplify()
 
 
+@functools.lru_cache(maxsize=4096)
+def _better_tracker(views: Any) -> ShapeTracker | None:
+    """The canonical form of the shapetracker in a `views` property, None if it already is:
+    memoized by the (immutable) attribute, as the greedy driver asks about each leaf many times."""
+    tracker = ShapeTracker(tuple(v.view for v in views.data))
+    better = canonical(tracker)
+    return None if better == tracker else better
+
+
 def simplify_leaf(op: Operation) -> Operation | None:
     """A leaf whose shapetracker simplifies -> the leaf with the simplified one."""
-    tracker = op.tracker()
-    better = canonical(tracker)
-    return None if better == tracker else op.with_tracker(better)
+    better = _better_tracker(op.views)
+    return None if better is None else op.with_tracker(better)
 
 
 def simplify_store(op: st.StoreOp) -> Operation | None:
     """A store whose shapetracker simplifies -> the store through the simplified one."""
-    tracker = op.tracker()
-    better = canonical(tracker)
-    return None if better == tracker else st.StoreOp(op.buffer, better, op.value)
+    better = _better_tracker(op.views)
+    return None if better is None else st.StoreOp(op.buffer, better, op.value)
 
 
 def erase_dead(op: Operation, rewriter: PatternRewriter) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import i1, i32
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, i1, i32
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 
@@ -290,22 +291,64 @@ def _cse_key(op: Operation) -> tuple:
     return (op.name, operands, props, tuple(r.type for r in op.results))
 
 
+def _operand_ids(op: Operation) -> tuple[int, ...]:
+    ids = tuple(id(v) for v in op._operands)
+    return tuple(sorted(ids)) if type(op) in COMMUTATIVE else ids
+
+
+# op -> the printed-properties part of its CSE key, for one run of the pass (ops are kept alive
+# by the dict, so no id is reused; rules never edit an op's properties in place)
+_PROPS_KEYS: dict[Operation, tuple] = {}
+
+
+def _props_key(op: Operation) -> tuple:
+    found = _PROPS_KEYS.get(op)
+    if found is None:
+        found = _PROPS_KEYS[op] = tuple(sorted((k, str(v)) for k, v in op.properties.items()))
+    return found
+
+
+def _same_key(candidate: Operation, name: str, operand_ids: tuple[int, ...], op: Operation) -> bool:
+    """`_cse_key(candidate) == _cse_key(op)`, comparing the cheap parts (name, operands, result
+    types) first and the printed properties (memoized per op) last."""
+    if candidate.name != name or _operand_ids(candidate) != operand_ids:
+        return False
+    if tuple(r.type for r in candidate.results) != tuple(r.type for r in op.results):
+        return False
+    return _props_key(candidate) == _props_key(op)
+
+
+def _has_twin_in_block(op: Operation, name: str, operand_ids: tuple[int, ...]) -> bool:
+    """Whether another op of op's block has op's CSE key. An op with operands can only be
+    identical to another user of its first operand, so its use list is searched instead of the
+    block (which the backward scan below would walk whole when nothing matches)."""
+    block = op.parent
+    for use in op._operands[0].uses:
+        other = use.operation
+        if other is not op and other.parent is block and _same_key(other, name, operand_ids, op):
+            return True
+    return False
+
+
 def cse(op: Operation) -> SSAValue | None:
     """Reuse an identical earlier op that is visible here: same scope or an enclosing one, never a
     loop that has already ended; never for ops that read an accumulator (their value changes)."""
     if uop.reads_accumulator(op):
         return None
-    key = _cse_key(op)
-    prev = op.prev_op
+    name, operand_ids = op.name, _operand_ids(op)
+    if op._operands and not _has_twin_in_block(op, name, operand_ids):
+        return None
+    is_load = isinstance(op, uop.LoadOp)
+    prev = op._prev_op
     while prev is not None:
         if isinstance(prev, uop.EndRangeOp):  # skip a closed loop: its values are out of scope
-            prev = prev.range.owner.prev_op
+            prev = prev.range.owner._prev_op
             continue
-        if isinstance(op, uop.LoadOp) and isinstance(prev, uop.StoreOp) and prev.buffer is op.buffer:
+        if is_load and isinstance(prev, uop.StoreOp) and prev.buffer is op.buffer:
             return None  # memory may have changed
-        if prev.name == op.name and _cse_key(prev) == key:
+        if _same_key(prev, name, operand_ids, op):
             return prev.results[0]
-        prev = prev.prev_op
+        prev = prev._prev_op
     return None
 
 
@@ -352,3 +395,9 @@ class UopSimplify(RulePass):
             rule(uop.StoreOp, store_gate_const, "store gated by a constant -> plain store | nothing"),
             rule(PURE, cse, "reuse an identical visible op (CSE)"),
         ]
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        try:
+            super().apply(ctx, op)
+        finally:
+            _PROPS_KEYS.clear()

@@ -47,15 +47,23 @@ def entry_function(module: ModuleOp) -> func.FuncOp:
 
 def structural_hash(op: Operation) -> str:
     """A hash of an op's IR that ignores SSA names: equal structure, equal hash."""
-    clone = op.clone()
-    for inner in clone.walk():
-        for result in inner.results:
-            result.name_hint = None
+    # The names are cleared in place and put back afterwards: cloning a whole program or kernel
+    # only to print it costs more than the printing.
+    named = []
+    for inner in op.walk():
+        named.extend(inner.results)
         for region in inner.regions:
             for block in region.blocks:
-                for arg in block.args:
-                    arg.name_hint = None
-    return hashlib.sha256(to_text(clone, generic=True).encode()).hexdigest()
+                named.extend(block.args)
+    hints = [value.name_hint for value in named]
+    try:
+        for value in named:
+            value.name_hint = None
+        text = to_text(op, generic=True)
+    finally:
+        for value, hint in zip(named, hints):
+            value.name_hint = hint
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- targets and devices
