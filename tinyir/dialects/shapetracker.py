@@ -18,10 +18,9 @@ from xdsl.dialects.builtin import (
     IntAttr,
     IntegerAttr,
     IntegerType,
-    StringAttr,
     TensorType,
 )
-from xdsl.ir import Attribute, Block, Data, Dialect, ParametrizedAttribute, Region, SSAValue, TypeAttribute
+from xdsl.ir import Attribute, Data, Dialect, ParametrizedAttribute, SSAValue, TypeAttribute
 from xdsl.irdl import (
     AnyAttr,
     IRDLOperation,
@@ -30,16 +29,15 @@ from xdsl.irdl import (
     lazy_traits_def,
     operand_def,
     prop_def,
-    region_def,
     result_def,
-    traits_def,
     var_operand_def,
 )
 from xdsl.parser import AttrParser, Parser
 from xdsl.printer import Printer
-from xdsl.traits import HasParent, IsolatedFromAbove, NoTerminator, Pure
+from xdsl.traits import HasParent, Pure
 from xdsl.utils.exceptions import VerifyException
 
+from tinyir.dialects.kernel_base import IsolatedKernelBase
 from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float, is_int
 from tinyir.shapetracker.view import ShapeTracker, View
 
@@ -287,28 +285,14 @@ class BufferConstantOp(IRDLOperation):
 
 
 @irdl_op_definition
-class KernelOp(IRDLOperation):
+class KernelOp(IsolatedKernelBase):
     """`st.kernel "k0" (%t, %a) : T0, T1 { ^bb0(%o: T0, %x: T1): ... st.store ... }`.
 
     Operand 0 is the buffer written, the others are read; the block arguments mirror the operands.
     """
 
     name = "st.kernel"
-    kernel_name = prop_def(StringAttr, prop_name="kernel_name")
     buffers = var_operand_def(BufferType)
-    body = region_def("single_block")
-
-    traits = traits_def(IsolatedFromAbove(), NoTerminator())
-    assembly_format = "$kernel_name `(` $buffers `)` `:` type($buffers) attr-dict-with-keyword $body"
-
-    def __init__(self, kernel_name: str, buffers: Sequence[SSAValue], body: Region | None = None):
-        if body is None:
-            body = Region(Block(arg_types=[b.type for b in buffers]))
-        super().__init__(operands=[buffers], regions=[body], properties={"kernel_name": StringAttr(kernel_name)})
-
-    @property
-    def name_str(self) -> str:
-        return self.kernel_name.data
 
     @property
     def output(self) -> SSAValue:

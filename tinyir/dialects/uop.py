@@ -9,7 +9,6 @@ per op, so the op set reads like the table in docs/ir.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import ClassVar
 
 from xdsl.dialects.builtin import (
@@ -25,7 +24,7 @@ from xdsl.dialects.builtin import (
     i32,
     i64,
 )
-from xdsl.ir import Attribute, Block, Dialect, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Dialect, Operation, SSAValue
 from xdsl.irdl import (
     AnyAttr,
     AnyOf,
@@ -36,16 +35,15 @@ from xdsl.irdl import (
     operand_def,
     opt_operand_def,
     prop_def,
-    region_def,
     result_def,
     traits_def,
-    var_operand_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
-from xdsl.traits import Commutative, IsolatedFromAbove, NoTerminator, Pure
+from xdsl.traits import Commutative, Pure
 from xdsl.utils.exceptions import VerifyException
 
+from tinyir.dialects.kernel_base import IsolatedKernelBase
 from tinyir.dialects.shapetracker import BufferType
 from tinyir.element_types import ELEMENT_TYPES, bit_width, is_bool, is_float, is_int
 
@@ -62,24 +60,8 @@ def buffer_element_type(t: Attribute) -> Attribute | None:
     return t.element_type if isinstance(t, BufferType) else None
 
 
-class KernelBase(IRDLOperation):
-    """`NAME "k0" (%o, %a) : T0, T1 { ^bb0(%o2: T0, %a2: T1): ... }`: operand 0 is written."""
-
-    kernel_name = prop_def(StringAttr, prop_name="kernel_name")
-    buffers = var_operand_def(AnyAttr())
-    body = region_def("single_block")
-
-    traits = traits_def(IsolatedFromAbove(), NoTerminator())
-    assembly_format = "$kernel_name `(` $buffers `)` `:` type($buffers) attr-dict-with-keyword $body"
-
-    def __init__(self, kernel_name: str, buffers: Sequence[SSAValue], body: Region | None = None):
-        if body is None:
-            body = Region(Block(arg_types=[b.type for b in buffers]))
-        super().__init__(operands=[buffers], regions=[body], properties={"kernel_name": StringAttr(kernel_name)})
-
-    @property
-    def name_str(self) -> str:
-        return self.kernel_name.data
+class KernelBase(IsolatedKernelBase):
+    """The buffer checks of `uop.kernel` and `loop.kernel`: operand 0 is written."""
 
     def verify_(self) -> None:
         if not self.buffers:
@@ -212,8 +194,11 @@ class EndRangeOp(IRDLOperation):
             raise VerifyException("uop.endrange operand must be a uop.range result")
 
 
-def _parse_scalar_literal(parser: Parser) -> float | int | bool | str:
-    """A literal for const/define_acc: integer, float, true/false, inf/-inf/nan."""
+def parse_literal(parser: Parser, signed_nan: bool = False) -> float | int | bool:
+    """A literal for const/define_acc: integer, float, true/false, inf/-inf/nan.
+
+    `-nan` is a NaN with the sign bit set if `signed_nan`, else the plain NaN.
+    """
     if parser.parse_optional_keyword("true") is not None:
         return True
     if parser.parse_optional_keyword("false") is not None:
@@ -221,7 +206,7 @@ def _parse_scalar_literal(parser: Parser) -> float | int | bool | str:
     negative = parser.parse_optional_punctuation("-") is not None
     for word in ("inf", "nan"):
         if parser.parse_optional_keyword(word) is not None:
-            return -math.inf if (negative and word == "inf") else float(word)
+            return -float(word) if negative and (word == "inf" or signed_nan) else float(word)
     number = parser.parse_number()
     return -number if negative else number
 
@@ -247,7 +232,7 @@ def literal_value(attr: Attribute) -> float | int | bool:
     return bool(v) if attr.type == i1 else v
 
 
-def _print_literal(printer: Printer, attr: Attribute) -> None:
+def print_literal(printer: Printer, attr: Attribute) -> None:
     v = literal_value(attr)
     if isinstance(v, bool):
         printer.print_string("true" if v else "false")
@@ -269,7 +254,7 @@ class _LiteralOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser) -> _LiteralOp:
         start = parser.pos
-        literal = _parse_scalar_literal(parser)
+        literal = parse_literal(parser)
         end = parser.pos
         attrs = parser.parse_optional_attr_dict()
         parser.parse_punctuation(":")
@@ -282,7 +267,7 @@ class _LiteralOp(IRDLOperation):
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
-        _print_literal(printer, self.value)
+        print_literal(printer, self.value)
         printer.print_op_attributes(self.attributes)
         printer.print_string(" : ")
         printer.print_attribute(self.result.type)

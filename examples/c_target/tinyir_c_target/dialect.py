@@ -18,35 +18,27 @@ shift amounts mod the width, saturating float -> int) are written down once.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from typing import ClassVar
 
-from xdsl.dialects.builtin import ArrayAttr, FloatAttr, IntAttr, IntegerAttr, StringAttr, f16, f32, i1, i8, i32
+from xdsl.dialects.builtin import ArrayAttr, IntAttr, StringAttr, f16, f32, i1, i8, i32
 from xdsl.ir import Attribute, Dialect, Region, SSAValue
-from xdsl.irdl import (
-    AnyAttr,
-    IRDLOperation,
-    VarConstraint,
-    irdl_op_definition,
-    operand_def,
-    opt_operand_def,
-    prop_def,
-    region_def,
-    result_def,
-    traits_def,
-    var_operand_def,
-)
+from xdsl.irdl import AnyAttr, IRDLOperation, irdl_op_definition, prop_def, result_def, traits_def, var_operand_def
 from xdsl.parser import Parser
 from xdsl.printer import Printer
-from xdsl.traits import IsolatedFromAbove, NoTerminator, Pure
+from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from tinyir.dialects.uop import buffer_element_type, literal_value, scalar_attr
+from tinyir.dialects.uop import buffer_element_type
 from tinyir.element_types import ui8
+from tinyir.targets.clike import ops as base
 
-SCALAR_TYPES: tuple[Attribute, ...] = (f32, f16, i32, i8, ui8, i1)
+# The scalar types -> their C99 spelling; buffers of bool hold bytes.
+C_TYPES: dict[Attribute, str] = {f32: "float", f16: "_Float16", i32: "int32_t", i8: "int8_t", ui8: "uint8_t", i1: "bool"}
+STORAGE_TYPES: dict[Attribute, str] = {**C_TYPES, i1: "uint8_t"}
+SCALAR_TYPES: tuple[Attribute, ...] = tuple(C_TYPES)
+SCALARS = base.ScalarTypes(C_TYPES, (f32, f16), wrong_type="{op}: {type} is not a C scalar type of tinyir")
 
 # helper name -> number of arguments (what each computes: the uop op of the same name)
 HELPERS: dict[str, int] = {
@@ -64,61 +56,12 @@ def _element(t: Attribute) -> Attribute:
     return element
 
 
-class _LiteralOp(IRDLOperation):
-    """`NAME <literal> : type` (numbers, true/false, inf/-inf/nan)."""
-
-    value = prop_def(AnyAttr())
-    result = result_def(AnyAttr())
-
-    def __init__(self, value: float | int | bool, type_: Attribute) -> None:
-        super().__init__(result_types=[type_], properties={"value": scalar_attr(value, type_)})
-
-    @classmethod
-    def parse(cls, parser: Parser) -> _LiteralOp:
-        if parser.parse_optional_keyword("true") is not None:
-            value: float | int | bool = True
-        elif parser.parse_optional_keyword("false") is not None:
-            value = False
-        else:
-            negative = parser.parse_optional_punctuation("-") is not None
-            if parser.parse_optional_keyword("inf") is not None:
-                value = math.inf
-            elif parser.parse_optional_keyword("nan") is not None:
-                value = math.nan
-            else:
-                value = parser.parse_number()
-            value = -value if negative else value
-        parser.parse_punctuation(":")
-        return cls(value, parser.parse_type())
-
-    def print(self, printer: Printer) -> None:
-        v = literal_value(self.value)
-        if isinstance(v, bool):
-            text = "true" if v else "false"
-        elif isinstance(v, float) and not math.isfinite(v):
-            text = "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-        else:
-            text = repr(v)
-        printer.print_string(f" {text} : ")
-        printer.print_attribute(self.result.type)
-
-    def verify_(self) -> None:
-        if self.result.type not in SCALAR_TYPES:
-            raise VerifyException(f"{self.name}: {self.result.type} is not a C scalar type of tinyir")
-        if not isinstance(self.value, (IntegerAttr, FloatAttr)) or self.value.type != self.result.type:
-            raise VerifyException(f"{self.name}: value {self.value} does not have type {self.result.type}")
-
-
 @irdl_op_definition
-class KernelOp(IRDLOperation):
+class KernelOp(base.KernelBase):
     """`void NAME(T* data0, const T* data1, ...)`: runs once, looping over its own grid."""
 
     name = "c.kernel"
-    kernel_name = prop_def(StringAttr)
     grid = prop_def(ArrayAttr[IntAttr])
-    buffers = var_operand_def(AnyAttr())
-    body = region_def("single_block")
-    traits = traits_def(IsolatedFromAbove(), NoTerminator())
 
     # c.kernel "k0" grid [4, 2] (%o, %a) : T0, T1 attributes {...} { ^bb0(...): ... }
     @classmethod
@@ -126,70 +69,33 @@ class KernelOp(IRDLOperation):
         name = parser.parse_str_literal()
         parser.parse_keyword("grid")
         grid = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
-        operands = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_unresolved_operand)
-        parser.parse_punctuation(":")
-        types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
-        buffers = parser.resolve_operands(operands, types, parser.pos)
-        attrs = parser.parse_optional_attr_dict_with_keyword()
-        op = cls(name, grid, buffers, parser.parse_region())
-        op.attributes |= attrs.data if attrs is not None else {}
-        return op
+        buffers = cls.parse_buffers(parser)
+        return cls.parse_body(parser, lambda body: cls(name, grid, buffers, body))  # type: ignore[return-value]
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
         printer.print_string_literal(self.kernel_name.data)
-        printer.print_string(f" grid [{', '.join(str(g.data) for g in self.grid)}] (")
-        printer.print_list(self.buffers, printer.print_operand)
-        printer.print_string(") : ")
-        printer.print_list((b.type for b in self.buffers), printer.print_attribute)
-        printer.print_op_attributes(self.attributes, print_keyword=True)
-        printer.print_string(" ")
-        printer.print_region(self.body)
+        printer.print_string(f" grid [{', '.join(str(g.data) for g in self.grid)}]")
+        self.print_buffers_and_body(printer)
 
     def __init__(self, name: str, grid: Sequence[int], buffers: Sequence[SSAValue], body: Region) -> None:
         super().__init__(operands=[buffers], regions=[body], properties={
-            "kernel_name": StringAttr(name), "grid": ArrayAttr(IntAttr(g) for g in grid)})
+            "kernel_name": StringAttr(name), "grid": base.grid_attr(grid)})
 
     def verify_(self) -> None:
         if not _IDENTIFIER.match(self.kernel_name.data):
             raise VerifyException(f"c.kernel: '{self.kernel_name.data}' is not a C identifier")
-        if [a.type for a in self.body.block.args] != [b.type for b in self.buffers]:
-            raise VerifyException("c.kernel: block arguments must mirror the buffer operand types")
+        self.verify_mirrored_buffers("block arguments must mirror the buffer operand types")
         for arg in self.body.block.args:
             _element(arg.type)
-        for op in self.body.block.ops:
-            if not op.name.startswith("c."):
-                raise VerifyException(f"c.kernel: body may only hold c ops, got {op.name}")
+        self.verify_own_ops("c")
 
 
 @irdl_op_definition
-class ForOp(IRDLOperation):
+class ForOp(base.LoopBase):
     """`for (int32_t i = lower; i < upper; i++) {`; the result is the loop index."""
 
     name = "c.for"
-    lower = prop_def(IntAttr)
-    upper = prop_def(IntAttr)
-    result = result_def(i32)
-
-    def __init__(self, lower: int, upper: int) -> None:
-        super().__init__(properties={"lower": IntAttr(lower), "upper": IntAttr(upper)}, result_types=[i32])
-
-    @classmethod
-    def parse(cls, parser: Parser) -> ForOp:
-        lower = parser.parse_integer()
-        parser.parse_keyword("to")
-        upper = parser.parse_integer()
-        attrs = parser.parse_optional_attr_dict()
-        parser.parse_punctuation(":")
-        parser.parse_type()
-        op = cls(lower, upper)
-        op.attributes |= attrs
-        return op
-
-    def print(self, printer: Printer) -> None:
-        printer.print_string(f" {self.lower.data} to {self.upper.data}")
-        printer.print_op_attributes(self.attributes)
-        printer.print_string(" : i32")
 
     def verify_(self) -> None:
         if self.upper.data <= self.lower.data:
@@ -197,68 +103,49 @@ class ForOp(IRDLOperation):
 
 
 @irdl_op_definition
-class EndForOp(IRDLOperation):
+class EndForOp(base.EndLoopBase):
     """`}`, closing the loop of `%i`."""
 
     name = "c.endfor"
-    loop = operand_def(i32)
-    assembly_format = "$loop attr-dict"
-
-    def __init__(self, loop: SSAValue) -> None:
-        super().__init__(operands=[loop])
-
-    def verify_(self) -> None:
-        if not isinstance(self.loop.owner, ForOp):
-            raise VerifyException("c.endfor: operand must be a c.for result")
+    LOOP: ClassVar = ForOp
+    NOT_A_LOOP: ClassVar[str] = "operand must be a c.for result"
 
 
 @irdl_op_definition
-class VarOp(_LiteralOp):
+class VarOp(base.LiteralBase):
     """`T acc = init;`: a register; each use reads its current value."""
 
     name = "c.var"
+    TYPES: ClassVar = SCALARS
+    ATTR_DICT: ClassVar[bool] = False
 
 
 @irdl_op_definition
-class ConstOp(_LiteralOp):
+class ConstOp(base.LiteralBase):
     """A constant, printed inline."""
 
     name = "c.const"
+    TYPES: ClassVar = SCALARS
+    ATTR_DICT: ClassVar[bool] = False
     traits = traits_def(Pure())
 
 
 @irdl_op_definition
-class AssignOp(IRDLOperation):
+class AssignOp(base.AssignBase):
     """`acc = value;`."""
 
     name = "c.assign"
-    T: ClassVar = VarConstraint("T", AnyAttr())
-    var = operand_def(T)
-    value = operand_def(T)
-    assembly_format = "$var `,` $value attr-dict `:` type($value)"
-
-    def __init__(self, var: SSAValue, value: SSAValue) -> None:
-        super().__init__(operands=[var, value])
-
-    def verify_(self) -> None:
-        if not isinstance(self.var.owner, VarOp):
-            raise VerifyException("c.assign: target must be a c.var result")
+    VAR: ClassVar = VarOp
+    NOT_A_VAR: ClassVar[str] = "target must be a c.var result"
 
 
 @irdl_op_definition
-class LoadOp(IRDLOperation):
+class LoadOp(base.LoadBase):
     """`T v = buf[i];`; gated: `T v = gate ? buf[i] : 0;` (not read when false)."""
 
     name = "c.load"
-    buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
-    gate = opt_operand_def(i1)
-    result = result_def(AnyAttr())
-    assembly_format = "$buffer `[` $index `]` (`if` $gate^)? attr-dict `:` type($buffer) `->` type($result)"
-
-    def __init__(self, buffer: SSAValue, index: SSAValue, gate: SSAValue | None = None) -> None:
-        super().__init__(operands=[buffer, index, [gate] if gate is not None else []],
-                         result_types=[_element(buffer.type)])
+    assembly_format = base.LOAD_FORMAT
+    result_type = staticmethod(_element)
 
     def verify_(self) -> None:
         if _element(self.buffer.type) != self.result.type:
@@ -266,18 +153,11 @@ class LoadOp(IRDLOperation):
 
 
 @irdl_op_definition
-class StoreOp(IRDLOperation):
+class StoreOp(base.StoreBase):
     """`buf[i] = value;`; gated: `if (gate) buf[i] = value;`."""
 
     name = "c.store"
-    buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
-    value = operand_def(AnyAttr())
-    gate = opt_operand_def(i1)
-    assembly_format = "$buffer `[` $index `]` `,` $value (`if` $gate^)? attr-dict `:` type($buffer) `,` type($value)"
-
-    def __init__(self, buffer: SSAValue, index: SSAValue, value: SSAValue, gate: SSAValue | None = None) -> None:
-        super().__init__(operands=[buffer, index, value, [gate] if gate is not None else []])
+    assembly_format = base.STORE_FORMAT
 
     def verify_(self) -> None:
         if _element(self.buffer.type) != self.value.type:
@@ -305,8 +185,7 @@ class CallOp(IRDLOperation):
         if len(self.args) != HELPERS[name]:
             raise VerifyException(f"c.call: '{name}' takes {HELPERS[name]} argument(s), got {len(self.args)}")
         for t in (*(a.type for a in self.args), self.result.type):
-            if t not in SCALAR_TYPES:
-                raise VerifyException(f"c.call: {t} is not a C scalar type of tinyir")
+            SCALARS.check(self, "a value", t)
 
 
 C = Dialect("c", [KernelOp, ForOp, EndForOp, VarOp, ConstOp, AssignOp, LoadOp, StoreOp, CallOp])

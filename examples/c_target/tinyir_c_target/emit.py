@@ -16,20 +16,17 @@ propagates NaN (as numpy), float -> int saturates (NaN -> 0), bool buffers hold 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i8, i32
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, Operation
 
 from tinyir.diagnostics import emit_error
-from tinyir.dialects.uop import literal_value
 from tinyir.element_types import numpy_dtype, ui8
 from tinyir.targets.base import KernelSource
+from tinyir.targets.clike.emit import StatementPrinter, float_text, int32_text, kernels_of
 from tinyir_c_target import dialect as c
 
-C_TYPES: dict[Attribute, str] = {f32: "float", f16: "_Float16", i32: "int32_t", i8: "int8_t", ui8: "uint8_t", i1: "bool"}
-STORAGE_TYPES: dict[Attribute, str] = {**C_TYPES, i1: "uint8_t"}
+C_TYPES, STORAGE_TYPES = c.C_TYPES, c.STORAGE_TYPES
 SHORT: dict[Attribute, str] = {f32: "f32", f16: "f16", i32: "i32", i8: "i8", ui8: "u8", i1: "bool"}
 UNSIGNED: dict[Attribute, str] = {i32: "uint32_t", i8: "uint8_t", ui8: "uint8_t"}
 INT_RANGE: dict[Attribute, tuple[int, int]] = {i32: (-2**31, 2**31 - 1), i8: (-128, 127), ui8: (0, 255)}
@@ -42,20 +39,12 @@ def c_literal(value: float | int | bool, t: Attribute) -> str:
     if t == i1:
         return "true" if value else "false"
     if t in (f32, f16):
-        v = float(np.float32(value))
-        if math.isnan(v):
-            text = "NAN"
-        elif math.isinf(v):
-            text = "INFINITY" if v > 0 else "(-INFINITY)"
-        else:
-            text = str(np.float32(v))
-            text = f"{text}f" if ("." in text or "e" in text) else f"{text}.0f"
-            text = f"({text})" if text.startswith("-") else text
+        text = float_text(float(np.float32(value)))
         return text if t == f32 else f"((_Float16){text})"
     v = int(value)
     if t == i32 and v == -(2**31):
         return "INT32_MIN"
-    return f"(({C_TYPES[t]}){v})" if t != i32 else (f"({v})" if v < 0 else str(v))
+    return f"(({C_TYPES[t]}){v})" if t != i32 else int32_text(v)
 
 
 def _is_int(t: Attribute) -> bool:
@@ -146,79 +135,50 @@ def helper(op: c.CallOp) -> tuple[str, str]:
     return fn, f"static inline {C_TYPES[result]} {fn}({params}) {{ {_body(name, value_type, result)} }}"
 
 
-class _KernelPrinter:
-    """Names values and prints one C statement per op."""
+class _KernelPrinter(StatementPrinter):
+    """C99 spelling; every computation is a call of a helper, collected into `helpers`."""
+
+    CONST = c.ConstOp
+    VAR = c.VarOp
+    WRITES = (c.StoreOp,)
+    TYPES = C_TYPES
+    STORAGE = STORAGE_TYPES
+    HEADER = "void {name}({params}) {{"
+    PARAMETER = "{const}{type}* restrict {name}"
+    INDEX_TYPE = "int32_t"
+    BOOL_FROM_BYTE = "({} != 0)"
+    BYTE_FROM_BOOL = "(uint8_t){}"
+    NO_FORM = "C emitter: no C form for {op}"
 
     def __init__(self, kernel: c.KernelOp, helpers: dict[str, str]) -> None:
-        self.kernel = kernel
+        super().__init__(kernel)
         self.helpers = helpers
-        self.names: dict[SSAValue, str] = {}
-        self.counters: dict[str, int] = {}
-        self.lines: list[str] = []
-        self.depth = 1
 
-    def fresh(self, value: SSAValue, prefix: str) -> str:
-        n = self.counters.get(prefix, 0)
-        self.counters[prefix] = n + 1
-        self.names[value] = f"{prefix}{n}"
-        return self.names[value]
+    def literal(self, value: float | int | bool, t: Attribute) -> str:
+        return c_literal(value, t)
 
-    def ref(self, value: SSAValue) -> str:
-        if isinstance(value.owner, c.ConstOp):
-            return c_literal(literal_value(value.owner.value), value.owner.result.type)
-        return self.names[value]
+    def open_grid_or_loop(self, op: c.ForOp) -> None:
+        dim = op.attributes.get("dim")  # a grid loop is named after its index, gidxN
+        self.open_loop(op.result, op.lower.data, op.upper.data, None if dim is None else dim.data)
 
-    def line(self, text: str) -> None:
-        self.lines.append("  " * self.depth + text)
+    def call(self, op: c.CallOp) -> str:
+        name, definition = helper(op)
+        self.helpers[name] = definition
+        return f"{name}({', '.join(self.ref(a) for a in op.args)})"
 
-    def print_kernel(self) -> str:
-        kernel = self.kernel
-        written = {op.buffer for op in kernel.body.walk() if isinstance(op, c.StoreOp)}
-        params = []
-        for arg in kernel.body.block.args:
-            const = "" if arg in written else "const "
-            params.append(f"{const}{STORAGE_TYPES[c.buffer_element_type(arg.type)]}* restrict {self.fresh(arg, 'data')}")
-        for op in kernel.body.block.ops:
-            self.statement(op)
-        return "\n".join([f"void {kernel.kernel_name.data}({', '.join(params)}) {{", *self.lines, "}"])
 
-    def statement(self, op: Operation) -> None:
-        if isinstance(op, c.ConstOp):
-            return
-        if isinstance(op, c.ForOp):
-            dim = op.attributes.get("dim")  # a grid loop is named after its index, gidxN
-            name = self.fresh(op.result, "ridx") if dim is None else dim.data
-            self.names[op.result] = name
-            self.line(f"for (int32_t {name} = {op.lower.data}; {name} < {op.upper.data}; {name}++) {{")
-            self.depth += 1
-        elif isinstance(op, c.EndForOp):
-            self.depth -= 1
-            self.line("}")
-        elif isinstance(op, c.AssignOp):
-            self.line(f"{self.ref(op.var)} = {self.ref(op.value)};")
-        elif isinstance(op, c.StoreOp):
-            value = self.ref(op.value)
-            if op.value.type == i1:
-                value = f"(uint8_t){value}"
-            text = f"{self.ref(op.buffer)}[{self.ref(op.index)}] = {value};"
-            self.line(f"if ({self.ref(op.gate)}) {text}" if op.gate is not None else text)
-        else:
-            result = op.results[0]
-            prefix = "acc" if isinstance(op, c.VarOp) else "val"
-            self.line(f"{C_TYPES[result.type]} {self.fresh(result, prefix)} = {self.expression(op)};")
+_KernelPrinter.STATEMENTS = {
+    c.ForOp: _KernelPrinter.open_grid_or_loop,
+    c.EndForOp: _KernelPrinter.close_loop,
+    c.AssignOp: _KernelPrinter.assign,
+    c.StoreOp: _KernelPrinter.store,
+}
 
-    def expression(self, op: Operation) -> str:
-        if isinstance(op, c.VarOp):
-            return c_literal(literal_value(op.value), op.result.type)
-        if isinstance(op, c.LoadOp):
-            read = f"{self.ref(op.buffer)}[{self.ref(op.index)}]"
-            read = f"({read} != 0)" if op.result.type == i1 else read
-            return read if op.gate is None else f"{self.ref(op.gate)} ? {read} : {c_literal(0, op.result.type)}"
-        if isinstance(op, c.CallOp):
-            name, definition = helper(op)
-            self.helpers[name] = definition
-            return f"{name}({', '.join(self.ref(a) for a in op.args)})"
-        emit_error(op, f"C emitter: no C form for {op.name}")
+_KernelPrinter.EXPRESSIONS = {
+    c.VarOp: _KernelPrinter.register,
+    c.LoadOp: _KernelPrinter.load,
+    c.CallOp: _KernelPrinter.call,
+}
 
 
 def _translation_unit(kernels: list[c.KernelOp]) -> str:
@@ -238,7 +198,5 @@ def emit_kernel(kernel: Operation) -> KernelSource:
 
 def emit_module(module: ModuleOp) -> str:
     """Every `c.kernel` of a module as one C file (for `tinyir-opt -t c`)."""
-    kernels = [op for op in module.walk() if isinstance(op, c.KernelOp)]
-    if not kernels:
-        emit_error(module, "C emitter: the module has no c.kernel (run uop-to-c first)")
+    kernels = kernels_of(module, c.KernelOp, "C emitter: the module has no c.kernel (run uop-to-c first)")
     return _translation_unit(kernels)

@@ -19,20 +19,13 @@ from xdsl.rewriter import InsertPoint
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
 from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.targets.clike.lower import kernel_grid as clike_kernel_grid
 from tinyir_c_target import dialect as c
 
 
 def kernel_grid(kernel: uop.KernelOp) -> list[int]:
     """The extent of each `gidxN`, N = 0, 1, ...; [1] for a kernel without grid indices."""
-    sizes: dict[int, int] = {}
-    for op in kernel.body.block.ops:
-        if isinstance(op, uop.SpecialOp):
-            name = op.dim.data
-            if not name.startswith("gidx"):
-                emit_error(op, f"uop-to-c: local indices ({name}) are not supported; use global indices only")
-            if sizes.setdefault(int(name[4:]), op.size.value.data) != op.size.value.data:
-                emit_error(op, f"uop-to-c: {name} is used with two different sizes")
-    return [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
+    return clike_kernel_grid(kernel, "uop-to-c")
 
 
 def lower_kernel(op: uop.KernelOp) -> Operation:

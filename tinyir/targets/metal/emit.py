@@ -15,16 +15,14 @@ and shift amounts are masked to the bit width.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i32
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, Operation
 
 from tinyir.diagnostics import emit_error
 from tinyir.element_types import numpy_dtype
 from tinyir.targets.base import KernelSource
+from tinyir.targets.clike.emit import StatementPrinter, float_text, int32_text, kernels_of
 from tinyir.targets.metal import dialect as metal
 
 PRELUDE = "#include <metal_stdlib>\nusing namespace metal;\n"
@@ -40,76 +38,29 @@ def msl_literal(value: float | int | bool, t: Attribute) -> str:
     if t == i1:
         return "true" if value else "false"
     if t in metal.FLOATS:
-        v = float(np.float16(value)) if t == f16 else float(np.float32(value))
-        if math.isnan(v):
-            text = "NAN"
-        elif math.isinf(v):
-            text = "INFINITY" if v > 0 else "(-INFINITY)"
-        else:
-            text = str(np.float32(v))  # the shortest text that reads back as this float
-            text = f"{text}f" if ("." in text or "e" in text) else f"{text}.0f"
-            text = f"({text})" if text.startswith("-") else text
+        text = float_text(float(np.float16(value)) if t == f16 else float(np.float32(value)))
         return text if t == f32 else f"half({text})"
     v = int(value)
-    if t == i32:
-        return "(-2147483647-1)" if v == -(2**31) else (f"({v})" if v < 0 else str(v))
-    return f"{msl_type(t)}({v})"
+    return int32_text(v) if t == i32 else f"{msl_type(t)}({v})"
 
 
-class _KernelPrinter:
-    """Names values and prints one statement per op."""
+class _KernelPrinter(StatementPrinter):
+    """MSL spelling and the ops of its own: operator families, thread positions."""
 
-    def __init__(self, kernel: metal.KernelOp) -> None:
-        self.kernel = kernel
-        self.names: dict[SSAValue, str] = {}
-        self.counters: dict[str, int] = {}
-        self.lines: list[str] = []
-        self.depth = 1
+    CONST = metal.ConstOp
+    VAR = metal.VarOp
+    WRITES = (metal.StoreOp,)
+    TYPES = metal.MSL_TYPES
+    STORAGE = metal.MSL_STORAGE_TYPES
+    HEADER = "kernel void {name}({params}) {{"
+    PARAMETER = "device {const}{type}* {name} [[buffer({n})]]"
+    EXTRA_PARAMETERS = ("uint3 gid [[thread_position_in_grid]]",)
+    BOOL_FROM_BYTE = "bool({})"
+    BYTE_FROM_BOOL = "uchar({})"
+    NO_FORM = "Metal emitter: no MSL form for {op}"
 
-    def fresh(self, value: SSAValue, prefix: str) -> str:
-        n = self.counters.get(prefix, 0)
-        self.counters[prefix] = n + 1
-        self.names[value] = f"{prefix}{n}"
-        return self.names[value]
-
-    def ref(self, value: SSAValue) -> str:
-        owner = value.owner
-        if isinstance(owner, metal.ConstOp):
-            return msl_literal(metal.literal_value(owner.value), owner.result.type)
-        return self.names[value]
-
-    def line(self, text: str) -> None:
-        self.lines.append("  " * self.depth + text)
-
-    def print_kernel(self) -> str:
-        kernel = self.kernel
-        written = {op.buffer for op in kernel.body.walk() if isinstance(op, metal.StoreOp)}
-        params = []
-        for n, arg in enumerate(kernel.body.block.args):
-            element = metal.MSL_STORAGE_TYPES[metal.buffer_type_of(arg.type)]
-            const = "" if arg in written else "const "
-            params.append(f"device {const}{element}* {self.fresh(arg, 'data')} [[buffer({n})]]")
-        params.append("uint3 gid [[thread_position_in_grid]]")
-        for op in kernel.body.block.ops:
-            self.statement(op)
-        header = f"kernel void {kernel.name_str}({', '.join(params)}) {{"
-        return "\n".join([header, *self.lines, "}"])
-
-    def statement(self, op: Operation) -> None:
-        if isinstance(op, metal.ConstOp):
-            return  # printed at its uses
-        handler = _STATEMENTS.get(type(op))
-        if handler is not None:
-            handler(self, op)
-            return
-        expr = _EXPRESSIONS.get(type(op))
-        if expr is None:
-            emit_error(op, f"Metal emitter: no MSL form for {op.name}")
-        result = op.results[0]
-        prefix = "acc" if isinstance(op, metal.VarOp) else "val"
-        self.line(f"{msl_type(result.type)} {self.fresh(result, prefix)} = {expr(self, op)};")
-
-    # -------------------------------------------------------------- expressions
+    def literal(self, value: float | int | bool, t: Attribute) -> str:
+        return msl_literal(value, t)
 
     def binary(self, op: metal.BinaryOp) -> str:
         t, operator = op.result.type, op.operator.data
@@ -134,51 +85,17 @@ class _KernelPrinter:
             return f"static_cast<{msl_type(t)}>(-{x})"
         return f"{op.operator.data}{x}"
 
-    def load(self, op: metal.LoadOp) -> str:
-        read = f"{self.ref(op.buffer)}[{self.ref(op.index)}]"
-        if op.result.type == i1:  # stored as uchar
-            read = f"bool({read})"
-        if op.gate is None:
-            return read
-        return f"{self.ref(op.gate)} ? {read} : {msl_literal(0, op.result.type)}"
 
-    # -------------------------------------------------------------- statements
-
-    def store(self, op: metal.StoreOp) -> None:
-        value = self.ref(op.value)
-        if op.value.type == i1:
-            value = f"uchar({value})"
-        text = f"{self.ref(op.buffer)}[{self.ref(op.index)}] = {value};"
-        self.line(f"if ({self.ref(op.gate)}) {text}" if op.gate is not None else text)
-
-    def thread_position(self, op: metal.ThreadPositionOp) -> None:
-        dim = op.dim.data
-        name = f"gidx{dim}"
-        if name in self.names.values():  # a second read of the same position
-            name = self.fresh(op.result, "val")
-        self.names[op.result] = name
-        self.line(f"int {name} = int(gid.{'xyz'[dim]});")
-
-    def open_loop(self, op: metal.ForOp) -> None:
-        name = self.fresh(op.result, "ridx")
-        self.line(f"for (int {name} = {op.lower.data}; {name} < {op.upper.data}; {name}++) {{")
-        self.depth += 1
-
-    def close_loop(self, op: metal.EndForOp) -> None:
-        self.depth -= 1
-        self.line("}")
-
-
-_STATEMENTS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = {
-    metal.ThreadPositionOp: _KernelPrinter.thread_position,
-    metal.ForOp: _KernelPrinter.open_loop,
+_KernelPrinter.STATEMENTS = {
+    metal.ThreadPositionOp: lambda p, op: p.grid_index(op.result, op.dim.data, f"int(gid.{'xyz'[op.dim.data]})"),
+    metal.ForOp: lambda p, op: p.open_loop(op.result, op.lower.data, op.upper.data),
     metal.EndForOp: _KernelPrinter.close_loop,
-    metal.AssignOp: lambda p, op: p.line(f"{p.ref(op.var)} = {p.ref(op.value)};"),
+    metal.AssignOp: _KernelPrinter.assign,
     metal.StoreOp: _KernelPrinter.store,
 }
 
-_EXPRESSIONS: dict[type[Operation], Callable[[_KernelPrinter, Operation], str]] = {
-    metal.VarOp: lambda p, op: msl_literal(metal.literal_value(op.value), op.result.type),
+_KernelPrinter.EXPRESSIONS = {
+    metal.VarOp: _KernelPrinter.register,
     metal.LoadOp: _KernelPrinter.load,
     metal.BinaryOp: _KernelPrinter.binary,
     metal.UnaryOp: _KernelPrinter.unary,
@@ -201,9 +118,7 @@ def emit_kernel(kernel: Operation) -> KernelSource:
 
 def emit_module(module: ModuleOp) -> str:
     """Every `metal.kernel` of a module as one MSL file (for `tinyir-opt -t metal`)."""
-    kernels = [op for op in module.walk() if isinstance(op, metal.KernelOp)]
-    if not kernels:
-        emit_error(module, "Metal emitter: the module has no metal.kernel (run uop-to-metal first)")
+    kernels = kernels_of(module, metal.KernelOp, "Metal emitter: the module has no metal.kernel (run uop-to-metal first)")
     versions = sorted({k.msl_version.data for k in kernels})
     bodies = [_KernelPrinter(k).print_kernel() for k in kernels]
     return f"// Metal Shading Language {', '.join(versions)}\n{PRELUDE}\n" + "\n\n".join(bodies) + "\n"

@@ -19,20 +19,13 @@ from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
 from tinyir.element_types import is_float
 from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.targets.clike.lower import kernel_grid as clike_kernel_grid
 from tinyir.targets.metal import dialect as metal
 
 
 def kernel_grid(kernel: uop.KernelOp) -> list[int]:
     """The extent of each `gidxN`, N = 0, 1, ...; [1] for a kernel without grid indices."""
-    sizes: dict[int, int] = {}
-    for op in kernel.body.block.ops:
-        if isinstance(op, uop.SpecialOp):
-            name = op.dim.data
-            if not name.startswith("gidx"):
-                emit_error(op, f"uop-to-metal: local indices ({name}) are not supported yet; use global indices only")
-            if sizes.setdefault(int(name[4:]), op.size.value.data) != op.size.value.data:
-                emit_error(op, f"uop-to-metal: {name} is used with two different sizes")
-    return [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
+    return clike_kernel_grid(kernel, "uop-to-metal", "are not supported yet")
 
 
 def _special(op: uop.SpecialOp) -> Operation | None:

@@ -19,7 +19,6 @@ and `ocl.round_half` rounds a float to f16 precision. Kernel parameters are `!st
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -44,20 +43,17 @@ from xdsl.irdl import (
     VarConstraint,
     irdl_op_definition,
     operand_def,
-    opt_operand_def,
     prop_def,
-    region_def,
     result_def,
     traits_def,
     var_operand_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
-from xdsl.traits import IsolatedFromAbove, NoTerminator, Pure
+from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from tinyir.dialects.uop import buffer_element_type as uop_buffer_element_type
-from tinyir.dialects.uop import literal_value, scalar_attr
+from tinyir.targets.clike import ops as base
 
 ui8 = IntegerType(8, Signedness.UNSIGNED)
 ui32 = IntegerType(32, Signedness.UNSIGNED)
@@ -77,18 +73,11 @@ BUILTINS: dict[str, tuple[int, tuple[Attribute, ...]]] = {
 }
 
 
-def _check_scalar(op: Operation, what: str, t: Attribute, allowed: Sequence[Attribute] = tuple(C_TYPES)) -> None:
-    if t not in allowed:
-        names = ", ".join(str(a) for a in allowed)
-        raise VerifyException(f"{op.name}: type of {what} is {t}, expected one of {names}")
+SCALARS = base.ScalarTypes(C_TYPES, FLOATS, wrong_type="{op}: type of {what} is {type}, expected one of {allowed}",
+                           parse_error="{op}: {type} is not an OpenCL scalar type of tinyir")
 
 
-def buffer_element_type(buffer_type: Attribute) -> Attribute:
-    """The element type of an `!st.buffer<...>` (VerifyException for anything else)."""
-    element = uop_buffer_element_type(buffer_type)
-    if element is None:
-        raise VerifyException(f"expected an !st.buffer, got {buffer_type}")
-    return element
+buffer_element_type = base.buffer_element  # the element type of an `!st.buffer` parameter
 
 
 def _enclosing_kernel(op: Operation) -> Operation | None:
@@ -96,113 +85,38 @@ def _enclosing_kernel(op: Operation) -> Operation | None:
     return parent if isinstance(parent, KernelOp) else None
 
 
-def _parse_literal(parser: Parser) -> float | int | bool:
-    """`true`, `false`, an integer, a float, `inf`, `-inf` or `nan`."""
-    if (flag := parser.parse_optional_boolean()) is not None:
-        return flag
-    negative = parser.parse_optional_punctuation("-") is not None
-    for word in ("inf", "nan"):
-        if parser.parse_optional_keyword(word) is not None:
-            return float(f"-{word}" if negative else word)
-    number = parser.parse_number()
-    return -number if negative else number
-
-
-def _print_literal(printer: Printer, attr: Attribute) -> None:
-    value = literal_value(attr)
-    if isinstance(value, bool):
-        printer.print_string("true" if value else "false")
-    elif isinstance(value, float) and not math.isfinite(value):
-        printer.print_string("nan" if math.isnan(value) else ("inf" if value > 0 else "-inf"))
-    else:
-        printer.print_string(repr(value))
-
-
-class _LiteralOp(IRDLOperation):
-    """Shared syntax of `ocl.const` and `ocl.var`: `NAME <literal> attr-dict : type`."""
-
-    value = prop_def(AnyAttr())
-    result = result_def(AnyAttr())
-
-    def __init__(self, value: float | int | bool, type_: Attribute) -> None:
-        super().__init__(result_types=[type_], properties={"value": scalar_attr(value, type_)})
-
-    @classmethod
-    def parse(cls, parser: Parser) -> _LiteralOp:
-        literal = _parse_literal(parser)
-        attrs = parser.parse_optional_attr_dict()
-        parser.parse_punctuation(":")
-        type_ = parser.parse_type()
-        if type_ not in C_TYPES:
-            parser.raise_error(f"{cls.name}: {type_} is not an OpenCL scalar type of tinyir")
-        if isinstance(literal, float) and type_ not in FLOATS:
-            parser.raise_error(f"{cls.name}: float literal {literal} for non-float type {type_}")
-        op = cls(literal, type_)
-        op.attributes |= attrs
-        return op
-
-    def print(self, printer: Printer) -> None:
-        printer.print_string(" ")
-        _print_literal(printer, self.value)
-        printer.print_op_attributes(self.attributes)
-        printer.print_string(" : ")
-        printer.print_attribute(self.result.type)
-
-    def verify_(self) -> None:
-        _check_scalar(self, "the value", self.result.type)
-        if getattr(self.value, "type", None) != self.result.type:
-            raise VerifyException(f"{self.name}: value {self.value} does not have type {self.result.type}")
-
-
 # ---------------------------------------------------------------- structure
 
 
 @irdl_op_definition
-class KernelOp(IRDLOperation):
+class KernelOp(base.KernelBase):
     """`__kernel void NAME(__global T* ...)`: a body over buffer parameters, run on a global grid.
 
     `global_size[d]` is the number of work-items along dimension d (`get_global_id(d)`).
     """
 
     name = "ocl.kernel"
-    kernel_name = prop_def(StringAttr)
     global_size = prop_def(ArrayAttr[IntegerAttr[I64]])
-    args = var_operand_def()
-    body = region_def("single_block")
-    traits = traits_def(IsolatedFromAbove(), NoTerminator())
 
-    def __init__(self, name: str, global_size: Sequence[int], args: Sequence[SSAValue], body) -> None:
-        super().__init__(operands=[args], regions=[body], properties={
+    def __init__(self, name: str, global_size: Sequence[int], buffers: Sequence[SSAValue], body) -> None:
+        super().__init__(operands=[buffers], regions=[body], properties={
             "kernel_name": StringAttr(name), "global_size": ArrayAttr(IntegerAttr(n, i64) for n in global_size)})
 
     def print(self, printer: Printer) -> None:
-        printer.print_string(f" {self.kernel_name} global [{', '.join(map(str, self.grid))}] (")
-        printer.print_list(self.args, printer.print_operand)
-        printer.print_string(") : ")
-        printer.print_list([a.type for a in self.args], printer.print_attribute)
-        printer.print_op_attributes(self.attributes, print_keyword=True)
-        printer.print_string(" ")
-        printer.print_region(self.body, print_entry_block_args=True, print_empty_block=True)
+        printer.print_string(f" {self.kernel_name} global [{', '.join(map(str, self.grid))}]")
+        self.print_buffers_and_body(printer)
 
     @classmethod
     def parse(cls, parser: Parser) -> KernelOp:
         name = parser.parse_str_literal()
         parser.parse_keyword("global")
         grid = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
-        args = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_operand)
+        buffers = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_operand)
         parser.parse_punctuation(":")
         types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
-        if types != [a.type for a in args]:
+        if types != [a.type for a in buffers]:
             parser.raise_error("ocl.kernel: the listed types do not match the operands")
-        attrs = parser.parse_optional_attr_dict_with_keyword()
-        op = cls(name, grid, args, parser.parse_region())
-        if attrs is not None:
-            op.attributes |= attrs.data
-        return op
-
-    @property
-    def name_str(self) -> str:
-        return self.kernel_name.data
+        return cls.parse_body(parser, lambda body: cls(name, grid, buffers, body))  # type: ignore[return-value]
 
     @property
     def grid(self) -> tuple[int, ...]:
@@ -211,9 +125,8 @@ class KernelOp(IRDLOperation):
     def verify_(self) -> None:
         if any(n <= 0 for n in self.grid):
             raise VerifyException(f"ocl.kernel: global sizes must be positive, got {list(self.grid)}")
+        self.verify_mirrored_buffers("block arguments must mirror the operands' types")
         block_args = self.body.block.args
-        if [a.type for a in block_args] != [a.type for a in self.args]:
-            raise VerifyException("ocl.kernel: block arguments must mirror the operands' types")
         if not block_args:
             raise VerifyException("ocl.kernel: needs at least one buffer parameter (the output)")
         for arg in block_args:
@@ -275,54 +188,40 @@ class ForOp(IRDLOperation):
 
 
 @irdl_op_definition
-class EndForOp(IRDLOperation):
+class EndForOp(base.EndLoopBase):
     """`}` closing the loop whose index is the operand."""
 
     name = "ocl.endfor"
-    loop = operand_def(i32)
-    assembly_format = "$loop attr-dict"
-
-    def __init__(self, loop: SSAValue) -> None:
-        super().__init__(operands=[loop])
-
-    def verify_(self) -> None:
-        if not isinstance(self.loop.owner, ForOp):
-            raise VerifyException("ocl.endfor: operand must be the index of an ocl.for")
+    LOOP: ClassVar = ForOp
+    NOT_A_LOOP: ClassVar[str] = "operand must be the index of an ocl.for"
 
 
 @irdl_op_definition
-class VarOp(_LiteralOp):
+class VarOp(base.LiteralBase):
     """`T accN = INIT;` -- a mutable register; every use reads its current value."""
 
     name = "ocl.var"
+    TYPES: ClassVar = SCALARS
 
 
 @irdl_op_definition
-class AssignOp(IRDLOperation):
+class AssignOp(base.AssignBase):
     """`accN = VALUE;`"""
 
     name = "ocl.assign"
-    T: ClassVar = VarConstraint("T", AnyAttr())
-    var = operand_def(T)
-    value = operand_def(T)
-    assembly_format = "$var `,` $value attr-dict `:` type($value)"
-
-    def __init__(self, var: SSAValue, value: SSAValue) -> None:
-        super().__init__(operands=[var, value])
-
-    def verify_(self) -> None:
-        if not isinstance(self.var.owner, VarOp):
-            raise VerifyException("ocl.assign: the first operand must be an ocl.var")
+    VAR: ClassVar = VarOp
+    NOT_A_VAR: ClassVar[str] = "the first operand must be an ocl.var"
 
 
 # ---------------------------------------------------------------- values and memory
 
 
 @irdl_op_definition
-class ConstOp(_LiteralOp):
+class ConstOp(base.LiteralBase):
     """A literal, printed inline where it is used (`1.5f`, `-3`, `true`)."""
 
     name = "ocl.const"
+    TYPES: ClassVar = SCALARS
     traits = traits_def(Pure())
 
 
@@ -348,18 +247,14 @@ def _check_access(op: Operation, buffer: SSAValue, index: SSAValue, gate: SSAVal
         raise VerifyException(f"{op.name}: gate must be i1, got {gate.type}")
 
 
-class _Load(IRDLOperation):
+class _Load(base.LoadBase):
     """Shared syntax of the loads: `%buf[%idx] (if %gate)? : T`."""
 
     HALF: ClassVar[bool] = False
-    buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
-    gate = opt_operand_def(i1)
-    result = result_def(AnyAttr())
 
-    def __init__(self, buffer: SSAValue, index: SSAValue, gate: SSAValue | None = None) -> None:
-        result = f32 if self.HALF else buffer_element_type(buffer.type)
-        super().__init__(operands=[buffer, index, [gate] if gate is not None else []], result_types=[result])
+    @classmethod
+    def result_type(cls, buffer_type: Attribute) -> Attribute:
+        return f32 if cls.HALF else buffer_element_type(buffer_type)
 
     def verify_(self) -> None:
         _check_access(self, self.buffer, self.index, self.gate, self.result.type, half=self.HALF)
@@ -404,17 +299,10 @@ class LoadHalfOp(_Load):
     HALF: ClassVar[bool] = True
 
 
-class _Store(IRDLOperation):
+class _Store(base.StoreBase):
     """Shared syntax of the stores: `%buf[%idx], %v (if %gate)? : T`."""
 
     HALF: ClassVar[bool] = False
-    buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
-    value = operand_def(AnyAttr())
-    gate = opt_operand_def(i1)
-
-    def __init__(self, buffer: SSAValue, index: SSAValue, value: SSAValue, gate: SSAValue | None = None) -> None:
-        super().__init__(operands=[buffer, index, value, [gate] if gate is not None else []])
 
     def verify_(self) -> None:
         _check_access(self, self.buffer, self.index, self.gate, self.value.type, half=self.HALF)
@@ -467,68 +355,54 @@ class StoreHalfOp(_Store):
 # ---------------------------------------------------------------- arithmetic
 
 
-class BinaryOp(IRDLOperation):
+class BinaryOp(base.BinaryBase):
     """`T valN = a OP b;` with both operands and the result of one type (comparisons give bool)."""
 
     C_OPERATOR: ClassVar[str]
     ALLOWED: ClassVar[tuple[Attribute, ...]] = tuple(C_TYPES)
-    T: ClassVar = VarConstraint("T", AnyAttr())
-    lhs = operand_def(T)
-    rhs = operand_def(T)
-    result = result_def(T)
-    traits = traits_def(Pure())
     assembly_format = "$lhs `,` $rhs attr-dict `:` type($result)"
 
     def __init__(self, lhs: SSAValue, rhs: SSAValue) -> None:
         super().__init__(operands=[lhs, rhs], result_types=[lhs.type])
 
     def verify_(self) -> None:
-        _check_scalar(self, "the operands", self.lhs.type, self.ALLOWED)
+        SCALARS.check(self, "the operands", self.lhs.type, self.ALLOWED)
 
 
-class CompareOp(IRDLOperation):
+class CompareOp(base.CompareBase):
     """`bool valN = a OP b;`"""
 
     C_OPERATOR: ClassVar[str]
     ALLOWED: ClassVar[tuple[Attribute, ...]] = tuple(C_TYPES)
-    T: ClassVar = VarConstraint("T", AnyAttr())
-    lhs = operand_def(T)
-    rhs = operand_def(T)
-    result = result_def(i1)
-    traits = traits_def(Pure())
     assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs)"
 
     def __init__(self, lhs: SSAValue, rhs: SSAValue) -> None:
         super().__init__(operands=[lhs, rhs], result_types=[i1])
 
     def verify_(self) -> None:
-        _check_scalar(self, "the operands", self.lhs.type, self.ALLOWED)
+        SCALARS.check(self, "the operands", self.lhs.type, self.ALLOWED)
 
 
-class UnaryOp(IRDLOperation):
+class UnaryOp(base.UnaryBase):
     """`T valN = OPa;`"""
 
     C_OPERATOR: ClassVar[str]
     ALLOWED: ClassVar[tuple[Attribute, ...]]
-    T: ClassVar = VarConstraint("T", AnyAttr())
-    operand = operand_def(T)
-    result = result_def(T)
-    traits = traits_def(Pure())
     assembly_format = "$operand attr-dict `:` type($result)"
 
     def __init__(self, operand: SSAValue) -> None:
         super().__init__(operands=[operand], result_types=[operand.type])
 
     def verify_(self) -> None:
-        _check_scalar(self, "the operand", self.operand.type, self.ALLOWED)
+        SCALARS.check(self, "the operand", self.operand.type, self.ALLOWED)
 
 
-def _c_operator_op(base: type[IRDLOperation], name: str, operator: str, allowed: tuple[Attribute, ...],
+def _c_operator_op(family: type[IRDLOperation], name: str, operator: str, allowed: tuple[Attribute, ...],
                   doc: str) -> type[IRDLOperation]:
     """Define `ocl.<name>` printing as C `operator` (one line per op in the table below)."""
     body = {"name": f"ocl.{name}", "C_OPERATOR": operator, "ALLOWED": allowed, "__doc__": doc,
             "__module__": __name__, "__annotations__": {"C_OPERATOR": ClassVar[str], "ALLOWED": ClassVar[tuple]}}
-    return irdl_op_definition(type(name.capitalize() + "Op", (base,), body))
+    return irdl_op_definition(type(name.capitalize() + "Op", (family,), body))
 
 
 _NUMBERS = FLOATS + INTS
@@ -574,55 +448,33 @@ class CallOp(IRDLOperation):
         arity, allowed = BUILTINS[name]
         if len(self.args) != arity:
             raise VerifyException(f"ocl.call: {name} takes {arity} argument(s), got {len(self.args)}")
-        _check_scalar(self, f"the argument of {name}", self.result.type, allowed)
+        SCALARS.check(self, f"the argument of {name}", self.result.type, allowed)
 
 
 @irdl_op_definition
-class SelectOp(IRDLOperation):
+class SelectOp(base.SelectBase):
     """`T valN = cond ? a : b;`"""
 
     name = "ocl.select"
-    T: ClassVar = VarConstraint("T", AnyAttr())
-    cond = operand_def(i1)
-    if_true = operand_def(T)
-    if_false = operand_def(T)
-    result = result_def(T)
-    traits = traits_def(Pure())
-    assembly_format = "$cond `,` $if_true `,` $if_false attr-dict `:` type($result)"
-
-    def __init__(self, cond: SSAValue, if_true: SSAValue, if_false: SSAValue) -> None:
-        super().__init__(operands=[cond, if_true, if_false], result_types=[if_true.type])
 
     def verify_(self) -> None:
-        _check_scalar(self, "the result", self.result.type)
-
-
-class _CastOp(IRDLOperation):
-    source = operand_def(AnyAttr())
-    result = result_def(AnyAttr())
-    traits = traits_def(Pure())
-    assembly_format = "$source attr-dict `:` type($source) `to` type($result)"
-
-    def __init__(self, source: SSAValue, to: Attribute) -> None:
-        super().__init__(operands=[source], result_types=[to])
-
-    def verify_(self) -> None:
-        _check_scalar(self, "the source", self.source.type)
-        _check_scalar(self, "the result", self.result.type)
+        SCALARS.check(self, "the result", self.result.type)
 
 
 @irdl_op_definition
-class ConvertOp(_CastOp):
+class ConvertOp(base.CastBase):
     """`T valN = (T)x;` -- value conversion (float -> int truncates, -> bool is `!= 0`)."""
 
     name = "ocl.convert"
+    TYPES: ClassVar = SCALARS
 
 
 @irdl_op_definition
-class AsTypeOp(_CastOp):
+class AsTypeOp(base.CastBase):
     """`T valN = as_T(x);` -- reinterpret the bits (same width, not bool)."""
 
     name = "ocl.as_type"
+    TYPES: ClassVar = SCALARS
 
     def verify_(self) -> None:
         super().verify_()

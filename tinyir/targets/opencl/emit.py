@@ -6,9 +6,6 @@ Names: buffer parameters `data0..`, global ids `gidx0..`, loop indices `ridx0..`
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i32
 from xdsl.ir import Attribute, Operation, SSAValue
@@ -16,6 +13,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from tinyir.diagnostics import emit_error
 from tinyir.element_types import is_unsigned, numpy_dtype
 from tinyir.targets.base import KernelSource
+from tinyir.targets.clike.emit import StatementPrinter, float_text, int32_text, kernels_of
 from tinyir.targets.opencl import dialect as ocl
 
 FP16_PRAGMA = "#pragma OPENCL EXTENSION cl_khr_fp16 : enable"
@@ -38,19 +36,11 @@ def c_literal(value: float | int | bool, t: Attribute) -> str:
     if t == i1:
         return "true" if value else "false"
     if t in ocl.FLOATS:
-        v = float(np.float16(value)) if t == f16 else float(np.float32(value))
-        if math.isnan(v):
-            text = "NAN"
-        elif math.isinf(v):
-            text = "INFINITY" if v > 0 else "(-INFINITY)"
-        else:
-            text = str(np.float32(v))  # shortest text that reads back as this float (and half)
-            text = f"{text}f" if ("." in text or "e" in text) else f"{text}.0f"
-            text = f"({text})" if text.startswith("-") else text
+        text = float_text(float(np.float16(value)) if t == f16 else float(np.float32(value)))
         return text if t == f32 else f"(half){text}"
     v = int(value)
     if t == i32:
-        return "(-2147483647-1)" if v == -(2**31) else (f"({v})" if v < 0 else str(v))
+        return int32_text(v)
     if t == ocl.ui32:
         return f"{v}u"
     return f"(({c_type(t)}){v})"
@@ -84,126 +74,62 @@ def _inlined_ops(kernel: ocl.KernelOp) -> set[Operation]:
     return inlined
 
 
-class _KernelPrinter:
-    """Names values and prints statements for one kernel."""
+class _KernelPrinter(StatementPrinter):
+    """OpenCL C spelling, operator ops, f16 storage ops and inlined wrap-around casts."""
+
+    CONST = ocl.ConstOp
+    VAR = ocl.VarOp
+    # PoCL declares vload_half without `const`, so f16 buffers read that way are left non-const
+    WRITES = (ocl.StoreOp, ocl.StoreHalfOp, ocl.LoadHalfOp)
+    TYPES = ocl.C_TYPES
+    STORAGE = ocl.C_STORAGE_TYPES
+    HEADER = "__kernel void {name}({params}) {{"
+    PARAMETER = "__global {const}{type}* restrict {name}"
+    BOOL_FROM_BYTE = "(bool){}"
+    BYTE_FROM_BOOL = "(uchar){}"
+    NO_FORM = "OpenCL emitter: no C form for {op}"
 
     def __init__(self, kernel: ocl.KernelOp) -> None:
-        self.kernel = kernel
-        self.names: dict[SSAValue, str] = {}
-        self.counters: dict[str, int] = {}
-        self.lines: list[str] = []
-        self.depth = 1
+        super().__init__(kernel)
         self.inlined = _inlined_ops(kernel)
 
-    def fresh(self, value: SSAValue, prefix: str) -> str:
-        n = self.counters.get(prefix, 0)
-        self.counters[prefix] = n + 1
-        self.names[value] = f"{prefix}{n}"
-        return self.names[value]
+    def literal(self, value: float | int | bool, t: Attribute) -> str:
+        return c_literal(value, t)
 
     def ref(self, value: SSAValue) -> str:
         """How a use of `value` is written: a name, a literal or an inlined expression."""
         owner = value.owner
-        if isinstance(owner, ocl.ConstOp):
-            return c_literal(ocl.literal_value(owner.value), owner.result.type)
         if owner in self.inlined:
             text = self.expr(owner)
             return text if isinstance(owner, ocl.ConvertOp) else f"({text})"
-        return self.names[value]
-
-    def line(self, text: str) -> None:
-        self.lines.append("  " * self.depth + text)
-
-    def print_kernel(self) -> str:
-        kernel = self.kernel
-        # PoCL declares vload_half without `const`, so f16 buffers read that way are left non-const
-        written = {op.buffer for op in kernel.body.walk() if isinstance(op, ocl.StoreOp | ocl.StoreHalfOp | ocl.LoadHalfOp)}
-        params = []
-        for arg in kernel.body.block.args:
-            element = ocl.C_STORAGE_TYPES[ocl.buffer_element_type(arg.type)]
-            qualifier = "" if arg in written else "const "
-            params.append(f"__global {qualifier}{element}* restrict {self.fresh(arg, 'data')}")
-        for op in kernel.body.block.ops:
-            self.statement(op)
-        header = f"__kernel void {kernel.name_str}({', '.join(params)}) {{"
-        return "\n".join([header, *self.lines, "}"])
-
-    def statement(self, op: Operation) -> None:
-        if op in self.inlined or isinstance(op, ocl.ConstOp):
-            return  # printed at its use
-        handler = _STATEMENTS.get(type(op))
-        if handler is not None:
-            handler(self, op)
-            return
-        result = op.results[0]
-        prefix = "acc" if isinstance(op, ocl.VarOp) else "val"
-        expr = self.expr(op)
-        self.line(f"{c_type(result.type)} {self.fresh(result, prefix)} = {expr};")
+        return super().ref(value)
 
     def expr(self, op: Operation) -> str:
-        """The C expression computing `op`'s result from its operands."""
         if isinstance(op, ocl.BinaryOp | ocl.CompareOp):
             return f"{self.ref(op.lhs)} {op.C_OPERATOR} {self.ref(op.rhs)}"
         if isinstance(op, ocl.UnaryOp):
             return f"{op.C_OPERATOR}{self.ref(op.operand)}"
-        handler = _EXPRESSIONS.get(type(op))
-        if handler is None:
-            emit_error(op, f"OpenCL emitter: no C form for {op.name}")
-        return handler(self, op)
-
-    def load(self, op: ocl.LoadOp) -> str:
-        element = op.result.type
-        read = f"{self.ref(op.buffer)}[{self.ref(op.index)}]"
-        if element == i1:  # stored as uchar
-            read = f"(bool){read}"
-        if op.gate is None:
-            return read
-        return f"{self.ref(op.gate)} ? {read} : {c_literal(0, element)}"
+        return super().expr(op)
 
     def load_half(self, op: ocl.LoadHalfOp) -> str:
         read = f"vload_half({self.ref(op.index)}, {self.ref(op.buffer)})"
         return read if op.gate is None else f"{self.ref(op.gate)} ? {read} : 0.0f"
 
     def store_half(self, op: ocl.StoreHalfOp) -> None:
-        text = f"vstore_half_rte({self.ref(op.value)}, {self.ref(op.index)}, {self.ref(op.buffer)});"
-        self.line(f"if ({self.ref(op.gate)}) {text}" if op.gate is not None else text)
-
-    def store(self, op: ocl.StoreOp) -> None:
-        value = self.ref(op.value)
-        if op.value.type == i1:
-            value = f"(uchar){value}"
-        text = f"{self.ref(op.buffer)}[{self.ref(op.index)}] = {value};"
-        self.line(f"if ({self.ref(op.gate)}) {text}" if op.gate is not None else text)
-
-    def global_id(self, op: ocl.GetGlobalIdOp) -> None:
-        dim = op.dim.value.data
-        name = f"gidx{dim}"
-        if name in self.names.values():  # a second read of the same id (not CSE'd)
-            name = self.fresh(op.result, "val")
-        self.names[op.result] = name
-        self.line(f"int {name} = get_global_id({dim});")
-
-    def open_loop(self, op: ocl.ForOp) -> None:
-        name = self.fresh(op.result, "ridx")
-        self.line(f"for (int {name} = {op.lower.value.data}; {name} < {op.upper.value.data}; {name}++) {{")
-        self.depth += 1
-
-    def close_loop(self, op: ocl.EndForOp) -> None:
-        self.depth -= 1
-        self.line("}")
+        self.line(self.gated(op.gate, f"vstore_half_rte({self.ref(op.value)}, {self.ref(op.index)}, {self.ref(op.buffer)});"))
 
 
-_STATEMENTS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = {
-    ocl.GetGlobalIdOp: _KernelPrinter.global_id,
-    ocl.ForOp: _KernelPrinter.open_loop,
+_KernelPrinter.STATEMENTS = {
+    ocl.GetGlobalIdOp: lambda p, op: p.grid_index(op.result, op.dim.value.data, f"get_global_id({op.dim.value.data})"),
+    ocl.ForOp: lambda p, op: p.open_loop(op.result, op.lower.value.data, op.upper.value.data),
     ocl.EndForOp: _KernelPrinter.close_loop,
-    ocl.AssignOp: lambda p, op: p.line(f"{p.ref(op.var)} = {p.ref(op.value)};"),
+    ocl.AssignOp: _KernelPrinter.assign,
     ocl.StoreOp: _KernelPrinter.store,
     ocl.StoreHalfOp: _KernelPrinter.store_half,
 }
 
-_EXPRESSIONS: dict[type[Operation], Callable[[_KernelPrinter, Operation], str]] = {
-    ocl.VarOp: lambda p, op: c_literal(ocl.literal_value(op.value), op.result.type),
+_KernelPrinter.EXPRESSIONS = {
+    ocl.VarOp: _KernelPrinter.register,
     ocl.LoadOp: _KernelPrinter.load,
     ocl.LoadHalfOp: _KernelPrinter.load_half,
     ocl.RoundHalfOp: lambda p, op: f"{ROUND_HALF}({p.ref(op.operand)})",
@@ -238,9 +164,7 @@ def emit_kernel(kernel: Operation) -> KernelSource:
 
 def emit_module(module: ModuleOp) -> str:
     """Every `ocl.kernel` of the module as one OpenCL C translation unit (for `tinyir-opt -t opencl`)."""
-    kernels = [op for op in module.walk() if isinstance(op, ocl.KernelOp)]
-    if not kernels:
-        emit_error(module, "OpenCL emitter: the module has no ocl.kernel (run uop-to-opencl first)")
+    kernels = kernels_of(module, ocl.KernelOp, "OpenCL emitter: the module has no ocl.kernel (run uop-to-opencl first)")
     preamble = list(dict.fromkeys(line for k in kernels for line in _preamble(k)))  # each once, in order
     bodies = [_KernelPrinter(k).print_kernel() + "\n" for k in kernels]
     return "\n".join(preamble + bodies)
