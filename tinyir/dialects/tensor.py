@@ -647,7 +647,7 @@ class SoftmaxOp(Composite, ListOp):
     def verify_list(self, src: tuple[int, ...], dst: tuple[int, ...]) -> None:
         _check_tensor(self, "operand", self.x.type, FLOAT)
         if not self.axes_tuple():
-            raise VerifyException(f"needs at least one axis")
+            raise VerifyException("needs at least one axis")
         _check_axes(self, self.axes_tuple(), len(src))
         if self.result.type != self.x.type:
             raise VerifyException(f"result type {self.result.type} must equal {self.x.type}")

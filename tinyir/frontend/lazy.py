@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -130,8 +131,10 @@ def graph_lineage(root: LazyOp) -> weakref.WeakSet[LazyOp]:
     return out
 
 
-def toposort(roots: list[LazyOp]) -> list[LazyOp]:
-    """Every node the roots depend on, sources before users (iterative: graphs can be deep)."""
+def toposort(roots: list[LazyOp], cut: Callable[[LazyOp], bool] | None = None) -> list[LazyOp]:
+    """Every node the roots depend on, sources before users (iterative: graphs can be deep).
+
+    A node for which `cut` holds is listed but its sources are not followed."""
     order: list[LazyOp] = []
     seen: set[int] = set()
     for root in roots:
@@ -145,6 +148,8 @@ def toposort(roots: list[LazyOp]) -> list[LazyOp]:
                 continue
             seen.add(id(node))
             stack.append((node, True))
+            if cut is not None and cut(node):
+                continue
             for src in reversed(node.srcs):
                 if id(src) not in seen:
                     stack.append((src, False))

@@ -21,7 +21,7 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 
 from tinyir.frontend import lazy
 from tinyir.frontend.dtypes import DType, from_numpy
-from tinyir.frontend.lazy import LazyOp
+from tinyir.frontend.lazy import LazyOp, toposort
 
 
 def debug_level() -> int:
@@ -106,22 +106,7 @@ def collect(outputs: list[LazyOp], cut: Callable[[LazyOp], bool]) -> Graph:
     entries: list[tuple] = []
 
     def visit_order() -> list[LazyOp]:
-        order: list[LazyOp] = []
-        seen: set[int] = set()
-        for root in outputs:
-            stack: list[tuple[LazyOp, bool]] = [(root, False)]
-            while stack:
-                node, done = stack.pop()
-                if done:
-                    order.append(node)
-                    continue
-                if id(node) in seen:
-                    continue
-                seen.add(id(node))
-                stack.append((node, True))
-                if not cut(node):
-                    stack.extend((s, False) for s in reversed(node.srcs))
-        return order
+        return toposort(outputs, cut)
 
     for node in visit_order():
         if cut(node):

@@ -9,6 +9,7 @@ Constant folding evaluates with the interpreter's semantics (tinyir/runtime/uop_
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, i1, i32
@@ -169,8 +170,8 @@ def _split_by_divisor(x: SSAValue, c: int) -> Split | None:
     return whole, constant // c, rest, constant % c, rest_b
 
 
-def idiv_split(op: uop.IdivOp) -> SSAValue | Operation | None:
-    """(a*c + b) idiv c -> a + b idiv c (b, and the whole, >= 0); b idiv c -> 0 when 0 <= b < c."""
+def _useful_split(op: uop.IdivOp | uop.ModOp) -> tuple[Any, int, Any, int, bool] | None:
+    """The lhs split by the constant divisor, when splitting simplifies: (whole, q, rest, r, rest < c)."""
     c = int_const(op.rhs)
     split = _split_by_divisor(op.lhs, c) if c and c > 0 else None
     if split is None:
@@ -179,6 +180,14 @@ def idiv_split(op: uop.IdivOp) -> SSAValue | Operation | None:
     rest_small = rest_b[1] < c
     if not whole and q == 0 and not rest_small:
         return None
+    return whole, q, rest, r, rest_small
+
+
+def idiv_split(op: uop.IdivOp) -> SSAValue | Operation | None:
+    """(a*c + b) idiv c -> a + b idiv c (b, and the whole, >= 0); b idiv c -> 0 when 0 <= b < c."""
+    if (split := _useful_split(op)) is None:
+        return None
+    whole, q, rest, r, rest_small = split
     quotient = build_linear(whole, q)
     if rest_small:
         return quotient
@@ -187,14 +196,9 @@ def idiv_split(op: uop.IdivOp) -> SSAValue | Operation | None:
 
 def mod_split(op: uop.ModOp) -> SSAValue | Operation | None:
     """(a*c + b) mod c -> b mod c (b, and the whole, >= 0); b mod c -> b when 0 <= b < c."""
-    c = int_const(op.rhs)
-    split = _split_by_divisor(op.lhs, c) if c and c > 0 else None
-    if split is None:
+    if (split := _useful_split(op)) is None:
         return None
-    whole, q, rest, r, rest_b = split
-    rest_small = rest_b[1] < c
-    if not whole and q == 0 and not rest_small:
-        return None
+    _, _, rest, r, rest_small = split
     remainder = build_linear(rest, r)
     return remainder if rest_small else uop.ModOp(_res(remainder), op.rhs)
 

@@ -23,7 +23,7 @@ from xdsl.ir import Block, Operation, SSAValue
 
 from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
-from tinyir.registry import CORE_PIPELINE, PASSES, load
+from tinyir.registry import CORE_PIPELINE, load
 from tinyir.targets.base import Device, KernelSource, Target
 
 

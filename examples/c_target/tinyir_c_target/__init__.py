@@ -6,7 +6,6 @@ then `tinyir-run --device c`, `Tensor(..., device="c")` and `tinyir-opt -p ...,u
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from tinyir.targets.base import Device, Target
