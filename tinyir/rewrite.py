@@ -30,7 +30,12 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, OpResult, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
+from xdsl.pattern_rewriter import (
+    PatternRewriter,
+    PatternRewriterListener,
+    PatternRewriteWalker,
+    RewritePattern,
+)
 
 RuleFn = Callable[..., Any]
 
@@ -134,9 +139,14 @@ class RuleTable(RewritePattern):
                     print(f"[{self.name}] {r.name} @ {op.name}", file=sys.stderr)
                 return
 
-    def apply(self, root: Operation, *, greedy: bool = True, reverse: bool = False) -> bool:
-        """Apply the table to every op nested in `root` (to a fixed point when `greedy`)."""
-        walker = PatternRewriteWalker(self, apply_recursively=greedy, walk_reverse=reverse)
+    def apply(self, root: Operation, *, greedy: bool = True, reverse: bool = False,
+              listener: PatternRewriterListener | None = None) -> bool:
+        """Apply the table to every op nested in `root` (to a fixed point when `greedy`).
+
+        `listener`, if given, hears of every insertion, replacement and removal the rules make
+        (e.g. so a pass can keep a table of values that follows replacements)."""
+        walker = PatternRewriteWalker(self, apply_recursively=greedy, walk_reverse=reverse,
+                                      listener=listener or PatternRewriterListener())
         changed = False
         for region in root.regions:
             changed |= walker.rewrite_region(region)

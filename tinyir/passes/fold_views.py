@@ -20,12 +20,12 @@ from typing import Any, ClassVar
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType, i1
 from xdsl.ir import Operation, OpResult, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.pattern_rewriter import PatternRewriter, PatternRewriterListener
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import shapetracker as st
 from tinyir.dialects import tensor as tir
-from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 from tinyir.shapetracker.view import INVERTIBLE_MOVEMENT_OPS, ShapeTracker, View, invert_permutation
 
 Movement = tuple[str, Any]
@@ -127,7 +127,169 @@ def _broadcast(value: Any, shape: Sequence[int], element_type: Any) -> st.ConstO
 
 
 # ----------------------------------------------------------------------------------------------
+# shared moved values
+
+
+def _dominates(value: SSAValue, op: Operation) -> bool:
+    """Whether `value` is defined before `op` in `op`'s block (kernel bodies are one block).
+
+    Walks out from the definition in both directions, so the cost is the distance between them."""
+    block = op.parent_block()
+    definition = value.owner
+    if not _IS_OP[type(definition)]:
+        return definition is block
+    if definition is op or definition.parent_block() is not block:
+        return False
+    later, earlier = definition.next_op, definition.prev_op
+    while later is not None or earlier is not None:
+        if later is op:
+            return True
+        if earlier is op:
+            return False
+        later = later.next_op if later is not None else None
+        earlier = earlier.prev_op if earlier is not None else None
+    return False
+
+
+_IS_HOISTABLE = _type_test((*st.LEAF_OPS, *tir.ELEMENTWISE_OPS, *tir.MOVEMENT_OPS))
+
+
+def _hoist_before(value: SSAValue, at: Operation) -> bool:
+    """Make `value` defined before `at`, moving its op (and, first, those of its operands that are
+    not) up to just before `at`. Safe: a moved op only goes earlier, still before all its users,
+    and after its operands. Gives up (False) on anything but pure body ops of `at`'s block."""
+    if _dominates(value, at):
+        return True
+    op = value.owner
+    if not _IS_OP[type(op)] or not _IS_HOISTABLE[type(op)] or op.parent_block() is not at.parent_block():
+        return False
+    if not all(_hoist_before(operand, at) for operand in op.operands):
+        return False
+    op.detach()
+    at.parent_block().insert_op_before(op, at)
+    return True
+
+
+class MovedValues:
+    """Hash-consing of movements within one run: (value, kind, argument) -> the value that is
+    `kind(argument)` applied to it. Kernel bodies are DAGs; without this, a value shared by several
+    paths is moved (and its whole subtree copied) once per path when movements sink.
+
+    Entries follow the rewrites through a listener: when the op of a known moved value is replaced
+    (it sank or folded into a leaf), the entry now names the replacement, which computes the same
+    and is defined no later; when it is erased, the entry goes."""
+
+    def __init__(self) -> None:
+        # key -> (the moved value, the source value, kept so its id stays unique while keyed)
+        self._moved: dict[tuple[int, str, Any], tuple[SSAValue, SSAValue]] = {}
+        self._keys_of: dict[int, list[tuple[int, str, Any]]] = {}  # id(moved value) -> its keys
+        self.listener = PatternRewriterListener(
+            operation_replacement_handler=[self._replaced], operation_removal_handler=[self._removed])
+
+    @staticmethod
+    def _key(source: SSAValue, kind: str, arg: Any) -> tuple[int, str, Any]:
+        return id(source), kind, arg
+
+    def lookup(self, source: SSAValue, kind: str, arg: Any, at: Operation) -> SSAValue | None:
+        """The known `kind(arg)` of `source`, made usable at `at` (defined before it), if any."""
+        entry = self._moved.get(self._key(source, kind, arg))
+        if entry is None or entry[1] is not source or entry[0].owner is at:
+            return None
+        return entry[0] if _hoist_before(entry[0], at) else None
+
+    def record(self, source: SSAValue, kind: str, arg: Any, moved: SSAValue) -> None:
+        key = self._key(source, kind, arg)
+        old = self._moved.get(key)
+        if old is not None:
+            self._forget(key, old[0])
+        self._moved[key] = (moved, source)
+        self._keys_of.setdefault(id(moved), []).append(key)
+
+    def move(self, source: SSAValue, kind: str, arg: Any, at: Operation) -> SSAValue | Operation:
+        """`kind(arg)` of `source` for an op built at `at`: a known value, else a new movement op."""
+        known = self.lookup(source, kind, arg, at)
+        if known is not None:
+            return known
+        new = make_movement(source, kind, arg)
+        self.record(source, kind, arg, new.results[0])
+        return new
+
+    def _forget(self, key: tuple[int, str, Any], moved: SSAValue) -> None:
+        keys = self._keys_of.get(id(moved))
+        if keys is not None and key in keys:
+            keys.remove(key)
+            if not keys:
+                del self._keys_of[id(moved)]
+
+    def _replaced(self, op: Operation, new_results: Sequence[SSAValue | None]) -> None:
+        for old, new in zip(op.results, new_results):
+            keys = self._keys_of.pop(id(old), None)
+            if not keys:
+                continue
+            for key in keys:
+                source = self._moved[key][1]
+                if new is None:
+                    del self._moved[key]
+                else:
+                    self._moved[key] = (new, source)
+            if new is not None:
+                self._keys_of.setdefault(id(new), []).extend(keys)
+
+    def _removed(self, op: Operation) -> None:
+        for result in op.results:
+            for key in self._keys_of.pop(id(result), ()):
+                del self._moved[key]
+
+
+class IdenticalOps:
+    """Hash-consing of pure body ops within one run: (op type, operands, properties, result type)
+    -> the one op computing it. Sinking copies movements onto every path of a DAG, so equal leaves
+    (a broadcast constant, a load through the same view) and then equal ops above them appear
+    many times; merging them keeps the kernel a DAG. Entries go when their op is erased."""
+
+    def __init__(self) -> None:
+        self._ops: dict[tuple[Any, ...], Operation] = {}
+        self._key_of: dict[int, tuple[Any, ...]] = {}  # id(op) -> its key
+        self.listener = PatternRewriterListener(operation_removal_handler=[self._removed])
+
+    @staticmethod
+    def _key(op: Operation) -> tuple[Any, ...]:
+        return (type(op), tuple(id(v) for v in op.operands), tuple(sorted(op.properties.items())),
+                tuple(sorted(op.attributes.items())), tuple(r.type for r in op.results))
+
+    def earlier_twin(self, op: Operation) -> Operation | None:
+        """An identical op defined before `op`; else `op` becomes the one that later twins reuse."""
+        key = self._key(op)
+        known = self._ops.get(key)
+        if known is op:
+            return None
+        # a keyed op's operands may have been replaced since (and a dead operand's id reused):
+        # it is a twin only if it still has this key
+        if known is not None and known.parent is not None and self._key(known) == key \
+                and _dominates(known.results[0], op):
+            return known
+        if known is not None:
+            self._key_of.pop(id(known), None)
+        self._ops[key] = op
+        self._key_of[id(op)] = key
+        return None
+
+    def _removed(self, op: Operation) -> None:
+        key = self._key_of.pop(id(op), None)
+        if key is not None and self._ops.get(key) is op:
+            del self._ops[key]
+
+
+# ----------------------------------------------------------------------------------------------
 # rules
+
+
+def share_identical(op: Operation, twins: IdenticalOps) -> SSAValue | None:
+    """A leaf or elementwise op identical to one computed before it -> that one's result."""
+    if not _in_kernel(op) or len(op.results) != 1:
+        return None
+    twin = twins.earlier_twin(op)
+    return None if twin is None else twin.results[0]
 
 
 def fold_into_leaf(op: Operation) -> Operation | None:
@@ -141,8 +303,24 @@ def fold_into_leaf(op: Operation) -> Operation | None:
     return leaf.with_tracker(leaf.tracker().movement(kind, arg))
 
 
-def sink_through_elementwise(op: Operation) -> Operation | None:
-    """movement(f(a, b, ..)) -> f(movement(a), movement(b), ..), in the prologue only."""
+def share_movement(op: Operation, moves: MovedValues) -> SSAValue | None:
+    """movement(x), the same movement of x already computed before it -> that value.
+
+    Otherwise this one becomes the known value: later copies (from sinking along another path of
+    the DAG) reuse it, or what it sank or folded into, instead of moving x's subtree again."""
+    if not _in_kernel(op):
+        return None
+    source, (kind, arg) = op.operands[0], movement_of(op)
+    known = moves.lookup(source, kind, arg, op)
+    if known is not None:
+        return known
+    moves.record(source, kind, arg, op.results[0])
+    return None
+
+
+def sink_through_elementwise(op: Operation, moves: MovedValues) -> Operation | None:
+    """movement(f(a, b, ..)) -> f(movement(a), movement(b), ..), in the prologue only; a movement
+    of an operand that was already computed (the DAG shares it) is reused, not built again."""
     if not _in_kernel(op):
         return None
     inner = _owner(op.operands[0])
@@ -151,11 +329,11 @@ def sink_through_elementwise(op: Operation) -> Operation | None:
     kind, arg = movement_of(op)
     out_shape = tir.shape_of(op.results[0])
     if kind == "pad" and isinstance(inner, _PAD_GUARDS_DIVISOR):
-        lhs, rhs = (make_movement(x, kind, arg) for x in inner.operands)
+        lhs, rhs = (moves.move(x, kind, arg, op) for x in inner.operands)
         real = _padded_true(inner, arg)
-        one = _broadcast(1, out_shape, tir.element_type_of(rhs.results[0]))
+        one = _broadcast(1, out_shape, tir.element_type_of(inner.operands[1]))
         return _with_operands(inner, [lhs, tir.WhereOp(real, rhs, one)], out_shape)
-    moved = _with_operands(inner, [make_movement(x, kind, arg) for x in inner.operands], out_shape)
+    moved = _with_operands(inner, [moves.move(x, kind, arg, op) for x in inner.operands], out_shape)
     if kind == "pad" and isinstance(inner, _PAD_NEEDS_WHERE):
         zero = _broadcast(0, out_shape, tir.element_type_of(op.results[0]))
         return tir.WhereOp(_padded_true(inner, arg), moved, zero)
@@ -253,9 +431,17 @@ class FoldViews(RulePass):
     summary: ClassVar[str] = "push tir movement ops of st.kernel bodies into leaf and store shapetrackers"
 
     def rules(self) -> list[Rule]:
+        return self._rules(MovedValues(), IdenticalOps())
+
+    def _rules(self, moves: MovedValues, twins: IdenticalOps) -> list[Rule]:
+        """The table; `moves` and `twins` are the run's hash-consing tables (see their classes)."""
         return [
+            rule((*st.LEAF_OPS, *tir.ELEMENTWISE_OPS), lambda op: share_identical(op, twins),
+                 "leaf or elementwise op identical to an earlier one -> that one"),
+            rule(tir.MOVEMENT_OPS, lambda op: share_movement(op, moves), "movement(x) computed before -> that value"),
             rule(tir.MOVEMENT_OPS, fold_into_leaf, "movement(leaf) -> leaf through the moved shapetracker"),
-            rule(tir.MOVEMENT_OPS, sink_through_elementwise, "movement(f(a, ..)) -> f(movement(a), ..) before the reduce"),
+            rule(tir.MOVEMENT_OPS, lambda op: sink_through_elementwise(op, moves),
+                 "movement(f(a, ..)) -> f(movement(a), ..) before the reduce, shared movements reused"),
             rule(tir.ELEMENTWISE_OPS, lift_above_elementwise, "f(m(x), b) -> m(f(x, m^-1(b))) after the reduce, m bijective"),
             rule(st.StoreOp, fold_into_store, "store(m(v)) -> store(v) through the inverted shapetracker, m bijective"),
             rule(st.LEAF_OPS, simplify_leaf, "leaf -> leaf with merged / canonical views"),
@@ -264,7 +450,13 @@ class FoldViews(RulePass):
         ]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        super().apply(ctx, op)
+        # one of each per run: they must hear of every rewrite the table makes
+        moves, twins = MovedValues(), IdenticalOps()
+        listener = PatternRewriterListener()
+        listener.extend_from_listener(moves.listener)
+        listener.extend_from_listener(twins.listener)
+        RuleTable(self.name, self._rules(moves, twins)).apply(op, greedy=self.greedy, reverse=self.reverse,
+                                                              listener=listener)
         for kernel in op.walk():
             if not isinstance(kernel, st.KernelOp):
                 continue
