@@ -65,7 +65,10 @@ def build_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--mlir-pass-statistics", action="store_true",
                    help="report how often each rule of each pass fired, to stderr")
     p.add_argument("--allow-unregistered-dialect", action="store_true", help="accept ops of unknown dialects")
-    p.add_argument("--list-passes", action="store_true", help="list the registered passes and exit")
+    p.add_argument("--list-passes", action="store_true",
+                   help="list tinyir's passes (core and plugins), one per line with a description, and exit")
+    p.add_argument("--list-xdsl-passes", action="store_true",
+                   help="list the passes xDSL itself provides (also usable in pipelines) and exit")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     return p
@@ -427,27 +430,33 @@ def _statistics_report(passes: Sequence[Any], stats: dict[str, Any]) -> str:
 
 
 def list_passes() -> str:
-    """Every tinyir pass with its description (and options); then the xDSL pass names."""
+    """tinyir's passes (core and plugins), one per line: name, one-line description, {options}."""
     from tinyir.tools.pipeline import describe_pass, option_signature, tinyir_passes
 
-    lines = ["tinyir passes:"]
     ours = tinyir_passes()
     width = max((len(n) for n in ours), default=0)
+    lines = []
     for name, factory in ours.items():
         try:
             cls = factory()
         except Exception as exc:
-            lines.append(f"  {name:<{width}}  (unavailable: {type(exc).__name__}: {exc})")
+            lines.append(f"{name:<{width}}  (unavailable: {type(exc).__name__}: {exc})")
             continue
-        lines.append(f"  {name:<{width}}  {describe_pass(cls)}")
-        if sig := option_signature(cls):
-            lines.append(f"  {'':<{width}}    options: {sig}")
+        sig = option_signature(cls)
+        text = describe_pass(cls)
+        if text[1:2].islower():  # one style for every line ("lower ...", not "Lower ...")
+            text = text[:1].lower() + text[1:]
+        lines.append(f"{name:<{width}}  {text}" + (f" {sig}" if sig else ""))
+    return "\n".join(lines)
+
+
+def list_xdsl_passes() -> str:
+    """xDSL's own passes, one name per line (not imported, so not described)."""
+    from tinyir.tools.pipeline import tinyir_passes
     from xdsl.transforms import get_all_passes
 
-    theirs = sorted(n for n in get_all_passes() if n not in ours)
-    lines.append("xDSL passes (also available; see xdsl-opt):")
-    lines.append("  " + ", ".join(theirs))
-    return "\n".join(lines)
+    ours = tinyir_passes()
+    return "\n".join(sorted(n for n in get_all_passes() if n not in ours))
 
 
 def version() -> str:
@@ -471,6 +480,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             code = 0
         elif args.list_passes:
             print(list_passes())
+            code = 0
+        elif args.list_xdsl_passes:
+            print(list_xdsl_passes())
             code = 0
         else:
             code = Driver(args).run()
