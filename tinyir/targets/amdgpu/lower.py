@@ -83,7 +83,7 @@ def _with_producers(op: Operation, out: list[Operation] | None = None) -> list[O
 
 def lower_load(op: uop.LoadOp) -> Operation | None:
     """Global load; gated: load element 0 (always in bounds) and select 0 when the gate is false."""
-    if llvm_lower._pending(op):
+    if llvm_lower.reads_unlowered_accumulator(op):
         return None
     t = op.result.type
     _, index, *gate = operands(op)
@@ -93,13 +93,13 @@ def lower_load(op: uop.LoadOp) -> Operation | None:
     if t == i1:  # bools are bytes in memory
         value = ll.ICmpOp("ne", value, const(0, storage_type(t)))
     result = ll.SelectOp(gate[0], value, const(0, t)) if gate else value
-    llvm_lower._uop_types[result.results[0]] = t
+    llvm_lower.remember_uop_type(result.results[0], t)
     return result
 
 
 def lower_store(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | None:
     """Global store; gated: inside an `if`."""
-    if llvm_lower._pending(op):
+    if llvm_lower.reads_unlowered_accumulator(op):
         return None
     t = uop.buffer_element_type(op.buffer.type)
     _, index, value, *gate = operands(op)
@@ -115,7 +115,7 @@ def lower_store(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | None:
 def lower_define_acc(op: uop.DefineAccOp, rewriter: PatternRewriter) -> SSAValue:
     """A private-memory (addrspace 5) slot; LLVM's mem2reg turns it into a register."""
     slot = ll.AllocaOp(value_type(op.result.type), amd.PRIVATE_ADDRSPACE)
-    llvm_lower._uop_types[slot.result] = op.result.type  # so that reads know the register's uop type
+    llvm_lower.remember_uop_type(slot.result, op.result.type)  # so that reads know the register's uop type
     init = const(uop.literal_value(op.value), op.result.type)
     rewriter.insert([slot, init, ll.StoreOp(init.result, slot.result)], InsertPoint.before(op))
     return slot.result

@@ -79,7 +79,12 @@ def uop_type(v: SSAValue) -> Attribute:
     return _uop_types.get(v, v.type)
 
 
-def _pending(op: Operation) -> bool:
+def remember_uop_type(value: SSAValue, uop_type_: Attribute) -> None:
+    """Record the uop type of a value this lowering (or one built on it) made."""
+    _uop_types[value] = uop_type_
+
+
+def reads_unlowered_accumulator(op: Operation) -> bool:
     """Whether an operand still comes from an accumulator that is not lowered yet."""
     return any(isinstance(v.owner, uop.DefineAccOp) for v in op.operands)
 
@@ -88,7 +93,7 @@ def read(v: SSAValue) -> SSAValue | Operation:
     """An operand's value: accumulators (allocas by now) are read with a load at the point of use."""
     if isinstance(v.owner, ll.AllocaOp):
         load = ll.LoadOp(v)
-        _uop_types[load.result] = uop_type(v)
+        remember_uop_type(load.result, uop_type(v))
         return load
     return v
 
@@ -100,11 +105,11 @@ def operands(op: Operation) -> list[SSAValue | Operation]:
 def _lowering(fn: Callable[[Operation], object]) -> Callable[[Operation], object]:
     """Wait (no match) until every accumulator an op reads is lowered; remember the result's uop type."""
     def wrapper(op: Operation) -> object:
-        if _pending(op):
+        if reads_unlowered_accumulator(op):
             return None
         result = fn(op)
         if result is not None and op.results:
-            _uop_types[SSAValue.get(result)] = op.results[0].type
+            remember_uop_type(SSAValue.get(result), op.results[0].type)
         return result
     wrapper.__name__ = fn.__name__
     return wrapper
@@ -311,7 +316,7 @@ def lower_load(op: uop.LoadOp) -> Operation:
 
 
 def lower_store(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | None:
-    if _pending(op):
+    if reads_unlowered_accumulator(op):
         return None
     t = uop.buffer_element_type(op.buffer.type)
     _, index, value, *gate = operands(op)
@@ -340,7 +345,7 @@ def _with_producers(op: Operation) -> list[Operation]:
 
 def lower_define_acc(op: uop.DefineAccOp, rewriter: PatternRewriter) -> SSAValue:
     slot = ll.AllocaOp(value_type(op.result.type))
-    _uop_types[slot.result] = op.result.type
+    remember_uop_type(slot.result, op.result.type)
     init = const(uop.literal_value(op.value), op.result.type)
     rewriter.insert([slot, init, ll.StoreOp(init.result, slot.result)], InsertPoint.before(op))
     return slot.result
@@ -420,7 +425,7 @@ class UopToLLVM(RulePass):
         for left in op.walk():  # an op no rule handles would otherwise leave its kernel in uop
             if isinstance(left, uop.KernelOp):
                 stuck = next((o for o in left.body.block.ops if not isinstance(o, ll.LLIR_OPS)), left)
-                emit_error(stuck, "uop-to-llvm cannot lower this op")
+                emit_error(stuck, f"{self.name} cannot lower this op")
 
     def rules(self) -> Sequence[Rule]:
         g = _lowering
