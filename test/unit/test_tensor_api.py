@@ -386,3 +386,13 @@ def test_readme_training_snippet_learns():
             opt.step()
             losses.append(loss.item())
     assert losses[-1] < 0.8 * losses[0]
+
+
+def test_unknown_device_is_an_error_at_the_call():
+    from tinyir.errors import TinyirError
+
+    with pytest.raises(TinyirError, match="unknown device 'vulkan'"):
+        Tensor([1.0, 2.0], device="vulkan")
+    with pytest.raises(TinyirError, match="unknown device 'nope'"):
+        Tensor([1.0]).to("nope")
+    assert Tensor([1.0], device="opencl:0").device == "opencl"

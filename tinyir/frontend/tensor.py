@@ -35,8 +35,12 @@ class Device:
 
     @staticmethod
     def canonicalize(device: str | None) -> str:
-        name = (device or Device.DEFAULT).lower()
-        return name.split(":")[0]  # "opencl:0" -> "opencl"
+        """The device's name ("opencl:0" -> "opencl"); an unknown one is an error here, at the call."""
+        from tinyir.runtime.executor import check_device_name
+
+        name = (device or Device.DEFAULT).lower().split(":")[0]
+        check_device_name(name)
+        return name
 
 
 def _shape_of(data: Any) -> tuple[int, ...]:

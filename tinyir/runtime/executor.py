@@ -8,6 +8,7 @@ launch, `func.return` -> outputs. Kernels are compiled once per structural hash 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -68,27 +69,40 @@ def structural_hash(op: Operation) -> str:
 
 # ---------------------------------------------------------------- targets and devices
 
+BUILTIN_TARGETS = {
+    "cpu": "tinyir.targets.cpu:TARGET",
+    "opencl": "tinyir.targets.opencl:TARGET",
+    "cuda": "tinyir.targets.ptx:TARGET",
+    "amdgpu": "tinyir.targets.amdgpu:TARGET",
+    "metal": "tinyir.targets.metal:TARGET",
+}
+
+
+@functools.cache
+def device_names() -> frozenset[str]:
+    """Every name a program can be compiled for: built-in targets, plugins, and "reference"."""
+    from tinyir.registry import plugin_targets
+
+    return frozenset(BUILTIN_TARGETS) | {t.name for t in plugin_targets()} | {"reference"}
+
+
+def check_device_name(name: str) -> None:
+    """Raise the one clear error for a device nobody registered."""
+    if name not in device_names():
+        raise TinyirError(f"unknown device {name!r} (known: {', '.join(sorted(device_names()))})")
+
+
 def get_target(name: str) -> Target:
     """A built-in target by device name, or one registered through `tinyir.targets`."""
     from tinyir.registry import plugin_targets
 
-    builtin = {
-        "cpu": "tinyir.targets.cpu:TARGET",
-        "opencl": "tinyir.targets.opencl:TARGET",
-        "cuda": "tinyir.targets.ptx:TARGET",
-        "amdgpu": "tinyir.targets.amdgpu:TARGET",
-        "metal": "tinyir.targets.metal:TARGET",
-    }
-    if name in builtin:
+    check_device_name(name)
+    if name in BUILTIN_TARGETS:
         try:
-            return load(builtin[name])
+            return load(BUILTIN_TARGETS[name])
         except ImportError as exc:
             raise TinyirError(f"device {name!r} is not available: {exc}") from exc
-    for target in plugin_targets():
-        if target.name == name:
-            return target
-    known = sorted(set(builtin) | {t.name for t in plugin_targets()} | {"reference"})
-    raise TinyirError(f"unknown device {name!r} (known: {', '.join(known)})")
+    return next(t for t in plugin_targets() if t.name == name)
 
 
 _DEVICES: dict[str, Device] = {}
