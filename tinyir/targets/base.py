@@ -58,6 +58,31 @@ class Device(ABC):
 
 
 @dataclass(frozen=True)
+class KernelLimits:
+    """What a target's kernels may use; `kernel-optimize` reads it for its checks and heuristics.
+
+    A target with `max_local_size == 0` has no work-groups (its `uop.special`s are only `gidx`),
+    so `local` and `group` actions are refused there.
+    """
+
+    max_local_size: int = 0          # threads in one work-group (product of the lidx sizes); 0 = none
+    max_local_dims: int = 3          # lidx0 .. lidx{n-1}
+    local_memory_bytes: int = 0      # work-group shared memory
+    max_upcast: int = 64             # product of upcast and unroll sizes in one kernel (registers)
+    vector_width: int = 4            # elements of an f32 vector access the target prefers
+    cores: int = 1                   # parallel units the heuristics should fill (SMs, CPU threads)
+    max_global_dims: int = 3         # grid dimensions
+
+    @property
+    def has_local(self) -> bool:
+        return self.max_local_size > 0
+
+
+#: the limits of a target that declares none: no work-groups
+NO_LOCAL = KernelLimits()
+
+
+@dataclass(frozen=True)
 class Target:
     """What a target registers: its lowering pass, kernel op, emitter and (optional) device."""
 
@@ -69,3 +94,4 @@ class Target:
     dialects: dict[str, Callable[[], Any]] | None = None  # extra dialects (plugins)
     passes: dict[str, Callable[[], Any]] | None = None    # extra passes (plugins)
     emitters: dict[str, Callable[[Any], str]] | None = None  # `tinyir-opt -t NAME` printers (plugins)
+    limits: KernelLimits = NO_LOCAL                  # what kernel-optimize may use on this target

@@ -7,6 +7,7 @@ device here, as there is no AMD GPU to launch on.
 from __future__ import annotations
 
 from tinyir.targets.amdgpu.emit import emit_kernel
-from tinyir.targets.base import Target
+from tinyir.targets.base import KernelLimits, Target
 
-TARGET = Target(name="amdgpu", lower_pass="uop-to-amdgpu", kernel_op="llir.kernel", emit_kernel=emit_kernel)
+TARGET = Target(name="amdgpu", lower_pass="uop-to-amdgpu", kernel_op="llir.kernel", emit_kernel=emit_kernel,
+                limits=KernelLimits(max_local_size=1024, local_memory_bytes=65536, cores=104))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from tinyir.runtime.cpu import CPUDevice
-from tinyir.targets.base import Target
+import os
+
+from tinyir.targets.base import KernelLimits, Target
 from tinyir.targets.llvm.emit import emit_kernel
 
 TARGET = Target(name="cpu", lower_pass="uop-to-llvm", kernel_op="llir.kernel", emit_kernel=emit_kernel,
-                device=CPUDevice)
+                device=CPUDevice,
+                limits=KernelLimits(vector_width=8, max_upcast=128, cores=os.cpu_count() or 1))

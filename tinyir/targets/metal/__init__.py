@@ -6,7 +6,8 @@ every kernel with the system C++ compiler against test/metal/metal_stub.h (synta
 
 from __future__ import annotations
 
-from tinyir.targets.base import Target
+from tinyir.targets.base import KernelLimits, Target
 from tinyir.targets.metal.emit import emit_kernel
 
-TARGET = Target(name="metal", lower_pass="uop-to-metal", kernel_op="metal.kernel", emit_kernel=emit_kernel)
+TARGET = Target(name="metal", lower_pass="uop-to-metal", kernel_op="metal.kernel", emit_kernel=emit_kernel,
+                limits=KernelLimits(max_local_size=1024, local_memory_bytes=32768, cores=32))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tinyir.targets.base import Device, Target
+from tinyir.targets.base import Device, KernelLimits, Target
 from tinyir.targets.opencl.emit import emit_kernel
 
 
@@ -13,4 +13,5 @@ def _device() -> Device:
 
 
 TARGET = Target(name="opencl", lower_pass="uop-to-opencl", kernel_op="ocl.kernel",
-                emit_kernel=emit_kernel, device=_device)
+                emit_kernel=emit_kernel, device=_device,
+                limits=KernelLimits(max_local_size=256, local_memory_bytes=32768, cores=16))

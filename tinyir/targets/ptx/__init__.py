@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tinyir.targets.base import Device, Target
+from tinyir.targets.base import Device, KernelLimits, Target
 from tinyir.targets.ptx.emit import emit_kernel
 
 
@@ -12,5 +12,5 @@ def _device() -> Device:
     return CUDADevice()
 
 
-TARGET = Target(name="cuda", lower_pass="uop-to-ptx", kernel_op="ptx.kernel", emit_kernel=emit_kernel,
-                device=_device)
+TARGET = Target(name="cuda", lower_pass="uop-to-ptx", kernel_op="ptx.kernel", emit_kernel=emit_kernel, device=_device,
+                limits=KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132))
