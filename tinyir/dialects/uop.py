@@ -24,7 +24,7 @@ from xdsl.dialects.builtin import (
     i32,
     i64,
 )
-from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Dialect, Operation, SSAValue
 from xdsl.irdl import (
     AnyAttr,
     AnyOf,
@@ -94,7 +94,9 @@ def _name(v: SSAValue) -> str:
 
 
 def _verify_linear_body(kernel: KernelOp) -> None:
-    """Only uop ops; ranges nest properly, each ends once, and no value defined in a range escapes it."""
+    """Only uop ops; ranges nest properly, each ends once, and no value defined in a range escapes it;
+    work-group ops (define_local, barrier) only at the top level of a wgid/lidx kernel."""
+    _verify_specials(kernel)
     open_ranges: list[RangeOp] = []
     depth_of: dict[SSAValue, int] = {}  # value -> number of ranges open at its definition
     closed: set[SSAValue] = set()
@@ -116,12 +118,57 @@ def _verify_linear_body(kernel: KernelOp) -> None:
             open_ranges.pop()
             closed.update(v for v, d in depth_of.items() if d >= depth)
             depth_of = {v: d for v, d in depth_of.items() if d < depth}
-        elif isinstance(op, SpecialOp) and open_ranges:
-            raise VerifyException("uop.special must not be inside a uop.range")
+        elif isinstance(op, SpecialOp | DefineLocalOp | BarrierOp) and open_ranges:
+            raise VerifyException(f"{op.name} must not be inside a uop.range")
         for r in op.results:
             depth_of[r] = len(open_ranges)
     if open_ranges:
         raise VerifyException(f"uop.range {_name(open_ranges[-1].result)} has no matching uop.endrange")
+
+
+def _verify_specials(kernel: KernelOp) -> None:
+    """A kernel indexes either by `gidx` only (the target picks the work-group) or by `wgid`/`lidx` only
+    (explicit work-groups, exact launch); local memory and barriers exist only in the latter."""
+    sizes: dict[str, int] = {}
+    for op in kernel.body.block.ops:
+        if isinstance(op, SpecialOp):
+            name, size = op.dim.data, op.size.value.data
+            if sizes.setdefault(name, size) != size:
+                raise VerifyException(f'uop.special "{name}" has two sizes, {sizes[name]} and {size}')
+    kinds = {special_kind(name) for name in sizes}
+    if "gidx" in kinds and kinds & set(WORKGROUP_SPECIALS):
+        raise VerifyException("uop.kernel mixes gidx with wgid/lidx specials (use one or the other)")
+    if not kinds & set(WORKGROUP_SPECIALS):
+        for op in kernel.body.block.ops:
+            if isinstance(op, DefineLocalOp | BarrierOp):
+                raise VerifyException(f"{op.name} needs a work-group kernel (wgid/lidx specials)")
+
+
+def special_kind(name: str) -> str:
+    """`gidx`, `wgid` or `lidx` of a special name such as `lidx1`."""
+    return name[:4]
+
+
+def special_dim(name: str) -> int:
+    """The launch dimension of a special name (`lidx1` -> 1; 0 is the fastest, x)."""
+    return int(name[4:])
+
+
+def is_workgroup_kernel(kernel: Operation) -> bool:
+    """Whether `kernel` (a uop.kernel) indexes by explicit work-groups (`wgid`/`lidx` specials)."""
+    return any(isinstance(op, SpecialOp) and special_kind(op.dim.data) in WORKGROUP_SPECIALS
+               for op in kernel.regions[0].block.ops)
+
+
+def launch_shape(kernel: Operation) -> tuple[list[int], list[int]]:
+    """(grid, group) of a wgid/lidx kernel, 3 entries each: grid[d] = size of wgid<d>, group[d] = size
+    of lidx<d>, 1 where absent (the contract in docs/ir.md section 4)."""
+    grid, group = [1, 1, 1], [1, 1, 1]
+    for op in kernel.regions[0].block.ops:
+        if isinstance(op, SpecialOp) and special_kind(op.dim.data) in WORKGROUP_SPECIALS:
+            target = grid if special_kind(op.dim.data) == "wgid" else group
+            target[special_dim(op.dim.data)] = op.size.value.data
+    return grid, group
 
 
 def _check_element_type(op: Operation, t: Attribute) -> None:
@@ -139,9 +186,15 @@ def _gate_type(op: Operation, value: SSAValue | None) -> None:
         raise VerifyException(f"{op.name} gate must be i1, got {value.type}")
 
 
+#: Special kinds: global ids (the target picks the work-group), and the explicit work-group pair.
+SPECIAL_KINDS = ("gidx", "wgid", "lidx")
+WORKGROUP_SPECIALS = ("wgid", "lidx")
+
+
 @irdl_op_definition
 class SpecialOp(IRDLOperation):
-    """A hardware index: `gidx<d>` (global, gidx0 is the fastest dim) or `lidx<d>` (local)."""
+    """A hardware index along launch dim d (0 is the fastest, x): `gidx<d>` (global work-item id),
+    `wgid<d>` (work-group id) or `lidx<d>` (id inside the work-group)."""
 
     name = "uop.special"
     dim = prop_def(StringAttr)
@@ -154,8 +207,10 @@ class SpecialOp(IRDLOperation):
 
     def verify_(self) -> None:
         d = self.dim.data
-        if not (d[:4] in ("gidx", "lidx") and d[4:].isdigit()):
-            raise VerifyException(f'uop.special name must be "gidx<n>" or "lidx<n>", got "{d}"')
+        if not (special_kind(d) in SPECIAL_KINDS and d[4:].isdigit()):
+            raise VerifyException(f'uop.special name must be "gidx<n>", "wgid<n>" or "lidx<n>", got "{d}"')
+        if special_kind(d) in WORKGROUP_SPECIALS and special_dim(d) > 2:
+            raise VerifyException(f'uop.special "{d}": work-groups have 3 dims (0, 1, 2)')
         if self.size.value.data < 1:
             raise VerifyException(f"uop.special size must be positive, got {self.size.value.data}")
 
@@ -192,6 +247,44 @@ class EndRangeOp(IRDLOperation):
     def verify_(self) -> None:
         if not isinstance(self.range.owner, RangeOp):
             raise VerifyException("uop.endrange operand must be a uop.range result")
+
+
+@irdl_op_definition
+class DefineLocalOp(IRDLOperation):
+    """Work-group shared memory of the result's size (a 1-D buffer); one per work-group, shared by
+    its work-items; loads/stores on it reach local memory."""
+
+    name = "uop.define_local"
+    result = result_def(base(BufferType))
+    assembly_format = "attr-dict `:` type($result)"
+
+    def __init__(self, size: int, element: Attribute):
+        super().__init__(result_types=[BufferType([size], element)])
+
+    def verify_(self) -> None:
+        t = self.result.type
+        assert isinstance(t, BufferType)
+        if len(t.shape) != 1 or t.size() < 1:
+            raise VerifyException(f"uop.define_local needs a 1-D non-empty buffer type, got {t}")
+        _check_element_type(self, t.element_type)
+        if not isinstance(self.parent_op(), KernelOp):
+            raise VerifyException("uop.define_local must be directly in a uop.kernel body")
+
+
+@irdl_op_definition
+class BarrierOp(IRDLOperation):
+    """Work-group barrier with a local-memory fence: local stores before it are seen by every
+    work-item of the group after it. Every work-item must reach it (top level of the body)."""
+
+    name = "uop.barrier"
+    assembly_format = "attr-dict"
+
+    def __init__(self):
+        super().__init__()
+
+    def verify_(self) -> None:
+        if not isinstance(self.parent_op(), KernelOp):
+            raise VerifyException("uop.barrier must be directly in a uop.kernel body")
 
 
 def parse_literal(parser: Parser, signed_nan: bool = False) -> float | int | bool:
@@ -314,7 +407,7 @@ class AssignOp(IRDLOperation):
 
 def _parse_buffer(parser: Parser) -> SSAValue:
     """A buffer operand; its type is not spelled out (`%x[%i]`), so it must be defined already
-    (kernel bodies only access their block arguments, which always are)."""
+    (kernel bodies only access their block arguments and earlier define_local results, which are)."""
     operand = parser.parse_unresolved_operand()
     found = parser.ssa_values.get(operand.operand_name)
     if found is None or operand.index >= len(found):
@@ -331,10 +424,17 @@ def _parse_buffer_access(parser: Parser) -> tuple[SSAValue, SSAValue]:
     return buffer, index
 
 
+def is_local_buffer(buffer: SSAValue) -> bool:
+    """Whether a load/store buffer operand is work-group local memory (a define_local result)."""
+    return isinstance(buffer.owner, DefineLocalOp)
+
+
 def _verify_buffer_access(op: Operation, buffer: SSAValue, index: SSAValue, value_type: Attribute) -> None:
     element = buffer_element_type(buffer.type)
     if element is None:
         raise VerifyException(f"{op.name} needs an !st.buffer operand, got {buffer.type}")
+    if not (is_local_buffer(buffer) or isinstance(buffer.owner, Block)):
+        raise VerifyException(f"{op.name} buffer must be a kernel argument or a uop.define_local result")
     _index_type(op, index, "index")
     if element != value_type:
         raise VerifyException(f"{op.name} value type {value_type} does not match buffer element type {element}")
@@ -570,7 +670,8 @@ UOP_BINARY: frozenset[type[Operation]] = frozenset(
 UOP_COMPARE: frozenset[type[Operation]] = frozenset({CmpltOp, CmpneOp})
 UOP_ALU: frozenset[type[Operation]] = UOP_UNARY | UOP_BINARY | UOP_COMPARE | {WhereOp, CastOp, BitcastOp}
 #: Ops without effects: CSE may merge them (unless they read an accumulator), DCE may drop them.
-#: Loads are pure too (they only read); define_acc/assign/store/range/endrange/special are not.
+#: Loads are pure too (they only read); define_acc/assign/store/range/endrange/special are not, nor are
+#: define_local (each is its own memory) and barrier.
 PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp}
 #: ALU op class by its short name ("add" -> AddOp), for lowerings that map tir/loop names.
 ALU_BY_NAME: dict[str, type[Operation]] = {cls.name.split(".", 1)[1]: cls for cls in UOP_ALU}
@@ -583,7 +684,7 @@ def reads_accumulator(op: Operation) -> bool:
 
 UOP = Dialect(
     "uop",
-    [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineAccOp, AssignOp, ConstOp, LoadOp, StoreOp,
+    [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineLocalOp, BarrierOp, DefineAccOp, AssignOp, ConstOp, LoadOp, StoreOp,
      *sorted(UOP_ALU, key=lambda c: c.name)],
     [],
 )

@@ -165,7 +165,7 @@ func.func @f11(%buf: !st.buffer<4xf32>) {
 func.func @f12(%buf: !st.buffer<4xf32>) {
   uop.kernel "k" (%buf) : !st.buffer<4xf32> {
   ^bb0(%o: !st.buffer<4xf32>):
-    // expected-error@+1 {{uop.special name must be "gidx<n>" or "lidx<n>", got "tid0"}}
+    // expected-error@+1 {{uop.special name must be "gidx<n>", "wgid<n>" or "lidx<n>", got "tid0"}}
     %g = uop.special "tid0" 4 : i32
   }
   func.return
