@@ -5,6 +5,12 @@ index space (numpy arrays of length N = product of the special sizes); `uop.rang
 Python. Loads check their (valid) indices against the buffer, so an out-of-bounds access is an
 error here rather than a silent wrong result.
 
+Work-group kernels (`wgid`/`lidx` specials) run every (group, local id) pair as one point. Each
+`uop.define_local` is one array per work-group. Lockstep execution means every work-item finishes an op
+before any starts the next, so `uop.barrier` needs no waiting here; what it does instead is end a
+race-check epoch: a local element written by one work-item and read or written (with another value) by
+another with no barrier in between is an error, since on a GPU that order is not guaranteed.
+
 `ALU_SEMANTICS` (op name -> numpy function with C semantics on the element type) is also what
 `uop-simplify` uses for constant folding, so folding and execution cannot disagree.
 """
@@ -115,8 +121,11 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
     grids = np.indices([sizes[n] for n in names]).reshape(len(names), -1) if names else np.zeros((0, 1))
     env: dict[SSAValue, Any] = {a: f for a, f in zip(block.args, flat)}
     for n, g in zip(names, grids):
-        env[next(op.result for op in specials if op.dim.data == n)] = g.astype(np.int32)
+        for op in specials:
+            if op.dim.data == n:
+                env[op.result] = g.astype(np.int32)
 
+    group = _group_of_points(kernel, env, points)
     value = env.__getitem__
     range_start: dict[int, int] = {}  # position of uop.range -> its loop body start
     pc = 0
@@ -134,6 +143,12 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
                 continue
         elif isinstance(op, uop.SpecialOp):
             pass
+        elif isinstance(op, uop.DefineLocalOp):
+            env[op.result] = _LocalMemory(op.result.type, group)
+        elif isinstance(op, uop.BarrierOp):
+            for mem in env.values():
+                if isinstance(mem, _LocalMemory):
+                    mem.barrier()
         elif isinstance(op, (uop.ConstOp, uop.DefineAccOp)):  # define_acc (re)starts its register
             env[op.result] = np.full(points, literal_value(op.value), numpy_dtype(op.result.type))
         elif isinstance(op, uop.AssignOp):
@@ -151,6 +166,84 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
         pc += 1
 
 
+def _group_of_points(kernel: Operation, env: dict[SSAValue, Any], points: int) -> Array:
+    """The linear work-group number of every point (wgid0 fastest; 0 everywhere without wgid)."""
+    from tinyir.dialects import uop
+
+    grid, _ = uop.launch_shape(kernel)
+    group = np.zeros(points, np.int64)
+    for op in kernel.body.block.ops:
+        if isinstance(op, uop.SpecialOp) and uop.special_kind(op.dim.data) == "wgid" and op.result in env:
+            d = uop.special_dim(op.dim.data)
+            group = group + env[op.result].astype(np.int64) * int(np.prod(grid[:d]))
+    return group
+
+
+class _LocalMemory:
+    """One `uop.define_local` array per work-group, with the race check between barriers: `writer` is
+    the point that last stored each element since the last barrier (-1: none), `reader` the point that
+    read it (-1: none, -2: several)."""
+
+    def __init__(self, type_: Attribute, group: Array):
+        self.size = type_.size()
+        self.offset = group * self.size  # per point: where its group's array starts
+        groups = int(group.max()) + 1 if group.size else 1
+        self.data = np.zeros(groups * self.size, numpy_dtype(type_.element_type))
+        self.writer = np.full(self.data.size, -1, np.int64)
+        self.reader = np.full(self.data.size, -1, np.int64)
+
+    def barrier(self) -> None:
+        self.writer.fill(-1)
+        self.reader.fill(-1)
+
+    def _race(self, op: Operation, where: Array, slot: Array, what: str) -> None:
+        if where.any():
+            element = int(slot[where][0])
+            raise UopInterpreterError(
+                f"{op.name}: work-item {what} local memory element {element % self.size} of work-group "
+                f"{element // self.size} that another work-item used since the last uop.barrier (a race)")
+
+    def load(self, op: Operation, idx: Array, gate: Array | None, points: int) -> Array:
+        local, live = _checked_index(op, self.data[:self.size], idx, gate, points)
+        slot = (self.offset + local)[live]
+        point = np.arange(points)[live]
+        w = self.writer[slot]
+        self._race(op, (w >= 0) & (w != point), slot, "reads")
+        # readers: one point, or -2 when a second one reads the element before the next barrier
+        if not slot.size:
+            return np.zeros(points, self.data.dtype)
+        pairs = np.unique(np.stack([slot, point]), axis=1)
+        slots, counts = np.unique(pairs[0], return_counts=True)
+        first = pairs[1][np.searchsorted(pairs[0], slots)]
+        prev = self.reader[slots]
+        self.reader[slots] = np.where((counts == 1) & ((prev == -1) | (prev == first)), first, -2)
+        return np.where(live, self.data[self.offset + local], np.zeros((), self.data.dtype))
+
+    def store(self, op: Operation, idx: Array, val: Any, gate: Array | None, points: int) -> None:
+        local, live = _checked_index(op, self.data[:self.size], idx, gate, points)
+        slot = (self.offset + local)[live]
+        point = np.arange(points)[live]
+        val = np.broadcast_to(val, (points,))[live]
+        r = self.reader[slot]
+        self._race(op, (r != -1) & (r != point), slot, "writes")
+        # two work-items writing one element: only the same value is harmless
+        w = self.writer[slot]
+        self._race(op, (w >= 0) & (w != point) & ~_same_bits(self.data[slot], val), slot, "writes")
+        order = np.argsort(slot, kind="stable")
+        s, v, pt = slot[order], val[order], point[order]
+        dup = (s[1:] == s[:-1]) & (pt[1:] != pt[:-1]) & ~_same_bits(v[1:], v[:-1])
+        self._race(op, dup, s[1:], "writes")
+        self.data[slot] = val
+        self.writer[slot] = point
+
+
+def _same_bits(a: Array, b: Array) -> Array:
+    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+    if a.dtype.kind == "f":
+        return a.view(f"u{a.dtype.itemsize}") == b.view(f"u{b.dtype.itemsize}")
+    return a == b
+
+
 def _checked_index(op: Operation, buf: Array, idx: Array, gate: Array | None, points: int) -> Array:
     idx = np.broadcast_to(idx, (points,))
     live = np.ones(points, bool) if gate is None else np.broadcast_to(gate, (points,))
@@ -161,12 +254,16 @@ def _checked_index(op: Operation, buf: Array, idx: Array, gate: Array | None, po
     return np.where(live, idx, 0), live
 
 
-def _load(op: Operation, buf: Array, idx: Array, gate: Array | None, points: int) -> Array:
+def _load(op: Operation, buf: Any, idx: Array, gate: Array | None, points: int) -> Array:
+    if isinstance(buf, _LocalMemory):
+        return buf.load(op, idx, gate, points)
     safe, live = _checked_index(op, buf, idx, gate, points)
     return np.where(live, buf[safe], np.zeros((), buf.dtype))
 
 
-def _store(op: Operation, buf: Array, idx: Array, val: Any, gate: Array | None, points: int) -> None:
+def _store(op: Operation, buf: Any, idx: Array, val: Any, gate: Array | None, points: int) -> None:
+    if isinstance(buf, _LocalMemory):
+        return buf.store(op, idx, val, gate, points)
     safe, live = _checked_index(op, buf, idx, gate, points)
     val = np.broadcast_to(val, (points,))
     buf[safe[live]] = val[live]

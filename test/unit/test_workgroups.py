@@ -1,0 +1,112 @@
+"""Work-group kernels (wgid/lidx specials, uop.define_local, uop.barrier): the uop interpreter
+(the reference semantics, with its race check) against numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinyir.dialects import uop
+from tinyir.ir import parse_module
+from tinyir.runtime.uop_interp import UopInterpreterError, run_program
+from workgroup_kernels import CASES, Case, program
+
+
+def the_kernel(module) -> uop.KernelOp:
+    return next(op for op in module.walk() if isinstance(op, uop.KernelOp))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_interpreter_matches_numpy(case: Case) -> None:
+    module = parse_module(case.text)
+    grid, group = uop.launch_shape(the_kernel(module))
+    assert (tuple(grid), tuple(group)) == (case.grid, case.group)
+    inputs = case.inputs()
+    (out,) = run_program(module, inputs)
+    np.testing.assert_array_equal(out.reshape(-1), np.asarray(case.expect(*inputs)).reshape(-1))
+
+
+def race(body: str) -> str:
+    return program("!st.buffer<8xi32>", [], f"""
+    %g = uop.special "wgid0" 2 : i32
+    %l = uop.special "lidx0" 4 : i32
+    %tmp = uop.define_local : !st.buffer<4xi32>
+    %one = uop.const 1 : i32
+    %four = uop.const 4 : i32
+    %r0 = uop.add %l, %one : i32
+    %right = uop.mod %r0, %four : i32
+    %gl = uop.mul %g, %four : i32
+    %i = uop.add %gl, %l : i32
+{body}""")
+
+
+def test_local_memory_is_per_work_group() -> None:
+    # both groups use tmp[l]; each reads back its own group's values
+    text = race("""
+    uop.store %tmp[%l], %i : i32
+    uop.barrier
+    %v = uop.load %tmp[%right] : i32
+    uop.store %o[%i], %v : i32""")
+    (out,) = run_program(parse_module(text), [])
+    np.testing.assert_array_equal(out, [1, 2, 3, 0, 5, 6, 7, 4])
+
+
+def test_missing_barrier_before_read_is_a_race() -> None:
+    text = race("""
+    uop.store %tmp[%l], %i : i32
+    %v = uop.load %tmp[%right] : i32
+    uop.store %o[%i], %v : i32""")
+    with pytest.raises(UopInterpreterError, match=r"reads local memory element 1 of work-group 0 .*\(a race\)"):
+        run_program(parse_module(text), [])
+
+
+def test_missing_barrier_before_overwrite_is_a_race() -> None:
+    # read a neighbour's element, then overwrite one's own: the neighbour may not have read yet
+    text = race("""
+    uop.store %tmp[%l], %i : i32
+    uop.barrier
+    %v = uop.load %tmp[%right] : i32
+    uop.store %tmp[%l], %v : i32
+    uop.store %o[%i], %v : i32""")
+    with pytest.raises(UopInterpreterError, match=r"writes local memory element .*\(a race\)"):
+        run_program(parse_module(text), [])
+
+
+def test_two_work_items_writing_different_values_is_a_race() -> None:
+    text = race("""
+    %c0 = uop.const 0 : i32
+    uop.store %tmp[%c0], %l : i32
+    uop.barrier
+    %v = uop.load %tmp[%c0] : i32
+    uop.store %o[%i], %v : i32""")
+    with pytest.raises(UopInterpreterError, match="writes local memory element 0 of work-group 0"):
+        run_program(parse_module(text), [])
+
+
+def test_same_value_from_every_work_item_and_own_element_reuse_are_fine() -> None:
+    # every work-item writes 7 to tmp[0] (harmless), and a work-item may re-read and re-write its own
+    # element with no barrier
+    text = race("""
+    %c0 = uop.const 0 : i32
+    %c7 = uop.const 7 : i32
+    uop.store %tmp[%l], %l : i32
+    %mine = uop.load %tmp[%l] : i32
+    %twice = uop.add %mine, %mine : i32
+    uop.store %tmp[%l], %twice : i32
+    uop.barrier
+    %v = uop.load %tmp[%right] : i32
+    uop.barrier
+    uop.store %tmp[%c0], %c7 : i32
+    uop.barrier
+    %w = uop.load %tmp[%c0] : i32
+    %s = uop.add %v, %w : i32
+    uop.store %o[%i], %s : i32""")
+    (out,) = run_program(parse_module(text), [])
+    np.testing.assert_array_equal(out, [9, 11, 13, 7] * 2)
+
+
+def test_local_index_out_of_bounds() -> None:
+    text = race("""
+    uop.store %tmp[%i], %l : i32""")
+    with pytest.raises(UopInterpreterError, match="index 4 out of bounds for a buffer of 4 elements"):
+        run_program(parse_module(text), [])
