@@ -28,9 +28,11 @@ DIALECTS: dict[str, str] = {
 PASSES: dict[str, str] = {
     "tensor-decompose": "tinyir.passes.decompose:TensorDecompose",
     "tensor-autodiff": "tinyir.passes.autodiff:TensorAutodiff",
+    "split-reduce": "tinyir.passes.split_reduce:SplitReduce",
     "schedule-kernels": "tinyir.passes.schedule:ScheduleKernels",
     "fold-views": "tinyir.passes.fold_views:FoldViews",
     "shapetracker-to-loop": "tinyir.passes.st_to_loop:ShapetrackerToLoop",
+    "kernel-optimize": "tinyir.passes.kernel_optimize:KernelOptimize",
     "loop-to-uop": "tinyir.passes.loop_to_uop:LoopToUop",
     "uop-simplify": "tinyir.passes.uop_simplify:UopSimplify",
     "uop-to-opencl": "tinyir.targets.opencl.lower:UopToOpenCL",
@@ -44,10 +46,29 @@ PASSES: dict[str, str] = {
 }
 
 # Pipelines by device: the pass names run from tensor level to target level.
-CORE_PIPELINE = ["tensor-decompose", "schedule-kernels", "fold-views", "shapetracker-to-loop",
+CORE_PIPELINE = ["tensor-decompose", "split-reduce", "schedule-kernels", "fold-views", "shapetracker-to-loop",
                  "loop-to-uop", "uop-simplify"]
 TARGET_PASS = {"cpu": "uop-to-llvm", "opencl": "uop-to-opencl", "cuda": "uop-to-ptx",
                "amdgpu": "uop-to-amdgpu", "metal": "uop-to-metal"}
+
+
+
+
+def default_pipeline(device: str, lower_pass: str, optimize: str = "") -> list[str]:
+    """The whole chain for a device, as pass specs: the core passes with `kernel-optimize` (the
+    device's heuristics, or `optimize` as its extra options) before `loop-to-uop`, then the lowering."""
+    at = CORE_PIPELINE.index("loop-to-uop")
+    options = f"target={device}" + (f" {optimize}" if optimize else "")
+    return [*CORE_PIPELINE[:at], f"kernel-optimize{{{options}}}", *CORE_PIPELINE[at:], lower_pass]
+
+
+def named_pipelines() -> dict[str, tuple[str, str]]:
+    """`lower-to-NAME` -> (device, lowering pass), one per target (built-in and plugins):
+    `lower-to-ptx`, `lower-to-llvm`, `lower-to-opencl`, `lower-to-metal`, `lower-to-amdgpu`, ..."""
+    found = {f"lower-to-{p.removeprefix('uop-to-')}": (device, p) for device, p in TARGET_PASS.items()}
+    for target in plugin_targets():
+        found[f"lower-to-{target.lower_pass.removeprefix('uop-to-')}"] = (target.name, target.lower_pass)
+    return found
 
 
 def load(path: str) -> Any:

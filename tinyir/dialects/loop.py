@@ -59,8 +59,9 @@ class ReduceKindAttr(EnumAttribute[ReduceKind], SpacedOpaqueSyntaxAttribute):
     name = "loop.reduce_kind"
 
 
-#: Range kinds a loop.reduce may end (a grouped reduce splits one reduce over a workgroup).
-REDUCING_KINDS = frozenset({RangeKind.REDUCE, RangeKind.GROUP})
+#: Range kinds a loop.reduce may end (a grouped reduce splits one reduce over a workgroup; an
+#: unrolled one is combined from copies).
+REDUCING_KINDS = frozenset({RangeKind.REDUCE, RangeKind.GROUP, RangeKind.UNROLL})
 
 
 @irdl_op_definition
@@ -115,7 +116,7 @@ class ReduceOp(IRDLOperation):
             raise VerifyException("loop.reduce needs at least one range")
         for r in self.ranges:
             if not isinstance(r.owner, RangeOp) or r.owner.range_kind not in REDUCING_KINDS:
-                raise VerifyException("loop.reduce ranges must be loop.range results of kind reduce (or group)")
+                raise VerifyException("loop.reduce ranges must be loop.range results of kind reduce, group or unroll")
         if len(set(self.ranges)) != len(self.ranges):
             raise VerifyException("loop.reduce lists a range twice")
 

@@ -10,8 +10,18 @@ Two steps per kernel:
 2. Conversion (a rule table, `LoopToUop.kernel_rules`): `loop.range` -> `uop.special` / `uop.range`,
    `loop.reduce` -> `acc = acc op value` with `uop.assign`, its result the accumulator.
 
+Before both, upcast and unroll ranges are expanded into copies (tinyir/passes/expand.py).
+
 Special numbering: with n global ranges in body order, the last (innermost) is `gidx0`, the first
-`gidx<n-1>`, like OpenCL's get_global_id(0) being the fastest-moving id.
+`gidx<n-1>`, like OpenCL's get_global_id(0) being the fastest-moving id. A kernel with work-group
+ranges (`local`, or `group` from a grouped reduce) uses explicit work-groups instead: global
+ranges become work-group ids `wgid<d>` and local/group ranges local ids `lidx<d>`, numbered the
+same way.
+
+A grouped reduce (a `loop.reduce` ending a `group` range g of size G) is lowered as: each thread
+accumulates its part over the other ranges; it stores its partial into a `uop.define_local` buffer
+at its linear local id; `uop.barrier`; every thread then combines the G partials of its group
+from local memory (a loop over g's values). Only the threads with g == 0 store to global memory.
 """
 
 from __future__ import annotations
@@ -20,17 +30,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Block, Operation, Region, SSAValue
+from xdsl.dialects.builtin import ModuleOp, i32
+from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint, Rewriter
 from tinyir.diagnostics import DiagnosticError
 
 from tinyir.dialects import loop, uop
+from tinyir.passes.expand import expand_kernel
 from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 
-#: hardware index prefix per range kind
-SPECIAL_PREFIX = {loop.RangeKind.GLOBAL: "gidx", loop.RangeKind.LOCAL: "lidx"}
+RK = loop.RangeKind
+#: range kinds that become hardware indices (uop.special)
+HARDWARE_KINDS = frozenset({RK.GLOBAL, RK.LOCAL, RK.GROUP})
+#: range kinds that are threads of one work-group
+WORKGROUP_KINDS = frozenset({RK.LOCAL, RK.GROUP})
 #: the accumulate op of each reduce kind
 ACCUMULATE = {loop.ReduceKind.ADD: uop.AddOp, loop.ReduceKind.MAX: uop.MaxOp}
 
@@ -47,15 +61,47 @@ class KernelPlan:
     end_after: dict[int, list[loop.RangeOp]] = field(default_factory=dict)  # id(op) -> ranges to end
     acc_of: dict[int, uop.DefineAccOp] = field(default_factory=dict)  # id(loop.reduce) -> its acc
     special_name: dict[int, str] = field(default_factory=dict)  # id(loop.range) -> "gidx0"
+    result_of: dict[int, SSAValue] = field(default_factory=dict)  # id(loop.reduce) -> its final value
 
 
 def _special_names(ranges: Sequence[loop.RangeOp]) -> dict[int, str]:
+    """gidx for global ranges, or wgid + lidx when the kernel has work-group ranges; last = 0."""
+    workgroup = [r for r in ranges if r.range_kind in WORKGROUP_KINDS]
+    grid = [r for r in ranges if r.range_kind == RK.GLOBAL]
     names: dict[int, str] = {}
-    for kind, prefix in SPECIAL_PREFIX.items():
-        of_kind = [r for r in ranges if r.range_kind == kind]
+    for prefix, of_kind in (("wgid" if workgroup else "gidx", grid), ("lidx", workgroup)):
         for pos, r in enumerate(of_kind):
             names[id(r)] = f"{prefix}{len(of_kind) - 1 - pos}"
     return names
+
+
+def _local_linear_index(ranges: Sequence[loop.RangeOp], skip: loop.RangeOp | None,
+                        ops: list[Operation]) -> tuple[SSAValue | None, int]:
+    """sum(lidx_d * stride_d) over the work-group ranges except `skip` (lidx0 has stride 1), the ops
+    appended to `ops`; and the stride of `skip`."""
+    workgroup = [r for r in ranges if r.range_kind in WORKGROUP_KINDS]
+    total: SSAValue | None = None
+    stride, skip_stride = 1, 0
+    for r in reversed(workgroup):  # lidx0 first
+        if r is skip:
+            skip_stride = stride
+        else:
+            term = r.result
+            if stride != 1:
+                ops.append(c := uop.ConstOp(stride, i32))
+                ops.append(m := uop.MulOp(term, c.result))
+                term = m.result
+            if total is not None:
+                ops.append(a := uop.AddOp(total, term))
+                term = a.result
+            total = term
+        stride *= r.extent
+    return total, skip_stride
+
+
+def _loops(red: loop.ReduceOp) -> tuple[SSAValue, ...]:
+    """The ranges a reduce loops over (a group range is a hardware index instead)."""
+    return tuple(r for r in red.ranges if r.owner.range_kind != RK.GROUP)
 
 
 def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
@@ -63,18 +109,26 @@ def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
     ops = list(kernel.body.block.ops)
     deps = loop.range_dependencies(ops)
     reduces = [op for op in ops if isinstance(op, loop.ReduceOp)]
-    ended_by: dict[SSAValue, loop.ReduceOp] = {}
+    # Reduces over the same loops (copies made by an upcast) share one loop nest, led by the first.
+    ended_by: dict[SSAValue, loop.ReduceOp] = {}  # loop range -> the first reduce of its nest
+    nest_of: dict[int, list[loop.ReduceOp]] = {}  # id(first reduce) -> every reduce of the nest
     for red in reduces:
-        for r in red.ranges:
+        loops = _loops(red)
+        head = ended_by.get(loops[0]) if loops else None
+        if head is not None and _loops(head) == loops:
+            nest_of[id(head)].append(red)
+            continue
+        for r in loops:
             if r in ended_by:
                 raise LoopToUopError(red, "loop-to-uop: a reduce range is ended by two loop.reduce ops")
             ended_by[r] = red
+        nest_of[id(red)] = [red]
     position = {id(op): i for i, op in enumerate(ops)}
     ranges = [op for op in ops if isinstance(op, loop.RangeOp)]
     for r in ranges:
-        if r.range_kind not in SPECIAL_PREFIX and r.result not in ended_by:
+        if r.range_kind not in HARDWARE_KINDS and r.result not in ended_by:
             raise LoopToUopError(r, f"loop-to-uop: {r.range_kind.value} range of size {r.extent} is not supported "
-                                 "here (only global, local and reduce ranges ended by a loop.reduce)")
+                                 "here (only global, local, group and reduce ranges ended by a loop.reduce)")
 
     def owner(op: Operation) -> loop.ReduceOp | None:
         """The innermost (first in order) reduce ending one of the ranges the op depends on."""
@@ -95,33 +149,94 @@ def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
 
     def emit(op: Operation) -> None:
         if isinstance(op, loop.ReduceOp):
-            emit_reduce(op)
+            if id(op) in nest_of:  # the others of a nest are emitted with its first
+                emit_reduce(op)
         else:
             plan.order.append(op)
 
-    def emit_reduce(red: loop.ReduceOp) -> None:
-        acc = uop.DefineAccOp(loop.reduce_identity(red.kind, red.result.type), red.result.type)
-        plan.acc_of[id(red)] = acc
-        plan.order.append(acc)
-        levels = list(red.ranges)
-        body = owned.get(id(red), [])
+    def emit_reduce(head: loop.ReduceOp) -> None:
+        nest = nest_of[id(head)]
+        for red in nest:
+            acc = uop.DefineAccOp(loop.reduce_identity(red.kind, red.result.type), red.result.type)
+            plan.acc_of[id(red)] = acc
+            plan.order.append(acc)
+        levels = list(_loops(head))
+        body = owned.get(id(head), [])
         for depth, r in enumerate(levels):
             plan.order.append(r.owner)
             for op in body:
                 used = deps[op.results[0]] if op.results else frozenset()
                 if max((levels.index(x) for x in used if x in levels), default=0) == depth:
                     emit(op)
-        plan.order.append(red)
-        plan.end_after[id(red)] = [r.owner for r in reversed(levels)]
+        plan.order.extend(nest)
+        plan.end_after[id(nest[-1])] = [r.owner for r in reversed(levels)]
+        for red in nest:
+            groups = [r.owner for r in red.ranges if r.owner.range_kind == RK.GROUP]
+            if groups:
+                emit_group_exchange(red, plan.acc_of[id(red)], groups[0])
+
+    def emit_group_exchange(red: loop.ReduceOp, acc: uop.DefineAccOp, group: loop.RangeOp) -> None:
+        """Partials through local memory: store, barrier, then each thread combines its group's."""
+        ops: list[Operation] = []
+        others, group_stride = _local_linear_index(ranges, group, ops)
+        ops.append(c := uop.ConstOp(group_stride, i32))
+        ops.append(m := uop.MulOp(group.result, c.result))
+        mine = m.result
+        if others is not None:
+            ops.append(a := uop.AddOp(others, mine))
+            mine = a.result
+        size = 1
+        for r in ranges:
+            if r.range_kind in WORKGROUP_KINDS:
+                size *= r.extent
+        local = uop.DefineLocalOp(size, red.result.type)
+        ops += [local, uop.StoreOp(local.result, mine, acc.result), uop.BarrierOp()]
+        total = uop.DefineAccOp(loop.reduce_identity(red.kind, red.result.type), red.result.type)
+        k = uop.RangeOp(0, group.extent)
+        ops += [total, k, c2 := uop.ConstOp(group_stride, i32), m2 := uop.MulOp(k.result, c2.result)]
+        index = m2.result
+        if others is not None:
+            ops.append(a2 := uop.AddOp(others, index))
+            index = a2.result
+        ops.append(load := uop.LoadOp(local.result, index))
+        ops.append(update := ACCUMULATE[red.kind](total.result, load.result))
+        ops.append(assign := uop.AssignOp(total.result, update.results[0]))
+        plan.order.extend(ops)
+        plan.end_after[id(assign)] = [k]
+        plan.result_of[id(red)] = total.result
 
     top = owned.get(None, [])
+    groups = [r for r in ranges if r.range_kind == RK.GROUP]
     for op in top:  # hardware indices first
         if isinstance(op, loop.RangeOp):
             emit(op)
     for op in top:
-        if not isinstance(op, loop.RangeOp):
+        if isinstance(op, loop.RangeOp):
+            continue
+        if groups and isinstance(op, uop.StoreOp) and isinstance(op.buffer, BlockArgument):
+            plan.order.extend(gate_to_first_thread(op, groups))
+        else:
             emit(op)
     return plan
+
+
+
+def gate_to_first_thread(store: uop.StoreOp, groups: Sequence[loop.RangeOp]) -> list[Operation]:
+    """The store, done only by the threads whose group indices are 0 (all of them hold the value):
+    the gate ops and the gated store, replacing `store` (which is erased)."""
+    ops: list[Operation] = []
+    gate = store.gate
+    for g in groups:
+        ops += [one := uop.ConstOp(1, i32), first := uop.CmpltOp(g.result, one.result)]
+        if gate is not None:
+            ops.append(both := uop.AndOp(gate, first.result))
+            gate = both.result
+        else:
+            gate = first.result
+    ops.append(uop.StoreOp(store.buffer, store.index, store.value, gate))
+    store.detach()
+    store.erase()
+    return ops
 
 
 class LoopToUop(RulePass):
@@ -140,11 +255,11 @@ class LoopToUop(RulePass):
             acc = plan.acc_of[id(op)].result
             update = ACCUMULATE[op.kind](acc, op.value)
             rewriter.insert([update, uop.AssignOp(acc, update.result)], InsertPoint.before(op))
-            return acc
+            return plan.result_of.get(id(op), acc)
 
         return [
-            rule(loop.RangeOp, range_to_uop, "global/local range -> uop.special, reduce range -> uop.range"),
-            rule(loop.ReduceOp, reduce_to_assign, "reduce -> acc = acc op value; uses read the acc"),
+            rule(loop.RangeOp, range_to_uop, "global/local/group range -> uop.special, reduce range -> uop.range"),
+            rule(loop.ReduceOp, reduce_to_assign, "reduce -> acc = acc op value; uses read the acc (or the group's)"),
         ]
 
     def rules(self) -> Sequence[Rule]:
@@ -158,6 +273,7 @@ class LoopToUop(RulePass):
 def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uop.KernelOp:
     """Replace one loop.kernel by its uop.kernel; returns the new kernel."""
     lowering = lowering or LoopToUop()
+    expand_kernel(kernel)
     plan = plan_kernel(kernel)
     old_block = kernel.body.block
     block = Block(arg_types=[a.type for a in old_block.args])

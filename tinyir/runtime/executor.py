@@ -24,7 +24,9 @@ from xdsl.ir import Block, Operation, SSAValue
 
 from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
-from tinyir.registry import CORE_PIPELINE, load
+from tinyir.registry import CORE_PIPELINE, default_pipeline, load
+from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
+from tinyir.runtime.planner import MemoryPlan, plan_memory
 from tinyir.targets.base import Device, KernelSource, Target
 
 
@@ -120,23 +122,28 @@ def get_device(name: str) -> Device:
 
 # ---------------------------------------------------------------- passes
 
-def run_passes(module: ModuleOp, names: Sequence[str], *, dump: bool = False) -> ModuleOp:
-    """Apply named passes in place (default options)."""
+def run_passes(module: ModuleOp, specs: Sequence[str], *, dump: bool = False) -> ModuleOp:
+    """Apply passes in place, each given as `name` or `name{options}` (as in a pipeline)."""
     from tinyir.registry import all_passes
+    from tinyir.tools.pipeline import PipelineError, build_pipeline
 
     ctx = make_context()
-    factories = all_passes()
-    for name in names:
-        if name not in factories:
-            raise TinyirError(f"unknown pass {name!r}")
-        factories[name]()().apply(ctx, module)
+    try:
+        passes = build_pipeline(",".join(specs), all_passes())
+    except PipelineError as exc:
+        raise TinyirError(exc.message) from None
+    for p in passes:
+        p.apply(ctx, module)
         if dump:
-            print(f"// -----// IR Dump After {name} //----- //\n{to_text(module)}", file=sys.stderr)
+            print(f"// -----// IR Dump After {p.name} //----- //\n{to_text(module)}", file=sys.stderr)
     return module
 
 
 def pipeline_for(target: Target) -> list[str]:
-    return [*CORE_PIPELINE, target.lower_pass]
+    """The default chain for a target: optimized by its heuristics (`TINYIR_OPT=0`: unoptimized)."""
+    if os.environ.get("TINYIR_OPT", "1") == "0":
+        return [*CORE_PIPELINE, target.lower_pass]
+    return default_pipeline(target.name, target.lower_pass)
 
 
 # ---------------------------------------------------------------- programs
@@ -151,6 +158,8 @@ class _Step:
     data: np.ndarray | None = None
     source: KernelSource | None = None
     compiled: Any = None
+    pool: int = -1                # alloc: the planned pool it views (-1: a buffer of its own)
+    uploaded: Buffer | None = None  # const: its device copy, made by the first run (values never change)
 
 
 def _buffer_shape_dtype(value: SSAValue) -> tuple[tuple[int, ...], np.dtype]:
@@ -163,7 +172,11 @@ def _buffer_shape_dtype(value: SSAValue) -> tuple[tuple[int, ...], np.dtype]:
 
 @dataclass
 class Program:
-    """A compiled program: a launch plan for one device."""
+    """A compiled program: a launch plan for one device.
+
+    `execute` takes and returns device `Buffer`s (the Tensor API's path: nothing crosses to the
+    host); `run` takes numpy arrays or buffers and returns numpy arrays (the CLI's and tests' path).
+    """
 
     device_name: str
     input_types: list[tuple[tuple[int, ...], np.dtype]]
@@ -174,12 +187,26 @@ class Program:
     out_slots: list[int] = field(default_factory=list)
     kernels: list[KernelSource] = field(default_factory=list)
     reference_module: ModuleOp | None = None
+    memory: MemoryPlan = field(default_factory=MemoryPlan)
 
-    def check_inputs(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    def plan_memory(self) -> None:
+        """Let intermediates whose lives do not overlap share memory (tinyir/runtime/planner.py)."""
+        self.memory = plan_memory(self.steps, self.out_slots)
+        for index, step in enumerate(self.steps):
+            step.pool = self.memory.pool_of.get(index, -1)
+
+    def check_inputs(self, inputs: Sequence[Any]) -> list[Any]:
+        """The inputs, checked against the signature: Buffers as they are, anything else as a
+        contiguous numpy array of the expected dtype (same-kind casts are made)."""
         if len(inputs) != len(self.input_types):
             raise TinyirError(f"expected {len(self.input_types)} inputs, got {len(inputs)}")
         out = []
         for i, (arr, (shape, dtype)) in enumerate(zip(inputs, self.input_types)):
+            if isinstance(arr, Buffer):
+                if arr.shape != shape or arr.dtype != dtype:
+                    raise TinyirError(f"input {i}: expected {shape} {dtype}, got a buffer of {arr.shape} {arr.dtype}")
+                out.append(arr)
+                continue
             arr = np.asarray(arr)
             if tuple(arr.shape) != shape:
                 raise TinyirError(f"input {i}: expected shape {shape}, got {tuple(arr.shape)}")
@@ -191,27 +218,38 @@ class Program:
             out.append(np.ascontiguousarray(arr).reshape(arr.shape))  # keeps 0-d inputs 0-d
         return out
 
-    def run(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        arrays = self.check_inputs(inputs)
+    def run(self, inputs: Sequence[Any]) -> list[np.ndarray]:
+        """Run on numpy arrays (or buffers); the outputs come back to the host as numpy arrays."""
+        return [b.numpy(copy=False) for b in self.execute(inputs)]
+
+    def execute(self, inputs: Sequence[Any]) -> list[Buffer]:
+        """Run on device buffers (numpy arrays are uploaded first); the outputs are new device buffers."""
+        values = self.check_inputs(inputs)
+        allocator = allocator_for(self.device_name)
+        args = [v if isinstance(v, Buffer) and v.device == self.device_name else as_buffer(v, self.device_name)
+                for v in values]
         if self.reference_module is not None:
             from tinyir.runtime.reference import run_reference
 
-            return [np.asarray(r) for r in run_reference(self.reference_module, arrays)]
-        device = get_device(self.device_name)
+            results = run_reference(self.reference_module, [a.numpy(copy=False) for a in args])
+            return [allocator.upload(np.asarray(r)) for r in results]
+        device = allocator.device
         level = debug_level()
         slots: list[Any] = [None] * self.nslots
-        for slot, arr in zip(self.arg_slots, arrays):
-            slots[slot] = device.upload(arr)
-        launched = 0
+        for slot, buf in zip(self.arg_slots, args):
+            slots[slot] = buf
+        pools = [allocator.alloc_raw(n) for n in self.memory.pool_sizes]
         for step in self.steps:
             if step.kind == "alloc":
-                slots[step.result] = device.alloc(step.shape, step.dtype)
+                slots[step.result] = (allocator.alloc(step.shape, step.dtype) if step.pool < 0
+                                      else allocator.view(pools[step.pool], step.shape, step.dtype))
             elif step.kind == "const":
-                slots[step.result] = device.upload(step.data)
+                if step.uploaded is None:
+                    step.uploaded = allocator.upload(step.data)
+                slots[step.result] = step.uploaded
             else:
                 start = time.perf_counter()
-                device.launch(step.compiled, [slots[s] for s in step.operands], step.source)
-                launched += 1
+                device.launch(step.compiled, [slots[s].handle for s in step.operands], step.source)
                 if level >= 2:
                     device.synchronize()
                     ms = (time.perf_counter() - start) * 1e3
@@ -220,11 +258,9 @@ class Program:
                 elif level >= 1:
                     print(f"*** {self.device_name:6s} {step.source.name:<12s} global {step.source.global_size}",
                           file=sys.stderr)
-        device.synchronize()
-        outs = []
-        for slot, (shape, dtype) in zip(self.out_slots, self.output_types):
-            outs.append(device.download(slots[slot], shape, dtype))
-        return outs
+        if level >= 2:
+            print(f"*** memory {allocator.report()}; plan: {self.memory.describe()}", file=sys.stderr)
+        return [slots[slot] for slot in self.out_slots]
 
 
 _KERNEL_CACHE: dict[tuple[str, str], tuple[KernelSource, Any]] = {}
@@ -247,9 +283,12 @@ def _tensor_sig(types: Sequence[Any]) -> list[tuple[tuple[int, ...], np.dtype]]:
     return out
 
 
-def compile_program(module: ModuleOp, device: str = "cpu") -> Program:
-    """Compile a tensor-level module for `device` ("reference" interprets it with numpy)."""
-    key = (device, structural_hash(module))
+def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | None = None) -> Program:
+    """Compile a tensor-level module for `device` ("reference" interprets it with numpy).
+
+    `optimize`: extra options of `kernel-optimize` (e.g. `actions="upcast:0:4"`); None: the target's
+    heuristics (or none at all with `TINYIR_OPT=0`)."""
+    key = (device, structural_hash(module), optimize, os.environ.get("TINYIR_OPT", "1"))
     if key in _PROGRAM_CACHE:
         return _PROGRAM_CACHE[key]
     entry = entry_function(module)
@@ -263,9 +302,11 @@ def compile_program(module: ModuleOp, device: str = "cpu") -> Program:
     dev = get_device(device)
     lowered = module.clone()
     level = debug_level()
-    run_passes(lowered, pipeline_for(target), dump=level >= 4)
+    specs = pipeline_for(target) if optimize is None else default_pipeline(target.name, target.lower_pass, optimize)
+    run_passes(lowered, specs, dump=level >= 4)
     program = Program(device, ins, outs)
     _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+    program.plan_memory()
     _PROGRAM_CACHE[key] = program
     return program
 

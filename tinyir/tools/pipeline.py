@@ -319,10 +319,40 @@ def instantiate(spec: PassSpec, cls: type[ModulePass]) -> ModulePass:
         raise PipelineError(f"invalid options for pass '{spec.name}': {exc}") from None
 
 
+def expand_named_pipeline(spec: PassSpec, catalog: dict[str, PassFactory]) -> list[PassSpec] | None:
+    """`lower-to-NAME{options}` as the passes of that target's default chain, or None when `spec` is
+    not a named pipeline. Each option goes to the lowering pass or to `kernel-optimize`, whichever
+    has it (`lower-to-ptx{arch=sm_90a}`, `lower-to-llvm{actions="upcast:0:4"}`)."""
+    from tinyir.registry import default_pipeline, named_pipelines
+
+    named = named_pipelines().get(spec.name)
+    if named is None:
+        return None
+    device, lower = named
+    owners = {"kernel-optimize": {f.name for f in option_fields(catalog["kernel-optimize"]())},
+              lower: {f.name for f in option_fields(catalog[lower]())}}
+    given: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in owners}
+    for key, values in spec.options.items():
+        owner = next((n for n, fields in owners.items() if key.replace("-", "_") in fields and key != "target"), None)
+        if owner is None:
+            known = sorted({k.replace("_", "-") for f in owners.values() for k in f} - {"target"})
+            raise PipelineError(f"pipeline '{spec.name}' has no option '{key}' (options: {', '.join(known)})")
+        given[owner][key] = values
+    specs = []
+    for entry in default_pipeline(device, lower):
+        name = entry.split("{", 1)[0]
+        options = {"target": (device,)} if name == "kernel-optimize" else {}
+        options.update(given.get(name, {}))
+        specs.append(PassSpec(name, options, spec.pos, spec.anchor))
+    return specs
+
+
 def build_pipeline(text: str, passes: dict[str, PassFactory] | None = None) -> list[ModulePass]:
     """Parse and instantiate a pipeline; raises `PipelineError` on any problem."""
-    specs = parse_pipeline_text(text)
     catalog = passes if passes is not None else available_passes()
+    specs = []
+    for spec in parse_pipeline_text(text):
+        specs.extend(expand_named_pipeline(spec, catalog) or [spec])
     built: list[ModulePass] = []
     for spec in specs:
         factory = catalog.get(spec.name)

@@ -1,0 +1,118 @@
+"""Expansion of `upcast` and `unroll` ranges (the first step of `loop-to-uop`).
+
+An upcast or unroll range of size n stands for n copies of everything that depends on it: each op
+whose operands depend on such ranges is copied once per assignment of values to them, with the
+range itself read as the constant of that assignment. A `loop.reduce` that ends unroll ranges
+combines its copies with its own operator (in order, so `max` and integer sums stay exact) and
+reduces the rest of its ranges as before; a reduce that only depended on unroll ranges becomes the
+combined value. Copies of a store write different elements (an upcast is a register tile of
+outputs). Nothing here makes vectors: consecutive copies are left for the target (LLVM's SLP
+vectorizer, or a later vector pass) to merge.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from xdsl.dialects.builtin import i32
+from xdsl.ir import Block, Operation, SSAValue
+
+from tinyir.dialects import loop, uop
+
+#: range kinds that become copies rather than loops or hardware indices
+EXPANDED_KINDS = frozenset({loop.RangeKind.UPCAST, loop.RangeKind.UNROLL})
+#: how the copies of a reduced value are combined
+COMBINE = {loop.ReduceKind.ADD: uop.AddOp, loop.ReduceKind.MAX: uop.MaxOp}
+
+Assignment = tuple[tuple[int, int], ...]  # ((position of the range, value), ...) sorted
+
+
+def expanded_ranges(kernel: loop.KernelOp) -> list[loop.RangeOp]:
+    return [op for op in kernel.body.block.ops if isinstance(op, loop.RangeOp) and op.range_kind in EXPANDED_KINDS]
+
+
+def expand_kernel(kernel: loop.KernelOp) -> bool:
+    """Replace the kernel's upcast/unroll ranges by copies, in place. Returns whether it changed."""
+    block = kernel.body.block
+    ops = list(block.ops)
+    targets = [op for op in ops if isinstance(op, loop.RangeOp) and op.range_kind in EXPANDED_KINDS]
+    if not targets:
+        return False
+    position = {op.result: i for i, op in enumerate(targets)}
+    size = [op.extent for op in targets]
+    deps = loop.range_dependencies(ops)
+
+    def expanded_deps(value: SSAValue) -> tuple[int, ...]:
+        return tuple(sorted(position[r] for r in deps.get(value, frozenset()) if r in position))
+
+    def assignments(positions: tuple[int, ...]) -> Iterator[Assignment]:
+        for values in itertools.product(*(range(size[p]) for p in positions)):
+            yield tuple(zip(positions, values))
+
+    copies: dict[tuple[SSAValue, Assignment], SSAValue] = {}
+    new_ops: list[Operation] = []
+
+    def lookup(value: SSAValue, assignment: dict[int, int]) -> SSAValue:
+        if value in position:
+            const = uop.ConstOp(assignment[position[value]], i32)
+            new_ops.append(const)
+            return const.result
+        key = tuple((p, assignment[p]) for p in expanded_deps(value))
+        return copies.get((value, key), value)
+
+    for op in ops:
+        if isinstance(op, loop.RangeOp) and op.result in position:
+            continue
+        if isinstance(op, loop.ReduceOp):
+            _expand_reduce(op, position, expanded_deps, assignments, lookup, copies, new_ops)
+            continue
+        positions = tuple(sorted({p for v in op.operands for p in expanded_deps(v)}))
+        if not positions:  # kept, reading the combined value of any reduce it uses
+            op.operands = [lookup(v, {}) for v in op.operands]
+            op.detach()
+            new_ops.append(op)
+            continue
+        for assignment in assignments(positions):
+            amap = dict(assignment)
+            clone = op.clone()
+            clone.operands = [lookup(v, amap) for v in op.operands]
+            new_ops.append(clone)
+            for old, new in zip(op.results, clone.results):
+                new.name_hint = old.name_hint
+                copies[(old, assignment)] = new
+    _replace_body(block, new_ops)
+    return True
+
+
+def _expand_reduce(op: loop.ReduceOp, position, expanded_deps, assignments, lookup, copies, new_ops) -> None:
+    ended = tuple(sorted(position[r] for r in op.ranges if r in position))
+    rest = [r for r in op.ranges if r not in position]
+    outer = tuple(p for p in expanded_deps(op.value) if p not in ended)
+    for assignment in assignments(outer):
+        amap = dict(assignment)
+        combined: SSAValue | None = None
+        for inner in assignments(ended):
+            value = lookup(op.value, {**amap, **dict(inner)})
+            if combined is None:
+                combined = value
+            else:
+                step = COMBINE[op.kind](combined, value)
+                new_ops.append(step)
+                combined = step.results[0]
+        assert combined is not None
+        if rest:
+            red = loop.ReduceOp(op.kind, combined, rest)
+            red.result.name_hint = op.result.name_hint
+            new_ops.append(red)
+            combined = red.result
+        copies[(op.result, assignment)] = combined
+
+
+def _replace_body(block: Block, new_ops: list[Operation]) -> None:
+    """Put `new_ops` in the block in order and erase whatever of the old body is left over."""
+    for op in reversed(list(block.ops)):  # the copied originals, users first
+        op.detach()
+        op.erase(safe_erase=False)
+    for op in new_ops:
+        block.add_op(op)

@@ -1,0 +1,167 @@
+"""Hand-written choices of kernel-optimization actions, per kind of target (read by `kernel-optimize`).
+
+The heuristics look at a `loop.kernel`'s axes and at how each load and store moves along them
+(its *stride* per axis: the index difference when that axis goes from 0 to 1, the others at 0),
+and pick actions within the target's `KernelLimits`:
+
+GPU (targets with work-groups):
+  * a reduce along a contiguous axis (row sum, softmax, a full sum) is grouped: the threads of a
+    work-group read neighbouring elements and combine their partials through local memory;
+  * a matmul-like kernel (some input is broadcast along a global axis) gets 16x16 threads, each
+    with a 4x4 register tile, and its reduce unrolled by 4;
+  * everything else gets 256 threads along the axis the output is contiguous in, each thread
+    doing 4 elements spaced a work-group apart (so every load instruction is coalesced).
+CPU (no work-groups): register tiles for LLVM to vectorize: a matmul-like kernel gets an 8x16
+tile (16 contiguous outputs by 8 rows), a reduce along a strided axis gets 16 contiguous outputs
+per iteration; elementwise kernels and contiguous reduces are left to LLVM's loop vectorizer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xdsl.ir import SSAValue
+
+from tinyir.dialects import loop, uop
+from tinyir.passes.kernel_optimize import Action, axes
+from tinyir.targets.base import KernelLimits
+
+RK = loop.RangeKind
+
+_ARITH = {uop.AddOp: lambda a, b: a + b, uop.MulOp: lambda a, b: a * b,
+          uop.IdivOp: lambda a, b: int(a / b) if b else 0, uop.ModOp: lambda a, b: a - b * int(a / b) if b else a}
+
+
+def _evaluate(value: SSAValue, env: dict[SSAValue, int], memo: dict[SSAValue, int | None]) -> int | None:
+    """The integer value of an index expression with ranges set by `env` (others 0); None if unknown."""
+    if value in memo:
+        return memo[value]
+    owner = value.owner
+    result: int | None = None
+    if isinstance(owner, loop.RangeOp):
+        result = env.get(value, 0)
+    elif isinstance(owner, uop.ConstOp):
+        literal = uop.literal_value(owner.value)
+        result = int(literal) if isinstance(literal, (int, bool)) else None
+    elif type(owner) in _ARITH:
+        a, b = (_evaluate(v, env, memo) for v in owner.operands)
+        result = None if a is None or b is None else _ARITH[type(owner)](a, b)
+    memo[value] = result
+    return result
+
+
+def strides(kernel: loop.KernelOp, index: SSAValue) -> list[int | None]:
+    """Per axis, how far `index` moves when that axis steps from 0 to 1 (None: not affine-known)."""
+    base = _evaluate(index, {}, {})
+    out: list[int | None] = []
+    for r in axes(kernel):
+        moved = _evaluate(index, {r.result: 1}, {}) if r.extent > 1 else base
+        out.append(None if base is None or moved is None else moved - base)
+    return out
+
+
+def _accesses(kernel: loop.KernelOp) -> tuple[list[list[int | None]], list[list[int | None]]]:
+    loads, stores = [], []
+    for op in kernel.body.block.ops:
+        if isinstance(op, uop.LoadOp):
+            loads.append(strides(kernel, op.index))
+        elif isinstance(op, uop.StoreOp):
+            stores.append(strides(kernel, op.index))
+    return loads, stores
+
+
+def _largest_divisor(n: int, limit: int, candidates: Sequence[int]) -> int:
+    return next((c for c in candidates if c <= limit and n % c == 0), 1)
+
+
+def choose_actions(kernel: loop.KernelOp, target: str, limits: KernelLimits) -> list[Action]:
+    """The heuristic action list for one kernel on a target (may be empty)."""
+    return gpu_actions(kernel, limits) if limits.has_local else cpu_actions(kernel, limits)
+
+
+def _shape(kernel: loop.KernelOp) -> tuple[list[loop.RangeOp], list[int], list[int]]:
+    axis_list = axes(kernel)
+    glob = [i for i, r in enumerate(axis_list) if r.range_kind == RK.GLOBAL]
+    red = [i for i, r in enumerate(axis_list) if r.range_kind == RK.REDUCE]
+    return axis_list, glob, red
+
+
+def _broadcast_axes(glob: list[int], loads: list[list[int | None]]) -> list[int]:
+    """Global axes along which some load does not move (its value is reused across that axis)."""
+    return [a for a in glob if any(s[a] == 0 for s in loads)]
+
+
+def _contiguous(axis: int, accesses: list[list[int | None]]) -> bool:
+    return any(s[axis] == 1 for s in accesses)
+
+
+def gpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
+    axis_list, glob, red = _shape(kernel)
+    loads, stores = _accesses(kernel)
+    size = [r.extent for r in axis_list]
+    actions: list[Action] = []
+    threads = min(256, limits.max_local_size)
+    if red:
+        # matmul-like: two global axes, each with an input broadcast along it, and a reduce
+        reuse = _broadcast_axes(glob, loads)
+        if len(reuse) >= 2 and size[red[-1]] >= 16:
+            i, j = reuse[-2], reuse[-1]
+            if size[i] % 64 == 0 and size[j] % 64 == 0:
+                actions += [Action("local", j, 16), Action("local", i, 16),
+                            Action("upcast", j, 4), Action("upcast", i, 4)]
+                if size[red[-1]] % 4 == 0:
+                    actions.append(Action("unroll", red[-1], 4))
+                return actions
+        contiguous = [a for a in red if _contiguous(a, loads)]
+        r = contiguous[-1] if contiguous else None
+        if r is not None and size[r] >= 64:
+            g = _largest_divisor(size[r], threads, (256, 128, 64, 32, 16))
+            if g >= 16:
+                actions.append(Action("group", r, g))
+                return actions
+        # strided reduce: neighbouring threads take neighbouring outputs
+        out_axes = [a for a in glob if _contiguous(a, stores)] or glob[-1:]
+        if out_axes:
+            a = out_axes[-1]
+            local = _largest_divisor(size[a], threads, (256, 128, 64, 32, 16))
+            if local > 1:
+                actions.append(Action("local", a, local))
+        return actions
+    out_axes = [a for a in glob if _contiguous(a, stores)] or glob[-1:]
+    if not out_axes:
+        return actions
+    a = out_axes[-1]
+    local = _largest_divisor(size[a], threads, (256, 128, 64, 32))
+    if local == 1:
+        return actions  # not a multiple of 32: the target's own guarded launch
+    actions.append(Action("local", a, local))
+    rest = size[a] // local
+    if rest % 4 == 0 and rest >= 4 * limits.cores:
+        actions.append(Action("upcast", a, 4))
+    return actions
+
+
+def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
+    axis_list, glob, red = _shape(kernel)
+    if not red:
+        return []
+    loads, stores = _accesses(kernel)
+    size = [r.extent for r in axis_list]
+    width = 2 * limits.vector_width
+    reuse = _broadcast_axes(glob, loads)
+    contiguous_out = [a for a in glob if _contiguous(a, stores)]
+    actions: list[Action] = []
+    if len(reuse) >= 2 and contiguous_out:
+        j = contiguous_out[-1]
+        i = next((a for a in reversed(reuse) if a != j), None)
+        if size[j] % width == 0:
+            actions.append(Action("upcast", j, width))
+            rows = _largest_divisor(size[i], limits.max_upcast // width, (8, 4, 2)) if i is not None else 1
+            if rows > 1:
+                actions.append(Action("upcast", i, rows))
+            return actions
+    if contiguous_out and not any(_contiguous(a, loads) for a in red):
+        j = contiguous_out[-1]
+        if size[j] % width == 0:
+            actions.append(Action("upcast", j, width))
+    return actions

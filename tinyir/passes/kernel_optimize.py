@@ -1,0 +1,230 @@
+"""`kernel-optimize`: kernel optimizations as actions on the ranges of a `loop.kernel`.
+
+A kernel's *axes* are its `global` and `reduce` ranges, numbered in body order (the order
+shapetracker-to-loop made them: global dims first, then reduce dims). An action splits one axis
+of size s into the axis (now s/n) and a new range of size n of the action's kind, reading the old
+index as `outer * n + inner`:
+
+    upcast:A:N  global axis -> N copies per thread (a register tile of outputs)
+    unroll:A:N  reduce axis -> N copies per loop iteration
+    local:A:N   global axis -> N threads of a work-group (lidx)
+    group:A:N   reduce axis -> N threads of a work-group reduce together through local memory
+
+N = 0 takes the whole axis. The new range is innermost in the index, so `local` then `upcast` on
+the same axis gives each thread every N-th element (coalesced), and `upcast` then `local` gives
+each thread N neighbours (a vector). Axis numbers never change: split-off ranges are not axes.
+An action that does not fit (axis out of range, wrong axis kind, size not divisible, over a
+target limit) is an error located at the kernel.
+
+The actions come from the `actions` option, or, when it is empty and a `target` is named, from
+that target's heuristics (tinyir/passes/kernel_heuristics.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, StringAttr, i32
+from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from tinyir.diagnostics import DiagnosticError
+from tinyir.dialects import loop, uop
+from tinyir.rewrite import STATISTICS
+from tinyir.targets.base import KernelLimits
+
+RK = loop.RangeKind
+
+
+class KernelOptimizeError(DiagnosticError):
+    """An action that does not fit its kernel or target."""
+
+
+@dataclass(frozen=True)
+class ActionKind:
+    """One kind of action: which axes it splits and the kind of range it splits off."""
+
+    axis_kind: RK
+    new_kind: RK
+    doc: str
+
+
+#: the action table (data: listed by --list-passes docs and counted in statistics)
+ACTIONS: dict[str, ActionKind] = {
+    "upcast": ActionKind(RK.GLOBAL, RK.UPCAST, "global axis -> register tile of N outputs per thread"),
+    "unroll": ActionKind(RK.REDUCE, RK.UNROLL, "reduce axis -> N copies of the body per iteration"),
+    "local": ActionKind(RK.GLOBAL, RK.LOCAL, "global axis -> N work-group threads"),
+    "group": ActionKind(RK.REDUCE, RK.GROUP, "reduce axis -> N threads reducing through local memory"),
+}
+
+#: range kinds that are threads of a work-group
+WORKGROUP_KINDS = frozenset({RK.LOCAL, RK.GROUP})
+#: range kinds that are copies in registers
+REGISTER_KINDS = frozenset({RK.UPCAST, RK.UNROLL})
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    axis: int
+    amount: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.axis}:{self.amount}"
+
+
+def parse_actions(text: str) -> list[Action]:
+    """`"upcast:0:4,local:1:16"` -> actions; a malformed item raises ValueError naming it."""
+    actions = []
+    for item in (t.strip() for t in text.split(",")):
+        if not item:
+            continue
+        parts = item.split(":")
+        if len(parts) != 3 or parts[0] not in ACTIONS or not all(p.lstrip("-").isdigit() for p in parts[1:]):
+            raise ValueError(f"bad action {item!r}: expected KIND:AXIS:AMOUNT with KIND one of "
+                             f"{', '.join(ACTIONS)} (e.g. upcast:0:4)")
+        actions.append(Action(parts[0], int(parts[1]), int(parts[2])))
+    return actions
+
+
+def format_actions(actions: Sequence[Action]) -> str:
+    return ",".join(str(a) for a in actions)
+
+
+def kernel_ranges(kernel: loop.KernelOp) -> list[loop.RangeOp]:
+    return [op for op in kernel.body.block.ops if isinstance(op, loop.RangeOp)]
+
+
+def axes(kernel: loop.KernelOp) -> list[loop.RangeOp]:
+    """The splittable ranges (global and reduce), in body order."""
+    return [r for r in kernel_ranges(kernel) if r.range_kind in (RK.GLOBAL, RK.REDUCE)]
+
+
+def workgroup_size(kernel: loop.KernelOp) -> int:
+    return math.prod(r.extent for r in kernel_ranges(kernel) if r.range_kind in WORKGROUP_KINDS)
+
+
+def register_copies(kernel: loop.KernelOp) -> int:
+    return math.prod(r.extent for r in kernel_ranges(kernel) if r.range_kind in REGISTER_KINDS)
+
+
+def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) -> str | None:
+    """Why `action` does not fit the kernel as it is now, or None when it does."""
+    spec = ACTIONS[action.kind]
+    axis_list = axes(kernel)
+    if not 0 <= action.axis < len(axis_list):
+        return f"{action}: axis {action.axis} does not exist (the kernel has {len(axis_list)} axes)"
+    r = axis_list[action.axis]
+    if r.range_kind != spec.axis_kind:
+        return f"{action}: {action.kind} needs a {spec.axis_kind.value} axis; axis {action.axis} is {r.range_kind.value}"
+    amount = action.amount or r.extent
+    if amount < 1 or r.extent % amount:
+        return f"{action}: axis {action.axis} of size {r.extent} is not divisible by {action.amount}"
+    if amount == 1:
+        return f"{action}: a split of 1 changes nothing"
+    if spec.new_kind in WORKGROUP_KINDS:
+        if not limits.has_local:
+            return f"{action}: the target has no work-groups"
+        ranges = kernel_ranges(kernel)
+        if sum(1 for x in ranges if x.range_kind in WORKGROUP_KINDS) >= limits.max_local_dims:
+            return f"{action}: over the target's {limits.max_local_dims} work-group dimensions"
+        if workgroup_size(kernel) * amount > limits.max_local_size:
+            return (f"{action}: a work-group of {workgroup_size(kernel) * amount} threads is over the "
+                    f"target's {limits.max_local_size}")
+        if spec.new_kind == RK.GROUP:
+            if any(x.range_kind == RK.GROUP for x in ranges):
+                return f"{action}: the kernel already has a group range (one grouped reduce per kernel)"
+            local_bytes = workgroup_size(kernel) * amount * 4 * register_copies(kernel)
+            if local_bytes > limits.local_memory_bytes:
+                return f"{action}: needs {local_bytes} bytes of local memory, over the target's {limits.local_memory_bytes}"
+    if spec.new_kind in REGISTER_KINDS and register_copies(kernel) * amount > limits.max_upcast:
+        return (f"{action}: {register_copies(kernel) * amount} register copies are over the target's "
+                f"{limits.max_upcast}")
+    return None
+
+
+def split_range(r: loop.RangeOp, amount: int, kind: RK) -> tuple[loop.RangeOp, loop.RangeOp]:
+    """Split `r` into (outer of the same kind, inner of `kind`); the old index is outer*amount+inner."""
+    outer, inner = loop.RangeOp(r.extent // amount, r.range_kind), loop.RangeOp(amount, kind)
+    hint = r.result.name_hint or "r"
+    outer.result.name_hint, inner.result.name_hint = hint, f"{hint}_{kind.value[0]}"
+    scale = uop.ConstOp(amount, i32)
+    mul = uop.MulOp(outer.result, scale.result)
+    index = uop.AddOp(mul.result, inner.result)
+    Rewriter.insert_op([outer, inner, scale, mul, index], InsertPoint.before(r))
+    for use in list(r.result.uses):  # reduces that end `r` end the parts that reduce
+        red = use.operation
+        if isinstance(red, loop.ReduceOp):
+            ranges = []
+            for x in red.ranges:
+                ranges.extend([outer.result, inner.result] if x is r.result else [x])
+            ranges = [x for x in ranges if x.owner.range_kind in loop.REDUCING_KINDS]
+            new = loop.ReduceOp(red.kind, red.value, ranges)
+            new.result.name_hint = red.result.name_hint
+            Rewriter.replace_op(red, new)
+    r.result.replace_all_uses_with(index.result)
+    r.detach()
+    r.erase()
+    return outer, inner
+
+
+def apply_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) -> None:
+    """Apply one action, or raise KernelOptimizeError saying why it does not fit."""
+    problem = check_action(kernel, action, limits)
+    if problem is not None:
+        raise KernelOptimizeError(kernel, f"kernel-optimize: kernel \"{kernel.kernel_name.data}\": {problem}")
+    r = axes(kernel)[action.axis]
+    split_range(r, action.amount or r.extent, ACTIONS[action.kind].new_kind)
+
+
+def apply_actions(kernel: loop.KernelOp, actions: Sequence[Action], limits: KernelLimits,
+                  stats_name: str = "kernel-optimize") -> None:
+    for action in actions:
+        apply_action(kernel, action, limits)
+        STATISTICS.setdefault(stats_name, Counter())[action.kind] += 1
+
+
+def target_limits(target: str) -> KernelLimits:
+    """The limits of a target by device name; with no name, a generic GPU (work-groups allowed)."""
+    if not target:
+        return KernelLimits(max_local_size=1024, local_memory_bytes=49152)
+    from tinyir.runtime.executor import get_target
+
+    return get_target(target).limits
+
+
+@dataclass(frozen=True)
+class KernelOptimize(ModulePass):
+    """Apply kernel-optimization actions to every loop.kernel (or the one named by `kernel`)."""
+
+    name = "kernel-optimize"
+    summary = "split loop ranges into upcast/unroll/local/group ranges: explicit actions or a target's heuristics"
+
+    actions: str = ""   # e.g. "upcast:0:4,local:1:16"; empty: the target's heuristics
+    target: str = ""    # device name whose limits and heuristics apply (cpu, opencl, cuda, ...)
+    kernel: str = ""    # only this kernel (by name); empty: every kernel
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        try:
+            explicit = parse_actions(self.actions)
+        except ValueError as exc:
+            raise KernelOptimizeError(op, f"kernel-optimize: {exc}") from None
+        limits = target_limits(self.target)
+        for kernel in [k for k in op.walk() if isinstance(k, loop.KernelOp)]:
+            if self.kernel and kernel.kernel_name.data != self.kernel:
+                continue
+            if explicit:
+                chosen = explicit
+            elif self.target:
+                from tinyir.passes.kernel_heuristics import choose_actions
+
+                chosen = choose_actions(kernel, self.target, limits)
+            else:
+                continue
+            apply_actions(kernel, chosen, limits, self.name)
+            if chosen:  # kept through lowering, so DEBUG=2 can say what was chosen
+                kernel.attributes["actions"] = StringAttr(format_actions(chosen))
