@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinyir.diagnostics import DiagnosticError
 from tinyir.errors import TinyirError
 from tinyir.ir import make_context, parse_module
 from tinyir.targets.base import KernelSource
@@ -344,15 +343,6 @@ def test_f16_casts_in_storage_mode(device):
     finite = np.isfinite(x16)
     np.testing.assert_array_equal(truncated[finite], x16[finite].astype(np.int32))
     np.testing.assert_array_equal(halves, ints16)
-
-
-def test_local_indices_are_rejected():
-    body = """
-    %l = uop.special "lidx0" 4 : i32
-    %v = uop.load %a[%l] : f32
-    uop.store %o[%l], %v : f32"""
-    with pytest.raises(DiagnosticError, match="local indices"):
-        lower(kernel_text("%o: !st.buffer<4xf32>, %a: !st.buffer<4xf32>", body))
 
 
 def test_program_cache_and_build_errors(device):

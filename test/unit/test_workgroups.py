@@ -8,7 +8,7 @@ import pytest
 
 from tinyir.dialects import uop
 from tinyir.ir import parse_module
-from tinyir.runtime.uop_interp import UopInterpreterError, run_program
+from tinyir.runtime.uop_interp import UopInterpreterError, run_kernel, run_program
 from workgroup_kernels import CASES, Case, program
 
 
@@ -16,14 +16,20 @@ def the_kernel(module) -> uop.KernelOp:
     return next(op for op in module.walk() if isinstance(op, uop.KernelOp))
 
 
+def check(got: list[np.ndarray], expected: list[np.ndarray | None]) -> None:
+    for i, (g, e) in enumerate(zip(got, expected)):
+        if e is not None:  # bit-exact: every kernel here adds in the order its numpy twin does
+            np.testing.assert_array_equal(g.reshape(-1), np.asarray(e).reshape(-1), err_msg=f"buffer {i}")
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_interpreter_matches_numpy(case: Case) -> None:
-    module = parse_module(case.text)
-    grid, group = uop.launch_shape(the_kernel(module))
+    kernel = the_kernel(parse_module(case.text))
+    grid, group = uop.launch_shape(kernel)
     assert (tuple(grid), tuple(group)) == (case.grid, case.group)
-    inputs = case.inputs()
-    (out,) = run_program(module, inputs)
-    np.testing.assert_array_equal(out.reshape(-1), np.asarray(case.expect(*inputs)).reshape(-1))
+    buffers, expected = case.buffers()
+    run_kernel(kernel, buffers)
+    check(buffers, expected)
 
 
 def race(body: str) -> str:
@@ -110,3 +116,71 @@ def test_local_index_out_of_bounds() -> None:
     uop.store %tmp[%i], %l : i32""")
     with pytest.raises(UopInterpreterError, match="index 4 out of bounds for a buffer of 4 elements"):
         run_program(parse_module(text), [])
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenCL (PoCL on the CPU here): uop-to-opencl, emit, build, launch with the exact work-groups.
+
+
+@pytest.fixture(scope="module")
+def opencl():
+    from tinyir.errors import TinyirError
+    from tinyir.targets.base import KernelSource
+    from tinyir.targets.opencl import TARGET
+
+    try:
+        dev = TARGET.device()
+        dev.compile(KernelSource("probe", "__kernel void probe(__global int* p) { p[0] = 1; }", (1,)))
+    except TinyirError as exc:
+        pytest.skip(f"no working OpenCL device here: {str(exc).splitlines()[0]}")
+    return dev
+
+
+def lowered(text: str, pass_) -> list:
+    """The module after `pass_` (verified), and its single target kernel op."""
+    from tinyir.ir import make_context
+
+    module = parse_module(text)
+    pass_.apply(make_context(), module)
+    module.verify()
+    return module
+
+
+def run_on(device, source, buffers: list[np.ndarray]) -> list[np.ndarray]:
+    compiled = device.compile(source)
+    handles = [device.upload(b) for b in buffers]
+    device.launch(compiled, handles, source)
+    return [device.download(h, b.shape, b.dtype) for h, b in zip(handles, buffers)]
+
+
+@pytest.mark.parametrize("fp16", ["storage", "native"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_opencl_matches_numpy(opencl, case: Case, fp16: str) -> None:
+    from tinyir.targets.opencl.dialect import KernelOp
+    from tinyir.targets.opencl.emit import emit_kernel
+    from tinyir.targets.opencl.lower import UopToOpenCL
+
+    if fp16 == "native" and not opencl.supports_fp16:
+        pytest.skip("the OpenCL device has no cl_khr_fp16")
+    module = lowered(case.text, UopToOpenCL(fp16=fp16))
+    source = emit_kernel(next(op for op in module.walk() if isinstance(op, KernelOp)))
+    assert source.local_size == case.group
+    assert source.global_size == tuple(g * n for g, n in zip(case.grid, case.group))
+    buffers, expected = case.buffers()
+    check(run_on(opencl, source, buffers), expected)
+
+
+def test_opencl_work_group_too_large_is_one_clear_error(opencl) -> None:
+    from tinyir.errors import TinyirError
+    from tinyir.targets.opencl.dialect import KernelOp
+    from tinyir.targets.opencl.emit import emit_kernel
+    from tinyir.targets.opencl.lower import UopToOpenCL
+
+    n = 1 << 16  # more work-items per group than any OpenCL device runs
+    text = program(f"!st.buffer<{n}xi32>", [], f"""
+    %l = uop.special "lidx0" {n} : i32
+    uop.store %o[%l], %l : i32""")
+    module = lowered(text, UopToOpenCL())
+    source = emit_kernel(next(op for op in module.walk() if isinstance(op, KernelOp)))
+    with pytest.raises(TinyirError, match=r"work-group \[65536, 1, 1\] \(65536 work-items\) exceeds"):
+        run_on(opencl, source, [np.zeros(n, np.int32)])

@@ -16,10 +16,25 @@ class Case:
     name: str
     text: str  # a uop-level module: @main allocates the output and launches one kernel
     inputs: Callable[[], list[np.ndarray]]
-    expect: Callable[..., np.ndarray]  # numpy result from the inputs
+    expect: Callable[..., list[np.ndarray | None]]  # from the inputs: every kernel buffer (output first)
+    # after the kernel, None where not checked
     grid: tuple[int, int, int]
     group: tuple[int, int, int]
-    exact: bool = True  # float results equal bit for bit (same order of adds) or only close
+
+    def buffers(self) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+        """Fresh kernel buffers (a zeroed output, then the inputs) and what they must hold after."""
+        inputs = self.inputs()
+        out_type = self.text.split("%t = st.alloc : ")[1].split("\n")[0]
+        shape, dtype = parse_buffer_type(out_type)
+        expected = self.expect(*[a.copy() for a in inputs])
+        return [np.zeros(shape, dtype), *inputs], expected
+
+
+def parse_buffer_type(text: str) -> tuple[tuple[int, ...], np.dtype]:
+    """`!st.buffer<4x8xf32>` -> ((4, 8), float32)."""
+    *dims, element = text.strip()[len("!st.buffer<"):-1].split("x")
+    names = {"f32": np.float32, "f16": np.float16, "i32": np.int32, "i8": np.int8, "ui8": np.uint8, "i1": np.bool_}
+    return tuple(int(d) for d in dims), np.dtype(names[element])
 
 
 def program(out: str, args: list[str], body: str) -> str:
@@ -70,7 +85,7 @@ def group_sum(groups: int = 4, n: int = 256) -> Case:
         while acc.shape[1] > 1:  # the same pairwise order as the kernel: bit-exact
             h = acc.shape[1] // 2
             acc = acc[:, :h] + acc[:, h:]
-        return acc[:, 0]
+        return [acc[:, 0], x]
 
     return Case("group_sum", text, lambda: [RNG.standard_normal(groups * n).astype(np.float32)], expect,
                 (groups, 1, 1), (n, 1, 1))
@@ -111,7 +126,7 @@ def transpose_tiles(rows: int = 32, cols: int = 48, tile: int = 16) -> Case:
     text = program(f"!st.buffer<{cols}x{rows}xi32>", [f"!st.buffer<{rows}x{cols}xi32>"], body)
     return Case("transpose_tiles", text,
                 lambda: [RNG.integers(-2**31, 2**31 - 1, (rows, cols)).astype(np.int32)],
-                lambda x: x.T, (gx, gy, 1), (tile, tile, 1))
+                lambda x: [x.T, x], (gx, gy, 1), (tile, tile, 1))
 
 
 def neighbour_flags(groups: int = 3, n: int = 64) -> Case:
@@ -143,9 +158,10 @@ def neighbour_flags(groups: int = 3, n: int = 64) -> Case:
     text = program(f"!st.buffer<{groups * n}xi1>", [f"!st.buffer<{groups * n}xf16>",
                                                     f"!st.buffer<{groups * n}xf16>"], body)
 
-    def expect(x: np.ndarray, _: np.ndarray) -> np.ndarray:
+    def expect(x: np.ndarray, _: np.ndarray) -> list[np.ndarray]:
         pos = x.reshape(groups, n) > 0
-        return (pos ^ np.roll(pos, -1, axis=1)).reshape(-1)
+        right = np.roll(x.reshape(groups, n), -1, axis=1).reshape(-1)
+        return [(pos ^ np.roll(pos, -1, axis=1)).reshape(-1), x, right]
 
     return Case("neighbour_flags", text,
                 lambda: [RNG.standard_normal(groups * n).astype(np.float16), np.zeros(groups * n, np.float16)],
@@ -175,7 +191,7 @@ def local_only(n: int = 8, m: int = 4) -> Case:
     uop.store %o[%at], %w : i32"""
     text = program(f"!st.buffer<{n}x{m}xi32>", [], body)
     ref = (np.arange(n)[:, None] * 100 + np.arange(m)[None, ::-1]).astype(np.int32)
-    return Case("local_only", text, lambda: [], lambda: ref, (1, 1, 1), (m, n, 1))
+    return Case("local_only", text, lambda: [], lambda: [ref], (1, 1, 1), (m, n, 1))
 
 
 CASES: list[Case] = [group_sum(), transpose_tiles(), neighbour_flags(), local_only()]

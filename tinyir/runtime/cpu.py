@@ -1,14 +1,22 @@
 """The CPU device: LLVM IR text -> llvmlite (verify, O3 for the host CPU) -> MCJIT -> ctypes call.
 
-Buffers are numpy arrays; a kernel is a `void f(ptr, ptr, ...)` that loops over its whole grid
-itself, so a launch is one C call with the arrays' data pointers. Compiled kernels are cached by
-their text, and every execution engine is kept alive for as long as the device is.
+Buffers are numpy arrays; a kernel is a `void f(ptr, ptr, ..., i32 start, i32 end)` that loops
+over its whole grid itself, its outermost grid dimension (the last `global_size` entry) only over
+[start, end). A launch splits that dimension into one contiguous part per thread and calls the
+function once per part on a thread pool (ctypes releases the GIL during the call); every part
+writes its own output elements, so the result is the serial one, bit for bit. Kernels over little
+data run on the calling thread. `TINYIR_CPU_THREADS` sets the thread count (default: all cores).
+A kernel without a grid (or a hand-written one without the two parameters) is one plain call.
+Compiled kernels are cached by their text, and every execution engine is kept alive for as long
+as the device is.
 """
 
 from __future__ import annotations
 
 import ctypes
 import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +24,29 @@ from typing import Any
 import llvmlite.binding as llvm
 import numpy as np
 
+from tinyir.errors import TinyirError
 from tinyir.targets.base import Device, KernelSource
 
 OPT_LEVEL = 3
+# Below this many bytes of buffers a kernel runs on the calling thread: handing parts to the pool
+# costs tens of microseconds, more than such a kernel takes.
+MIN_PARALLEL_BYTES = 1 << 18
+
+
+def thread_count() -> int:
+    """`TINYIR_CPU_THREADS`, else every core of this machine."""
+    value = os.environ.get("TINYIR_CPU_THREADS", "").strip()
+    if not value:
+        return os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise TinyirError(f"TINYIR_CPU_THREADS must be a positive integer, got '{value}'")
+    return int(value)
+
+
+def split_range(extent: int, parts: int) -> list[tuple[int, int]]:
+    """[0, extent) as `parts` contiguous, non-empty, nearly equal [start, end) pieces, in order."""
+    parts = max(1, min(parts, extent))
+    return [(extent * i // parts, extent * (i + 1) // parts) for i in range(parts)]
 
 
 def new_host_target_machine() -> llvm.TargetMachine:
@@ -57,6 +85,7 @@ class CompiledKernel:
     function: Any
     engine: llvm.ExecutionEngine
     optimized_ir: str
+    split: bool = False  # takes (start, end) of its outermost grid dimension after the buffers
 
 
 class CPUError(RuntimeError):
@@ -68,9 +97,16 @@ class CPUDevice(Device):
 
     name = "cpu"
 
-    def __init__(self, opt_level: int = OPT_LEVEL):
+    def __init__(self, opt_level: int = OPT_LEVEL, threads: int | None = None,
+                 min_parallel_bytes: int = MIN_PARALLEL_BYTES):
         self.tm = host_target_machine()
         self.opt_level = opt_level
+        self.threads = thread_count() if threads is None else threads
+        if self.threads < 1:
+            raise TinyirError(f"CPU device: threads must be at least 1, got {self.threads}")
+        self.min_parallel_bytes = min_parallel_bytes
+        self._pool: ThreadPoolExecutor | None = None  # threads - 1 workers: the caller runs a part too
+        self._pool_workers = 0
         self._cache: dict[str, CompiledKernel] = {}
 
     def compile(self, source: KernelSource) -> CompiledKernel:
@@ -91,9 +127,12 @@ class CPUDevice(Device):
         address = engine.get_function_address(source.name)
         if not address:
             raise CPUError(f"kernel {source.name}: symbol not found after compilation")
-        nargs = len(source.arg_dtypes) if source.arg_dtypes else _count_params(module, source.name)
-        function = ctypes.CFUNCTYPE(None, *([ctypes.c_void_p] * nargs))(address)
-        compiled = CompiledKernel(function, engine, str(module))
+        params = [str(a.type) for a in module.get_function(source.name).arguments]
+        split = len(params) >= 2 and params[-2:] == ["i32", "i32"]
+        nbuffers = len(params) - 2 if split else len(params)
+        argtypes = [ctypes.c_void_p] * nbuffers + [ctypes.c_int32] * (2 if split else 0)
+        function = ctypes.CFUNCTYPE(None, *argtypes)(address)
+        compiled = CompiledKernel(function, engine, str(module), split)
         self._cache[source.text] = compiled
         return compiled
 
@@ -116,8 +155,27 @@ class CPUDevice(Device):
             if source.arg_dtypes and b.dtype.name != source.arg_dtypes[i]:
                 raise CPUError(f"kernel {source.name}: buffer {i} has dtype {b.dtype}, "
                                f"the kernel expects {source.arg_dtypes[i]}")
-        compiled.function(*(b.ctypes.data for b in buffers))
+        pointers = [b.ctypes.data for b in buffers]
+        if not compiled.split:
+            compiled.function(*pointers)
+            return
+        extent = source.global_size[-1] if source.global_size else 1
+        parts = split_range(extent, self.parts_for(buffers))
+        if len(parts) == 1:
+            compiled.function(*pointers, 0, extent)
+            return
+        if self._pool is None or self._pool_workers != self.threads - 1:  # `threads` may be reset
+            if self._pool is not None:
+                self._pool.shutdown()
+            self._pool_workers = self.threads - 1
+            self._pool = ThreadPoolExecutor(max_workers=self._pool_workers, thread_name_prefix="tinyir-cpu")
+        futures = [self._pool.submit(compiled.function, *pointers, start, end) for start, end in parts[1:]]
+        compiled.function(*pointers, *parts[0])
+        for future in futures:
+            future.result()
 
-
-def _count_params(module: llvm.ModuleRef, name: str) -> int:
-    return len(list(module.get_function(name).arguments))
+    def parts_for(self, buffers: Sequence[np.ndarray]) -> int:
+        """How many threads a launch over these buffers uses: 1 for little data."""
+        if self.threads == 1 or sum(b.nbytes for b in buffers) < self.min_parallel_bytes:
+            return 1
+        return self.threads

@@ -122,11 +122,29 @@ class OpenCLDevice(Device):
         """Run over `source.global_size`: entry d is the extent of `get_global_id(d)` (gidx<d>).
 
         OpenCL's dimension 0 varies fastest between neighbouring work-items, so gidx0 -- the
-        innermost, contiguous axis by the uop convention -- is the fastest, as intended.
+        innermost, contiguous axis by the uop convention -- is the fastest, as intended. A kernel
+        with a `local_size` (explicit work-groups) runs in exactly those groups.
         """
         if len(buffers) != len(source.arg_dtypes) and source.arg_dtypes:
             raise TinyirError(f"kernel {source.name!r} takes {len(source.arg_dtypes)} buffers, got {len(buffers)}")
-        compiled(self.queue, tuple(source.global_size), source.local_size, *buffers)
+        local = tuple(source.local_size) if source.local_size is not None else None
+        if local is not None:
+            self._check_work_group(compiled, source, local)
+        compiled(self.queue, tuple(source.global_size), local, *buffers)
+
+    def _check_work_group(self, compiled: Any, source: KernelSource, local: tuple[int, ...]) -> None:
+        """A clear error, before the launch, for a work-group this device (or kernel) cannot run."""
+        cl = self.cl
+        most = compiled.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.device)
+        limits = self.device.max_work_item_sizes
+        threads = int(np.prod(local))
+        if threads > most or any(n > m for n, m in zip(local, limits)):
+            raise TinyirError(f"kernel {source.name!r}: work-group {list(local)} ({threads} work-items) exceeds what "
+                              f"OpenCL device {self.device.name!r} runs for it (at most {most}, per dim {limits})")
+        local_bytes = compiled.get_work_group_info(cl.kernel_work_group_info.LOCAL_MEM_SIZE, self.device)
+        if local_bytes > self.device.local_mem_size:
+            raise TinyirError(f"kernel {source.name!r}: {local_bytes} bytes of local memory exceed the "
+                              f"{self.device.local_mem_size} of OpenCL device {self.device.name!r}")
 
     def synchronize(self) -> None:
         self.queue.finish()

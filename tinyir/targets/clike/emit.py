@@ -1,7 +1,7 @@
 """The statement printer shared by the C-family emitters: one C statement per op of a kernel.
 
-Names: buffer parameters `data0..`, grid indices `gidx0..`, loop indices `ridx0..`, registers
-`acc0..`, every other value `val0..`; constants are printed inline where they are used. A
+Names: buffer parameters `data0..`, grid indices `gidx0..` (work-group and local ids `wgid0..`,
+`lidx0..`), local arrays `lmem0..`, loop indices `ridx0..`, registers `acc0..`, every other value `val0..`; constants are printed inline where they are used. A
 subclass gives the spelling (class constants and `literal`) and the per-op handlers
 (`STATEMENTS` for ops without a value, `EXPRESSIONS` for the right-hand side of `T valN = ...;`).
 """
@@ -145,13 +145,19 @@ class StatementPrinter:
             value = self.BYTE_FROM_BOOL.format(value)
         self.line(self.gated(op.gate, f"{self.ref(op.buffer)}[{self.ref(op.index)}] = {value};"))  # type: ignore[attr-defined]
 
-    def grid_index(self, result: SSAValue, dim: int, expr: str) -> None:
-        """`int gidxD = EXPR;` (a second read of the same index gets a valN name)."""
-        name = f"gidx{dim}"
+    def grid_index(self, result: SSAValue, dim: int, expr: str, prefix: str = "gidx") -> None:
+        """`int gidxD = EXPR;` (`wgidD`, `lidxD` for work-group and local ids; a second read of the
+        same index gets a valN name)."""
+        name = f"{prefix}{dim}"
         if name in self.names.values():
             name = self.fresh(result, "val")
         self.names[result] = name
         self.line(f"int {name} = {expr};")
+
+    def local_array(self, op: Operation, qualifier: str) -> None:
+        """`QUALIFIER T lmemN[SIZE];` (bool elements in their storage type, as in buffers)."""
+        t = op.result.type  # type: ignore[attr-defined]
+        self.line(f"{qualifier} {self.STORAGE[t.element_type]} {self.fresh(op.results[0], 'lmem')}[{t.size()}];")
 
     def open_loop(self, index: SSAValue, lower: int, upper: int, name: str | None = None) -> None:
         """`for (int ridxN = LO; ridxN < HI; ridxN++) {` (the index named `name` if given)."""

@@ -17,6 +17,7 @@ from xdsl.irdl import (
     AnyAttr,
     IRDLOperation,
     VarConstraint,
+    base,
     operand_def,
     opt_operand_def,
     prop_def,
@@ -30,6 +31,7 @@ from xdsl.printer import Printer
 from xdsl.traits import IsolatedFromAbove, NoTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
+from tinyir.dialects.shapetracker import BufferType
 from tinyir.dialects.uop import buffer_element_type, parse_literal, print_literal, scalar_attr
 
 
@@ -266,6 +268,48 @@ class StoreBase(IRDLOperation):
 
     def __init__(self, buffer: SSAValue, index: SSAValue, value: SSAValue, gate: SSAValue | None = None) -> None:
         super().__init__(operands=[buffer, index, value, [gate] if gate is not None else []])
+
+
+class LocalArrayBase(IRDLOperation):
+    """`<qualifier> T lmemN[SIZE];`: work-group memory (1-D `!st.buffer` result), read and written by
+    the dialect's loads and stores; declared at the top level of its `KERNEL`."""
+
+    KERNEL: ClassVar[type[Operation]]
+    TYPES: ClassVar[ScalarTypes]
+    result = result_def(base(BufferType))
+    assembly_format = "attr-dict `:` type($result)"
+
+    def __init__(self, size: int, element: Attribute) -> None:
+        super().__init__(result_types=[BufferType([size], element)])
+
+    def verify_(self) -> None:
+        t = self.result.type
+        assert isinstance(t, BufferType)
+        if len(t.shape) != 1 or t.size() < 1:
+            raise VerifyException(f"{self.name}: needs a 1-D non-empty buffer type, got {t}")
+        self.TYPES.check(self, "the element", t.element_type)
+        if not isinstance(self.parent_op(), self.KERNEL):
+            raise VerifyException(f"{self.name}: must be directly inside a {self.KERNEL.name}")
+
+
+class BarrierBase(IRDLOperation):
+    """A work-group barrier with a local-memory fence, at the top level of its `KERNEL`."""
+
+    KERNEL: ClassVar[type[Operation]]
+    assembly_format = "attr-dict"
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def verify_(self) -> None:
+        if not isinstance(self.parent_op(), self.KERNEL):
+            raise VerifyException(f"{self.name}: must be directly inside a {self.KERNEL.name}")
+
+
+def local_bytes(kernel: Operation, local_type: type[Operation], storage_bytes: Callable[[Attribute], int]) -> int:
+    """Bytes of work-group memory the `local_type` ops of `kernel` declare."""
+    return sum(op.result.type.size() * storage_bytes(op.result.type.element_type)  # type: ignore[attr-defined]
+               for op in kernel.regions[0].block.ops if isinstance(op, local_type))
 
 
 # The generic syntax of loads and stores (dialects with their own write theirs on the op).

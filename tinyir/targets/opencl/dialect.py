@@ -6,7 +6,9 @@ bracketed by `ocl.for` / `ocl.endfor`, accumulators are `ocl.var` registers writ
 `ui8` uchar, `i1` bool. Without cl_khr_fp16, f16 is a storage type only: `ocl.load_half` /
 `ocl.store_half` (vload_half / vstore_half_rte) move f16 buffer elements to and from f32 values,
 and `ocl.round_half` rounds a float to f16 precision. Kernel parameters are `!st.buffer<...>` values, printed as `__global T*`
-(bool buffers are stored as `uchar`, one byte per element, like numpy).
+(bool buffers are stored as `uchar`, one byte per element, like numpy). A kernel with a `local`
+size runs in exactly those work-groups: `ocl.get_group_id` / `ocl.get_local_id`, `__local` arrays
+(`ocl.local_array`, accessed by the same loads and stores) and `ocl.barrier`.
 
     ocl.kernel "k0" global [16] (%o, %a) : !st.buffer<16xf32>, !st.buffer<16xf32> {
     ^bb0(%out: !st.buffer<16xf32>, %in: !st.buffer<16xf32>):
@@ -43,6 +45,7 @@ from xdsl.irdl import (
     VarConstraint,
     irdl_op_definition,
     operand_def,
+    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -92,18 +95,26 @@ def _enclosing_kernel(op: Operation) -> Operation | None:
 class KernelOp(base.KernelBase):
     """`__kernel void NAME(__global T* ...)`: a body over buffer parameters, run on a global grid.
 
-    `global_size[d]` is the number of work-items along dimension d (`get_global_id(d)`).
+    `global_size[d]` is the number of work-items along dimension d (`get_global_id(d)`). With
+    `local [..]` (`local_size`, one entry per global dimension, each dividing it) the launch uses
+    exactly those work-groups, and the body may use group/local ids, local arrays and barriers.
     """
 
     name = "ocl.kernel"
     global_size = prop_def(ArrayAttr[IntegerAttr[I64]])
+    local_size = opt_prop_def(ArrayAttr[IntegerAttr[I64]])
 
-    def __init__(self, name: str, global_size: Sequence[int], buffers: Sequence[SSAValue], body) -> None:
-        super().__init__(operands=[buffers], regions=[body], properties={
-            "kernel_name": StringAttr(name), "global_size": ArrayAttr(IntegerAttr(n, i64) for n in global_size)})
+    def __init__(self, name: str, global_size: Sequence[int], buffers: Sequence[SSAValue], body,
+                 local_size: Sequence[int] | None = None) -> None:
+        props = {"kernel_name": StringAttr(name), "global_size": ArrayAttr(IntegerAttr(n, i64) for n in global_size)}
+        if local_size is not None:
+            props["local_size"] = ArrayAttr(IntegerAttr(n, i64) for n in local_size)
+        super().__init__(operands=[buffers], regions=[body], properties=props)
 
     def print(self, printer: Printer) -> None:
         printer.print_string(f" {self.kernel_name} global [{', '.join(map(str, self.grid))}]")
+        if self.group is not None:
+            printer.print_string(f" local [{', '.join(map(str, self.group))}]")
         self.print_buffers_and_body(printer)
 
     @classmethod
@@ -111,20 +122,37 @@ class KernelOp(base.KernelBase):
         name = parser.parse_str_literal()
         parser.parse_keyword("global")
         grid = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        group = None
+        if parser.parse_optional_keyword("local") is not None:
+            group = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
         buffers = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_operand)
         parser.parse_punctuation(":")
         types = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_type)
         if types != [a.type for a in buffers]:
             parser.raise_error("ocl.kernel: the listed types do not match the operands")
-        return cls.parse_body(parser, lambda body: cls(name, grid, buffers, body))  # type: ignore[return-value]
+        return cls.parse_body(parser, lambda body: cls(name, grid, buffers, body, group))  # type: ignore[return-value]
 
     @property
     def grid(self) -> tuple[int, ...]:
         return tuple(n.value.data for n in self.global_size.data)
 
+    @property
+    def group(self) -> tuple[int, ...] | None:
+        """The work-group size per dimension, or None when the OpenCL runtime picks it."""
+        return None if self.local_size is None else tuple(n.value.data for n in self.local_size.data)
+
     def verify_(self) -> None:
         if any(n <= 0 for n in self.grid):
             raise VerifyException(f"ocl.kernel: global sizes must be positive, got {list(self.grid)}")
+        group = self.group
+        if group is not None:
+            if len(group) != len(self.grid) or any(n <= 0 or g % n for g, n in zip(self.grid, group)):
+                raise VerifyException(f"ocl.kernel: local size {list(group)} must have one positive entry per "
+                                      f"global dimension, each dividing it (global {list(self.grid)})")
+        else:
+            for op in self.body.block.ops:
+                if isinstance(op, WORKGROUP_OPS):
+                    raise VerifyException(f"{op.name}: needs an ocl.kernel with a local size")
         self.verify_mirrored_buffers("block arguments must mirror the operands' types")
         block_args = self.body.block.args
         if not block_args:
@@ -139,19 +167,21 @@ class KernelOp(base.KernelBase):
                 if not open_loops or open_loops[-1] is not op.loop:
                     raise VerifyException("ocl.endfor: does not close the innermost open ocl.for")
                 open_loops.pop()
-            elif isinstance(op, GetGlobalIdOp) and op.dim.value.data >= len(self.grid):
+            elif isinstance(op, GetGlobalIdOp | GetGroupIdOp | GetLocalIdOp) and op.dim.value.data >= len(self.grid):
                 raise VerifyException(
-                    f"ocl.get_global_id: dimension {op.dim.value.data} is outside the kernel's "
+                    f"{op.name}: dimension {op.dim.value.data} is outside the kernel's "
                     f"{len(self.grid)}-d global size")
+            elif isinstance(op, LocalArrayOp | BarrierOp) and open_loops:
+                raise VerifyException(f"{op.name}: must not be inside an ocl.for")
         if open_loops:
             raise VerifyException("ocl.kernel: an ocl.for has no matching ocl.endfor")
 
 
-@irdl_op_definition
-class GetGlobalIdOp(IRDLOperation):
-    """`int gidxD = get_global_id(D);`"""
+class _IdOp(IRDLOperation):
+    """`int NAME = FUNCTION(D);` for a work-item id along dimension D (0, 1, 2)."""
 
-    name = "ocl.get_global_id"
+    FUNCTION: ClassVar[str]  # the OpenCL built-in
+    PREFIX: ClassVar[str]  # the emitted variable's name: PREFIX + D
     dim = prop_def(IntegerAttr[I64])
     result = result_def(i32)
     traits = traits_def(Pure())
@@ -162,9 +192,57 @@ class GetGlobalIdOp(IRDLOperation):
 
     def verify_(self) -> None:
         if not 0 <= self.dim.value.data < 3:
-            raise VerifyException(f"ocl.get_global_id: dimension must be 0, 1 or 2, got {self.dim.value.data}")
+            raise VerifyException(f"{self.name}: dimension must be 0, 1 or 2, got {self.dim.value.data}")
         if _enclosing_kernel(self) is None:
-            raise VerifyException("ocl.get_global_id: must be directly inside an ocl.kernel")
+            raise VerifyException(f"{self.name}: must be directly inside an ocl.kernel")
+
+
+@irdl_op_definition
+class GetGlobalIdOp(_IdOp):
+    """`int gidxD = get_global_id(D);`"""
+
+    name = "ocl.get_global_id"
+    FUNCTION: ClassVar[str] = "get_global_id"
+    PREFIX: ClassVar[str] = "gidx"
+
+
+@irdl_op_definition
+class GetGroupIdOp(_IdOp):
+    """`int wgidD = get_group_id(D);` (the work-group's id)"""
+
+    name = "ocl.get_group_id"
+    FUNCTION: ClassVar[str] = "get_group_id"
+    PREFIX: ClassVar[str] = "wgid"
+
+
+@irdl_op_definition
+class GetLocalIdOp(_IdOp):
+    """`int lidxD = get_local_id(D);` (the work-item's id inside its work-group)"""
+
+    name = "ocl.get_local_id"
+    FUNCTION: ClassVar[str] = "get_local_id"
+    PREFIX: ClassVar[str] = "lidx"
+
+
+@irdl_op_definition
+class LocalArrayOp(base.LocalArrayBase):
+    """`__local T lmemN[SIZE];` (bool elements stored as uchar)."""
+
+    name = "ocl.local_array"
+    KERNEL: ClassVar = KernelOp
+    TYPES: ClassVar = SCALARS
+
+
+@irdl_op_definition
+class BarrierOp(base.BarrierBase):
+    """`barrier(CLK_LOCAL_MEM_FENCE);`"""
+
+    name = "ocl.barrier"
+    KERNEL: ClassVar = KernelOp
+
+
+#: ops that exist only in a kernel with an explicit local size
+WORKGROUP_OPS = (GetGroupIdOp, GetLocalIdOp, LocalArrayOp, BarrierOp)
 
 
 @irdl_op_definition
@@ -503,7 +581,7 @@ class RoundHalfOp(IRDLOperation):
 
 
 OCL = Dialect("ocl", [
-    KernelOp, GetGlobalIdOp, ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, LoadHalfOp, StoreOp, StoreHalfOp,
+    KernelOp, GetGlobalIdOp, GetGroupIdOp, GetLocalIdOp, LocalArrayOp, BarrierOp, ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, LoadHalfOp, StoreOp, StoreHalfOp,
     AddOp, SubOp, MulOp, DivOp, RemOp, AndOp, OrOp, XorOp, ShlOp, ShrOp, LtOp, NeOp,
     NegOp, NotOp, CallOp, SelectOp, ConvertOp, AsTypeOp, RoundHalfOp,
 ], [])

@@ -1,6 +1,7 @@
 """Print `ocl.kernel` ops as OpenCL C: one statement per op, constants inline.
 
-Names: buffer parameters `data0..`, global ids `gidx0..`, loop indices `ridx0..`, accumulators
+Names: buffer parameters `data0..`, global ids `gidx0..` (group and local ids `wgid0..`, `lidx0..`),
+local arrays `lmem0..`, loop indices `ridx0..`, accumulators
 `acc0..`, every other value `val0..`.
 """
 
@@ -120,7 +121,10 @@ class _KernelPrinter(StatementPrinter):
 
 
 _KernelPrinter.STATEMENTS = {
-    ocl.GetGlobalIdOp: lambda p, op: p.grid_index(op.result, op.dim.value.data, f"get_global_id({op.dim.value.data})"),
+    **{cls: lambda p, op: p.grid_index(op.result, op.dim.value.data, f"{op.FUNCTION}({op.dim.value.data})", op.PREFIX)
+       for cls in (ocl.GetGlobalIdOp, ocl.GetGroupIdOp, ocl.GetLocalIdOp)},
+    ocl.LocalArrayOp: lambda p, op: p.local_array(op, "__local"),
+    ocl.BarrierOp: lambda p, op: p.line("barrier(CLK_LOCAL_MEM_FENCE);"),
     ocl.ForOp: lambda p, op: p.open_loop(op.result, op.lower.value.data, op.upper.value.data),
     ocl.EndForOp: _KernelPrinter.close_loop,
     ocl.AssignOp: _KernelPrinter.assign,
@@ -159,7 +163,8 @@ def emit_kernel(kernel: Operation) -> KernelSource:
         emit_error(kernel, f"OpenCL emitter: expected an ocl.kernel, got {kernel.name}")
     text = "\n".join([*_preamble(kernel), _KernelPrinter(kernel).print_kernel()]) + "\n"
     dtypes = tuple(numpy_dtype(ocl.buffer_element_type(a.type)).name for a in kernel.body.block.args)
-    return KernelSource(name=kernel.name_str, text=text, global_size=kernel.grid, arg_dtypes=dtypes)
+    return KernelSource(name=kernel.name_str, text=text, global_size=kernel.grid, local_size=kernel.group,
+                        arg_dtypes=dtypes)
 
 
 def emit_module(module: ModuleOp) -> str:

@@ -10,6 +10,9 @@ only the element type of buffers -- read with `vload_half` into float, written w
 `vstore_half_rte` -- every f16 value of the uop program is a float in OpenCL C, and a cast to f16
 rounds to f16 precision (`ocl.round_half`). `native`: f16 values are `half` and the kernel needs
 the cl_khr_fp16 extension (the device reports a clear error without it).
+
+A kernel with `wgid`/`lidx` specials launches exactly its work-groups (`local` size = the lidx sizes,
+global size = grid * group); in storage mode an f16 `__local` array holds floats.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from tinyir.errors import TinyirError
 from tinyir.dialects import uop
 from tinyir.element_types import is_float, is_int, is_unsigned
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
+from tinyir.targets.clike.lower import workgroup_launch
 from tinyir.targets.opencl import dialect as ocl
 
 
@@ -99,13 +103,15 @@ def _bitcast(op: uop.BitcastOp) -> Operation:
     return ocl.AsTypeOp(op.input, op.result.type)
 
 
+# special kind -> the OpenCL id it reads
+_ID_OPS: dict[str, type[Operation]] = {"gidx": ocl.GetGlobalIdOp, "wgid": ocl.GetGroupIdOp, "lidx": ocl.GetLocalIdOp}
+
+
 def _special(op: uop.SpecialOp) -> Operation | None:
     if not isinstance(op.parent_op(), ocl.KernelOp):
         return None  # the kernel rule reads the sizes of the specials first
     name = op.dim.data
-    if not name.startswith("gidx"):
-        emit_error(op, f"uop-to-opencl: local indices ({name}) are not supported yet; use global indices only")
-    return ocl.GetGlobalIdOp(int(name[4:]))
+    return _ID_OPS[uop.special_kind(name)](uop.special_dim(name))
 
 
 def _global_size(kernel: uop.KernelOp) -> list[int]:
@@ -151,12 +157,29 @@ class UopToOpenCL(RulePass):
             value = float(np.float16(value))  # the f16 value, written as a float literal
         return cls(value, self._type(op.result.type))
 
-    def _load(self, op: uop.LoadOp) -> Operation:
-        half = self._storage and ocl.buffer_element_type(op.buffer.type) == f16
+    def _local_array(self, op: uop.DefineLocalOp) -> Operation:
+        # storage mode: an f16 local holds the f32 values the kernel computes with (exact: they are
+        # f16 values), since OpenCL C without cl_khr_fp16 declares no `half` arrays
+        t = op.result.type
+        return ocl.LocalArrayOp(t.size(), self._type(t.element_type))
+
+    def _half_access(self, buffer: SSAValue) -> bool | None:
+        """Whether an access to `buffer` goes through vload/vstore_half; None while a local buffer
+        is not lowered yet (its element type may still change)."""
+        if isinstance(buffer.owner, uop.DefineLocalOp):
+            return None
+        return self._storage and ocl.buffer_element_type(buffer.type) == f16
+
+    def _load(self, op: uop.LoadOp) -> Operation | None:
+        half = self._half_access(op.buffer)
+        if half is None:
+            return None
         return (ocl.LoadHalfOp if half else ocl.LoadOp)(op.buffer, op.index, op.gate)
 
-    def _store(self, op: uop.StoreOp) -> Operation:
-        half = self._storage and ocl.buffer_element_type(op.buffer.type) == f16
+    def _store(self, op: uop.StoreOp) -> Operation | None:
+        half = self._half_access(op.buffer)
+        if half is None:
+            return None
         return (ocl.StoreHalfOp if half else ocl.StoreOp)(op.buffer, op.index, op.value, op.gate)
 
     def _cast(self, op: uop.CastOp) -> Operation | SSAValue:
@@ -173,13 +196,16 @@ class UopToOpenCL(RulePass):
         return _bitcast(op)
 
     def _kernel(self, op: uop.KernelOp) -> Operation:
-        grid = _global_size(op)
-        return ocl.KernelOp(op.name_str, grid, list(op.buffers), op.detach_region(op.body))
+        launch = workgroup_launch(op)
+        global_size, local_size = launch if launch else (_global_size(op), None)
+        return ocl.KernelOp(op.name_str, global_size, list(op.buffers), op.detach_region(op.body), local_size)
 
     def rules(self) -> Sequence[Rule]:
         return [
-            rule(uop.KernelOp, self._kernel, "uop.kernel -> ocl.kernel with the global size of its gidx"),
-            rule(uop.SpecialOp, _special, "gidxN -> get_global_id(N)"),
+            rule(uop.KernelOp, self._kernel, "uop.kernel -> ocl.kernel: global size of its gidx, or grid*group and local size of its wgid/lidx"),
+            rule(uop.SpecialOp, _special, "gidxN/wgidN/lidxN -> get_global_id/get_group_id/get_local_id(N)"),
+            rule(uop.DefineLocalOp, self._local_array, "define_local -> __local array (f16 storage: of float)"),
+            rule(uop.BarrierOp, lambda op: ocl.BarrierOp(), "barrier -> barrier(CLK_LOCAL_MEM_FENCE)"),
             rule(uop.RangeOp, lambda op: ocl.ForOp(op.start.value.data, op.end.value.data), "range -> for"),
             rule(uop.EndRangeOp, lambda op: ocl.EndForOp(op.range), "endrange -> closing brace"),
             rule(uop.DefineAccOp, lambda op: self._const(op, ocl.VarOp), "acc -> var (f16 storage: a float var)"),
