@@ -19,7 +19,7 @@
 // CHECK-NEXT:      %[[INIT:.*]] = llir.constant 0.0 : f32
 // CHECK-NEXT:      llir.store %[[INIT]], %acc : f32, !llir.ptr<f32, 5>
 // CHECK-NEXT:      %k = llir.loop_begin 0 to 8 : i32
-// CHECK-NEXT:      %idx = llir.add %base, %k : i32
+// CHECK-NEXT:      %idx = llir.add %base, %k {overflow = "nuw nsw"} : i32
 // CHECK-NEXT:      %[[P:.*]] = llir.gep %a[%idx] : !llir.ptr<f32, 1>, i32
 // CHECK-NEXT:      %[[V:.*]] = llir.load %[[P]] : !llir.ptr<f32, 1> -> f32
 // CHECK-NEXT:      %[[OLD:.*]] = llir.load %acc : !llir.ptr<f32, 5> -> f32

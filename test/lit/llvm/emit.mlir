@@ -2,24 +2,27 @@
 // RUN: tinyir-opt %s -p uop-to-llvm -t llvm | %python -c "import sys, llvmlite.binding as b; b.parse_assembly(sys.stdin.read()).verify(); print('VERIFIED')" | filecheck %s --check-prefix=LLVM
 // -t llvm prints real LLVM IR: rotated loops with a phi per induction variable, the accumulator
 // alloca in the entry block, byte-wide bools, intrinsics declared once; LLVM parses and verifies it.
+// The outermost grid loop is parallel: it runs over [%start, %end), two trailing i32 parameters,
+// and skips an empty part; index math that cannot wrap is nsw.
 
 // LLVM: VERIFIED
 
 // CHECK:       target datalayout = "{{.+}}"
 // CHECK-NEXT:  target triple = "{{.+}}"
 
-// CHECK-LABEL: define void @r0(ptr noalias %o, ptr noalias %a) #0 {
+// CHECK-LABEL: define void @r0(ptr noalias %o, ptr noalias %a, i32 %start, i32 %end) #0 {
 // CHECK-NEXT:  entry:
 // CHECK-NEXT:    %acc = alloca float, align 4
-// CHECK-NEXT:    br label %[[L1:loop[0-9]*]]
+// CHECK-NEXT:    %[[L1:loop[0-9]*]].any = icmp slt i32 %start, %end
+// CHECK-NEXT:    br i1 %[[L1]].any, label %[[L1]], label %[[L1]].exit
 // CHECK-NEXT:  [[L1]]:
-// CHECK-NEXT:    %g0 = phi i32 [ 0, %entry ], [ %g0.next, %[[L2:loop[0-9]*]].exit ]
+// CHECK-NEXT:    %g0 = phi i32 [ %start, %entry ], [ %g0.next, %[[L2:loop[0-9]*]].exit ]
 // CHECK-NEXT:    store float 0xFFF0000000000000, ptr %acc, align 4
-// CHECK-NEXT:    %base = mul i32 %g0, 8
+// CHECK-NEXT:    %base = mul nuw nsw i32 %g0, 8
 // CHECK-NEXT:    br label %[[L2]]
 // CHECK-NEXT:  [[L2]]:
 // CHECK-NEXT:    %k = phi i32 [ 0, %[[L1]] ], [ %k.next, %[[L2]] ]
-// CHECK-NEXT:    %idx = add i32 %base, %k
+// CHECK-NEXT:    %idx = add nuw nsw i32 %base, %k
 // CHECK-NEXT:    %[[P:.*]] = getelementptr inbounds float, ptr %a, i32 %idx
 // CHECK-NEXT:    %[[V:.*]] = load float, ptr %[[P]], align 4
 // CHECK-NEXT:    %[[OLD:.*]] = load float, ptr %acc, align 4
@@ -34,7 +37,7 @@
 // CHECK-NEXT:    %[[Q:.*]] = getelementptr inbounds float, ptr %o, i32 %g0
 // CHECK-NEXT:    store float %[[S]], ptr %[[Q]], align 4
 // CHECK-NEXT:    %g0.next = add nuw nsw i32 %g0, 1
-// CHECK-NEXT:    %g0.done = icmp eq i32 %g0.next, 4
+// CHECK-NEXT:    %g0.done = icmp eq i32 %g0.next, %end
 // CHECK-NEXT:    br i1 %g0.done, label %[[L1]].exit, label %[[L1]]
 // CHECK-NEXT:  [[L1]].exit:
 // CHECK-NEXT:    ret void
@@ -59,7 +62,7 @@ func.func @reduce(%out: !st.buffer<4xf32>, %x: !st.buffer<4x8xf32>) {
 }
 
 // A gated store is a branch around it; bools are stored as zero-extended bytes; f16 is half.
-// CHECK-LABEL: define void @g0(ptr noalias %o, ptr noalias %a) #0 {
+// CHECK-LABEL: define void @g0(ptr noalias %o, ptr noalias %a, i32 %start, i32 %end) #0 {
 // CHECK:         %[[H:.*]] = load half, ptr %{{.*}}, align 2
 // CHECK-NEXT:    %[[GT:.*]] = fcmp olt half 0xH3C00, %[[H]]
 // CHECK-NEXT:    %valid = icmp slt i32 %i, 6

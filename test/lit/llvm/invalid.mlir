@@ -288,3 +288,98 @@ func.func @foreign_op(%a: !st.buffer<4xf32>) {
   }
   func.return
 }
+
+// -----
+
+func.func @nested_parallel(%a: !st.buffer<4xf32>) {
+  // expected-error@+1 {{a parallel llir.loop_begin must be at the top level of the kernel}}
+  llir.kernel "k" (%a) : !st.buffer<4xf32> global [4] {
+  ^bb0(%p: !llir.ptr<f32>):
+    %i = llir.loop_begin 0 to 2 : i32
+    %j = llir.loop_begin 0 to 2 {parallel} : i32
+    llir.loop_end %j : i32
+    llir.loop_end %i : i32
+    llir.ret
+  }
+  func.return
+}
+
+// -----
+
+func.func @two_parallel(%a: !st.buffer<4xf32>) {
+  // expected-error@+1 {{a kernel has at most one parallel llir.loop_begin}}
+  llir.kernel "k" (%a) : !st.buffer<4xf32> global [4] {
+  ^bb0(%p: !llir.ptr<f32>):
+    %i = llir.loop_begin 0 to 2 {parallel} : i32
+    llir.loop_end %i : i32
+    %j = llir.loop_begin 0 to 2 {parallel} : i32
+    llir.loop_end %j : i32
+    llir.ret
+  }
+  func.return
+}
+
+// -----
+
+func.func @parallel_i64(%a: !st.buffer<4xf32>) {
+  llir.kernel "k" (%a) : !st.buffer<4xf32> global [4] {
+  ^bb0(%p: !llir.ptr<f32>):
+    // expected-error@+1 {{a parallel loop's induction variable must be i32 (its bounds are i32 parameters)}}
+    %i = llir.loop_begin 0 to 2 {parallel} : i64
+    llir.loop_end %i : i64
+    llir.ret
+  }
+  func.return
+}
+
+// -----
+
+func.func @bad_vectorize(%a: !st.buffer<4xf32>) {
+  llir.kernel "k" (%a) : !st.buffer<4xf32> global [4] {
+  ^bb0(%p: !llir.ptr<f32>):
+    // expected-error@+1 {{vectorize must be true or false, got 1 : i32}}
+    %i = llir.loop_begin 0 to 2 {vectorize = 1 : i32} : i32
+    llir.loop_end %i : i32
+    llir.ret
+  }
+  func.return
+}
+
+// -----
+
+func.func @overflow_on_float(%a: !st.buffer<4xf32>) {
+  llir.kernel "k" (%a) : !st.buffer<4xf32> global [4] {
+  ^bb0(%p: !llir.ptr<f32>):
+    %x = llir.constant 1.0 : f32
+    // expected-error@+1 {{llir.fadd: overflow flags are for llir.add, llir.sub, llir.mul, llir.shl only}}
+    %y = llir.fadd %x, %x {overflow = "nsw"} : f32
+    llir.ret
+  }
+  func.return
+}
+
+// -----
+
+func.func @unknown_overflow_flag(%a: !st.buffer<4xf32>) {
+  llir.kernel "k" (%a) : !st.buffer<4xf32> global [4] {
+  ^bb0(%p: !llir.ptr<f32>):
+    %x = llir.constant 1 : i32
+    // expected-error@+1 {{llir.add: unknown overflow flags ['exact'] (known: nsw, nuw)}}
+    %y = llir.add %x, %x {overflow = "exact"} : i32
+    llir.ret
+  }
+  func.return
+}
+
+// -----
+
+func.func @parallel_not_the_grid(%a: !st.buffer<4xf32>) {
+  // expected-error@+1 {{the parallel loop must run over 0 to 4 (the last global_size entry), not 0 to 2}}
+  llir.kernel "k" (%a) : !st.buffer<4xf32> global [3, 4] {
+  ^bb0(%p: !llir.ptr<f32>):
+    %i = llir.loop_begin 0 to 2 {parallel} : i32
+    llir.loop_end %i : i32
+    llir.ret
+  }
+  func.return
+}

@@ -6,13 +6,13 @@
 // CHECK-LABEL: func.func @reduce
 // CHECK:         llir.kernel "r0" (%out, %x) : !st.buffer<3x4xf32>, !st.buffer<3x4x8xf32> global [4, 3] {
 // CHECK-NEXT:    ^bb0(%o: !llir.ptr<f32>, %a: !llir.ptr<f32>):
-// CHECK-NEXT:      %g1 = llir.loop_begin 0 to 3 {dim = "gidx1"} : i32
+// CHECK-NEXT:      %g1 = llir.loop_begin 0 to 3 {dim = "gidx1", parallel} : i32
 // CHECK-NEXT:      %g0 = llir.loop_begin 0 to 4 {dim = "gidx0"} : i32
 // CHECK-NEXT:      %acc = llir.alloca : !llir.ptr<f32>
 // CHECK-NEXT:      %[[INIT:.*]] = llir.constant -inf : f32
 // CHECK-NEXT:      llir.store %[[INIT]], %acc : f32, !llir.ptr<f32>
 // CHECK:           %k = llir.loop_begin 0 to 8 : i32
-// CHECK-NEXT:      %idx = llir.add %base, %k : i32
+// CHECK-NEXT:      %idx = llir.add %base, %k {overflow = "nuw nsw"} : i32
 // CHECK-NEXT:      %[[P:.*]] = llir.gep %a[%idx] : !llir.ptr<f32>, i32
 // CHECK-NEXT:      %[[V:.*]] = llir.load %[[P]] : !llir.ptr<f32> -> f32
 // CHECK-NEXT:      %[[OLD:.*]] = llir.load %acc : !llir.ptr<f32> -> f32

@@ -213,12 +213,19 @@ class KernelOp(IRDLOperation):
         if not isinstance(block.last_op, RetOp):
             raise VerifyException("kernel body must end with llir.ret")
         _verify_structure(block.ops)
+        for op in block.ops:  # the host splits the last grid entry: the parallel loop must span it
+            if isinstance(op, LoopBeginOp) and "parallel" in op.attributes:
+                extent = self.global_size.data[-1].data
+                if (op.lower.data, op.upper.data) != (0, extent):
+                    raise VerifyException(f"the parallel loop must run over 0 to {extent} (the last global_size "
+                                          f"entry), not {op.lower.data} to {op.upper.data}")
 
 
 def _verify_structure(ops: Iterable[Operation]) -> None:
     """Check that loop/if markers nest, and that no value is used outside the scope defining it
     (allocas excepted: the emitter hoists them into the entry block)."""
     stack: list[Operation] = []
+    parallel = False
     scope_of: dict[int, tuple[int, ...]] = {}  # op id -> path of open scope ops (by id)
     for op in ops:
         if isinstance(op, LoopEndOp):
@@ -236,6 +243,12 @@ def _verify_structure(ops: Iterable[Operation]) -> None:
             if def_path is not None and path[: len(def_path)] != def_path and not isinstance(op, LoopEndOp):
                 raise VerifyException(f"{op.name} uses a value defined inside a loop or if that has ended")
         scope_of[id(op)] = path
+        if isinstance(op, LoopBeginOp) and "parallel" in op.attributes:
+            if stack:
+                raise VerifyException("a parallel llir.loop_begin must be at the top level of the kernel")
+            if parallel:
+                raise VerifyException("a kernel has at most one parallel llir.loop_begin")
+            parallel = True
         if isinstance(op, (LoopBeginOp, IfBeginOp)):
             stack.append(op)
             scope_of[id(op)] = tuple(id(s) for s in stack)  # the induction variable lives inside
@@ -248,7 +261,11 @@ class LoopBeginOp(IRDLOperation):
     """`%i = llir.loop_begin 0 to 16 : i32`: a counted loop; `%i` runs over [lower, upper).
 
     A loop made from a grid index carries its name, `{dim = "gidx0"}`; the kernel's grid is read
-    from those.
+    from those. `{parallel}` (at most one loop, at the top level) splits the loop over threads:
+    the kernel function takes the part to run, [start, end) within [lower, upper), as two trailing
+    i32 parameters, and the host runs the parts on several threads (every part writes its own
+    elements). `{vectorize = false}` asks LLVM not to vectorize the loop (so that the SLP
+    vectorizer packs the copies of an upcast body instead).
     """
 
     name = "llir.loop_begin"
@@ -283,6 +300,11 @@ class LoopBeginOp(IRDLOperation):
             raise VerifyException(f"induction variable must be i8..i64, got {self.iv.type}")
         if self.upper.data <= self.lower.data:
             raise VerifyException(f"empty loop: upper {self.upper.data} <= lower {self.lower.data}")
+        if "parallel" in self.attributes and self.iv.type != IntegerType(32):
+            raise VerifyException("a parallel loop's induction variable must be i32 (its bounds are i32 parameters)")
+        vectorize = self.attributes.get("vectorize")
+        if vectorize is not None and not (isinstance(vectorize, IntegerAttr) and vectorize.type == IntegerType(1)):
+            raise VerifyException(f"vectorize must be true or false, got {vectorize}")
 
 
 @irdl_op_definition
@@ -375,10 +397,15 @@ class ConstantOp(IRDLOperation):
 
 # LLVM's fast-math flags, allowed as `{fastmath = "reassoc nsz"}` on float binary ops.
 FASTMATH_FLAGS = ("reassoc", "nnan", "ninf", "nsz", "arcp", "contract", "afn", "fast")
+# No-wrap flags, `{overflow = "nuw nsw"}` on add/sub/mul/shl: a promise (proven by the producer)
+# that the result does not overflow; LLVM's address analysis needs it to see contiguous accesses.
+OVERFLOW_FLAGS = ("nsw", "nuw")
+OVERFLOW_OPS = ("llir.add", "llir.sub", "llir.mul", "llir.shl")
 
 
 class _BinaryOp(IRDLOperation):
-    """`%z = llir.fadd %x, %y : f32`; float ops may carry `{fastmath = "reassoc"}`."""
+    """`%z = llir.fadd %x, %y : f32`; float ops may carry `{fastmath = "reassoc"}`, integer
+    add/sub/mul/shl `{overflow = "nsw"}`."""
 
     T: ClassVar = VarConstraint("T", AnyAttr())
     lhs = operand_def(T)
@@ -404,6 +431,14 @@ class _BinaryOp(IRDLOperation):
             if not isinstance(flags, StringAttr) or bad:
                 raise VerifyException(f"{self.name}: unknown fastmath flags {bad or flags} "
                                       f"(known: {', '.join(FASTMATH_FLAGS)})")
+        overflow = self.attributes.get("overflow")
+        if overflow is not None:
+            if self.name not in OVERFLOW_OPS:
+                raise VerifyException(f"{self.name}: overflow flags are for {', '.join(OVERFLOW_OPS)} only")
+            bad = [f for f in getattr(overflow, "data", "?").split() if f not in OVERFLOW_FLAGS]
+            if not isinstance(overflow, StringAttr) or bad:
+                raise VerifyException(f"{self.name}: unknown overflow flags {bad or overflow} "
+                                      f"(known: {', '.join(OVERFLOW_FLAGS)})")
 
 
 def _binary(op_name: str, kind: str, doc: str) -> type[_BinaryOp]:

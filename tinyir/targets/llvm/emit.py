@@ -4,6 +4,10 @@ One `llir.kernel` becomes one `define void @name(ptr ...)`. The structured marke
 into basic blocks: a loop is a rotated (do-while) loop whose induction variable is a `phi` (the
 verifier guarantees at least one trip), an if is a `br i1` around its block. Allocas are hoisted
 into the entry block so that mem2reg promotes them. Constants are inlined as literals.
+
+A `{parallel}` loop runs over [%start, %end), two i32 parameters after the pointers (the caller
+gives each thread its part; an empty part runs nothing). `{vectorize = false}` becomes
+`!llvm.loop` metadata on the loop's back edge.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ class _FunctionPrinter:
         self.lines: list[str] = []
         self.block = "entry"
         self.declarations: dict[str, str] = {}
+        self.metadata: list[str] = []  # `!llvm.loop` nodes, numbered by the module
+        self.bounds: tuple[str, str] | None = None  # (%start, %end) of the parallel loop
 
     def fresh(self, hint: str | None) -> str:
         """An unused local name; hints with dots are refused, so `%x.next`-style names stay ours."""
@@ -119,6 +125,9 @@ class _FunctionPrinter:
         for arg in block.args:
             attrs = " noalias" if noalias else ""
             params.append(f"{llvm_type(arg.type)}{attrs} {self.define(arg)}")
+        if any(isinstance(op, ll.LoopBeginOp) and "parallel" in op.attributes for op in block.ops):
+            self.bounds = ("%" + self.fresh("start"), "%" + self.fresh("end"))
+            params += [f"i32 {self.bounds[0]}", f"i32 {self.bounds[1]}"]
         cc = f"{kernel.calling_conv.data} " if kernel.calling_conv is not None else ""
         head = f"define {cc}void {_global_name(kernel.sym_name.data)}({', '.join(params)}) #0 {{"
         self.lines.append(head)
@@ -135,20 +144,28 @@ class _FunctionPrinter:
                 body = self.new_label("loop")
                 exit_ = body + ".exit"
                 pred = self.block
-                self.emit(f"br label %{body}")
+                lower = op.lower.data
+                if "parallel" in op.attributes:
+                    assert self.bounds is not None
+                    lower = self.bounds[0]
+                    self.emit(f"%{body}.any = icmp slt i32 {self.bounds[0]}, {self.bounds[1]}")
+                    self.emit(f"br i1 %{body}.any, label %{body}, label %{exit_}")
+                else:
+                    self.emit(f"br label %{body}")
                 self.label(body)
                 iv = self.define(op.iv)
                 t = llvm_type(op.iv.type)
-                self.lines.append(f"  {iv} = phi {t} [ {op.lower.data}, %{pred} ], [ {iv}.next, %LATCH ]")
+                self.lines.append(f"  {iv} = phi {t} [ {lower}, %{pred} ], [ {iv}.next, %LATCH ]")
                 loops.append((op.iv, body, exit_, len(self.lines) - 1))
             elif isinstance(op, ll.LoopEndOp):
                 iv_value, body, exit_, phi_line = loops.pop()
                 begin = iv_value.owner
                 assert isinstance(begin, ll.LoopBeginOp)
                 iv, t = self.names[iv_value], llvm_type(iv_value.type)
+                upper = self.bounds[1] if "parallel" in begin.attributes and self.bounds else begin.upper.data
                 self.emit(f"{iv}.next = add nuw nsw {t} {iv}, 1")
-                self.emit(f"{iv}.done = icmp eq {t} {iv}.next, {begin.upper.data}")
-                self.emit(f"br i1 {iv}.done, label %{exit_}, label %{body}")
+                self.emit(f"{iv}.done = icmp eq {t} {iv}.next, {upper}")
+                self.emit(f"br i1 {iv}.done, label %{exit_}, label %{body}{self.loop_metadata(begin)}")
                 self.lines[phi_line] = self.lines[phi_line].replace("%LATCH", f"%{self.block}")
                 self.label(exit_)
             elif isinstance(op, ll.IfBeginOp):
@@ -167,13 +184,21 @@ class _FunctionPrinter:
         self.lines.append("}")
         return "\n".join(self.lines)
 
+    def loop_metadata(self, begin: ll.LoopBeginOp) -> str:
+        """`, !llvm.loop !N` for a loop LLVM must not vectorize (N is a placeholder the module renumbers)."""
+        vectorize = begin.attributes.get("vectorize")
+        if vectorize is None or vectorize.value.data:
+            return ""
+        self.metadata.append('!{!"llvm.loop.vectorize.width", i32 1}')
+        return f", !llvm.loop !LOOP{len(self.metadata) - 1}"
+
     def emit_op(self, op: Operation) -> None:
         if isinstance(op, ll.StoreOp):
             self.emit(f"store {self.typed(op.value)}, {self.typed(op.ptr)}, align {_align(op.value.type)}")
             return
         r = self.define(op.results[0])
         if isinstance(op, ll._BinaryOp):
-            flags = op.attributes.get("fastmath")
+            flags = op.attributes.get("fastmath") or op.attributes.get("overflow")
             opcode = op.name[5:] + (f" {flags.data}" if flags is not None else "")
             self.emit(f"{r} = {opcode} {self.typed(op.lhs)}, {self.ref(op.rhs)}")
         elif isinstance(op, ll.FNegOp):
@@ -208,20 +233,29 @@ def _align(t: Attribute) -> int:
     return max(1, ll.bit_width(t) // 8)
 
 
-def _kernel_parts(kernel: ll.KernelOp) -> tuple[str, dict[str, str]]:
+def _kernel_parts(kernel: ll.KernelOp, first_node: int) -> tuple[str, dict[str, str], list[str]]:
+    """The function's text (loop metadata numbered from `first_node`), its declarations and its
+    metadata lines."""
     # Distinct buffers cannot alias, which lets LLVM vectorize without runtime checks.
     distinct = len({id(a) for a in kernel.args}) == len(kernel.args)
     printer = _FunctionPrinter(kernel)
-    return printer.print_function(noalias=distinct), printer.declarations
+    text = printer.print_function(noalias=distinct)
+    nodes = []
+    for i, body in enumerate(printer.metadata):
+        loop, prop = first_node + 2 * i, first_node + 2 * i + 1
+        text = re.sub(rf"!LOOP{i}\b", f"!{loop}", text)
+        nodes += [f"!{loop} = distinct !{{!{loop}, !{prop}}}", f"!{prop} = {body}"]
+    return text, printer.declarations, nodes
 
 
 def _module_text(kernels: Iterable[ll.KernelOp]) -> str:
     kernels = list(kernels)
-    functions, declarations = [], {}
+    functions, declarations, metadata = [], {}, []
     for k in kernels:
-        text, decls = _kernel_parts(k)
+        text, decls, nodes = _kernel_parts(k, len(metadata))
         functions.append(text)
         declarations.update(decls)
+        metadata += nodes
     first = kernels[0] if kernels else None
     if first is not None and first.triple is not None:
         triple = first.triple.data
@@ -234,7 +268,8 @@ def _module_text(kernels: Iterable[ll.KernelOp]) -> str:
     body = "\n\n".join(functions)
     decls = "\n".join(declarations[k] for k in sorted(declarations))
     attrs = 'attributes #0 = { nounwind }'
-    return "\n".join(header) + "\n\n" + body + ("\n\n" + decls if decls else "") + "\n\n" + attrs + "\n"
+    tail = "\n\n" + "\n".join(metadata) if metadata else ""
+    return "\n".join(header) + "\n\n" + body + ("\n\n" + decls if decls else "") + "\n\n" + attrs + tail + "\n"
 
 
 def kernel_arg_dtypes(kernel: ll.KernelOp) -> tuple[str, ...]:

@@ -8,8 +8,10 @@ Nothing traps or makes poison, whatever the data: x/0 = 0 and x%0 = x (as the uo
 float->int casts saturate (`llvm.fpto[su]i.sat`, NaN -> 0).
 
 `uop.special` dims become loops around the whole body (gidx0 innermost, as it is the fastest
-dim); a gated load reads index 0 and selects 0 when the gate is false (no branch, nothing out of
-bounds is touched); a gated store is an `if`; accumulators are allocas.
+dim); the outermost one is `{parallel}`: the CPU device splits it over threads. A gated load
+reads index 0 and selects 0 when the gate is false (no branch, nothing out of bounds is touched);
+a gated store is an `if`; accumulators are allocas. Before lowering, tinyir/targets/llvm/hints.py
+marks index math that cannot wrap (`nsw`) and upcast loops to leave to the SLP vectorizer.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, StringAttr, f16, f32, i1, i8, i32
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, StringAttr, UnitAttr, f16, f32, i1, i8, i32
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
@@ -27,6 +29,7 @@ from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.targets.llvm import dialect as ll
+from tinyir.targets.llvm.hints import annotate
 
 # ---------------------------------------------------------------- types
 
@@ -155,7 +158,7 @@ def lower_add(op: uop.AddOp) -> Operation:
     t = op.result.type
     if is_float(t):
         return _reduction_update(op, ll.FAddOp(x, y))
-    return ll.OrOp(x, y) if t == i1 else ll.AddOp(x, y)
+    return ll.OrOp(x, y) if t == i1 else _no_wrap(op, ll.AddOp(x, y))
 
 
 def lower_mul(op: uop.MulOp) -> Operation:
@@ -163,7 +166,14 @@ def lower_mul(op: uop.MulOp) -> Operation:
     t = op.result.type
     if is_float(t):
         return _reduction_update(op, ll.FMulOp(x, y))
-    return ll.AndOp(x, y) if t == i1 else ll.MulOp(x, y)
+    return ll.AndOp(x, y) if t == i1 else _no_wrap(op, ll.MulOp(x, y))
+
+
+def _no_wrap(op: Operation, new: Operation) -> Operation:
+    """Carry the `overflow` flags that hints.py proved for an index add/mul."""
+    if "overflow" in op.attributes:
+        new.attributes["overflow"] = op.attributes["overflow"]
+    return new
 
 
 def lower_max(op: uop.MaxOp) -> Operation:
@@ -358,7 +368,10 @@ def lower_assign(op: uop.AssignOp) -> Operation | None:
 
 
 def lower_range(op: uop.RangeOp) -> Operation:
-    return ll.LoopBeginOp(op.start.value.data, op.end.value.data, i32)
+    begin = ll.LoopBeginOp(op.start.value.data, op.end.value.data, i32)
+    if "vectorize" in op.attributes:  # an upcast body for the SLP vectorizer (hints.py)
+        begin.attributes["vectorize"] = op.attributes["vectorize"]
+    return begin
 
 
 def lower_endrange(op: uop.EndRangeOp) -> Operation:
@@ -381,6 +394,8 @@ def lower_specials(op: uop.SpecialOp, rewriter: PatternRewriter) -> bool:
         begin = ll.LoopBeginOp(0, special.size.value.data, i32)
         begin.attributes["dim"] = special.dim
         begins.append(begin)
+    if begins:  # the outermost grid loop: the CPU device runs parts of it on several threads
+        begins[0].attributes["parallel"] = UnitAttr()
     rewriter.insert(begins, InsertPoint.at_start(block))
     rewriter.insert([ll.LoopEndOp(b.iv) for b in reversed(begins)], InsertPoint.at_end(block))
     for special, begin in zip(specials, begins):
@@ -418,6 +433,9 @@ class UopToLLVM(RulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         _uop_types.clear()
+        for kernel in op.walk():
+            if isinstance(kernel, uop.KernelOp):
+                annotate(kernel)
         try:
             super().apply(ctx, op)
         finally:
@@ -430,8 +448,8 @@ class UopToLLVM(RulePass):
     def rules(self) -> Sequence[Rule]:
         g = _lowering
         return [
-            rule(uop.SpecialOp, lower_specials, "grid indices -> loops around the body, gidx0 innermost"),
-            rule(uop.RangeOp, lower_range, "range -> loop_begin"),
+            rule(uop.SpecialOp, lower_specials, "grid indices -> loops around the body, gidx0 innermost, the outermost parallel"),
+            rule(uop.RangeOp, lower_range, "range -> loop_begin (vectorize = false: an upcast body for SLP)"),
             rule(uop.EndRangeOp, lower_endrange, "endrange -> loop_end"),
             rule(uop.DefineAccOp, lower_define_acc, "accumulator -> alloca + store of the initial value"),
             rule(uop.AssignOp, lower_assign, "assign -> store into the accumulator's alloca"),
@@ -444,8 +462,8 @@ class UopToLLVM(RulePass):
             rule(uop.SinOp, g(intrinsic("sin")), "sin -> llvm.sin"),
             rule(uop.SqrtOp, g(intrinsic("sqrt")), "sqrt -> llvm.sqrt"),
             rule(uop.RecipOp, g(lower_recip), "recip -> fdiv 1.0, x"),
-            rule(uop.AddOp, g(lower_add), "add -> fadd (reassoc into an accumulator) | add | or (i1)"),
-            rule(uop.MulOp, g(lower_mul), "mul -> fmul (reassoc into an accumulator) | mul | and (i1)"),
+            rule(uop.AddOp, g(lower_add), "add -> fadd (reassoc into an accumulator) | add (nsw where proven) | or (i1)"),
+            rule(uop.MulOp, g(lower_mul), "mul -> fmul (reassoc into an accumulator) | mul (nsw where proven) | and (i1)"),
             rule(uop.MaxOp, g(lower_max), "max -> llvm.maximum | select of icmp | or (i1)"),
             rule(uop.IdivOp, g(lower_idiv), "idiv -> sdiv | udiv that cannot trap; x/0 = 0"),
             rule(uop.ModOp, g(lower_mod), "mod -> srem | urem that cannot trap; x%0 = x"),
