@@ -8,4 +8,8 @@ def __getattr__(name: str):  # lazy: `import tinyir` stays cheap for the command
         import tinyir.frontend as frontend
 
         return getattr(frontend, name)
+    if name == "TinyJit":
+        from tinyir.runtime.jit import TinyJit
+
+        return TinyJit
     raise AttributeError(f"module 'tinyir' has no attribute {name!r}")

@@ -4,7 +4,7 @@ Building xDSL IR costs ~30 us an op, so a Tensor expression records `LazyOp` nod
 graph becomes IR once per realize (and only when its structure is new, see realize.py).
 
 Node kinds (`op`), named like the `tir` ops they become:
-  * sources: `buffer` (a realized array, a function argument), `const` (splat; `arg` = value),
+  * sources: `buffer` (a realized device buffer, a function argument), `const` (splat; `arg` = value),
     `iota` (`arg` = axis), `random_bits` (src = the i32 key buffer);
   * unary: neg exp2 log2 sin sqrt recip cast bitcast;
   * binary: add mul max idiv mod and or xor shl shr cmplt cmpne; ternary: where;
@@ -20,11 +20,14 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tinyir.frontend.dtypes import DType
+
+if TYPE_CHECKING:
+    from tinyir.runtime.buffer import Buffer
 
 UNARY = ("neg", "exp2", "log2", "sin", "sqrt", "recip")
 BINARY = ("add", "mul", "max", "idiv", "mod", "and", "or", "xor", "shl", "shr")
@@ -39,8 +42,9 @@ _CONSED: weakref.WeakValueDictionary[tuple, LazyOp] = weakref.WeakValueDictionar
 class LazyOp:
     """One node of the lazy graph: op name, sources, static argument, result shape and dtype.
 
-    A realized node holds its value in `realized` (a numpy array) and has op `buffer`; realizing
-    an unrealized node turns it into a buffer in place, so every tensor sharing it sees the value.
+    A realized node holds its value in `realized` (a device `Buffer`, tinyir/runtime/buffer.py) and
+    has op `buffer`; realizing an unrealized node turns it into a buffer in place, so every tensor
+    sharing it sees the value.
     A buffer that was computed (not created from data) remembers in `lineage` the live nodes its
     dropped graph used, so autodiff can tell "the loss does not use x" from "the loss used x
     through a value whose graph is gone" (the second is an error, never a silent zero gradient).
@@ -49,7 +53,7 @@ class LazyOp:
     __slots__ = ("op", "srcs", "arg", "shape", "dtype", "device", "realized", "lineage", "__weakref__")
 
     def __init__(self, op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dtype: DType,
-                 device: str, realized: np.ndarray | None = None):
+                 device: str, realized: Buffer | None = None):
         self.op, self.srcs, self.arg, self.shape, self.dtype = op, srcs, arg, shape, dtype
         self.device, self.realized = device, realized
         self.lineage: weakref.WeakSet[LazyOp] | None = None
@@ -61,7 +65,7 @@ class LazyOp:
     def size(self) -> int:
         return int(np.prod(self.shape, dtype=np.int64))
 
-    def become_buffer(self, value: np.ndarray, track_lineage: bool = True) -> None:
+    def become_buffer(self, value: Buffer, track_lineage: bool = True) -> None:
         """Replace this node's computation by its computed value (drops the graph behind it, but
         first records its lineage: every live node it was computed from, through non-`detach` ops).
         Values computed under `Tensor.no_grad` are constants like detached ones: no lineage."""
@@ -73,7 +77,7 @@ class LazyOp:
         self.op, self.srcs, self.arg, self.realized = "buffer", (), None, value
         self.lineage = lineage or None
 
-    def keep_value(self, value: np.ndarray) -> None:
+    def keep_value(self, value: Buffer) -> None:
         """Store the computed value and keep the graph (autodiff may still need it). The node leaves
         the hash-consing table: an identical expression built later is a new, unrealized node, so
         a repeated training step builds the same program as the first one (same cache key)."""
@@ -108,9 +112,17 @@ def make(op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dt
 
 
 def buffer(value: np.ndarray, dtype: DType, device: str) -> LazyOp:
-    """A realized leaf holding `value` (converted to the dtype's numpy type, contiguous)."""
-    arr = np.array(value, dtype=dtype.np, order="C")  # a private copy (ascontiguousarray would make 0-d 1-d)
-    return LazyOp("buffer", (), None, tuple(int(s) for s in arr.shape), dtype, device, realized=arr)
+    """A realized leaf holding `value` (converted to the dtype's numpy type) on `device`: one upload."""
+    from tinyir.runtime.buffer import allocator_for
+
+    # a private copy: host devices use uploaded arrays in place (ascontiguousarray would make 0-d 1-d)
+    arr = np.array(value, dtype=dtype.np, order="C")
+    return from_buffer(allocator_for(device).upload(arr), dtype)
+
+
+def from_buffer(value: Buffer, dtype: DType) -> LazyOp:
+    """A realized leaf holding a device buffer (no copy)."""
+    return LazyOp("buffer", (), None, value.shape, dtype, value.device, realized=value)
 
 
 def graph_lineage(root: LazyOp) -> weakref.WeakSet[LazyOp]:

@@ -1,9 +1,10 @@
-"""Realizing lazy graphs: lazy nodes -> one `tir` function -> the runtime -> numpy values.
+"""Realizing lazy graphs: lazy nodes -> one `tir` function -> the runtime -> device buffers.
 
 A graph's *structure* (op names, static arguments, shapes, dtypes, constants and how nodes
 connect; not buffer contents) is its cache key: the first realize of a structure builds the IR
-and compiles it (`tinyir.runtime.compile_program`), every later one only uploads the inputs and
-launches the cached kernels. Realized buffers are the function's arguments.
+and compiles it (`tinyir.runtime.compile_program`), every later one only launches the cached
+kernels. Realized buffers are the function's arguments, passed as they are: values stay on their
+device. A TinyJit capture in progress (tinyir/runtime/jit.py) is told of every program run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Block, Operation, Region, SSAValue
@@ -22,6 +22,8 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 from tinyir.frontend import lazy
 from tinyir.frontend.dtypes import DType, from_numpy
 from tinyir.frontend.lazy import LazyOp, toposort
+from tinyir.runtime import jit
+from tinyir.runtime.buffer import Buffer, allocator_for
 
 
 def debug_level() -> int:
@@ -202,14 +204,14 @@ def realize_nodes(roots: list[LazyOp]) -> None:
     keep = _keeps_history(pending)
     from tinyir.frontend.tensor import Tensor
 
-    def store(node: LazyOp, value: np.ndarray) -> None:
+    def store(node: LazyOp, value: Buffer) -> None:
         if id(node) in keep and node.op != "detach":  # a detach has no history to keep
             node.keep_value(value)
         else:
             node.become_buffer(value, track_lineage=not Tensor.no_grad)
 
     for r in [r for r in pending if r.size == 0]:  # nothing to compute: zero elements
-        store(r, np.zeros(r.shape, r.dtype.np))
+        store(r, allocator_for(r.device).alloc(r.shape, r.dtype.np))
     pending = [r for r in pending if r.size != 0]
     if not pending:
         return
@@ -229,9 +231,12 @@ def realize_nodes(roots: list[LazyOp]) -> None:
     if debug_level() >= 1:
         print(f"realize: {len(graph.nodes)} ops, {len(graph.args)} inputs -> {len(pending)} outputs on {device}",
               file=sys.stderr)
-    outs = program.run([a.realized for a in graph.args])
+    ins = [a.realized for a in graph.args]
+    outs = program.execute(ins)
+    if jit.CAPTURING:
+        jit.CAPTURING[-1].record(program, ins, outs)
     for node, value in zip(pending, outs):
-        store(node, np.asarray(value).reshape(node.shape))
+        store(node, value)
 
 
 def dtype_of_type(t: TensorType) -> DType:

@@ -24,6 +24,7 @@ from tinyir.frontend.elementwise import ElementwiseMixin
 from tinyir.frontend.functional import FunctionalMixin
 from tinyir.frontend.movement import MovementMixin
 from tinyir.frontend.reduce import ReduceMixin
+from tinyir.runtime import jit
 
 Scalar = int | float | bool
 
@@ -157,8 +158,9 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
         return self
 
     def numpy(self) -> np.ndarray:
+        """The values as a new numpy array (realizes; one copy from the device)."""
         self.realize()
-        return self.lazydata.realized.copy()
+        return self.lazydata.realized.numpy()
 
     def tolist(self) -> Any:
         return self.numpy().tolist()
@@ -172,11 +174,12 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
         return memoryview(self.numpy())
 
     def to(self, device: str | None) -> Tensor:
-        """This tensor on another device (realizes it; a copy)."""
+        """This tensor on another device (realizes it; a device-to-device copy, through the host)."""
         dev = Device.canonicalize(device)
         if dev == self.device:
             return self
-        return Tensor(lazy.buffer(self.numpy(), self.dtype, dev), requires_grad=self.requires_grad)
+        self.realize()
+        return Tensor(lazy.from_buffer(self.lazydata.realized.to(dev), self.dtype), requires_grad=self.requires_grad)
 
     def to_(self, device: str | None) -> Tensor:
         moved = self.to(device)
@@ -194,6 +197,8 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
             raise ValueError(f"assign: shape {x.shape} does not match {self.shape}")
         if x.dtype != self.dtype:
             x = x.cast(self.dtype)
+        if jit.CAPTURING:  # a TinyJit capture replays this tensor's updates
+            jit.CAPTURING[-1].note_assign(self)
         self.lazydata = x.detach().lazydata  # state updates carry no gradient history
         return self
 

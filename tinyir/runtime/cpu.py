@@ -25,6 +25,7 @@ import llvmlite.binding as llvm
 import numpy as np
 
 from tinyir.errors import TinyirError
+from tinyir.runtime.buffer import host_view
 from tinyir.targets.base import Device, KernelSource
 
 OPT_LEVEL = 3
@@ -145,8 +146,11 @@ class CPUDevice(Device):
         return np.empty(tuple(shape), dtype=dtype)
 
     def download(self, buffer: np.ndarray, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
-        # Output buffers are allocated afresh by every run, so handing them over needs no copy.
+        # No copy: the buffer's owner (tinyir/runtime/buffer.py) copies when the buffer lives on.
         return buffer.reshape(tuple(shape)).astype(dtype, copy=False)
+
+    def view(self, buffer: np.ndarray, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+        return host_view(buffer, shape, dtype)
 
     def launch(self, compiled: CompiledKernel, buffers: Sequence[np.ndarray], source: KernelSource) -> None:
         for i, b in enumerate(buffers):

@@ -48,6 +48,9 @@ class _PyCUDA:
     def alloc(self, nbytes: int) -> Any:
         return self.cuda.mem_alloc(max(nbytes, 1))
 
+    def free(self, buffer: Any) -> None:
+        buffer.free()
+
     def upload(self, buffer: Any, host: np.ndarray) -> None:
         self.cuda.memcpy_htod(buffer, host)
 
@@ -95,6 +98,9 @@ class _CudaBindings:
 
     def alloc(self, nbytes: int) -> Any:
         return self.check(self.driver.cuMemAlloc(max(nbytes, 1)), "cuMemAlloc")
+
+    def free(self, buffer: Any) -> None:
+        self.check(self.driver.cuMemFree(buffer), "cuMemFree")
 
     def upload(self, buffer: Any, host: np.ndarray) -> None:
         self.check(self.driver.cuMemcpyHtoD(buffer, host.ctypes.data, host.nbytes), "cuMemcpyHtoD")
@@ -166,6 +172,9 @@ class CUDADevice(Device):
 
     def alloc(self, shape: Sequence[int], dtype: np.dtype) -> Any:
         return self.backend.alloc(int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize)
+
+    def free(self, buffer: Any) -> None:
+        self.backend.free(buffer)
 
     def download(self, buffer: Any, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
         out = np.empty(tuple(shape), dtype=dtype)

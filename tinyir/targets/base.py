@@ -56,6 +56,16 @@ class Device(ABC):
     def synchronize(self) -> None:
         """Wait until launched work is done (a no-op for synchronous devices)."""
 
+    # Optional, with defaults that suit a device whose buffers free themselves when collected and
+    # whose memory is untyped (tinyir/runtime/buffer.py calls these).
+    def free(self, buffer: Any) -> None:
+        """Give a buffer's memory back now (the default leaves it to the handle's own collection)."""
+
+    def view(self, buffer: Any, shape: Sequence[int], dtype: np.dtype) -> Any:
+        """A buffer of `shape` and `dtype` over the start of `buffer`, which `alloc` made as raw bytes
+        (`(nbytes,)` of uint8) for the memory planner. Untyped device memory is its own view."""
+        return buffer
+
 
 @dataclass(frozen=True)
 class KernelLimits:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tinyir.errors import TinyirError
+from tinyir.runtime.buffer import host_view
 from tinyir.targets.base import Device, KernelSource
 
 CFLAGS = ("-O2", "-shared", "-fPIC", "-std=c11")
@@ -68,6 +69,9 @@ class CDevice(Device):
 
     def download(self, buffer: np.ndarray, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
         return buffer.reshape(tuple(shape)).astype(dtype, copy=True)
+
+    def view(self, buffer: np.ndarray, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+        return host_view(buffer, shape, dtype)
 
     def launch(self, compiled: Any, buffers: Sequence[np.ndarray], source: KernelSource) -> None:
         compiled(*(b.ctypes.data for b in buffers))

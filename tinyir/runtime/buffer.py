@@ -1,0 +1,167 @@
+"""Device buffers: a value in one device's memory, and the allocator that counts them.
+
+A `Buffer` is an immutable value once written (kernels never write the buffers they read, and every
+program output is a fresh buffer), so buffers may be shared freely: a realized tensor, a JIT capture
+and a program run can all hold the same one. It is freed when nothing refers to it (CPython frees it
+as the last reference goes; the allocator's counters follow). Copies to and from the host go through
+`Allocator.upload` / `Allocator.download`, which count them: tests check that realized values stay on
+their device, and `DEBUG=2` prints the memory in use and its peak per device.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from tinyir.errors import TinyirError
+from tinyir.targets.base import Device, KernelSource
+
+
+class Buffer:
+    """`shape` elements of `dtype` on one device; `handle` is what the device's kernels take.
+
+    A buffer made by `Allocator.view` is a typed window on a raw planned allocation (`base`),
+    which it keeps alive; only buffers that own their memory are counted and freed.
+    """
+
+    __slots__ = ("allocator", "shape", "dtype", "handle", "nbytes", "base", "__weakref__")
+
+    def __init__(self, allocator: Allocator, shape: tuple[int, ...], dtype: np.dtype, handle: Any,
+                 base: Buffer | None = None):
+        self.allocator, self.shape, self.dtype, self.handle, self.base = allocator, shape, dtype, handle, base
+        self.nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if base is None:
+            allocator.count_alloc(self.nbytes)
+
+    def __del__(self) -> None:
+        if self.base is None:
+            self.allocator.release(self)
+
+    def __repr__(self) -> str:
+        return f"<Buffer {self.shape} {self.dtype} on {self.device}>"
+
+    @property
+    def device(self) -> str:
+        return self.allocator.name
+
+    def numpy(self, copy: bool = True) -> np.ndarray:
+        """The contents as a numpy array (a host copy; `copy=False` lets a host device hand over
+        its own memory, for a caller that drops the buffer right away)."""
+        return self.allocator.download(self, copy)
+
+    def to(self, device: str) -> Buffer:
+        """A copy on `device`: through the host (the only path between two devices' memories)."""
+        if device == self.device:
+            return self
+        return allocator_for(device).upload(self.numpy(copy=False))
+
+
+class Allocator:
+    """Makes buffers on one device and keeps its counters: bytes in use and their peak, host copies."""
+
+    def __init__(self, name: str, device: Device):
+        self.name, self.device = name, device
+        self.in_use = self.peak = 0
+        self.uploads = self.downloads = 0  # copies host -> device and device -> host
+
+    def count_alloc(self, nbytes: int) -> None:
+        self.in_use += nbytes
+        self.peak = max(self.peak, self.in_use)
+
+    def release(self, buffer: Buffer) -> None:
+        self.in_use -= buffer.nbytes
+        try:
+            self.device.free(buffer.handle)
+        except Exception:  # noqa: BLE001 - at interpreter exit the device may already be gone
+            pass
+
+    def alloc(self, shape: Sequence[int], dtype: np.dtype) -> Buffer:
+        shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
+        return Buffer(self, shape, dtype, self.device.alloc(shape, dtype))
+
+    def alloc_raw(self, nbytes: int) -> Buffer:
+        """Untyped memory for the memory planner; `view` gives typed buffers at its start."""
+        return self.alloc((nbytes,), np.dtype(np.uint8))
+
+    def view(self, raw: Buffer, shape: tuple[int, ...], dtype: np.dtype) -> Buffer:
+        return Buffer(self, shape, dtype, self.device.view(raw.handle, shape, dtype), base=raw)
+
+    def upload(self, array: np.ndarray) -> Buffer:
+        """A new buffer holding a copy of `array` (host devices may use the array in place)."""
+        array = np.asarray(array)
+        self.uploads += 1
+        return Buffer(self, tuple(array.shape), array.dtype, self.device.upload(array))
+
+    def download(self, buffer: Buffer, copy: bool = True) -> np.ndarray:
+        self.downloads += 1
+        out = np.asarray(self.device.download(buffer.handle, buffer.shape, buffer.dtype)).reshape(buffer.shape)
+        if copy and isinstance(buffer.handle, np.ndarray) and np.may_share_memory(out, buffer.handle):
+            out = out.copy()  # host devices hand over their own memory: the caller gets its own
+        return out
+
+    def report(self) -> str:
+        return (f"{self.name}: {self.in_use / 1e6:.3f} MB in use, peak {self.peak / 1e6:.3f} MB, "
+                f"{self.uploads} uploads, {self.downloads} downloads")
+
+
+class HostDevice(Device):
+    """Numpy arrays in host memory: the device of `reference` values (the numpy interpreter)."""
+
+    name = "host"
+
+    def compile(self, source: KernelSource) -> Any:
+        raise TinyirError("the host device runs no kernels")
+
+    def launch(self, compiled: Any, buffers: Sequence[Any], source: KernelSource) -> None:
+        raise TinyirError("the host device runs no kernels")
+
+    def upload(self, array: np.ndarray) -> np.ndarray:
+        return np.array(array, order="C")  # values are immutable, but the caller's array is not
+
+    def alloc(self, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+        return np.empty(tuple(shape), dtype=dtype)
+
+    def download(self, buffer: np.ndarray, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+        return buffer.reshape(tuple(shape))
+
+    def view(self, buffer: np.ndarray, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+        return host_view(buffer, shape, dtype)
+
+
+def host_view(raw: np.ndarray, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
+    """A typed array over the first bytes of a raw uint8 array (the host devices' `view`)."""
+    nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    return raw[:nbytes].view(dtype).reshape(tuple(shape))
+
+
+_ALLOCATORS: dict[str, Allocator] = {}
+
+
+def allocator_for(device: str) -> Allocator:
+    """The process-wide allocator of a device name (`reference` keeps numpy arrays on the host)."""
+    found = _ALLOCATORS.get(device)
+    if found is None:
+        if device == "reference":
+            dev: Device = HostDevice()
+        else:
+            from tinyir.runtime.executor import get_device
+
+            dev = get_device(device)
+        found = _ALLOCATORS[device] = Allocator(device, dev)
+    return found
+
+
+def as_buffer(value: Any, device: str) -> Buffer:
+    """`value` as a buffer on `device`: a Buffer there is kept, anything else is uploaded."""
+    if isinstance(value, Buffer):
+        return value if value.device == device else value.to(device)
+    return allocator_for(device).upload(np.asarray(value))
+
+
+def report_memory(file: Any = None) -> None:
+    """One line per device that has allocated anything (DEBUG=2)."""
+    for allocator in _ALLOCATORS.values():
+        print(f"*** memory {allocator.report()}", file=file or sys.stderr)
