@@ -7,7 +7,7 @@ Add a dialect or pass by adding one line here. Targets outside the core register
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -54,12 +54,14 @@ TARGET_PASS = {"cpu": "uop-to-llvm", "opencl": "uop-to-opencl", "cuda": "uop-to-
 
 
 
-def default_pipeline(device: str, lower_pass: str, optimize: str = "") -> list[str]:
+def default_pipeline(device: str, lower_pass: str, optimize: str | Sequence[str] = "") -> list[str]:
     """The whole chain for a device, as pass specs: the core passes with `kernel-optimize` (the
-    device's heuristics, or `optimize` as its extra options) before `loop-to-uop`, then the lowering."""
+    device's heuristics, or `optimize` as its extra options; a list of them: one kernel-optimize
+    pass each, e.g. per kernel) before `loop-to-uop`, then the lowering."""
     at = CORE_PIPELINE.index("loop-to-uop")
-    options = f"target={device}" + (f" {optimize}" if optimize else "")
-    return [*CORE_PIPELINE[:at], f"kernel-optimize{{{options}}}", *CORE_PIPELINE[at:], lower_pass]
+    extras = [optimize] if isinstance(optimize, str) else list(optimize)
+    optimizers = [f"kernel-optimize{{target={device}" + (f" {extra}" if extra else "") + "}" for extra in extras]
+    return [*CORE_PIPELINE[:at], *optimizers, *CORE_PIPELINE[at:], lower_pass]
 
 
 def named_pipelines() -> dict[str, tuple[str, str]]:

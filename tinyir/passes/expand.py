@@ -28,15 +28,17 @@ COMBINE = {loop.ReduceKind.ADD: uop.AddOp, loop.ReduceKind.MAX: uop.MaxOp}
 Assignment = tuple[tuple[int, int], ...]  # ((position of the range, value), ...) sorted
 
 
-def expanded_ranges(kernel: loop.KernelOp) -> list[loop.RangeOp]:
-    return [op for op in kernel.body.block.ops if isinstance(op, loop.RangeOp) and op.range_kind in EXPANDED_KINDS]
+def is_expanded(op: Operation) -> bool:
+    """Upcast and unroll ranges, and reduce ranges of size 1 (left by splitting off a whole axis)."""
+    return isinstance(op, loop.RangeOp) and (
+        op.range_kind in EXPANDED_KINDS or (op.range_kind == loop.RangeKind.REDUCE and op.extent == 1))
 
 
 def expand_kernel(kernel: loop.KernelOp) -> bool:
     """Replace the kernel's upcast/unroll ranges by copies, in place. Returns whether it changed."""
     block = kernel.body.block
     ops = list(block.ops)
-    targets = [op for op in ops if isinstance(op, loop.RangeOp) and op.range_kind in EXPANDED_KINDS]
+    targets = [op for op in ops if is_expanded(op)]
     if not targets:
         return False
     position = {op.result: i for i, op in enumerate(targets)}

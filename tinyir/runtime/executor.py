@@ -283,12 +283,13 @@ def _tensor_sig(types: Sequence[Any]) -> list[tuple[tuple[int, ...], np.dtype]]:
     return out
 
 
-def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | None = None) -> Program:
+def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Sequence[str] | None = None) -> Program:
     """Compile a tensor-level module for `device` ("reference" interprets it with numpy).
 
     `optimize`: extra options of `kernel-optimize` (e.g. `actions="upcast:0:4"`); None: the target's
     heuristics (or none at all with `TINYIR_OPT=0`)."""
-    key = (device, structural_hash(module), optimize, os.environ.get("TINYIR_OPT", "1"))
+    key = (device, structural_hash(module), optimize if isinstance(optimize, (str, type(None))) else tuple(optimize),
+           os.environ.get("TINYIR_OPT", "1"))
     if key in _PROGRAM_CACHE:
         return _PROGRAM_CACHE[key]
     entry = entry_function(module)
