@@ -447,6 +447,11 @@ def list_passes() -> str:
         if text[1:2].islower():  # one style for every line ("lower ...", not "Lower ...")
             text = text[:1].lower() + text[1:]
         lines.append(f"{name:<{width}}  {text}" + (f" {sig}" if sig else ""))
+    from tinyir.registry import named_pipelines
+
+    for name, (device, lower) in named_pipelines().items():
+        lines.append(f"{name:<{width}}  pipeline: the default chain for device {device}, ending in {lower} "
+                     f"(options go to {lower} or kernel-optimize)")
     return "\n".join(lines)
 
 

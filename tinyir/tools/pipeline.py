@@ -319,6 +319,10 @@ def instantiate(spec: PassSpec, cls: type[ModulePass]) -> ModulePass:
         raise PipelineError(f"invalid options for pass '{spec.name}': {exc}") from None
 
 
+#: other names users know an option by (AMD calls the GPU architecture a chip)
+OPTION_ALIASES = {"chip": "arch"}
+
+
 def expand_named_pipeline(spec: PassSpec, catalog: dict[str, PassFactory]) -> list[PassSpec] | None:
     """`lower-to-NAME{options}` as the passes of that target's default chain, or None when `spec` is
     not a named pipeline. Each option goes to the lowering pass or to `kernel-optimize`, whichever
@@ -333,6 +337,7 @@ def expand_named_pipeline(spec: PassSpec, catalog: dict[str, PassFactory]) -> li
               lower: {f.name for f in option_fields(catalog[lower]())}}
     given: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in owners}
     for key, values in spec.options.items():
+        key = OPTION_ALIASES.get(key, key)
         owner = next((n for n, fields in owners.items() if key.replace("-", "_") in fields and key != "target"), None)
         if owner is None:
             known = sorted({k.replace("_", "-") for f in owners.values() for k in f} - {"target"})
