@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyir.diagnostics import DiagnosticError
 from tinyir.errors import TinyirError
 from tinyir.ir import make_context, parse_module
 from tinyir.registry import CORE_PIPELINE
@@ -105,22 +104,6 @@ def test_options_are_checked() -> None:
     with pytest.raises(ValueError, match="ptx-version must be one of"):
         UopToPTX(ptx_version="7.8")
     assert UopToPTX(arch="sm_90a", ptx_version="9.0").arch == "sm_90a"
-
-
-def test_local_index_is_a_lowering_error() -> None:
-    text = """
-func.func @main(%o: !st.buffer<4xf32>) {
-  uop.kernel "k" (%o) : !st.buffer<4xf32> {
-  ^bb0(%p: !st.buffer<4xf32>):
-    %l = uop.special "lidx0" 4 : i32
-    %c = uop.const 1.0 : f32
-    uop.store %p[%l], %c : f32
-  }
-  func.return
-}"""
-    module = parse_module(text)
-    with pytest.raises(DiagnosticError, match="local indices"):
-        UopToPTX().apply(make_context(), module)
 
 
 def test_target_description() -> None:

@@ -184,3 +184,68 @@ def test_opencl_work_group_too_large_is_one_clear_error(opencl) -> None:
     source = emit_kernel(next(op for op in module.walk() if isinstance(op, KernelOp)))
     with pytest.raises(TinyirError, match=r"work-group \[65536, 1, 1\] \(65536 work-items\) exceeds"):
         run_on(opencl, source, [np.zeros(n, np.int32)])
+
+
+# ---------------------------------------------------------------------------------------------
+# PTX: every case assembled by ptxas for sm_80 (PTX 8.0) and sm_90a (PTX 9.0); run on a GPU
+# under the `cuda` marker.
+
+PTX_TARGETS = [("sm_80", "8.0"), ("sm_90a", "9.0")]
+
+
+def ptx_source(text: str, arch: str = "sm_80", version: str = "8.0"):
+    from tinyir.targets.ptx.dialect import KernelOp
+    from tinyir.targets.ptx.emit import emit_kernel
+    from tinyir.targets.ptx.lower import UopToPTX
+
+    module = lowered(text, UopToPTX(arch=arch, ptx_version=version))
+    return emit_kernel(next(op for op in module.walk() if isinstance(op, KernelOp)))
+
+
+@pytest.mark.parametrize("arch,version", PTX_TARGETS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_ptx_assembles(case: Case, arch: str, version: str) -> None:
+    from test_ptx_target import assemble
+
+    source = ptx_source(case.text, arch, version)
+    assert source.local_size == case.group
+    assert source.global_size == tuple(g * n for g, n in zip(case.grid, case.group))
+    bx, by, bz = case.group
+    assert f".maxntid {bx}, {by}, {bz}" in source.text
+    assert ("bar.sync 0;" in source.text) and (".shared .align 16 .b8" in source.text)
+    assemble(source.text, arch)
+
+
+def test_cuda_launch_is_exact() -> None:
+    from tinyir.runtime.cuda import launch_grid
+
+    source = ptx_source(CASES[1].text)  # transpose: 3 x 2 groups of 16 x 16
+    assert launch_grid(source) == ((3, 2, 1), (16, 16, 1))
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_cuda_matches_numpy(case: Case) -> None:
+    from tinyir.errors import TinyirError
+    from tinyir.runtime import get_device
+
+    try:
+        device = get_device("cuda")
+    except TinyirError as exc:
+        pytest.skip(f"no CUDA GPU here ({exc})")
+    buffers, expected = case.buffers()
+    check(run_on(device, ptx_source(case.text), buffers), expected)
+
+
+@pytest.mark.parametrize("body,message", [
+    ('%l = uop.special "lidx0" 2048 : i32', r"a work-group of \[2048, 1, 1\] \(lidx0, 1, 2\) exceeds CUDA's block limit"),
+    ('%l = uop.special "lidx2" 128 : i32', r"a work-group of \[1, 1, 128\] .* exceeds CUDA's block limit"),
+    ('%w = uop.special "wgid1" 70000 : i32', r"a grid of \[1, 70000, 1\] work-groups .* exceeds CUDA's grid limit"),
+    ('%l = uop.special "lidx0" 32 : i32\n    %big = uop.define_local : !st.buffer<16384xf32>',
+     r"65536 bytes of local memory exceed CUDA's 49152 bytes"),
+])
+def test_ptx_refuses_what_cuda_cannot_launch(body: str, message: str) -> None:
+    from tinyir.diagnostics import DiagnosticError
+
+    with pytest.raises(DiagnosticError, match=message):
+        ptx_source(program("!st.buffer<4xf32>", [], "    " + body))

@@ -171,6 +171,15 @@ def launch_shape(kernel: Operation) -> tuple[list[int], list[int]]:
     return grid, group
 
 
+def workgroup_launch(kernel: Operation) -> tuple[list[int], list[int]] | None:
+    """(global size in work-items, work-group size), 3 entries each, of a wgid/lidx kernel (exact:
+    global = grid * group, OpenCL's convention); None for a gidx kernel (the target picks the group)."""
+    if not is_workgroup_kernel(kernel):
+        return None
+    grid, group = launch_shape(kernel)
+    return [g * n for g, n in zip(grid, group)], group
+
+
 def _check_element_type(op: Operation, t: Attribute) -> None:
     if t not in ELEMENT_TYPES:
         raise VerifyException(f"{op.name}: {t} is not a tinyir element type (f32, f16, i32, i8, ui8, i1)")

@@ -1,13 +1,14 @@
 // RUN: tinyir-opt %s --split-input-file --verify-diagnostics -p uop-to-ptx
 // What uop-to-ptx refuses, with the op it points at.
 
-func.func @local_ids(%o: !st.buffer<4xf32>) {
+func.func @block_too_large(%o: !st.buffer<4xf32>) {
+  // expected-error@+1 {{uop-to-ptx: a work-group of [32, 64, 1] (lidx0, 1, 2) exceeds CUDA's block limit (1024 threads, [1024, 1024, 64] per dim)}}
   uop.kernel "k" (%o) : !st.buffer<4xf32> {
   ^bb0(%out: !st.buffer<4xf32>):
-    // expected-error@+1 {{uop-to-ptx: local indices (lidx0) are not supported yet; use global indices only}}
-    %l = uop.special "lidx0" 4 : i32
+    %y = uop.special "lidx1" 64 : i32
+    %x = uop.special "lidx0" 32 : i32
     %c = uop.const 1.0 : f32
-    uop.store %out[%l], %c : f32
+    uop.store %out[%x], %c : f32
   }
   func.return
 }

@@ -20,12 +20,3 @@ def kernel_grid(kernel: uop.KernelOp, pass_name: str, local_indices: str = "are 
             if sizes.setdefault(int(name[4:]), op.size.value.data) != op.size.value.data:
                 emit_error(op, f"{pass_name}: {name} is used with two different sizes")
     return [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
-
-
-def workgroup_launch(kernel: uop.KernelOp) -> tuple[list[int], list[int]] | None:
-    """(global size in work-items, work-group size), 3 entries each, of a wgid/lidx kernel (the
-    launch is exact: global = grid * group); None for a gidx kernel."""
-    if not uop.is_workgroup_kernel(kernel):
-        return None
-    grid, group = uop.launch_shape(kernel)
-    return [g * n for g, n in zip(grid, group)], group

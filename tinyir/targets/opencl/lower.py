@@ -31,7 +31,6 @@ from tinyir.errors import TinyirError
 from tinyir.dialects import uop
 from tinyir.element_types import is_float, is_int, is_unsigned
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
-from tinyir.targets.clike.lower import workgroup_launch
 from tinyir.targets.opencl import dialect as ocl
 
 
@@ -196,7 +195,7 @@ class UopToOpenCL(RulePass):
         return _bitcast(op)
 
     def _kernel(self, op: uop.KernelOp) -> Operation:
-        launch = workgroup_launch(op)
+        launch = uop.workgroup_launch(op)
         global_size, local_size = launch if launch else (_global_size(op), None)
         return ocl.KernelOp(op.name_str, global_size, list(op.buffers), op.detach_region(op.body), local_size)
 

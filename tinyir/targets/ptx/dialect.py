@@ -63,7 +63,9 @@ from xdsl.printer import Printer
 from xdsl.traits import IsolatedFromAbove, NoTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
+from tinyir.dialects.shapetracker import BufferType
 from tinyir.dialects.uop import buffer_element_type
+from tinyir.element_types import numpy_dtype
 
 # ---------------------------------------------------------------- types
 
@@ -700,6 +702,70 @@ def _verify_access(op: Operation, space: str, ty: str, address: SSAValue) -> Non
         raise VerifyException(f"{op.name}: a .{space} address must be an i64 register, got {address.type}")
 
 
+def shared_bytes(array: BufferType) -> int:
+    """Bytes of a `.shared` array holding `array` (bool: one byte per element, as in global memory)."""
+    return array.size() * numpy_dtype(array.element_type).itemsize
+
+
+@irdl_op_definition
+class SharedOp(IRDLOperation):
+    """`%a = ptx.shared !st.buffer<256xf32> : i64` -- a work-group (CTA) array holding that buffer
+    (bool as bytes): declared with the registers as `.shared .align 16 .b8 NAME_smem<N>[1024];`, and
+    here `mov.u64 a, NAME_smem<N>;`, its address in the .shared window (for `ld.shared`/`st.shared`).
+    Top level of the kernel only."""
+
+    name = "ptx.shared"
+    array = prop_def(BufferType)
+    result = result_def(i64)
+
+    def __init__(self, array: BufferType) -> None:
+        super().__init__(result_types=[i64], properties={"array": array})
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_attribute(self.array)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : i64")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> SharedOp:
+        array = parser.parse_type()
+        if not isinstance(array, BufferType):
+            parser.raise_error(f"ptx.shared: expected an !st.buffer type, got {array}")
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        parser.parse_type()
+        op = cls(array)
+        op.attributes |= attrs
+        return op
+
+    @property
+    def element(self) -> Attribute:
+        return self.array.element_type
+
+    @property
+    def nbytes(self) -> int:
+        return shared_bytes(self.array)
+
+    def verify_(self) -> None:
+        if len(self.array.shape) != 1 or self.array.size() < 1:
+            raise VerifyException(f"ptx.shared: needs a 1-D non-empty buffer type, got {self.array}")
+        if _enclosing_kernel(self) is None:
+            raise VerifyException("ptx.shared: must be directly inside a ptx.kernel")
+
+
+@irdl_op_definition
+class BarSyncOp(IRDLOperation):
+    """`ptx.bar_sync` -- PTX `bar.sync 0;`: waits for every thread of the CTA; their shared-memory
+    writes before it are seen by all after it."""
+
+    name = "ptx.bar_sync"
+    assembly_format = "attr-dict"
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
 # ---------------------------------------------------------------- control flow
 
 
@@ -841,6 +907,8 @@ class KernelOp(IRDLOperation):
                 raise VerifyException(f"ptx.kernel: parameters must be !st.buffer values, got {arg.type}")
         labels: set[str] = set()
         for op in self.body.block.ops:
+            if isinstance(op, SharedOp) and labels:
+                raise VerifyException("ptx.shared: must come before the first label (not inside a loop)")
             if isinstance(op, LabelOp):
                 if op.label.data in labels:
                     raise VerifyException(f'ptx.kernel: label "{op.label.data}" is defined twice')
@@ -854,7 +922,7 @@ class KernelOp(IRDLOperation):
 
 PTX = Dialect(
     "ptx",
-    [KernelOp, LdOp, StOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
+    [KernelOp, LdOp, StOp, SharedOp, BarSyncOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
      AddOp, SubOp, MulOp, MadOp, DivOp, RemOp, MinOp, MaxOp, NegOp, NotOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
      SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp],
     [],

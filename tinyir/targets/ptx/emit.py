@@ -1,7 +1,8 @@
 """Print `ptx.kernel` ops as PTX text: one `.entry` per kernel, one line per instruction.
 
 Registers are numbered per class in order of definition (`%p`, `%h`, `%f`, `%r`, `%rd`) and
-declared up front (`.reg .f32 %f<N>;`); buffer parameters are `.param .u64 NAME_param_<i>`.
+declared up front (`.reg .f32 %f<N>;`), as are `.shared` arrays (`NAME_smem<i>`); buffer parameters are
+`.param .u64 NAME_param_<i>`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class _KernelPrinter:
         self.names: dict[SSAValue, str] = {}
         self.counts: dict[str, int] = {}
         self.lines: list[str] = []
+        self.shared: list[str] = []  # `.shared` array declarations, printed with the registers
 
     def define(self, value: SSAValue) -> str:
         if value.type not in ptx.REGISTER_DECLS:
@@ -76,7 +78,7 @@ class _KernelPrinter:
         bx, by, bz = kernel.block
         param_list = ",\n".join(f"\t.param .u64 {p}" for p in params.values())
         return "\n".join([f".visible .entry {name}(", param_list, ")", f".maxntid {bx}, {by}, {bz}", "{",
-                          *decls, "", *self.lines, "\tret;", "}"])
+                          *decls, *self.shared, "", *self.lines, "\tret;", "}"])
 
     # -- one method per op kind
 
@@ -109,6 +111,11 @@ class _KernelPrinter:
     def store(self, op: ptx.StOp) -> None:
         self.emit(f"{op.mnemonic} [{self.ref(op.address)}], {self.ref(op.value)}", op.guard)
 
+    def shared_array(self, op: ptx.SharedOp) -> None:
+        name = f"{self.kernel.name_str}_smem{len(self.shared)}"
+        self.shared.append(f"\t.shared .align 16 .b8 {name}[{op.nbytes}];")
+        self.emit(f"mov.u64 {self.define(op.result)}, {name}")
+
     def sreg(self, op: ptx.SregOp) -> None:
         self.emit(f"mov.u32 {self.define(op.result)}, %{op.register.data}")
 
@@ -127,7 +134,8 @@ _PRINTERS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = 
     ptx.ConstOp: _KernelPrinter.immediate, ptx.RegOp: _KernelPrinter.immediate,
     ptx.AssignOp: _KernelPrinter.assign, ptx.LdOp: _KernelPrinter.load, ptx.StOp: _KernelPrinter.store,
     ptx.SregOp: _KernelPrinter.sreg, ptx.LabelOp: _KernelPrinter.label, ptx.BraOp: _KernelPrinter.branch,
-    ptx.RetOp: _KernelPrinter.ret,
+    ptx.RetOp: _KernelPrinter.ret, ptx.SharedOp: _KernelPrinter.shared_array,
+    ptx.BarSyncOp: lambda p, op: p.emit("bar.sync 0"),
     **{cls: _KernelPrinter.instr for cls in ptx.PTX.operations if issubclass(cls, ptx.Instr)},
 }
 

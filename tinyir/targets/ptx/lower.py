@@ -8,6 +8,9 @@ How tinyir's element types live in PTX registers:
     (add, mul, shl, neg, idiv) are followed by a wrap: `cvt.s32.s8` (i8) or `and 255` (ui8).
 Global ids are `ctaid * ntid + tid` per dimension (x, y, z = gidx0, 1, 2); the block is up to
 128 threads on x, and threads past the size return at once when it is not a multiple of the block.
+A kernel with `wgid`/`lidx` specials launches exactly its work-groups (block = the lidx sizes,
+`.maxntid`; no guard): `wgidN` is `%ctaid`, `lidxN` is `%tid`, `uop.define_local` a `.shared` array
+(`ld.shared`/`st.shared` through its address) and `uop.barrier` is `bar.sync 0`.
 Loops are a counter register, a label and a predicated backward branch.
 """
 
@@ -32,6 +35,9 @@ from tinyir.targets.ptx import dialect as ptx
 ui8 = IntegerType(8, Signedness.UNSIGNED)
 BLOCK_X = 128          # threads per block along x (gidx0)
 MAX_GRID_YZ = 65535    # CUDA's limit on gridDim.y and gridDim.z
+MAX_BLOCK = 1024       # threads per block
+MAX_BLOCK_DIMS = (1024, 1024, 64)
+MAX_STATIC_SHARED = 48 * 1024  # bytes of `.shared` arrays a kernel may declare statically
 AXES = "xyz"
 
 # tinyir element type -> (register-level instruction type, memory type)
@@ -211,22 +217,25 @@ def _global_pointer(kernel: ptx.KernelOp, buffer: SSAValue) -> SSAValue:
     emit_error(kernel, "uop-to-ptx: a buffer access does not name a kernel parameter")
 
 
-def _address(op: uop.LoadOp | uop.StoreOp, element: Attribute) -> SSAValue | None:
+def _address(op: uop.LoadOp | uop.StoreOp, element: Attribute) -> tuple[SSAValue, str] | None:
+    """The address register and state space of an access (None until its kernel and buffer are lowered)."""
     kernel = _kernel_of(op)
-    if kernel is None:
+    if kernel is None or isinstance(op.buffer.owner, uop.DefineLocalOp):
         return None
-    base = _global_pointer(kernel, op.buffer)
+    shared = isinstance(op.buffer.owner, ptx.SharedOp)
+    base = op.buffer if shared else _global_pointer(kernel, op.buffer)
     size = _const(numpy_dtype(element).itemsize, i32)  # bool: one byte
-    return ptx.MadOp("s32", [op.index, size, base], "wide").result
+    return ptx.MadOp("s32", [op.index, size, base], "wide").result, "shared" if shared else "global"
 
 
 def _load(op: uop.LoadOp) -> Operation | SSAValue | None:
     element = op.result.type
-    address = _address(op, element)
-    if address is None:
+    access = _address(op, element)
+    if access is None:
         return None
+    address, space = access
     reg_ty, mem_ty = _TYPES[element]
-    loaded = ptx.LdOp("global", address, mem_ty, op.gate).result
+    loaded = ptx.LdOp(space, address, mem_ty, op.gate).result
     if element == i1:
         loaded = ptx.SetpOp("s32", [loaded, _const(0, i32)], "ne").result
     if op.gate is None:
@@ -239,14 +248,16 @@ def _load(op: uop.LoadOp) -> Operation | SSAValue | None:
 
 
 def _store(op: uop.StoreOp) -> Operation | None:
-    element = uop.buffer_element_type(op.buffer.type)
-    address = _address(op, element)
-    if address is None:
+    owner = op.buffer.owner  # a lowered local buffer is an address: its type is on the ptx.shared
+    element = owner.element if isinstance(owner, ptx.SharedOp) else uop.buffer_element_type(op.buffer.type)
+    access = _address(op, element)
+    if access is None:
         return None
+    address, space = access
     value = op.value
     if element == i1:
         value = ptx.SelpOp("b32", [_const(1, i32), _const(0, i32), value]).result
-    return ptx.StOp("global", address, value, _TYPES[element][1], op.gate)
+    return ptx.StOp(space, address, value, _TYPES[element][1], op.gate)
 
 
 def _loop_label(kernel: ptx.KernelOp) -> str:
@@ -273,24 +284,10 @@ class UopToPTX(RulePass):
     # -- kernel structure
 
     def _kernel(self, op: uop.KernelOp) -> Operation:
-        sizes: dict[int, int] = {}
-        for inner in op.body.block.ops:
-            if not isinstance(inner, uop.SpecialOp):
-                continue
-            name, size = inner.dim.data, inner.size.value.data
-            if not name.startswith("gidx"):
-                emit_error(inner, f"uop-to-ptx: local indices ({name}) are not supported yet; use global indices only")
-            dim = int(name[4:])
-            if dim > 2:
-                emit_error(inner, f"uop-to-ptx: CUDA grids have 3 dimensions, got {name}")
-            if sizes.setdefault(dim, size) != size:
-                emit_error(inner, f"uop-to-ptx: {name} is used with two different sizes")
-        grid = [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
-        block = [min(BLOCK_X, grid[0]), 1, 1]
-        for d, n in enumerate(grid):
-            blocks = math.ceil(n / block[d])
-            if (d > 0 and blocks > MAX_GRID_YZ) or n >= 2**31:
-                emit_error(op, f"uop-to-ptx: gidx{d} of size {n} exceeds CUDA's grid limit")
+        launch = uop.workgroup_launch(op)
+        if launch:
+            self._check_work_groups(op)
+        grid, block = launch if launch else self._grid_and_block(op)
         kernel = ptx.KernelOp(op.name_str, self.arch, self.ptx_version, grid, block, list(op.buffers),
                               op.detach_region(op.body))
         block_ops = kernel.body.block
@@ -305,12 +302,50 @@ class UopToPTX(RulePass):
         return kernel
 
     @staticmethod
-    def _special(op: uop.SpecialOp, rewriter: PatternRewriter) -> SSAValue | None:
+    def _check_work_groups(op: uop.KernelOp) -> None:
+        """CUDA's limits for an explicit launch: threads per block and per block dim, blocks per grid
+        dim, static shared memory."""
+        grid, group = uop.launch_shape(op)
+        if math.prod(group) > MAX_BLOCK or any(n > m for n, m in zip(group, MAX_BLOCK_DIMS)):
+            emit_error(op, f"uop-to-ptx: a work-group of {group} (lidx0, 1, 2) exceeds CUDA's block limit "
+                           f"({MAX_BLOCK} threads, {list(MAX_BLOCK_DIMS)} per dim)")
+        if grid[0] >= 2**31 or max(grid[1:]) > MAX_GRID_YZ:
+            emit_error(op, f"uop-to-ptx: a grid of {grid} work-groups (wgid0, 1, 2) exceeds CUDA's grid limit")
+        shared = sum(ptx.shared_bytes(d.result.type) for d in op.body.block.ops if isinstance(d, uop.DefineLocalOp))
+        if shared > MAX_STATIC_SHARED:
+            emit_error(op, f"uop-to-ptx: {shared} bytes of local memory exceed CUDA's {MAX_STATIC_SHARED} "
+                           "bytes of static shared memory per block")
+
+    @staticmethod
+    def _grid_and_block(op: uop.KernelOp) -> tuple[list[int], list[int]]:
+        """A gidx kernel: the grid in threads per gidx dim and blocks of up to BLOCK_X threads on x."""
+        sizes: dict[int, int] = {}
+        for inner in op.body.block.ops:
+            if not isinstance(inner, uop.SpecialOp):
+                continue
+            name, size = inner.dim.data, inner.size.value.data
+            dim = int(name[4:])
+            if dim > 2:
+                emit_error(inner, f"uop-to-ptx: CUDA grids have 3 dimensions, got {name}")
+            if sizes.setdefault(dim, size) != size:
+                emit_error(inner, f"uop-to-ptx: {name} is used with two different sizes")
+        grid = [sizes.get(d, 1) for d in range(max(sizes) + 1)] if sizes else [1]
+        block = [min(BLOCK_X, grid[0]), 1, 1]
+        for d, n in enumerate(grid):
+            blocks = math.ceil(n / block[d])
+            if (d > 0 and blocks > MAX_GRID_YZ) or n >= 2**31:
+                emit_error(op, f"uop-to-ptx: gidx{d} of size {n} exceeds CUDA's grid limit")
+        return grid, block
+
+    @staticmethod
+    def _special(op: uop.SpecialOp, rewriter: PatternRewriter) -> SSAValue | Operation | None:
         kernel = _kernel_of(op)
         if kernel is None:
             return None  # the kernel rule reads the sizes of the specials first
-        dim, size = int(op.dim.data[4:]), op.size.value.data
+        kind, dim, size = uop.special_kind(op.dim.data), uop.special_dim(op.dim.data), op.size.value.data
         axis = AXES[dim]
+        if kind != "gidx":  # an exact launch: the block id and the thread id in the block, no guard
+            return ptx.SregOp(f"{'ctaid' if kind == 'wgid' else 'tid'}.{axis}")
         ctaid, ntid, tid = (ptx.SregOp(f"{r}.{axis}") for r in ("ctaid", "ntid", "tid"))
         gidx = ptx.MadOp("s32", [ctaid.result, ntid.result, tid.result], "lo")
         new: list[Operation] = [ctaid, ntid, tid, gidx]
@@ -346,14 +381,16 @@ class UopToPTX(RulePass):
 
         return [
             rule(uop.KernelOp, self._kernel, "uop.kernel -> ptx.kernel: grid, block, ld.param + cvta per buffer"),
-            rule(uop.SpecialOp, self._special, "gidxN -> ctaid*ntid+tid (+ `@p ret` past the end)"),
+            rule(uop.SpecialOp, self._special, "gidxN -> ctaid*ntid+tid (+ `@p ret` past the end); wgidN -> ctaid, lidxN -> tid"),
+            rule(uop.DefineLocalOp, lambda op: ptx.SharedOp(op.result.type), "define_local -> .shared array"),
+            rule(uop.BarrierOp, lambda op: ptx.BarSyncOp(), "barrier -> bar.sync 0"),
             rule(uop.RangeOp, range_, "range -> counter register + loop label"),
             rule(uop.EndRangeOp, endrange, "endrange -> add, setp.lt, `@p bra` back to the label"),
             rule(uop.DefineAccOp, lambda op: ptx.RegOp(uop.literal_value(op.value), _ty(op.result.type)), "acc -> reg"),
             rule(uop.AssignOp, lambda op: ptx.AssignOp(op.acc, op.value), "assign -> mov into the reg"),
             rule(uop.ConstOp, lambda op: ptx.ConstOp(uop.literal_value(op.value), _ty(op.result.type)), "const -> mov imm"),
-            rule(uop.LoadOp, _load, "load -> mad.wide address, [@gate] ld.global (+ selp 0)"),
-            rule(uop.StoreOp, _store, "store -> mad.wide address, [@gate] st.global"),
+            rule(uop.LoadOp, _load, "load -> mad.wide address, [@gate] ld.global/ld.shared (+ selp 0)"),
+            rule(uop.StoreOp, _store, "store -> mad.wide address, [@gate] st.global/st.shared"),
             rule(uop.AddOp, _add, "add -> add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MulOp, _mul, "mul -> mul.rn (float), mul.lo.s32 + wrap, and.pred"),
             rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
