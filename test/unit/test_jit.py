@@ -146,3 +146,18 @@ def test_replays_on_opencl_stay_on_the_device():
     assert (allocator.uploads, allocator.downloads) == (uploads, downloads)
     for (a, b), out in zip(inputs, outs):
         np.testing.assert_allclose(out.numpy(), (a.numpy() * b.numpy() + 1).sum(axis=0), rtol=1e-5)
+
+
+def test_a_jitted_method_binds_its_object():
+    class Scale:
+        def __init__(self, k: float):
+            self.k = Tensor.full((3,), k).realize()
+
+        @TinyJit
+        def __call__(self, x: Tensor) -> Tensor:
+            return x * self.k
+
+    scale, other = Scale(3.0), Scale(-1.0)
+    for i in range(4):
+        assert scale(Tensor.full((3,), float(i))).tolist() == [3.0 * i] * 3
+        assert other(Tensor.full((3,), float(i))).tolist() == [-1.0 * i] * 3  # its own capture

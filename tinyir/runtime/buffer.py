@@ -10,6 +10,7 @@ their device, and `DEBUG=2` prints the memory in use and its peak per device.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -32,7 +33,7 @@ class Buffer:
     def __init__(self, allocator: Allocator, shape: tuple[int, ...], dtype: np.dtype, handle: Any,
                  base: Buffer | None = None):
         self.allocator, self.shape, self.dtype, self.handle, self.base = allocator, shape, dtype, handle, base
-        self.nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        self.nbytes = math.prod(shape) * dtype.itemsize
         if base is None:
             allocator.count_alloc(self.nbytes)
 
@@ -133,7 +134,7 @@ class HostDevice(Device):
 
 def host_view(raw: np.ndarray, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
     """A typed array over the first bytes of a raw uint8 array (the host devices' `view`)."""
-    nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
     return raw[:nbytes].view(dtype).reshape(tuple(shape))
 
 

@@ -155,8 +155,17 @@ class TinyJit:
         """Forget the capture: the next call runs normally, the one after captures again."""
         self.calls, self.replay, self._structure = 0, None, None
 
-    def __get__(self, obj: Any, owner: Any = None) -> Any:  # decorating a method binds self
-        return self if obj is None else functools.partial(self.__call__, obj)
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        """A jitted method: each object gets its own TinyJit (a capture bakes in its `self`)."""
+        if obj is None:
+            return self
+        key = f"_tinyjit_{getattr(self.fn, '__name__', id(self))}"
+        state = getattr(obj, "__dict__", None)
+        if state is None:
+            raise TinyirError(f"TinyJit: cannot decorate a method of {type(obj).__name__}, which has no __dict__")
+        if key not in state:
+            state[key] = TinyJit(functools.partial(self.fn, obj))
+        return state[key]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from tinyir.frontend.tensor import Tensor
