@@ -17,7 +17,8 @@ An action that does not fit (axis out of range, wrong axis kind, size not divisi
 target limit) is an error located at the kernel.
 
 The actions come from the `actions` option, or, when it is empty and a `target` is named, from
-that target's heuristics (tinyir/passes/kernel_heuristics.py).
+that target's heuristics (tinyir/passes/kernel_heuristics.py), or, with `beam=N` (N > 0), from a
+search timed on that target's device (tinyir/search/; `TINYIR_BEAM=N` sets it in the executor).
 """
 
 from __future__ import annotations
@@ -207,18 +208,23 @@ class KernelOptimize(ModulePass):
     actions: str = ""   # e.g. "upcast:0:4,local:1:16"; empty: the target's heuristics
     target: str = ""    # device name whose limits and heuristics apply (cpu, opencl, cuda, ...)
     kernel: str = ""    # only this kernel (by name); empty: every kernel
+    beam: int = 0       # > 0: search the actions on the target's device, this beam width (no `actions`)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         try:
             explicit = parse_actions(self.actions)
         except ValueError as exc:
             raise KernelOptimizeError(op, f"kernel-optimize: {exc}") from None
+        if self.beam < 0:
+            raise KernelOptimizeError(op, f"kernel-optimize: beam is a beam width (0: no search), got {self.beam}")
         limits = target_limits(self.target)
         for kernel in [k for k in op.walk() if isinstance(k, loop.KernelOp)]:
             if self.kernel and kernel.kernel_name.data != self.kernel:
                 continue
             if explicit:
                 chosen = explicit
+            elif self.beam > 0:
+                chosen = self._search(kernel)
             elif self.target:
                 from tinyir.passes.kernel_heuristics import choose_actions
 
@@ -228,3 +234,16 @@ class KernelOptimize(ModulePass):
             apply_actions(kernel, chosen, limits, self.name)
             if chosen:  # kept through lowering, so DEBUG=2 can say what was chosen
                 kernel.attributes["actions"] = StringAttr(format_actions(chosen))
+
+    def _search(self, kernel: loop.KernelOp) -> list[Action]:
+        """The actions a beam search finds for `kernel` on the target's device (tinyir/search/)."""
+        from tinyir.errors import TinyirError
+        from tinyir.search import beam_search
+
+        where = f"kernel-optimize: kernel \"{kernel.kernel_name.data}\""
+        if not self.target:
+            raise KernelOptimizeError(kernel, f"{where}: beam={self.beam} needs a target to time on (target=DEV)")
+        try:
+            return beam_search(kernel, self.target, self.beam)
+        except TinyirError as exc:
+            raise KernelOptimizeError(kernel, f"{where}: {exc}") from None

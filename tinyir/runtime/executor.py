@@ -140,10 +140,13 @@ def run_passes(module: ModuleOp, specs: Sequence[str], *, dump: bool = False) ->
 
 
 def pipeline_for(target: Target) -> list[str]:
-    """The default chain for a target: optimized by its heuristics (`TINYIR_OPT=0`: unoptimized)."""
+    """The default chain for a target: optimized by its heuristics, or by a search timed on its
+    device with `TINYIR_BEAM=N` (tinyir/search/); `TINYIR_OPT=0`: unoptimized."""
     if os.environ.get("TINYIR_OPT", "1") == "0":
         return [*CORE_PIPELINE, target.lower_pass]
-    return default_pipeline(target.name, target.lower_pass)
+    from tinyir.search import beam_options
+
+    return default_pipeline(target.name, target.lower_pass, beam_options())
 
 
 # ---------------------------------------------------------------- programs
@@ -289,7 +292,7 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
     `optimize`: extra options of `kernel-optimize` (e.g. `actions="upcast:0:4"`); None: the target's
     heuristics (or none at all with `TINYIR_OPT=0`)."""
     key = (device, structural_hash(module), optimize if isinstance(optimize, (str, type(None))) else tuple(optimize),
-           os.environ.get("TINYIR_OPT", "1"))
+           os.environ.get("TINYIR_OPT", "1"), os.environ.get("TINYIR_BEAM", ""))
     if key in _PROGRAM_CACHE:
         return _PROGRAM_CACHE[key]
     entry = entry_function(module)

@@ -1,7 +1,7 @@
 """`tinyir-run`: compile a tensor-level program and run its entry function on a device.
 
     tinyir-run prog.mlir [--device cpu|opencl|reference|cuda] [--inputs a.npy,b.npy] [--seed N]
-                         [-o out.npz] [--check]
+                         [-o out.npz] [--check] [--beam N]
 """
 
 from __future__ import annotations
@@ -90,12 +90,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also run the numpy reference and report the largest difference")
     parser.add_argument("--rtol", type=float, default=1e-4, help="tolerance for --check (relative)")
     parser.add_argument("--atol", type=float, default=1e-4, help="tolerance for --check (absolute)")
+    parser.add_argument("--beam", type=int, default=None, metavar="N",
+                        help="choose each kernel's optimizations by a search of beam width N, timed on the device "
+                             "(cached on disk; default: $TINYIR_BEAM, else the target's heuristics)")
     args = parser.parse_args(argv)
     try:
         from tinyir.runtime import compile_program
 
+        if args.beam is not None and args.beam < 0:
+            raise TinyirError(f"--beam takes a beam width (0: no search), got {args.beam}")
         module = _parse(args.file)
-        program = compile_program(module, args.device)
+        program = compile_program(module, args.device, None if args.beam is None else f"beam={args.beam}")
         inputs = (_load_inputs(args.inputs, len(program.input_types)) if args.inputs
                   else random_inputs(program.input_types, args.seed))
         outputs = program.run(inputs)

@@ -1,0 +1,262 @@
+"""BEAM search over kernel-optimization actions (tinyir/search/): results equal numpy's and the
+unoptimized kernel's, the second search is a lookup in the on-disk cache, and candidates that
+compute a wrong result, fail to compile, crash or run too long are discarded.
+
+Small kernels and few split sizes keep every search to a few seconds on a 2-core machine."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import numpy as np
+import pytest
+
+from tinyir.dialects import loop, uop
+from tinyir.element_types import element_type
+from tinyir.errors import TinyirError
+from tinyir.ir import parse_module
+from tinyir.passes.kernel_optimize import Action, apply_actions, format_actions, target_limits
+from tinyir.registry import CORE_PIPELINE
+from tinyir.runtime.executor import compile_program, get_target, pipeline_for, run_passes
+from tinyir.search import SearchCache, SearchReport, beam_search, cache_dir
+from tinyir.search import measure as measure_module
+from tinyir.search.cache import FILE_NAME, SearchKey
+from tinyir.search.measure import KernelBench, same_result
+
+# a row sum after an elementwise product: one global and one reduce axis
+ROWSUM = """
+func.func @main(%a: tensor<4x32xf32>, %b: tensor<4x32xf32>) -> tensor<4xf32> {
+  %m = tir.mul %a, %b : tensor<4x32xf32>
+  %s = tir.reduce_sum %m [1] : tensor<4x32xf32> -> tensor<4xf32>
+  func.return %s : tensor<4xf32>
+}
+"""
+
+# an integer elementwise kernel: outputs must be equal exactly
+INT_EW = """
+func.func @main(%a: tensor<64xi32>, %b: tensor<64xi32>) -> tensor<64xi32> {
+  %m = tir.mul %a, %b : tensor<64xi32>
+  %s = tir.add %m, %a : tensor<64xi32>
+  func.return %s : tensor<64xi32>
+}
+"""
+
+FAST = {"amounts": (0, 2, 4), "max_rounds": 2, "repeats": 2}
+#: fewer candidates where each compile is slow (PoCL builds every kernel with its own LLVM)
+QUICK = {"amounts": (0, 4), "max_rounds": 1, "repeats": 2}
+
+
+@pytest.fixture(autouse=True)
+def tmp_cache(tmp_path, monkeypatch):
+    """Every test searches with its own empty cache."""
+    monkeypatch.setenv("TINYIR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TINYIR_BEAM", raising=False)
+    return tmp_path / "cache"
+
+
+def loop_kernel(text: str) -> loop.KernelOp:
+    """The (only) loop.kernel of a tensor program, as kernel-optimize sees it."""
+    module = parse_module(text)
+    run_passes(module, CORE_PIPELINE[:CORE_PIPELINE.index("loop-to-uop")])
+    kernels = [op for op in module.walk() if isinstance(op, loop.KernelOp)]
+    assert len(kernels) == 1
+    return kernels[0]
+
+
+def inputs_for(text: str) -> list[np.ndarray]:
+    rng = np.random.default_rng(7)
+    if "i32" in text:
+        return [rng.integers(-50, 50, size=64).astype(np.int32) for _ in range(2)]
+    return [rng.uniform(-1, 1, size=(4, 32)).astype(np.float32) for _ in range(2)]
+
+
+def expected_for(text: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a * b + a if "i32" in text else (a * b).sum(axis=1)
+
+
+@pytest.mark.parametrize("device", ["cpu", "opencl"])
+@pytest.mark.parametrize("text", [ROWSUM, INT_EW], ids=["rowsum", "int_elementwise"])
+def test_search_result_is_valid_and_computes_the_same(device, text):
+    kernel = loop_kernel(text)
+    before = str(kernel)
+    report = SearchReport()
+    actions = beam_search(kernel, device, 2, report=report, **(QUICK if device == "opencl" else FAST))
+    assert str(kernel) == before, "the search must not change the kernel it is given"
+    assert not report.cached and report.rounds >= 1
+    assert any(c.ok for c in report.candidates[1:]), "some candidate besides the unoptimized one was timed"
+    # valid: the actions apply to a fresh copy of the kernel within the target's limits
+    apply_actions(loop_kernel(text).clone(), actions, get_target(device).limits)
+    # same result, end to end: the program compiled with the found actions against numpy
+    a, b = inputs_for(text)
+    want = expected_for(text, a, b)
+    spec = f'actions="{format_actions(actions)}"' if actions else "beam=0"
+    [got] = compile_program(parse_module(text), device, spec).run([a, b])
+    if got.dtype.kind == "f":
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+def test_second_search_is_a_lookup(monkeypatch, tmp_cache):
+    kernel = loop_kernel(ROWSUM)
+    first = beam_search(kernel, "cpu", 1, **FAST)
+
+    def no_lowering(self, actions):
+        raise AssertionError("a cached search must not lower or compile anything")
+
+    monkeypatch.setattr(KernelBench, "lower", no_lowering)
+    report = SearchReport()
+    assert beam_search(loop_kernel(ROWSUM), "cpu", 1, report=report, **FAST) == first
+    assert report.cached and report.candidates == []
+    # stored as text, one row, under the key's five parts
+    rows = sqlite3.connect(tmp_cache / FILE_NAME).execute("SELECT device, width, version, actions FROM beam").fetchall()
+    assert rows == [("cpu", 1, __import__("tinyir").__version__, format_actions(first))]
+
+
+def test_cache_key_parts_are_all_compared(tmp_path):
+    cache = SearchCache(tmp_path / "c.sqlite3")
+    key = SearchKey("abc", "cpu", "znver5", "0.1.0", 2)
+    assert cache.lookup(key) is None
+    cache.store(key, "upcast:0:4")
+    assert cache.lookup(key) == "upcast:0:4"
+    for other in (SearchKey("abd", "cpu", "znver5", "0.1.0", 2), SearchKey("abc", "opencl", "znver5", "0.1.0", 2),
+                  SearchKey("abc", "cpu", "skylake", "0.1.0", 2), SearchKey("abc", "cpu", "znver5", "0.2.0", 2),
+                  SearchKey("abc", "cpu", "znver5", "0.1.0", 4)):
+        assert cache.lookup(other) is None
+    cache.store(key, "")  # "no actions" is an answer too, not a miss
+    assert cache.lookup(key) == ""
+
+
+def test_cache_dir_default_and_override(monkeypatch, tmp_path):
+    monkeypatch.delenv("TINYIR_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "tinyir"
+    monkeypatch.setenv("TINYIR_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
+
+
+def test_kernel_name_does_not_change_the_key():
+    a, b = loop_kernel(ROWSUM), loop_kernel(ROWSUM)
+    b.kernel_name = type(b.kernel_name)("other")
+    assert KernelBench(a, "cpu").kernel_hash == KernelBench(b, "cpu").kernel_hash
+
+
+def corrupting(bad: Action):
+    """apply_action that, after applying `bad`, makes the kernel store 7 instead of its value."""
+    real = measure_module.apply_action
+
+    def apply(kernel, action, limits):
+        real(kernel, action, limits)
+        if action == bad:
+            store = next(op for op in kernel.body.block.ops if isinstance(op, uop.StoreOp))
+            seven = uop.ConstOp(7.0, element_type(np.float32))
+            kernel.body.block.insert_op_before(seven, store)
+            store.operands[2] = seven.result  # (buffer, index, value)
+
+    return apply
+
+
+@pytest.mark.parametrize("device", ["cpu", "opencl"])
+def test_wrong_result_is_discarded(monkeypatch, device):
+    bad = Action("unroll", 1, 0)
+    monkeypatch.setattr(measure_module, "apply_action", corrupting(bad))
+    report = SearchReport()
+    actions = beam_search(loop_kernel(ROWSUM), device, 2, report=report, **QUICK)
+    assert report.discarded["unroll:1:0"].startswith("wrong result")
+    assert bad not in actions
+
+
+def test_compile_failure_crash_and_slow_run_are_discarded(monkeypatch):
+    kernel = loop_kernel(ROWSUM)
+    bench_lower = KernelBench.lower
+    texts: dict[str, str] = {}  # kernel text -> what goes wrong with it
+
+    def lower(self, actions):
+        source = bench_lower(self, actions)
+        trouble = {"unroll:1:2": "compile", "unroll:1:4": "crash", "upcast:0:2": "slow"}.get(format_actions(actions))
+        if trouble:
+            texts[source.text] = trouble
+        return source
+
+    device = get_target("cpu").device and KernelBench(kernel, "cpu").device
+    compile_, launch = device.compile, device.launch
+
+    def bad_compile(source):
+        if texts.get(source.text) == "compile":
+            raise RuntimeError("LLVM said no")
+        return compile_(source)
+
+    def bad_launch(compiled, buffers, source):
+        if texts.get(source.text) == "crash":
+            raise RuntimeError("segfault, in spirit")
+        if texts.get(source.text) == "slow":
+            time.sleep(1.2)
+        launch(compiled, buffers, source)
+
+    monkeypatch.setattr(KernelBench, "lower", lower)
+    monkeypatch.setattr(device, "compile", bad_compile)
+    monkeypatch.setattr(device, "launch", bad_launch)
+    report = SearchReport()
+    actions = beam_search(kernel, "cpu", 2, report=report, time_limit_s=1.0, amounts=(0, 2, 4), max_rounds=1)
+    assert report.discarded["unroll:1:2"].startswith("compile failed: RuntimeError: LLVM said no")
+    assert report.discarded["unroll:1:4"].startswith("launch failed: RuntimeError: segfault")
+    assert "over the 1 s limit" in report.discarded["upcast:0:2"]
+    assert not {format_actions(actions[:1])} & {"unroll:1:2", "unroll:1:4", "upcast:0:2"}
+
+
+def test_same_result_rules():
+    x = np.array([1.0, 2.0, np.nan], dtype=np.float32)
+    assert same_result(x + 1e-6, x)
+    assert not same_result(x + 1e-2, x)
+    assert not same_result(x.astype(np.float64), x)  # a dtype change is a different result
+    i = np.array([1, 2, 3], dtype=np.int32)
+    assert same_result(i.copy(), i) and not same_result(i + np.array([0, 0, 1], dtype=np.int32), i)
+
+
+def test_bad_width_and_bad_env(monkeypatch):
+    with pytest.raises(TinyirError, match="beam width must be at least 1"):
+        beam_search(loop_kernel(ROWSUM), "cpu", 0)
+    monkeypatch.setenv("TINYIR_BEAM", "wide")
+    with pytest.raises(TinyirError, match="TINYIR_BEAM must be a whole number"):
+        pipeline_for(get_target("cpu"))
+
+
+def test_env_sets_the_pipeline_option(monkeypatch):
+    monkeypatch.setenv("TINYIR_BEAM", "3")
+    assert "kernel-optimize{target=cpu beam=3}" in pipeline_for(get_target("cpu"))
+    monkeypatch.setenv("TINYIR_BEAM", "0")
+    assert "kernel-optimize{target=cpu}" in pipeline_for(get_target("cpu"))
+
+
+def test_pass_option_uses_the_search(monkeypatch):
+    """kernel-optimize{beam=N target=DEV} asks beam_search per kernel and applies its answer."""
+    kernel = loop_kernel(ROWSUM)
+    calls = []
+
+    def fake_search(k, device, width):
+        calls.append((k.kernel_name.data, device, width))
+        return [Action("upcast", 0, 2)]
+
+    monkeypatch.setattr("tinyir.search.beam_search", fake_search)
+    module = kernel.parent_op().parent_op()
+    run_passes(module, ["kernel-optimize{beam=2 target=cpu}"])
+    assert calls == [("k0", "cpu", 2)]
+    assert kernel.attributes["actions"].data == "upcast:0:2"
+    assert [r.extent for r in kernel.body.block.ops if isinstance(r, loop.RangeOp)][:2] == [2, 2]
+
+
+def test_program_with_beam_end_to_end(monkeypatch):
+    """TINYIR_BEAM through the executor: the search runs in the pipeline, the result is numpy's."""
+    monkeypatch.setenv("TINYIR_BEAM", "1")
+    # a cached answer keeps this test fast: the search itself is covered above
+    kernel = loop_kernel(ROWSUM)
+    beam_search(kernel, "cpu", 1, **FAST)
+    a, b = inputs_for(ROWSUM)
+    [got] = compile_program(parse_module(ROWSUM), "cpu").run([a, b])
+    np.testing.assert_allclose(got, (a * b).sum(axis=1), rtol=1e-5, atol=1e-5)
+
+
+def test_limits_of_generic_target_unchanged():
+    # the search option leaves the explicit-actions path alone
+    assert target_limits("").has_local

@@ -1,0 +1,205 @@
+"""BEAM search: action lists for one kernel, chosen by timing candidates on the real device.
+
+A candidate is an action list. The search starts from no actions and from the target's heuristic
+list; each round extends every kept candidate by one more action (every kind on every axis, with
+every split size in `AMOUNTS` that `check_action` accepts), lowers each new list through the rest
+of the default pipeline, compiles the round's kernels in parallel, runs each on the same random
+inputs, and keeps the `width` fastest of those whose output equals the unoptimized kernel's. It
+stops when a round finds nothing faster than the best so far. A candidate that fails to lower or
+compile, crashes, runs past the time limit or gives a different output is discarded.
+
+The answer is stored in the on-disk cache (tinyir/search/cache.py): a search is done once per
+kernel, device and width, and later calls only look it up.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from tinyir import __version__
+from tinyir.dialects import loop
+from tinyir.errors import TinyirError
+from tinyir.passes.kernel_optimize import ACTIONS, Action, axes, check_action, format_actions, parse_actions
+from tinyir.search.cache import SearchCache, SearchKey
+from tinyir.search.measure import Candidate, KernelBench, first_line
+
+#: split sizes tried for each action; 0 takes the whole axis
+AMOUNTS = (0, 2, 3, 4, 8, 16, 32, 64, 128, 256)
+#: devices whose `compile` may run on several threads at once. The others compile one kernel at a
+#: time: llvmlite shares one LLVM context between threads, and a CUDA context is current per thread.
+PARALLEL_COMPILE = frozenset({"opencl"})
+#: a candidate whose first run is this many times slower than the best is not timed again
+GIVE_UP_FACTOR = 3.0
+
+
+@dataclass
+class SearchReport:
+    """What a search did (filled in when passed to `beam_search`): for tests and DEBUG output."""
+
+    cached: bool = False
+    rounds: int = 0
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def discarded(self) -> dict[str, str]:
+        return {format_actions(c.actions): c.problem for c in self.candidates if c.problem is not None}
+
+
+def beam_search(kernel: loop.KernelOp, device: str, width: int, *, time_limit_s: float = 10.0,
+                max_rounds: int = 8, amounts: Sequence[int] = AMOUNTS, repeats: int = 3, seed: int = 0,
+                cache: SearchCache | None = None, report: SearchReport | None = None) -> list[Action]:
+    """The fastest action list found for `kernel` on `device` by a beam of `width` candidates.
+
+    `time_limit_s` bounds each candidate's compile and its first run; `repeats` launches more are
+    timed and the best counts. The kernel itself is not changed."""
+    if width < 1:
+        raise TinyirError(f"beam search: the beam width must be at least 1, got {width}")
+    report = report if report is not None else SearchReport()
+    bench = KernelBench(kernel, device, seed)
+    cache = cache or SearchCache()
+    key = SearchKey(bench.kernel_hash, device, bench.identity, __version__, width)
+    found = cache.lookup(key)
+    if found is not None:
+        report.cached = True
+        return parse_actions(found)
+    actions = _search(bench, device, width, time_limit_s, max_rounds, tuple(amounts), repeats, report)
+    cache.store(key, format_actions(actions))
+    return actions
+
+
+def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequence[int]) -> list[Action]:
+    """Every action that fits the kernel once `actions` are applied (one per distinct split)."""
+    from tinyir.passes.kernel_optimize import apply_action
+
+    kernel = bench.kernel(bench.module.clone())
+    for action in actions:
+        apply_action(kernel, action, bench.limits)
+    found = []
+    for index, r in enumerate(axes(kernel)):
+        sizes = [0, *(a for a in amounts if a not in (0, r.extent))]  # 0 and the extent are one split
+        for kind in ACTIONS:
+            for amount in sizes:
+                action = Action(kind, index, amount)
+                if check_action(kernel, action, bench.limits) is None:
+                    found.append(action)
+    return found
+
+
+def _search(bench: KernelBench, device: str, width: int, time_limit_s: float, max_rounds: int,
+            amounts: tuple[int, ...], repeats: int, report: SearchReport) -> list[Action]:
+    from tinyir.passes.kernel_heuristics import choose_actions
+
+    kernels: dict[str, Candidate] = {}  # kernel text -> the candidate that produced it first
+    baseline = Candidate(())
+    _lower(bench, baseline, kernels)
+    if baseline.problem is None:
+        _compile(bench, baseline)
+    bench.measure_baseline(baseline, repeats)
+    report.candidates.append(baseline)
+    beam = [baseline]
+    tried = {baseline.actions}
+    heuristic = tuple(choose_actions(bench.kernel(), device, bench.limits))
+    if heuristic:
+        tried.add(heuristic)
+        beam += _round(bench, device, [Candidate(heuristic)], kernels, beam[0].seconds, time_limit_s, repeats,
+                       report, "heuristic")
+        beam = sorted(beam, key=lambda c: c.seconds)[:width]
+    for number in range(1, max_rounds + 1):
+        children = []
+        for parent in beam:
+            for action in next_actions(bench, parent.actions, amounts):
+                actions = (*parent.actions, action)
+                if actions not in tried:
+                    tried.add(actions)
+                    children.append(Candidate(actions))
+        if not children:
+            break
+        report.rounds = number
+        good = _round(bench, device, children, kernels, beam[0].seconds, time_limit_s, repeats, report,
+                      f"round {number}")
+        if not good or min(c.seconds for c in good) >= beam[0].seconds:
+            break
+        beam = sorted(beam + good, key=lambda c: c.seconds)[:width]
+    return list(beam[0].actions)
+
+
+def _round(bench: KernelBench, device: str, candidates: list[Candidate], kernels: dict[str, Candidate],
+           best: float, time_limit_s: float, repeats: int, report: SearchReport, what: str) -> list[Candidate]:
+    """Lower, compile (in parallel) and measure candidates; the ones that worked."""
+    from tqdm import tqdm
+
+    report.candidates.extend(candidates)
+    with tqdm(total=len(candidates), desc=f"beam {device} {bench.identity[:24]} {what}", unit="kernel",
+              file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+        fresh = []
+        for candidate in candidates:
+            _lower(bench, candidate, kernels)
+            if candidate.problem is None:
+                fresh.append(candidate)
+            else:
+                bar.update()
+        _compile_all(bench, device, fresh, time_limit_s, bar)
+        for candidate in fresh:
+            if candidate.problem is None:
+                bench.measure(candidate, repeats, time_limit_s, GIVE_UP_FACTOR * best)
+                if candidate.ok:
+                    best = min(best, candidate.seconds)
+                    bar.set_postfix_str(f"best {best * 1e3:.3f} ms")
+    return [c for c in candidates if c.ok]
+
+
+def _lower(bench: KernelBench, candidate: Candidate, kernels: dict[str, Candidate]) -> None:
+    try:
+        candidate.source = bench.lower(candidate.actions)
+    except Exception as exc:  # noqa: BLE001 - any failure to lower discards the candidate
+        candidate.discard(f"lowering failed: {type(exc).__name__}: {first_line(exc)}")
+        return
+    twin = kernels.setdefault(candidate.source.text, candidate)
+    if twin is not candidate:  # another action list made this very kernel: it is timed once
+        candidate.discard(f"same kernel as [{format_actions(twin.actions)}]")
+
+
+def _compile(bench: KernelBench, candidate: Candidate) -> None:
+    try:
+        candidate.compiled = bench.device.compile(candidate.source)
+    except Exception as exc:  # noqa: BLE001 - a kernel the device rejects is discarded
+        candidate.discard(f"compile failed: {type(exc).__name__}: {first_line(exc)}")
+
+
+def _compile_all(bench: KernelBench, device: str, candidates: list[Candidate], time_limit_s: float, bar) -> None:
+    """Compile on a thread pool; a compile still running `time_limit_s` after it began is abandoned
+    (its thread is left to finish on its own: Python cannot stop it). On a device that compiles one
+    kernel at a time, the candidates queued behind an abandoned compile are discarded too."""
+    if not candidates:
+        return
+    began: dict[int, float] = {}
+
+    def work(candidate: Candidate) -> None:
+        began[id(candidate)] = time.perf_counter()
+        _compile(bench, candidate)
+
+    parallel = device in PARALLEL_COMPILE
+    pool = ThreadPoolExecutor(max_workers=min(len(candidates), 8) if parallel else 1, thread_name_prefix="tinyir-beam")
+    try:
+        futures: dict[Future, Candidate] = {pool.submit(work, c): c for c in candidates}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+            bar.update(len(done))
+            now = time.perf_counter()
+            hung = [f for f in pending if now - began.get(id(futures[f]), math.inf) > time_limit_s]
+            for future in hung:
+                futures[future].discard(f"compile took over the {time_limit_s:g} s limit")
+            if hung and not parallel:  # the one compile thread is taken: nothing queued can start
+                for future in pending - set(hung):
+                    futures[future].discard("not compiled: the compile before it hung")
+                hung = list(pending)
+            pending -= set(hung)
+            bar.update(len(hung))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
