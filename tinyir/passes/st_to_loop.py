@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, TensorType, i1, i32
+from xdsl.dialects.builtin import Float16Type, ModuleOp, TensorType, f32, i1, i32
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -31,6 +31,15 @@ from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 from tinyir.shapetracker.view import ShapeTracker
 
 REDUCE_KIND = {tir.ReduceSumOp: loop.ReduceKind.ADD, tir.ReduceMaxOp: loop.ReduceKind.MAX}
+
+#: Sums of these element types accumulate in a wider type and are cast back at the end (as PyTorch and
+#: tinygrad do); max is exact in any type. split-reduce reads this table too.
+SUM_ACCUMULATOR: dict[type, Any] = {Float16Type: f32}
+
+
+def sum_accumulator(element: Any) -> Any | None:
+    """The type a sum over `element` accumulates in, if wider than `element`."""
+    return SUM_ACCUMULATOR.get(type(element))
 
 
 class StToLoopError(DiagnosticError):
@@ -229,17 +238,38 @@ class ShapetrackerToLoop(RulePass):
             return uop.ALU_BY_NAME[op.name.split(".", 1)[1]].create(
                 operands=list(op.operands), result_types=[_element(op.results[0])])
 
-        def reduce(op: tir.ReduceOp) -> Operation | SSAValue:
+        def widened(value: SSAValue, wide: Any, root: Operation, rewriter: PatternRewriter) -> SSAValue:
+            """`value` in the accumulator type; a product of narrow values is computed wide (exact for f16)."""
+            def cast(v: SSAValue) -> SSAValue:
+                rewriter.insert_op(c := uop.CastOp(v, wide), InsertPoint.before(root))
+                return c.result
+
+            mul = value.owner
+            if not isinstance(mul, uop.MulOp):
+                return cast(value)
+            rewriter.insert_op(product := uop.MulOp(cast(mul.lhs), cast(mul.rhs)), InsertPoint.before(root))
+            if mul.result.has_one_use():  # only this reduce read the narrow product
+                rewriter.replace_op(mul, [], [product.result])
+            return product.result
+
+        def reduce(op: tir.ReduceOp, rewriter: PatternRewriter) -> Operation | SSAValue:
             if not space.reduce_ranges:  # only size-1 axes: nothing to combine
                 return op.x
-            return loop.ReduceOp(REDUCE_KIND[type(op)], op.x, space.reduce_ranges)
+            kind = REDUCE_KIND[type(op)]
+            narrow = op.x.type
+            wide = sum_accumulator(narrow) if kind == loop.ReduceKind.ADD else None
+            if wide is None:
+                return loop.ReduceOp(kind, op.x, space.reduce_ranges)
+            total = loop.ReduceOp(kind, widened(op.x, wide, op, rewriter), space.reduce_ranges)
+            return uop.CastOp(total.result, narrow)
 
         return [
             rule(st.LoadOp, load, "st.load -> index/valid math + uop.load (gated when the view masks)"),
             rule(st.ConstOp, const, "st.const -> uop.const (where valid, else 0)"),
             rule(st.ArangeOp, arange, "st.arange -> the view index (where valid, else 0)"),
             rule(tir.ELEMENTWISE_OPS, alu, "tir elementwise op -> its scalar uop twin"),
-            rule(tir.REDUCE_OPS, reduce, "tir.reduce_sum/max -> loop.reduce add/max over the reduce ranges"),
+            rule(tir.REDUCE_OPS, reduce, "tir.reduce_sum/max -> loop.reduce add/max over the reduce ranges "
+                                         "(f16 sums and their products in f32, cast back after)"),
             rule(st.StoreOp, store, "st.store -> index/valid math + uop.store"),
         ]
 
