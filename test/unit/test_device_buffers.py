@@ -109,17 +109,34 @@ def test_realized_values_stay_on_the_fake_device(fakedev):
     assert out.sum().item() == pytest.approx(float(_chain_numpy(a_np, b_np).sum()), rel=1e-5)
 
 
-def test_fake_device_buffers_are_freed(fakedev):
+def test_fake_device_buffers_are_freed_through_the_cache(fakedev):
     allocator = allocator_for("fakedev")
     x = Tensor(np.ones((64, 64), np.float32), device="fakedev")
-    before, frees = allocator.in_use, fakedev.frees
+    before = allocator.in_use
     y = (x * 3).realize()
     z = (y.sum(axis=1) + x[0]).realize()
     assert allocator.in_use == before + 64 * 64 * 4 + 64 * 4
     assert allocator.peak >= allocator.in_use
+    handles = {id(y.lazydata.realized.handle), id(z.lazydata.realized.handle)}
     del y, z
     gc.collect()
-    assert allocator.in_use == before and fakedev.frees >= frees + 2
+    assert allocator.in_use == before and allocator.cached >= 64 * 64 * 4 + 64 * 4
+    again = (x * 3).realize()  # a dead buffer of the same shape and dtype is reused
+    assert id(again.lazydata.realized.handle) in handles and allocator.in_use == before + 64 * 64 * 4
+    np.testing.assert_array_equal(again.numpy(), np.full((64, 64), 3.0, np.float32))
+    frees, cached = fakedev.frees, len([h for hs in allocator.cache.values() for h in hs])
+    allocator.free_cache()
+    assert fakedev.frees == frees + cached and allocator.cached == 0
+
+
+def test_host_buffers_go_back_at_once():
+    allocator = allocator_for("cpu")
+    before = allocator.in_use
+    y = (Tensor.ones(256) * 2).realize()
+    assert allocator.in_use == before + 256 * 4
+    del y
+    gc.collect()
+    assert allocator.in_use == before and allocator.cache == {}
 
 
 def test_opencl_keeps_realized_values_on_the_device():

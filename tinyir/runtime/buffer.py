@@ -61,12 +61,19 @@ class Buffer:
 
 
 class Allocator:
-    """Makes buffers on one device and keeps its counters: bytes in use and their peak, host copies."""
+    """Makes buffers on one device and keeps its counters: bytes in use and their peak, host copies.
+
+    Device memory (any handle but a numpy array) is not given back when its buffer dies but kept for
+    the next buffer of the same shape and dtype, as tinygrad's allocator does: on a GPU, allocating
+    costs time and freeing waits for the device. `free_cache` gives it all back (and runs by itself
+    when an allocation fails). Host memory goes back to numpy at once.
+    """
 
     def __init__(self, name: str, device: Device):
         self.name, self.device = name, device
-        self.in_use = self.peak = 0
+        self.in_use = self.peak = self.cached = 0
         self.uploads = self.downloads = 0  # copies host -> device and device -> host
+        self.cache: dict[tuple[tuple[int, ...], np.dtype], list[Any]] = {}
 
     def count_alloc(self, nbytes: int) -> None:
         self.in_use += nbytes
@@ -74,14 +81,40 @@ class Allocator:
 
     def release(self, buffer: Buffer) -> None:
         self.in_use -= buffer.nbytes
+        if not isinstance(buffer.handle, np.ndarray):
+            self.cache.setdefault((buffer.shape, buffer.dtype), []).append(buffer.handle)
+            self.cached += buffer.nbytes
+            return
+        self._free(buffer.handle)
+
+    def _free(self, handle: Any) -> None:
         try:
-            self.device.free(buffer.handle)
+            self.device.free(handle)
         except Exception:  # noqa: BLE001 - at interpreter exit the device may already be gone
             pass
 
+    def free_cache(self) -> None:
+        """Give the memory of dead buffers back to the device."""
+        for handles in self.cache.values():
+            for handle in handles:
+                self._free(handle)
+        self.cache.clear()
+        self.cached = 0
+
     def alloc(self, shape: Sequence[int], dtype: np.dtype) -> Buffer:
         shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
-        return Buffer(self, shape, dtype, self.device.alloc(shape, dtype))
+        free = self.cache.get((shape, dtype))
+        if free:
+            self.cached -= math.prod(shape) * dtype.itemsize
+            return Buffer(self, shape, dtype, free.pop())
+        try:
+            handle = self.device.alloc(shape, dtype)
+        except Exception:
+            if not self.cache:
+                raise
+            self.free_cache()  # out of memory, perhaps: the cache goes first
+            handle = self.device.alloc(shape, dtype)
+        return Buffer(self, shape, dtype, handle)
 
     def alloc_raw(self, nbytes: int) -> Buffer:
         """Untyped memory for the memory planner; `view` gives typed buffers at its start."""
@@ -105,7 +138,7 @@ class Allocator:
 
     def report(self) -> str:
         return (f"{self.name}: {self.in_use / 1e6:.3f} MB in use, peak {self.peak / 1e6:.3f} MB, "
-                f"{self.uploads} uploads, {self.downloads} downloads")
+                f"{self.cached / 1e6:.3f} MB cached, {self.uploads} uploads, {self.downloads} downloads")
 
 
 class HostDevice(Device):
