@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from tinyir import __version__
 from tinyir.dialects import loop
 from tinyir.errors import TinyirError
-from tinyir.passes.kernel_optimize import ACTIONS, Action, axes, check_action, format_actions, parse_actions
+from tinyir.passes.kernel_optimize import ACTIONS, Action, apply_action, axes, check_action, format_actions, parse_actions
+from tinyir.runtime.executor import debug_level
 from tinyir.search.cache import SearchCache, SearchKey
 from tinyir.search.measure import Candidate, KernelBench, first_line
 
@@ -59,23 +60,48 @@ def beam_search(kernel: loop.KernelOp, device: str, width: int, *, time_limit_s:
     timed and the best counts. The kernel itself is not changed."""
     if width < 1:
         raise TinyirError(f"beam search: the beam width must be at least 1, got {width}")
+    if device == "reference":
+        raise TinyirError("beam search: the reference interpreter runs no kernels to time; name a device")
     report = report if report is not None else SearchReport()
     bench = KernelBench(kernel, device, seed)
     cache = cache or SearchCache()
     key = SearchKey(bench.kernel_hash, device, bench.identity, __version__, width)
-    found = cache.lookup(key)
+    found = _usable(bench, cache.lookup(key))
     if found is not None:
         report.cached = True
-        return parse_actions(found)
+        _say(f"{format_actions(found) or '(no actions)'} (cached)", device, width)
+        return found
     actions = _search(bench, device, width, time_limit_s, max_rounds, tuple(amounts), repeats, report)
     cache.store(key, format_actions(actions))
+    timed = [c for c in report.candidates if c.ok]
+    best = min(c.seconds for c in timed)
+    _say(f"{format_actions(actions) or '(no actions)'}: {best * 1e3:.4f} ms, unoptimized "
+         f"{report.candidates[0].seconds * 1e3:.4f} ms; {len(report.candidates)} candidates in {report.rounds} "
+         f"rounds, {len(report.discarded)} discarded", device, width)
     return actions
+
+
+def _usable(bench: KernelBench, stored: str | None) -> list[Action] | None:
+    """A stored answer that still parses and applies (else None: the search runs again)."""
+    if stored is None:
+        return None
+    try:
+        actions = parse_actions(stored)
+        kernel = bench.kernel(bench.module.clone())
+        for action in actions:
+            apply_action(kernel, action, bench.limits)
+    except Exception:  # noqa: BLE001 - a damaged or outdated row is only a miss
+        return None
+    return actions
+
+
+def _say(text: str, device: str, width: int) -> None:
+    if debug_level() >= 2:
+        print(f"*** beam {device} width {width}: {text}", file=sys.stderr)
 
 
 def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequence[int]) -> list[Action]:
     """Every action that fits the kernel once `actions` are applied (one per distinct split)."""
-    from tinyir.passes.kernel_optimize import apply_action
-
     kernel = bench.kernel(bench.module.clone())
     for action in actions:
         apply_action(kernel, action, bench.limits)
