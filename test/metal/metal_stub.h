@@ -6,7 +6,8 @@
 #include <cmath>    // INFINITY, NAN (metal_stdlib has them too)
 #include <cstring>
 
-// MSL's attributes, [[buffer(n)]] and [[thread_position_in_grid]], are unknown to g++: ignored.
+// MSL's attributes, [[buffer(n)]], [[thread_position_in_grid]], [[threadgroup_position_in_grid]] and
+// [[thread_position_in_threadgroup]], are unknown to g++: ignored.
 #pragma GCC diagnostic ignored "-Wattributes"
 
 // Function and address-space qualifiers.
@@ -44,4 +45,8 @@ half fmax(half x, half y);
 int max(int x, int y);
 char max(char x, char y);
 uchar max(uchar x, uchar y);
+
+// Threadgroup barriers and the memory they fence.
+enum class mem_flags { mem_none, mem_device, mem_threadgroup, mem_texture };
+void threadgroup_barrier(mem_flags flags);
 }  // namespace metal

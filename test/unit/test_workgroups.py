@@ -249,3 +249,37 @@ def test_ptx_refuses_what_cuda_cannot_launch(body: str, message: str) -> None:
 
     with pytest.raises(DiagnosticError, match=message):
         ptx_source(program("!st.buffer<4xf32>", [], "    " + body))
+
+
+# ---------------------------------------------------------------------------------------------
+# Metal: every case through uop-to-metal, checked by g++ against test/metal/metal_stub.h.
+
+from test_metal_target import cxx_check  # noqa: E402,F401 - the g++ fixture
+
+
+def metal_source(text: str):
+    from tinyir.targets.metal.dialect import KernelOp
+    from tinyir.targets.metal.emit import emit_kernel
+    from tinyir.targets.metal.lower import UopToMetal
+
+    module = lowered(text, UopToMetal())
+    return emit_kernel(next(op for op in module.walk() if isinstance(op, KernelOp)))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_metal_passes_the_cxx_check(case: Case, cxx_check) -> None:
+    source = metal_source(case.text)
+    assert source.local_size == case.group
+    assert source.global_size == tuple(g * n for g, n in zip(case.grid, case.group))
+    assert "threadgroup_barrier(mem_flags::mem_threadgroup);" in source.text
+    cxx_check(source.text, f"wg_{case.name}")
+
+
+def test_metal_refuses_too_much_threadgroup_memory() -> None:
+    from tinyir.diagnostics import DiagnosticError
+
+    text = program("!st.buffer<4xf32>", [], """
+    %l = uop.special "lidx0" 32 : i32
+    %big = uop.define_local : !st.buffer<8193xf32>""")
+    with pytest.raises(DiagnosticError, match="32772 bytes of local memory exceed Metal's 32768 bytes"):
+        metal_source(text)

@@ -17,7 +17,10 @@ bit width. Operators are data: one op per operator family, the C++ operator a pr
 
 Kernel parameters are the `!st.buffer` values, printed as `device T* dataN [[buffer(N)]]`
 (bool buffers as `uchar`, one byte per element like numpy); the thread position is the kernel's
-`uint3 gid [[thread_position_in_grid]]`.
+`uint3 gid [[thread_position_in_grid]]`. A kernel with a `threadgroup` size reads
+`uint3 tgid [[threadgroup_position_in_grid]]` and `uint3 lid [[thread_position_in_threadgroup]]`
+instead, and may declare `threadgroup` arrays (`metal.threadgroup_array`, accessed by the same loads
+and stores) and `metal.barrier`s.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from xdsl.irdl import (
     AnyAttr,
     IRDLOperation,
     irdl_op_definition,
+    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -79,21 +83,32 @@ class KernelOp(base.KernelBase):
     """`kernel void NAME(device T* data0 [[buffer(0)]], ..., uint3 gid [[thread_position_in_grid]])`.
 
     `grid` is the number of threads per gidx dimension (dims from 2 on share the z position);
-    `msl` the Metal Shading Language version the text is written for.
+    `msl` the Metal Shading Language version the text is written for. With `threadgroup [x, y, z]`
+    the dispatch uses exactly those threadgroups (`grid` is then the threads per dim x, y, z, a
+    multiple of the group), and the body reads threadgroup/thread-in-group positions instead of
+    `gid`, and may hold threadgroup arrays and barriers.
     """
 
     name = "metal.kernel"
     msl_version = prop_def(StringAttr)
     grid = prop_def(ArrayAttr[IntAttr])
+    threadgroup = opt_prop_def(ArrayAttr[IntAttr])
 
     def __init__(self, name: str, msl_version: str, grid: Sequence[int], buffers: Sequence[SSAValue],
-                 body: Region) -> None:
-        super().__init__(operands=[buffers], regions=[body], properties={
-            "kernel_name": StringAttr(name), "msl_version": StringAttr(msl_version), "grid": base.grid_attr(grid)})
+                 body: Region, threadgroup: Sequence[int] | None = None) -> None:
+        props = {"kernel_name": StringAttr(name), "msl_version": StringAttr(msl_version), "grid": base.grid_attr(grid)}
+        if threadgroup is not None:
+            props["threadgroup"] = base.grid_attr(threadgroup)
+        super().__init__(operands=[buffers], regions=[body], properties=props)
 
     @property
     def grid_sizes(self) -> tuple[int, ...]:
         return tuple(g.data for g in self.grid)
+
+    @property
+    def group_sizes(self) -> tuple[int, ...] | None:
+        """Threads per threadgroup (x, y, z), or None for a gidx kernel (the runtime picks)."""
+        return None if self.threadgroup is None else tuple(g.data for g in self.threadgroup)
 
     @classmethod
     def parse(cls, parser: Parser) -> KernelOp:
@@ -102,8 +117,11 @@ class KernelOp(base.KernelBase):
         version = parser.parse_str_literal()
         parser.parse_keyword("grid")
         grid = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        group = None
+        if parser.parse_optional_keyword("threadgroup") is not None:
+            group = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
         buffers = cls.parse_buffers(parser)
-        return cls.parse_body(parser, lambda body: cls(name, version, grid, buffers, body))  # type: ignore[return-value]
+        return cls.parse_body(parser, lambda body: cls(name, version, grid, buffers, body, group))  # type: ignore[return-value]
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
@@ -111,6 +129,8 @@ class KernelOp(base.KernelBase):
         printer.print_string(" msl ")
         printer.print_string_literal(self.msl_version.data)
         printer.print_string(f" grid [{', '.join(map(str, self.grid_sizes))}]")
+        if self.group_sizes is not None:
+            printer.print_string(f" threadgroup [{', '.join(map(str, self.group_sizes))}]")
         self.print_buffers_and_body(printer)
 
     def verify_(self) -> None:
@@ -123,13 +143,24 @@ class KernelOp(base.KernelBase):
         for arg in self.body.block.args:
             SCALARS.check(self, "a buffer element", buffer_type_of(arg.type))
         self.verify_own_ops("metal")
+        group = self.group_sizes
+        if group is not None and (len(group) != 3 or len(self.grid_sizes) != 3
+                                  or any(n <= 0 or g % n for g, n in zip(self.grid_sizes, group))):
+            raise VerifyException(f"metal.kernel: threadgroup {list(group)} must have 3 positive sizes, each "
+                                  f"dividing the 3-d grid (grid {list(self.grid_sizes)})")
+        for op in self.body.block.ops:
+            if isinstance(op, ThreadPositionOp) and group is not None:
+                raise VerifyException("metal.thread_position: a kernel with a threadgroup reads the "
+                                      "threadgroup positions instead")
+            if isinstance(op, WORKGROUP_OPS) and group is None:
+                raise VerifyException(f"{op.name}: needs a metal.kernel with a threadgroup")
 
 
-@irdl_op_definition
-class ThreadPositionOp(IRDLOperation):
-    """`gid.x` / `gid.y` / `gid.z` (dim 0, 1, 2) as an int."""
+class _PositionOp(IRDLOperation):
+    """`int NAME = int(VAR.x);` for dim 0, 1, 2 of the kernel parameter `VAR` (a uint3)."""
 
-    name = "metal.thread_position"
+    VAR: ClassVar[str]  # the kernel parameter read
+    PREFIX: ClassVar[str]  # the emitted variable: PREFIX + dim
     dim = prop_def(IntAttr)
     result = result_def(i32)
     traits = traits_def(Pure())
@@ -138,7 +169,7 @@ class ThreadPositionOp(IRDLOperation):
         super().__init__(properties={"dim": IntAttr(dim)}, result_types=[i32])
 
     @classmethod
-    def parse(cls, parser: Parser) -> ThreadPositionOp:
+    def parse(cls, parser: Parser) -> _PositionOp:
         dim = parser.parse_integer()
         parser.parse_punctuation(":")
         parser.parse_type()
@@ -149,7 +180,55 @@ class ThreadPositionOp(IRDLOperation):
 
     def verify_(self) -> None:
         if self.dim.data not in (0, 1, 2):
-            raise VerifyException(f"metal.thread_position: dim must be 0, 1 or 2 (x, y, z), got {self.dim.data}")
+            raise VerifyException(f"{self.name}: dim must be 0, 1 or 2 (x, y, z), got {self.dim.data}")
+
+
+@irdl_op_definition
+class ThreadPositionOp(_PositionOp):
+    """`gid.x` / `gid.y` / `gid.z` (dim 0, 1, 2) as an int: `[[thread_position_in_grid]]`."""
+
+    name = "metal.thread_position"
+    VAR: ClassVar[str] = "gid"
+    PREFIX: ClassVar[str] = "gidx"
+
+
+@irdl_op_definition
+class ThreadgroupPositionOp(_PositionOp):
+    """`tgid.x/y/z`: the threadgroup's position in the grid (`[[threadgroup_position_in_grid]]`)."""
+
+    name = "metal.threadgroup_position"
+    VAR: ClassVar[str] = "tgid"
+    PREFIX: ClassVar[str] = "wgid"
+
+
+@irdl_op_definition
+class ThreadInThreadgroupOp(_PositionOp):
+    """`lid.x/y/z`: the thread's position in its threadgroup (`[[thread_position_in_threadgroup]]`)."""
+
+    name = "metal.thread_position_in_threadgroup"
+    VAR: ClassVar[str] = "lid"
+    PREFIX: ClassVar[str] = "lidx"
+
+
+@irdl_op_definition
+class ThreadgroupArrayOp(base.LocalArrayBase):
+    """`threadgroup T lmemN[SIZE];` (bool elements stored as uchar)."""
+
+    name = "metal.threadgroup_array"
+    KERNEL: ClassVar = KernelOp
+    TYPES: ClassVar = SCALARS
+
+
+@irdl_op_definition
+class BarrierOp(base.BarrierBase):
+    """`threadgroup_barrier(mem_flags::mem_threadgroup);`"""
+
+    name = "metal.barrier"
+    KERNEL: ClassVar = KernelOp
+
+
+#: ops that exist only in a kernel with a threadgroup
+WORKGROUP_OPS = (ThreadgroupPositionOp, ThreadInThreadgroupOp, ThreadgroupArrayOp, BarrierOp)
 
 
 @irdl_op_definition
@@ -338,7 +417,8 @@ class AsTypeOp(base.CastBase):
             raise VerifyException(f"metal.as_type: needs two non-bool types of one width, got {a} and {b}")
 
 
-METAL = Dialect("metal", [KernelOp, ThreadPositionOp, ForOp, EndForOp, VarOp, ConstOp, AssignOp, LoadOp,
+METAL = Dialect("metal", [KernelOp, ThreadPositionOp, ThreadgroupPositionOp, ThreadInThreadgroupOp,
+                          ThreadgroupArrayOp, BarrierOp, ForOp, EndForOp, VarOp, ConstOp, AssignOp, LoadOp,
                           StoreOp, BinaryOp, CompareOp, UnaryOp, CallOp, SelectOp, ConvertOp, AsTypeOp])
 
 __all__ = ["METAL", "MSL_TYPES", "MSL_STORAGE_TYPES", "MSL_VERSIONS", "KernelOp"]

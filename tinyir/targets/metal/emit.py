@@ -6,7 +6,8 @@
       float val0 = data1[gidx0];
       ...
 
-Names: buffers `data0..`, thread positions `gidx0..`, loop indices `ridx0..`, registers `acc0..`,
+Names: buffers `data0..`, thread positions `gidx0..` (threadgroup kernels: `wgid0..`, `lidx0..`),
+threadgroup arrays `lmem0..`, loop indices `ridx0..`, registers `acc0..`,
 other values `val0..`. Constants are inlined. tinyir's wrap-around integer ops are made defined in
 MSL's C++: i32 `+ - * <<` and negation go through `uint` with `as_type`, i8/ui8 results are
 narrowed with `static_cast` (the arithmetic itself is done in `int`, where it cannot overflow),
@@ -44,6 +45,11 @@ def msl_literal(value: float | int | bool, t: Attribute) -> str:
     return int32_text(v) if t == i32 else f"{msl_type(t)}({v})"
 
 
+# the position parameters of a threadgroup kernel, each declared when the kernel reads it
+_GROUP_PARAMETERS = ((metal.ThreadgroupPositionOp, "uint3 tgid [[threadgroup_position_in_grid]]"),
+                     (metal.ThreadInThreadgroupOp, "uint3 lid [[thread_position_in_threadgroup]]"))
+
+
 class _KernelPrinter(StatementPrinter):
     """MSL spelling and the ops of its own: operator families, thread positions."""
 
@@ -58,6 +64,12 @@ class _KernelPrinter(StatementPrinter):
     BOOL_FROM_BYTE = "bool({})"
     BYTE_FROM_BOOL = "uchar({})"
     NO_FORM = "Metal emitter: no MSL form for {op}"
+
+    def __init__(self, kernel: metal.KernelOp) -> None:
+        super().__init__(kernel)
+        if kernel.group_sizes is not None:  # threadgroup kernels read these positions (those used), not gid
+            used = {type(op) for op in kernel.body.block.ops}
+            self.EXTRA_PARAMETERS = tuple(param for cls, param in _GROUP_PARAMETERS if cls in used)
 
     def literal(self, value: float | int | bool, t: Attribute) -> str:
         return msl_literal(value, t)
@@ -87,7 +99,10 @@ class _KernelPrinter(StatementPrinter):
 
 
 _KernelPrinter.STATEMENTS = {
-    metal.ThreadPositionOp: lambda p, op: p.grid_index(op.result, op.dim.data, f"int(gid.{'xyz'[op.dim.data]})"),
+    **{cls: lambda p, op: p.grid_index(op.result, op.dim.data, f"int({op.VAR}.{'xyz'[op.dim.data]})", op.PREFIX)
+       for cls in (metal.ThreadPositionOp, metal.ThreadgroupPositionOp, metal.ThreadInThreadgroupOp)},
+    metal.ThreadgroupArrayOp: lambda p, op: p.local_array(op, "threadgroup"),
+    metal.BarrierOp: lambda p, op: p.line("threadgroup_barrier(mem_flags::mem_threadgroup);"),
     metal.ForOp: lambda p, op: p.open_loop(op.result, op.lower.data, op.upper.data),
     metal.EndForOp: _KernelPrinter.close_loop,
     metal.AssignOp: _KernelPrinter.assign,
@@ -113,7 +128,8 @@ def emit_kernel(kernel: Operation) -> KernelSource:
         emit_error(kernel, f"Metal emitter: expected a metal.kernel, got {kernel.name}")
     text = f"// Metal Shading Language {kernel.msl_version.data}\n{PRELUDE}\n{_KernelPrinter(kernel).print_kernel()}\n"
     dtypes = tuple(numpy_dtype(metal.buffer_type_of(a.type)).name for a in kernel.body.block.args)
-    return KernelSource(name=kernel.name_str, text=text, global_size=kernel.grid_sizes, arg_dtypes=dtypes)
+    return KernelSource(name=kernel.name_str, text=text, global_size=kernel.grid_sizes, local_size=kernel.group_sizes,
+                        arg_dtypes=dtypes)
 
 
 def emit_module(module: ModuleOp) -> str:

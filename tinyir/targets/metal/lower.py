@@ -4,10 +4,14 @@ The `metal` dialect keeps tinyir's semantics (wrapping integers; the emitter mak
 MSL), so most rules are a one-to-one mapping to an operator or a `metal::` function. On bool, add
 is `|`, mul is `&`, max is `|` and neg is `!`. `gidx0`/`gidx1` are the thread position's x and y;
 `gidx2`, `gidx3`, ... share z (gidx2 fastest), taken back out with a division and a mod.
+A kernel with `wgid`/`lidx` specials dispatches exactly its threadgroups (`wgidN`/`lidxN` are the
+threadgroup position and the thread's position in it), `uop.define_local` is a `threadgroup` array
+and `uop.barrier` is `threadgroup_barrier(mem_flags::mem_threadgroup)`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,7 +21,7 @@ from xdsl.ir import Operation
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
-from tinyir.element_types import is_float
+from tinyir.element_types import is_float, numpy_dtype
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.targets.clike.lower import kernel_grid as clike_kernel_grid
 from tinyir.targets.metal import dialect as metal
@@ -28,11 +32,20 @@ def kernel_grid(kernel: uop.KernelOp) -> list[int]:
     return clike_kernel_grid(kernel, "uop-to-metal", "are not supported yet")
 
 
+# Metal's limits for a threadgroup
+MAX_THREADGROUP = 1024
+MAX_THREADGROUP_MEMORY = 32 * 1024
+
+
 def _special(op: uop.SpecialOp) -> Operation | None:
     kernel = op.parent_op()
     if not isinstance(kernel, metal.KernelOp):
         return None  # the kernel rule reads the grid from the specials first
-    dim = int(op.dim.data[4:])
+    kind, dim = uop.special_kind(op.dim.data), uop.special_dim(op.dim.data)
+    if kind == "wgid":
+        return metal.ThreadgroupPositionOp(dim)
+    if kind == "lidx":
+        return metal.ThreadInThreadgroupOp(dim)
     if dim < 2:
         return metal.ThreadPositionOp(dim)
     grid = kernel.grid_sizes
@@ -45,6 +58,17 @@ def _special(op: uop.SpecialOp) -> Operation | None:
     if dim < len(grid) - 1:
         index = metal.BinaryOp("%", index.results[0], metal.ConstOp(grid[dim], i32).result)
     return index
+
+
+def _check_threadgroup(op: uop.KernelOp, group: list[int]) -> None:
+    if math.prod(group) > MAX_THREADGROUP:
+        emit_error(op, f"uop-to-metal: a threadgroup of {group} (lidx0, 1, 2) exceeds Metal's "
+                       f"{MAX_THREADGROUP} threads")
+    nbytes = sum(d.result.type.size() * numpy_dtype(d.result.type.element_type).itemsize
+                 for d in op.body.block.ops if isinstance(d, uop.DefineLocalOp))
+    if nbytes > MAX_THREADGROUP_MEMORY:
+        emit_error(op, f"uop-to-metal: {nbytes} bytes of local memory exceed Metal's {MAX_THREADGROUP_MEMORY} "
+                       "bytes of threadgroup memory")
 
 
 def _operator(name: str, on_bool: str | None = None) -> Callable[[Operation], Operation]:
@@ -94,13 +118,21 @@ class UopToMetal(RulePass):
     msl_version: str = "3.0"  # the MSL version the kernels are written for
 
     def _kernel(self, op: uop.KernelOp) -> Operation:
-        grid = kernel_grid(op)
-        return metal.KernelOp(op.name_str, self.msl_version, grid, list(op.buffers), op.detach_region(op.body))
+        launch = uop.workgroup_launch(op)
+        if launch is None:
+            grid, group = kernel_grid(op), None
+        else:
+            grid, group = launch
+            _check_threadgroup(op, group)
+        return metal.KernelOp(op.name_str, self.msl_version, grid, list(op.buffers), op.detach_region(op.body), group)
 
     def rules(self) -> Sequence[Rule]:
         return [
-            rule(uop.KernelOp, self._kernel, "uop.kernel -> metal.kernel with the grid of its gidx"),
-            rule(uop.SpecialOp, _special, "gidx0/1 -> gid.x/y; gidx2.. -> gid.z split by / and %"),
+            rule(uop.KernelOp, self._kernel, "uop.kernel -> metal.kernel: grid of its gidx, or grid*group and threadgroup of its wgid/lidx"),
+            rule(uop.SpecialOp, _special, "gidx0/1 -> gid.x/y; gidx2.. -> gid.z split by / and %; wgidN -> tgid, lidxN -> lid"),
+            rule(uop.DefineLocalOp, lambda op: metal.ThreadgroupArrayOp(op.result.type.size(), op.result.type.element_type),
+                 "define_local -> threadgroup array"),
+            rule(uop.BarrierOp, lambda op: metal.BarrierOp(), "barrier -> threadgroup_barrier(mem_flags::mem_threadgroup)"),
             rule(uop.RangeOp, lambda op: metal.ForOp(op.start.value.data, op.end.value.data), "range -> for"),
             rule(uop.EndRangeOp, lambda op: metal.EndForOp(op.range), "endrange -> closing brace"),
             rule(uop.DefineAccOp, lambda op: metal.VarOp(uop.literal_value(op.value), op.result.type), "acc -> var"),
