@@ -74,3 +74,40 @@ def test_upcast_copies_become_vector_loads(index_math: str) -> None:
     assert "masked.gather" not in ir
     device.launch(compiled, [out, a, b], source)
     np.testing.assert_allclose(out, a @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_exp2_is_inline_vector_code_within_2_ulp() -> None:
+    """f32 exp2 (softmax's) vectorizes with no libm call, and stays within 2 ulp of numpy's float64
+    result rounded to f32: edges (NaN, +-inf, overflow at 128, subnormals, 0 below -150) included."""
+    rng = np.random.default_rng(2)
+    edges = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, -1e-30, 0.5, -0.5, 127.0, 127.99, 128.0, 128.5,
+             -126.0, -126.5, -149.0, -149.5, -149.6, -150.0, -151.0, 1e4, -1e4]
+    integers = np.arange(-150, 129)
+    x = np.concatenate([edges, integers, rng.uniform(-160, 130, 1 << 16), rng.uniform(-1, 1, 1 << 12)])
+    x = x.astype(np.float32)
+    out = np.zeros_like(x)
+    body = f"""
+    %i = uop.special "gidx0" {x.size} : i32
+    %v = uop.load %b1[%i] : f32
+    %e = uop.exp2 %v : f32
+    uop.store %b0[%i], %e : f32"""
+    kernel, _ = lower(body, [out, x])
+    source = emit_kernel(kernel)
+    device = CPUDevice(threads=2, min_parallel_bytes=0)
+    compiled = device.compile(source)
+    assert "exp2" not in compiled.optimized_ir
+    assert re.search(rf"fmul <({host_vector_widths()}) x float>", compiled.optimized_ir)
+    device.launch(compiled, [out, x], source)
+    with np.errstate(over="ignore"):
+        exact = np.exp2(x.astype(np.float64))
+        want = exact.astype(np.float32)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(want))
+    big = np.isinf(want)
+    np.testing.assert_array_equal(out[big], want[big])
+    normal = np.isfinite(want) & (want >= np.finfo(np.float32).tiny)
+    ulps = np.abs(out[normal] - exact[normal]) / np.spacing(want[normal]).astype(np.float64)
+    assert ulps.max() <= 2.0, f"exp2 off by {ulps.max():.2f} ulp"
+    tiny = np.isfinite(want) & ~normal  # subnormal or 0: off by at most one subnormal step
+    assert (np.abs(out[tiny] - exact[tiny]) <= 2.0 ** -149).all()
+    at_integers = slice(len(edges), len(edges) + integers.size)
+    np.testing.assert_array_equal(out[at_integers], want[at_integers])  # 2^n is exact

@@ -30,6 +30,7 @@ from tinyir.dialects import uop
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.targets.llvm import dialect as ll
 from tinyir.targets.llvm.hints import annotate
+from tinyir.targets.llvm.mathlib import exp2_f32
 
 # ---------------------------------------------------------------- types
 
@@ -138,6 +139,12 @@ def intrinsic(name: str) -> Callable[[Operation], Operation]:
         return ll.CallOp(f"llvm.{name}.{_float_suffix(t)}", operands(op), t)
     lower.__name__ = f"lower_{name}"
     return lower
+
+
+def lower_exp2(op: uop.Exp2Op) -> Operation:
+    """f32: computed inline (mathlib.py), so that loops of it vectorize; f16: the intrinsic."""
+    (x,) = operands(op)
+    return exp2_f32(x) if op.result.type == f32 else intrinsic("exp2")(op)
 
 
 def lower_recip(op: uop.RecipOp) -> Operation:
@@ -445,6 +452,13 @@ class UopToLLVM(RulePass):
                 stuck = next((o for o in left.body.block.ops if not isinstance(o, ll.LLIR_OPS)), left)
                 emit_error(stuck, f"{self.name} cannot lower this op")
 
+    def exp2_rule(self) -> Rule:
+        """The CPU computes f32 exp2 inline (vectorizable); passes built on this one, for GPUs
+        with a hardware exp2, keep the intrinsic."""
+        if self.name == UopToLLVM.name:
+            return rule(uop.Exp2Op, _lowering(lower_exp2), "exp2 -> inline f32 polynomial (vectorizes) | llvm.exp2 (f16)")
+        return rule(uop.Exp2Op, _lowering(intrinsic("exp2")), "exp2 -> llvm.exp2")
+
     def rules(self) -> Sequence[Rule]:
         g = _lowering
         return [
@@ -457,7 +471,7 @@ class UopToLLVM(RulePass):
             rule(uop.LoadOp, g(lower_load), "load -> gep + load; gated: index 0 and select 0; i1: byte != 0"),
             rule(uop.StoreOp, lower_store, "store -> gep + store; gated: inside if; i1: zext to byte"),
             rule(uop.NegOp, g(lower_neg), "neg -> fneg | sub 0, x | xor true"),
-            rule(uop.Exp2Op, g(intrinsic("exp2")), "exp2 -> llvm.exp2"),
+            self.exp2_rule(),
             rule(uop.Log2Op, g(intrinsic("log2")), "log2 -> llvm.log2"),
             rule(uop.SinOp, g(intrinsic("sin")), "sin -> llvm.sin"),
             rule(uop.SqrtOp, g(intrinsic("sqrt")), "sqrt -> llvm.sqrt"),
