@@ -161,3 +161,57 @@ def test_a_jitted_method_binds_its_object():
     for i in range(4):
         assert scale(Tensor.full((3,), float(i))).tolist() == [3.0 * i] * 3
         assert other(Tensor.full((3,), float(i))).tolist() == [-1.0 * i] * 3  # its own capture
+
+
+def test_running_statistics_and_nested_jits_follow_the_plain_run():
+    rng = np.random.default_rng(4)
+    batches = [rng.normal(size=(6, 4)).astype(np.float32) * (i + 1) for i in range(5)]
+
+    def make():
+        norm = nn.BatchNorm(4)
+
+        def forward(x: Tensor) -> Tensor:
+            with Tensor.train():
+                return norm(x).relu().sum(axis=0)
+        return norm, forward
+
+    plain_norm, plain = make()
+    want = [plain(Tensor(b)).numpy() for b in batches]
+    jit_norm, forward = make()
+    inner = TinyJit(forward)
+    outer = TinyJit(lambda x: inner(x) * 2)  # captures the inner jit's replays too
+    got = [outer(Tensor(b)).numpy() for b in batches]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w * 2, rtol=1e-5, atol=1e-6)
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        np.testing.assert_allclose(getattr(jit_norm, name).numpy(), getattr(plain_norm, name).numpy(), rtol=1e-6)
+    assert jit_norm.num_batches_tracked.item() == 5
+
+
+def test_state_changed_lazily_between_calls_is_realized_first():
+    total = Tensor.zeros(2).realize()
+
+    @TinyJit
+    def add(x: Tensor) -> Tensor:
+        total.assign(total + x)
+        return total * 1
+
+    for i in range(5):
+        total.assign(total + 100)  # outside the function, lazily, before every call
+        np.testing.assert_allclose(add(Tensor.full((2,), 1.0)).numpy(), [101.0 * (i + 1)] * 2)
+
+
+def test_a_state_tensor_lazy_when_the_capture_begins_is_refused():
+    lazy_state = Tensor.zeros(2) + 1  # never realized
+    calls = []
+
+    @TinyJit
+    def f(x: Tensor) -> Tensor:
+        calls.append(1)
+        if len(calls) == 2:  # first assigned by the capturing call, so nothing realized it before
+            lazy_state.assign(lazy_state + x)
+        return x + 1
+
+    f(Tensor.ones(2))
+    with pytest.raises(TinyirError, match="was not realized when the capturing call began"):
+        f(Tensor.ones(2))

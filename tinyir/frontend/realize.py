@@ -234,7 +234,7 @@ def realize_nodes(roots: list[LazyOp]) -> None:
     ins = [a.realized for a in graph.args]
     outs = program.execute(ins)
     if jit.CAPTURING:
-        jit.CAPTURING[-1].record(program, ins, outs)
+        jit.note_run(program, ins, outs)
     for node, value in zip(pending, outs):
         store(node, value)
 

@@ -198,7 +198,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
         if x.dtype != self.dtype:
             x = x.cast(self.dtype)
         if jit.CAPTURING:  # a TinyJit capture replays this tensor's updates
-            jit.CAPTURING[-1].note_assign(self)
+            jit.note_assign(self)
         self.lazydata = x.detach().lazydata  # state updates carry no gradient history
         return self
 

@@ -11,7 +11,6 @@ their device, and `DEBUG=2` prints the memory in use and its peak per device.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -194,8 +193,3 @@ def as_buffer(value: Any, device: str) -> Buffer:
         return value if value.device == device else value.to(device)
     return allocator_for(device).upload(np.asarray(value))
 
-
-def report_memory(file: Any = None) -> None:
-    """One line per device that has allocated anything (DEBUG=2)."""
-    for allocator in _ALLOCATORS.values():
-        print(f"*** memory {allocator.report()}", file=file or sys.stderr)

@@ -17,8 +17,20 @@ from typing import Any
 
 from tinyir.errors import TinyirError
 
-#: the captures in progress, innermost last (realize.py and Tensor.assign report to the last)
+#: the captures in progress, innermost last (nested jitted functions): each sees every run and assign
 CAPTURING: list[_Capture] = []
+
+
+def note_run(program: Any, inputs: list[Any], outputs: list[Any]) -> None:
+    """A program ran (realize.py, or a replay) while something captures."""
+    for capture in CAPTURING:
+        capture.record(program, inputs, outputs)
+
+
+def note_assign(tensor: Any) -> None:
+    """A tensor is about to change its value (`Tensor.assign`, or a replay) while something captures."""
+    for capture in CAPTURING:
+        capture.note_assign(tensor)
 
 # Where a buffer comes from, in a replay: ("arg", i), ("state", i), ("out", run, output), ("const", buffer)
 Source = tuple
@@ -38,6 +50,7 @@ class _Capture:
         self.arg_buffers = [t.lazydata.realized for t in args]  # before the function can assign to them
         self.runs: list[tuple[Any, list[Any], list[Any]]] = []  # (program, inputs, outputs); keeps ids unique
         self.state: list[Any] = []  # assigned tensors, first assignment first
+        self.assigned: set[int] = set()
         self.state_before: list[Any] = []  # the buffer each held when the call began (None: unrealized)
 
     def record(self, program: Any, inputs: list[Any], outputs: list[Any]) -> None:
@@ -45,11 +58,16 @@ class _Capture:
 
     def note_assign(self, tensor: Any) -> None:
         """Called by `Tensor.assign` before the tensor changes."""
-        if all(t is not tensor for t in self.state):
+        if id(tensor) not in self.assigned:
+            self.assigned.add(id(tensor))  # the tensor itself is held in `state`
             self.state.append(tensor)
             self.state_before.append(tensor.lazydata.realized)
 
     def finish(self, outputs: list[Any]) -> _Replay:
+        for tensor, before in zip(self.state, self.state_before):
+            if before is None:
+                raise TinyirError(f"TinyJit: a tensor of shape {tensor.shape} assigned by the function was not "
+                                  "realized when the capturing call began (realize the state before calling)")
         arg_index = {id(b): i for i, b in enumerate(self.arg_buffers)}
         state_index = {id(b): i for i, b in enumerate(self.state_before) if b is not None}
         produced: dict[int, tuple[int, int]] = {}
@@ -104,17 +122,15 @@ class _Replay:
                 return state_buffers[src[1]]
             return src[1]
 
-        outer = CAPTURING[-1] if CAPTURING else None
         for run in self.runs:
             inputs = [value(s) for s in run.sources]
             results.append(run.program.execute(inputs))
-            if outer is not None:  # a jitted function called inside another one's capture
-                outer.record(run.program, inputs, results[-1])
+            if CAPTURING:  # a jitted function called inside another one's capture
+                note_run(run.program, inputs, results[-1])
         for tensor, src in zip(self.state, self.state_after):
-            if outer is not None:
-                outer.note_assign(tensor)
-            buffer = value(src)
-            tensor.lazydata = lazy.from_buffer(buffer, tensor.dtype)
+            if CAPTURING:
+                note_assign(tensor)
+            tensor.lazydata = lazy.from_buffer(value(src), tensor.dtype)
         return [lazy.from_buffer(value(s), dtype) for s, dtype in zip(self.outputs, self.out_dtypes)]
 
 
@@ -149,11 +165,12 @@ class TinyJit:
         self.calls = 0
         self.replay: _Replay | None = None
         self._structure: Callable[[list[Any]], Any] | None = None
+        self._state: list[Any] = []  # the tensors the last call assigned to
         functools.update_wrapper(self, fn)
 
     def reset(self) -> None:
         """Forget the capture: the next call runs normally, the one after captures again."""
-        self.calls, self.replay, self._structure = 0, None, None
+        self.calls, self.replay, self._structure, self._state = 0, None, None, []
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         """A jitted method: each object gets its own TinyJit (a capture bakes in its `self`)."""
@@ -173,16 +190,12 @@ class TinyJit:
         tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
         if self.replay is not None:
             return self._structure([Tensor(node) for node in self.replay(tensors)])
-        pending = [t for t in tensors if t.lazydata.realized is None]
+        pending = [t for t in (*tensors, *self._state) if t.lazydata.realized is None]
         if pending:
             Tensor.realize(*pending)
         self.calls += 1
-        if self.calls == 1:
-            out = self.fn(*args, **kwargs)
-            flat, _ = _flatten(out)
-            if flat:
-                Tensor.realize(*flat)
-            return out
+        # Both calls watch the assigns, to realize the new state with the results: a capture must
+        # find every state tensor realized when it begins, or it would bake in its lazy graph.
         capture = _Capture(tensors)
         CAPTURING.append(capture)
         try:
@@ -192,8 +205,10 @@ class TinyJit:
             if pending:
                 Tensor.realize(*pending)
         finally:
-            CAPTURING.pop()
-        self.replay, self._structure = capture.finish(flat), structure
+            CAPTURING.remove(capture)
+        self._state = capture.state
+        if self.calls >= 2:
+            self.replay, self._structure = capture.finish(flat), structure
         return out
 
 
