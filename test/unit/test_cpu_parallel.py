@@ -31,7 +31,7 @@ def cpu_threads(monkeypatch: pytest.MonkeyPatch):
     return set_threads
 
 
-CORPUS = [p for p in corpus_files()]
+CORPUS = corpus_files()
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
