@@ -29,6 +29,7 @@ Python-side accessors: `shape_of(value)`, `element_type_of(value)`, and on ops `
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
@@ -400,59 +401,113 @@ class BitcastOp(ConversionOp):
 # sources
 
 
+def _literal(parser: Parser, element: object, el: Attribute) -> float | int:
+    """One dense-literal element as a value of `el`. A hex literal of a float type is its bit
+    pattern (how MLIR, and xDSL's printer, write inf and nan), not an integer to convert."""
+    text = element.span.text  # type: ignore[attr-defined]
+    if is_float(el) and text.lower().startswith("0x"):
+        from tinyir.element_types import bit_width
+
+        fmt = {16: "<e", 32: "<f", 64: "<d"}[bit_width(el)]
+        bits = int(text, 16)
+        return struct.unpack(fmt, bits.to_bytes(bit_width(el) // 8, "little"))[0]
+    return element.to_type(parser, el)  # type: ignore[attr-defined]
+
+
 @irdl_op_definition
 class ConstantOp(TirOp):
-    """`%c = tir.constant dense<...> : tensor<...>` — a splat or full dense value."""
+    """`%c = tir.constant dense<...> : tensor<...>` — a splat or full dense value.
+
+    A splat stores its one value as a rank-0 `value` (`dense<1.0> : tensor<f32>` in the generic
+    form) whatever the result's shape, so its size never grows with the element count: compile
+    time and hashes stay proportional to what the program literally contains."""
 
     name = "tir.constant"
     value = prop_def(DenseIntOrFPElementsAttr)
     result = result_def(TensorType)
 
-    def __init__(self, value: DenseIntOrFPElementsAttr):
-        super().__init__(properties={"value": value}, result_types=[value.type])
+    def __init__(self, value: DenseIntOrFPElementsAttr, type: TensorType | None = None):
+        """`value` holds every element of `type` (default: its own type), or one (rank 0): a splat."""
+        super().__init__(properties={"value": value}, result_types=[type or value.type])
 
     @staticmethod
     def splat(x: float | int | bool, type: TensorType) -> ConstantOp:
         """Every element equal to `x` (converted to the element type)."""
-        return ConstantOp.from_list([x], type)
+        el = type.get_element_type()
+        scalar = (float if is_float(el) else int)(x)
+        return ConstantOp(DenseIntOrFPElementsAttr.from_list(make_type(el, []), [scalar]), type)
 
     @staticmethod
     def from_list(values: Sequence[float | int | bool], type: TensorType) -> ConstantOp:
         """A constant from a flat row-major list (one value splats)."""
+        if len(values) == 1:
+            return ConstantOp.splat(values[0], type)
         el = type.get_element_type()
         conv = float if is_float(el) else int
         return ConstantOp(DenseIntOrFPElementsAttr.from_list(type, [conv(v) for v in values]))
 
-    def values(self) -> tuple[float | int, ...]:
-        """All elements, flat, row-major (i1 as Python bools: xDSL stores true as -1)."""
+    def is_splat(self) -> bool:
+        """Stored as one value (always true of constants built by `splat` or parsed as `dense<v>`)."""
+        return self.value.type != self.result.type or math.prod(shape_of(self.result)) == 1
+
+    def _stored(self) -> tuple[float | int, ...]:
         vals = tuple(self.value.get_values())
         return tuple(bool(v) for v in vals) if is_bool(element_type_of(self.result)) else vals
 
+    def values(self) -> tuple[float | int, ...]:
+        """All elements, flat, row-major (i1 as Python bools: xDSL stores true as -1). A splat's
+        tuple repeats one object, but it is still as long as the tensor: only for small constants."""
+        vals = self._stored()
+        if self.value.type != self.result.type:
+            return vals * math.prod(shape_of(self.result))
+        return vals
+
     def splat_value(self) -> float | int | None:
-        """The common value if every element is equal, else None."""
-        vals = self.values()
+        """The common value if every element is equal, else None (O(1) for a stored splat)."""
+        vals = self._stored()
         return vals[0] if vals and all(v == vals[0] for v in vals) else None
 
     @classmethod
     def parse(cls, parser: Parser) -> ConstantOp:
         pos = parser.pos
-        attr = parser.parse_attribute()
-        if not isinstance(attr, DenseIntOrFPElementsAttr):
-            parser.raise_error(f"expected a dense<...> : tensor<...> value, got {attr}", pos, parser.pos)
-        attrs = parser.parse_optional_attr_dict()
-        op = cls(attr)
-        op.attributes.update(attrs)
+        if parser.parse_optional_keyword("dense") is None:
+            parser.raise_error("expected a dense<...> : tensor<...> value", pos, parser.pos)
+        parser.parse_punctuation("<")
+        splat = None
+        if parser.parse_optional_punctuation(">") is None:
+            if parser.parse_optional_str_literal() is not None:
+                parser.raise_error("hex dense literals are not supported; write the values", pos, parser.pos)
+            # xDSL's own tensor-literal reader; a scalar literal (shape []) is a splat, kept as one value
+            elements, shape = parser._parse_tensor_literal()  # pyright: ignore[reportPrivateUsage]
+            parser.parse_punctuation(">")
+            splat = elements[0] if not shape else None
+        else:
+            elements, shape = [], [0]
+        parser.parse_punctuation(":")
+        t = _parse_tensor_type(parser)
+        el = t.get_element_type()
+        if splat is not None:
+            value = DenseIntOrFPElementsAttr.from_list(make_type(el, []), [_literal(parser, splat, el)])
+            op = cls(value, t)
+        else:
+            if list(t.get_shape()) != shape and not (math.prod(t.get_shape()) == 0 and not elements):
+                parser.raise_error(f"dense literal of shape {shape} does not match {t}", pos, parser.pos)
+            op = cls(DenseIntOrFPElementsAttr.from_list(t, [_literal(parser, e, el) for e in elements]))
+        op.attributes.update(parser.parse_optional_attr_dict())
         return op
 
     def print(self, printer: Printer) -> None:
         printer.print_string(" ")
-        printer.print_attribute(self.value)
+        self.value.print_without_type(printer)
+        printer.print_string(" : ")
+        printer.print_attribute(self.result.type)
         _print_attrs(printer, self)
 
     def verify_(self) -> None:
         t = _check_tensor(self, "result", self.result.type)
-        if self.value.type != t:
-            raise VerifyException(f"value type {self.value.type} differs from result type {t}")
+        one = make_type(t.get_element_type(), [])
+        if self.value.type not in (t, one):
+            raise VerifyException(f"value type {self.value.type} must be {t} (or {one} for a splat)")
 
 
 @irdl_op_definition

@@ -30,6 +30,7 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import Rewriter
 
+from tinyir.diagnostics import emit_error
 from tinyir.dialects import shapetracker as st
 from tinyir.dialects import tensor as tir
 from tinyir.passes.schedule_partition import (
@@ -177,6 +178,21 @@ class _Host:
         return self.add(st.AllocOp(buffer_type(tensor_type))).results[0]
 
 
+# Index arithmetic below the tensor level is i32 (docs/ir.md): no tensor may have more elements than
+# an i32 can count, or ranges and flat indices would wrap silently.
+MAX_ELEMENTS = 2**31 - 1
+
+
+def check_index_range(func: FuncOp) -> None:
+    """One clear error, at the op that makes it, for a tensor too large for 32-bit indices."""
+    values = [*func.body.block.args, *(r for op in func.body.block.ops for r in op.results)]
+    for value in values:
+        if isinstance(value.type, TensorType) and math.prod(_shape(value)) > MAX_ELEMENTS:
+            where = value.owner if isinstance(value.owner, Operation) else func
+            emit_error(where, f"{value.type} has {math.prod(_shape(value))} elements; index arithmetic is "
+                              f"32-bit, so a tensor may have at most {MAX_ELEMENTS}")
+
+
 def build_function(func: FuncOp, schedule: Schedule) -> FuncOp:
     """The scheduled replacement of `func` (same name), following `schedule`."""
     old = func.body.block
@@ -229,6 +245,7 @@ class ScheduleKernels(RulePass):
         func = entry_function(op)
         if func is None or not _needs_scheduling(func):
             return
+        check_index_range(func)
         schedule = partition(func)
         new_func = build_function(func, schedule)
         Rewriter.replace_op(func, new_func)

@@ -110,7 +110,7 @@ func.func @f11(%x: tensor<4xi8>) {
 
 // constant value type
 func.func @f12() {
-  // expected-error@+1 {{value type tensor<2xf32> differs from result type tensor<3xf32>}}
+  // expected-error@+1 {{value type tensor<2xf32> must be tensor<3xf32> (or tensor<f32> for a splat)}}
   %0 = "tir.constant"() <{value = dense<1.0> : tensor<2xf32>}> : () -> tensor<3xf32>
   func.return
 }

@@ -4,7 +4,7 @@
 // Every tir op in its custom syntax; printed back identically, also after a trip through the
 // generic form. The GENERIC lines show how the properties are stored.
 
-// GENERIC: "tir.constant"() <{value = dense<1.500000e+00> : tensor<2x3xf32>}> : () -> tensor<2x3xf32>
+// GENERIC: "tir.constant"() <{value = dense<1.500000e+00> : tensor<f32>}> : () -> tensor<2x3xf32>
 // GENERIC: "tir.iota"() <{axis = 1 : i64}> : () -> tensor<2x3xi32>
 // GENERIC: "tir.where"(%13, %2, %x) : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
 // GENERIC: "tir.reduce_sum"(%x) <{axes = array<i64: 1>}> : (tensor<4x3xf32>) -> tensor<4xf32>
