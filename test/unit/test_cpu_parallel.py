@@ -138,3 +138,21 @@ def test_thread_count_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("TINYIR_CPU_THREADS", bad)
         with pytest.raises(TinyirError, match="TINYIR_CPU_THREADS must be a positive integer"):
             thread_count()
+
+
+def test_tensor_matmul_and_conv_on_1_2_3_threads(cpu_threads) -> None:
+    """Upcast register tiles (kernel-optimize) split over threads: matmul and conv2d against torch."""
+    import torch
+    import torch.nn.functional as tf
+
+    from tinyir import Tensor
+
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((48, 96)).astype(np.float32), rng.standard_normal((96, 128)).astype(np.float32)
+    x, w = rng.standard_normal((2, 8, 12, 12)).astype(np.float32), rng.standard_normal((16, 8, 3, 3)).astype(np.float32)
+    want_mm = a @ b
+    want_conv = tf.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=1).numpy()
+    for n in (1, 2, 3):
+        cpu_threads(n)
+        np.testing.assert_allclose((Tensor(a) @ Tensor(b)).numpy(), want_mm, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(Tensor(x).conv2d(Tensor(w), padding=1).numpy(), want_conv, rtol=1e-4, atol=1e-4)
