@@ -87,16 +87,16 @@ def test_outer_range_any_thread_count(threads: int) -> None:
     out = np.full((7, 5), np.nan, np.float32)  # a row no part wrote would stay NaN
     got = run_with(device, ROWS_BODY, out, x)[0]
     np.testing.assert_allclose(got, x.sum(axis=2), rtol=1e-6, atol=1e-6)
-    assert device.parts_for([out, x]) == threads
+    assert device.threads_for([out, x]) == threads
 
 
 def test_little_data_runs_inline() -> None:
     device = CPUDevice(threads=4)
     small = [np.zeros(16, np.float32)]
     big = [np.zeros(1 << 20, np.float32)]
-    assert device.parts_for(small) == 1
-    assert device.parts_for(big) == 4
-    assert CPUDevice(threads=1).parts_for(big) == 1
+    assert device.threads_for(small) == 1
+    assert device.threads_for(big) == 4
+    assert CPUDevice(threads=1).threads_for(big) == 1
 
 
 def test_kernel_without_grid_is_one_call() -> None:

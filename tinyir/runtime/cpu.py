@@ -2,7 +2,7 @@
 
 Buffers are numpy arrays; a kernel is a `void f(ptr, ptr, ..., i32 start, i32 end)` that loops
 over its whole grid itself, its outermost grid dimension (the last `global_size` entry) only over
-[start, end). A launch splits that dimension into one contiguous part per thread and calls the
+[start, end). A launch splits that dimension into a few contiguous parts per thread and calls the
 function once per part on a thread pool (ctypes releases the GIL during the call); every part
 writes its own output elements, so the result is the serial one, bit for bit. Kernels over little
 data run on the calling thread. `TINYIR_CPU_THREADS` sets the thread count (default: all cores).
@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ OPT_LEVEL = 3
 # Below this many bytes of buffers a kernel runs on the calling thread: handing parts to the pool
 # costs tens of microseconds, more than such a kernel takes.
 MIN_PARALLEL_BYTES = 1 << 18
+PARTS_PER_THREAD = 4
 
 
 def thread_count() -> int:
@@ -164,21 +166,34 @@ class CPUDevice(Device):
             compiled.function(*pointers)
             return
         extent = source.global_size[-1] if source.global_size else 1
-        parts = split_range(extent, self.parts_for(buffers))
-        if len(parts) == 1:
+        threads = min(self.threads_for(buffers), extent)
+        if threads == 1:
             compiled.function(*pointers, 0, extent)
             return
+        # A few parts per thread, taken in turn: a thread slowed down (a core shared with another
+        # process) takes fewer of them instead of holding up the launch.
+        parts = iter(split_range(extent, threads * PARTS_PER_THREAD))
+        lock = threading.Lock()
+
+        def run_parts() -> None:
+            while True:
+                with lock:
+                    part = next(parts, None)
+                if part is None:
+                    return
+                compiled.function(*pointers, *part)
+
         if self._pool is None or self._pool_workers != self.threads - 1:  # `threads` may be reset
             if self._pool is not None:
                 self._pool.shutdown()
             self._pool_workers = self.threads - 1
             self._pool = ThreadPoolExecutor(max_workers=self._pool_workers, thread_name_prefix="tinyir-cpu")
-        futures = [self._pool.submit(compiled.function, *pointers, start, end) for start, end in parts[1:]]
-        compiled.function(*pointers, *parts[0])
+        futures = [self._pool.submit(run_parts) for _ in range(threads - 1)]
+        run_parts()
         for future in futures:
             future.result()
 
-    def parts_for(self, buffers: Sequence[np.ndarray]) -> int:
+    def threads_for(self, buffers: Sequence[np.ndarray]) -> int:
         """How many threads a launch over these buffers uses: 1 for little data."""
         if self.threads == 1 or sum(b.nbytes for b in buffers) < self.min_parallel_bytes:
             return 1
