@@ -89,6 +89,7 @@ class CompiledKernel:
     engine: llvm.ExecutionEngine
     optimized_ir: str
     split: bool = False  # takes (start, end) of its outermost grid dimension after the buffers
+    artifact: bytes | None = None  # optimized IR, NUL, machine code: reloads without LLVM work
 
 
 class CPUError(RuntimeError):
@@ -112,19 +113,27 @@ class CPUDevice(Device):
         self._pool_workers = 0
         self._cache: dict[str, CompiledKernel] = {}
 
-    def compile(self, source: KernelSource) -> CompiledKernel:
+    def compile(self, source: KernelSource, artifact: bytes | None = None) -> CompiledKernel:
+        """`artifact`: an earlier compile's `CompiledKernel.artifact` for the same text on this CPU
+        (the disk cache, tinyir/runtime/disk_cache.py): its optimized IR and machine code are
+        reloaded, so LLVM neither optimizes nor generates code again."""
         cached = self._cache.get(source.text)
         if cached is not None:
             return cached
+        optimized, _, machine_code = (artifact or b"").partition(b"\0")
         try:
-            module = llvm.parse_assembly(source.text)
+            module = llvm.parse_assembly(optimized.decode() if machine_code else source.text)
             module.verify()
         except RuntimeError as exc:
             raise CPUError(f"kernel {source.name}: LLVM rejected the IR: {exc}\n{source.text}") from exc
         module.triple = self.tm.triple
         module.data_layout = str(self.tm.target_data)
-        optimize(module, self.tm, self.opt_level)
+        if not machine_code:
+            optimize(module, self.tm, self.opt_level)
         engine = llvm.create_mcjit_compiler(module, new_host_target_machine())
+        emitted: list[bytes] = []
+        engine.set_object_cache(lambda _module, data: emitted.append(bytes(data)),
+                                (lambda _module: machine_code) if machine_code else None)
         engine.finalize_object()
         engine.run_static_constructors()
         address = engine.get_function_address(source.name)
@@ -135,7 +144,10 @@ class CPUDevice(Device):
         nbuffers = len(params) - 2 if split else len(params)
         argtypes = [ctypes.c_void_p] * nbuffers + [ctypes.c_int32] * (2 if split else 0)
         function = ctypes.CFUNCTYPE(None, *argtypes)(address)
-        compiled = CompiledKernel(function, engine, str(module), split)
+        optimized_ir = str(module)
+        code = machine_code or (emitted[0] if emitted else b"")
+        compiled = CompiledKernel(function, engine, optimized_ir, split,
+                                  optimized_ir.encode() + b"\0" + code if code else None)
         self._cache[source.text] = compiled
         return compiled
 

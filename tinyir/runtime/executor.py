@@ -3,18 +3,23 @@
 `compile_program` runs the default pass chain in memory (no re-parsing between passes), ending in
 the target's lowering pass, then turns the entry function's host side into a flat launch plan:
 `st.alloc` -> allocate, `st.buffer_constant` -> upload, `<target>.kernel` -> compiled kernel
-launch, `func.return` -> outputs. Kernels are compiled once per structural hash of their IR.
+launch, `func.return` -> outputs. Kernels are compiled once per structural hash of their IR; plans,
+kernel texts and reloadable binaries also persist on disk (tinyir/runtime/disk_cache.py), so a
+second process compiles nothing it compiled before.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
+import inspect
+import json
 import os
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -26,6 +31,7 @@ from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
 from tinyir.registry import CORE_PIPELINE, default_pipeline, load
 from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
+from tinyir.runtime.disk_cache import code_version, device_identity, disk_cache, make_key
 from tinyir.runtime.planner import MemoryPlan, plan_memory
 from tinyir.targets.base import Device, KernelSource, Target
 
@@ -189,6 +195,7 @@ class Program:
     arg_slots: list[int] = field(default_factory=list)
     out_slots: list[int] = field(default_factory=list)
     kernels: list[KernelSource] = field(default_factory=list)
+    kernel_hashes: list[str] = field(default_factory=list)  # structural hash of each kernel's IR
     reference_module: ModuleOp | None = None
     memory: MemoryPlan = field(default_factory=MemoryPlan)
 
@@ -304,12 +311,26 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
         return program
     target = get_target(device)
     dev = get_device(device)
-    lowered = module.clone()
     level = debug_level()
     specs = pipeline_for(target) if optimize is None else default_pipeline(target.name, target.lower_pass, optimize)
-    run_passes(lowered, specs, dump=level >= 4)
+    disk, disk_key = disk_cache(), ""
     program = Program(device, ins, outs)
-    _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+    if disk is not None:
+        disk_key = make_key("program", key[1], device, device_identity(dev), [str(s) for s in specs], key[2:],
+                            code_version())
+        plan = disk.get_json("program", disk_key)
+        if plan is not None and not _load_plan(program, plan, dev, show_code=level >= 3):
+            program = Program(device, ins, outs)  # an unusable entry: compile, and overwrite it below
+            plan = None
+    if disk is None or plan is None:
+        lowered = module.clone()
+        run_passes(lowered, specs, dump=level >= 4)
+        COMPILE_STATS.pipelines += 1
+        _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+        if disk is not None:
+            saved = _plan_json(program)
+            if saved is not None:
+                disk.put_json("program", disk_key, saved)
     program.plan_memory()
     _PROGRAM_CACHE[key] = program
     return program
@@ -334,20 +355,153 @@ def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: De
             data = _dense_to_numpy(op, shape, dtype)
             program.steps.append(_Step("const", new_slot(op.results[0]), data=data, shape=shape, dtype=dtype))
         elif op.name == target.kernel_op:
-            key = (program.device_name, structural_hash(op))
-            if key not in _KERNEL_CACHE:
-                source = target.emit_kernel(op)
-                if show_code:
-                    print(source.text, file=sys.stderr)
-                _KERNEL_CACHE[key] = (source, device.compile(source))
-            source, compiled = _KERNEL_CACHE[key]
+            khash = structural_hash(op)
+            source, compiled = _compiled_kernel(program.device_name, khash, lambda: target.emit_kernel(op), device,
+                                                show_code)
             program.kernels.append(source)
+            program.kernel_hashes.append(khash)
             program.steps.append(_Step("kernel", operands=tuple(slot_of[v] for v in op.operands),
                                        source=source, compiled=compiled))
         elif isinstance(op, func.ReturnOp):
             program.out_slots = [slot_of[v] for v in op.operands]
         else:
             raise TinyirError(f"cannot execute host op {op.name} (was the pipeline run to the {target.name} target?)")
+
+
+@dataclass
+class CompileStats:
+    """What this process compiled: pass pipelines run, kernels emitted as text, kernels built by a
+    device's compiler, kernels reloaded from a disk-cached artifact (tests of the caches read it)."""
+
+    pipelines: int = 0
+    emitted: int = 0
+    backend_compiles: int = 0
+    reloaded: int = 0
+
+
+COMPILE_STATS = CompileStats()
+
+
+def _compiled_kernel(device_name: str, khash: str, emit: Callable[[], KernelSource], device: Device,
+                     show_code: bool) -> tuple[KernelSource, Any]:
+    """One kernel's source and device code: from this process's cache, else the disk cache (text
+    and, where the device can reload it, its binary), else emitted and compiled (and stored)."""
+    key = (device_name, khash)
+    if key in _KERNEL_CACHE:
+        return _KERNEL_CACHE[key]
+    disk = disk_cache()
+    identity = device_identity(device) if disk is not None else ""
+    source_key = make_key("kernel", khash, device_name, identity, code_version())
+    source = _source_from_json(disk.get_json("kernel", source_key)) if disk is not None else None
+    if source is None:
+        source = emit()
+        COMPILE_STATS.emitted += 1
+        if disk is not None and (saved := _source_json(source)) is not None:
+            disk.put_json("kernel", source_key, saved)
+    if show_code:
+        print(source.text, file=sys.stderr)
+    _KERNEL_CACHE[key] = (source, _compile_source(source, device, device_name, identity))
+    return _KERNEL_CACHE[key]
+
+
+def _compile_source(source: KernelSource, device: Device, device_name: str, identity: str) -> Any:
+    """`device.compile`, reloading a disk-cached artifact where the device takes one
+    (`compile(source, artifact)`, and an `artifact` on what it returns: the CPU's machine code)."""
+    takes_artifact = "artifact" in inspect.signature(device.compile).parameters
+    disk = disk_cache() if takes_artifact else None
+    if disk is None:
+        COMPILE_STATS.backend_compiles += 1
+        return device.compile(source)
+    artifact_key = make_key("artifact", source.text, device_name, identity, code_version())
+    artifact = disk.get("artifact", artifact_key)
+    if artifact is not None:
+        try:
+            compiled = device.compile(source, artifact=artifact)
+            COMPILE_STATS.reloaded += 1
+            return compiled
+        except Exception:  # noqa: BLE001 - an artifact the device refuses is recompiled, never trusted
+            pass
+    compiled = device.compile(source)
+    COMPILE_STATS.backend_compiles += 1
+    if isinstance(getattr(compiled, "artifact", None), bytes):
+        disk.put("artifact", artifact_key, compiled.artifact)
+    return compiled
+
+
+def _source_json(source: KernelSource) -> dict[str, Any] | None:
+    """A KernelSource as JSON data (None if a field is not plain data)."""
+    data = {f.name: getattr(source, f.name) for f in fields(source)}
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError):
+        return None
+    return data
+
+
+def _source_from_json(data: Any) -> KernelSource | None:
+    """The KernelSource a `_source_json` value describes (lists become tuples); None if it does not fit."""
+    if not isinstance(data, dict) or set(data) != {f.name for f in fields(KernelSource)}:
+        return None
+    try:
+        return KernelSource(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+    except TypeError:
+        return None
+
+
+def _plan_json(program: Program) -> dict[str, Any] | None:
+    """A lowered program's launch plan as JSON: steps, slots, constants' bytes and kernel texts."""
+    steps: list[list[Any]] = []
+    kernel = 0
+    for step in program.steps:
+        if step.kind == "alloc":
+            steps.append(["alloc", step.result, list(step.shape), np.dtype(step.dtype).str])
+        elif step.kind == "const":
+            assert step.data is not None
+            steps.append(["const", step.result, list(step.shape), np.dtype(step.dtype).str,
+                          base64.b64encode(np.ascontiguousarray(step.data).tobytes()).decode()])
+        else:
+            steps.append(["kernel", list(step.operands), kernel])
+            kernel += 1
+    sources = [_source_json(s) for s in program.kernels]
+    if any(s is None for s in sources):
+        return None
+    return {"nslots": program.nslots, "arg_slots": program.arg_slots, "out_slots": program.out_slots,
+            "steps": steps, "sources": sources, "kernel_hashes": program.kernel_hashes}
+
+
+def _load_plan(program: Program, plan: Any, device: Device, show_code: bool) -> bool:
+    """Fill `program` from a `_plan_json` value, compiling (or reloading) its kernels; False if the
+    value does not describe a plan (it is then recompiled and overwritten)."""
+    try:
+        sources = [_source_from_json(s) for s in plan["sources"]]
+        hashes = [str(h) for h in plan["kernel_hashes"]]
+        if any(s is None for s in sources) or len(hashes) != len(sources):
+            return False
+        steps = []
+        for entry in plan["steps"]:
+            if entry[0] == "alloc":
+                steps.append(_Step("alloc", int(entry[1]), shape=tuple(entry[2]), dtype=np.dtype(entry[3])))
+            elif entry[0] == "const":
+                shape, dtype = tuple(entry[2]), np.dtype(entry[3])
+                data = np.frombuffer(base64.b64decode(entry[4]), dtype=dtype).reshape(shape).copy()
+                steps.append(_Step("const", int(entry[1]), data=data, shape=shape, dtype=dtype))
+            else:
+                index = int(entry[2])
+                source = sources[index]
+                assert source is not None
+                source, compiled = _compiled_kernel(program.device_name, hashes[index], lambda s=source: s, device,
+                                                    show_code)
+                program.kernels.append(source)
+                program.kernel_hashes.append(hashes[index])
+                steps.append(_Step("kernel", operands=tuple(int(o) for o in entry[1]), source=source,
+                                   compiled=compiled))
+        program.steps = steps
+        program.nslots = int(plan["nslots"])
+        program.arg_slots = [int(s) for s in plan["arg_slots"]]
+        program.out_slots = [int(s) for s in plan["out_slots"]]
+    except (KeyError, IndexError, TypeError, ValueError, AssertionError):
+        return False
+    return True
 
 
 def _dense_to_numpy(op: Operation, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:

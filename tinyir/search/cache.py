@@ -8,12 +8,12 @@ writers across processes, so two programs searching at once at worst search the 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from tinyir.errors import TinyirError
+from tinyir.runtime.disk_cache import cache_dir  # one cache directory for every on-disk cache
 
 #: the table's file inside the cache directory
 FILE_NAME = "beam.sqlite3"
@@ -22,15 +22,6 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS beam (
     kernel_hash TEXT NOT NULL, device TEXT NOT NULL, identity TEXT NOT NULL, version TEXT NOT NULL,
     width INTEGER NOT NULL, actions TEXT NOT NULL,
     PRIMARY KEY (kernel_hash, device, identity, version, width))"""
-
-
-def cache_dir() -> Path:
-    """`$TINYIR_CACHE_DIR`, else `$XDG_CACHE_HOME/tinyir`, else `~/.cache/tinyir`."""
-    explicit = os.environ.get("TINYIR_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tinyir"
 
 
 @dataclass(frozen=True)
