@@ -283,3 +283,26 @@ def test_metal_refuses_too_much_threadgroup_memory() -> None:
     %big = uop.define_local : !st.buffer<8193xf32>""")
     with pytest.raises(DiagnosticError, match="32772 bytes of local memory exceed Metal's 32768 bytes"):
         metal_source(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# AMDGPU: every case through uop-to-amdgpu, assembled to an object by llvmlite's AMDGPU backend.
+
+
+@pytest.mark.parametrize("arch", ["gfx90a", "gfx942", "gfx1100"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_amdgpu_assembles(case: Case, arch: str) -> None:
+    from tinyir.targets.amdgpu.emit import compile_assembly, llvm_ir
+    from tinyir.targets.amdgpu.lower import UopToAMDGPU
+    from tinyir.targets.llvm.dialect import KernelOp
+
+    module = lowered(case.text, UopToAMDGPU(arch=arch))
+    kernel = next(op for op in module.walk() if isinstance(op, KernelOp))
+    assert kernel.attributes["amdgpu.target"].workgroup_size == case.group
+    assert tuple(s.data for s in kernel.global_size) == tuple(g * n for g, n in zip(case.grid, case.group))
+    ir = llvm_ir(kernel)
+    assert "addrspace(3) global" in ir and "call void @llvm.amdgcn.s.barrier()" in ir
+    isa = compile_assembly(ir, arch)
+    lds = sum(int(line.split()[-1]) for line in isa.splitlines() if ".amdhsa_group_segment_fixed_size" in line)
+    assert lds >= 1, "the kernel's LDS arrays are gone"
+    assert "s_barrier" in isa

@@ -21,8 +21,10 @@ ARCHS: tuple[str, ...] = ("gfx90a", "gfx942", "gfx1100")  # MI200, MI300, RDNA3
 TRIPLE = "amdgcn-amd-amdhsa"
 CALLING_CONV = "amdgpu_kernel"
 GLOBAL_ADDRSPACE = 1   # kernel buffers
+LOCAL_ADDRSPACE = 3    # LDS: workgroup-shared arrays
 PRIVATE_ADDRSPACE = 5  # allocas (the data layout's `A5`)
 MAX_WORKGROUP = 1024   # work-items per workgroup on every arch above
+MAX_LDS_BYTES = 65536  # LDS per workgroup on every arch above
 TARGET_KEY = "amdgpu.target"  # the kernel attribute holding a TargetAttr
 
 

@@ -10,6 +10,9 @@ no-trap semantics); this table replaces only what the kernel ABI changes:
 The workgroup is `block_size` work-items along x (at most the grid's x extent) and 1 along y, z.
 A grid of more than 3 dimensions folds gidx2, gidx3, ... into z (gidx2 fastest): the launch grid
 is (size0, size1, size2 * size3 * ...), and each index is taken back out with a division and a mod.
+A kernel with `wgid`/`lidx` specials launches exactly its workgroups: `wgidN` is `workgroup.id`,
+`lidxN` is `workitem.id` (no guard), `uop.define_local` is an addrspace(3) (LDS) global array, and
+`uop.barrier` is `llvm.amdgcn.s.barrier` between workgroup-scope release and acquire fences.
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ from tinyir.rewrite import Rule, rule
 from tinyir.targets.amdgpu import dialect as amd
 from tinyir.targets.llvm import dialect as ll
 from tinyir.targets.llvm import lower as llvm_lower
+from tinyir.targets.llvm.dialect import bit_width
 from tinyir.targets.llvm.lower import UopToLLVM, const, operands, storage_type, value_type
 
 AXES = ("x", "y", "z")
-_GRIDS: dict[uop.KernelOp, list[int]] = {}  # uop.kernel -> its grid, read before the specials go
+# uop.kernel -> (its grid in work-items, its workgroup), read before the specials go
+_GRIDS: dict[uop.KernelOp, tuple[list[int], tuple[int, int, int]]] = {}
 
 
 def workgroup_size(grid: Sequence[int], block_size: int) -> tuple[int, int, int]:
@@ -42,14 +47,12 @@ def workgroup_size(grid: Sequence[int], block_size: int) -> tuple[int, int, int]
 
 
 def kernel_grid(kernel: uop.KernelOp) -> list[int]:
-    """The extent of each `gidxN` of a kernel, N = 0, 1, ...; [1] when it has none."""
+    """The extent of each `gidxN` of a gidx kernel, N = 0, 1, ...; [1] when it has none."""
     sizes: dict[int, int] = {}
     for op in kernel.body.block.ops:
         if not isinstance(op, uop.SpecialOp):
             continue
         name = op.dim.data
-        if not name.startswith("gidx"):
-            emit_error(op, f"uop-to-amdgpu: local indices ({name}) are not supported yet; use global indices only")
         dim = int(name[4:])
         if sizes.setdefault(dim, op.size.value.data) != op.size.value.data:
             emit_error(op, f"uop-to-amdgpu: {name} is used with two different sizes")
@@ -81,15 +84,25 @@ def _with_producers(op: Operation, out: list[Operation] | None = None) -> list[O
     return out
 
 
+def element_pointer(buffer: SSAValue, index: SSAValue | Operation, element: Attribute) -> ll.GEPOp | None:
+    """`&buffer[index]`: a kernel buffer in global memory, or an LDS array (None while that is still a
+    uop.define_local)."""
+    if isinstance(buffer.owner, uop.DefineLocalOp):
+        return None
+    if isinstance(buffer.owner, ll.GlobalArrayOp):
+        return ll.GEPOp(buffer, index)
+    return global_pointer(buffer, index, element)
+
+
 def lower_load(op: uop.LoadOp) -> Operation | None:
-    """Global load; gated: load element 0 (always in bounds) and select 0 when the gate is false."""
-    if llvm_lower.reads_unlowered_accumulator(op):
+    """Global or LDS load; gated: load element 0 (always in bounds) and select 0 when the gate is false."""
+    if llvm_lower.reads_unlowered_accumulator(op) or isinstance(op.buffer.owner, uop.DefineLocalOp):
         return None
     t = op.result.type
     _, index, *gate = operands(op)
     if gate:
         index = ll.SelectOp(gate[0], index, const(0, i32))
-    value: Operation = ll.LoadOp(global_pointer(op.buffer, index, t))
+    value: Operation = ll.LoadOp(element_pointer(op.buffer, index, t))
     if t == i1:  # bools are bytes in memory
         value = ll.ICmpOp("ne", value, const(0, storage_type(t)))
     result = ll.SelectOp(gate[0], value, const(0, t)) if gate else value
@@ -98,14 +111,16 @@ def lower_load(op: uop.LoadOp) -> Operation | None:
 
 
 def lower_store(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | None:
-    """Global store; gated: inside an `if`."""
-    if llvm_lower.reads_unlowered_accumulator(op):
+    """Global or LDS store; gated: inside an `if`."""
+    if llvm_lower.reads_unlowered_accumulator(op) or isinstance(op.buffer.owner, uop.DefineLocalOp):
         return None
-    t = uop.buffer_element_type(op.buffer.type)
+    # the element's uop type: the buffer's, or for an LDS array (already llir) the stored value's
+    local = isinstance(op.buffer.owner, ll.GlobalArrayOp)
+    t = llvm_lower.uop_type(op.value) if local else uop.buffer_element_type(op.buffer.type)
     _, index, value, *gate = operands(op)
     if t == i1:
         value = ll.ZExtOp(value, storage_type(t))
-    new_ops = _with_producers(ll.StoreOp(value, global_pointer(op.buffer, index, t)))
+    new_ops = _with_producers(ll.StoreOp(value, element_pointer(op.buffer, index, t)))
     if gate:
         new_ops = [*_with_producers(ll.IfBeginOp(gate[0])), *new_ops, ll.IfEndOp()]
     rewriter.replace(op, new_ops, [])
@@ -121,6 +136,24 @@ def lower_define_acc(op: uop.DefineAccOp, rewriter: PatternRewriter) -> SSAValue
     return slot.result
 
 
+def lower_define_local(op: uop.DefineLocalOp) -> Operation:
+    """An LDS array: an addrspace(3) global of the kernel (bools as bytes)."""
+    t = op.result.type
+    return ll.GlobalArrayOp(t.size(), storage_type(t.element_type), amd.LOCAL_ADDRSPACE)
+
+
+def lower_barrier(op: uop.BarrierOp, rewriter: PatternRewriter) -> bool:
+    """s_barrier between workgroup-scope fences: LDS writes before it are seen by every work-item after."""
+    rewriter.replace(op, [ll.FenceOp("release", "workgroup"), ll.CallOp("llvm.amdgcn.s.barrier", [], None),
+                          ll.FenceOp("acquire", "workgroup")], [])
+    return True
+
+
+def lds_bytes(kernel: uop.KernelOp) -> int:
+    return sum(d.result.type.size() * bit_width(storage_type(d.result.type.element_type)) // 8
+               for d in kernel.body.block.ops if isinstance(d, uop.DefineLocalOp))
+
+
 @dataclass(frozen=True)
 class UopToAMDGPU(UopToLLVM):
     """Lower `uop.kernel`s to `amdgpu_kernel` `llir.kernel`s for an AMD GPU."""
@@ -131,10 +164,30 @@ class UopToAMDGPU(UopToLLVM):
     arch: str = "gfx942"     # one of gfx90a, gfx942, gfx1100
     block_size: int = 256    # work-items per workgroup along x
 
+    @staticmethod
+    def lower_workgroup_specials(kernel: uop.KernelOp, rewriter: PatternRewriter) -> bool:
+        """wgidN -> workgroup.id, lidxN -> workitem.id along N, at the top; the launch is exact (no guard)."""
+        block = kernel.body.block
+        specials = [o for o in block.ops if isinstance(o, uop.SpecialOp)]
+        ids: dict[str, ll.CallOp] = {}
+        for special in specials:
+            name = special.dim.data
+            if name not in ids:
+                kind = "workgroup" if uop.special_kind(name) == "wgid" else "workitem"
+                ids[name] = _id_call(kind, uop.special_dim(name))
+                ids[name].result.name_hint = special.result.name_hint
+        rewriter.insert(list(ids.values()), InsertPoint.at_start(block))
+        for special in specials:
+            rewriter.replace_all_uses_with(special.result, ids[special.dim.data].result)
+            rewriter.erase(special)
+        return True
+
     def lower_specials(self, op: uop.SpecialOp, rewriter: PatternRewriter) -> bool:
         """All grid indices of a kernel at once: ids at the top, and a guard around the body."""
         kernel = op.parent_op()
         assert isinstance(kernel, uop.KernelOp)
+        if uop.is_workgroup_kernel(kernel):
+            return self.lower_workgroup_specials(kernel, rewriter)
         grid = kernel_grid(kernel)
         block = kernel.body.block
         workgroup = workgroup_size(grid, self.block_size)
@@ -186,7 +239,7 @@ class UopToAMDGPU(UopToLLVM):
         old = op.body.block
         if any(not isinstance(o, ll.LLIR_OPS) for o in old.ops):
             return None
-        grid = _GRIDS[op]
+        grid, workgroup = _GRIDS[op]
         new = Block(arg_types=[ll.PtrType(storage_type(uop.buffer_element_type(a.type)), amd.GLOBAL_ADDRSPACE)
                                for a in old.args])
         for old_arg, new_arg in zip(old.args, new.args):
@@ -198,12 +251,31 @@ class UopToAMDGPU(UopToLLVM):
         new.add_op(ll.RetOp())
         kernel = ll.KernelOp(op.kernel_name.data, list(op.buffers), grid, Region(new),
                              calling_conv=amd.CALLING_CONV, triple=amd.TRIPLE)
-        kernel.attributes[amd.TARGET_KEY] = amd.TargetAttr(self.arch, workgroup_size(grid, self.block_size))
+        kernel.attributes[amd.TARGET_KEY] = amd.TargetAttr(self.arch, workgroup)
         return kernel
+
+    def launch(self, kernel: uop.KernelOp) -> tuple[list[int], tuple[int, int, int]]:
+        """(grid in work-items, workgroup) of a kernel: exact for wgid/lidx kernels (checked against
+        the AMDGPU limits), `block_size` work-items along x for gidx kernels."""
+        launch = uop.workgroup_launch(kernel)
+        if launch is None:
+            grid = kernel_grid(kernel)
+            return grid, workgroup_size(grid, self.block_size)
+        grid, group = launch
+        if group[0] * group[1] * group[2] > amd.MAX_WORKGROUP:
+            emit_error(kernel, f"uop-to-amdgpu: a workgroup of {group} (lidx0, 1, 2) exceeds AMDGPU's "
+                               f"{amd.MAX_WORKGROUP} work-items")
+        if lds_bytes(kernel) > amd.MAX_LDS_BYTES:
+            emit_error(kernel, f"uop-to-amdgpu: {lds_bytes(kernel)} bytes of local memory exceed AMDGPU's "
+                               f"{amd.MAX_LDS_BYTES} bytes of LDS per workgroup")
+        return grid, (group[0], group[1], group[2])
 
     def rules(self) -> Sequence[Rule]:
         own = [
-            rule(uop.SpecialOp, self.lower_specials, "gidxN -> workgroup.id * size + workitem.id; guard partial groups"),
+            rule(uop.SpecialOp, self.lower_specials, "gidxN -> workgroup.id * size + workitem.id; guard partial groups; "
+                 "wgidN -> workgroup.id, lidxN -> workitem.id"),
+            rule(uop.DefineLocalOp, lower_define_local, "define_local -> addrspace(3) global array (LDS)"),
+            rule(uop.BarrierOp, lower_barrier, "barrier -> fence release, llvm.amdgcn.s.barrier, fence acquire (workgroup)"),
             rule(uop.DefineAccOp, lower_define_acc, "accumulator -> alloca in addrspace(5) + initial store"),
             rule(uop.LoadOp, lower_load, "load -> gep + load from addrspace(1); gated: index 0 and select 0"),
             rule(uop.StoreOp, lower_store, "store -> gep + store to addrspace(1); gated: inside if"),
@@ -221,7 +293,7 @@ class UopToAMDGPU(UopToLLVM):
         try:
             for kernel in op.walk():  # grids first: the special rule erases what they are read from
                 if isinstance(kernel, uop.KernelOp):
-                    _GRIDS[kernel] = kernel_grid(kernel)
+                    _GRIDS[kernel] = self.launch(kernel)
             super().apply(ctx, op)
         finally:
             _GRIDS.clear()

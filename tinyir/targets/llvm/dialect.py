@@ -44,6 +44,7 @@ from xdsl.irdl import (
     lazy_traits_def,
     operand_def,
     opt_prop_def,
+    opt_result_def,
     prop_def,
     region_def,
     result_def,
@@ -712,28 +713,107 @@ class AllocaOp(IRDLOperation):
 
 @irdl_op_definition
 class CallOp(IRDLOperation):
-    """`%y = llir.call @llvm.sqrt.f32(%x) : (f32) -> f32`: a call of an LLVM intrinsic."""
+    """`%y = llir.call @llvm.sqrt.f32(%x) : (f32) -> f32`: a call of an LLVM intrinsic
+    (`llir.call "llvm.amdgcn.s.barrier"() : () -> ()` for one that returns void)."""
 
     name = "llir.call"
     callee = prop_def(StringAttr)
     args = var_operand_def()
-    result = result_def()
+    result = opt_result_def()
     assembly_format = "$callee `(` $args `)` attr-dict `:` functional-type($args, $result)"
 
-    def __init__(self, callee: str, args: Sequence[SSAValue], result_type: Attribute):
-        super().__init__(operands=[args], result_types=[result_type], properties={"callee": StringAttr(callee)})
+    def __init__(self, callee: str, args: Sequence[SSAValue], result_type: Attribute | None):
+        super().__init__(operands=[args], result_types=[[result_type] if result_type is not None else []],
+                         properties={"callee": StringAttr(callee)})
 
     def verify_(self) -> None:
         if not self.callee.data.startswith("llvm."):
             raise VerifyException(f"llir.call may only call LLVM intrinsics (llvm.*), got '{self.callee.data}'")
-        for t in [*(a.type for a in self.args), self.result.type]:
+        for t in [*(a.type for a in self.args), *(r.type for r in self.results)]:
             _check_scalar(t, "llir.call argument/result type")
+
+
+FENCE_ORDERINGS = ("acquire", "release", "acq_rel", "seq_cst")
+
+
+@irdl_op_definition
+class FenceOp(IRDLOperation):
+    """`llir.fence release "workgroup"`: `fence syncscope("workgroup") release` (scope optional)."""
+
+    name = "llir.fence"
+    ordering = prop_def(StringAttr)
+    syncscope = opt_prop_def(StringAttr)
+
+    def __init__(self, ordering: str, syncscope: str | None = None):
+        props = {"ordering": StringAttr(ordering)}
+        if syncscope is not None:
+            props["syncscope"] = StringAttr(syncscope)
+        super().__init__(properties=props)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> FenceOp:
+        ordering = parser.parse_identifier()
+        scope = parser.parse_optional_str_literal()
+        op = cls(ordering, scope)
+        op.attributes |= parser.parse_optional_attr_dict()
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.ordering.data}")
+        if self.syncscope is not None:
+            printer.print_string(" ")
+            printer.print_string_literal(self.syncscope.data)
+        printer.print_op_attributes(self.attributes)
+
+    def verify_(self) -> None:
+        if self.ordering.data not in FENCE_ORDERINGS:
+            raise VerifyException(f"llir.fence ordering must be one of {', '.join(FENCE_ORDERINGS)}, "
+                                  f"got '{self.ordering.data}'")
+
+
+@irdl_op_definition
+class GlobalArrayOp(IRDLOperation):
+    """`%a = llir.global_array 256 : !llir.ptr<f32, 3>`: an internal module-level `[256 x float]` in
+    the pointer's address space, left undefined (`poison`: AMDGPU LDS cannot be initialised); the
+    result is its address. At the top level of a kernel."""
+
+    name = "llir.global_array"
+    size = prop_def(IntAttr)
+    result = result_def(PtrType)
+
+    def __init__(self, size: int, element_type: Attribute, addrspace: int):
+        super().__init__(result_types=[PtrType(element_type, addrspace)], properties={"size": IntAttr(size)})
+
+    @classmethod
+    def parse(cls, parser: Parser) -> GlobalArrayOp:
+        size = parser.parse_integer()
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        t = parser.parse_type()
+        if not isinstance(t, PtrType):
+            parser.raise_error(f"llir.global_array needs a !llir.ptr type, got {t}")
+        op = cls(size, t.element_type, t.addrspace.data)
+        op.attributes |= attrs
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.size.data}")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.result.type)
+
+    def verify_(self) -> None:
+        if self.size.data < 1:
+            raise VerifyException(f"llir.global_array needs a positive size, got {self.size.data}")
+        _check_scalar(self.result.type.element_type, "llir.global_array element type")
+        if not isinstance(self.parent_op(), KernelOp):
+            raise VerifyException("llir.global_array must be at the top level of an llir.kernel")
 
 
 LLIR = Dialect(
     "llir",
     [KernelOp, RetOp, LoopBeginOp, LoopEndOp, IfBeginOp, IfEndOp, ConstantOp, FNegOp, FCmpOp, ICmpOp,
-     SelectOp, GEPOp, LoadOp, StoreOp, AllocaOp, CallOp, *BINARY_OPS, *CAST_OPS],
+     SelectOp, GEPOp, LoadOp, StoreOp, AllocaOp, CallOp, FenceOp, GlobalArrayOp, *BINARY_OPS, *CAST_OPS],
     [PtrType],
 )
 

@@ -135,10 +135,12 @@ class _FunctionPrinter:
         for op in block.ops:  # allocas first, so mem2reg promotes them
             if isinstance(op, ll.AllocaOp):
                 self.emit_op(op)
+            elif isinstance(op, ll.GlobalArrayOp):  # module-level: `@kernel.name = internal global ...`
+                self.global_array(op)
         loops: list[tuple[SSAValue, str, str, int]] = []  # (iv, body label, exit label, phi line)
         ifs: list[str] = []
         for op in block.ops:
-            if isinstance(op, (ll.AllocaOp, ll.ConstantOp)):
+            if isinstance(op, (ll.AllocaOp, ll.ConstantOp, ll.GlobalArrayOp)):
                 continue
             if isinstance(op, ll.LoopBeginOp):
                 body = self.new_label("loop")
@@ -192,9 +194,26 @@ class _FunctionPrinter:
         self.metadata.append('!{!"llvm.loop.vectorize.width", i32 1}')
         return f", !llvm.loop !LOOP{len(self.metadata) - 1}"
 
+    def global_array(self, op: ll.GlobalArrayOp) -> None:
+        t = op.result.type
+        name = _global_name(f"{self.kernel.sym_name.data}.{self.fresh(op.result.name_hint or 'array')}")
+        self.names[op.result] = name
+        space = f"addrspace({t.addrspace.data}) " if t.addrspace.data else ""
+        self.declarations[name] = (f"{name} = internal {space}global [{op.size.data} x {llvm_type(t.element_type)}] "
+                                   "poison, align 16")
+
     def emit_op(self, op: Operation) -> None:
         if isinstance(op, ll.StoreOp):
             self.emit(f"store {self.typed(op.value)}, {self.typed(op.ptr)}, align {_align(op.value.type)}")
+            return
+        if isinstance(op, ll.FenceOp):
+            scope = f' syncscope("{op.syncscope.data}")' if op.syncscope is not None else ""
+            self.emit(f"fence{scope} {op.ordering.data}")
+            return
+        if isinstance(op, ll.CallOp) and not op.results:
+            callee = _global_name(op.callee.data)
+            self.declarations[callee] = f"declare void {callee}({', '.join(llvm_type(a.type) for a in op.args)})"
+            self.emit(f"call void {callee}({', '.join(self.typed(a) for a in op.args)})")
             return
         r = self.define(op.results[0])
         if isinstance(op, ll._BinaryOp):
