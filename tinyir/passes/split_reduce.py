@@ -94,9 +94,9 @@ class SplitReduce(RulePass):
             if wide is not None:
                 ops.append(tir.CastOp(ops[-1], narrow))
             narrow_product = op.x.owner if wide is not None and isinstance(op.x.owner, tir.MulOp) else None
-            rewriter.replace_op(op, ops, [ops[-1].results[0]])
+            rewriter.replace(op, ops, [ops[-1].results[0]])
             if narrow_product is not None and not narrow_product.result.uses:  # replaced by the f32 one
-                rewriter.erase_op(narrow_product)
+                rewriter.erase(narrow_product)
             return True
 
         return [

@@ -241,15 +241,15 @@ class ShapetrackerToLoop(RulePass):
         def widened(value: SSAValue, wide: Any, root: Operation, rewriter: PatternRewriter) -> SSAValue:
             """`value` in the accumulator type; a product of narrow values is computed wide (exact for f16)."""
             def cast(v: SSAValue) -> SSAValue:
-                rewriter.insert_op(c := uop.CastOp(v, wide), InsertPoint.before(root))
+                rewriter.insert(c := uop.CastOp(v, wide), InsertPoint.before(root))
                 return c.result
 
             mul = value.owner
             if not isinstance(mul, uop.MulOp):
                 return cast(value)
-            rewriter.insert_op(product := uop.MulOp(cast(mul.lhs), cast(mul.rhs)), InsertPoint.before(root))
+            rewriter.insert(product := uop.MulOp(cast(mul.lhs), cast(mul.rhs)), InsertPoint.before(root))
             if mul.result.has_one_use():  # only this reduce read the narrow product
-                rewriter.replace_op(mul, [], [product.result])
+                rewriter.replace(mul, [], [product.result])
             return product.result
 
         def reduce(op: tir.ReduceOp, rewriter: PatternRewriter) -> Operation | SSAValue:
