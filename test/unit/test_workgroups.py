@@ -32,6 +32,22 @@ def test_interpreter_matches_numpy(case: Case) -> None:
     check(buffers, expected)
 
 
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_uop_simplify_keeps_work_group_kernels(case: Case) -> None:
+    """uop-simplify (CSE, DCE, folding) keeps local memory, barriers and the result."""
+    from tinyir.passes.uop_simplify import UopSimplify
+
+    module = lowered(case.text, UopSimplify())
+    kernel = the_kernel(module)
+    before = the_kernel(parse_module(case.text))
+    for op_type in (uop.DefineLocalOp, uop.BarrierOp):
+        count = lambda k: sum(isinstance(op, op_type) for op in k.body.block.ops)  # noqa: E731
+        assert count(kernel) == count(before)
+    buffers, expected = case.buffers()
+    run_kernel(kernel, buffers)
+    check(buffers, expected)
+
+
 def race(body: str) -> str:
     return program("!st.buffer<8xi32>", [], f"""
     %g = uop.special "wgid0" 2 : i32
