@@ -73,6 +73,8 @@ def random_bits(shape: Sequence[int], key: int) -> np.ndarray:
 
 
 def _constant(op: tir.ConstantOp) -> np.ndarray:
+    if op.is_splat():  # one stored value: broadcast it, never a Python list per element
+        return np.full(_shape(op), op.splat_value(), dtype=_dtype(op))
     return np.array(op.values(), dtype=_dtype(op)).reshape(_shape(op))
 
 
