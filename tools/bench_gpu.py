@@ -40,6 +40,7 @@ class Workload:
     numpy: Callable[..., Any]    # arrays -> array (the reference elsewhere: checked in a wider type, timed as is)
     bytes: float = 0.0           # memory traffic, for GB/s (memory-bound workloads)
     flops: float = 0.0           # for GFLOP/s
+    positive: bool = False       # inputs uniform in [0, 1) (sums: a relative error that means something), else normal
 
 
 def _softmax_np(a: np.ndarray) -> np.ndarray:
@@ -76,9 +77,9 @@ def workloads(quick: bool) -> list[Workload]:
         Workload(f"a*b+1 {n} f32", [(n,), (n,)], "float32", lambda a, b: a * b + 1, lambda a, b: a * b + 1,
                  lambda a, b: a * b + 1, bytes=3 * 4 * n),
         Workload(f"sum {n} f32", [(n,)], "float32", lambda a: a.sum(), lambda a: a.sum(), np.sum,
-                 bytes=4 * n),
+                 bytes=4 * n, positive=True),
         Workload(f"row sum {rows}x{cols} f32", [(rows, cols)], "float32", lambda a: a.sum(1), lambda a: a.sum(1),
-                 lambda a: a.sum(1), bytes=4 * rows * cols),
+                 lambda a: a.sum(1), bytes=4 * rows * cols, positive=True),
         Workload(f"softmax {soft}x{soft} f32", [(soft, soft)], "float32", lambda a: a.softmax(1),
                  lambda a: a.softmax(1), _softmax_np, bytes=2 * 4 * soft * soft),
         Workload(f"matmul {mm}^3 f32", [(mm, mm), (mm, mm)], "float32", lambda a, b: a @ b, lambda a, b: a @ b,
@@ -179,11 +180,13 @@ class Timer:
 
 
 def close_enough(got: np.ndarray, want: np.ndarray, dtype: str) -> tuple[bool, float]:
-    """Scaled max error within 1e-3 (f32; sums of 2^26 elements included) or 1e-2 (f16)."""
+    """Max error over the largest magnitude within 1e-4 (f32) or 3e-3 (f16: one rounding of the
+    result is 5e-4, cuBLAS may round partial sums to f16 too; f16 accumulation over 4096 terms is
+    off by ~1e-2)."""
     got64, want64 = got.astype(np.float64), want.astype(np.float64)
     scale = max(1.0, float(np.abs(want64).max()))
     err = float(np.abs(got64 - want64).max()) / scale if got.size else 0.0
-    return got.shape == want.shape and err <= (1e-2 if dtype == "float16" else 1e-3), err
+    return got.shape == want.shape and err <= (3e-3 if dtype == "float16" else 1e-4), err
 
 
 def main() -> None:
@@ -219,7 +222,7 @@ def main() -> None:
     for work in workloads(args.quick):
         if args.only and args.only not in work.name:
             continue
-        arrays = [rng.standard_normal(s).astype(work.dtype) for s in work.shapes]
+        arrays = [(rng.random(s) if work.positive else rng.standard_normal(s)).astype(work.dtype) for s in work.shapes]
         try:
             program = compile_program(build_module(work, arrays), args.device)
             bound = Bound(program, arrays)
@@ -249,6 +252,7 @@ def main() -> None:
         note = f"{work.bytes / t_tiny / 1e9 / H200_COPY_BANDWIDTH * 1e12:.0%} of H200 copy bw" \
             if cuda and work.bytes else ""
         note += f"{'; ' if note else ''}{len(bound.kernels)} kernel{'s' if len(bound.kernels) != 1 else ''}"
+        note += f"; error {err:.1e}"
         print(f"{work.name:34s} {t_tiny:9.3f} {t_ref:9.3f} {t_tiny / t_ref:7.2f} {gbs} {gflops}  {note}", flush=True)
     sys.stdout.flush()
 
