@@ -190,7 +190,8 @@ def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
             if r.range_kind in WORKGROUP_KINDS:
                 size *= r.extent
         local = uop.DefineLocalOp(size, red.result.type)
-        ops += [local, uop.StoreOp(local.result, mine, acc.result), uop.BarrierOp()]
+        locals_.append(local)  # declared up front, next to the hardware indices
+        ops += [uop.StoreOp(local.result, mine, acc.result), uop.BarrierOp()]
         total = uop.DefineAccOp(loop.reduce_identity(red.kind, red.result.type), red.result.type)
         k = uop.RangeOp(0, group.extent)
         ops += [total, k, c2 := uop.ConstOp(group_stride, i32), m2 := uop.MulOp(k.result, c2.result)]
@@ -207,9 +208,11 @@ def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
 
     top = owned.get(None, [])
     groups = [r for r in ranges if r.range_kind == RK.GROUP]
+    locals_: list[uop.DefineLocalOp] = []
     for op in top:  # hardware indices first
         if isinstance(op, loop.RangeOp):
             emit(op)
+    prelude_end = len(plan.order)
     for op in top:
         if isinstance(op, loop.RangeOp):
             continue
@@ -217,6 +220,7 @@ def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
             plan.order.extend(gate_to_first_thread(op, groups))
         else:
             emit(op)
+    plan.order[prelude_end:prelude_end] = locals_
     return plan
 
 

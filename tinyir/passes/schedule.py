@@ -30,7 +30,6 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.rewriter import Rewriter
 
-from tinyir.diagnostics import emit_error
 from tinyir.dialects import shapetracker as st
 from tinyir.dialects import tensor as tir
 from tinyir.passes.schedule_partition import (
@@ -171,26 +170,14 @@ class _Host:
             body.add_op(clone)
             mapping.update(zip(op.results, clone.results))
         body.add_op(st.StoreOp(body.args[0], contiguous(_shape(root)), mapping[root]))
-        self.add(st.KernelOp(f"k{self.count}", operands, Region(body)))
+        kernel = st.KernelOp(f"k{self.count}", operands, Region(body))
+        if isinstance(root.owner, Operation):  # errors about the kernel point at what it computes
+            kernel.location = root.owner.location
+        self.add(kernel)
         self.count += 1
 
     def alloc(self, tensor_type: Attribute) -> SSAValue:
         return self.add(st.AllocOp(buffer_type(tensor_type))).results[0]
-
-
-# Index arithmetic below the tensor level is i32 (docs/ir.md): no tensor may have more elements than
-# an i32 can count, or ranges and flat indices would wrap silently.
-MAX_ELEMENTS = 2**31 - 1
-
-
-def check_index_range(func: FuncOp) -> None:
-    """One clear error, at the op that makes it, for a tensor too large for 32-bit indices."""
-    values = [*func.body.block.args, *(r for op in func.body.block.ops for r in op.results)]
-    for value in values:
-        if isinstance(value.type, TensorType) and math.prod(_shape(value)) > MAX_ELEMENTS:
-            where = value.owner if isinstance(value.owner, Operation) else func
-            emit_error(where, f"{value.type} has {math.prod(_shape(value))} elements; index arithmetic is "
-                              f"32-bit, so a tensor may have at most {MAX_ELEMENTS}")
 
 
 def build_function(func: FuncOp, schedule: Schedule) -> FuncOp:
@@ -219,7 +206,9 @@ def build_function(func: FuncOp, schedule: Schedule) -> FuncOp:
         results[index] = out
     host.add(ReturnOp(*results))
     signature = ([a.type for a in block.args], [r.type for r in results])
-    return FuncOp(func.sym_name.data, signature, Region(block), func.sym_visibility)
+    scheduled = FuncOp(func.sym_name.data, signature, Region(block), func.sym_visibility)
+    scheduled.location = func.location
+    return scheduled
 
 
 def _needs_scheduling(func: FuncOp) -> bool:
@@ -245,7 +234,6 @@ class ScheduleKernels(RulePass):
         func = entry_function(op)
         if func is None or not _needs_scheduling(func):
             return
-        check_index_range(func)
         schedule = partition(func)
         new_func = build_function(func, schedule)
         Rewriter.replace_op(func, new_func)

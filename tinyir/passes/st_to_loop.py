@@ -282,6 +282,39 @@ class ShapetrackerToLoop(RulePass):
             lower_kernel(kernel, self)
 
 
+#: index math below this level is i32 (docs/ir.md): every index it computes must fit
+MAX_INDEX = 2**31 - 1
+
+
+def _too_large(what: str, count: int) -> str:
+    return (f"{what} has {count} elements; index arithmetic is 32-bit, so a tensor may have at most "
+            f"{MAX_INDEX}")
+
+
+def check_index_width(kernel: st.KernelOp, space: KernelSpace) -> None:
+    """One clear error where an index of this kernel would not fit in i32: a buffer, a range, or a
+    position in a view. Shapes that are only ever broadcast or split into ranges may be larger
+    (a 4096^3 matmul iterates 2^36 points through indices below 2^24)."""
+    for buffer in kernel.buffers:
+        count = math.prod(buffer.type.shape_tuple()) if hasattr(buffer.type, "shape_tuple") else 0
+        if count > MAX_INDEX:
+            raise StToLoopError(kernel, f"kernel \"{kernel.name_str}\": buffer {buffer.type}: {_too_large('it', count)}")
+    for r in space.ranges:
+        if r.extent > MAX_INDEX:
+            raise StToLoopError(kernel, f"kernel \"{kernel.name_str}\": a range of {r.extent}: "
+                                        f"{_too_large('its loop', r.extent)}")
+    for op in kernel.body.block.ops:
+        if not isinstance(op, (st.LoadOp, st.ConstOp, st.ArangeOp, st.StoreOp)):
+            continue
+        views = op.tracker().views
+        for below, view in zip((None, *views), views):
+            bounds = view.index_range()
+            if below is not None and below.size > MAX_INDEX:
+                raise StToLoopError(op, _too_large(f"view shape {list(below.shape)}", below.size))
+            if bounds is not None and max(-bounds[0], bounds[1]) > MAX_INDEX:
+                raise StToLoopError(op, _too_large(f"a view reaching index {bounds[1]}", bounds[1] + 1))
+
+
 def lower_kernel(kernel: st.KernelOp, lowering: ShapetrackerToLoop | None = None) -> loop.KernelOp:
     """Replace one st.kernel by its loop.kernel; returns the new kernel."""
     lowering = lowering or ShapetrackerToLoop()
@@ -291,6 +324,7 @@ def lower_kernel(kernel: st.KernelOp, lowering: ShapetrackerToLoop | None = None
     if lowering.max_global_dims < 1:
         raise StToLoopError(kernel, f"max_global_dims must be at least 1, got {lowering.max_global_dims}")
     space = KernelSpace.of(kernel, lowering.max_global_dims)
+    check_index_width(kernel, space)
     region = kernel.detach_region(kernel.body)
     block = region.block
     first = block.first_op

@@ -1,12 +1,13 @@
 // RUN: tinyir-opt %s -p 'kernel-optimize{actions="local:0:4,group:1:16,unroll:1:2"},loop-to-uop' | filecheck %s
 // A kernel with work-group ranges gets wgid/lidx specials (last = 0). A grouped reduce: each thread
-// sums its part, stores its partial at its linear local id, a barrier, then every thread combines
+// sums its part, stores its partial (to local memory declared up front) at its linear local id, a barrier, then every thread combines
 // its group's partials from local memory; only the group's thread 0 stores to global memory.
 // The unrolled copies (64 elements apart) are combined before they meet the accumulator.
 
 // CHECK:      %i0 = uop.special "wgid0" 2 : i32
 // CHECK-NEXT: %i0_l = uop.special "lidx1" 4 : i32
 // CHECK-NEXT: %r1_g = uop.special "lidx0" 16 : i32
+// CHECK-NEXT: %[[LOCAL:.*]] = uop.define_local : !st.buffer<64xf32>
 // CHECK:      %[[ACC:.*]] = uop.define_acc 0.0 : f32
 // CHECK-NEXT: %r1 = uop.range 0, 32 : i32
 // CHECK:      %[[A:.*]] = uop.load %1[%{{.*}}] : f32
@@ -15,8 +16,7 @@
 // CHECK-NEXT: %[[S:.*]] = uop.add %[[ACC]], %[[AB]] : f32
 // CHECK-NEXT: uop.assign %[[ACC]], %[[S]] : f32
 // CHECK-NEXT: uop.endrange %r1
-// CHECK:      %[[LOCAL:.*]] = uop.define_local : !st.buffer<64xf32>
-// CHECK-NEXT: uop.store %[[LOCAL]][%[[MINE:.*]]], %[[ACC]] : f32
+// CHECK:      uop.store %[[LOCAL]][%[[MINE:.*]]], %[[ACC]] : f32
 // CHECK-NEXT: uop.barrier
 // CHECK-NEXT: %[[TOTAL:.*]] = uop.define_acc 0.0 : f32
 // CHECK-NEXT: %[[K:.*]] = uop.range 0, 16 : i32
