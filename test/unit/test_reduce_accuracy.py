@@ -55,6 +55,25 @@ def test_f16_sum_accumulates_in_f32(device):
 
 
 @pytest.mark.parametrize("device", _devices())
+def test_f16_split_sums_in_f32(device):
+    # 2^16 elements into one: split-reduce makes 256 partials of 256 contiguous elements, then their
+    # sum. Pairs of partials cancel to 2^-6 each: rounded to f16 (~128, ulp 0.125) that would be lost
+    rng = np.random.default_rng(5)
+    a = rng.random((128, 256)).astype(np.float16)
+    b = -a
+    b[:, 0] += np.float16(2**-6)
+    x = np.stack([a, b], axis=1).reshape(-1)
+    got = Tensor(x, device=device).sum().numpy()
+    assert got.dtype == np.float16 and _ulps(got, x.astype(np.float64).sum()) <= 1
+    y = rng.random(x.size).astype(np.float16)
+    dot = (Tensor(y, device=device) * Tensor(x, device=device)).sum().numpy()
+    want = (torch.from_numpy(y).float() * torch.from_numpy(x).float()).sum().half().numpy()
+    if device == "reference":  # products in f16 (see above)
+        want = (torch.from_numpy(y) * torch.from_numpy(x)).float().sum().half().numpy()
+    assert _ulps(dot, want.astype(np.float64)) <= 1
+
+
+@pytest.mark.parametrize("device", _devices())
 def test_f16_max_is_exact(device):
     x = np.random.default_rng(2).standard_normal((3, 1000)).astype(np.float16)
     x[1, 17] = np.nan
