@@ -212,9 +212,10 @@ class _LocalMemory:
         # readers: one point, or -2 when a second one reads the element before the next barrier
         if not slot.size:
             return np.zeros(points, self.data.dtype)
-        pairs = np.unique(np.stack([slot, point]), axis=1)
-        slots, counts = np.unique(pairs[0], return_counts=True)
-        first = pairs[1][np.searchsorted(pairs[0], slots)]
+        pairs = np.unique(slot * points + point)  # distinct (element, reader) pairs, sorted by element
+        pair_slot, pair_point = pairs // points, pairs % points
+        slots, start, counts = np.unique(pair_slot, return_index=True, return_counts=True)
+        first = pair_point[start]
         prev = self.reader[slots]
         self.reader[slots] = np.where((counts == 1) & ((prev == -1) | (prev == first)), first, -2)
         return np.where(live, self.data[self.offset + local], np.zeros((), self.data.dtype))
