@@ -42,8 +42,10 @@ from tinyir.runtime.disk_cache import disk_cache
 a = np.arange(32, dtype=np.float32).reshape(4, 8) / 7
 b = np.linspace(-1, 1, 8, dtype=np.float32)
 s, t = executor.compile_program(parse_module({PROGRAM!r}), "cpu").run([a, b])
+from tinyir import Tensor
+api = ((Tensor(a) * 2 + 1).relu().sum(1) / 3).tolist()  # the Tensor API's path to the same caches
 cache = disk_cache()
-print(json.dumps({{"s": s.tolist(), "t": t.tolist(), "stats": executor.COMPILE_STATS.__dict__,
+print(json.dumps({{"s": s.tolist(), "t": t.tolist(), "api": api, "stats": executor.COMPILE_STATS.__dict__,
                   "corrupt": cache.stats.corrupt if cache else None}}))
 """
 
@@ -67,6 +69,8 @@ def _process(cache_dir: Path, level: str = "1") -> dict:
     s, t = _expected()
     np.testing.assert_allclose(result["s"], s, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(result["t"], t, rtol=1e-6)
+    a, _ = _inputs()
+    np.testing.assert_allclose(result["api"], np.maximum(a * 2 + 1, 0).sum(1) / 3, rtol=1e-6)
     return result
 
 
@@ -87,7 +91,7 @@ def _corrupt(cache_dir: Path, kind: str, checksum_too: bool = False, value: byte
 
 def test_second_process_compiles_nothing(tmp_path: Path) -> None:
     first = _process(tmp_path)
-    assert first["stats"]["pipelines"] == 1 and first["stats"]["backend_compiles"] >= 2
+    assert first["stats"]["pipelines"] == 2 and first["stats"]["backend_compiles"] >= 3  # two programs
     second = _process(tmp_path)
     assert second["stats"] == {"pipelines": 0, "emitted": 0, "backend_compiles": 0,
                                "reloaded": first["stats"]["backend_compiles"]}
@@ -95,10 +99,10 @@ def test_second_process_compiles_nothing(tmp_path: Path) -> None:
 
 def test_corrupted_entries_are_recompiled_and_overwritten(tmp_path: Path) -> None:
     _process(tmp_path)
-    assert _corrupt(tmp_path, "program") == 1 and _corrupt(tmp_path, "artifact") >= 2
+    assert _corrupt(tmp_path, "program") == 2 and _corrupt(tmp_path, "artifact") >= 3
     again = _process(tmp_path)
     assert again["corrupt"] >= 3
-    assert again["stats"]["pipelines"] == 1 and again["stats"]["reloaded"] == 0  # nothing trusted
+    assert again["stats"]["pipelines"] == 2 and again["stats"]["reloaded"] == 0  # nothing trusted
     assert again["stats"]["emitted"] == 0  # the kernel texts were intact
     healed = _process(tmp_path)  # the recompiled entries replaced the corrupted ones
     assert healed["corrupt"] == 0 and healed["stats"]["pipelines"] == 0 and healed["stats"]["backend_compiles"] == 0
@@ -108,12 +112,12 @@ def test_corrupted_entries_are_recompiled_and_overwritten(tmp_path: Path) -> Non
     _corrupt(tmp_path, "program", checksum_too=True, value=b'{"steps": 3}')
     _corrupt(tmp_path, "artifact", checksum_too=True, value=b"not LLVM IR\x00\x7fELF")
     wrong = _process(tmp_path)
-    assert wrong["stats"]["pipelines"] == 1 and wrong["stats"]["reloaded"] == 0
+    assert wrong["stats"]["pipelines"] == 2 and wrong["stats"]["reloaded"] == 0
 
 
 def test_cachelevel_0_writes_nothing(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
-    assert _process(cache_dir, level="0")["stats"]["pipelines"] == 1
+    assert _process(cache_dir, level="0")["stats"]["pipelines"] == 2
     assert not cache_dir.exists()
 
 
