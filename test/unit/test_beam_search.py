@@ -16,7 +16,7 @@ import tinyir
 from tinyir.dialects import loop, uop
 from tinyir.element_types import element_type
 from tinyir.errors import TinyirError
-from tinyir.ir import parse_module
+from tinyir.ir import parse_module, to_text
 from tinyir.passes.kernel_optimize import Action, apply_actions, format_actions
 from tinyir.registry import CORE_PIPELINE
 from tinyir.runtime.executor import compile_program, get_device, get_target, pipeline_for, run_passes
@@ -24,6 +24,7 @@ from tinyir.search import SearchCache, SearchReport, beam_search, cache_dir
 from tinyir.search import measure as measure_module
 from tinyir.search.cache import FILE_NAME, SearchKey
 from tinyir.search.measure import KernelBench, same_result
+from tinyir.search.workers import LoweringPool
 
 # a row sum after an elementwise product: one global and one reduce axis
 ROWSUM = """
@@ -163,7 +164,7 @@ def test_wrong_result_is_discarded(monkeypatch, device):
     bad = Action("unroll", 1, 0)
     monkeypatch.setattr(measure_module, "apply_action", corrupting(bad))
     report = SearchReport()
-    actions = beam_search(loop_kernel(ROWSUM), device, 2, report=report, **QUICK)
+    actions = beam_search(loop_kernel(ROWSUM), device, 2, report=report, workers=1, **QUICK)
     assert report.discarded["unroll:1:0"].startswith("wrong result")
     assert bad not in actions
 
@@ -199,11 +200,42 @@ def test_compile_failure_crash_and_slow_run_are_discarded(monkeypatch):
     monkeypatch.setattr(device, "compile", bad_compile)
     monkeypatch.setattr(device, "launch", bad_launch)
     report = SearchReport()
-    actions = beam_search(kernel, "cpu", 2, report=report, time_limit_s=1.0, amounts=(0, 2, 4), max_rounds=1)
+    actions = beam_search(kernel, "cpu", 2, report=report, time_limit_s=1.0, amounts=(0, 2, 4), max_rounds=1,
+                          workers=1)
     assert report.discarded["unroll:1:2"].startswith("compile failed: RuntimeError: LLVM said no")
     assert report.discarded["unroll:1:4"].startswith("launch failed: RuntimeError: segfault")
     assert "over the 1 s limit" in report.discarded["upcast:0:2"]
     assert format_actions(actions) not in {"unroll:1:2", "unroll:1:4", "upcast:0:2"}
+
+
+def test_workers_lower_exactly_as_in_process():
+    """Lowering on worker processes gives the very kernels that lowering in the process gives."""
+    bench = KernelBench(loop_kernel(ROWSUM), "opencl")
+    lists = [(), (Action("upcast", 0, 2),), (Action("group", 1, 8), Action("local", 0, 2)), (Action("unroll", 1, 3),)]
+    pool = LoweringPool(to_text(bench.module), "opencl", 2)
+    try:
+        got = pool.lower_all(lists)
+    finally:
+        pool.close()
+    assert got is not None and not pool.broken
+    for actions, (source, problem) in zip(lists[:3], got):
+        assert problem is None and source == bench.lower(actions)
+    assert got[3][0] is None and "not divisible by 3" in got[3][1]
+
+
+def test_a_dead_worker_means_lowering_in_process():
+    pool = LoweringPool("not IR at all", "cpu", 2)  # the workers die reading the kernel
+    assert pool.lower_all([(Action("upcast", 0, 2),)]) is None
+    assert pool.broken and not pool.usable_for(100)
+
+
+def test_search_with_workers(monkeypatch):
+    monkeypatch.setattr("tinyir.search.workers.MIN_ROUND", 2)  # this small kernel's rounds go to workers too
+    report = SearchReport()
+    actions = beam_search(loop_kernel(ROWSUM), "cpu", 2, report=report, workers=2, amounts=(0, 2, 4),
+                          max_rounds=1, repeats=2)
+    assert report.lowered_in_workers >= 5 and report.discarded == {}
+    apply_actions(loop_kernel(ROWSUM).clone(), actions, get_target("cpu").limits)
 
 
 def test_same_result_rules():

@@ -25,9 +25,12 @@ from tinyir import __version__
 from tinyir.dialects import loop
 from tinyir.errors import TinyirError
 from tinyir.passes.kernel_optimize import ACTIONS, Action, apply_action, axes, check_action, format_actions, parse_actions
+from tinyir.ir import to_text
 from tinyir.runtime.executor import debug_level
 from tinyir.search.cache import SearchCache, SearchKey
 from tinyir.search.measure import Candidate, KernelBench, first_line
+from tinyir.search.workers import LoweringPool, default_workers
+from tinyir.targets.base import KernelSource
 
 #: split sizes tried for each action; 0 takes the whole axis
 AMOUNTS = (0, 2, 3, 4, 8, 16, 32, 64, 128, 256)
@@ -45,6 +48,7 @@ class SearchReport:
     cached: bool = False
     rounds: int = 0
     candidates: list[Candidate] = field(default_factory=list)
+    lowered_in_workers: int = 0
 
     @property
     def discarded(self) -> dict[str, str]:
@@ -53,11 +57,13 @@ class SearchReport:
 
 def beam_search(kernel: loop.KernelOp, device: str, width: int, *, time_limit_s: float = 10.0,
                 max_rounds: int = 8, amounts: Sequence[int] = AMOUNTS, repeats: int = 3, seed: int = 0,
-                cache: SearchCache | None = None, report: SearchReport | None = None) -> list[Action]:
+                workers: int | None = None, cache: SearchCache | None = None,
+                report: SearchReport | None = None) -> list[Action]:
     """The fastest action list found for `kernel` on `device` by a beam of `width` candidates.
 
     `time_limit_s` bounds each candidate's compile and its first run; `repeats` launches more are
-    timed and the best counts. The kernel itself is not changed."""
+    timed and the best counts; `workers` processes lower big rounds (default: a core each but one).
+    The kernel itself is not changed."""
     if width < 1:
         raise TinyirError(f"beam search: the beam width must be at least 1, got {width}")
     if device == "reference":
@@ -71,7 +77,11 @@ def beam_search(kernel: loop.KernelOp, device: str, width: int, *, time_limit_s:
         report.cached = True
         _say(f"{format_actions(found) or '(no actions)'} (cached)", device, width)
         return found
-    actions = _search(bench, device, width, time_limit_s, max_rounds, tuple(amounts), repeats, report)
+    pool = LoweringPool(to_text(bench.module), device, default_workers() if workers is None else workers)
+    try:
+        actions = _search(bench, pool, device, width, time_limit_s, max_rounds, tuple(amounts), repeats, report)
+    finally:
+        pool.close()
     cache.store(key, format_actions(actions))
     timed = [c for c in report.candidates if c.ok]
     best = min(c.seconds for c in timed)
@@ -116,7 +126,7 @@ def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequenc
     return found
 
 
-def _search(bench: KernelBench, device: str, width: int, time_limit_s: float, max_rounds: int,
+def _search(bench: KernelBench, pool: LoweringPool, device: str, width: int, time_limit_s: float, max_rounds: int,
             amounts: tuple[int, ...], repeats: int, report: SearchReport) -> list[Action]:
     from tinyir.passes.kernel_heuristics import choose_actions
 
@@ -132,7 +142,7 @@ def _search(bench: KernelBench, device: str, width: int, time_limit_s: float, ma
     heuristic = tuple(choose_actions(bench.kernel(), device, bench.limits))
     if heuristic:
         tried.add(heuristic)
-        beam += _round(bench, device, [Candidate(heuristic)], kernels, beam[0].seconds, time_limit_s, repeats,
+        beam += _round(bench, pool, device, [Candidate(heuristic)], kernels, beam[0].seconds, time_limit_s, repeats,
                        report, "heuristic")
         beam = sorted(beam, key=lambda c: c.seconds)[:width]
     for number in range(1, max_rounds + 1):
@@ -146,7 +156,7 @@ def _search(bench: KernelBench, device: str, width: int, time_limit_s: float, ma
         if not children:
             break
         report.rounds = number
-        good = _round(bench, device, children, kernels, beam[0].seconds, time_limit_s, repeats, report,
+        good = _round(bench, pool, device, children, kernels, beam[0].seconds, time_limit_s, repeats, report,
                       f"round {number}")
         if not good or min(c.seconds for c in good) >= beam[0].seconds:
             break
@@ -154,7 +164,7 @@ def _search(bench: KernelBench, device: str, width: int, time_limit_s: float, ma
     return list(beam[0].actions)
 
 
-def _round(bench: KernelBench, device: str, candidates: list[Candidate], kernels: dict[str, Candidate],
+def _round(bench: KernelBench, pool: LoweringPool, device: str, candidates: list[Candidate], kernels: dict[str, Candidate],
            best: float, time_limit_s: float, repeats: int, report: SearchReport, what: str) -> list[Candidate]:
     """Lower, compile (in parallel) and measure candidates; the ones that worked."""
     from tqdm import tqdm
@@ -163,8 +173,14 @@ def _round(bench: KernelBench, device: str, candidates: list[Candidate], kernels
     with tqdm(total=len(candidates), desc=f"beam {device} {bench.identity[:24]} {what}", unit="kernel",
               file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
         fresh = []
-        for candidate in candidates:
-            _lower(bench, candidate, kernels)
+        lowered = pool.lower_all([c.actions for c in candidates]) if pool.usable_for(len(candidates)) else None
+        if lowered is not None:
+            report.lowered_in_workers += len(candidates)
+        for index, candidate in enumerate(candidates):
+            if lowered is None:
+                _lower(bench, candidate, kernels)
+            else:
+                _accept(candidate, *lowered[index], kernels)
             if candidate.problem is None:
                 fresh.append(candidate)
             else:
@@ -181,11 +197,20 @@ def _round(bench: KernelBench, device: str, candidates: list[Candidate], kernels
 
 def _lower(bench: KernelBench, candidate: Candidate, kernels: dict[str, Candidate]) -> None:
     try:
-        candidate.source = bench.lower(candidate.actions)
+        source, problem = bench.lower(candidate.actions), None
     except Exception as exc:  # noqa: BLE001 - any failure to lower discards the candidate
-        candidate.discard(f"lowering failed: {type(exc).__name__}: {first_line(exc)}")
+        source, problem = None, f"{type(exc).__name__}: {first_line(exc)}"
+    _accept(candidate, source, problem, kernels)
+
+
+def _accept(candidate: Candidate, source: KernelSource | None, problem: str | None,
+            kernels: dict[str, Candidate]) -> None:
+    """Take a lowered kernel, unless lowering failed or another action list made the same one."""
+    if source is None:
+        candidate.discard(f"lowering failed: {problem}")
         return
-    twin = kernels.setdefault(candidate.source.text, candidate)
+    candidate.source = source
+    twin = kernels.setdefault(source.text, candidate)
     if twin is not candidate:  # another action list made this very kernel: it is timed once
         candidate.discard(f"same kernel as [{format_actions(twin.actions)}]")
 

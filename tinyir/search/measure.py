@@ -24,7 +24,7 @@ from tinyir.errors import TinyirError
 from tinyir.passes.kernel_optimize import Action, apply_action
 from tinyir.runtime.buffer import Buffer, allocator_for
 from tinyir.runtime.executor import get_target, run_passes, structural_hash
-from tinyir.targets.base import Device, KernelSource
+from tinyir.targets.base import Device, KernelSource, Target
 
 #: the passes between kernel-optimize and a target's lowering in every default pipeline
 LOWERING = ("loop-to-uop", "uop-simplify")
@@ -59,6 +59,18 @@ def isolate(kernel: loop.KernelOp) -> ModuleOp:
     block.add_ops([copy, func.ReturnOp()])
     function = func.FuncOp("search", ([v.type for v in args], []), Region(block))
     return ModuleOp([function])
+
+
+def lower_kernel(module: ModuleOp, target: Target, actions: Sequence[Action]) -> KernelSource:
+    """The target's text of the kernel in `module` (made by `isolate`, left unchanged) with
+    `actions` applied and the rest of the default pipeline run; errors raise."""
+    module = module.clone()
+    kernel = next(op for op in module.walk() if isinstance(op, loop.KernelOp))
+    for action in actions:
+        apply_action(kernel, action, target.limits)
+    run_passes(module, [*LOWERING, target.lower_pass])
+    op = next(op for op in module.walk() if op.name == target.kernel_op)
+    return target.emit_kernel(op)
 
 
 def random_array(rng: np.random.Generator, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
@@ -132,13 +144,7 @@ class KernelBench:
 
     def lower(self, actions: Sequence[Action]) -> KernelSource:
         """The target's text of the kernel with `actions` applied (errors raise)."""
-        module = self.module.clone()
-        kernel = self.kernel(module)
-        for action in actions:
-            apply_action(kernel, action, self.limits)
-        run_passes(module, [*LOWERING, self.target.lower_pass])
-        op = next(op for op in module.walk() if op.name == self.target.kernel_op)
-        return self.target.emit_kernel(op)
+        return lower_kernel(self.module, self.target, actions)
 
     # ---------------------------------------------------------------- running
 
