@@ -7,6 +7,7 @@ Small kernels and few split sizes keep every search to a few seconds on a 2-core
 from __future__ import annotations
 
 import sqlite3
+import sys
 import time
 
 import numpy as np
@@ -214,10 +215,10 @@ def test_workers_lower_exactly_as_in_process():
     lists = [(), (Action("upcast", 0, 2),), (Action("group", 1, 8), Action("local", 0, 2)), (Action("unroll", 1, 3),)]
     pool = LoweringPool(to_text(bench.module), "opencl", 2)
     try:
-        got = pool.lower_all(lists)
+        got = pool.lower_all(lists, 60.0)
     finally:
         pool.close()
-    assert got is not None and not pool.broken
+    assert not pool.broken
     for actions, (source, problem) in zip(lists[:3], got):
         assert problem is None and source == bench.lower(actions)
     assert got[3][0] is None and "not divisible by 3" in got[3][1]
@@ -225,8 +226,21 @@ def test_workers_lower_exactly_as_in_process():
 
 def test_a_dead_worker_means_lowering_in_process():
     pool = LoweringPool("not IR at all", "cpu", 2)  # the workers die reading the kernel
-    assert pool.lower_all([(Action("upcast", 0, 2),)]) is None
+    assert pool.lower_all([(Action("upcast", 0, 2),)], 60.0) == [None]
     assert pool.broken and not pool.usable_for(100)
+
+
+def test_a_hung_worker_is_over_the_limit():
+    """A lowering that does not come back in time is reported as such; what was never sent is left
+    to the caller (None), and the workers are stopped."""
+    pool = LoweringPool("", "cpu", 2)
+    pool.command = [sys.executable, "-c", "import sys, time; sys.stdin.readline(); sys.stdin.readline(); time.sleep(60)"]
+    lists = [(Action("upcast", 0, 2),), (Action("upcast", 0, 4),), (Action("unroll", 1, 2),)]
+    start = time.perf_counter()
+    got = pool.lower_all(lists, 0.5)
+    assert time.perf_counter() - start < 10
+    assert got[:2] == [(None, "lowering took over the 0.5 s limit")] * 2 and got[2] is None
+    assert pool.broken and pool._procs == []
 
 
 def test_search_with_workers(monkeypatch):

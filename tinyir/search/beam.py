@@ -35,7 +35,8 @@ from tinyir.targets.base import KernelSource
 #: split sizes tried for each action; 0 takes the whole axis
 AMOUNTS = (0, 2, 3, 4, 8, 16, 32, 64, 128, 256)
 #: devices whose `compile` may run on several threads at once. The others compile one kernel at a
-#: time: llvmlite shares one LLVM context between threads, and a CUDA context is current per thread.
+#: time, in the searching thread: llvmlite shares one LLVM context between threads, and a CUDA
+#: context is current in one thread only.
 PARALLEL_COMPILE = frozenset({"opencl"})
 #: a candidate whose first run is this many times slower than the best is not timed again
 GIVE_UP_FACTOR = 3.0
@@ -173,14 +174,14 @@ def _round(bench: KernelBench, pool: LoweringPool, device: str, candidates: list
     with tqdm(total=len(candidates), desc=f"beam {device} {bench.identity[:24]} {what}", unit="kernel",
               file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
         fresh = []
-        lowered = pool.lower_all([c.actions for c in candidates]) if pool.usable_for(len(candidates)) else None
-        if lowered is not None:
-            report.lowered_in_workers += len(candidates)
-        for index, candidate in enumerate(candidates):
-            if lowered is None:
+        lowered = (pool.lower_all([c.actions for c in candidates], time_limit_s) if pool.usable_for(len(candidates))
+                   else [None] * len(candidates))
+        report.lowered_in_workers += sum(1 for x in lowered if x is not None)
+        for candidate, done in zip(candidates, lowered):
+            if done is None:  # no worker lowered it: lower it here
                 _lower(bench, candidate, kernels)
             else:
-                _accept(candidate, *lowered[index], kernels)
+                _accept(candidate, *done, kernels)
             if candidate.problem is None:
                 fresh.append(candidate)
             else:
@@ -223,9 +224,18 @@ def _compile(bench: KernelBench, candidate: Candidate) -> None:
 
 
 def _compile_all(bench: KernelBench, device: str, candidates: list[Candidate], time_limit_s: float, bar) -> None:
-    """Compile on a thread pool; a compile still running `time_limit_s` after it began is abandoned
-    (its thread is left to finish on its own: Python cannot stop it). On a device that compiles one
-    kernel at a time, the candidates queued behind an abandoned compile are discarded too."""
+    """Compile a round. Where the device allows, on a thread pool: a compile still running
+    `time_limit_s` after it began is abandoned (its thread is left to finish on its own: Python
+    cannot stop it). Elsewhere one at a time in this thread (a CUDA context is current only here),
+    and a compile that took over the limit is discarded once it returns."""
+    if device not in PARALLEL_COMPILE:
+        for candidate in candidates:
+            start = time.perf_counter()
+            _compile(bench, candidate)
+            if candidate.problem is None and time.perf_counter() - start > time_limit_s:
+                candidate.discard(f"compile took over the {time_limit_s:g} s limit")
+            bar.update()
+        return
     if not candidates:
         return
     began: dict[int, float] = {}
@@ -234,8 +244,7 @@ def _compile_all(bench: KernelBench, device: str, candidates: list[Candidate], t
         began[id(candidate)] = time.perf_counter()
         _compile(bench, candidate)
 
-    parallel = device in PARALLEL_COMPILE
-    pool = ThreadPoolExecutor(max_workers=min(len(candidates), 8) if parallel else 1, thread_name_prefix="tinyir-beam")
+    pool = ThreadPoolExecutor(max_workers=min(len(candidates), 8), thread_name_prefix="tinyir-beam")
     try:
         futures: dict[Future, Candidate] = {pool.submit(work, c): c for c in candidates}
         pending = set(futures)
@@ -243,14 +252,10 @@ def _compile_all(bench: KernelBench, device: str, candidates: list[Candidate], t
             done, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
             bar.update(len(done))
             now = time.perf_counter()
-            hung = [f for f in pending if now - began.get(id(futures[f]), math.inf) > time_limit_s]
+            hung = {f for f in pending if now - began.get(id(futures[f]), math.inf) > time_limit_s}
             for future in hung:
                 futures[future].discard(f"compile took over the {time_limit_s:g} s limit")
-            if hung and not parallel:  # the one compile thread is taken: nothing queued can start
-                for future in pending - set(hung):
-                    futures[future].discard("not compiled: the compile before it hung")
-                hung = list(pending)
-            pending -= set(hung)
+            pending -= hung
             bar.update(len(hung))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

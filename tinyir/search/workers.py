@@ -39,6 +39,7 @@ class LoweringPool:
         self.module_text, self.device, self.workers = module_text, device, workers
         self._procs: list[subprocess.Popen] = []
         self.broken = False
+        self.command = [sys.executable, "-m", "tinyir.search.workers"]  # how a worker starts
 
     def usable_for(self, count: int) -> bool:
         return self.workers > 1 and count >= MIN_ROUND and not self.broken
@@ -48,21 +49,24 @@ class LoweringPool:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
         hello = json.dumps({"module": self.module_text, "device": self.device}) + "\n"
         for _ in range(self.workers):
-            proc = subprocess.Popen([sys.executable, "-m", "tinyir.search.workers"], stdin=subprocess.PIPE,
+            proc = subprocess.Popen(self.command, stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
             proc.stdin.write(hello)
             proc.stdin.flush()
             self._procs.append(proc)
 
-    def lower_all(self, action_lists: Sequence[Sequence[Action]]) -> list[tuple[KernelSource | None, str | None]] | None:
-        """Each list's (source, problem) in order, or None when the pool broke: the caller then
-        lowers in its own process. One request per worker at a time, so no pipe ever fills up."""
+    def lower_all(self, action_lists: Sequence[Sequence[Action]],
+                  timeout_s: float) -> list[tuple[KernelSource | None, str | None] | None]:
+        """Each list's (source, problem), in order. One request per worker at a time, so no pipe
+        fills up. When a worker dies, or none answers for `timeout_s` (then the lowerings under way
+        are reported as over the limit), the pool is closed, and the entries not done are None:
+        the caller lowers those in its own process."""
+        results: list[tuple[KernelSource | None, str | None] | None] = [None] * len(action_lists)
+        busy: dict[subprocess.Popen, int] = {}
         try:
             if not self._procs:
                 self._start()
-            results: list[tuple[KernelSource | None, str | None] | None] = [None] * len(action_lists)
             todo = list(enumerate(action_lists))[::-1]
-            busy: dict[subprocess.Popen, int] = {}
             with selectors.DefaultSelector() as selector:
                 for proc in self._procs:
                     selector.register(proc.stdout, selectors.EVENT_READ, proc)
@@ -73,7 +77,12 @@ class LoweringPool:
                             proc.stdin.write(json.dumps({"actions": format_actions(actions)}) + "\n")
                             proc.stdin.flush()
                             busy[proc] = index
-                    for key, _ in selector.select():
+                    ready = selector.select(timeout=timeout_s)
+                    if not ready:
+                        for index in busy.values():
+                            results[index] = (None, f"lowering took over the {timeout_s:g} s limit")
+                        raise TimeoutError("no lowering worker answered in time")
+                    for key, _ in ready:
                         proc = key.data
                         line = proc.stdout.readline()
                         if not line or proc not in busy:
@@ -81,16 +90,17 @@ class LoweringPool:
                         answer = json.loads(line)
                         results[busy.pop(proc)] = ((None, answer["error"]) if "error" in answer else
                                                    (_source(answer), None))
-            return results  # type: ignore[return-value]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError):  # TimeoutError is an OSError
             self.broken = True
-            self.close()
-            return None
+            self.close(kill=True)
+        return results
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         for proc in self._procs:
+            if kill:
+                proc.kill()
             try:
-                proc.stdin.close()  # the worker ends at the end of its input
+                proc.stdin.close()  # a worker ends at the end of its input
             except OSError:
                 pass
         for proc in self._procs:
