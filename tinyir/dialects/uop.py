@@ -693,7 +693,8 @@ def reads_accumulator(op: Operation) -> bool:
 
 UOP = Dialect(
     "uop",
-    [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineLocalOp, BarrierOp, DefineAccOp, AssignOp, ConstOp, LoadOp, StoreOp,
+    [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineLocalOp, BarrierOp, DefineAccOp, AssignOp, ConstOp, LoadOp,
+     StoreOp,
      *sorted(UOP_ALU, key=lambda c: c.name)],
     [],
 )

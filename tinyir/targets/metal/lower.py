@@ -60,6 +60,10 @@ def _special(op: uop.SpecialOp) -> Operation | None:
     return index
 
 
+def _threadgroup_array(op: uop.DefineLocalOp) -> Operation:
+    return metal.ThreadgroupArrayOp(op.result.type.size(), op.result.type.element_type)
+
+
 def _check_threadgroup(op: uop.KernelOp, group: list[int]) -> None:
     if math.prod(group) > MAX_THREADGROUP:
         emit_error(op, f"uop-to-metal: a threadgroup of {group} (lidx0, 1, 2) exceeds Metal's "
@@ -128,10 +132,9 @@ class UopToMetal(RulePass):
 
     def rules(self) -> Sequence[Rule]:
         return [
-            rule(uop.KernelOp, self._kernel, "uop.kernel -> metal.kernel: grid of its gidx, or grid*group and threadgroup of its wgid/lidx"),
+            rule(uop.KernelOp, self._kernel, "uop.kernel -> metal.kernel: grid of the gidx | grid*group, threadgroup"),
             rule(uop.SpecialOp, _special, "gidx0/1 -> gid.x/y; gidx2.. -> gid.z split by / and %; wgidN -> tgid, lidxN -> lid"),
-            rule(uop.DefineLocalOp, lambda op: metal.ThreadgroupArrayOp(op.result.type.size(), op.result.type.element_type),
-                 "define_local -> threadgroup array"),
+            rule(uop.DefineLocalOp, _threadgroup_array, "define_local -> threadgroup array"),
             rule(uop.BarrierOp, lambda op: metal.BarrierOp(), "barrier -> threadgroup_barrier(mem_flags::mem_threadgroup)"),
             rule(uop.RangeOp, lambda op: metal.ForOp(op.start.value.data, op.end.value.data), "range -> for"),
             rule(uop.EndRangeOp, lambda op: metal.EndForOp(op.range), "endrange -> closing brace"),

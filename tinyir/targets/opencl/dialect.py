@@ -581,7 +581,8 @@ class RoundHalfOp(IRDLOperation):
 
 
 OCL = Dialect("ocl", [
-    KernelOp, GetGlobalIdOp, GetGroupIdOp, GetLocalIdOp, LocalArrayOp, BarrierOp, ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, LoadHalfOp, StoreOp, StoreHalfOp,
+    KernelOp, GetGlobalIdOp, GetGroupIdOp, GetLocalIdOp, LocalArrayOp, BarrierOp,
+    ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, LoadHalfOp, StoreOp, StoreHalfOp,
     AddOp, SubOp, MulOp, DivOp, RemOp, AndOp, OrOp, XorOp, ShlOp, ShrOp, LtOp, NeOp,
     NegOp, NotOp, CallOp, SelectOp, ConvertOp, AsTypeOp, RoundHalfOp,
 ], [])

@@ -201,7 +201,7 @@ class UopToOpenCL(RulePass):
 
     def rules(self) -> Sequence[Rule]:
         return [
-            rule(uop.KernelOp, self._kernel, "uop.kernel -> ocl.kernel: global size of its gidx, or grid*group and local size of its wgid/lidx"),
+            rule(uop.KernelOp, self._kernel, "uop.kernel -> ocl.kernel: global size of the gidx | grid*group, local size"),
             rule(uop.SpecialOp, _special, "gidxN/wgidN/lidxN -> get_global_id/get_group_id/get_local_id(N)"),
             rule(uop.DefineLocalOp, self._local_array, "define_local -> __local array (f16 storage: of float)"),
             rule(uop.BarrierOp, lambda op: ocl.BarrierOp(), "barrier -> barrier(CLK_LOCAL_MEM_FENCE)"),
