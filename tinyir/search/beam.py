@@ -3,9 +3,10 @@
 A candidate is an action list. The search starts from no actions and from the target's heuristic
 list; each round extends every kept candidate by one more action (every kind on every axis, with
 every split size in `AMOUNTS` that `check_action` accepts), lowers each new list through the rest
-of the default pipeline, compiles the round's kernels in parallel, runs each on the same random
-inputs, and keeps the `width` fastest of those whose output equals the unoptimized kernel's. It
-stops when a round finds nothing faster than the best so far. A candidate that fails to lower or
+of the default pipeline (on worker processes for big rounds), compiles the round's kernels (in
+parallel where the device allows), runs each on the same random inputs, and keeps the `width`
+fastest of those whose output equals the unoptimized kernel's. It stops when a round finds
+nothing faster (by more than `MIN_GAIN`) than the best so far. A candidate that fails to lower or
 compile, crashes, runs past the time limit or gives a different output is discarded.
 
 The answer is stored in the on-disk cache (tinyir/search/cache.py): a search is done once per
@@ -40,6 +41,9 @@ AMOUNTS = (0, 2, 3, 4, 8, 16, 32, 64, 128, 256)
 PARALLEL_COMPILE = frozenset({"opencl"})
 #: a candidate whose first run is this many times slower than the best is not timed again
 GIVE_UP_FACTOR = 3.0
+#: a round improves when its best candidate beats the best so far by more than this fraction
+#: (less is within the noise of a best-of-few timing, and would only buy another round)
+MIN_GAIN = 0.01
 
 
 @dataclass
@@ -159,7 +163,7 @@ def _search(bench: KernelBench, pool: LoweringPool, device: str, width: int, tim
         report.rounds = number
         good = _round(bench, pool, device, children, kernels, beam[0].seconds, time_limit_s, repeats, report,
                       f"round {number}")
-        if not good or min(c.seconds for c in good) >= beam[0].seconds:
+        if not good or min(c.seconds for c in good) >= beam[0].seconds * (1 - MIN_GAIN):
             break
         beam = sorted(beam + good, key=lambda c: c.seconds)[:width]
     return list(beam[0].actions)
