@@ -322,3 +322,60 @@ def test_amdgpu_assembles(case: Case, arch: str) -> None:
     lds = sum(int(line.split()[-1]) for line in isa.splitlines() if ".amdhsa_group_segment_fixed_size" in line)
     assert lds >= 1, "the kernel's LDS arrays are gone"
     assert "s_barrier" in isa
+
+
+# ---------------------------------------------------------------------------------------------
+# With the loop level: kernel-optimize's local/group actions, loop-to-uop and uop-simplify make
+# work-group kernels (a grouped reduce through local memory); the interpreter (race check included)
+# and OpenCL agree with numpy, and the PTX assembles.
+
+MATMUL_LOOP = """
+func.func @main(%a: !st.buffer<16x32xf32>, %b: !st.buffer<32x12xf32>) -> !st.buffer<16x12xf32> {
+  %0 = st.alloc : !st.buffer<16x12xf32>
+  loop.kernel "k0"(%0, %a, %b) : !st.buffer<16x12xf32>, !st.buffer<16x32xf32>, !st.buffer<32x12xf32> {
+  ^bb0(%out: !st.buffer<16x12xf32>, %x: !st.buffer<16x32xf32>, %y: !st.buffer<32x12xf32>):
+    %i0 = loop.range 16 global : i32
+    %i1 = loop.range 12 global : i32
+    %r2 = loop.range 32 reduce : i32
+    %c32 = uop.const 32 : i32
+    %row = uop.mul %i0, %c32 : i32
+    %xi = uop.add %row, %r2 : i32
+    %xv = uop.load %x[%xi] : f32
+    %c12 = uop.const 12 : i32
+    %col = uop.mul %r2, %c12 : i32
+    %yi = uop.add %i1, %col : i32
+    %yv = uop.load %y[%yi] : f32
+    %p = uop.mul %xv, %yv : f32
+    %s = loop.reduce add %p over %r2 : f32
+    %oi0 = uop.mul %i0, %c12 : i32
+    %oi = uop.add %oi0, %i1 : i32
+    uop.store %out[%oi], %s : f32
+  }
+  func.return %0 : !st.buffer<16x12xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("actions", ["local:1:4", "group:2:8", "local:0:4,local:1:4,group:2:4"])
+def test_optimized_loop_kernels_run(opencl, actions: str) -> None:
+    from test_ptx_target import assemble
+    from tinyir.ir import to_text
+    from tinyir.runtime.executor import run_passes
+    from tinyir.targets.opencl.dialect import KernelOp
+    from tinyir.targets.opencl.emit import emit_kernel
+    from tinyir.targets.opencl.lower import UopToOpenCL
+
+    module = parse_module(MATMUL_LOOP)
+    run_passes(module, [f'kernel-optimize{{actions="{actions}"}}', "loop-to-uop", "uop-simplify"])
+    module.verify()
+    text = to_text(module)
+    kernel = the_kernel(module)
+    assert uop.is_workgroup_kernel(kernel)
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((16, 32), np.float32), rng.standard_normal((32, 12), np.float32)
+    (out,) = run_program(module, [a, b])
+    np.testing.assert_allclose(out, a @ b, rtol=1e-5, atol=1e-5)
+    source = emit_kernel(next(op for op in lowered(text, UopToOpenCL()).walk() if isinstance(op, KernelOp)))
+    got = run_on(opencl, source, [np.zeros((16, 12), np.float32), a, b])[0]
+    np.testing.assert_allclose(got, a @ b, rtol=1e-5, atol=1e-5)
+    assemble(ptx_source(text, "sm_90a", "9.0").text, "sm_90a")
