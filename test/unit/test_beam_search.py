@@ -6,6 +6,7 @@ Small kernels and few split sizes keep every search to a few seconds on a 2-core
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 import time
@@ -23,7 +24,8 @@ from tinyir.registry import CORE_PIPELINE
 from tinyir.runtime.executor import compile_program, get_device, get_target, pipeline_for, run_passes
 from tinyir.search import SearchCache, SearchReport, beam_search, cache_dir
 from tinyir.search import measure as measure_module
-from tinyir.search.cache import FILE_NAME, SearchKey
+from tinyir.runtime.disk_cache import FILE_NAME
+from tinyir.search.cache import SearchKey
 from tinyir.search.measure import KernelBench, same_result
 from tinyir.search.workers import LoweringPool
 
@@ -112,9 +114,12 @@ def test_second_search_is_a_lookup(monkeypatch, tmp_cache):
     report = SearchReport()
     assert beam_search(loop_kernel(ROWSUM), "cpu", 1, report=report, **FAST) == first
     assert report.cached and report.candidates == []
-    # stored as text, one row, under the key's five parts
-    rows = sqlite3.connect(tmp_cache / FILE_NAME).execute("SELECT device, width, version, actions FROM beam").fetchall()
-    assert rows == [("cpu", 1, tinyir.__version__, format_actions(first))]
+    # stored as JSON text in the compile cache's file, one row, under the key's five parts
+    rows = sqlite3.connect(tmp_cache / FILE_NAME).execute("SELECT key, value FROM entries WHERE kind='beam'").fetchall()
+    assert len(rows) == 1
+    kernel_hash, device, identity, version, width = json.loads(rows[0][0])
+    assert (device, version, width) == ("cpu", tinyir.__version__, 1) and identity
+    assert json.loads(rows[0][1]) == format_actions(first)
 
 
 def test_cache_key_parts_are_all_compared(tmp_path):
@@ -137,6 +142,13 @@ def test_cache_dir_default_and_override(monkeypatch, tmp_path):
     assert cache_dir() == tmp_path / "xdg" / "tinyir"
     monkeypatch.setenv("TINYIR_CACHE_DIR", str(tmp_path / "mine"))
     assert cache_dir() == tmp_path / "mine"
+
+
+def test_cache_turned_off_means_searching_again(monkeypatch):
+    monkeypatch.setenv("TINYIR_CACHELEVEL", "0")
+    key = SearchKey("abc", "cpu", "znver5", "0.1.0", 2)
+    SearchCache().store(key, "upcast:0:4")
+    assert SearchCache().lookup(key) is None
 
 
 def test_kernel_name_does_not_change_the_key():

@@ -1,27 +1,24 @@
-"""The on-disk memory of finished searches: one sqlite3 table in the user's cache directory.
+"""The on-disk memory of finished searches: rows of kind "beam" in the compile cache's sqlite3
+file (tinyir/runtime/disk_cache.py: `$TINYIR_CACHE_DIR`, checksummed rows, safe across processes,
+off with `TINYIR_CACHELEVEL=0`).
 
 A row maps what decides a search's answer -- the kernel's structural hash, the device name, the
 device's own identity (its model, arch or CPU name), the tinyir version and the beam width -- to
-the action list found, stored as text (`format_actions`), never pickled. sqlite3 serializes
-writers across processes, so two programs searching at once at worst search the same kernel twice.
+the action list found, stored as JSON text (`format_actions`), never pickled. A stale answer
+stays correct (it is applied and lowered by the current code), so the key holds the release
+version rather than a digest of the sources: editing tinyir does not throw the searches away.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import json
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from tinyir.errors import TinyirError
-from tinyir.runtime.disk_cache import cache_dir  # one cache directory for every on-disk cache
+from tinyir.runtime.disk_cache import DiskCache, disk_cache
 
-#: the table's file inside the cache directory
-FILE_NAME = "beam.sqlite3"
-
-_SCHEMA = """CREATE TABLE IF NOT EXISTS beam (
-    kernel_hash TEXT NOT NULL, device TEXT NOT NULL, identity TEXT NOT NULL, version TEXT NOT NULL,
-    width INTEGER NOT NULL, actions TEXT NOT NULL,
-    PRIMARY KEY (kernel_hash, device, identity, version, width))"""
+#: the kind of the rows in the compile cache's table
+KIND = "beam"
 
 
 @dataclass(frozen=True)
@@ -32,36 +29,22 @@ class SearchKey:
     version: str
     width: int
 
+    def text(self) -> str:
+        return json.dumps(astuple(self))
+
 
 class SearchCache:
-    """Finished searches by `SearchKey`; `path` defaults to the table in `cache_dir()`."""
+    """Finished searches by `SearchKey`: in the process's compile cache, or in the sqlite3 file at
+    `path`. With the cache turned off, nothing is found and nothing stored."""
 
     def __init__(self, path: Path | None = None):
-        self.path = path or cache_dir() / FILE_NAME
-
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30)
-            db.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise TinyirError(f"beam search cache {self.path}: {exc} (set TINYIR_CACHE_DIR to a writable folder)") from exc
-        return db
+        self.disk = DiskCache(path) if path is not None else disk_cache()
 
     def lookup(self, key: SearchKey) -> str | None:
         """The stored action string, or None when this search was never finished."""
-        db = self._connect()
-        try:
-            row = db.execute("SELECT actions FROM beam WHERE kernel_hash=? AND device=? AND identity=? AND version=? "
-                             "AND width=?", astuple(key)).fetchone()
-        finally:
-            db.close()
-        return None if row is None else row[0]
+        value = None if self.disk is None else self.disk.get_json(KIND, key.text())
+        return value if isinstance(value, str) else None
 
     def store(self, key: SearchKey, actions: str) -> None:
-        db = self._connect()
-        try:
-            with db:  # one transaction: the row is written whole or not at all
-                db.execute("INSERT OR REPLACE INTO beam VALUES (?, ?, ?, ?, ?, ?)", (*astuple(key), actions))
-        finally:
-            db.close()
+        if self.disk is not None:
+            self.disk.put_json(KIND, key.text(), actions)
