@@ -22,12 +22,13 @@ from tinyir.dialects import loop
 from tinyir.element_types import numpy_dtype
 from tinyir.errors import TinyirError
 from tinyir.passes.kernel_optimize import Action, apply_action
+from tinyir.registry import CORE_PIPELINE
 from tinyir.runtime.buffer import Buffer, allocator_for
 from tinyir.runtime.executor import get_target, run_passes, structural_hash
 from tinyir.targets.base import Device, KernelSource, Target
 
 #: the passes between kernel-optimize and a target's lowering in every default pipeline
-LOWERING = ("loop-to-uop", "uop-simplify")
+LOWERING = tuple(CORE_PIPELINE[CORE_PIPELINE.index("loop-to-uop"):])
 
 
 def device_identity(device: Device) -> str:
