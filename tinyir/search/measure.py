@@ -18,7 +18,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import Block, Region
 
-from tinyir.dialects import loop
+from tinyir.dialects import loop, uop
 from tinyir.element_types import numpy_dtype
 from tinyir.errors import TinyirError
 from tinyir.passes.kernel_optimize import Action, apply_action
@@ -133,7 +133,11 @@ class KernelBench:
                                if isinstance(op, loop.RangeOp) and op.range_kind in loop.REDUCING_KINDS)
         args = list(self.module.body.block.first_op.body.block.args)
         self._operand_args = [args.index(v) for v in self.kernel().operands]  # launch order -> argument
-        self.expected: np.ndarray | None = None
+        # the arguments the kernel stores to (operand 0 by the kernel contract; any other is checked too)
+        body_args = list(self.kernel().body.block.args)
+        self._written = sorted({self._operand_args[body_args.index(op.buffer)] for op in self.kernel().walk()
+                                if isinstance(op, uop.StoreOp) and op.buffer in body_args} | {self._operand_args[0]})
+        self.expected: list[np.ndarray] | None = None
         self._seed = seed
         self._arrays: list[np.ndarray] | None = None
         self._buffers: list[Buffer] = []
@@ -156,32 +160,32 @@ class KernelBench:
             for arg in self.module.body.block.first_op.body.block.args:
                 shape = tuple(arg.type.shape_tuple()) if hasattr(arg.type, "shape_tuple") else tuple(arg.type.get_shape())
                 self._arrays.append(random_array(rng, shape, numpy_dtype(arg.type.element_type)))
-            # operand 0 is written: it gets a fresh copy per checked run, the others are uploaded once
+            # buffers read are uploaded once; written ones get a fresh copy per checked run
             self._buffers = [self.allocator.upload(a.copy()) for a in self._arrays]
         return self._arrays
 
-    def _launch_buffers(self, fresh_output: bool) -> tuple[list[Any], Buffer]:
+    def _launch_buffers(self, fresh_outputs: bool) -> list[Any]:
         arrays = self._inputs()
-        out = self._operand_args[0]
-        if fresh_output:
-            self._buffers[out] = self.allocator.upload(arrays[out].copy())
-        return [self._buffers[i].handle for i in self._operand_args], self._buffers[out]
+        if fresh_outputs:
+            for i in self._written:
+                self._buffers[i] = self.allocator.upload(arrays[i].copy())
+        return [self._buffers[i].handle for i in self._operand_args]
 
-    def run_once(self, candidate: Candidate) -> tuple[np.ndarray, float]:
-        """Run on a freshly initialised output buffer; (its contents, seconds the launch took)."""
-        handles, out = self._launch_buffers(fresh_output=True)
+    def run_once(self, candidate: Candidate) -> tuple[list[np.ndarray], float]:
+        """Run on freshly initialised output buffers; (their contents, seconds the launch took)."""
+        handles = self._launch_buffers(fresh_outputs=True)
         self.device.synchronize()
         start = time.perf_counter()
         self.device.launch(candidate.compiled, handles, candidate.source)
         self.device.synchronize()
         seconds = time.perf_counter() - start
-        return out.numpy(), seconds
+        return [self._buffers[i].numpy() for i in self._written], seconds
 
     def time(self, candidate: Candidate, repeats: int, give_up_after: float = math.inf) -> float:
         """The best of `repeats` launches after the checked one (some devices finish compiling at the
         first launch, so it is not timed). The output buffer is reused: only the time counts. A launch
         slower than `give_up_after` cannot win: the rest are skipped."""
-        handles, _ = self._launch_buffers(fresh_output=False)
+        handles = self._launch_buffers(fresh_outputs=False)
         best = math.inf
         for _ in range(repeats):
             start = time.perf_counter()
@@ -204,7 +208,7 @@ class KernelBench:
         if first > time_limit_s:
             candidate.discard(f"ran {first:.3g} s, over the {time_limit_s:g} s limit")
             return
-        if self.expected is not None and not same_result(got, self.expected, self.terms):
+        if self.expected is not None and not all(same_result(g, e, self.terms) for g, e in zip(got, self.expected)):
             candidate.discard("wrong result: differs from the unoptimized kernel's output")
             return
         try:
