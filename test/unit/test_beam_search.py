@@ -182,14 +182,15 @@ def test_wrong_result_is_discarded(monkeypatch, device):
     assert bad not in actions
 
 
-def test_compile_failure_crash_and_slow_run_are_discarded(monkeypatch):
+def test_compile_failure_crash_slow_compile_and_slow_run_are_discarded(monkeypatch):
     kernel = loop_kernel(ROWSUM)
     bench_lower = KernelBench.lower
     texts: dict[str, str] = {}  # kernel text -> what goes wrong with it
 
     def lower(self, actions):
         source = bench_lower(self, actions)
-        trouble = {"unroll:1:2": "compile", "unroll:1:4": "crash", "upcast:0:2": "slow"}.get(format_actions(actions))
+        trouble = {"unroll:1:2": "compile", "unroll:1:4": "crash", "upcast:0:2": "slow",
+                   "upcast:0:0": "slow compile"}.get(format_actions(actions))
         if trouble:
             texts[source.text] = trouble
         return source
@@ -200,6 +201,8 @@ def test_compile_failure_crash_and_slow_run_are_discarded(monkeypatch):
     def bad_compile(source):
         if texts.get(source.text) == "compile":
             raise RuntimeError("LLVM said no")
+        if texts.get(source.text) == "slow compile":
+            time.sleep(1.2)
         return compile_(source)
 
     def bad_launch(compiled, buffers, source):
@@ -218,7 +221,8 @@ def test_compile_failure_crash_and_slow_run_are_discarded(monkeypatch):
     assert report.discarded["unroll:1:2"].startswith("compile failed: RuntimeError: LLVM said no")
     assert report.discarded["unroll:1:4"].startswith("launch failed: RuntimeError: segfault")
     assert "over the 1 s limit" in report.discarded["upcast:0:2"]
-    assert format_actions(actions) not in {"unroll:1:2", "unroll:1:4", "upcast:0:2"}
+    assert report.discarded["upcast:0:0"] == "compile took over the 1 s limit"
+    assert format_actions(actions) not in {"unroll:1:2", "unroll:1:4", "upcast:0:2", "upcast:0:0"}
 
 
 def test_workers_lower_exactly_as_in_process():
