@@ -21,10 +21,16 @@ from tinyir.errors import TinyirError
 from tinyir.ir import parse_module, to_text
 from tinyir.passes.kernel_optimize import Action, apply_actions, format_actions
 from tinyir.registry import CORE_PIPELINE
-from tinyir.runtime.executor import compile_program, get_device, get_target, pipeline_for, run_passes
+from tinyir.runtime.disk_cache import FILE_NAME
+from tinyir.runtime.executor import (
+    compile_program,
+    get_device,
+    get_target,
+    pipeline_for,
+    run_passes,
+)
 from tinyir.search import SearchCache, SearchReport, beam_search, cache_dir
 from tinyir.search import measure as measure_module
-from tinyir.runtime.disk_cache import FILE_NAME
 from tinyir.search.cache import SearchKey
 from tinyir.search.measure import KernelBench, same_result
 from tinyir.search.workers import LoweringPool
@@ -119,7 +125,7 @@ def test_second_search_is_a_lookup(monkeypatch, tmp_cache):
     # stored as JSON text in the compile cache's file, one row, under the key's five parts
     rows = sqlite3.connect(tmp_cache / FILE_NAME).execute("SELECT key, value FROM entries WHERE kind='beam'").fetchall()
     assert len(rows) == 1
-    kernel_hash, device, identity, version, width = json.loads(rows[0][0])
+    _hash, device, identity, version, width = json.loads(rows[0][0])
     assert (device, version, width) == ("cpu", tinyir.__version__, 1) and identity
     assert json.loads(rows[0][1]) == format_actions(first)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 
 from tinyir.errors import TinyirError
-from tinyir.search.beam import SearchReport, beam_search
 from tinyir.runtime.disk_cache import cache_dir
+from tinyir.search.beam import SearchReport, beam_search
 from tinyir.search.cache import SearchCache
 
 __all__ = ["SearchCache", "SearchReport", "beam_options", "beam_search", "beam_width", "cache_dir"]

@@ -25,8 +25,16 @@ from dataclasses import dataclass, field
 from tinyir import __version__
 from tinyir.dialects import loop
 from tinyir.errors import TinyirError
-from tinyir.passes.kernel_optimize import ACTIONS, Action, apply_action, axes, check_action, format_actions, parse_actions
 from tinyir.ir import to_text
+from tinyir.passes.kernel_optimize import (
+    ACTIONS,
+    Action,
+    apply_action,
+    axes,
+    check_action,
+    format_actions,
+    parse_actions,
+)
 from tinyir.runtime.executor import debug_level
 from tinyir.search.cache import SearchCache, SearchKey
 from tinyir.search.measure import Candidate, KernelBench, first_line

@@ -224,7 +224,7 @@ class KernelBench:
             self.expected, _ = self.run_once(candidate)
         except TinyirError:
             raise
-        except Exception as exc:  # noqa: BLE001 - reported as the one clear error
+        except Exception as exc:
             raise TinyirError(f"beam search: the unoptimized kernel failed to run: {type(exc).__name__}: "
                               f"{first_line(exc)}") from exc
         candidate.seconds = self.time(candidate, repeats)
