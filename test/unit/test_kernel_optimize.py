@@ -131,3 +131,29 @@ def test_default_heuristics_choose_actions_per_target() -> None:
         kernels = [k for k in module.walk() if isinstance(k, loop.KernelOp)]
         chosen = [k.attributes["actions"].data for k in kernels if "actions" in k.attributes]
         assert chosen and all(expect in c for c in chosen), (device, chosen)
+
+
+@pytest.fixture(scope="module")
+def cuda_available() -> None:
+    from tinyir.runtime.executor import get_device
+
+    try:
+        get_device("cuda")
+    except Exception as exc:  # no GPU, or neither pycuda nor cuda-bindings
+        pytest.skip(f"no CUDA GPU here ({exc}); run `pytest -m cuda` on the GPU machine")
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)
+def test_corpus_with_random_actions_on_cuda(path, cuda_available) -> None:
+    program = load(path)
+    actual, expected, types, options = run_with_actions(program, "cuda", zlib.crc32(program.name.encode()))
+    check(f"{program.name} with {options}", actual, expected, types)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("seed", range(6))
+def test_random_program_with_random_actions_on_cuda(seed: int, cuda_available) -> None:
+    program = random_program(100 + seed)
+    actual, expected, types, options = run_with_actions(program, "cuda", seed)
+    check(f"{program.name} with {options}:\n{program.text}", actual, expected, types)

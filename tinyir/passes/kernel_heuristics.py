@@ -7,17 +7,20 @@ and pick actions within the target's `KernelLimits`:
 GPU (targets with work-groups):
   * a reduce along a contiguous axis (row sum, softmax, a full sum) is grouped: the threads of a
     work-group read neighbouring elements and combine their partials through local memory;
-  * a matmul-like kernel (some input is broadcast along a global axis) gets 16x16 threads, each
-    with a 4x4 register tile, and its reduce unrolled by 4;
+  * a matmul-like kernel (some input is broadcast along a global axis) gets a work-group along the
+    contiguous output axis and the most reused axis (16x8 threads for a matmul), each thread an
+    8x4 register tile, and its last reduce unrolled (by 2, or whole when it is a 3x3 window's);
   * everything else gets 256 threads along the axis the output is contiguous in, each thread
     doing 4 elements spaced a work-group apart (so every load instruction is coalesced).
 CPU (no work-groups): register tiles for LLVM to vectorize: a matmul-like kernel gets an 8x16
-tile (16 contiguous outputs by 8 rows), a reduce along a strided axis gets 16 contiguous outputs
-per iteration; elementwise kernels and contiguous reduces are left to LLVM's loop vectorizer.
+tile (16 contiguous outputs, or 8 where 16 does not divide, by 8 rows) and its small window
+reduces unrolled; a reduce along a strided axis gets 16 contiguous outputs per iteration;
+elementwise kernels and contiguous reduces are left to LLVM's loop vectorizer.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from xdsl.ir import SSAValue
@@ -99,45 +102,74 @@ def gpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
     axis_list, glob, red = _shape(kernel)
     loads, stores = _accesses(kernel)
     size = [r.extent for r in axis_list]
-    actions: list[Action] = []
     threads = min(256, limits.max_local_size)
+    out_axes = [a for a in glob if _contiguous(a, stores)] or glob[-1:]
     if red:
-        # matmul-like: two global axes, each with an input broadcast along it, and a reduce
         reuse = _broadcast_axes(glob, loads)
-        if len(reuse) >= 2 and size[red[-1]] >= 16:
-            i, j = reuse[-2], reuse[-1]
-            if size[i] % 64 == 0 and size[j] % 64 == 0:
-                actions += [Action("local", j, 16), Action("local", i, 16),
-                            Action("upcast", j, 4), Action("upcast", i, 4)]
-                if size[red[-1]] % 4 == 0:
-                    actions.append(Action("unroll", red[-1], 4))
-                return actions
+        if reuse and math.prod(size[a] for a in glob) >= 64 * limits.cores:
+            return register_tile_actions(size, glob, red, reuse, out_axes, limits)
         contiguous = [a for a in red if _contiguous(a, loads)]
         r = contiguous[-1] if contiguous else None
         if r is not None and size[r] >= 64:
-            g = _largest_divisor(size[r], threads, (256, 128, 64, 32, 16))
+            g = _largest_divisor(size[r], min(128, threads), (128, 64, 32, 16))
             if g >= 16:
-                actions.append(Action("group", r, g))
+                actions = [Action("group", r, g)]
+                if (size[r] // g) % 4 == 0:
+                    actions.append(Action("unroll", r, 4))
                 return actions
         # strided reduce: neighbouring threads take neighbouring outputs
-        out_axes = [a for a in glob if _contiguous(a, stores)] or glob[-1:]
         if out_axes:
-            a = out_axes[-1]
-            local = _largest_divisor(size[a], threads, (256, 128, 64, 32, 16))
+            local = _largest_divisor(size[out_axes[-1]], threads, (256, 128, 64, 32, 16))
             if local > 1:
-                actions.append(Action("local", a, local))
-        return actions
-    out_axes = [a for a in glob if _contiguous(a, stores)] or glob[-1:]
+                return [Action("local", out_axes[-1], local)]
+        return []
     if not out_axes:
-        return actions
+        return []
     a = out_axes[-1]
     local = _largest_divisor(size[a], threads, (256, 128, 64, 32))
     if local == 1:
-        return actions  # not a multiple of 32: the target's own guarded launch
-    actions.append(Action("local", a, local))
-    rest = size[a] // local
-    if rest % 4 == 0 and rest >= 4 * limits.cores:
+        return []  # not a multiple of 32: the target's own guarded launch
+    actions = [Action("local", a, local)]
+    rest, others = size[a] // local, math.prod(size[x] for x in glob if x != a)
+    if rest % 4 == 0 and others * rest // 4 >= 4 * limits.cores:
         actions.append(Action("upcast", a, 4))
+    return actions
+
+
+def register_tile_actions(size: list[int], glob: list[int], red: list[int], reuse: list[int],
+                          out_axes: list[int], limits: KernelLimits) -> list[Action]:
+    """A matmul-like kernel (an input broadcast along a global axis): a work-group of threads along
+    the contiguous output axis and the largest reused axis, each thread a register tile (8 along
+    the reused axis, 4 along the contiguous one), the last reduce unrolled."""
+    threads = min(256, limits.max_local_size)
+    left = list(size)
+    actions: list[Action] = []
+
+    def split(kind: str, axis: int, amounts: tuple[int, ...], budget: int) -> int:
+        amount = _largest_divisor(left[axis], budget, amounts)
+        if amount > 1:
+            actions.append(Action(kind, axis, amount))
+            left[axis] //= amount
+        return amount
+
+    contiguous = out_axes[-1] if out_axes else None
+    primary = max((a for a in reuse if a != contiguous), key=lambda a: size[a], default=None)
+    used = split("local", contiguous, (16, 8, 4), threads) if contiguous is not None else 1
+    if primary is not None:
+        used *= split("local", primary, (8, 4, 2), threads // used)
+    for a in sorted((a for a in glob if a not in (contiguous, primary)), key=lambda a: -size[a]):
+        if len([x for x in actions if x.kind == "local"]) < limits.max_local_dims:
+            used *= split("local", a, (8, 4, 2), threads // used)
+    copies = 1
+    if primary is not None:
+        copies *= split("upcast", primary, (8, 4, 2), limits.max_upcast)
+    if contiguous is not None and contiguous in reuse:
+        copies *= split("upcast", contiguous, (4, 2), limits.max_upcast // copies)
+    r = red[-1]
+    if size[r] <= 4 and copies * size[r] <= limits.max_upcast:
+        actions.append(Action("unroll", r, 0))
+    elif size[r] % 2 == 0 and copies * 2 <= limits.max_upcast:
+        actions.append(Action("unroll", r, 2))
     return actions
 
 
@@ -147,21 +179,30 @@ def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
         return []
     loads, stores = _accesses(kernel)
     size = [r.extent for r in axis_list]
-    width = 2 * limits.vector_width
+    widths = (2 * limits.vector_width, limits.vector_width)
     reuse = _broadcast_axes(glob, loads)
     contiguous_out = [a for a in glob if _contiguous(a, stores)]
     actions: list[Action] = []
     if len(reuse) >= 2 and contiguous_out:
         j = contiguous_out[-1]
-        i = next((a for a in reversed(reuse) if a != j), None)
-        if size[j] % width == 0:
+        along_j = [k for k, st in enumerate(loads) if st[j] == 0]  # loads reused across j
+        i = next((a for a in reversed(reuse) if a != j and any(st[a] == 0 for k, st in enumerate(loads)
+                                                               if k not in along_j)), None)
+        width = _largest_divisor(size[j], widths[0], widths)
+        if width > 1:
             actions.append(Action("upcast", j, width))
-            rows = _largest_divisor(size[i], limits.max_upcast // width, (8, 4, 2)) if i is not None else 1
+            copies = width
+            for r in reversed(red):  # small windows (a 3x3 convolution's) unrolled whole
+                if size[r] <= 4 and copies * size[r] <= limits.max_upcast:
+                    actions.append(Action("unroll", r, 0))
+                    copies *= size[r]
+            rows = _largest_divisor(size[i], limits.max_upcast // copies, (8, 4, 2)) if i is not None else 1
             if rows > 1:
                 actions.append(Action("upcast", i, rows))
             return actions
     if contiguous_out and not any(_contiguous(a, loads) for a in red):
         j = contiguous_out[-1]
-        if size[j] % width == 0:
+        width = _largest_divisor(size[j], widths[0], widths)
+        if width > 1:
             actions.append(Action("upcast", j, width))
     return actions

@@ -19,8 +19,8 @@
 // METAL:   kernel void k0(
 // AMD:     llir.kernel "k0"
 // BADOPT:  pipeline 'lower-to-llvm' has no option 'arch'
+// LIST:    {{^}}lower-to-llvm {{ +}}pipeline: the default chain for device cpu, ending in uop-to-llvm
 // LIST:    {{^}}lower-to-ptx {{ +}}pipeline: the default chain for device cuda, ending in uop-to-ptx
-// LIST:    {{^}}lower-to-llvm {{ +}}pipeline: the default chain for device cpu
 func.func @main(%a: tensor<64x32xf32>, %b: tensor<32x48xf32>) -> tensor<64x48xf32> {
   %c = tir.matmul %a, %b : tensor<64x32xf32>, tensor<32x48xf32> -> tensor<64x48xf32>
   func.return %c : tensor<64x48xf32>
