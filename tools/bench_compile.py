@@ -5,8 +5,9 @@
 For each workload it prints the first call (building the graph, compiling, running: what a user
 waits for the first time) and the median of later calls (cached programs), for tinyir and, when it
 is installed, tinygrad in the same run, with the ratio tinyir / tinygrad. The on-disk kernel cache
-points at a fresh temporary directory, so first calls really compile (pass `--cache-dir` to
-measure a warm disk cache instead). Timings are information for people, never asserted by tests.
+(and tinygrad's `CACHEDB`) point at a fresh temporary directory, so first calls really compile
+(pass `--cache-dir` twice in a row to measure a warm disk cache: the second run is a second
+process that has seen every program). Timings are information for people, never asserted by tests.
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ def splat_sum(T: Any, nn: Any, optim: Any, quick: bool) -> Callable[[], Any]:
     return lambda: (T.ones(n) * 2).sum()
 
 
+def training_mode(T: Any) -> Any:
+    """Training on: `Tensor.train()` in tinyir, `Context(TRAINING=1)` in tinygrad 0.14 (which has no Tensor.train)."""
+    if hasattr(T, "train"):
+        return T.train()
+    from tinygrad.helpers import Context
+
+    return Context(TRAINING=1)
+
+
 def gpt_step(T: Any, nn: Any, optim: Any, quick: bool) -> Callable[[], Any]:
     """A 2-layer causal transformer training step (d=128, T=64, batch 8, AdamW); --quick: smaller."""
     d, ctx, batch, vocab, layers = (32, 16, 2, 64, 1) if quick else (128, 64, 8, 256, 2)
@@ -107,15 +117,11 @@ def gpt_step(T: Any, nn: Any, optim: Any, quick: bool) -> Callable[[], Any]:
     y = T(rng.integers(0, vocab, (batch, ctx)).astype(np.int32)).realize()
 
     def step() -> Any:
-        prev = T.training
-        T.training = True
-        try:
+        with training_mode(T):
             opt.zero_grad()
             loss = model(x).sparse_categorical_crossentropy(y)
             loss.backward()
             opt.step()
-        finally:
-            T.training = prev
         return loss
 
     return step
@@ -133,13 +139,22 @@ WORKLOADS: dict[str, Workload] = {
 }
 
 
+# tinyir's device name -> tinygrad 0.14's (its CPU device runs clang-compiled C by default)
+TINYGRAD_DEVICES = {"cpu": "CPU", "opencl": "CL", "cuda": "CUDA", "amdgpu": "AMD", "metal": "METAL"}
+
+
+# tinyir device name -> tinygrad's
+TINYGRAD_DEVICES = {"cpu": "CPU", "opencl": "CL", "cuda": "CUDA", "amdgpu": "AMD", "metal": "METAL"}
+
+
 def _frameworks(device: str) -> dict[str, tuple[Any, Any, Any]]:
     """(Tensor, nn, optim) per installed framework; tinygrad only when it is importable."""
     from tinyir import Tensor, nn
     from tinyir.nn import optim
 
     out: dict[str, tuple[Any, Any, Any]] = {"tinyir": (Tensor, nn, optim)}
-    if importlib.util.find_spec("tinygrad") is not None:
+    if importlib.util.find_spec("tinygrad") is not None and device in TINYGRAD_DEVICES:
+        os.environ["DEV"] = TINYGRAD_DEVICES[device]  # tinygrad reads its device when imported
         from tinygrad import Tensor as TgTensor
         from tinygrad import nn as tg_nn
 
@@ -178,15 +193,21 @@ def main(argv: list[str] | None = None) -> int:
     tmp = None
     if args.cache_dir:
         os.environ["TINYIR_CACHE_DIR"] = args.cache_dir
-    else:
+        os.environ.setdefault("CACHEDB", os.path.join(args.cache_dir, "tinygrad-cache.db"))
+    else:  # cold caches for both: a fresh directory (tinygrad's CACHEDB is read when it is imported)
         tmp = tempfile.TemporaryDirectory(prefix="tinyir-bench-cache-")
         os.environ["TINYIR_CACHE_DIR"] = tmp.name
+        os.environ["CACHEDB"] = os.path.join(tmp.name, "tinygrad-cache.db")
+        os.environ["CACHELEVEL"] = "0"  # tinygrad's own disk cache off too (read when tinygrad is imported)
     frameworks = _frameworks(args.device)
+    for T, _, _ in frameworks.values():  # one-time costs (imports, device start) are no workload's
+        (T(np.array([1.0, 2.0], dtype=np.float32)) + 1).numpy()
     names = list(frameworks)
     header = f"{'workload':<22s}" + "".join(f"{n + ' first':>16s}{n + ' steady':>18s}" for n in names)
     if "tinygrad" in frameworks:
         header += f"{'first ratio':>13s}{'steady ratio':>14s}"
-    print(f"device {args.device}{' (quick sizes)' if args.quick else ''}; times in ms")
+    tg = f", tinygrad on {TINYGRAD_DEVICES.get(args.device, args.device.upper())}" if "tinygrad" in frameworks else ""
+    print(f"device {args.device}{tg}{' (quick sizes)' if args.quick else ''}; times in ms")
     print(header)
     for label, build in WORKLOADS.items():
         if args.only and args.only not in label:
