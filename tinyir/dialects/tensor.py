@@ -414,6 +414,24 @@ def _literal(parser: Parser, element: object, el: Attribute) -> float | int:
     return element.to_type(parser, el)  # type: ignore[attr-defined]
 
 
+def _dense_from_hex(parser: Parser, text: str, t: TensorType, pos: int) -> DenseIntOrFPElementsAttr:
+    """`dense<"0x...">`: the raw little-endian bytes of every element, or of one (a splat)."""
+    from xdsl.dialects.builtin import BytesAttr
+
+    from tinyir.element_types import bit_width
+
+    try:
+        data = bytes.fromhex(text.removeprefix("0x").removeprefix("0X"))
+    except ValueError:
+        parser.raise_error(f"invalid hex data in dense<\"{text[:20]}...\">", pos, parser.pos)
+    size = bit_width(t.get_element_type()) // 8
+    if len(data) == size:
+        return DenseIntOrFPElementsAttr(make_type(t.get_element_type(), []), BytesAttr(data))
+    if len(data) != size * math.prod(t.get_shape()):
+        parser.raise_error(f"hex data of {len(data)} bytes does not fill {t}", pos, parser.pos)
+    return DenseIntOrFPElementsAttr(t, BytesAttr(data))
+
+
 @irdl_op_definition
 class ConstantOp(TirOp):
     """`%c = tir.constant dense<...> : tensor<...>` — a splat or full dense value.
@@ -473,20 +491,22 @@ class ConstantOp(TirOp):
         if parser.parse_optional_keyword("dense") is None:
             parser.raise_error("expected a dense<...> : tensor<...> value", pos, parser.pos)
         parser.parse_punctuation("<")
-        splat = None
+        splat, hex_data = None, None
         if parser.parse_optional_punctuation(">") is None:
-            if parser.parse_optional_str_literal() is not None:
-                parser.raise_error("hex dense literals are not supported; write the values", pos, parser.pos)
-            # xDSL's own tensor-literal reader; a scalar literal (shape []) is a splat, kept as one value
-            elements, shape = parser._parse_tensor_literal()  # pyright: ignore[reportPrivateUsage]
+            hex_data = parser.parse_optional_str_literal()  # raw bytes, as xDSL prints large values
+            if hex_data is None:
+                # xDSL's own tensor-literal reader; a scalar literal (shape []) is a splat, kept as one value
+                elements, shape = parser._parse_tensor_literal()  # pyright: ignore[reportPrivateUsage]
+                splat = elements[0] if not shape else None
             parser.parse_punctuation(">")
-            splat = elements[0] if not shape else None
         else:
             elements, shape = [], [0]
         parser.parse_punctuation(":")
         t = _parse_tensor_type(parser)
         el = t.get_element_type()
-        if splat is not None:
+        if hex_data is not None:
+            op = cls(_dense_from_hex(parser, hex_data, t, pos), t)
+        elif splat is not None:
             value = DenseIntOrFPElementsAttr.from_list(make_type(el, []), [_literal(parser, splat, el)])
             op = cls(value, t)
         else:

@@ -17,6 +17,14 @@ func.func @memref_operand(%x: memref<4xf32>) {
 
 // -----
 
+func.func @const_hex_short() {
+  // CHECK: parse-errors.mlir:{{[0-9]+}}:21: error: hex data of 8 bytes does not fill tensor<3xf32>
+  %0 = tir.constant dense<"0x0000803F00000040"> : tensor<3xf32>
+  func.return
+}
+
+// -----
+
 func.func @const_not_dense() {
   // CHECK: parse-errors.mlir:{{[0-9]+}}:21: error: expected a dense<...> : tensor<...> value
   %0 = tir.constant 1.0 : f32
