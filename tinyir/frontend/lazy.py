@@ -63,7 +63,7 @@ class LazyOp:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)
 
     def become_buffer(self, value: Buffer, track_lineage: bool = True) -> None:
         """Replace this node's computation by its computed value (drops the graph behind it, but
@@ -93,7 +93,7 @@ class LazyOp:
     def _cons_key(self) -> tuple | None:
         if self.op == "buffer":
             return None
-        return (self.op, tuple(id(s) for s in self.srcs), self.arg, self.shape, self.dtype, self.device)
+        return (self.op, tuple([id(s) for s in self.srcs]), self.arg, self.shape, self.dtype.name, self.device)
 
 
 def make(op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dtype: DType, device: str) -> LazyOp:
@@ -102,7 +102,7 @@ def make(op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dt
         # a sum over zero elements, or a padded empty tensor, is all 0: this keeps zero-size
         # tensors out of programs with non-empty results
         return make("const", (), False if dtype.is_bool() else 0.0 if dtype.is_float() else 0, shape, dtype, device)
-    key = (op, tuple(id(s) for s in srcs), arg, shape, dtype, device)
+    key = (op, tuple([id(s) for s in srcs]), arg, shape, dtype.name, device)  # names: DType's hash is slow
     found = _CONSED.get(key)
     if found is not None and found.op == op and all(a is b for a, b in zip(found.srcs, srcs)):
         return found

@@ -21,7 +21,7 @@ from xdsl.ir import Block, Operation, Region, SSAValue
 
 from tinyir.frontend import lazy
 from tinyir.frontend.dtypes import DType, from_numpy
-from tinyir.frontend.lazy import LazyOp, toposort
+from tinyir.frontend.lazy import LazyOp
 from tinyir.runtime import jit
 from tinyir.runtime.buffer import Buffer, allocator_for
 
@@ -99,30 +99,47 @@ class Graph:
     key: tuple
 
 
-def collect(outputs: list[LazyOp], cut: Callable[[LazyOp], bool]) -> Graph:
+def _is_realized(node: LazyOp) -> bool:
+    return node.realized is not None
+
+
+def collect(outputs: list[LazyOp], cut: Callable[[LazyOp], bool] = _is_realized) -> Graph:
     """Walk back from `outputs`, stopping at nodes where `cut` holds (they become arguments).
-    `detach` nodes are transparent here (they are identities)."""
+    `detach` nodes are transparent here (they are identities).
+
+    One iterative post-order walk (graphs can be deep) numbers the nodes and builds the key: this
+    runs on every realize, cached or not."""
     index: dict[int, int] = {}
     args: list[LazyOp] = []
     nodes: list[LazyOp] = []
     entries: list[tuple] = []
-
-    def visit_order() -> list[LazyOp]:
-        return toposort(outputs, cut)
-
-    for node in visit_order():
-        if cut(node):
-            index[id(node)] = -1 - len(args)
-            args.append(node)
-            entries.append(("arg", node.shape, node.dtype.name))
-        elif node.op == "detach":
-            index[id(node)] = index[id(node.srcs[0])]
-        else:
-            index[id(node)] = len(nodes)
-            nodes.append(node)
-            entries.append((node.op, node.arg, node.shape, node.dtype.name, tuple(index[id(s)] for s in node.srcs)))
-    out_idx = tuple(index[id(o)] for o in outputs)
-    return Graph(nodes, args, outputs, (tuple(entries), out_idx))
+    for root in outputs:
+        stack: list[tuple[LazyOp, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            key = id(node)
+            if expanded:  # every source is numbered
+                if node.op == "detach":
+                    index[key] = index[id(node.srcs[0])]
+                else:
+                    index[key] = len(nodes)
+                    nodes.append(node)
+                    entries.append((node.op, node.arg, node.shape, node.dtype.name,
+                                    tuple([index[id(s)] for s in node.srcs])))
+                continue
+            if key in index:
+                continue
+            if cut(node):
+                index[key] = -1 - len(args)
+                args.append(node)
+                entries.append(("arg", node.shape, node.dtype.name))
+                continue
+            index[key] = 0  # on the stack (a DAG has no cycles: overwritten once its sources are done)
+            stack.append((node, True))
+            for src in reversed(node.srcs):
+                if id(src) not in index:
+                    stack.append((src, False))
+    return Graph(nodes, args, outputs, (tuple(entries), tuple(index[id(o)] for o in outputs)))
 
 
 def build_function(graph: Graph, name: str = "main") -> tuple[ModuleOp, dict[int, SSAValue]]:
@@ -215,7 +232,7 @@ def realize_nodes(roots: list[LazyOp]) -> None:
     pending = [r for r in pending if r.size != 0]
     if not pending:
         return
-    graph = collect(pending, lambda n: n.realized is not None)
+    graph = collect(pending)
     devices = {n.device for n in graph.nodes} | {a.device for a in graph.args}
     if len(devices) > 1:
         raise RuntimeError(f"realize: the graph mixes devices {sorted(devices)}; move tensors with .to()")

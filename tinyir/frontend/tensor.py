@@ -33,14 +33,19 @@ class Device:
     """Device names: `Device.DEFAULT` comes from `TINYIR_DEVICE` (cpu unless set)."""
 
     DEFAULT: str = os.environ.get("TINYIR_DEVICE", "cpu")
+    _checked: ClassVar[dict[str, str]] = {}  # names seen -> canonical name (every op asks: checked once)
 
     @staticmethod
     def canonicalize(device: str | None) -> str:
         """The device's name ("opencl:0" -> "opencl"); an unknown one is an error here, at the call."""
-        from tinyir.runtime.executor import check_device_name
+        given = device or Device.DEFAULT
+        name = Device._checked.get(given)
+        if name is None:
+            from tinyir.runtime.executor import check_device_name
 
-        name = (device or Device.DEFAULT).lower().split(":")[0]
-        check_device_name(name)
+            name = given.lower().split(":")[0]
+            check_device_name(name)
+            Device._checked[given] = name
         return name
 
 
@@ -59,6 +64,10 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
 
     def __init__(self, data: Any, device: str | None = None, dtype: Any = None,
                  requires_grad: bool | None = None):
+        if type(data) is lazy.LazyOp and device is None and dtype is None and requires_grad is None:
+            # every op's result comes here: the fast path of the general case below
+            self.lazydata, self._requires_grad, self.grad = data, None, None
+            return
         dev = Device.canonicalize(device)
         dt = to_dtype(dtype) if dtype is not None else None
         if isinstance(data, lazy.LazyOp):

@@ -11,6 +11,7 @@ their device, and `DEBUG=2` prints the memory in use and its peak per device.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,7 +66,8 @@ class Allocator:
     Device memory (any handle but a numpy array) is not given back when its buffer dies but kept for
     the next buffer of the same shape and dtype, as tinygrad's allocator does: on a GPU, allocating
     costs time and freeing waits for the device. `free_cache` gives it all back (and runs by itself
-    when an allocation fails). Host memory goes back to numpy at once.
+    when an allocation fails). Host memory goes back to numpy at once, but for big arrays that nothing
+    else refers to (`_reusable_host_array`): those are kept the same way.
     """
 
     def __init__(self, name: str, device: Device):
@@ -80,11 +82,12 @@ class Allocator:
 
     def release(self, buffer: Buffer) -> None:
         self.in_use -= buffer.nbytes
-        if not isinstance(buffer.handle, np.ndarray):
-            self.cache.setdefault((buffer.shape, buffer.dtype), []).append(buffer.handle)
+        handle = buffer.handle
+        if not isinstance(handle, np.ndarray) or _reusable_host_array(handle):
+            self.cache.setdefault((buffer.shape, buffer.dtype), []).append(handle)
             self.cached += buffer.nbytes
             return
-        self._free(buffer.handle)
+        self._free(handle)
 
     def _free(self, handle: Any) -> None:
         try:
@@ -138,6 +141,19 @@ class Allocator:
     def report(self) -> str:
         return (f"{self.name}: {self.in_use / 1e6:.3f} MB in use, peak {self.peak / 1e6:.3f} MB, "
                 f"{self.cached / 1e6:.3f} MB cached, {self.uploads} uploads, {self.downloads} downloads")
+
+
+# Host arrays this big are kept for reuse too: the OS maps them fresh on every allocation, and
+# touching a fresh mapping's pages costs more than a memory-bound kernel over them.
+HOST_REUSE_BYTES = 1 << 20
+
+
+def _reusable_host_array(array: np.ndarray) -> bool:
+    """A big host array that nothing but the dying buffer refers to (4 references: the buffer's
+    slot, `release`'s local, this parameter and getrefcount's argument): no view of it (a
+    `numpy(copy=False)` result holds one), and memory of its own, writable (not a caller's array)."""
+    return (array.nbytes >= HOST_REUSE_BYTES and array.base is None and array.flags.writeable
+            and sys.getrefcount(array) <= 4)
 
 
 class HostDevice(Device):

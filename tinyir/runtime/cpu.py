@@ -96,6 +96,20 @@ class CPUError(RuntimeError):
     """LLVM rejected a kernel (bad IR text or a failed verification)."""
 
 
+@functools.lru_cache(maxsize=4096)
+def _np_dtypes(names: tuple[str, ...]) -> tuple[np.dtype, ...]:
+    return tuple(np.dtype(n) for n in names)
+
+
+def _address(array: np.ndarray) -> int:
+    """The address of an array's data: through a ctypes view (`array.ctypes.data` costs several
+    times more), or `ctypes.data` where that view cannot be made (read-only or empty arrays)."""
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(array))
+    except (TypeError, ValueError):
+        return array.ctypes.data
+
+
 class CPUDevice(Device):
     """Runs LLVM IR kernels on the host CPU through llvmlite's MCJIT."""
 
@@ -167,13 +181,14 @@ class CPUDevice(Device):
         return host_view(buffer, shape, dtype)
 
     def launch(self, compiled: CompiledKernel, buffers: Sequence[np.ndarray], source: KernelSource) -> None:
+        expected = _np_dtypes(source.arg_dtypes)  # `dtype.name` costs microseconds; comparing dtypes does not
         for i, b in enumerate(buffers):
             if not (isinstance(b, np.ndarray) and b.flags.c_contiguous):
                 raise CPUError(f"kernel {source.name}: buffer {i} is not a contiguous numpy array")
-            if source.arg_dtypes and b.dtype.name != source.arg_dtypes[i]:
+            if expected and b.dtype is not expected[i] and b.dtype != expected[i]:
                 raise CPUError(f"kernel {source.name}: buffer {i} has dtype {b.dtype}, "
                                f"the kernel expects {source.arg_dtypes[i]}")
-        pointers = [b.ctypes.data for b in buffers]
+        pointers = [_address(b) for b in buffers]
         if not compiled.split:
             compiled.function(*pointers)
             return

@@ -233,44 +233,61 @@ class Program:
         return [b.numpy(copy=False) for b in self.execute(inputs)]
 
     def execute(self, inputs: Sequence[Any]) -> list[Buffer]:
-        """Run on device buffers (numpy arrays are uploaded first); the outputs are new device buffers."""
-        values = self.check_inputs(inputs)
-        allocator = allocator_for(self.device_name)
-        args = [v if isinstance(v, Buffer) and v.device == self.device_name else as_buffer(v, self.device_name)
-                for v in values]
+        """Run on device buffers (numpy arrays are uploaded first); the outputs are new device buffers.
+
+        The Tensor API's and the JIT's calls pass buffers already on the device, of the signature's
+        shapes and dtypes: those are checked in one pass, without `check_inputs`'s conversions."""
+        name = self.device_name
+        types = self.input_types
+        if len(inputs) == len(types) and all(
+                isinstance(v, Buffer) and v.allocator.name == name and v.shape == t[0] and v.dtype == t[1]
+                for v, t in zip(inputs, types)):
+            args = inputs
+        else:
+            args = [v if isinstance(v, Buffer) and v.device == name else as_buffer(v, name)
+                    for v in self.check_inputs(inputs)]
+        allocator = allocator_for(name)
         if self.reference_module is not None:
             from tinyir.runtime.reference import run_reference
 
             results = run_reference(self.reference_module, [a.numpy(copy=False) for a in args])
             return [allocator.upload(np.asarray(r)) for r in results]
         device = allocator.device
+        launch = device.launch
         level = debug_level()
         slots: list[Any] = [None] * self.nslots
         for slot, buf in zip(self.arg_slots, args):
             slots[slot] = buf
         pools = [allocator.alloc_raw(n) for n in self.memory.pool_sizes]
         for step in self.steps:
-            if step.kind == "alloc":
+            kind = step.kind
+            if kind == "kernel":
+                if level:
+                    self._launch_with_debug(step, slots, device, level)
+                else:
+                    launch(step.compiled, [slots[s].handle for s in step.operands], step.source)
+            elif kind == "alloc":
                 slots[step.result] = (allocator.alloc(step.shape, step.dtype) if step.pool < 0
                                       else allocator.view(pools[step.pool], step.shape, step.dtype))
-            elif step.kind == "const":
+            else:  # const
                 if step.uploaded is None:
                     step.uploaded = allocator.upload(step.data)
                 slots[step.result] = step.uploaded
-            else:
-                start = time.perf_counter()
-                device.launch(step.compiled, [slots[s].handle for s in step.operands], step.source)
-                if level >= 2:
-                    device.synchronize()
-                    ms = (time.perf_counter() - start) * 1e3
-                    print(f"*** {self.device_name:6s} {step.source.name:<12s} global {step.source.global_size}"
-                          f" {ms:8.3f} ms", file=sys.stderr)
-                elif level >= 1:
-                    print(f"*** {self.device_name:6s} {step.source.name:<12s} global {step.source.global_size}",
-                          file=sys.stderr)
         if level >= 2:
             print(f"*** memory {allocator.report()}; plan: {self.memory.describe()}", file=sys.stderr)
         return [slots[slot] for slot in self.out_slots]
+
+    def _launch_with_debug(self, step: _Step, slots: list[Any], device: Device, level: int) -> None:
+        """`execute`'s launch under DEBUG: names the kernel, and from level 2 times it (synchronized)."""
+        assert step.source is not None
+        start = time.perf_counter()
+        device.launch(step.compiled, [slots[s].handle for s in step.operands], step.source)
+        timing = ""
+        if level >= 2:
+            device.synchronize()
+            timing = f" {(time.perf_counter() - start) * 1e3:8.3f} ms"
+        print(f"*** {self.device_name:6s} {step.source.name:<12s} global {step.source.global_size}{timing}",
+              file=sys.stderr)
 
 
 _KERNEL_CACHE: dict[tuple[str, str], tuple[KernelSource, Any]] = {}
