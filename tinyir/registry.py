@@ -35,6 +35,7 @@ PASSES: dict[str, str] = {
     "kernel-optimize": "tinyir.passes.kernel_optimize:KernelOptimize",
     "loop-to-uop": "tinyir.passes.loop_to_uop:LoopToUop",
     "uop-simplify": "tinyir.passes.uop_simplify:UopSimplify",
+    "uop-vectorize": "tinyir.passes.uop_vectorize:UopVectorize",
     "uop-to-opencl": "tinyir.targets.opencl.lower:UopToOpenCL",
     "uop-to-llvm": "tinyir.targets.llvm.lower:UopToLLVM",
     "uop-to-ptx": "tinyir.targets.ptx.lower:UopToPTX",
@@ -61,7 +62,18 @@ def default_pipeline(device: str, lower_pass: str, optimize: str | Sequence[str]
     at = CORE_PIPELINE.index("loop-to-uop")
     extras = [optimize] if isinstance(optimize, str) else list(optimize)
     optimizers = [f"kernel-optimize{{target={device}" + (f" {extra}" if extra else "") + "}" for extra in extras]
-    return [*CORE_PIPELINE[:at], *optimizers, *CORE_PIPELINE[at:], lower_pass]
+    return [*CORE_PIPELINE[:at], *optimizers, *CORE_PIPELINE[at:], *vectorize_passes(device), lower_pass]
+
+
+def vectorize_passes(device: str) -> list[str]:
+    """`uop-vectorize` for a built-in GPU target whose limits ask for vectors (vector_width > 1; every
+    built-in lowering accepts vload/vstore); none for the CPU (LLVM's SLP vectorizer merges copies)."""
+    if device not in TARGET_PASS:
+        return []
+    from tinyir.passes.kernel_optimize import target_limits
+
+    limits = target_limits(device)
+    return [f"uop-vectorize{{width={limits.vector_width}}}"] if limits.has_local and limits.vector_width > 1 else []
 
 
 def named_pipelines() -> dict[str, tuple[str, str]]:

@@ -9,6 +9,7 @@ per op, so the op set reads like the table in docs/ir.md.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import ClassVar
 
 from xdsl.dialects.builtin import (
@@ -28,6 +29,7 @@ from xdsl.ir import Attribute, Block, Dialect, Operation, SSAValue
 from xdsl.irdl import (
     AnyAttr,
     AnyOf,
+    AttrSizedOperandSegments,
     IRDLOperation,
     VarConstraint,
     base,
@@ -37,6 +39,8 @@ from xdsl.irdl import (
     prop_def,
     result_def,
     traits_def,
+    var_operand_def,
+    var_result_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
@@ -536,6 +540,114 @@ class StoreOp(IRDLOperation):
         _gate_type(self, self.gate)
 
 
+#: lanes of a vector access (uop.vload / uop.vstore)
+VECTOR_WIDTHS = (2, 4)
+
+
+def _verify_lanes(op: Operation, types: Sequence[Attribute]) -> None:
+    if len(types) not in VECTOR_WIDTHS:
+        raise VerifyException(f"{op.name} needs {', '.join(map(str, VECTOR_WIDTHS))} lanes, got {len(types)}")
+    if len(set(types)) != 1:
+        raise VerifyException(f"{op.name} lanes must have one type, got {', '.join(map(str, types))}")
+
+
+@irdl_op_definition
+class VLoadOp(IRDLOperation):
+    """`%a, %b, %c, %d = uop.vload %buf[%idx] : 4 x f32`: lanes `buffer[index + k]`, k = 0 .. N-1
+    (N in VECTOR_WIDTHS), as one access. `index` must be a multiple of N: targets emit aligned vector
+    loads (buffers start at least 16-byte aligned). The verifier cannot check that; uop-vectorize, which
+    makes these ops, proves it, and the interpreter checks it. With a gate, every lane reads 0 when the
+    gate is false."""
+
+    name = "uop.vload"
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    gate = opt_operand_def(i1)
+    lanes = var_result_def(SCALAR)
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, width: int, gate: SSAValue | None = None):
+        element = buffer_element_type(buffer.type)
+        super().__init__(operands=[buffer, index, [gate] if gate else []], result_types=[[element] * width])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> VLoadOp:
+        buffer, index = _parse_buffer_access(parser)
+        rest = [parser.parse_operand(i1)] if parser.parse_optional_punctuation(",") else []
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        width = parser.parse_integer(allow_boolean=False, allow_negative=False)
+        parser.parse_keyword("x")
+        type_ = parser.parse_type()
+        return cls.create(operands=[buffer, index, *rest], result_types=[type_] * width, attributes=attrs)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_ssa_value(self.buffer)
+        printer.print_string("[")
+        printer.print_ssa_value(self.index)
+        printer.print_string("]")
+        if self.gate is not None:
+            printer.print_string(", ")
+            printer.print_ssa_value(self.gate)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {len(self.lanes)} x ")
+        printer.print_attribute(self.lanes[0].type if self.lanes else i32)
+
+    def verify_(self) -> None:
+        _verify_lanes(self, [r.type for r in self.lanes])
+        _verify_buffer_access(self, self.buffer, self.index, self.lanes[0].type)
+        _gate_type(self, self.gate)
+
+
+@irdl_op_definition
+class VStoreOp(IRDLOperation):
+    """`uop.vstore %buf[%idx], %a, %b if %gate : f32`: `buffer[index + k] = values[k]`, k = 0 .. N-1,
+    as one access, skipped when the optional gate is false; `index` must be a multiple of N, as for
+    uop.vload."""
+
+    name = "uop.vstore"
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    values = var_operand_def(SCALAR)
+    gate = opt_operand_def(i1)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, values: Sequence[SSAValue], gate: SSAValue | None = None):
+        super().__init__(operands=[buffer, index, list(values), [gate] if gate else []])
+
+    @classmethod
+    def parse(cls, parser: Parser) -> VStoreOp:
+        buffer, index = _parse_buffer_access(parser)
+        parser.parse_punctuation(",")
+        values = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_unresolved_operand)
+        gate = [parser.parse_operand(i1)] if parser.parse_optional_keyword("if") is not None else []
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        value_type = parser.parse_type()
+        op = cls(buffer, index, [parser.resolve_operand(v, value_type) for v in values], *gate)
+        op.attributes.update(attrs)
+        return op
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_ssa_value(self.buffer)
+        printer.print_string("[")
+        printer.print_ssa_value(self.index)
+        printer.print_string("], ")
+        printer.print_list(self.values, printer.print_ssa_value)
+        if self.gate is not None:
+            printer.print_string(" if ")
+            printer.print_ssa_value(self.gate)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.values[0].type if self.values else i32)
+
+    def verify_(self) -> None:
+        _verify_lanes(self, [v.type for v in self.values])
+        _verify_buffer_access(self, self.buffer, self.index, self.values[0].type)
+        _gate_type(self, self.gate)
+
+
 # ---------------------------------------------------------------------------------------------
 # ALU: the tir elementwise set on scalars. `allowed` says which element types an op accepts:
 # "any", "float", "int" (not i1) or "bits" (int or i1).
@@ -680,7 +792,7 @@ UOP_COMPARE: frozenset[type[Operation]] = frozenset({CmpltOp, CmpneOp})
 UOP_ALU: frozenset[type[Operation]] = UOP_UNARY | UOP_BINARY | UOP_COMPARE | {WhereOp, CastOp, BitcastOp}
 #: Ops without effects: CSE may merge them (unless they read an accumulator), DCE may drop them.
 #: Loads are pure too (they only read); define_acc/assign/store/range/endrange/special are not, nor are
-#: define_local (each is its own memory) and barrier.
+#: define_local (each is its own memory) and barrier. vload/vstore come after uop-simplify (uop-vectorize).
 PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp}
 #: ALU op class by its short name ("add" -> AddOp), for lowerings that map tir/loop names.
 ALU_BY_NAME: dict[str, type[Operation]] = {cls.name.split(".", 1)[1]: cls for cls in UOP_ALU}
@@ -694,7 +806,7 @@ def reads_accumulator(op: Operation) -> bool:
 UOP = Dialect(
     "uop",
     [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineLocalOp, BarrierOp, DefineAccOp, AssignOp, ConstOp, LoadOp,
-     StoreOp,
+     StoreOp, VLoadOp, VStoreOp,
      *sorted(UOP_ALU, key=lambda c: c.name)],
     [],
 )

@@ -348,7 +348,7 @@ def cse(op: Operation) -> SSAValue | None:
         if isinstance(prev, uop.EndRangeOp):  # skip a closed loop: its values are out of scope
             prev = prev.range.owner._prev_op
             continue
-        if is_load and isinstance(prev, uop.StoreOp) and prev.buffer is op.buffer:
+        if is_load and isinstance(prev, (uop.StoreOp, uop.VStoreOp)) and prev.buffer is op.buffer:
             return None  # memory may have changed
         if _same_key(prev, name, operand_ids, op):
             return prev.results[0]

@@ -159,6 +159,16 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
         elif isinstance(op, uop.StoreOp):
             _store(op, value(op.buffer), value(op.index), value(op.value),
                    None if op.gate is None else value(op.gate), points)
+        elif isinstance(op, uop.VLoadOp):  # lane by lane, after the alignment check targets rely on
+            gate = None if op.gate is None else value(op.gate)
+            idx = _aligned_index(op, value(op.index), gate, len(op.lanes), points)
+            for k, lane in enumerate(op.lanes):
+                env[lane] = _load(op, value(op.buffer), idx + np.int32(k), gate, points)
+        elif isinstance(op, uop.VStoreOp):
+            gate = None if op.gate is None else value(op.gate)
+            idx = _aligned_index(op, value(op.index), gate, len(op.values), points)
+            for k, lane in enumerate(op.values):
+                _store(op, value(op.buffer), idx + np.int32(k), value(lane), gate, points)
         else:
             short = op.name.split(".", 1)[1]
             result = eval_alu(short, [value(v) for v in op.operands], op.results[0].type)
@@ -253,6 +263,16 @@ def _checked_index(op: Operation, buf: Array, idx: Array, gate: Array | None, po
         raise UopInterpreterError(
             f"{op.name} index {int(idx[bad][0])} out of bounds for a buffer of {buf.size} elements")
     return np.where(live, idx, 0), live
+
+
+def _aligned_index(op: Operation, idx: Array, gate: Array | None, width: int, points: int) -> Array:
+    """A vector access's index, which must be a multiple of its lane count where the gate holds."""
+    idx = np.broadcast_to(idx, (points,))
+    live = np.ones(points, bool) if gate is None else np.broadcast_to(gate, (points,))
+    bad = live & (idx % width != 0)
+    if bad.any():
+        raise UopInterpreterError(f"{op.name} index {int(idx[bad][0])} is not a multiple of its {width} lanes")
+    return idx
 
 
 def _load(op: Operation, buf: Any, idx: Array, gate: Array | None, points: int) -> Array:

@@ -145,6 +145,28 @@ class StatementPrinter:
             value = self.BYTE_FROM_BOOL.format(value)
         self.line(self.gated(op.gate, f"{self.ref(op.buffer)}[{self.ref(op.index)}] = {value};"))  # type: ignore[attr-defined]
 
+    def vector_of(self, vector_type: str, parts: list[str]) -> str:
+        """A vector value from lane expressions (one part: every lane); C-family dialects differ."""
+        raise NotImplementedError
+
+    def vector_load(self, op: Operation, read: str) -> None:
+        """`TN valN = READ;` (gated: `g ? READ : (TN)(0)`); the lanes are then `valN.x` .. `valN.w`."""
+        lanes = op.lanes  # type: ignore[attr-defined]
+        t = lanes[0].type
+        vector_type = f"{self.TYPES[t]}{len(lanes)}"
+        if op.gate is not None:  # type: ignore[attr-defined]
+            read = f"{self.ref(op.gate)} ? {read} : {self.vector_of(vector_type, [self.literal(0, t)])}"  # type: ignore[attr-defined]
+        name = self.fresh(lanes[0], "val")
+        self.line(f"{vector_type} {name} = {read};")
+        for lane, component in zip(lanes, "xyzw"):
+            self.names[lane] = f"{name}.{component}"
+
+    def vector_value(self, op: Operation) -> tuple[str, str]:
+        """(`TN`, `(TN)(a, b, ..)`) of a vector store's values."""
+        values = op.values  # type: ignore[attr-defined]
+        vector_type = f"{self.TYPES[values[0].type]}{len(values)}"
+        return vector_type, self.vector_of(vector_type, [self.ref(v) for v in values])
+
     def grid_index(self, result: SSAValue, dim: int, expr: str, prefix: str = "gidx") -> None:
         """`int gidxD = EXPR;` (`wgidD`, `lidxD` for work-group and local ids; a second read of the
         same index gets a valN name)."""

@@ -15,6 +15,7 @@ from xdsl.dialects.builtin import ArrayAttr, FloatAttr, IntAttr, IntegerAttr, St
 from xdsl.ir import Attribute, Operation, Region, SSAValue
 from xdsl.irdl import (
     AnyAttr,
+    AttrSizedOperandSegments,
     IRDLOperation,
     VarConstraint,
     base,
@@ -25,6 +26,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
@@ -32,7 +34,7 @@ from xdsl.traits import IsolatedFromAbove, NoTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tinyir.dialects.shapetracker import BufferType
-from tinyir.dialects.uop import buffer_element_type, parse_literal, print_literal, scalar_attr
+from tinyir.dialects.uop import VECTOR_WIDTHS, buffer_element_type, parse_literal, print_literal, scalar_attr
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,109 @@ class StoreBase(IRDLOperation):
 
     def __init__(self, buffer: SSAValue, index: SSAValue, value: SSAValue, gate: SSAValue | None = None) -> None:
         super().__init__(operands=[buffer, index, value, [gate] if gate is not None else []])
+
+
+def _verify_vector(op: Operation, buffer: SSAValue, lanes: Sequence[SSAValue]) -> None:
+    element = buffer_element_type(buffer.type)
+    if len(lanes) not in VECTOR_WIDTHS:
+        raise VerifyException(f"{op.name}: {' or '.join(map(str, VECTOR_WIDTHS))} lanes, got {len(lanes)}")
+    if any(lane.type != element for lane in lanes):
+        raise VerifyException(f"{op.name}: every lane must have the buffer's element type {element}")
+
+
+def _parse_vector_access(parser: Parser) -> tuple[SSAValue, SSAValue]:
+    buffer = parser.parse_operand()
+    parser.parse_punctuation("[")
+    index = parser.parse_operand()
+    parser.parse_punctuation("]")
+    return buffer, index
+
+
+class VLoadBase(IRDLOperation):
+    """`%a, %b, %c, %d = D.vload %buf[%i] (if %gate)? : 4 x T`: `TN v = *(TN*)(buf + i);` and the lanes
+    `v.x ..`; gated: every lane 0 when false. `i` is a multiple of N (uop.vload's contract)."""
+
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    gate = opt_operand_def(i1)
+    lanes = var_result_def(AnyAttr())
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, width: int, gate: SSAValue | None = None) -> None:
+        super().__init__(operands=[buffer, index, [gate] if gate is not None else []],
+                         result_types=[[buffer_element_type(buffer.type)] * width])
+
+    def verify_(self) -> None:
+        _verify_vector(self, self.buffer, self.lanes)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.buffer)
+        printer.print_string("[")
+        printer.print_operand(self.index)
+        printer.print_string("]")
+        if self.gate is not None:
+            printer.print_string(" if ")
+            printer.print_operand(self.gate)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {len(self.lanes)} x ")
+        printer.print_attribute(self.lanes[0].type if self.lanes else i32)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> VLoadBase:
+        buffer, index = _parse_vector_access(parser)
+        gate = [parser.parse_operand()] if parser.parse_optional_keyword("if") else []
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        width = parser.parse_integer(allow_boolean=False, allow_negative=False)
+        parser.parse_keyword("x")
+        type_ = parser.parse_type()
+        op = cls.create(operands=[buffer, index, *gate], result_types=[type_] * width)
+        op.attributes |= attrs
+        return op
+
+
+class VStoreBase(IRDLOperation):
+    """`D.vstore %buf[%i], %a, %b, %c, %d (if %gate)? : T`: `*(TN*)(buf + i) = (TN)(a, b, c, d);`."""
+
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    values = var_operand_def(AnyAttr())
+    gate = opt_operand_def(i1)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, values: Sequence[SSAValue],
+                 gate: SSAValue | None = None) -> None:
+        super().__init__(operands=[buffer, index, list(values), [gate] if gate is not None else []])
+
+    def verify_(self) -> None:
+        _verify_vector(self, self.buffer, self.values)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.buffer)
+        printer.print_string("[")
+        printer.print_operand(self.index)
+        printer.print_string("], ")
+        printer.print_list(self.values, printer.print_operand)
+        if self.gate is not None:
+            printer.print_string(" if ")
+            printer.print_operand(self.gate)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.values[0].type if self.values else i32)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> VStoreBase:
+        buffer, index = _parse_vector_access(parser)
+        parser.parse_punctuation(",")
+        values = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_unresolved_operand)
+        gate = [parser.parse_operand()] if parser.parse_optional_keyword("if") else []
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        type_ = parser.parse_type()
+        op = cls(buffer, index, [parser.resolve_operand(v, type_) for v in values], *gate)
+        op.attributes |= attrs
+        return op
 
 
 class LocalArrayBase(IRDLOperation):

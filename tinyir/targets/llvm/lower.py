@@ -28,6 +28,7 @@ from xdsl.rewriter import InsertPoint
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
 from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.passes.uop_vectorize import scalarize
 from tinyir.targets.llvm import dialect as ll
 from tinyir.targets.llvm.hints import annotate
 from tinyir.targets.llvm.mathlib import exp2_f32
@@ -439,6 +440,7 @@ class UopToLLVM(RulePass):
     summary: ClassVar[str] = "uop micro-ops to llir (LLVM IR); grid indices become loops"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        scalarize(op)  # vector accesses lane by lane; LLVM's vectorizers merge them again
         _uop_types.clear()
         for kernel in op.walk():
             if isinstance(kernel, uop.KernelOp):

@@ -417,8 +417,22 @@ class AsTypeOp(base.CastBase):
             raise VerifyException(f"metal.as_type: needs two non-bool types of one width, got {a} and {b}")
 
 
+@irdl_op_definition
+class VLoadOp(base.VLoadBase):
+    """`float4 valN = *(device const float4*)(buf + idx);` (device buffers, 16-byte aligned); lanes `valN.x` ..."""
+
+    name = "metal.vload"
+
+
+@irdl_op_definition
+class VStoreOp(base.VStoreBase):
+    """`*(device float4*)(buf + idx) = float4(a, b, c, d);`."""
+
+    name = "metal.vstore"
+
+
 METAL = Dialect("metal", [KernelOp, ThreadPositionOp, ThreadgroupPositionOp, ThreadInThreadgroupOp,
                           ThreadgroupArrayOp, BarrierOp, ForOp, EndForOp, VarOp, ConstOp, AssignOp, LoadOp,
-                          StoreOp, BinaryOp, CompareOp, UnaryOp, CallOp, SelectOp, ConvertOp, AsTypeOp])
+                          StoreOp, VLoadOp, VStoreOp, BinaryOp, CompareOp, UnaryOp, CallOp, SelectOp, ConvertOp, AsTypeOp])
 
 __all__ = ["METAL", "MSL_TYPES", "MSL_STORAGE_TYPES", "MSL_VERSIONS", "KernelOp"]

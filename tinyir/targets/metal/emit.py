@@ -55,7 +55,7 @@ class _KernelPrinter(StatementPrinter):
 
     CONST = metal.ConstOp
     VAR = metal.VarOp
-    WRITES = (metal.StoreOp,)
+    WRITES = (metal.StoreOp, metal.VStoreOp)
     TYPES = metal.MSL_TYPES
     STORAGE = metal.MSL_STORAGE_TYPES
     HEADER = "kernel void {name}({params}) {{"
@@ -89,6 +89,18 @@ class _KernelPrinter(StatementPrinter):
             return f"static_cast<{msl_type(t)}>({a} {operator} {b})"
         return f"{a} {operator} {b}"
 
+    def vector_of(self, vector_type: str, parts: list[str]) -> str:
+        return f"{vector_type}({', '.join(parts)})"
+
+    def vload(self, op: metal.VLoadOp) -> None:
+        vector_type = f"{msl_type(op.lanes[0].type)}{len(op.lanes)}"
+        self.vector_load(op, f"*(device const {vector_type}*)({self.ref(op.buffer)} + {self.ref(op.index)})")
+
+    def vstore(self, op: metal.VStoreOp) -> None:
+        vector_type, value = self.vector_value(op)
+        where = f"{self.ref(op.buffer)} + {self.ref(op.index)}"
+        self.line(self.gated(op.gate, f"*(device {vector_type}*)({where}) = {value};"))
+
     def unary(self, op: metal.UnaryOp) -> str:
         t, x = op.result.type, self.ref(op.operand)
         if op.operator.data == "-" and t == i32:
@@ -107,6 +119,8 @@ _KernelPrinter.STATEMENTS = {
     metal.EndForOp: _KernelPrinter.close_loop,
     metal.AssignOp: _KernelPrinter.assign,
     metal.StoreOp: _KernelPrinter.store,
+    metal.VLoadOp: _KernelPrinter.vload,
+    metal.VStoreOp: _KernelPrinter.vstore,
 }
 
 _KernelPrinter.EXPRESSIONS = {

@@ -16,12 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, i1, i32
-from xdsl.ir import Operation
+from xdsl.dialects.builtin import ModuleOp, f32, i1, i32
+from xdsl.ir import Block, Operation
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
 from tinyir.element_types import is_float, numpy_dtype
+from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.targets.clike.lower import kernel_grid as clike_kernel_grid
 from tinyir.targets.metal import dialect as metal
@@ -143,6 +144,10 @@ class UopToMetal(RulePass):
             rule(uop.ConstOp, lambda op: metal.ConstOp(uop.literal_value(op.value), op.result.type), "const -> literal"),
             rule(uop.LoadOp, lambda op: metal.LoadOp(op.buffer, op.index, op.gate), "load -> `g ? p[i] : 0`"),
             rule(uop.StoreOp, lambda op: metal.StoreOp(op.buffer, op.index, op.value, op.gate), "store -> `p[i] = v`"),
+            rule(uop.VLoadOp, lambda op: metal.VLoadOp(op.buffer, op.index, len(op.lanes), op.gate),
+                 "vload (f32, i32, device) -> `*(device const float4*)(p + i)`"),
+            rule(uop.VStoreOp, lambda op: metal.VStoreOp(op.buffer, op.index, list(op.values), op.gate),
+                 "vstore (f32, i32, device) -> `*(device float4*)(p + i) = float4(..)`"),
             rule(uop.AddOp, _operator("+", on_bool="|"), "add -> + (wraps), | on bool"),
             rule(uop.MulOp, _operator("*", on_bool="&"), "mul -> * (wraps), & on bool"),
             rule(uop.MaxOp, _max, "max -> metal::fmax with NaN passed through (float), metal::max (int), | (bool)"),
@@ -170,6 +175,8 @@ class UopToMetal(RulePass):
         if self.msl_version not in metal.MSL_VERSIONS:
             emit_error(op, f"uop-to-metal: unknown MSL version '{self.msl_version}' "
                            f"(known: {', '.join(metal.MSL_VERSIONS)})")
+        # float4 and int4 on device buffers; threadgroup arrays (element alignment only) lane by lane
+        scalarize(op, keep=lambda v: vector_element(v) in (f32, i32) and isinstance(v.buffer.owner, Block))
         super().apply(ctx, op)
         for kernel in op.walk():
             if isinstance(kernel, metal.KernelOp):

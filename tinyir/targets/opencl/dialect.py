@@ -430,6 +430,21 @@ class StoreHalfOp(_Store):
     HALF: ClassVar[bool] = True
 
 
+@irdl_op_definition
+class VLoadOp(base.VLoadBase):
+    """`float4 valN = *(__global const float4*)(buf + idx);` (global; 16-byte aligned buffers) or
+    `vload4(0, buf + idx)` (local arrays, aligned only to their element); lanes `valN.x` .. `.w`."""
+
+    name = "ocl.vload"
+
+
+@irdl_op_definition
+class VStoreOp(base.VStoreBase):
+    """`*(__global float4*)(buf + idx) = (float4)(a, b, c, d);` (local arrays: `vstore4`)."""
+
+    name = "ocl.vstore"
+
+
 # ---------------------------------------------------------------- arithmetic
 
 
@@ -582,7 +597,7 @@ class RoundHalfOp(IRDLOperation):
 
 OCL = Dialect("ocl", [
     KernelOp, GetGlobalIdOp, GetGroupIdOp, GetLocalIdOp, LocalArrayOp, BarrierOp,
-    ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, LoadHalfOp, StoreOp, StoreHalfOp,
+    ForOp, EndForOp, VarOp, AssignOp, ConstOp, LoadOp, LoadHalfOp, StoreOp, StoreHalfOp, VLoadOp, VStoreOp,
     AddOp, SubOp, MulOp, DivOp, RemOp, AndOp, OrOp, XorOp, ShlOp, ShrOp, LtOp, NeOp,
     NegOp, NotOp, CallOp, SelectOp, ConvertOp, AsTypeOp, RoundHalfOp,
 ], [])

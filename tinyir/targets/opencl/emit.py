@@ -47,7 +47,7 @@ def c_literal(value: float | int | bool, t: Attribute) -> str:
     return f"(({c_type(t)}){v})"
 
 
-_SIDE_EFFECTS = (ocl.StoreOp, ocl.StoreHalfOp, ocl.AssignOp, ocl.ForOp, ocl.EndForOp)
+_SIDE_EFFECTS = (ocl.StoreOp, ocl.StoreHalfOp, ocl.VStoreOp, ocl.AssignOp, ocl.ForOp, ocl.EndForOp)
 
 
 def _inlined_ops(kernel: ocl.KernelOp) -> set[Operation]:
@@ -81,7 +81,7 @@ class _KernelPrinter(StatementPrinter):
     CONST = ocl.ConstOp
     VAR = ocl.VarOp
     # PoCL declares vload_half without `const`, so f16 buffers read that way are left non-const
-    WRITES = (ocl.StoreOp, ocl.StoreHalfOp, ocl.LoadHalfOp)
+    WRITES = (ocl.StoreOp, ocl.StoreHalfOp, ocl.VStoreOp, ocl.LoadHalfOp)
     TYPES = ocl.C_TYPES
     STORAGE = ocl.C_STORAGE_TYPES
     HEADER = "__kernel void {name}({params}) {{"
@@ -116,6 +116,23 @@ class _KernelPrinter(StatementPrinter):
         read = f"vload_half({self.ref(op.index)}, {self.ref(op.buffer)})"
         return read if op.gate is None else f"{self.ref(op.gate)} ? {read} : 0.0f"
 
+    def vector_of(self, vector_type: str, parts: list[str]) -> str:
+        return f"({vector_type})({', '.join(parts)})"
+
+    def vload(self, op: ocl.VLoadOp) -> None:
+        where = f"{self.ref(op.buffer)} + {self.ref(op.index)}"
+        if isinstance(op.buffer.owner, ocl.LocalArrayOp):  # __local arrays: element alignment only
+            return self.vector_load(op, f"vload{len(op.lanes)}(0, {where})")
+        self.vector_load(op, f"*(__global const {c_type(op.lanes[0].type)}{len(op.lanes)}*)({where})")
+
+    def vstore(self, op: ocl.VStoreOp) -> None:
+        vector_type, value = self.vector_value(op)
+        where = f"{self.ref(op.buffer)} + {self.ref(op.index)}"
+        if isinstance(op.buffer.owner, ocl.LocalArrayOp):
+            self.line(self.gated(op.gate, f"vstore{len(op.values)}({value}, 0, {where});"))
+        else:
+            self.line(self.gated(op.gate, f"*(__global {vector_type}*)({where}) = {value};"))
+
     def store_half(self, op: ocl.StoreHalfOp) -> None:
         self.line(self.gated(op.gate, f"vstore_half_rte({self.ref(op.value)}, {self.ref(op.index)}, {self.ref(op.buffer)});"))
 
@@ -130,6 +147,8 @@ _KernelPrinter.STATEMENTS = {
     ocl.AssignOp: _KernelPrinter.assign,
     ocl.StoreOp: _KernelPrinter.store,
     ocl.StoreHalfOp: _KernelPrinter.store_half,
+    ocl.VLoadOp: _KernelPrinter.vload,
+    ocl.VStoreOp: _KernelPrinter.vstore,
 }
 
 _KernelPrinter.EXPRESSIONS = {

@@ -23,7 +23,7 @@ from typing import Literal, get_args
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, f32, i1
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, f32, i1, i32
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
@@ -31,6 +31,7 @@ from tinyir.errors import TinyirError
 from tinyir.dialects import uop
 from tinyir.element_types import is_float, is_int, is_unsigned
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
+from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.targets.opencl import dialect as ocl
 
 
@@ -181,6 +182,18 @@ class UopToOpenCL(RulePass):
             return None
         return (ocl.StoreHalfOp if half else ocl.StoreOp)(op.buffer, op.index, op.value, op.gate)
 
+    @staticmethod
+    def _vload(op: uop.VLoadOp) -> Operation | None:
+        if isinstance(op.buffer.owner, uop.DefineLocalOp):
+            return None  # its local array is lowered first
+        return ocl.VLoadOp(op.buffer, op.index, len(op.lanes), op.gate)
+
+    @staticmethod
+    def _vstore(op: uop.VStoreOp) -> Operation | None:
+        if isinstance(op.buffer.owner, uop.DefineLocalOp):
+            return None
+        return ocl.VStoreOp(op.buffer, op.index, list(op.values), op.gate)
+
     def _cast(self, op: uop.CastOp) -> Operation | SSAValue:
         x, to = op.input, op.result.type  # x is already lowered: an f16 source is a float here
         if self._storage and to == f16:  # widen to float if needed, then round to f16 precision
@@ -212,6 +225,8 @@ class UopToOpenCL(RulePass):
             rule(uop.ConstOp, lambda op: self._const(op, ocl.ConstOp), "const -> literal (f16 storage: a float literal)"),
             rule(uop.LoadOp, self._load, "load -> `g ? p[i] : 0` (f16 storage: vload_half)"),
             rule(uop.StoreOp, self._store, "store -> `p[i] = v` (f16 storage: vstore_half_rte)"),
+            rule(uop.VLoadOp, self._vload, "vload (f32, i32) -> `*(__global const float4*)(p + i)`, vload4 on local"),
+            rule(uop.VStoreOp, self._vstore, "vstore (f32, i32) -> `*(__global float4*)(p + i) = ..`, vstore4 on local"),
             rule(uop.AddOp, _arith(ocl.AddOp, ocl.OrOp), "add: wraps on signed ints, | on bool"),
             rule(uop.MulOp, _arith(ocl.MulOp, ocl.AndOp), "mul: wraps on signed ints, & on bool"),
             rule(uop.MaxOp, _max, "max -> fmax with NaN passed through (float), max (int), | (bool)"),
@@ -236,6 +251,7 @@ class UopToOpenCL(RulePass):
         ]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        scalarize(op, keep=lambda v: vector_element(v) in (f32, i32))  # others lane by lane
         super().apply(ctx, op)
         for kernel in op.walk():
             if isinstance(kernel, ocl.KernelOp):

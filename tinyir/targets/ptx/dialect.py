@@ -57,6 +57,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
@@ -688,6 +689,120 @@ class StOp(IRDLOperation):
         return op
 
 
+#: element types of vector accesses (`ld.global.v4.f32`): 32-bit lanes
+VECTOR_TYPES = ("f32", "s32")
+
+
+def _verify_vector(op: Operation, space: str, ty: str, address: SSAValue, lanes: Sequence[SSAValue]) -> None:
+    if space not in ("global", "shared"):
+        raise VerifyException(f"{op.name}: vector accesses are .global or .shared, not .{space}")
+    _verify_access(op, space, ty, address)
+    _check_type(op, ty, VECTOR_TYPES)
+    if len(lanes) not in (2, 4):
+        raise VerifyException(f"{op.name}: .v2 or .v4 only, got {len(lanes)} lanes")
+    for lane in lanes:
+        _check_operand(op, "a lane", lane, PTX_TYPES[ty])
+
+
+@irdl_op_definition
+class LdVOp(IRDLOperation):
+    """`%a, %b, %c, %d = ptx.ldv SPACE %addr [if %p] : ty` -- PTX `[@p] ld.SPACE.v4.ty {a, b, c, d}, [addr];`
+    (the address must be aligned to the whole vector)."""
+
+    name = "ptx.ldv"
+    space = prop_def(StringAttr)
+    ty = prop_def(StringAttr)
+    address = operand_def(i64)
+    guard = opt_operand_def(i1)
+    lanes = var_result_def(AnyAttr())
+
+    def __init__(self, space: str, address: SSAValue, ty: str, width: int, guard: SSAValue | None = None) -> None:
+        super().__init__(operands=[address, [guard] if guard is not None else []],
+                         result_types=[[PTX_TYPES[ty]] * width],
+                         properties={"space": StringAttr(space), "ty": StringAttr(ty)})
+
+    @property
+    def mnemonic(self) -> str:
+        return f"ld.{self.space.data}.v{len(self.lanes)}.{self.ty.data}"
+
+    def verify_(self) -> None:
+        _verify_vector(self, self.space.data, self.ty.data, self.address, self.lanes)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.space.data} ")
+        printer.print_operand(self.address)
+        _print_guard(printer, self.guard)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {len(self.lanes)} x {self.ty.data}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LdVOp:
+        space = parser.parse_identifier()
+        address = parser.parse_operand()
+        guard = _parse_guard(parser)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        width = parser.parse_integer(allow_boolean=False, allow_negative=False)
+        parser.parse_keyword("x")
+        ty = parser.parse_identifier()
+        if ty not in PTX_TYPES:
+            parser.raise_error(f"ptx.ldv: unknown PTX type .{ty}")
+        op = cls(space, address, ty, width, guard[0] if guard else None)
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
+class StVOp(IRDLOperation):
+    """`ptx.stv SPACE %addr, %a, %b, %c, %d [if %p] : ty` -- PTX `[@p] st.SPACE.v4.ty [addr], {a, b, c, d};`."""
+
+    name = "ptx.stv"
+    space = prop_def(StringAttr)
+    ty = prop_def(StringAttr)
+    address = operand_def(i64)
+    values = var_operand_def(AnyAttr())
+    guard = opt_operand_def(i1)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+
+    def __init__(self, space: str, address: SSAValue, values: Sequence[SSAValue], ty: str,
+                 guard: SSAValue | None = None) -> None:
+        super().__init__(operands=[address, list(values), [guard] if guard is not None else []],
+                         properties={"space": StringAttr(space), "ty": StringAttr(ty)})
+
+    @property
+    def mnemonic(self) -> str:
+        return f"st.{self.space.data}.v{len(self.values)}.{self.ty.data}"
+
+    def verify_(self) -> None:
+        _verify_vector(self, self.space.data, self.ty.data, self.address, self.values)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(f" {self.space.data} ")
+        printer.print_operand(self.address)
+        printer.print_string(", ")
+        printer.print_list(self.values, printer.print_operand)
+        _print_guard(printer, self.guard)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(f" : {self.ty.data}")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> StVOp:
+        space = parser.parse_identifier()
+        address = parser.parse_operand()
+        parser.parse_punctuation(",")
+        values = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_unresolved_operand)
+        guard = _parse_guard(parser)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ty = parser.parse_identifier()
+        if ty not in PTX_TYPES:
+            parser.raise_error(f"ptx.stv: unknown PTX type .{ty}")
+        op = cls(space, address, [parser.resolve_operand(v, PTX_TYPES[ty]) for v in values], ty,
+                 guard[0] if guard else None)
+        op.attributes |= attrs
+        return op
+
+
 def _verify_access(op: Operation, space: str, ty: str, address: SSAValue) -> None:
     if space not in SPACES:
         raise VerifyException(f"{op.name}: unknown state space .{space} (expected {', '.join(SPACES)})")
@@ -922,7 +1037,7 @@ class KernelOp(IRDLOperation):
 
 PTX = Dialect(
     "ptx",
-    [KernelOp, LdOp, StOp, SharedOp, BarSyncOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
+    [KernelOp, LdOp, StOp, LdVOp, StVOp, SharedOp, BarSyncOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
      AddOp, SubOp, MulOp, MadOp, DivOp, RemOp, MinOp, MaxOp, NegOp, NotOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
      SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp],
     [],

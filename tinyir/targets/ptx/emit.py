@@ -111,6 +111,14 @@ class _KernelPrinter:
     def store(self, op: ptx.StOp) -> None:
         self.emit(f"{op.mnemonic} [{self.ref(op.address)}], {self.ref(op.value)}", op.guard)
 
+    def vector_load(self, op: ptx.LdVOp) -> None:
+        lanes = ", ".join(self.define(lane) for lane in op.lanes)
+        self.emit(f"{op.mnemonic} {{{lanes}}}, [{self.ref(op.address)}]", op.guard)
+
+    def vector_store(self, op: ptx.StVOp) -> None:
+        lanes = ", ".join(self.ref(v) for v in op.values)
+        self.emit(f"{op.mnemonic} [{self.ref(op.address)}], {{{lanes}}}", op.guard)
+
     def shared_array(self, op: ptx.SharedOp) -> None:
         name = f"{self.kernel.name_str}_smem{len(self.shared)}"
         self.shared.append(f"\t.shared .align 16 .b8 {name}[{op.nbytes}];")
@@ -133,6 +141,7 @@ _PRINTERS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = 
     ptx.CvtOp: _KernelPrinter.unary_like, ptx.MovOp: _KernelPrinter.unary_like,
     ptx.ConstOp: _KernelPrinter.immediate, ptx.RegOp: _KernelPrinter.immediate,
     ptx.AssignOp: _KernelPrinter.assign, ptx.LdOp: _KernelPrinter.load, ptx.StOp: _KernelPrinter.store,
+    ptx.LdVOp: _KernelPrinter.vector_load, ptx.StVOp: _KernelPrinter.vector_store,
     ptx.SregOp: _KernelPrinter.sreg, ptx.LabelOp: _KernelPrinter.label, ptx.BraOp: _KernelPrinter.branch,
     ptx.RetOp: _KernelPrinter.ret, ptx.SharedOp: _KernelPrinter.shared_array,
     ptx.BarSyncOp: lambda p, op: p.emit("bar.sync 0"),

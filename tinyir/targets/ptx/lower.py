@@ -217,7 +217,7 @@ def _global_pointer(kernel: ptx.KernelOp, buffer: SSAValue) -> SSAValue:
     emit_error(kernel, "uop-to-ptx: a buffer access does not name a kernel parameter")
 
 
-def _address(op: uop.LoadOp | uop.StoreOp, element: Attribute) -> tuple[SSAValue, str] | None:
+def _address(op: uop.LoadOp | uop.StoreOp | uop.VLoadOp | uop.VStoreOp, element: Attribute) -> tuple[SSAValue, str] | None:
     """The address register and state space of an access (None until its kernel and buffer are lowered)."""
     kernel = _kernel_of(op)
     if kernel is None or isinstance(op.buffer.owner, uop.DefineLocalOp):
@@ -258,6 +258,30 @@ def _store(op: uop.StoreOp) -> Operation | None:
     if element == i1:
         value = ptx.SelpOp("b32", [_const(1, i32), _const(0, i32), value]).result
     return ptx.StOp(space, address, value, _TYPES[element][1], op.gate)
+
+
+def _vload(op: uop.VLoadOp) -> Operation | list[Operation] | None:
+    element = op.lanes[0].type
+    access = _address(op, element)
+    if access is None:
+        return None
+    address, space = access
+    reg_ty = _TYPES[element][0]
+    loaded = ptx.LdVOp(space, address, reg_ty, len(op.lanes), op.gate)
+    if op.gate is None:
+        return loaded  # one op: its results are the lanes
+    zero = _const(0.0 if _is_float(element) else 0, element)  # as for a gated scalar load
+    return [ptx.SelpOp(_bits(ptx.register_class(reg_ty)), [lane, zero, op.gate]) for lane in loaded.lanes]
+
+
+def _vstore(op: uop.VStoreOp) -> Operation | None:
+    owner = op.buffer.owner
+    element = owner.element if isinstance(owner, ptx.SharedOp) else uop.buffer_element_type(op.buffer.type)
+    access = _address(op, element)
+    if access is None:
+        return None
+    address, space = access
+    return ptx.StVOp(space, address, list(op.values), _TYPES[element][0], op.gate)
 
 
 def _loop_label(kernel: ptx.KernelOp) -> str:
@@ -391,6 +415,8 @@ class UopToPTX(RulePass):
             rule(uop.ConstOp, lambda op: ptx.ConstOp(uop.literal_value(op.value), _ty(op.result.type)), "const -> mov imm"),
             rule(uop.LoadOp, _load, "load -> mad.wide address, [@gate] ld.global/ld.shared (+ selp 0)"),
             rule(uop.StoreOp, _store, "store -> mad.wide address, [@gate] st.global/st.shared"),
+            rule(uop.VLoadOp, _vload, "vload -> mad.wide address, [@gate] ld.global/shared.vN (+ selp 0 per lane)"),
+            rule(uop.VStoreOp, _vstore, "vstore -> mad.wide address, [@gate] st.global/shared.vN"),
             rule(uop.AddOp, _add, "add -> add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MulOp, _mul, "mul -> mul.rn (float), mul.lo.s32 + wrap, and.pred"),
             rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
