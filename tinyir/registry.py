@@ -6,6 +6,7 @@ Add a dialect or pass by adding one line here. Targets outside the core register
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -91,7 +92,10 @@ def load(path: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+@functools.cache
 def _plugin_entries() -> list[Any]:
+    """Read once a process: scanning every installed package's metadata takes ~15 ms, and each
+    compile asks once per pass."""
     try:
         return list(entry_points(group="tinyir.targets"))
     except Exception:  # pragma: no cover - broken metadata must not break the compiler

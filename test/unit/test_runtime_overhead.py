@@ -165,6 +165,8 @@ def test_bench_overhead_prints_the_two_ratios(device, capsys):
     for name in ("kernel", "un-jitted", "jitted"):
         row = re.search(rf"^{name}\s+([0-9.]+)\s+([0-9.]+)", out, re.MULTILINE)
         assert row is not None and float(row.group(1)) > 0 and float(row.group(2)) > 0, out
+    replay = re.search(r"^jit replay of a (\d+)-kernel training step: ([0-9.]+) us per kernel", out, re.MULTILINE)
+    assert replay is not None and int(replay.group(1)) >= 20 and float(replay.group(2)) > 0, out
 
 
 def test_bench_overhead_refuses_wrong_results_and_unknown_devices():
