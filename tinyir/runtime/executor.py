@@ -262,7 +262,7 @@ class Program:
         for step in self.steps:
             kind = step.kind
             if kind == "kernel":
-                if level:
+                if level > 0:
                     self._launch_with_debug(step, slots, device, level)
                 else:
                     launch(step.compiled, [slots[s].handle for s in step.operands], step.source)
