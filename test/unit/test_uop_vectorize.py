@@ -42,6 +42,7 @@ CASES = [
     ("elementwise-local-first", ELEMENTWISE.format(n=256), "local:0:16,upcast:0:4", 0),
     ("elementwise-upcast8", ELEMENTWISE.format(n=64), "upcast:0:8", 6),
     ("int-add", INT_ADD.format(n=64), "upcast:0:4", 3),
+    ("matmul-f16", MATMUL.format(m=32, k=16, n=32).replace("f32", "f16"), "upcast:1:4,local:1:8,unroll:2:4", 2),
 ]
 
 
@@ -55,7 +56,7 @@ def _inputs(module, seed: int = 0) -> list[np.ndarray]:
         if str(dtype) == "i32":
             out.append(rng.integers(-1000, 1000, shape, dtype=np.int32))
         else:
-            out.append(rng.standard_normal(shape).astype(np.float32))
+            out.append(rng.standard_normal(shape).astype(np.float16 if str(dtype) == "f16" else np.float32))
     return out
 
 

@@ -2,7 +2,7 @@
 (`uop.vstore`), which GPU targets emit as vector accesses (`ld.global.v4.f32`, `vload4`, `float4`).
 
 Upcast copies (tinyir/passes/expand.py) leave N scalar accesses of one buffer at indices base+0 ..
-base+N-1. A run is grouped when its accesses have the same buffer, element type (f32, i32) and gate,
+base+N-1. A run is grouped when its accesses have the same buffer, element type (f32, i32, f16) and gate,
 their indices are one linear form `sum(coef * value) + k` that differs only in the constant k, and
 base (the k = 0 index) is provably a multiple of N (buffers are aligned to at least 16 bytes, so an
 aligned element index is an aligned address). Loads are merged at the first load, stores at the
@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, f32, i32
+from xdsl.dialects.builtin import ModuleOp, f16, f32, i32
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
@@ -27,8 +27,8 @@ from tinyir.dialects import uop
 from tinyir.passes.symbolic import int_const, linear_terms
 from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 
-#: element types whose runs are merged (32-bit: one float4/int4 register quad)
-VECTOR_TYPES = (f32, i32)
+#: element types whose runs are merged (targets lower other vector accesses lane by lane)
+VECTOR_TYPES = (f32, i32, f16)
 #: a power of two at least as large as any alignment worth knowing (and far below 2**32, see `_multiple`)
 MAX_ALIGN = 1 << 16
 Form = tuple[frozenset[tuple[SSAValue, int]], int]  # ({(value, coef)}, const)

@@ -107,3 +107,26 @@ func.func @main(%a: !st.buffer<256xi32>) -> !st.buffer<256xi32> {
   }
   func.return %0 : !st.buffer<256xi32>
 }
+
+// -----
+
+// f16 lanes: two pairs (width 2 after a width-4 attempt fails on a base 2*g)
+// CHECK-LABEL: uop.kernel "half"
+// CHECK:       %h0, %h1 = uop.vload %x[%b] : 2 x f16
+// CHECK:       uop.vstore %o[%b], %h1, %h0 : f16
+func.func @main(%a: !st.buffer<32xf16>) -> !st.buffer<32xf16> {
+  %0 = st.alloc : !st.buffer<32xf16>
+  uop.kernel "half"(%0, %a) : !st.buffer<32xf16>, !st.buffer<32xf16> {
+  ^bb0(%o: !st.buffer<32xf16>, %x: !st.buffer<32xf16>):
+    %g = uop.special "gidx0" 16 : i32
+    %c1 = uop.const 1 : i32
+    %c2 = uop.const 2 : i32
+    %b = uop.mul %g, %c2 : i32
+    %b1 = uop.add %b, %c1 : i32
+    %h0 = uop.load %x[%b] : f16
+    %h1 = uop.load %x[%b1] : f16
+    uop.store %o[%b], %h1 : f16
+    uop.store %o[%b1], %h0 : f16
+  }
+  func.return %0 : !st.buffer<32xf16>
+}

@@ -60,11 +60,11 @@ func.func @main(%a: !st.buffer<64xf32>, %ix: !st.buffer<16xi32>) -> !st.buffer<6
 // -----
 
 // different gates; a store of the same buffer between two loads; a load of another argument (maybe
-// the same memory) between two stores; barriers between local stores, a loop between local loads; an f16 run (not merged yet)
-func.func @main(%a: !st.buffer<64xf32>, %h: !st.buffer<64xf16>) -> !st.buffer<64xf32> {
+// the same memory) between two stores; barriers between local stores, a loop between local loads; an i8 run (byte types are not merged)
+func.func @main(%a: !st.buffer<64xf32>, %h: !st.buffer<64xi8>) -> !st.buffer<64xf32> {
   %0 = st.alloc : !st.buffer<64xf32>
-  uop.kernel "hazards"(%0, %a, %h) : !st.buffer<64xf32>, !st.buffer<64xf32>, !st.buffer<64xf16> {
-  ^bb0(%o: !st.buffer<64xf32>, %x: !st.buffer<64xf32>, %hb: !st.buffer<64xf16>):
+  uop.kernel "hazards"(%0, %a, %h) : !st.buffer<64xf32>, !st.buffer<64xf32>, !st.buffer<64xi8> {
+  ^bb0(%o: !st.buffer<64xf32>, %x: !st.buffer<64xf32>, %hb: !st.buffer<64xi8>):
     %w = uop.special "wgid0" 8 : i32
     %l = uop.special "lidx0" 2 : i32
     %t = uop.define_local : !st.buffer<4xf32>
@@ -96,12 +96,12 @@ func.func @main(%a: !st.buffer<64xf32>, %h: !st.buffer<64xf16>) -> !st.buffer<64
     uop.endrange %r
     %c3 = uop.const 3 : i32
     %t1 = uop.load %t[%c3] : f32
-    %h0 = uop.load %hb[%b] : f16
-    %h1 = uop.load %hb[%b1] : f16
+    %h0 = uop.load %hb[%b] : i8
+    %h1 = uop.load %hb[%b1] : i8
     %s = uop.add %t0, %t1 : f32
     uop.store %x[%c2], %s : f32
-    %hs = uop.add %h0, %h1 : f16
-    uop.store %hb[%c2], %hs : f16
+    %hs = uop.add %h0, %h1 : i8
+    uop.store %hb[%c2], %hs : i8
   }
   func.return %0 : !st.buffer<64xf32>
 }

@@ -6,7 +6,7 @@
 // RUN: filecheck %s < %t.90.ptx
 // RUN: tinyir-opt %s -p 'uop-vectorize,uop-to-ptx' | filecheck %s --check-prefix=IR
 // RUN: tinyir-opt %s -p 'uop-vectorize,uop-to-ptx' --mlir-print-op-generic | tinyir-opt | filecheck %s --check-prefix=IR
-// Vector accesses in PTX: ld/st.global.v4 and .v2, ld/st.shared.v4, a gated vector load (selp 0 per
+// Vector accesses in PTX: ld/st.global.v4 and .v2 (f16 as .b16), ld/st.shared.v4, a gated vector load (selp 0 per
 // lane) and store; every kernel assembles for sm_80 and sm_90a.
 
 // IR:      ptx.ldv global %{{.*}} if %{{.*}} : 4 x s32
@@ -20,10 +20,12 @@
 // CHECK:      @%p{{[0-9]+}} st.global.v4.s32
 // CHECK:      ld.global.v2.f32 {%f{{[0-9]+}}, %f{{[0-9]+}}}
 // CHECK:      st.global.v2.f32
-func.func @main(%a: !st.buffer<256xi32>, %f: !st.buffer<64xf32>) -> !st.buffer<256xi32> {
+// CHECK:      ld.global.v4.b16 {%h{{[0-9]+}}, %h{{[0-9]+}}, %h{{[0-9]+}}, %h{{[0-9]+}}}
+// CHECK:      st.global.v4.b16
+func.func @main(%a: !st.buffer<256xi32>, %f: !st.buffer<64xf32>, %h: !st.buffer<64xf16>) -> !st.buffer<256xi32> {
   %0 = st.alloc : !st.buffer<256xi32>
-  uop.kernel "vec"(%0, %a, %f) : !st.buffer<256xi32>, !st.buffer<256xi32>, !st.buffer<64xf32> {
-  ^bb0(%o: !st.buffer<256xi32>, %x: !st.buffer<256xi32>, %fb: !st.buffer<64xf32>):
+  uop.kernel "vec"(%0, %a, %f, %h) : !st.buffer<256xi32>, !st.buffer<256xi32>, !st.buffer<64xf32>, !st.buffer<64xf16> {
+  ^bb0(%o: !st.buffer<256xi32>, %x: !st.buffer<256xi32>, %fb: !st.buffer<64xf32>, %hb: !st.buffer<64xf16>):
     %w = uop.special "wgid0" 8 : i32
     %l = uop.special "lidx0" 4 : i32
     %t = uop.define_local : !st.buffer<16xi32>
@@ -74,6 +76,15 @@ func.func @main(%a: !st.buffer<256xi32>, %f: !st.buffer<64xf32>) -> !st.buffer<2
     %fs = uop.add %f0, %f1 : f32
     uop.store %fb[%fi], %fs : f32
     uop.store %fb[%fi1], %f0 : f32
+    %h0 = uop.load %hb[%lb] : f16
+    %h1 = uop.load %hb[%l1] : f16
+    %h2 = uop.load %hb[%l2] : f16
+    %h3 = uop.load %hb[%l3] : f16
+    %hs = uop.add %h0, %h3 : f16
+    uop.store %hb[%lb], %hs : f16
+    uop.store %hb[%l1], %h2 : f16
+    uop.store %hb[%l2], %h1 : f16
+    uop.store %hb[%l3], %h0 : f16
   }
   func.return %0 : !st.buffer<256xi32>
 }

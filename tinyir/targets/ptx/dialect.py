@@ -689,8 +689,8 @@ class StOp(IRDLOperation):
         return op
 
 
-#: element types of vector accesses (`ld.global.v4.f32`): 32-bit lanes
-VECTOR_TYPES = ("f32", "s32")
+#: element types of vector accesses (`ld.global.v4.f32`; f16 lanes as `.b16`)
+VECTOR_TYPES = ("f32", "s32", "b16")
 
 
 def _verify_vector(op: Operation, space: str, ty: str, address: SSAValue, lanes: Sequence[SSAValue]) -> None:

@@ -29,6 +29,7 @@ from xdsl.rewriter import InsertPoint
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
 from tinyir.element_types import numpy_dtype
+from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
 from tinyir.targets.ptx import dialect as ptx
 
@@ -266,8 +267,8 @@ def _vload(op: uop.VLoadOp) -> Operation | list[Operation] | None:
     if access is None:
         return None
     address, space = access
-    reg_ty = _TYPES[element][0]
-    loaded = ptx.LdVOp(space, address, reg_ty, len(op.lanes), op.gate)
+    reg_ty, mem_ty = _TYPES[element]
+    loaded = ptx.LdVOp(space, address, mem_ty, len(op.lanes), op.gate)
     if op.gate is None:
         return loaded  # one op: its results are the lanes
     zero = _const(0.0 if _is_float(element) else 0, element)  # as for a gated scalar load
@@ -281,7 +282,7 @@ def _vstore(op: uop.VStoreOp) -> Operation | None:
     if access is None:
         return None
     address, space = access
-    return ptx.StVOp(space, address, list(op.values), _TYPES[element][0], op.gate)
+    return ptx.StVOp(space, address, list(op.values), _TYPES[element][1], op.gate)
 
 
 def _loop_label(kernel: ptx.KernelOp) -> str:
@@ -443,6 +444,7 @@ class UopToPTX(RulePass):
         ]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        scalarize(op, keep=lambda v: vector_element(v) in (f32, i32, f16))  # byte types lane by lane
         super().apply(ctx, op)
         for kernel in op.walk():
             if isinstance(kernel, ptx.KernelOp):
