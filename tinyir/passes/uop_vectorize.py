@@ -7,7 +7,8 @@ their indices are one linear form `sum(coef * value) + k` that differs only in t
 base (the k = 0 index) is provably a multiple of N (buffers are aligned to at least 16 bytes, so an
 aligned element index is an aligned address). Loads are merged at the first load, stores at the
 last; nothing is moved across a loop boundary, a barrier, or a store (for loads) or other access
-(for stores) of a buffer that may be the same memory. Whatever is not proven stays scalar.
+(for stores) of a buffer that may be the same memory, nor a store past an assign to the accumulator
+it stores. Whatever is not proven stays scalar.
 
 `scalarize` is the inverse, for targets that lower vector accesses lane by lane.
 """
@@ -120,12 +121,16 @@ def _runs(ops: list[Operation], cls: type[Access], width: int, facts: IndexFacts
 
 def _blocked(ops: list[Operation], pos: dict[Operation, int], run: list[Access], stores_only: bool) -> bool:
     """Whether something between the run's first and last access forbids merging it there: a loop
-    boundary, a barrier, or an access of the same memory (only stores, for a run of loads)."""
+    boundary, a barrier, an access of the same memory (only stores, for a run of loads), or (for
+    stores) a write to an accumulator one of them stores."""
     first, last = min(pos[a] for a in run), max(pos[a] for a in run)
     members = set(run)
     buffer = run[0].buffer
+    stored = {a.value for a in run} if not stores_only else set()  # an accumulator is read when stored
     for op in ops[first + 1:last]:
         if isinstance(op, uop.RangeOp | uop.EndRangeOp | uop.BarrierOp):
+            return True
+        if isinstance(op, uop.AssignOp) and op.acc in stored:
             return True
         accesses = (uop.StoreOp, uop.VStoreOp) if stores_only else (uop.StoreOp, uop.VStoreOp, uop.LoadOp, uop.VLoadOp)
         if isinstance(op, accesses) and op not in members and _may_alias(op.buffer, buffer):

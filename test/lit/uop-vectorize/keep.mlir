@@ -105,3 +105,24 @@ func.func @main(%a: !st.buffer<64xf32>, %h: !st.buffer<64xi8>) -> !st.buffer<64x
   }
   func.return %0 : !st.buffer<64xf32>
 }
+
+// -----
+
+// a store of an accumulator moved past an assign to it would store the new value
+func.func @main(%a: !st.buffer<64xf32>) -> !st.buffer<64xf32> {
+  %0 = st.alloc : !st.buffer<64xf32>
+  uop.kernel "acc"(%0, %a) : !st.buffer<64xf32>, !st.buffer<64xf32> {
+  ^bb0(%o: !st.buffer<64xf32>, %x: !st.buffer<64xf32>):
+    %g = uop.special "gidx0" 32 : i32
+    %c1 = uop.const 1 : i32
+    %c2 = uop.const 2 : i32
+    %b = uop.mul %g, %c2 : i32
+    %b1 = uop.add %b, %c1 : i32
+    %acc = uop.define_acc 0.0 : f32
+    %one = uop.const 1.0 : f32
+    uop.store %o[%b], %acc : f32
+    uop.assign %acc, %one : f32
+    uop.store %o[%b1], %acc : f32
+  }
+  func.return %0 : !st.buffer<64xf32>
+}
