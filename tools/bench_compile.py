@@ -143,10 +143,6 @@ WORKLOADS: dict[str, Workload] = {
 TINYGRAD_DEVICES = {"cpu": "CPU", "opencl": "CL", "cuda": "CUDA", "amdgpu": "AMD", "metal": "METAL"}
 
 
-# tinyir device name -> tinygrad's
-TINYGRAD_DEVICES = {"cpu": "CPU", "opencl": "CL", "cuda": "CUDA", "amdgpu": "AMD", "metal": "METAL"}
-
-
 def _frameworks(device: str) -> dict[str, tuple[Any, Any, Any]]:
     """(Tensor, nn, optim) per installed framework; tinygrad only when it is importable."""
     from tinyir import Tensor, nn
