@@ -30,6 +30,7 @@ from xdsl.ir import Block, Operation, SSAValue
 from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
 from tinyir.registry import CORE_PIPELINE, default_pipeline, load
+from tinyir.runtime.kernel_info import KernelInfo, module_kernel_info
 from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
 from tinyir.runtime.disk_cache import code_version, device_identity, disk_cache, make_key
 from tinyir.runtime.planner import MemoryPlan, plan_memory
@@ -169,6 +170,7 @@ class _Step:
     compiled: Any = None
     pool: int = -1                # alloc: the planned pool it views (-1: a buffer of its own)
     uploaded: Buffer | None = None  # const: its device copy, made by the first run (values never change)
+    info: KernelInfo | None = None  # kernel: work, memory and actions, for DEBUG=2
 
 
 def _buffer_shape_dtype(value: SSAValue) -> tuple[tuple[int, ...], np.dtype]:
@@ -285,8 +287,12 @@ class Program:
         timing = ""
         if level >= 2:
             device.synchronize()
-            timing = f" {(time.perf_counter() - start) * 1e3:8.3f} ms"
-        print(f"*** {self.device_name:6s} {step.source.name:<12s} global {step.source.global_size}{timing}",
+            seconds = time.perf_counter() - start
+            timing = f" {seconds * 1e3:8.3f} ms"
+            if step.info is not None:
+                timing += f" {step.info.describe(seconds)}"
+        local = f" local {step.source.local_size}" if step.source.local_size else ""
+        print(f"*** {self.device_name:6s} {step.source.name:<12s} global {step.source.global_size}{local}{timing}",
               file=sys.stderr)
 
 
@@ -341,9 +347,15 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
             plan = None
     if disk is None or plan is None:
         lowered = module.clone()
-        run_passes(lowered, specs, dump=level >= 4)
+        at = specs.index("uop-simplify") + 1 if "uop-simplify" in specs else 0
+        run_passes(lowered, specs[:at], dump=level >= 4)
+        infos = module_kernel_info(lowered)  # read at the uop level, before the target's lowering
+        run_passes(lowered, specs[at:], dump=level >= 4)
         COMPILE_STATS.pipelines += 1
         _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+        for step in program.steps:
+            if step.kind == "kernel" and step.source is not None:
+                step.info = infos.get(step.source.name)
         if disk is not None:
             saved = _plan_json(program)
             if saved is not None:
@@ -482,8 +494,10 @@ def _plan_json(program: Program) -> dict[str, Any] | None:
     sources = [_source_json(s) for s in program.kernels]
     if any(s is None for s in sources):
         return None
+    infos = [[s.info.flops, s.info.bytes, s.info.actions] if s.info else None for s in program.steps
+             if s.kind == "kernel"]
     return {"nslots": program.nslots, "arg_slots": program.arg_slots, "out_slots": program.out_slots,
-            "steps": steps, "sources": sources, "kernel_hashes": program.kernel_hashes}
+            "steps": steps, "sources": sources, "kernel_hashes": program.kernel_hashes, "infos": infos}
 
 
 def _load_plan(program: Program, plan: Any, device: Device, show_code: bool) -> bool:
@@ -510,8 +524,11 @@ def _load_plan(program: Program, plan: Any, device: Device, show_code: bool) -> 
                                                     show_code)
                 program.kernels.append(source)
                 program.kernel_hashes.append(hashes[index])
+                info = (plan.get("infos") or [None] * len(sources))[index]
                 steps.append(_Step("kernel", operands=tuple(int(o) for o in entry[1]), source=source,
-                                   compiled=compiled))
+                                   compiled=compiled,
+                                   info=KernelInfo(source.name, int(info[0]), int(info[1]), str(info[2]))
+                                   if info else None))
         program.steps = steps
         program.nslots = int(plan["nslots"])
         program.arg_slots = [int(s) for s in plan["arg_slots"]]
