@@ -546,7 +546,7 @@ VECTOR_WIDTHS = (2, 4)
 
 def _verify_lanes(op: Operation, types: Sequence[Attribute]) -> None:
     if len(types) not in VECTOR_WIDTHS:
-        raise VerifyException(f"{op.name} needs {', '.join(map(str, VECTOR_WIDTHS))} lanes, got {len(types)}")
+        raise VerifyException(f"{op.name} needs {' or '.join(map(str, VECTOR_WIDTHS))} lanes, got {len(types)}")
     if len(set(types)) != 1:
         raise VerifyException(f"{op.name} lanes must have one type, got {', '.join(map(str, types))}")
 
