@@ -187,3 +187,80 @@ def test_opencl_vector_kernels_match_numpy(opencl_device, name, text, actions, r
     (got,) = program.run([a, b])
     expected = reference(a.astype(np.float64), b.astype(np.float64)) if a.dtype == np.float32 else reference(a, b)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+
+
+# Work-groups of 4 work-items: each loads a quad of the group's 16-element tile (4 scalar loads), stores it
+# to local memory reversed inside the quad, and after a barrier writes the quad of the mirrored work-item:
+# out[16w + 4l + k] = x[16w + 4(3-l) + (3-k)], i.e. every tile reversed. The pass merges all four runs.
+TILE_REVERSE = """func.func @main(%a: !st.buffer<64xf32>) -> !st.buffer<64xf32> {
+  %t = st.alloc : !st.buffer<64xf32>
+  uop.kernel "k0"(%t, %a) : !st.buffer<64xf32>, !st.buffer<64xf32> {
+  ^bb0(%o: !st.buffer<64xf32>, %x: !st.buffer<64xf32>):
+    %w = uop.special "wgid0" 4 : i32
+    %l = uop.special "lidx0" 4 : i32
+    %tile = uop.define_local : !st.buffer<16xf32>
+    %c1 = uop.const 1 : i32
+    %c2 = uop.const 2 : i32
+    %c3 = uop.const 3 : i32
+    %c4 = uop.const 4 : i32
+    %c16 = uop.const 16 : i32
+    %wb = uop.mul %w, %c16 : i32
+    %lb = uop.mul %l, %c4 : i32
+    %b = uop.add %wb, %lb : i32
+    %b1 = uop.add %b, %c1 : i32
+    %b2 = uop.add %b, %c2 : i32
+    %b3 = uop.add %b, %c3 : i32
+    %x0 = uop.load %x[%b] : f32
+    %x1 = uop.load %x[%b1] : f32
+    %x2 = uop.load %x[%b2] : f32
+    %x3 = uop.load %x[%b3] : f32
+    %l1 = uop.add %lb, %c1 : i32
+    %l2 = uop.add %lb, %c2 : i32
+    %l3 = uop.add %lb, %c3 : i32
+    uop.store %tile[%lb], %x3 : f32
+    uop.store %tile[%l1], %x2 : f32
+    uop.store %tile[%l2], %x1 : f32
+    uop.store %tile[%l3], %x0 : f32
+    uop.barrier
+    %n = uop.const -4 : i32
+    %m = uop.mul %l, %n : i32
+    %c12 = uop.const 12 : i32
+    %r = uop.add %m, %c12 : i32
+    %r1 = uop.add %r, %c1 : i32
+    %r2 = uop.add %r, %c2 : i32
+    %r3 = uop.add %r, %c3 : i32
+    %y0 = uop.load %tile[%r] : f32
+    %y1 = uop.load %tile[%r1] : f32
+    %y2 = uop.load %tile[%r2] : f32
+    %y3 = uop.load %tile[%r3] : f32
+    uop.store %o[%b], %y0 : f32
+    uop.store %o[%b1], %y1 : f32
+    uop.store %o[%b2], %y2 : f32
+    uop.store %o[%b3], %y3 : f32
+  }
+  func.return %t : !st.buffer<64xf32>
+}"""
+
+
+def test_local_memory_vectors_on_the_interpreter_and_opencl(opencl_device) -> None:
+    from tinyir.runtime.executor import get_device
+    from tinyir.targets.opencl.dialect import KernelOp
+    from tinyir.targets.opencl.emit import emit_kernel
+    from tinyir.targets.opencl.lower import UopToOpenCL
+
+    x = np.random.default_rng(2).standard_normal(64).astype(np.float32)
+    expected = x.reshape(4, 16)[:, ::-1].reshape(-1)
+    module = parse_module(TILE_REVERSE)
+    np.testing.assert_array_equal(run_program(module, [x])[0], expected)
+    UopVectorize().apply(None, module)  # type: ignore[arg-type]
+    module.verify()
+    assert _vector_ops(module) == 4
+    np.testing.assert_array_equal(run_program(module, [x])[0], expected)  # race-checked, aligned
+
+    UopToOpenCL().apply(None, module)  # type: ignore[arg-type]
+    source = emit_kernel(next(op for op in module.walk() if isinstance(op, KernelOp)))
+    assert "vstore4(" in source.text and "vload4(0, lmem0" in source.text and "float4*)(data1" in source.text
+    device = get_device("opencl")
+    buffers = [device.upload(np.zeros(64, np.float32)), device.upload(x)]
+    device.launch(device.compile(source), buffers, source)
+    np.testing.assert_array_equal(device.download(buffers[0], (64,), np.dtype(np.float32)), expected)
