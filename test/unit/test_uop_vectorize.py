@@ -264,3 +264,16 @@ def test_local_memory_vectors_on_the_interpreter_and_opencl(opencl_device) -> No
     buffers = [device.upload(np.zeros(64, np.float32)), device.upload(x)]
     device.launch(device.compile(source), buffers, source)
     np.testing.assert_array_equal(device.download(buffers[0], (64,), np.dtype(np.float32)), expected)
+
+
+@pytest.mark.parametrize("name,text,actions,at_least", [c for c in CASES if c[3]], ids=[c[0] for c in CASES if c[3]])
+def test_amdgpu_vectors_assemble(name, text, actions, at_least) -> None:
+    """LLVM's AMDGPU backend takes the `<N x T>` accesses (gfx942 ISA has wide loads and stores)."""
+    from tinyir.targets.amdgpu.emit import emit_module
+    from tinyir.targets.llvm.emit import emit_module as llvm_text
+
+    module = run_passes(parse_module(text), default_pipeline("amdgpu", "uop-to-amdgpu{arch=gfx942}", f'actions="{actions}"'))
+    ir = llvm_text(module)
+    assert ir.count("load <") + ir.count("store <") >= at_least
+    isa = emit_module(module)
+    assert "global_load_dwordx" in isa or "global_store_dwordx" in isa

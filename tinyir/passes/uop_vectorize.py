@@ -112,7 +112,9 @@ def _runs(ops: list[Operation], cls: type[Access], width: int, facts: IndexFacts
                 key = (op.buffer, op.gate, _value_of(op).type, form[0])
                 groups.setdefault(key, {}).setdefault(form[1], []).append(op)
     runs = []
-    for (_, _, _, terms), by_const in groups.items():
+    for (buffer, _, _, terms), by_const in groups.items():
+        if buffer.type.size() < width:  # a gated-off access may read element 0 .. width-1 (AMDGPU)
+            continue
         for start in sorted(by_const):
             if facts.aligned((terms, start), width) and all(by_const.get(start + k) for k in range(width)):
                 runs.append([by_const[start + k][0] for k in range(width)])

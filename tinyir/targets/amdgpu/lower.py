@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, i1, i32
+from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i32
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
+from tinyir.passes.uop_vectorize import vector_element
 from tinyir.rewrite import Rule, rule
 from tinyir.targets.amdgpu import dialect as amd
 from tinyir.targets.llvm import dialect as ll
@@ -121,6 +122,37 @@ def lower_store(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | None:
     if t == i1:
         value = ll.ZExtOp(value, storage_type(t))
     new_ops = _with_producers(ll.StoreOp(value, element_pointer(op.buffer, index, t)))
+    if gate:
+        new_ops = [*_with_producers(ll.IfBeginOp(gate[0])), *new_ops, ll.IfEndOp()]
+    rewriter.replace(op, new_ops, [])
+    return True
+
+
+def lower_vload(op: uop.VLoadOp) -> Operation | list[Operation] | None:
+    """One `load <N x T>` (global or LDS, aligned to the vector); gated: index 0 (in bounds and
+    aligned) and select 0 per lane."""
+    if llvm_lower.reads_unlowered_accumulator(op) or isinstance(op.buffer.owner, uop.DefineLocalOp):
+        return None
+    t = op.lanes[0].type
+    _, index, *gate = operands(op)
+    if gate:
+        index = ll.SelectOp(gate[0], index, const(0, i32))
+    loaded = ll.VLoadOp(element_pointer(op.buffer, index, t), len(op.lanes))
+    lanes = [ll.SelectOp(gate[0], lane, const(0, t)) for lane in loaded.lanes] if gate else [loaded]
+    for lane in ([r.results[0] for r in lanes] if gate else loaded.lanes):
+        llvm_lower.remember_uop_type(lane, t)
+    return lanes if gate else loaded
+
+
+def lower_vstore(op: uop.VStoreOp, rewriter: PatternRewriter) -> bool | None:
+    """One `store <N x T>` (global or LDS); gated: inside an `if`."""
+    if llvm_lower.reads_unlowered_accumulator(op) or isinstance(op.buffer.owner, uop.DefineLocalOp):
+        return None
+    local = isinstance(op.buffer.owner, ll.GlobalArrayOp)
+    t = llvm_lower.uop_type(op.values[0]) if local else uop.buffer_element_type(op.buffer.type)
+    _, index, *rest = operands(op)
+    values, gate = rest[:len(op.values)], rest[len(op.values):]
+    new_ops = _with_producers(ll.VStoreOp(values, element_pointer(op.buffer, index, t)))
     if gate:
         new_ops = [*_with_producers(ll.IfBeginOp(gate[0])), *new_ops, ll.IfEndOp()]
     rewriter.replace(op, new_ops, [])
@@ -279,10 +311,15 @@ class UopToAMDGPU(UopToLLVM):
             rule(uop.DefineAccOp, lower_define_acc, "accumulator -> alloca in addrspace(5) + initial store"),
             rule(uop.LoadOp, lower_load, "load -> gep + load from addrspace(1); gated: index 0 and select 0"),
             rule(uop.StoreOp, lower_store, "store -> gep + store to addrspace(1); gated: inside if"),
+            rule(uop.VLoadOp, lower_vload, "vload (f32, i32, f16) -> gep + load <N x T>, align N*size; gated: index 0, selects"),
+            rule(uop.VStoreOp, lower_vstore, "vstore (f32, i32, f16) -> gep + store <N x T>; gated: inside if"),
             rule(uop.KernelOp, self.lower_kernel, "kernel -> amdgpu_kernel llir.kernel over global pointers"),
         ]
         replaced = {uop.SpecialOp, uop.DefineAccOp, uop.LoadOp, uop.StoreOp, uop.KernelOp}
         return own + [r for r in super().rules() if not set(r.root) & replaced]
+
+    def keeps_vector(self, op: Operation) -> bool:
+        return vector_element(op) in (f32, i32, f16)  # i1 and the byte types lane by lane
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.arch not in amd.ARCHS:

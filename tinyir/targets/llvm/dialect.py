@@ -32,10 +32,12 @@ from xdsl.dialects.builtin import (
     f16,
     f32,
     f64,
+    i32,
 )
 from xdsl.ir import Attribute, Dialect, Operation, ParametrizedAttribute, Region, SSAValue, TypeAttribute
 from xdsl.irdl import (
     AnyAttr,
+    AttrSizedOperandSegments,
     IRDLOperation,
     VarConstraint,
     base,
@@ -50,6 +52,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
 from xdsl.parser import AttrParser, Parser
 from xdsl.printer import Printer
@@ -699,6 +702,96 @@ class StoreOp(IRDLOperation):
             raise VerifyException(f"llir.store of {self.value.type} through {self.ptr.type}")
 
 
+def _verify_lanes(op: Operation, ptr: SSAValue, lanes: Sequence[SSAValue]) -> None:
+    assert isinstance(ptr.type, PtrType)
+    if len(lanes) not in (2, 4):
+        raise VerifyException(f"{op.name}: 2 or 4 lanes, got {len(lanes)}")
+    if any(lane.type != ptr.type.element_type for lane in lanes):
+        raise VerifyException(f"{op.name}: every lane must be the pointer's element type {ptr.type.element_type}")
+
+
+@irdl_op_definition
+class VLoadOp(IRDLOperation):
+    """`%a, %b, %c, %d = llir.vload %p : !llir.ptr<f32, 1> -> 4 x f32`: `load <4 x float>, ptr %p, align 16`
+    (aligned to the whole vector) and one `extractelement` per lane."""
+
+    name = "llir.vload"
+    ptr = operand_def(PtrType)
+    lanes = var_result_def()
+
+    def __init__(self, ptr: SSAValue | Operation, width: int):
+        ptr = SSAValue.get(ptr)
+        assert isinstance(ptr.type, PtrType)
+        super().__init__(operands=[ptr], result_types=[[ptr.type.element_type] * width])
+
+    def verify_(self) -> None:
+        _verify_lanes(self, self.ptr, self.lanes)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.ptr)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.ptr.type)
+        printer.print_string(f" -> {len(self.lanes)} x ")
+        printer.print_attribute(self.lanes[0].type if self.lanes else i32)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> VLoadOp:
+        ptr = parser.parse_unresolved_operand()
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ptr_type = parser.parse_type()
+        parser.parse_punctuation("->")
+        width = parser.parse_integer(allow_boolean=False, allow_negative=False)
+        parser.parse_keyword("x")
+        lane_type = parser.parse_type()
+        op = cls.create(operands=[parser.resolve_operand(ptr, ptr_type)], result_types=[lane_type] * width)
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
+class VStoreOp(IRDLOperation):
+    """`llir.vstore %a, %b, %c, %d, %p : f32, !llir.ptr<f32, 1>`: the lanes `insertelement`ed into a vector,
+    then `store <4 x float> %v, ptr %p, align 16`."""
+
+    name = "llir.vstore"
+    values = var_operand_def()
+    ptr = operand_def(PtrType)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+
+    def __init__(self, values: Sequence[SSAValue | Operation], ptr: SSAValue | Operation):
+        super().__init__(operands=[[SSAValue.get(v) for v in values], SSAValue.get(ptr)])
+
+    def verify_(self) -> None:
+        _verify_lanes(self, self.ptr, self.values)
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_list(self.values, printer.print_operand)
+        printer.print_string(", ")
+        printer.print_operand(self.ptr)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.values[0].type if self.values else i32)
+        printer.print_string(", ")
+        printer.print_attribute(self.ptr.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> VStoreOp:
+        operands = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_unresolved_operand)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        lane_type = parser.parse_type()
+        parser.parse_punctuation(",")
+        ptr_type = parser.parse_type()
+        *values, ptr = operands
+        op = cls([parser.resolve_operand(v, lane_type) for v in values], parser.resolve_operand(ptr, ptr_type))
+        op.attributes |= attrs
+        return op
+
+
 @irdl_op_definition
 class AllocaOp(IRDLOperation):
     """`%a = llir.alloca : !llir.ptr<f32>`: one stack slot (an accumulator)."""
@@ -813,7 +906,7 @@ class GlobalArrayOp(IRDLOperation):
 LLIR = Dialect(
     "llir",
     [KernelOp, RetOp, LoopBeginOp, LoopEndOp, IfBeginOp, IfEndOp, ConstantOp, FNegOp, FCmpOp, ICmpOp,
-     SelectOp, GEPOp, LoadOp, StoreOp, AllocaOp, CallOp, FenceOp, GlobalArrayOp, *BINARY_OPS, *CAST_OPS],
+     SelectOp, GEPOp, LoadOp, StoreOp, VLoadOp, VStoreOp, AllocaOp, CallOp, FenceOp, GlobalArrayOp, *BINARY_OPS, *CAST_OPS],
     [PtrType],
 )
 

@@ -202,7 +202,30 @@ class _FunctionPrinter:
         self.declarations[name] = (f"{name} = internal {space}global [{op.size.data} x {llvm_type(t.element_type)}] "
                                    "poison, align 16")
 
+    def vector_load(self, op: ll.VLoadOp) -> None:
+        t = op.lanes[0].type
+        vector = f"<{len(op.lanes)} x {llvm_type(t)}>"
+        whole = "%" + self.fresh("vec")
+        self.emit(f"{whole} = load {vector}, {self.typed(op.ptr)}, align {_align(t) * len(op.lanes)}")
+        for k, lane in enumerate(op.lanes):
+            self.emit(f"{self.define(lane)} = extractelement {vector} {whole}, i32 {k}")
+
+    def vector_store(self, op: ll.VStoreOp) -> None:
+        t = op.values[0].type
+        vector, whole = f"<{len(op.values)} x {llvm_type(t)}>", "poison"
+        for k, lane in enumerate(op.values):
+            part = "%" + self.fresh("vec")
+            self.emit(f"{part} = insertelement {vector} {whole}, {self.typed(lane)}, i32 {k}")
+            whole = part
+        self.emit(f"store {vector} {whole}, {self.typed(op.ptr)}, align {_align(t) * len(op.values)}")
+
     def emit_op(self, op: Operation) -> None:
+        if isinstance(op, ll.VLoadOp):
+            self.vector_load(op)
+            return
+        if isinstance(op, ll.VStoreOp):
+            self.vector_store(op)
+            return
         if isinstance(op, ll.StoreOp):
             self.emit(f"store {self.typed(op.value)}, {self.typed(op.ptr)}, align {_align(op.value.type)}")
             return

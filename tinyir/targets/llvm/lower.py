@@ -439,8 +439,13 @@ class UopToLLVM(RulePass):
     name: ClassVar[str] = "uop-to-llvm"
     summary: ClassVar[str] = "uop micro-ops to llir (LLVM IR); grid indices become loops"
 
+    def keeps_vector(self, op: Operation) -> bool:
+        """Whether this lowering emits a uop.vload/vstore as one vector access (else lane by lane,
+        which the CPU's SLP vectorizer merges again)."""
+        return False
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        scalarize(op)  # vector accesses lane by lane; LLVM's vectorizers merge them again
+        scalarize(op, keep=self.keeps_vector)
         _uop_types.clear()
         for kernel in op.walk():
             if isinstance(kernel, uop.KernelOp):
