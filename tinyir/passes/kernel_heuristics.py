@@ -113,10 +113,9 @@ def gpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
         if r is not None and size[r] >= 64:
             g = _largest_divisor(size[r], min(128, threads), (128, 64, 32, 16))
             if g >= 16:
-                actions = [Action("group", r, g)]
-                if (size[r] // g) % 4 == 0:
-                    actions.append(Action("unroll", r, 4))
-                return actions
+                # unrolled first: each thread reads 4 neighbours (one vector), neighbouring threads
+                # neighbouring vectors
+                return ([Action("unroll", r, 4)] if (size[r] // g) % 4 == 0 else []) + [Action("group", r, g)]
         # strided reduce: neighbouring threads take neighbouring outputs
         if out_axes:
             local = _largest_divisor(size[out_axes[-1]], threads, (256, 128, 64, 32, 16))
@@ -129,11 +128,10 @@ def gpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
     local = _largest_divisor(size[a], threads, (256, 128, 64, 32))
     if local == 1:
         return []  # not a multiple of 32: the target's own guarded launch
-    actions = [Action("local", a, local)]
     rest, others = size[a] // local, math.prod(size[x] for x in glob if x != a)
     if rest % 4 == 0 and others * rest // 4 >= 4 * limits.cores:
-        actions.append(Action("upcast", a, 4))
-    return actions
+        return [Action("upcast", a, 4), Action("local", a, local)]  # a vector per thread, coalesced
+    return [Action("local", a, local)]
 
 
 def register_tile_actions(size: list[int], glob: list[int], red: list[int], reuse: list[int],
@@ -165,6 +163,10 @@ def register_tile_actions(size: list[int], glob: list[int], red: list[int], reus
         copies *= split("upcast", primary, (8, 4, 2), limits.max_upcast)
     if contiguous is not None and contiguous in reuse:
         copies *= split("upcast", contiguous, (4, 2), limits.max_upcast // copies)
+    # the contiguous axis's upcast goes first: each thread's outputs (and the loads along that
+    # axis) are neighbours, which uop-vectorize turns into vector accesses
+    first = [a for a in actions if a.kind == "upcast" and a.axis == contiguous]
+    actions = first + [a for a in actions if a not in first]
     r = red[-1]
     if size[r] <= 4 and copies * size[r] <= limits.max_upcast:
         actions.append(Action("unroll", r, 0))
