@@ -296,7 +296,7 @@ def _cse_key(op: Operation) -> tuple:
 
 
 def _operand_ids(op: Operation) -> tuple[int, ...]:
-    ids = tuple(id(v) for v in op._operands)
+    ids = tuple(map(id, op._operands))
     return tuple(sorted(ids)) if type(op) in COMMUTATIVE else ids
 
 
@@ -342,15 +342,19 @@ def cse(op: Operation) -> SSAValue | None:
     name, operand_ids = op.name, _operand_ids(op)
     if op._operands and not _has_twin_in_block(op, name, operand_ids):
         return None
+    # the scan below is the hot loop of this pass: exact-type tests (no uop op is subclassed) and
+    # the name compared before calling `_same_key`
     is_load = isinstance(op, uop.LoadOp)
+    end_range, store, vstore = uop.EndRangeOp, uop.StoreOp, uop.VStoreOp
     prev = op._prev_op
     while prev is not None:
-        if isinstance(prev, uop.EndRangeOp):  # skip a closed loop: its values are out of scope
+        kind = type(prev)
+        if kind is end_range:  # skip a closed loop: its values are out of scope
             prev = prev.range.owner._prev_op
             continue
-        if is_load and isinstance(prev, (uop.StoreOp, uop.VStoreOp)) and prev.buffer is op.buffer:
+        if is_load and (kind is store or kind is vstore) and prev.buffer is op.buffer:
             return None  # memory may have changed
-        if _same_key(prev, name, operand_ids, op):
+        if prev.name == name and _same_key(prev, name, operand_ids, op):
             return prev.results[0]
         prev = prev._prev_op
     return None

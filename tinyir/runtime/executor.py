@@ -56,24 +56,45 @@ def entry_function(module: ModuleOp) -> func.FuncOp:
 
 
 def structural_hash(op: Operation) -> str:
-    """A hash of an op's IR that ignores SSA names: equal structure, equal hash."""
-    # The names are cleared in place and put back afterwards: cloning a whole program or kernel
-    # only to print it costs more than the printing.
-    named = []
-    for inner in op.walk():
-        named.extend(inner.results)
+    """A hash of an op's IR that ignores SSA names: equal structure, equal hash.
+
+    It hashes what the generic printer shows (op names, operands, result and block argument types,
+    properties, attributes, successors, regions), with each value and block numbered by where it first
+    appears, so names never count. Only attributes are printed, once per attribute object: printing
+    whole kernels to hash them cost more than compiling them."""
+    numbers: dict[SSAValue | Block, int] = {}
+    texts: dict[int, str] = {}  # id(attribute) -> its text; the IR keeps every attribute alive meanwhile
+    parts: list[str] = []
+
+    def number(item: SSAValue | Block) -> str:
+        found = numbers.get(item)
+        if found is None:
+            found = numbers[item] = len(numbers)
+        return str(found)
+
+    def text(attr: Any) -> str:
+        found = texts.get(id(attr))
+        if found is None:
+            found = texts[id(attr)] = str(attr)
+        return found
+
+    def visit(inner: Operation) -> None:
+        parts.append(inner.name)
+        parts.append(",".join([number(v) for v in inner.operands]))
+        parts.append(",".join([number(r) + ":" + text(r.type) for r in inner.results]))
+        parts.append(",".join([k + "=" + text(v) for k, v in sorted(inner.properties.items())]))
+        parts.append(",".join([k + "=" + text(v) for k, v in sorted(inner.attributes.items())]))
+        parts.append(",".join([number(b) for b in inner.successors]))
         for region in inner.regions:
+            parts.append("{")
             for block in region.blocks:
-                named.extend(block.args)
-    hints = [value.name_hint for value in named]
-    try:
-        for value in named:
-            value.name_hint = None
-        text = to_text(op, generic=True)
-    finally:
-        for value, hint in zip(named, hints):
-            value.name_hint = hint
-    return hashlib.sha256(text.encode()).hexdigest()
+                parts.append("^" + number(block) + "(" + ",".join([number(a) + ":" + text(a.type) for a in block.args]))
+                for child in block.ops:
+                    visit(child)
+            parts.append("}")
+
+    visit(op)
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- targets and devices

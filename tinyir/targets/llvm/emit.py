@@ -77,6 +77,7 @@ class _FunctionPrinter:
         self.kernel = kernel
         self.names: dict[SSAValue, str] = {}
         self.used: set[str] = {"entry"}  # values and labels share one namespace in LLVM
+        self.next_suffix: dict[str, int] = {}  # hint -> where its search for a free name resumes
         self.lines: list[str] = []
         self.block = "entry"
         self.declarations: dict[str, str] = {}
@@ -86,11 +87,15 @@ class _FunctionPrinter:
     def fresh(self, hint: str | None) -> str:
         """An unused local name; hints with dots are refused, so `%x.next`-style names stay ours."""
         base = hint if hint and _IDENT.match(hint) and "." not in hint and not hint[0].isdigit() else "v"
-        name, n = base, 0
+        # names are never freed, so every suffix below the saved one is taken: resuming there gives
+        # the same name as counting up from 0, without a scan per call that grows with the kernel
+        n = self.next_suffix.get(base, 0)
+        name = f"{base}{n}" if n else base
         while name in self.used:
             n += 1
             name = f"{base}{n}"
         self.used.add(name)
+        self.next_suffix[base] = n + 1
         return name
 
     def define(self, value: SSAValue) -> str:
