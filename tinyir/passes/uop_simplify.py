@@ -322,14 +322,28 @@ def _same_key(candidate: Operation, name: str, operand_ids: tuple[int, ...], op:
     return _props_key(candidate) == _props_key(op)
 
 
+def _fewest_uses(values: Sequence[SSAValue]) -> SSAValue:
+    """The value with the shortest use list, found by walking the lists in step (xDSL's lists are
+    linked: counting one costs its length), so it costs a few times the shortest one only."""
+    cursors = [(v, v.first_use) for v in values]
+    while True:
+        for value, use in cursors:
+            if use is None:
+                return value
+        cursors = [(v, u._next_use) for v, u in cursors]
+
+
 def _has_twin_in_block(op: Operation, name: str, operand_ids: tuple[int, ...]) -> bool:
     """Whether another op of op's block has op's CSE key. An op with operands can only be
-    identical to another user of its first operand, so its use list is searched instead of the
-    block (which the backward scan below would walk whole when nothing matches)."""
+    identical to another user of each of its operands, so the shortest of their use lists is
+    searched instead of the block (which the backward scan below would walk whole when nothing
+    matches); an index or a constant used all over the kernel has a long one."""
     block = op.parent
-    for use in op._operands[0].uses:
-        other = use.operation
-        if other is not op and other.parent is block and _same_key(other, name, operand_ids, op):
+    operands = op._operands
+    source = operands[0] if len(operands) == 1 else _fewest_uses(operands)
+    for use in source.uses:
+        other = use._operation
+        if other is not op and other.parent is block and other.name == name and _same_key(other, name, operand_ids, op):
             return True
     return False
 

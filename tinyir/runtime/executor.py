@@ -65,6 +65,7 @@ def structural_hash(op: Operation) -> str:
     numbers: dict[SSAValue | Block, int] = {}
     texts: dict[int, str] = {}  # id(attribute) -> its text; the IR keeps every attribute alive meanwhile
     parts: list[str] = []
+    SEP = "\x01"  # between items of one field; "\x00" between fields (neither occurs in IR text)
 
     def number(item: SSAValue | Block) -> str:
         found = numbers.get(item)
@@ -80,15 +81,15 @@ def structural_hash(op: Operation) -> str:
 
     def visit(inner: Operation) -> None:
         parts.append(inner.name)
-        parts.append(",".join([number(v) for v in inner.operands]))
-        parts.append(",".join([number(r) + ":" + text(r.type) for r in inner.results]))
-        parts.append(",".join([k + "=" + text(v) for k, v in sorted(inner.properties.items())]))
-        parts.append(",".join([k + "=" + text(v) for k, v in sorted(inner.attributes.items())]))
-        parts.append(",".join([number(b) for b in inner.successors]))
+        parts.append(SEP.join([number(v) for v in inner.operands]))
+        parts.append(SEP.join([number(r) + ":" + text(r.type) for r in inner.results]))
+        parts.append(SEP.join([k + "=" + text(v) for k, v in sorted(inner.properties.items())]))
+        parts.append(SEP.join([k + "=" + text(v) for k, v in sorted(inner.attributes.items())]))
+        parts.append(SEP.join([number(b) for b in inner.successors]))
         for region in inner.regions:
             parts.append("{")
             for block in region.blocks:
-                parts.append("^" + number(block) + "(" + ",".join([number(a) + ":" + text(a.type) for a in block.args]))
+                parts.append("^" + number(block) + "(" + SEP.join([number(a) + ":" + text(a.type) for a in block.args]))
                 for child in block.ops:
                     visit(child)
             parts.append("}")
