@@ -1,0 +1,118 @@
+"""The faster compile-time helpers give what the slower ones gave: structural hashes that ignore
+names and nothing else, the LLVM emitter's fresh names, and CSE's search for a twin among the
+users of a kernel-wide value."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from tinyir.dialects import uop
+from tinyir.ir import make_context, parse_module, to_text
+from tinyir.passes.uop_simplify import UopSimplify
+from tinyir.runtime.executor import structural_hash
+from tinyir.runtime.uop_interp import run_kernel
+from tinyir.targets.llvm.emit import _FunctionPrinter
+
+KERNEL = """
+func.func @f(%{a}: !st.buffer<4xi32>) {{
+  uop.kernel "k" (%{a}) : !st.buffer<4xi32> {{
+  ^bb0(%{n}: !st.buffer<4xi32>):
+    %{g} = uop.special "gidx0" 4 : i32
+    %{c} = uop.const {k} : i32
+    %{m} = uop.{op} {lhs}, {rhs} : i32
+    uop.store %{n}[%{g}], %{m} : i32
+  }}
+  func.return
+}}
+"""
+
+
+def _kernel(names: str = "a n g c m", k: int = 2, op: str = "idiv", swap: bool = False) -> str:
+    a, n, g, c, m = names.split()
+    lhs, rhs = (f"%{c}", f"%{g}") if swap else (f"%{g}", f"%{c}")
+    return KERNEL.format(a=a, n=n, g=g, c=c, m=m, k=k, op=op, lhs=lhs, rhs=rhs)
+
+
+def test_structural_hash_ignores_names_only() -> None:
+    base = structural_hash(parse_module(_kernel()))
+    assert structural_hash(parse_module(_kernel("x y z w v"))) == base
+    assert structural_hash(parse_module(_kernel(k=3))) != base  # a constant
+    assert structural_hash(parse_module(_kernel(op="mod"))) != base  # an op
+    assert structural_hash(parse_module(_kernel(swap=True))) != base  # operand order
+    assert structural_hash(parse_module(_kernel().replace('"k"', '"k2"'))) != base  # a property
+
+
+def test_structural_hash_keeps_the_names() -> None:
+    module = parse_module(_kernel())
+    before = to_text(module)
+    structural_hash(module)
+    assert to_text(module) == before
+
+
+def _fresh_by_counting(used: set[str], base: str) -> str:
+    """The emitter's original rule: count up from 0 past every taken name."""
+    name, n = base, 0
+    while name in used:
+        n += 1
+        name = f"{base}{n}"
+    used.add(name)
+    return name
+
+
+def test_fresh_names_match_counting_from_zero() -> None:
+    rng = random.Random(0)
+    hints = ["x", "x1", "x11", "v", "v2", "entry", "i", None, "a.b", "3d", "x2"]
+    printer = _FunctionPrinter(kernel=None)  # type: ignore[arg-type]  # fresh() needs no kernel
+    used = {"entry"}
+    for _ in range(3000):
+        hint = rng.choice(hints)
+        got = printer.fresh(hint)
+        base = hint if hint and "." not in hint and not hint[0].isdigit() else "v"
+        assert got == _fresh_by_counting(used, base)
+
+
+def _cse_kernel() -> str:
+    # %g feeds every op; the twins also share %c, whose use list is the short one searched
+    consts = "\n".join(f"    %k{i} = uop.const {i + 100} : i32" for i in range(40))
+    adds = "\n".join(f"    %u{i} = uop.add %g, %k{i} : i32\n    uop.store %o[%g], %u{i} : i32" for i in range(40))
+    return f"""
+func.func @f(%a: !st.buffer<4xi32>, %b: !st.buffer<4xi32>, %d: !st.buffer<4xi32>, %e: !st.buffer<4xi32>) {{
+  uop.kernel "k" (%a, %b, %d, %e) : !st.buffer<4xi32>, !st.buffer<4xi32>, !st.buffer<4xi32>, !st.buffer<4xi32> {{
+  ^bb0(%o: !st.buffer<4xi32>, %p: !st.buffer<4xi32>, %q: !st.buffer<4xi32>, %r: !st.buffer<4xi32>):
+    %g = uop.special "gidx0" 4 : i32
+    %c = uop.const 3 : i32
+{consts}
+{adds}
+    %t1 = uop.idiv %g, %c : i32
+    uop.store %p[%g], %t1 : i32
+    %t2 = uop.idiv %g, %c : i32
+    uop.store %q[%g], %t2 : i32
+    %t3 = uop.mod %c, %g : i32
+    uop.store %r[%g], %t3 : i32
+  }}
+  func.return
+}}
+"""
+
+
+def _run(module) -> list[np.ndarray]:
+    kernel = next(op for op in module.walk() if isinstance(op, uop.KernelOp))
+    buffers = [np.zeros(4, dtype=np.int32) for _ in range(4)]
+    run_kernel(kernel, buffers)
+    return buffers
+
+
+def test_cse_finds_twins_among_users_of_a_widely_used_value() -> None:
+    module = parse_module(_cse_kernel())
+    UopSimplify().apply(make_context(), module)
+    ops = [op.name for op in module.walk()]
+    assert ops.count("uop.idiv") == 1  # %t2 is %t1
+    assert ops.count("uop.mod") == 1  # %c mod %g is another op
+    assert ops.count("uop.add") == 40  # each add has its own constant: nothing to merge
+    g = np.arange(4, dtype=np.int32)
+    out, p, q, r = _run(module)
+    assert np.array_equal(out, g + 139) and np.array_equal(p, g // 3) and np.array_equal(q, g // 3)
+    assert np.array_equal(r, np.where(g == 0, 3, 3 % np.maximum(g, 1)))  # x % 0 = x (uop semantics)
+    assert all(np.array_equal(x, y) for x, y in zip(_run(parse_module(_cse_kernel())), (out, p, q, r)))
