@@ -333,19 +333,19 @@ def _fewest_uses(values: Sequence[SSAValue]) -> SSAValue:
         cursors = [(v, u._next_use) for v, u in cursors]
 
 
-def _has_twin_in_block(op: Operation, name: str, operand_ids: tuple[int, ...]) -> bool:
-    """Whether another op of op's block has op's CSE key. An op with operands can only be
-    identical to another user of each of its operands, so the shortest of their use lists is
-    searched instead of the block (which the backward scan below would walk whole when nothing
-    matches); an index or a constant used all over the kernel has a long one."""
+def _twins_in_block(op: Operation, name: str, operand_ids: tuple[int, ...]) -> set[int]:
+    """The ids of the other ops of op's block that have op's CSE key. An op with operands can only
+    be identical to another user of each of its operands, so the shortest of their use lists is
+    searched instead of the block; an index or a constant used all over the kernel has a long one."""
     block = op.parent
     operands = op._operands
     source = operands[0] if len(operands) == 1 else _fewest_uses(operands)
+    twins = set()
     for use in source.uses:
         other = use._operation
         if other is not op and other.parent is block and other.name == name and _same_key(other, name, operand_ids, op):
-            return True
-    return False
+            twins.add(id(other))
+    return twins
 
 
 def cse(op: Operation) -> SSAValue | None:
@@ -354,10 +354,12 @@ def cse(op: Operation) -> SSAValue | None:
     if uop.reads_accumulator(op):
         return None
     name, operand_ids = op.name, _operand_ids(op)
-    if op._operands and not _has_twin_in_block(op, name, operand_ids):
+    # With operands, the twins are known up front (none: nothing to scan for) and the scan below
+    # only asks whether it has reached one; without, every earlier op of the block is compared.
+    twins = _twins_in_block(op, name, operand_ids) if op._operands else None
+    if twins is not None and not twins:
         return None
-    # the scan below is the hot loop of this pass: exact-type tests (no uop op is subclassed) and
-    # the name compared before calling `_same_key`
+    # the scan is the hot loop of this pass: exact-type tests (no uop op is subclassed)
     is_load = isinstance(op, uop.LoadOp)
     end_range, store, vstore = uop.EndRangeOp, uop.StoreOp, uop.VStoreOp
     prev = op._prev_op
@@ -368,7 +370,7 @@ def cse(op: Operation) -> SSAValue | None:
             continue
         if is_load and (kind is store or kind is vstore) and prev.buffer is op.buffer:
             return None  # memory may have changed
-        if prev.name == name and _same_key(prev, name, operand_ids, op):
+        if (id(prev) in twins) if twins is not None else (prev.name == name and _same_key(prev, name, operand_ids, op)):
             return prev.results[0]
         prev = prev._prev_op
     return None
