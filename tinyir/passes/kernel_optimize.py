@@ -34,6 +34,7 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from tinyir.diagnostics import DiagnosticError
+from tinyir.errors import TinyirError
 from tinyir.dialects import loop, uop
 from tinyir.rewrite import STATISTICS
 from tinyir.targets.base import KernelLimits
@@ -217,7 +218,10 @@ class KernelOptimize(ModulePass):
             raise KernelOptimizeError(op, f"kernel-optimize: {exc}") from None
         if self.beam < 0:
             raise KernelOptimizeError(op, f"kernel-optimize: beam is a beam width (0: no search), got {self.beam}")
-        limits = target_limits(self.target)
+        try:
+            limits = target_limits(self.target)
+        except TinyirError as exc:  # an unknown device, or one without a target
+            raise KernelOptimizeError(op, f"kernel-optimize: {exc}") from None
         for kernel in [k for k in op.walk() if isinstance(k, loop.KernelOp)]:
             if self.kernel and kernel.kernel_name.data != self.kernel:
                 continue

@@ -133,7 +133,10 @@ def get_target(name: str) -> Target:
             return load(BUILTIN_TARGETS[name])
         except ImportError as exc:
             raise TinyirError(f"device {name!r} is not available: {exc}") from exc
-    return next(t for t in plugin_targets() if t.name == name)
+    found = next((t for t in plugin_targets() if t.name == name), None)
+    if found is None:  # "reference" interprets the tensor level: it has no kernels to lower
+        raise TinyirError(f"device {name!r} has no compilation target (it runs the tensor level as it is)")
+    return found
 
 
 _DEVICES: dict[str, Device] = {}

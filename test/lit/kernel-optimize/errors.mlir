@@ -31,3 +31,8 @@ func.func @main(%a: !st.buffer<8x1024xf32>) -> !st.buffer<8xf32> {
   }
   func.return %0 : !st.buffer<8xf32>
 }
+
+// RUN: not tinyir-opt %s -p 'kernel-optimize{target=vulkan}' 2>&1 | filecheck %s --check-prefix=DEVICE
+// RUN: not tinyir-opt %s -p 'kernel-optimize{target=reference}' 2>&1 | filecheck %s --check-prefix=REFERENCE
+// DEVICE: error: 'builtin.module' op kernel-optimize: unknown device 'vulkan'
+// REFERENCE: error: 'builtin.module' op kernel-optimize: device 'reference' has no compilation target
