@@ -1,4 +1,4 @@
-// RUN: tinyir-opt %s -p uop-to-ptx -t ptx | filecheck %s
+// RUN: tinyir-opt %s -p 'uop-to-ptx{fmad=false}' -t ptx | filecheck %s
 // The PTX text: header, parameters, register declarations, widths and state spaces, the loop.
 
 // CHECK:       .version 8.0

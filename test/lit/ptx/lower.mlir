@@ -1,4 +1,7 @@
 // RUN: tinyir-opt %s -p uop-to-ptx | filecheck %s
+// RUN: tinyir-opt %s -p 'uop-to-ptx{fmad=false}' | filecheck %s --check-prefix=EXACT
+// Float add/mul carry no rounding modifier by default, so ptxas may fuse them into fma (nvcc's
+// -fmad=true); fmad=false rounds each on its own (add.rn), as the CPU does.
 // uop-to-ptx: global ids from special registers, ld.param + cvta per buffer, mad.wide addresses,
 // the reduction loop as label + setp + predicated bra, a gated load, and the i8 wrap.
 
@@ -23,7 +26,8 @@
 // CHECK-NEXT:      %[[RAW:.*]] = ptx.ld global %[[ADDR]] if %valid : f32
 // CHECK-NEXT:      %[[ZERO:.*]] = ptx.const 0.0 : f32
 // CHECK-NEXT:      %[[V:.*]] = ptx.selp %[[RAW]], %[[ZERO]], %valid : f32
-// CHECK-NEXT:      %s = ptx.add rn %acc, %[[V]] : f32
+// CHECK-NEXT:      %s = ptx.add %acc, %[[V]] : f32
+// EXACT:           %s = ptx.add rn %acc, %{{.*}} : f32
 // CHECK-NEXT:      ptx.assign %acc, %s : f32
 // CHECK-NEXT:      %[[ONE:.*]] = ptx.const 1 : s32
 // CHECK-NEXT:      %[[NEXT:.*]] = ptx.add %k, %[[ONE]] : s32

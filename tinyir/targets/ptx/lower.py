@@ -100,21 +100,21 @@ def _not(p: SSAValue) -> SSAValue:
 # ---------------------------------------------------------------- ALU rules
 
 
-def _add(op: uop.AddOp) -> Operation | SSAValue:
+def _add(op: uop.AddOp, rounding: str | None = "rn") -> Operation | SSAValue:
     t, a, b = op.result.type, op.lhs, op.rhs
     if t == i1:
         return ptx.OrOp("pred", [a, b])
     if _is_float(t):
-        return ptx.AddOp(_ty(t), [a, b], "rn")
+        return ptx.AddOp(_ty(t), [a, b], rounding)
     return _wrap(ptx.AddOp("s32", [a, b]).result, t)
 
 
-def _mul(op: uop.MulOp) -> Operation | SSAValue:
+def _mul(op: uop.MulOp, rounding: str | None = "rn") -> Operation | SSAValue:
     t, a, b = op.result.type, op.lhs, op.rhs
     if t == i1:
         return ptx.AndOp("pred", [a, b])
     if _is_float(t):
-        return ptx.MulOp(_ty(t), [a, b], "rn")
+        return ptx.MulOp(_ty(t), [a, b], rounding)
     return _wrap(ptx.MulOp("s32", [a, b], "lo").result, t)
 
 
@@ -299,6 +299,10 @@ class UopToPTX(RulePass):
 
     arch: str = "sm_80"          # .target: sm_80, sm_86, sm_89, sm_90 or sm_90a
     ptx_version: str = "8.0"     # .version: 8.0 .. 9.0 (sm_90a needs 8.0 or later)
+    # float add/mul without a rounding modifier, so ptxas may fuse a multiply feeding an add into one
+    # fma (nvcc's default -fmad=true: twice the multiply-add rate, one rounding instead of two);
+    # false: add.rn/mul.rn, each rounded on its own as on the CPU
+    fmad: bool = True
 
     def __post_init__(self) -> None:
         if self.arch not in ptx.ARCHS:
@@ -404,6 +408,7 @@ class UopToPTX(RulePass):
             rewriter.insert([one, step, ptx.AssignOp(op.range, step.result), limit, again], InsertPoint.before(op))
             return ptx.BraOp(label, again.result)
 
+        rounding = None if self.fmad else "rn"
         return [
             rule(uop.KernelOp, self._kernel, "uop.kernel -> ptx.kernel: grid, block, ld.param + cvta per buffer"),
             rule(uop.SpecialOp, self._special, "gidxN -> ctaid*ntid+tid (+ `@p ret` past the end); wgidN -> ctaid, lidxN -> tid"),
@@ -418,8 +423,8 @@ class UopToPTX(RulePass):
             rule(uop.StoreOp, _store, "store -> mad.wide address, [@gate] st.global/st.shared"),
             rule(uop.VLoadOp, _vload, "vload -> mad.wide address, [@gate] ld.global/shared.vN (+ selp 0 per lane)"),
             rule(uop.VStoreOp, _vstore, "vstore -> mad.wide address, [@gate] st.global/shared.vN"),
-            rule(uop.AddOp, _add, "add -> add.rn (float), add.s32 + wrap, or.pred"),
-            rule(uop.MulOp, _mul, "mul -> mul.rn (float), mul.lo.s32 + wrap, and.pred"),
+            rule(uop.AddOp, lambda op: _add(op, rounding), "add -> add (fmad) or add.rn (float), add.s32 + wrap, or.pred"),
+            rule(uop.MulOp, lambda op: _mul(op, rounding), "mul -> mul (fmad) or mul.rn (float), mul.lo.s32 + wrap, and.pred"),
             rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
             rule(uop.IdivOp, lambda op: _wrap(ptx.DivOp("s32", [op.lhs, op.rhs]).result, op.result.type),
                  "idiv -> div.s32 (truncates) + wrap"),
