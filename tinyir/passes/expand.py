@@ -75,10 +75,16 @@ def expand_kernel(kernel: loop.KernelOp) -> bool:
             op.detach()
             new_ops.append(op)
             continue
+        # a copy is built with its operands at once (cloning, then setting them, redoes the use
+        # lists); an op with regions, or reading one value twice, is cloned and then rewired
+        direct = not op.regions and len(set(op.operands)) == len(op.operands)
         for assignment in assignments(positions):
             amap = dict(assignment)
-            clone = op.clone()
-            clone.operands = [lookup(v, amap) for v in op.operands]
+            if direct:
+                clone = op.clone_without_regions({v: lookup(v, amap) for v in op.operands})
+            else:
+                clone = op.clone()
+                clone.operands = [lookup(v, amap) for v in op.operands]
             new_ops.append(clone)
             for old, new in zip(op.results, clone.results):
                 new.name_hint = old.name_hint

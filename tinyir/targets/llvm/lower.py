@@ -433,6 +433,20 @@ def lower_kernel(op: uop.KernelOp) -> Operation | None:
     return ll.KernelOp(op.kernel_name.data, list(op.buffers), sizes, Region(new))
 
 
+def _uop_kernels(root: Operation) -> list[uop.KernelOp]:
+    """The `uop.kernel`s nested in `root`, found without walking into any kernel's body (kernels
+    do not nest, and their bodies hold most of the ops)."""
+    found: list[uop.KernelOp] = []
+    for region in root.regions:
+        for block in region.blocks:
+            for inner in block.ops:
+                if isinstance(inner, uop.KernelOp):
+                    found.append(inner)
+                elif not isinstance(inner, ll.KernelOp):
+                    found.extend(_uop_kernels(inner))
+    return found
+
+
 class UopToLLVM(RulePass):
     """Lower `uop.kernel`s to `llir.kernel`s that loop over their grid (the CPU target)."""
 
@@ -447,17 +461,15 @@ class UopToLLVM(RulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         scalarize(op, keep=self.keeps_vector)
         _uop_types.clear()
-        for kernel in op.walk():
-            if isinstance(kernel, uop.KernelOp):
-                annotate(kernel)
+        for kernel in _uop_kernels(op):
+            annotate(kernel)
         try:
             super().apply(ctx, op)
         finally:
             _uop_types.clear()
-        for left in op.walk():  # an op no rule handles would otherwise leave its kernel in uop
-            if isinstance(left, uop.KernelOp):
-                stuck = next((o for o in left.body.block.ops if not isinstance(o, ll.LLIR_OPS)), left)
-                emit_error(stuck, f"{self.name} cannot lower this op")
+        for left in _uop_kernels(op):  # an op no rule handles would otherwise leave its kernel in uop
+            stuck = next((o for o in left.body.block.ops if not isinstance(o, ll.LLIR_OPS)), left)
+            emit_error(stuck, f"{self.name} cannot lower this op")
 
     def exp2_rule(self) -> Rule:
         """The CPU computes f32 exp2 inline (vectorizable); passes built on this one, for GPUs
