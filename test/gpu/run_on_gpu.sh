@@ -36,8 +36,9 @@ for prog in softmax matmul reduce_f16 int8_wrap; do
     || { echo "FAIL tinyir-run $prog:"; tail -n 5 "/tmp/tinyir_run_$prog.txt"; status=1; }
 done
 if "$PYTHON" -c "import pytest" 2>/dev/null; then
-  echo "--- pytest -m cuda (ptx target tests) ---"
-  "$PYTHON" -m pytest -q -m cuda -p no:cacheprovider test/unit/test_ptx_target.py 2>&1 | tail -n 15 || status=1
+  echo "--- pytest -m cuda (ptx target, work-groups, vector accesses, random kernel-optimize actions) ---"
+  "$PYTHON" -m pytest -q -m cuda -p no:cacheprovider test/unit/test_ptx_target.py test/unit/test_workgroups.py \
+    test/unit/test_uop_vectorize.py test/unit/test_kernel_optimize.py 2>&1 | tail -n 15 || status=1
 else
   echo "pytest is not installed here: skipped the pytest -m cuda run (cuda_check.py above covers the corpus)"
 fi
