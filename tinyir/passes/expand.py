@@ -3,9 +3,9 @@
 An upcast or unroll range of size n stands for n copies of everything that depends on it: each op
 whose operands depend on such ranges is copied once per assignment of values to them, with the
 range itself read as the constant of that assignment. A `loop.reduce` that ends unroll ranges
-combines its copies with its own operator (in order, so `max` and integer sums stay exact) and
-reduces the rest of its ranges as before; a reduce that only depended on unroll ranges becomes the
-combined value. Copies of a store write different elements (an upcast is a register tile of
+and still loops over others accumulates its copies one by one (its operator, in order, so `max`
+and integer sums stay exact); a reduce that only depended on unroll ranges becomes the combined
+value. Copies of a store write different elements (an upcast is a register tile of
 outputs). Nothing here makes vectors: consecutive copies are left for the target (LLVM's SLP
 vectorizer, or a later vector pass) to merge.
 """
@@ -34,13 +34,17 @@ def is_expanded(op: Operation) -> bool:
         op.range_kind in EXPANDED_KINDS or (op.range_kind == loop.RangeKind.REDUCE and op.extent == 1))
 
 
-def expand_kernel(kernel: loop.KernelOp) -> bool:
-    """Replace the kernel's upcast/unroll ranges by copies, in place. Returns whether it changed."""
+def expand_kernel(kernel: loop.KernelOp) -> dict[int, list[SSAValue]]:
+    """Replace the kernel's upcast/unroll ranges by copies, in place. Returns, for each `loop.reduce`
+    that still loops and ended unroll ranges (by id), the copies it accumulates: its value operand is
+    the first of them, and the lowering adds them into the accumulator one after another
+    (`acc + v0 + v1`, so each product can fuse with its add into an fma)."""
     block = kernel.body.block
     ops = list(block.ops)
     targets = [op for op in ops if is_expanded(op)]
+    parts: dict[int, list[SSAValue]] = {}
     if not targets:
-        return False
+        return parts
     position = {op.result: i for i, op in enumerate(targets)}
     size = [op.extent for op in targets]
     deps = loop.range_dependencies(ops)
@@ -67,7 +71,7 @@ def expand_kernel(kernel: loop.KernelOp) -> bool:
         if isinstance(op, loop.RangeOp) and op.result in position:
             continue
         if isinstance(op, loop.ReduceOp):
-            _expand_reduce(op, position, expanded_deps, assignments, lookup, copies, new_ops)
+            _expand_reduce(op, position, expanded_deps, assignments, lookup, copies, new_ops, parts)
             continue
         positions = tuple(sorted({p for v in op.operands for p in expanded_deps(v)}))
         if not positions:  # kept, reading the combined value of any reduce it uses
@@ -90,30 +94,30 @@ def expand_kernel(kernel: loop.KernelOp) -> bool:
                 new.name_hint = old.name_hint
                 copies[(old, assignment)] = new
     _replace_body(block, new_ops)
-    return True
+    return parts
 
 
-def _expand_reduce(op: loop.ReduceOp, position, expanded_deps, assignments, lookup, copies, new_ops) -> None:
+def _expand_reduce(op: loop.ReduceOp, position, expanded_deps, assignments, lookup, copies, new_ops,
+                   parts: dict[int, list[SSAValue]]) -> None:
     ended = tuple(sorted(position[r] for r in op.ranges if r in position))
     rest = [r for r in op.ranges if r not in position]
     outer = tuple(p for p in expanded_deps(op.value) if p not in ended)
     for assignment in assignments(outer):
         amap = dict(assignment)
-        combined: SSAValue | None = None
-        for inner in assignments(ended):
-            value = lookup(op.value, {**amap, **dict(inner)})
-            if combined is None:
-                combined = value
-            else:
-                step = COMBINE[op.kind](combined, value)
-                new_ops.append(step)
-                combined = step.results[0]
-        assert combined is not None
-        if rest:
-            red = loop.ReduceOp(op.kind, combined, rest)
+        values = [lookup(op.value, {**amap, **dict(inner)}) for inner in assignments(ended)]
+        if rest:  # still a loop: the copies go into the accumulator one by one (see expand_kernel)
+            red = loop.ReduceOp(op.kind, values[0], rest)
             red.result.name_hint = op.result.name_hint
             new_ops.append(red)
-            combined = red.result
+            if len(values) > 1:
+                parts[id(red)] = values
+            copies[(op.result, assignment)] = red.result
+            continue
+        combined = values[0]
+        for value in values[1:]:
+            step = COMBINE[op.kind](combined, value)
+            new_ops.append(step)
+            combined = step.results[0]
         copies[(op.result, assignment)] = combined
 
 

@@ -62,6 +62,7 @@ class KernelPlan:
     acc_of: dict[int, uop.DefineAccOp] = field(default_factory=dict)  # id(loop.reduce) -> its acc
     special_name: dict[int, str] = field(default_factory=dict)  # id(loop.range) -> "gidx0"
     result_of: dict[int, SSAValue] = field(default_factory=dict)  # id(loop.reduce) -> its final value
+    parts_of: dict[int, list[SSAValue]] = field(default_factory=dict)  # id(loop.reduce) -> unrolled copies
 
 
 def _special_names(ranges: Sequence[loop.RangeOp]) -> dict[int, str]:
@@ -257,8 +258,11 @@ class LoopToUop(RulePass):
 
         def reduce_to_assign(op: loop.ReduceOp, rewriter: PatternRewriter) -> SSAValue:
             acc = plan.acc_of[id(op)].result
-            update = ACCUMULATE[op.kind](acc, op.value)
-            rewriter.insert([update, uop.AssignOp(acc, update.result)], InsertPoint.before(op))
+            total, updates = acc, []
+            for value in plan.parts_of.get(id(op), [op.value]):  # unrolled copies one by one
+                updates.append(update := ACCUMULATE[op.kind](total, value))
+                total = update.result
+            rewriter.insert([*updates, uop.AssignOp(acc, total)], InsertPoint.before(op))
             return plan.result_of.get(id(op), acc)
 
         return [
@@ -277,8 +281,9 @@ class LoopToUop(RulePass):
 def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uop.KernelOp:
     """Replace one loop.kernel by its uop.kernel; returns the new kernel."""
     lowering = lowering or LoopToUop()
-    expand_kernel(kernel)
+    parts = expand_kernel(kernel)
     plan = plan_kernel(kernel)
+    plan.parts_of = parts
     old_block = kernel.body.block
     block = Block(arg_types=[a.type for a in old_block.args])
     for old, new in zip(old_block.args, block.args):

@@ -2,7 +2,7 @@
 // A kernel with work-group ranges gets wgid/lidx specials (last = 0). A grouped reduce: each thread
 // sums its part, stores its partial (to local memory declared up front) at its linear local id, a barrier, then every thread combines
 // its group's partials from local memory; only the group's thread 0 stores to global memory.
-// The unrolled copies (64 elements apart) are combined before they meet the accumulator.
+// The unrolled copies (16 elements apart) go into the accumulator one after the other.
 
 // CHECK:      %i0 = uop.special "wgid0" 2 : i32
 // CHECK-NEXT: %i0_l = uop.special "lidx1" 4 : i32
@@ -12,8 +12,8 @@
 // CHECK-NEXT: %r1 = uop.range 0, 32 : i32
 // CHECK:      %[[A:.*]] = uop.load %1[%{{.*}}] : f32
 // CHECK-NEXT: %[[B:.*]] = uop.load %1[%{{.*}}] : f32
-// CHECK-NEXT: %[[AB:.*]] = uop.add %[[A]], %[[B]] : f32
-// CHECK-NEXT: %[[S:.*]] = uop.add %[[ACC]], %[[AB]] : f32
+// CHECK-NEXT: %[[S1:.*]] = uop.add %[[ACC]], %[[A]] : f32
+// CHECK-NEXT: %[[S:.*]] = uop.add %[[S1]], %[[B]] : f32
 // CHECK-NEXT: uop.assign %[[ACC]], %[[S]] : f32
 // CHECK-NEXT: uop.endrange %r1
 // CHECK:      uop.store %[[LOCAL]][%[[MINE:.*]]], %[[ACC]] : f32
