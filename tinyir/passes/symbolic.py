@@ -36,8 +36,19 @@ def _fits(lo: int, hi: int) -> Bounds | None:
     return (lo, hi) if I32_MIN <= lo and hi <= I32_MAX else None
 
 
-def bounds(v: SSAValue, depth: int = 0) -> Bounds | None:
-    """Inclusive (min, max) of an i32 (or i1, as 0/1) value, or None when not known."""
+def bounds(v: SSAValue, depth: int = 0, memo: dict[SSAValue, Bounds | None] | None = None) -> Bounds | None:
+    """Inclusive (min, max) of an i32 (or i1, as 0/1) value, or None when not known.
+
+    `memo` (a dict the caller keeps while the IR does not change) remembers each value's bounds, so
+    asking for every op of a kernel costs one walk instead of one per op."""
+    if memo is not None:
+        if v not in memo:
+            memo[v] = _bounds(v, depth, memo)
+        return memo[v]
+    return _bounds(v, depth, None)
+
+
+def _bounds(v: SSAValue, depth: int, memo: dict[SSAValue, Bounds | None] | None) -> Bounds | None:
     if v.type == i1:
         c = const_value(v)
         return (int(c), int(c)) if c is not None else (0, 1)
@@ -54,11 +65,11 @@ def bounds(v: SSAValue, depth: int = 0) -> Bounds | None:
     if isinstance(op, uop.CastOp) and op.input.type == i1:
         return (0, 1)
     if isinstance(op, uop.WhereOp):
-        a, b = bounds(op.if_true, depth + 1), bounds(op.if_false, depth + 1)
+        a, b = bounds(op.if_true, depth + 1, memo), bounds(op.if_false, depth + 1, memo)
         return None if a is None or b is None else (min(a[0], b[0]), max(a[1], b[1]))
     if not isinstance(op, (uop.AddOp, uop.MulOp, uop.MaxOp, uop.IdivOp, uop.ModOp)):
         return None
-    a, b = bounds(op.lhs, depth + 1), bounds(op.rhs, depth + 1)
+    a, b = bounds(op.lhs, depth + 1, memo), bounds(op.rhs, depth + 1, memo)
     if a is None or b is None:
         return None
     if isinstance(op, uop.AddOp):

@@ -22,11 +22,11 @@ from tinyir.dialects import uop
 from tinyir.passes.symbolic import bounds, linear_terms
 
 
-def mark_no_wrap(op: uop.AddOp | uop.MulOp) -> None:
-    """`overflow` flags on an i32 add/mul when bounds prove it never wraps."""
-    if op.result.type != i32 or bounds(op.result) is None:
+def mark_no_wrap(op: uop.AddOp | uop.MulOp, memo: dict | None = None) -> None:
+    """`overflow` flags on an i32 add/mul when bounds prove it never wraps (`memo`: see `bounds`)."""
+    if op.result.type != i32 or bounds(op.result, memo=memo) is None:
         return
-    lhs, rhs = bounds(op.lhs), bounds(op.rhs)
+    lhs, rhs = bounds(op.lhs, memo=memo), bounds(op.rhs, memo=memo)
     unsigned = lhs is not None and rhs is not None and lhs[0] >= 0 and rhs[0] >= 0
     op.attributes["overflow"] = StringAttr("nuw nsw" if unsigned else "nsw")
 
@@ -75,8 +75,9 @@ def leave_to_slp(begin: uop.RangeOp) -> bool:
 
 def annotate(kernel: uop.KernelOp) -> None:
     """Attach the hints to the ops of one kernel (before it is lowered)."""
+    memo: dict = {}  # flags change no value, so bounds stay valid for the whole walk
     for op in kernel.body.block.ops:
         if isinstance(op, (uop.AddOp, uop.MulOp)):
-            mark_no_wrap(op)
+            mark_no_wrap(op, memo)
         elif isinstance(op, uop.RangeOp) and leave_to_slp(op):
             op.attributes["vectorize"] = IntegerAttr.from_bool(False)
