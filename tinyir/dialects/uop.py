@@ -437,6 +437,23 @@ def _parse_buffer_access(parser: Parser) -> tuple[SSAValue, SSAValue]:
     return buffer, index
 
 
+def _print_access(printer: Printer, op: Operation, values: Sequence[SSAValue] = (), gate_sep: str = ", ") -> None:
+    """` %buf[%idx]`, then `, values` (stores), the gate and the attributes: the common head of
+    load, store, vload and vstore."""
+    printer.print_string(" ")
+    printer.print_ssa_value(op.buffer)
+    printer.print_string("[")
+    printer.print_ssa_value(op.index)
+    printer.print_string("]")
+    if values:
+        printer.print_string(", ")
+        printer.print_list(values, printer.print_ssa_value)
+    if op.gate is not None:
+        printer.print_string(gate_sep)
+        printer.print_ssa_value(op.gate)
+    printer.print_op_attributes(op.attributes)
+
+
 def is_local_buffer(buffer: SSAValue) -> bool:
     """Whether a load/store buffer operand is work-group local memory (a define_local result)."""
     return isinstance(buffer.owner, DefineLocalOp)
@@ -479,15 +496,7 @@ class LoadOp(IRDLOperation):
         return op
 
     def print(self, printer: Printer) -> None:
-        printer.print_string(" ")
-        printer.print_ssa_value(self.buffer)
-        printer.print_string("[")
-        printer.print_ssa_value(self.index)
-        printer.print_string("]")
-        if self.gate is not None:
-            printer.print_string(", ")
-            printer.print_ssa_value(self.gate)
-        printer.print_op_attributes(self.attributes)
+        _print_access(printer, self)
         printer.print_string(" : ")
         printer.print_attribute(self.result.type)
 
@@ -522,16 +531,7 @@ class StoreOp(IRDLOperation):
                           attributes=attrs)
 
     def print(self, printer: Printer) -> None:
-        printer.print_string(" ")
-        printer.print_ssa_value(self.buffer)
-        printer.print_string("[")
-        printer.print_ssa_value(self.index)
-        printer.print_string("], ")
-        printer.print_ssa_value(self.value)
-        if self.gate is not None:
-            printer.print_string(", ")
-            printer.print_ssa_value(self.gate)
-        printer.print_op_attributes(self.attributes)
+        _print_access(printer, self, [self.value])
         printer.print_string(" : ")
         printer.print_attribute(self.value.type)
 
@@ -581,15 +581,7 @@ class VLoadOp(IRDLOperation):
         return cls.create(operands=[buffer, index, *rest], result_types=[type_] * width, attributes=attrs)
 
     def print(self, printer: Printer) -> None:
-        printer.print_string(" ")
-        printer.print_ssa_value(self.buffer)
-        printer.print_string("[")
-        printer.print_ssa_value(self.index)
-        printer.print_string("]")
-        if self.gate is not None:
-            printer.print_string(", ")
-            printer.print_ssa_value(self.gate)
-        printer.print_op_attributes(self.attributes)
+        _print_access(printer, self)
         printer.print_string(f" : {len(self.lanes)} x ")
         printer.print_attribute(self.lanes[0].type if self.lanes else i32)
 
@@ -629,16 +621,7 @@ class VStoreOp(IRDLOperation):
         return op
 
     def print(self, printer: Printer) -> None:
-        printer.print_string(" ")
-        printer.print_ssa_value(self.buffer)
-        printer.print_string("[")
-        printer.print_ssa_value(self.index)
-        printer.print_string("], ")
-        printer.print_list(self.values, printer.print_ssa_value)
-        if self.gate is not None:
-            printer.print_string(" if ")
-            printer.print_ssa_value(self.gate)
-        printer.print_op_attributes(self.attributes)
+        _print_access(printer, self, self.values, gate_sep=" if ")
         printer.print_string(" : ")
         printer.print_attribute(self.values[0].type if self.values else i32)
 
