@@ -118,6 +118,12 @@ class View:
     def contiguous(shape: Sequence[int]) -> View:
         return View.create(shape)
 
+    @staticmethod
+    def nothing_valid(shape: Sequence[int]) -> View | None:
+        """A view of `shape` with no valid element, or None for rank 0: a mask is per dim, so a
+        rank-0 view cannot say it (a rank-0 read of a padded element keeps the masked view below)."""
+        return View.create(shape, mask=[(0, 0)] * len(shape)) if len(shape) else None
+
     # -- queries -----------------------------------------------------------------------------
 
     @property
@@ -214,7 +220,7 @@ class View:
         if shape == self.shape:
             return self
         if self.all_invalid:
-            return View.create(shape, mask=[(0, 0)] * len(shape))
+            return View.nothing_valid(shape)
         if self.size == 0:
             return View.create(shape)
         return _reshape_groups(self, shape)
@@ -313,7 +319,7 @@ def merge_views(lower: View, upper: View) -> View | None:
     if upper.all_invalid:
         return View.create(upper.shape, mask=upper.mask)
     if lower.all_invalid:
-        return View.create(upper.shape, mask=[(0, 0)] * upper.ndim)
+        return View.nothing_valid(upper.shape)
     if lower.is_contiguous:
         return upper
     if upper.offset == 0 and upper.size == lower.size and upper.strides == contiguous_strides(upper.shape):
@@ -341,7 +347,7 @@ def _merge_digitwise(lower: View, upper: View) -> View | None:
     row = [prod(lower.shape[j + 1:]) for j in range(lower.ndim)]
     rng = upper.index_range()
     if rng is None:
-        return View.create(upper.shape, mask=[(0, 0)] * upper.ndim)
+        return View.nothing_valid(upper.shape)
     if rng[0] < 0 or rng[1] >= lower.size:
         return None
     # the offset as digits of lower's index; the outermost digit takes the rest (it may be out of
@@ -380,7 +386,7 @@ def _merge_digitwise(lower: View, upper: View) -> View | None:
             continue
         if not terms:
             if not mlo <= digits[j] < mhi:
-                return View.create(upper.shape, mask=[(0, 0)] * upper.ndim)
+                return View.nothing_valid(upper.shape)
             continue
         if len(terms) > 1:
             return None
