@@ -37,6 +37,8 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
+from tinyir.viz.firings import FIRING_LOG, FiringLog, op_text, result_text
+
 RuleFn = Callable[..., Any]
 
 
@@ -145,7 +147,9 @@ class RuleTable(RewritePattern):
 
         `listener`, if given, hears of every insertion, replacement and removal the rules make
         (e.g. so a pass can keep a table of values that follows replacements)."""
-        walker = PatternRewriteWalker(self, apply_recursively=greedy, walk_reverse=reverse,
+        log = FIRING_LOG.get()  # set only while the visualizer records (tinyir/viz/firings.py)
+        pattern = self if log is None else _RecordingTable(self, log)
+        walker = PatternRewriteWalker(pattern, apply_recursively=greedy, walk_reverse=reverse,
                                       listener=listener or PatternRewriterListener())
         changed = False
         for region in root.regions:
@@ -159,6 +163,27 @@ class RuleTable(RewritePattern):
             roots = ",".join(getattr(t, "name", t.__name__) for t in r.root)
             lines.append(f"  {roots:<24} {r.doc}")
         return "\n".join(lines)
+
+
+class _RecordingTable(RewritePattern):
+    """`table`'s matching, also writing each firing to the visualizer's log (text before and after)."""
+
+    def __init__(self, table: RuleTable, log: FiringLog):
+        self.table, self.log = table, log
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        table = self.table
+        rules = table._rules_for(op)
+        if not rules:
+            return
+        before = op_text(op)  # before any rule runs: a rule may edit the op in place
+        for r in rules:
+            result = r.fn(op, rewriter) if r.wants_rewriter else r.fn(op)
+            if _apply_result(op, result, rewriter):
+                table.stats[r.name] += 1
+                STATISTICS.setdefault(table.name, Counter())[r.name] += 1
+                self.log.add(table.name, r, op.name, before, result_text(op, result))
+                return
 
 
 @dataclass(frozen=True)

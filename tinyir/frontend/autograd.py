@@ -18,6 +18,7 @@ from xdsl.ir import SSAValue
 from tinyir.frontend import lazy
 from tinyir.frontend.dtypes import DType
 from tinyir.frontend.realize import Graph, build_function, collect, dtype_of_type
+from tinyir.viz.settings import SWITCHES
 
 if TYPE_CHECKING:
     from tinyir.frontend.tensor import Tensor
@@ -212,6 +213,10 @@ def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None) -
 
     for kind, arg, shape, dtype, srcs in template.entries:
         made.append(lazy.make(kind, tuple(resolve(s) for s in srcs), arg, shape, dtype, device))
+    if SWITCHES.graph:  # GRAPH=1 draws these nodes as the backward pass (tinyir/viz/graph.py)
+        from tinyir.viz.graph import note_backward
+
+        note_backward(made, {id(n) for n in (*graph.nodes, *graph.args)})
     by_arg = {wrt_i: resolve(ref) for wrt_i, ref in zip(wrt, template.grads)}
     out = []
     for t in targets:

@@ -24,6 +24,7 @@ from tinyir.frontend.dtypes import DType, from_numpy
 from tinyir.frontend.lazy import LazyOp
 from tinyir.runtime import jit
 from tinyir.runtime.buffer import Buffer, allocator_for
+from tinyir.viz.settings import SWITCHES
 
 
 def debug_level() -> int:
@@ -244,6 +245,10 @@ def realize_nodes(roots: list[LazyOp]) -> None:
             store(r, src.realized)
         return
     device = devices.pop()
+    if SWITCHES.graph:  # GRAPH=1 draws what was realized (tinyir/viz/graph.py)
+        from tinyir.viz.graph import note_realize
+
+        note_realize(graph)
     program = _program(graph, device)
     if debug_level() >= 1:
         print(f"realize: {len(graph.nodes)} ops, {len(graph.args)} inputs -> {len(pending)} outputs on {device}",

@@ -37,6 +37,7 @@ from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
 from tinyir.runtime.disk_cache import code_version, device_identity, disk_cache, make_key
 from tinyir.runtime.planner import MemoryPlan, plan_memory
 from tinyir.targets.base import Device, KernelSource, Target
+from tinyir.viz.record import observe_compile, pass_watch
 
 
 def debug_level() -> int:
@@ -166,8 +167,12 @@ def run_passes(module: ModuleOp, specs: Sequence[str], *, dump: bool = False) ->
         passes = build_pipeline(",".join(specs), all_passes())
     except PipelineError as exc:
         raise TinyirError(exc.message) from None
+    watch = pass_watch()  # None unless VIZ/PROFILE records this compile (tinyir/viz/record.py)
     for p in passes:
-        p.apply(ctx, module)
+        if watch is None:
+            p.apply(ctx, module)
+        else:
+            watch.run(p, ctx, module)
         if dump:
             print(f"// -----// IR Dump After {p.name} //----- //\n{to_text(module)}", file=sys.stderr)
     return module
@@ -227,6 +232,7 @@ class Program:
     kernel_hashes: list[str] = field(default_factory=list)  # structural hash of each kernel's IR
     reference_module: ModuleOp | None = None
     memory: MemoryPlan = field(default_factory=MemoryPlan)
+    watch: Any = None  # a LaunchWatch timing every launch for VIZ/PROFILE (tinyir/viz/record.py)
 
     def plan_memory(self) -> None:
         """Let intermediates whose lives do not overlap share memory (tinyir/runtime/planner.py)."""
@@ -284,6 +290,7 @@ class Program:
         device = allocator.device
         launch = device.launch
         level = debug_level()
+        watched = level > 0 or self.watch is not None
         slots: list[Any] = [None] * self.nslots
         for slot, buf in zip(self.arg_slots, args):
             slots[slot] = buf
@@ -291,7 +298,7 @@ class Program:
         for step in self.steps:
             kind = step.kind
             if kind == "kernel":
-                if level > 0:
+                if watched:
                     self._launch_with_debug(step, slots, device, level)
                 else:
                     launch(step.compiled, [slots[s].handle for s in step.operands], step.source)
@@ -307,10 +314,20 @@ class Program:
         return [slots[slot] for slot in self.out_slots]
 
     def _launch_with_debug(self, step: _Step, slots: list[Any], device: Device, level: int) -> None:
-        """`execute`'s launch under DEBUG: names the kernel, and from level 2 times it (synchronized)."""
+        """`execute`'s launch under DEBUG (names the kernel, and from level 2 times it) or a watch
+        (VIZ/PROFILE: times it, synchronized before and after so the time is the kernel's own)."""
         assert step.source is not None
+        watch = self.watch
+        if watch is not None:
+            device.synchronize()
+            start_us = watch.now_us()
         start = time.perf_counter()
         device.launch(step.compiled, [slots[s].handle for s in step.operands], step.source)
+        if watch is not None:
+            device.synchronize()
+            watch.launched(step.source, start_us, time.perf_counter() - start)
+        if level <= 0:
+            return
         timing = ""
         if level >= 2:
             device.synchronize()
@@ -375,7 +392,10 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
     dev = get_device(device)
     level = debug_level()
     specs = pipeline_for(target) if optimize is None else default_pipeline(target.name, target.lower_pass, optimize)
+    observer = observe_compile(module, device)  # None unless VIZ, GRAPH or PROFILE is on
     disk, disk_key = disk_cache(), ""
+    if observer is not None and observer.record is not None:
+        disk = None  # the page shows every pass: compile, even if the disk holds the program
     program = Program(device, ins, outs)
     if disk is not None:
         disk_key = make_key("program", key[1], device, device_identity(dev), [str(s) for s in specs], key[2:],
@@ -387,9 +407,11 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
     if disk is None or plan is None:
         lowered = module.clone()
         at = specs.index("uop-simplify") + 1 if "uop-simplify" in specs else 0
-        with _fewer_full_collections():
+        with _fewer_full_collections(), observer.passes() if observer is not None else contextlib.nullcontext():
             run_passes(lowered, specs[:at], dump=level >= 4)
             infos = module_kernel_info(lowered)  # read at the uop level, before the target's lowering
+            if observer is not None and observer.record is not None:
+                observer.record.note_uop_kernels(lowered)
             run_passes(lowered, specs[at:], dump=level >= 4)
         COMPILE_STATS.pipelines += 1
         _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
@@ -401,6 +423,8 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
             if saved is not None:
                 disk.put_json("program", disk_key, saved)
     program.plan_memory()
+    if observer is not None:
+        observer.compiled(program)
     _PROGRAM_CACHE[key] = program
     return program
 

@@ -1,0 +1,75 @@
+"""`tinyir-viz`: compile a tensor-level program while recording every pass, and write the page.
+
+    tinyir-viz prog.mlir -o page.html [--device cpu] [--no-run] [--seed N]
+
+The page (tinyir/viz/page.py) holds the IR after every pass with its rule firings, each kernel's
+uop list and target code, and, unless --no-run, the kernels' times from one run on random inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from tinyir.diagnostics import DiagnosticError
+from tinyir.errors import TinyirError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tinyir-viz", description="Write a page showing every rewrite of a program.")
+    parser.add_argument("file", help="a .mlir file with a tensor-level func.func ('-' reads stdin)")
+    parser.add_argument("-o", "--output", default="tinyir_viz.html", help="the page to write (default tinyir_viz.html)")
+    parser.add_argument("--device", default=os.environ.get("TINYIR_DEVICE", "cpu"),
+                        help="cpu (default), opencl, cuda, ... (a target with kernels; not 'reference')")
+    parser.add_argument("--no-run", action="store_true", help="compile only (no kernel times on the page)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the random inputs of the run (default 0)")
+    args = parser.parse_args(argv)
+    try:
+        from tinyir.runtime import compile_program
+        from tinyir.runtime.executor import _PROGRAM_CACHE
+        from tinyir.tools.run import random_inputs
+        from tinyir.tools.source import load_module
+        from tinyir.viz.record import VizSession, recording
+
+        if args.device == "reference":
+            raise TinyirError("--device reference interprets the tensor level: it has no passes or kernels to show")
+        module = load_module(args.file)
+        session = VizSession()
+        with recording(session):
+            _PROGRAM_CACHE.clear()  # a program compiled before this recording would show no passes
+            program = compile_program(module, args.device)
+            if not args.no_run:
+                program.run(random_inputs(program.input_types, args.seed))
+        try:
+            session.write(args.output)
+        except OSError as exc:
+            raise TinyirError(f"cannot write {args.output}: {exc.strerror}") from exc
+        record = session.programs[0]
+        print(f"tinyir-viz: wrote {args.output} ({len(record.steps) - 1} passes, {len(record.kernels)} kernels)")
+        return 0
+    except TinyirError as exc:
+        message = str(exc)
+        located = ": error: " in message.split("\n", 1)[0]
+        print(message if located else f"tinyir-viz: error: {message}", file=sys.stderr)
+        return 1
+    except DiagnosticError as exc:
+        print(f"tinyir-viz: {exc.diagnostic().headline(args.file)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug in tinyir, not in the input
+        if os.environ.get("TINYIR_DEBUG", "") not in ("", "0"):
+            raise
+        print(f"tinyir-viz: internal error: {type(exc).__name__}: {exc} (set TINYIR_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        return 2
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
