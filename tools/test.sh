@@ -16,6 +16,14 @@ if ! ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1 && command -v apt-get >/dev/nu
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pocl-opencl-icd) >/dev/null 2>&1 \
     || echo "warning: could not install Debian's PoCL; OpenCL tests use the wheel's PoCL"
 fi
+# The visualizer's tests render its page in a headless Chromium and draw graphs with Graphviz's dot;
+# installed here where we can (the tests skip, saying why, where neither is found).
+if { ! command -v chromium >/dev/null || ! command -v dot >/dev/null; } && command -v apt-get >/dev/null \
+    && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    chromium graphviz fonts-dejavu-core) >/dev/null 2>&1 \
+    || echo "warning: could not install Chromium and Graphviz; the visualizer's browser and drawing tests skip"
+fi
 export PYTHONHASHSEED=0
 lit -q --show-unsupported --show-xfail -j 2 test/lit examples/c_target/test
 python -m pytest -q -p no:cacheprovider test/unit "$@"
