@@ -83,8 +83,16 @@ class ElementwiseMixin:
     def clip(self: Tensor, min_: Any = None, max_: Any = None) -> Tensor:
         if min_ is None and max_ is None:
             raise ValueError("clip: at least one of min_ and max_ must be given")
-        x = self if min_ is None else self.maximum(min_)
-        return x if max_ is None else x.minimum(max_)
+        # selects, not maximum/minimum: the gradient is 1 on the boundary, as in PyTorch (a max
+        # splits it between tied operands), and NaN stays NaN
+        x = self
+        if min_ is not None:
+            x, low = x._broadcasted(min_, "clip")
+            x = (x < low).where(low, x)
+        if max_ is not None:
+            x, high = x._broadcasted(max_, "clip")
+            x = (x > high).where(high, x)
+        return x
 
     def clamp(self: Tensor, min_: Any = None, max_: Any = None) -> Tensor:
         return self.clip(min_, max_)
@@ -108,7 +116,12 @@ class ElementwiseMixin:
         return gamma * (self >= 0).where(self, alpha * (self.exp() - 1))
 
     def sigmoid(self: Tensor) -> Tensor:
-        return (1 + (-self._float()).exp()).reciprocal()
+        """1 / (1 + exp(-x)) for x >= 0, exp(x) / (1 + exp(x)) below: exp only ever sees -|x|, so
+        nothing overflows and the gradient has no inf * 0 (NaN) at large |x|."""
+        x = self._float()
+        nonneg = x >= 0
+        e = nonneg.where(-x, x).exp()  # exp(-|x|), with |x|'s slope 1 at 0 (the x >= 0 branch's)
+        return nonneg.where(1.0, e) / (1 + e)
 
     def hardsigmoid(self: Tensor, alpha: float = 1 / 6, beta: float = 0.5) -> Tensor:
         return (alpha * self + beta).relu() - (alpha * self + beta - 1).relu()
@@ -165,15 +178,15 @@ class ElementwiseMixin:
         return self + (end - self) * weight
 
     def pow(self: Tensor, x: Any, reverse: bool = False) -> Tensor:
-        if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and float(x).is_integer() \
-                and 0 <= x <= 8:
+        scalar_exponent = not reverse and isinstance(x, (int, float)) and not isinstance(x, bool)
+        if scalar_exponent and float(x).is_integer() and 0 <= x <= 8:
             out, base = self.ones_like(), self  # small integer powers: exact, by multiplication
             for _ in range(int(x)):
                 out = out * base
             return out
-        if not reverse and x == 0.5:
+        if scalar_exponent and x == 0.5:
             return self.sqrt()
-        if not reverse and x == -1:
+        if scalar_exponent and x == -1:
             return self.reciprocal()
         base, exponent = self._broadcasted(x, "pow", reverse)
         base, exponent = base._float(), exponent._float()
@@ -182,4 +195,5 @@ class ElementwiseMixin:
         negate = (base < 0) & exp_is_odd
         exp_is_int = exponent == exponent.trunc()
         result = negate.where(-magnitude, magnitude)
-        return ((base < 0) & exp_is_int.logical_not()).where(math.nan, result)
+        result = ((base < 0) & exp_is_int.logical_not()).where(math.nan, result)
+        return ((exponent == 0) | (base == 1)).where(1.0, result)  # x**0 and 1**y are 1, NaN and 0 included

@@ -133,22 +133,26 @@ class FunctionalMixin:
                    ceil_mode: bool = False) -> Tensor:
         if ceil_mode:
             raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
-        k = _pair(kernel_size)
-        x = self._pad_spatial(padding, 2, value=-math.inf if self.dtype.is_float() else -(2**31))
-        return x._windows(k, _pair(stride if stride is not None else k), _pair(dilation)).max((-2, -1))
+        k = _pair(kernel_size)  # as many pooled (last) dims as the kernel has sizes, 2 for an int
+        nd = len(k)
+        x = self._pad_spatial(padding, nd, value=-math.inf if self.dtype.is_float() else -(2**31))
+        windows = x._windows(k, _pair(stride if stride is not None else k, nd), _pair(dilation, nd))
+        return windows.max(tuple(range(-nd, 0)))
 
     def avg_pool2d(self: Tensor, kernel_size: int | Sequence[int] = (2, 2), stride: Any = None,
                    dilation: int | Sequence[int] = 1, padding: int | Sequence[int] = 0,
                    ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
         if ceil_mode:
             raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
-        k, st, dl = _pair(kernel_size), _pair(stride if stride is not None else kernel_size), _pair(dilation)
-        x = self._pad_spatial(padding, 2)
-        total = x._windows(k, st, dl).sum((-2, -1))
+        k = _pair(kernel_size)  # as many pooled (last) dims as the kernel has sizes, 2 for an int
+        nd = len(k)
+        st, dl, axes = _pair(stride if stride is not None else k, nd), _pair(dilation, nd), tuple(range(-nd, 0))
+        x = self._pad_spatial(padding, nd)
+        total = x._windows(k, st, dl).sum(axes)
         if count_include_pad:
-            return total * (1 / (k[0] * k[1]))
-        ones = self.ones_like()._pad_spatial(padding, 2)  # how many real (unpadded) elements each window holds
-        return total / ones._windows(k, st, dl).sum((-2, -1))
+            return total * (1 / math.prod(k))
+        ones = self.ones_like()._pad_spatial(padding, nd)  # how many real (unpadded) elements each window holds
+        return total / ones._windows(k, st, dl).sum(axes)
 
     def conv2d(self: Tensor, weight: Tensor, bias: Tensor | None = None, groups: int = 1,
                stride: int | Sequence[int] = 1, dilation: int | Sequence[int] = 1,

@@ -48,9 +48,13 @@ class ReduceMixin:
         return self._reduce("reduce_max", axis, keepdim, "max")
 
     def min(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
-        if self.dtype.is_bool() or self.dtype.is_unsigned():
-            return ~((~self).max(axis, keepdim))
-        return -((-self).max(axis, keepdim))
+        return self._order_flipped().max(axis, keepdim)._order_flipped()
+
+    def _order_flipped(self: Tensor) -> Tensor:
+        """An order-reversing bijection, its own inverse, so min = flip(max(flip(x))): `~x` (= -x-1)
+        for integers and bools, which cannot overflow where `-x` wraps at the most negative
+        integer; `-x` for floats (exact, NaN stays NaN)."""
+        return -self if self.dtype.is_float() else ~self
 
     def mean(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
         axes = self._axes(axis, "mean")
@@ -62,7 +66,8 @@ class ReduceMixin:
         axes = self._axes(axis, "var")
         count = math.prod(self.shape[a] for a in axes)
         centered = self._float() - self._float().mean(axis, keepdim=True)
-        return centered.square().sum(axis, keepdim) * (1.0 / max(0, count - correction) if count > correction else math.nan)
+        # PyTorch divides by max(0, N - correction): x/0 is inf, and 0/0 (all equal) NaN
+        return centered.square().sum(axis, keepdim) / float(max(0, count - correction))
 
     def std(self: Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1) -> Tensor:
         return self.var(axis, keepdim, correction).sqrt()
@@ -101,12 +106,13 @@ class ReduceMixin:
         a = self._axis(axis, "argmax")
         n = self.shape[a]
         is_max = self == self.max(a, keepdim=True)
+        if self.dtype.is_float():  # a NaN is the maximum, as in numpy and PyTorch (the first one wins)
+            is_max = is_max | self.isnan()
         countdown = Tensor.arange(n, 0, -1, device=self.device).reshape((n,) + (1,) * (self.ndim - a - 1))
         return (n - is_max.where(countdown, 0).max(a, keepdim)).cast(dtypes.int32)
 
     def argmin(self: Tensor, axis: int | None = None, keepdim: bool = False) -> Tensor:
-        flipped = ~self if self.dtype.is_bool() or self.dtype.is_unsigned() else -self
-        return flipped.argmax(axis, keepdim)
+        return self._order_flipped().argmax(axis, keepdim)
 
     def any(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
         return self.bool().max(axis, keepdim)
@@ -145,12 +151,26 @@ class ReduceMixin:
         from tinyir.frontend.tensor import Tensor
 
         a = self._axis(axis, "cumsum")
+        if self.ndim == 0:  # as PyTorch: the value itself
+            return self.sum()
         n = self.shape[a]
-        x = self.transpose(a, -1) if self.ndim else self.reshape(1)
+        x = self.transpose(a, -1)
         rows = Tensor.arange(n, device=self.device).reshape(n, 1)
         lower = rows >= Tensor.arange(n, device=self.device).reshape(1, n)  # [i, j] = j <= i
         out = lower.where(x.unsqueeze(-2), 0).sum(-1)
-        return out.transpose(a, -1) if self.ndim else out.reshape(())
+        return out.transpose(a, -1)
 
     def cumprod(self: Tensor, axis: int = 0) -> Tensor:
-        return self.log().cumsum(axis).exp()
+        """Running product along `axis`: the product of a lower-triangular selection (ones above the
+        diagonal), so zeros and negative numbers multiply exactly (no log/exp)."""
+        from tinyir.frontend.tensor import Tensor
+
+        a = self._axis(axis, "cumprod")
+        if self.ndim == 0:
+            return self.prod()
+        n = self.shape[a]
+        x = self.transpose(a, -1)
+        rows = Tensor.arange(n, device=self.device).reshape(n, 1)
+        lower = rows >= Tensor.arange(n, device=self.device).reshape(1, n)  # [i, j] = j <= i
+        out = lower.where(x.unsqueeze(-2), 1).prod(-1)
+        return out.transpose(a, -1)

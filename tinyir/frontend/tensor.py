@@ -556,15 +556,13 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
 
     def maximum(self, x: Any) -> Tensor:
         a, b = self._broadcasted(x, "maximum")
-        return a._op("max", b)
+        return a | b if a.dtype.is_bool() else a._op("max", b)  # tir.max takes no i1
 
     def minimum(self, x: Any) -> Tensor:
         a, b = self._broadcasted(x, "minimum")
         if a.dtype.is_bool():
             return a & b
-        if a.dtype.is_unsigned():
-            return ~((~a)._op("max", ~b))
-        return -((-a)._op("max", -b))
+        return a._order_flipped()._op("max", b._order_flipped())._order_flipped()
 
     def where(self, x: Any, y: Any) -> Tensor:
         """`self ? x : y` elementwise (self is the condition), broadcasting all three."""
@@ -761,8 +759,9 @@ def _normalize_const(value: Any, dtype: DType) -> Any:
     """A python value of the dtype's class, so equal constants hash equal."""
     if dtype.is_bool():
         return bool(value)
-    if dtype.is_float():
-        return float(value)
+    if dtype.is_float():  # rounded to the dtype: past its range a constant is inf, as in numpy/PyTorch
+        with np.errstate(over="ignore"):
+            return float(np.array(float(value), dtype=dtype.np))
     v = int(value)
     return int(np.array(v).astype(np.int64).astype(dtype.np)) if dtype.np.kind in "iu" else v
 

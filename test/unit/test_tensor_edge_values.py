@@ -1,0 +1,193 @@
+"""Issue 9's wrong values at the Tensor API, each as a class of inputs against numpy / PyTorch on every
+device: min/argmin at the most negative integer and with ties and NaN, NaN-free gradients at extreme
+inputs, 0**0, cumprod through zeros and signs, var/std with correction >= N, clip's boundary gradient,
+n-d pooling, `x ** tensor`, 0-d cumsum, bool maximum, constants past a dtype's range."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinyir import Tensor, dtypes
+
+import torch  # noqa: E402  (the reference of the Tensor tests)
+
+DEVICES = ["cpu", "opencl", "reference", "c"]
+INT_TYPES = [(np.int8, dtypes.int8), (np.uint8, dtypes.uint8), (np.int32, dtypes.int32)]
+
+
+def _extremes(np_type) -> np.ndarray:
+    info = np.iinfo(np_type)
+    return np.array([5, info.min, 3, info.max, info.min, 0, info.max], dtype=np_type)
+
+
+# ---------------------------------------------------------------------------------- min / argmin
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("np_type,dt", INT_TYPES, ids=[t[1].name for t in INT_TYPES])
+def test_integer_min_and_argmin_at_the_type_limits(device, np_type, dt):
+    a = _extremes(np_type)
+    t = Tensor(a, device=device)
+    assert t.dtype == dt
+    assert t.min().item() == a.min() and t.max().item() == a.max()
+    assert t.argmin().item() == np.argmin(a) and t.argmax().item() == np.argmax(a)  # ties: the first
+    m = a.reshape(1, -1).repeat(2, 0)
+    m[1] = m[1][::-1]
+    tm = Tensor(m, device=device)
+    np.testing.assert_array_equal(tm.min(axis=1).numpy(), m.min(axis=1))
+    np.testing.assert_array_equal(tm.argmin(axis=1).numpy(), m.argmin(axis=1))
+    np.testing.assert_array_equal(tm.argmin(axis=0).numpy(), m.argmin(axis=0))
+    np.testing.assert_array_equal(tm[0].minimum(tm[1]).numpy(), np.minimum(m[0], m[1]))
+    low, high = int(np.iinfo(np_type).min) + 1, int(np.iinfo(np_type).max) - 1
+    np.testing.assert_array_equal(t.clip(low, high).numpy(), np.clip(a, low, high))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_issue_examples_min_argmin(device):
+    assert Tensor(np.int8([-128, 5, 3]), device=device).min().item() == -128
+    assert Tensor(np.int32([3, -2**31, 7]), device=device).argmin().item() == 1
+    assert Tensor([3, 2, 2], device=device).argmin().item() == 1
+    assert Tensor([3, 5, 5], device=device).argmax().item() == 1
+    assert Tensor([2.0, 1.0, 1.0, 2.0], device=device).argmin().item() == 1
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_argmax_argmin_of_nan_is_the_first_nan(device):
+    for a in ([1.0, np.nan, 3.0], [np.nan, 1.0, np.nan], [1.0, 2.0, np.nan]):
+        arr = np.array(a, np.float32)
+        assert Tensor(arr, device=device).argmax().item() == np.argmax(arr) == torch.tensor(arr).argmax().item()
+        assert Tensor(arr, device=device).argmin().item() == np.argmin(arr) == torch.tensor(arr).argmin().item()
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_bool_min_max_argmin(device):
+    a = np.array([True, False, True])
+    t = Tensor(a, device=device)
+    assert t.min().item() is False and t.max().item() is True
+    assert t.argmin().item() == 1 and t.argmax().item() == 0
+    b = Tensor([False, False, True], device=device)
+    np.testing.assert_array_equal(t.maximum(b).numpy(), np.maximum(a, [False, False, True]))
+    np.testing.assert_array_equal(t.minimum(b).numpy(), np.minimum(a, [False, False, True]))
+
+
+# ---------------------------------------------------------------------------------- gradients
+
+def _value_and_grad(device, fn, values):
+    x = Tensor(np.array(values, np.float32), device=device, requires_grad=True)
+    y = fn(x)
+    (g,) = y.sum().gradient(x)
+    tx = torch.tensor(values, dtype=torch.float32, requires_grad=True)
+    ty = fn(tx)
+    ty.sum().backward()
+    return y.numpy(), g.numpy(), ty.detach().numpy(), tx.grad.numpy()
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "silu"])
+def test_activation_gradients_at_extreme_inputs_are_numbers(device, name):
+    extreme = [-1000.0, -100.0, -30.0, -1.0, 0.0, 1.0, 30.0, 100.0, 1000.0]
+    fn = {"sigmoid": lambda x: x.sigmoid(), "tanh": lambda x: x.tanh(),
+          "silu": lambda x: x.silu() if isinstance(x, Tensor) else torch.nn.functional.silu(x)}[name]
+    got, grad, want, want_grad = _value_and_grad(device, fn, extreme)
+    assert np.isfinite(got).all() and np.isfinite(grad).all()
+    np.testing.assert_allclose(got, want, atol=1e-6, rtol=1e-5)
+    np.testing.assert_allclose(grad, want_grad, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_clip_gradient_is_one_on_the_boundary(device):
+    values = [-2.0, -1.0, -0.5, 0.0, 1.0, 1.5]
+    got, grad, want, want_grad = _value_and_grad(device, lambda x: x.clip(-1.0, 1.0), values)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(grad, want_grad)
+    got, grad, want, want_grad = _value_and_grad(device, lambda x: x.clamp(min_=0.0) if isinstance(x, Tensor)
+                                                 else x.clamp(min=0.0), values)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(grad, want_grad)
+
+
+# ---------------------------------------------------------------------------------- values
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_pow_edge_values(device):
+    base = np.array([0.0, 0.0, 0.0, 1.0, 2.0, -2.0, np.nan, 1.0, -8.0], np.float32)
+    expo = np.array([0.0, 2.0, -1.0, np.nan, 0.0, 3.0, 0.0, np.inf, 1 / 3], np.float32)
+    want = (torch.tensor(base) ** torch.tensor(expo)).numpy()
+    got = (Tensor(base, device=device) ** Tensor(expo, device=device)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert (Tensor([0.0], device=device) ** 0.0).item() == 1.0
+    assert (0.0 ** Tensor([0.0], device=device)).item() == 1.0
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_pow_with_a_tensor_exponent(device):
+    got = Tensor([2.0, 3.0, 4.0], device=device) ** Tensor([2.0, 0.5, -1.0], device=device)
+    np.testing.assert_allclose(got.numpy(), [4.0, 3.0 ** 0.5, 0.25], rtol=1e-6)
+    got = Tensor([2.0, 3.0], device=device).pow(Tensor(2.0, device=device))
+    np.testing.assert_allclose(got.numpy(), [4.0, 9.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_cumprod_is_exact_through_zeros_and_signs(device):
+    rng = np.random.default_rng(3)
+    a = rng.uniform(-1.5, 1.5, size=(3, 17)).astype(np.float32)
+    a[1, 5] = 0.0
+    a[2, ::3] *= -1
+    for axis in (0, 1, -1):
+        np.testing.assert_allclose(Tensor(a, device=device).cumprod(axis).numpy(),
+                                   torch.tensor(a).cumprod(axis).numpy(), rtol=1e-5, atol=1e-7)
+    ints = np.array([1, -2, 3, -1, 2, 0, 5], np.int32)
+    np.testing.assert_array_equal(Tensor(ints, device=device).cumprod().numpy(), np.cumprod(ints))
+
+
+def test_cumprod_gradient_matches_torch():
+    a = np.array([[1.5, -2.0, 0.5, 3.0], [0.7, 1.1, -0.3, 2.0]], np.float32)
+    x = Tensor(a, requires_grad=True)
+    (g,) = x.cumprod(1).sum().gradient(x)
+    t = torch.tensor(a, requires_grad=True)
+    t.cumprod(1).sum().backward()
+    np.testing.assert_allclose(g.numpy(), t.grad.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_scans_of_a_0d_tensor(device):
+    assert Tensor(5.0, device=device).cumsum().item() == 5.0
+    assert Tensor(5.0, device=device).cumsum(-1).item() == 5.0
+    assert Tensor(-3.0, device=device).cumprod().item() == -3.0
+    assert Tensor(5.0, device=device).cumsum().shape == ()
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")  # torch's, for correction >= N
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("values", [[1.0, 2.0], [1.0, 1.0], [4.0], [1.0, 2.0, 4.0]])
+@pytest.mark.parametrize("correction", [0, 1, 2, 3, 5])
+def test_var_std_with_any_correction(device, values, correction):
+    t, tt = Tensor(values, device=device), torch.tensor(values)
+    with np.errstate(all="ignore"):
+        np.testing.assert_allclose(t.var(correction=correction).numpy(), tt.var(correction=correction).numpy(),
+                                   rtol=1e-6)
+        np.testing.assert_allclose(t.std(correction=correction).numpy(), tt.std(correction=correction).numpy(),
+                                   rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_pooling_pools_as_many_dims_as_the_kernel_has(device):
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(1, 2, 4, 6, 6)).astype(np.float32)
+    F = torch.nn.functional
+    t, tt = Tensor(a, device=device), torch.tensor(a)
+    np.testing.assert_allclose(t.avg_pool2d((2, 2, 2)).numpy(), F.avg_pool3d(tt, 2).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(t.max_pool2d((2, 3, 2), stride=(1, 2, 2)).numpy(),
+                               F.max_pool3d(tt, (2, 3, 2), stride=(1, 2, 2)).numpy())
+    np.testing.assert_allclose(t.avg_pool2d((3, 3, 3), stride=1, padding=1, count_include_pad=False).numpy(),
+                               F.avg_pool3d(tt, 3, stride=1, padding=1, count_include_pad=False).numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert t.avg_pool2d(2).shape == F.avg_pool2d(tt[0], 2).unsqueeze(0).shape  # an int kernel: 2-d
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_constants_past_the_dtype_range_are_inf(device):
+    half = Tensor(np.ones(2, np.float16), device=device)
+    np.testing.assert_array_equal((half * 70000.0).numpy(), [np.inf, np.inf])
+    np.testing.assert_array_equal((half * -1e6).numpy(), [-np.inf, -np.inf])
+    assert Tensor.full((2,), 1e39, device=device).numpy()[0] == np.inf
