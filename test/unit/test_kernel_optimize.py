@@ -115,6 +115,28 @@ def test_grouped_sum_of_many_values_is_accurate() -> None:
     assert abs(float(got) - x.astype(np.float64).sum()) / x.astype(np.float64).sum() < 1e-6
 
 
+def test_register_limits_count_outputs_and_body_copies_apart() -> None:
+    """`max_upcast` bounds the outputs a thread holds (upcast sizes); `max_copies` bounds the body
+    copies (upcast x unroll): an unrolled reduce may go past max_upcast, but not past max_copies."""
+    from dataclasses import replace
+
+    from tinyir.ir import parse_module
+    from tinyir.registry import CORE_PIPELINE
+
+    module = parse_module("""func.func @main(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>) -> tensor<64x64xf32> {
+      %c = tir.matmul %a, %b : tensor<64x64xf32>, tensor<64x64xf32> -> tensor<64x64xf32>
+      func.return %c : tensor<64x64xf32>
+    }""")
+    run_passes(module, CORE_PIPELINE[: CORE_PIPELINE.index("loop-to-uop")])
+    kernel = next(k for k in module.walk() if isinstance(k, loop.KernelOp))
+    limits = replace(target_limits("opencl"), max_upcast=16, max_copies=64)
+    apply_action(kernel, Action("upcast", 0, 4), limits)
+    apply_action(kernel, Action("upcast", 1, 4), limits)
+    assert "outputs per thread" in check_action(kernel, Action("upcast", 1, 2), limits)
+    assert check_action(kernel, Action("unroll", 2, 4), limits) is None  # 64 copies, 16 outputs
+    assert "copies of the body" in check_action(kernel, Action("unroll", 2, 8), limits)
+
+
 def test_default_heuristics_choose_actions_per_target() -> None:
     """The default pipeline optimizes: a matmul gets a register tile on cpu and work-groups on opencl."""
     from tinyir.ir import parse_module

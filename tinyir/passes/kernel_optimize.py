@@ -114,6 +114,10 @@ def register_copies(kernel: loop.KernelOp) -> int:
     return math.prod(r.extent for r in kernel_ranges(kernel) if r.range_kind in REGISTER_KINDS)
 
 
+def upcast_copies(kernel: loop.KernelOp) -> int:
+    return math.prod(r.extent for r in kernel_ranges(kernel) if r.range_kind == RK.UPCAST)
+
+
 def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) -> str | None:
     """Why `action` does not fit the kernel as it is now, or None when it does."""
     spec = ACTIONS[action.kind]
@@ -143,9 +147,12 @@ def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
             local_bytes = workgroup_size(kernel) * amount * 4 * register_copies(kernel)
             if local_bytes > limits.local_memory_bytes:
                 return f"{action}: needs {local_bytes} bytes of local memory, over the target's {limits.local_memory_bytes}"
-    if spec.new_kind in REGISTER_KINDS and register_copies(kernel) * amount > limits.max_upcast:
-        return (f"{action}: {register_copies(kernel) * amount} register copies are over the target's "
-                f"{limits.max_upcast}")
+    if spec.new_kind == RK.UPCAST and upcast_copies(kernel) * amount > limits.max_upcast:
+        return (f"{action}: {upcast_copies(kernel) * amount} outputs per thread (upcast) are over the "
+                f"target's {limits.max_upcast}")
+    if spec.new_kind in REGISTER_KINDS and register_copies(kernel) * amount > limits.max_copies:
+        return (f"{action}: {register_copies(kernel) * amount} copies of the body (upcast x unroll) are over "
+                f"the target's {limits.max_copies}")
     return None
 
 

@@ -78,7 +78,8 @@ class KernelLimits:
     max_local_size: int = 0          # threads in one work-group (product of the lidx sizes); 0 = none
     max_local_dims: int = 3          # lidx0 .. lidx{n-1}
     local_memory_bytes: int = 0      # work-group shared memory
-    max_upcast: int = 64             # product of upcast and unroll sizes in one kernel (registers)
+    max_upcast: int = 64             # product of upcast sizes: outputs (accumulators) per thread, in registers
+    max_copies: int = 256            # product of upcast and unroll sizes: copies of the body (code size)
     vector_width: int = 4            # elements of an f32 vector access the target prefers
     cores: int = 1                   # parallel units the heuristics should fill (SMs, CPU threads)
     max_global_dims: int = 3         # grid dimensions

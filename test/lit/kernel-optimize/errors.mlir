@@ -3,7 +3,7 @@
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="upcast:0:3"}' 2>&1 | filecheck %s --check-prefix=DIVIDE
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="local:0:8" target=cpu}' 2>&1 | filecheck %s --check-prefix=NOLOCAL
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="local:0:8,group:1:64" target=opencl}' 2>&1 | filecheck %s --check-prefix=TOOBIG
-// RUN: not tinyir-opt %s -p 'kernel-optimize{actions="upcast:0:8,unroll:1:16" target=opencl}' 2>&1 | filecheck %s --check-prefix=REGS
+// RUN: not tinyir-opt %s -p 'kernel-optimize{actions="upcast:0:8,unroll:1:64" target=opencl}' 2>&1 | filecheck %s --check-prefix=REGS
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="group:1:4,group:1:4"}' 2>&1 | filecheck %s --check-prefix=TWOGROUPS
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="upcast:0"}' 2>&1 | filecheck %s --check-prefix=SYNTAX
 // An action that does not fit is one located error naming the kernel and the reason.
@@ -13,7 +13,7 @@
 // DIVIDE: error: 'loop.kernel' op kernel-optimize: kernel "k0": upcast:0:3: axis 0 of size 8 is not divisible by 3
 // NOLOCAL: error: 'loop.kernel' op kernel-optimize: kernel "k0": local:0:8: the target has no work-groups
 // TOOBIG: error: 'loop.kernel' op kernel-optimize: kernel "k0": group:1:64: a work-group of 512 threads is over the target's 256
-// REGS: error: 'loop.kernel' op kernel-optimize: kernel "k0": unroll:1:16: 128 register copies are over the target's 64
+// REGS: error: 'loop.kernel' op kernel-optimize: kernel "k0": unroll:1:64: 512 copies of the body (upcast x unroll) are over the target's 256
 // TWOGROUPS: error: 'loop.kernel' op kernel-optimize: kernel "k0": group:1:4: the kernel already has a group range (one grouped reduce per kernel)
 // SYNTAX: error: 'builtin.module' op kernel-optimize: bad action 'upcast:0': expected {{.*}} (e.g. upcast:0:4)
 func.func @main(%a: !st.buffer<8x1024xf32>) -> !st.buffer<8xf32> {
