@@ -183,6 +183,8 @@ class _RecordingTable(RewritePattern):
                 table.stats[r.name] += 1
                 STATISTICS.setdefault(table.name, Counter())[r.name] += 1
                 self.log.add(table.name, r, op.name, before, result_text(op, result))
+                if table.trace:
+                    print(f"[{table.name}] {r.name} @ {op.name}", file=sys.stderr)
                 return
 
 

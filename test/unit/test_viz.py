@@ -187,7 +187,7 @@ def test_clicking_next_changes_what_is_shown(page: tuple[Path, VizSession]) -> N
     assert after_four == ("p0s4", ["p0s4"])
     dom = _dump_dom(path, "show=p0s0&clicks=4")
     assert re.search(r'<li class="navstep current" data-step="p0s4"', dom)
-    assert "5 / 11: step 4: after fold-views" in dom  # the header says where we are
+    assert re.search(rf"5 / \d+: step 4: after {_pass_names()[3]}<", dom)  # the header says where we are
 
 
 def test_search_keeps_what_names_an_op(page: tuple[Path, VizSession]) -> None:

@@ -6,8 +6,9 @@ rule firings of that pass (rule, comment, root op, before and after), and a kern
 kernel's uop list beside its target code and its launch times. The navigation is collapsed per
 program; the search box keeps the steps, firings and kernels that mention an op or kernel name.
 
-Test hook: the URL fragment `#show=<step id>&clicks=<n>&search=<text>` selects a step, presses
-"next" n times and types a search, so a headless browser can be driven without input events.
+Test hook: the URL fragment `#show=<step id>&clicks=<n>&search=<text>&firings=1&kernel=<name>`
+selects a step, presses "next" n times, types a search, opens the step's firings and a kernel, so a
+headless browser can be driven (and screenshots made) without input events.
 """
 
 from __future__ import annotations
@@ -188,7 +189,7 @@ h2{font-size:15px;margin:4px 0}h3{font-size:14px;margin:4px 0}h4{margin:2px 0;fo
 .meta{color:#666;font-size:12px}pre{background:#fff;border:1px solid #e0e0e0;padding:6px;overflow:auto;font:12px/1.35 ui-monospace,monospace;margin:2px 0}
 pre.ir{max-height:75vh}ins.line{display:block;background:#dcffe4;text-decoration:none}del.line{display:block;background:#ffdce0;color:#8a1f2b}
 details.fold{display:inline;color:#777}details.fold>summary{cursor:pointer;color:#1565c0;font-style:italic}
-.side{display:flex;gap:8px}.side>div{flex:1;min-width:0}
+.side{display:flex;gap:8px}.side pre{max-height:60vh}.side>div{flex:1;min-width:0}
 details.firing{border-left:3px solid #90caf9;margin:3px 0;padding-left:6px}details.kernel{border-left:3px solid #a5d6a7;margin:4px 0;padding-left:6px}
 table.counts{border-collapse:collapse;font-size:12px;margin:4px 0}table.counts td,table.counts th{border:1px solid #ddd;padding:1px 6px;text-align:left}
 .comment{margin:2px 0;font-style:italic}.hidden-by-search{display:none}
@@ -257,8 +258,12 @@ _SCRIPT = r"""
     const clicks = parseInt(params.get('clicks') || '0', 10);
     for (let c = 0; c < clicks; c++) document.getElementById('next').click();
     if (params.has('search')) { box.value = params.get('search'); search(box.value); }
+    if (params.get('firings')) {
+      const list = steps[current].querySelector('details.firings');
+      if (list) { list.open = true; list.querySelectorAll('details.firing').forEach(function(d, k){ d.open = k < 2; }); }
+    }
     const kernel = params.get('kernel');
-    if (kernel) { const d = document.getElementById(steps[current].id + '-' + kernel); if (d) { d.open = true; d.scrollIntoView(); } }
+    if (kernel) { const d = document.getElementById(steps[current].id + '-' + kernel); if (d) { d.open = true; } }
   }
   window.addEventListener('hashchange', fromHash);
   fromHash();
