@@ -144,8 +144,13 @@ class ElementwiseMixin:
     def acosh(self: Tensor) -> Tensor:
         return (self + (self.square() - 1).sqrt()).log()
 
-    def gelu(self: Tensor) -> Tensor:
-        """The tanh approximation (PyTorch's `approximate="tanh"`), as in tinygrad."""
+    def gelu(self: Tensor, approximate: str = "tanh") -> Tensor:
+        """The tanh approximation by default (PyTorch's `approximate="tanh"`), as in tinygrad;
+        approximate="none" is PyTorch's default, exact x * Phi(x) (math_ops.py)."""
+        if approximate == "none":
+            return self._gelu_erf()
+        if approximate != "tanh":
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         return 0.5 * self * (1 + (math.sqrt(2 / math.pi) * (self + 0.044715 * self * self * self)).tanh())
 
     def quick_gelu(self: Tensor) -> Tensor:

@@ -45,8 +45,10 @@ class FunctionalMixin:
         """`Tensor.einsum("ij,jk->ik", a, b)`: align every operand on all letters, multiply, sum."""
         ops = list(operands[0]) if len(operands) == 1 and isinstance(operands[0], (list, tuple)) else list(operands)
         spec = formula.replace(" ", "")
-        if "..." in spec:
-            raise NotImplementedError(f"einsum: ellipsis in {formula!r} is not supported; name every axis")
+        if "..." in spec:  # spelled out as fresh letters (einsum_ellipsis.py)
+            from tinyir.frontend.einsum_ellipsis import expand_ellipsis
+
+            spec, ops = expand_ellipsis(spec, ops)
         lhs, _, out = spec.partition("->")
         inputs = lhs.split(",")
         if len(inputs) != len(ops):
@@ -130,9 +132,10 @@ class FunctionalMixin:
 
     def max_pool2d(self: Tensor, kernel_size: int | Sequence[int] = (2, 2), stride: Any = None,
                    dilation: int | Sequence[int] = 1, padding: int | Sequence[int] = 0,
-                   ceil_mode: bool = False) -> Tensor:
-        if ceil_mode:
-            raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
+                   ceil_mode: bool = False, return_indices: bool = False) -> Any:
+        if ceil_mode or return_indices:  # pooling.py: PyTorch's ceil_mode sizes and flat indices
+            return self._pool("max", len(_pair(kernel_size)), kernel_size, stride, dilation, padding, ceil_mode,
+                              return_indices=return_indices, opname="max_pool2d")
         k = _pair(kernel_size)  # as many pooled (last) dims as the kernel has sizes, 2 for an int
         nd = len(k)
         x = self._pad_spatial(padding, nd, value=-math.inf if self.dtype.is_float() else -(2**31))
@@ -142,8 +145,9 @@ class FunctionalMixin:
     def avg_pool2d(self: Tensor, kernel_size: int | Sequence[int] = (2, 2), stride: Any = None,
                    dilation: int | Sequence[int] = 1, padding: int | Sequence[int] = 0,
                    ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
-        if ceil_mode:
-            raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
+        if ceil_mode:  # pooling.py: PyTorch's ceil_mode sizes and divisors
+            return self._pool("avg", len(_pair(kernel_size)), kernel_size, stride, dilation, padding, ceil_mode,
+                              count_include_pad, opname="avg_pool2d")
         k = _pair(kernel_size)  # as many pooled (last) dims as the kernel has sizes, 2 for an int
         nd = len(k)
         st, dl, axes = _pair(stride if stride is not None else k, nd), _pair(dilation, nd), tuple(range(-nd, 0))
@@ -219,9 +223,17 @@ class FunctionalMixin:
         return keep.where(self, 0) * (1 / (1 - p))
 
     def scaled_dot_product_attention(self: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
-                                     dropout_p: float = 0.0, is_causal: bool = False) -> Tensor:
+                                     dropout_p: float = 0.0, is_causal: bool = False,
+                                     enable_gqa: bool = False) -> Tensor:
         from tinyir.frontend.tensor import Tensor
 
+        if enable_gqa and key.ndim >= 3 and key.shape[-3] != self.shape[-3]:
+            # grouped-query attention: each key/value head serves a group of query heads
+            if self.shape[-3] % key.shape[-3]:
+                raise ValueError(f"scaled_dot_product_attention: {self.shape[-3]} query heads are not a multiple "
+                                 f"of {key.shape[-3]} key/value heads")
+            group = self.shape[-3] // key.shape[-3]
+            key, value = key.repeat_interleave(group, -3), value.repeat_interleave(group, -3)
         scores = self @ key.transpose(-2, -1) * (1 / math.sqrt(self.shape[-1]))
         if is_causal:
             n, m = self.shape[-2], key.shape[-2]
@@ -289,21 +301,35 @@ class FunctionalMixin:
                                                       reduction=reduction)
         return loss.reshape(()) if self.ndim == 1 and reduction == "none" else loss
 
-    def nll_loss(self: Tensor, Y: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+    def nll_loss(self: Tensor, Y: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> Tensor:
+        """-self[..., Y] (log-probabilities, classes last), each scaled by weight[Y] when given;
+        "mean" divides by the total weight of the counted labels, as PyTorch."""
         from tinyir.frontend.tensor import Tensor
 
         hot = Y.unsqueeze(-1) == Tensor.arange(self.shape[-1], device=self.device)
         valid = Y != ignore_index
-        loss = valid.where(-hot.where(self, 0).sum(-1), 0)
+        picked = -hot.where(self, 0).sum(-1)
+        if weight is not None:
+            label_weight = valid.where(hot.where(weight, 0).sum(-1), 0)
+            loss = valid.where(picked * label_weight, 0)
+            return loss.sum() / label_weight.sum() if reduction == "mean" else loss._reduce_loss(reduction)
+        loss = valid.where(picked, 0)
         if reduction == "mean":
             return loss.sum() / valid.sum().maximum(1)
         return loss._reduce_loss(reduction)
 
-    def binary_crossentropy(self: Tensor, Y: Tensor, reduction: str = "mean") -> Tensor:
-        return (-Y * self.log() - (1 - Y) * (1 - self).log())._reduce_loss(reduction)
+    def binary_crossentropy(self: Tensor, Y: Tensor, reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+        """BCE of probabilities; pos_weight scales the positive term (as BCEWithLogitsLoss's)."""
+        positive = Y * self.log() if pos_weight is None else pos_weight * Y * self.log()
+        return (-positive - (1 - Y) * (1 - self).log())._reduce_loss(reduction)
 
-    def binary_crossentropy_logits(self: Tensor, Y: Tensor, reduction: str = "mean") -> Tensor:
-        return (self.relu() - self * Y + (1 + (-self.abs()).exp()).log())._reduce_loss(reduction)
+    def binary_crossentropy_logits(self: Tensor, Y: Tensor, reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+        """BCE of logits, stably; pos_weight scales the positive term (BCEWithLogitsLoss)."""
+        if pos_weight is None:
+            return (self.relu() - self * Y + (1 + (-self.abs()).exp()).log())._reduce_loss(reduction)
+        log_sigmoid_neg = (-self).relu() + (1 + (-self.abs()).exp()).log()  # -log(sigmoid(x))
+        return ((1 - Y) * self + (1 + (pos_weight - 1) * Y) * log_sigmoid_neg)._reduce_loss(reduction)
 
 
 def _product(ranges: list[range]) -> list[tuple[int, ...]]:

@@ -75,8 +75,6 @@ class MovementMixin:
         """Pad with `value`. `padding` is per-dim pairs ((before, after), ...) with None for no
         padding, or a flat PyTorch-order tuple (last dim first: (left, right, top, bottom, ...));
         negative amounts crop."""
-        if mode != "constant":
-            raise NotImplementedError(f"pad: mode {mode!r} (only 'constant')")
         if all(isinstance(p, (int, np.integer)) for p in padding):
             if len(padding) % 2 or len(padding) // 2 > self.ndim:
                 raise ValueError(f"pad: flat padding {tuple(padding)} does not fit shape {self.shape}")
@@ -88,6 +86,10 @@ class MovementMixin:
             if len(padding) != self.ndim:
                 raise ValueError(f"pad: {len(padding)} pairs for shape {self.shape}")
             pairs = [(0, 0) if p is None else (int(p[0]), int(p[1])) for p in padding]
+        if mode != "constant":  # reflect, replicate, circular (indexing.py)
+            from tinyir.frontend.indexing import pad_with_mode
+
+            return pad_with_mode(self, pairs, mode)
         # negative amounts crop first
         crop = tuple((-min(b, 0), s + min(a, 0)) for (b, a), s in zip(pairs, self.shape))
         x = self.shrink(crop)
@@ -233,7 +235,9 @@ class MovementMixin:
     def __getitem__(self: Tensor, index: Any) -> Tensor:
         from tinyir.frontend.tensor import Tensor
 
-        items = self._index_items(index)
+        from tinyir.frontend.indexing import expand_bool_masks
+
+        items = self._index_items(expand_bool_masks(self, index))  # a boolean mask: its nonzero() indices
         x, dim, tensor_dims, tensor_idx, drop = self, 0, [], [], []
         for item in items:
             if item is None:

@@ -35,9 +35,12 @@ class ReduceMixin:
             return out
         return out.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
 
-    def sum(self: Tensor, axis: Axis = None, keepdim: bool = False, acc_dtype: Any = None) -> Tensor:
-        # small integer types and bool accumulate in int32, like tinygrad/PyTorch
+    def sum(self: Tensor, axis: Axis = None, keepdim: bool = False, acc_dtype: Any = None,
+            dtype: Any = None) -> Tensor:
+        # small integer types and bool accumulate in int32, like tinygrad/PyTorch; dtype= casts the
+        # input first (PyTorch's sum(dtype=))
         x = self.cast(dtypes.int32) if self.dtype in (dtypes.bool, dtypes.int8, dtypes.uint8) else self
+        x = self.cast(dtype) if dtype is not None else x
         if acc_dtype is not None:
             x = x.cast(acc_dtype)
         return x._reduce("reduce_sum", axis, keepdim, "sum")
@@ -78,11 +81,12 @@ class ReduceMixin:
     def std_mean(self: Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1) -> tuple[Tensor, Tensor]:
         return self.std(axis, keepdim, correction), self.mean(axis, keepdim)
 
-    def prod(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+    def prod(self: Tensor, axis: Axis = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         """Product by pairwise halving (log2 n multiplies; pads odd lengths with 1)."""
         axes = self._axes(axis, "prod")
         rest = [i for i in range(self.ndim) if i not in axes]
         x = self.cast(dtypes.int32) if self.dtype in (dtypes.bool, dtypes.int8, dtypes.uint8) else self
+        x = self.cast(dtype) if dtype is not None else x  # PyTorch's prod(dtype=): cast the input first
         n = math.prod(self.shape[a] for a in axes)
         x = x.permute(rest + list(axes)).reshape(tuple(self.shape[i] for i in rest) + (n,))
         if n == 0:

@@ -22,8 +22,13 @@ from tinyir.frontend import lazy
 from tinyir.frontend.dtypes import DType, dtypes, least_upper_dtype, least_upper_float, python_dtype, to_dtype
 from tinyir.frontend.elementwise import ElementwiseMixin
 from tinyir.frontend.functional import FunctionalMixin
+from tinyir.frontend.indexing import IndexingMixin
+from tinyir.frontend.interpolate import InterpolateMixin
+from tinyir.frontend.math_ops import MathMixin
 from tinyir.frontend.movement import MovementMixin
+from tinyir.frontend.pooling import PoolingMixin
 from tinyir.frontend.reduce import ReduceMixin
+from tinyir.frontend.sorting import SortingMixin
 from tinyir.runtime import jit
 
 Scalar = int | float | bool
@@ -53,7 +58,8 @@ def _shape_of(data: Any) -> tuple[int, ...]:
     return tuple(np.shape(data))
 
 
-class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin):
+class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, MathMixin, SortingMixin, IndexingMixin,
+             InterpolateMixin, PoolingMixin):
     """A lazy n-dimensional array on a device."""
 
     training: ClassVar[bool] = False
