@@ -176,13 +176,19 @@ class _RecordingTable(RewritePattern):
         rules = table._rules_for(op)
         if not rules:
             return
-        before = op_text(op)  # before any rule runs: a rule may edit the op in place
+        before = None
         for r in rules:
-            result = r.fn(op, rewriter) if r.wants_rewriter else r.fn(op)
+            if r.wants_rewriter:  # it may edit the op through the rewriter: print it first
+                before = before or op_text(op)
+                result = r.fn(op, rewriter)
+            else:  # it builds new ops and leaves the root as it was: print it only if it matched
+                result = r.fn(op)
+                if result is not None and result is not False:
+                    before = before or op_text(op)
             if _apply_result(op, result, rewriter):
                 table.stats[r.name] += 1
                 STATISTICS.setdefault(table.name, Counter())[r.name] += 1
-                self.log.add(table.name, r, op.name, before, result_text(op, result))
+                self.log.add(table.name, r, op.name, before or "", result_text(op, result))
                 if table.trace:
                     print(f"[{table.name}] {r.name} @ {op.name}", file=sys.stderr)
                 return

@@ -94,9 +94,12 @@ def _step_html(pid: int, index: int, step: Step, previous: Step | None, title: s
     if previous is None:
         body, added, removed = "".join(_e(line) + "\n" for line in step.text.splitlines()), 0, 0
         change = "as given"
+    elif step.text == previous.text:  # the same IR again would only make the page longer
+        body, added, removed = f"(the same IR as step {index - 1})", 0, 0
+        change = "unchanged"
     else:
         body, added, removed = diff_html(previous.text, step.text)
-        change = f"+{added} &minus;{removed} lines" if added or removed else "unchanged"
+        change = f"+{added} &minus;{removed} lines"
     words = {step.name, *search_words(step.text), *(f.rule for f in step.firings)}
     heading = "input" if previous is None else f"after <code>{_e(step.name)}</code>"
     firings = "" if previous is None else _firings_html(step)
