@@ -97,6 +97,43 @@ def test_every_pass_and_kernel_is_recorded() -> None:
     assert all(len(k.times) == 1 and k.times[0] > 0 for k in program.kernels.values())
 
 
+ARITH = """
+func.func @f(%x: i32) -> i32 {
+  %zero = arith.constant 0 : i32
+  %one = arith.constant 1 : i32
+  %a = arith.addi %x, %zero : i32
+  %b = arith.muli %a, %one : i32
+  func.return %b : i32
+}
+"""
+
+
+def test_driver_records_firings_only_when_asked() -> None:
+    """The shared driver (tinyir/rewrite.py) logs each firing while FIRING_LOG holds a log, and
+    applies the same rewrites, logging nothing, when it does not."""
+    from xdsl.parser import Parser
+
+    from tinyir.ir import make_context, to_text
+    from tinyir.tools.test_passes import TestArithIdentities
+    from tinyir.viz.firings import FiringLog
+
+    def rewritten(log: FiringLog | None) -> str:
+        module = Parser(make_context(), ARITH).parse_module()
+        token = FIRING_LOG.set(log)
+        try:
+            TestArithIdentities().apply(make_context(), module)
+        finally:
+            FIRING_LOG.reset(token)
+        return to_text(module)
+
+    log = FiringLog()
+    assert rewritten(log) == rewritten(None)
+    assert [(f.rule, f.root, f.table) for f in log.firings] == [
+        ("x + 0 -> x", "arith.addi", "test-arith-identities"), ("x * 1 -> x", "arith.muli", "test-arith-identities")]
+    first = log.firings[0]
+    assert "arith.addi" in first.before and "arith.addi" not in first.after
+
+
 def test_recording_leaves_the_result_unchanged() -> None:
     module = load_module(str(MLP))
     executor._PROGRAM_CACHE.clear()
