@@ -410,8 +410,6 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
         with _fewer_full_collections(), observer.passes() if observer is not None else contextlib.nullcontext():
             run_passes(lowered, specs[:at], dump=level >= 4)
             infos = module_kernel_info(lowered)  # read at the uop level, before the target's lowering
-            if observer is not None and observer.record is not None:
-                observer.record.note_uop_kernels(lowered)
             run_passes(lowered, specs[at:], dump=level >= 4)
         COMPILE_STATS.pipelines += 1
         _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)

@@ -235,6 +235,8 @@ class PassWatch:
         if self.record is not None and log is not None:
             text = to_text(module)
             self.record.steps.append(Step(p.name, spec, text, log.firings, seconds))
+            if "uop.kernel" in text:  # the last uop-level form of each kernel is the one lowered
+                self.record.note_uop_kernels(module)
 
 
 def _spec(p: Any) -> str:
