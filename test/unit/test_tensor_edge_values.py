@@ -191,3 +191,65 @@ def test_constants_past_the_dtype_range_are_inf(device):
     np.testing.assert_array_equal((half * 70000.0).numpy(), [np.inf, np.inf])
     np.testing.assert_array_equal((half * -1e6).numpy(), [-np.inf, -np.inf])
     assert Tensor.full((2,), 1e39, device=device).numpy()[0] == np.inf
+
+
+# ---------------------------------------------------------------------------------- bad arguments
+
+BAD_ARGUMENTS = [
+    # (call, builtin class user code catches, words the message must hold)
+    (lambda: Tensor([1.0, 2.0, 3.0, 4.0]).reshape(6.5, 2), TypeError, ["reshape", "6.5", "int"]),
+    (lambda: Tensor([1.0, 2.0, 3.0, 4.0]).reshape(2.0, 2), TypeError, ["reshape", "int"]),
+    (lambda: Tensor([1.0, 2.0, 3.0, 4.0]).reshape(-2, -2), ValueError, ["reshape"]),
+    (lambda: Tensor([1.0, 2.0]).sum(axis=1.5), TypeError, ["sum", "axis", "1.5"]),
+    (lambda: Tensor([[1.0, 2.0]]).max(axis=(0, 0.5)), TypeError, ["max", "axis"]),
+    (lambda: Tensor([[1.0, 2.0]]).mean(axis="0"), TypeError, ["mean", "axis"]),
+    (lambda: Tensor([1.0, 2.0]).sum(axis=2), IndexError, ["sum", "axis 2", "out of range"]),
+    (lambda: Tensor([[1, 2], [3]]), ValueError, ["ragged", "[1]"]),
+    (lambda: Tensor([[1.0, 2.0], [3.0, [4.0, 5.0]]]), ValueError, ["ragged"]),
+    (lambda: Tensor([1, "a"]), TypeError, ["str"]),
+    (lambda: Tensor([2**40 + 5]), ValueError, ["1099511627781", "int64"]),
+    (lambda: Tensor(np.array([2**40 + 5, 1])), ValueError, ["1099511627781", "int64"]),
+    (lambda: Tensor(2**40 + 5), ValueError, ["1099511627781", "int64"]),
+    (lambda: Tensor([1, 2]) + 2**40, ValueError, ["1099511627776", "int64"]),
+    (lambda: Tensor([300], dtype=dtypes.int8), ValueError, ["300", "int8"]),
+    (lambda: Tensor(np.array([-1, 5]), dtype=dtypes.uint8), ValueError, ["-1", "uint8"]),
+    (lambda: Tensor.full((2,), float("inf"), dtype=dtypes.int32), ValueError, ["inf", "int32"]),
+    (lambda: Tensor([1.0, 2.0, 3.0])[::0], ValueError, ["getitem", "step", "zero"]),
+    (lambda: Tensor([1.0, 2.0, 3.0])[0.5:], TypeError, ["getitem", "slice start"]),
+    (lambda: Tensor([1.0, 2.0, 3.0])[5], IndexError, ["getitem", "5"]),
+    (lambda: Tensor.zeros(2, -1), ValueError, ["zeros", "negative", "-1"]),
+    (lambda: Tensor.ones(2.5), TypeError, ["ones", "2.5"]),
+    (lambda: Tensor.zeros(3, 2**40), ValueError, ["zeros", str(2**40)]),
+    (lambda: Tensor.zeros(60000, 60000).numpy(), ValueError, ["realize", "(60000, 60000)", "3600000000"]),
+    (lambda: Tensor.full((2**16, 2**16), 1.0).realize(), ValueError, ["realize", "4294967296"]),
+]
+
+
+@pytest.mark.parametrize("call,builtin,words", BAD_ARGUMENTS, ids=[str(i) for i in range(len(BAD_ARGUMENTS))])
+def test_bad_arguments_raise_tinyirs_error_naming_them(call, builtin, words):
+    from tinyir.errors import TensorArgumentError, TinyirError
+
+    with pytest.raises(TensorArgumentError) as info:
+        call()
+    assert isinstance(info.value, builtin) and isinstance(info.value, TinyirError)
+    for word in words:
+        assert word in str(info.value), f"{word!r} not in {str(info.value)!r}"
+
+
+def test_integers_that_fit_still_convert():
+    np.testing.assert_array_equal(Tensor(np.arange(5)).numpy(), np.arange(5))  # int64 data that fits int32
+    np.testing.assert_array_equal(Tensor(np.array([2**31 - 1, -2**31])).numpy(), [2**31 - 1, -2**31])
+    assert Tensor(np.array([2**31 - 1])).dtype == dtypes.int32
+    np.testing.assert_array_equal(Tensor([[]]).numpy(), np.zeros((1, 0), np.float32))
+    np.testing.assert_array_equal(Tensor([[1, 2], (3, 4)]).numpy(), [[1, 2], [3, 4]])
+    assert Tensor([1.0, 2.0, 3.0, 4.0]).reshape(np.int64(2), 2).shape == (2, 2)
+    assert Tensor([1.0, 2.0]).sum(axis=np.int64(0)).item() == 3.0
+    assert (Tensor(np.uint8([1])) + 255).item() == 0  # a constant for a narrower type wraps as a C cast
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_integer_max_pool_pads_with_the_dtype_minimum(device):
+    a = np.array([[[[-5, -7], [-3, -9]]]], np.int8)
+    got = Tensor(a, device=device).max_pool2d(2, stride=1, padding=1).numpy()
+    want = torch.nn.functional.max_pool2d(torch.tensor(a, dtype=torch.float32), 2, stride=1, padding=1).numpy()
+    np.testing.assert_array_equal(got, want.astype(np.int8))

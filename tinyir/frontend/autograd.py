@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from xdsl.ir import SSAValue
 
+from tinyir.errors import TensorTypeError, TensorValueError
 from tinyir.frontend import lazy
 from tinyir.frontend.dtypes import DType
 from tinyir.frontend.realize import Graph, build_function, collect, dtype_of_type
@@ -176,12 +177,12 @@ def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None) -
     if seed is None and loss.shape != ():
         raise RuntimeError(f"gradient: the loss must be a scalar (shape {loss.shape}); pass gradient= to seed it")
     if seed is not None and seed.shape != loss.shape:
-        raise ValueError(f"gradient: seed shape {seed.shape} does not match the loss shape {loss.shape}")
+        raise TensorValueError(f"gradient: seed shape {seed.shape} does not match the loss shape {loss.shape}")
     if not loss.dtype.is_float():
-        raise TypeError(f"gradient: the loss has dtype {loss.dtype.name}; only float values can be differentiated")
+        raise TensorTypeError(f"gradient: the loss has dtype {loss.dtype.name}; only float values can be differentiated")
     for t in targets:
         if not t.dtype.is_float():
-            raise TypeError(f"gradient: target of dtype {t.dtype.name} (shape {t.shape}) is not a float tensor")
+            raise TensorTypeError(f"gradient: target of dtype {t.dtype.name} (shape {t.shape}) is not a float tensor")
     target_ids = {id(t.lazydata) for t in targets}
     graph = collect([loss.lazydata],
                     lambda n: n.op in ("buffer", "detach") or id(n) in target_ids)

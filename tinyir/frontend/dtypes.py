@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from tinyir.errors import TensorTypeError
+
 
 @dataclass(frozen=True)
 class DType:
@@ -131,7 +133,7 @@ def from_numpy(dt: np.dtype) -> DType:
         return dtypes.int32
     if dt.kind == "b":
         return dtypes.bool
-    raise TypeError(f"unsupported numpy dtype {dt} (tinyir has {', '.join(d.name for d in _ORDER)})")
+    raise TensorTypeError(f"unsupported numpy dtype {dt} (tinyir has {', '.join(d.name for d in _ORDER)})")
 
 
 def to_dtype(x: Any) -> DType:
@@ -149,7 +151,7 @@ def to_dtype(x: Any) -> DType:
     try:
         return from_numpy(np.dtype(x))
     except TypeError as exc:
-        raise TypeError(f"unknown dtype {x!r}") from exc
+        raise TensorTypeError(f"unknown dtype {x!r}") from exc
 
 
 def python_dtype(x: Any) -> DType:
@@ -164,4 +166,4 @@ def python_dtype(x: Any) -> DType:
         if len(x) == 0:
             return dtypes.float32
         return least_upper_dtype(*(python_dtype(e) for e in x))
-    raise TypeError(f"cannot make a tensor from {type(x).__name__}")
+    raise TensorTypeError(f"cannot make a tensor from {type(x).__name__}")

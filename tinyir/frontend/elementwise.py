@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from tinyir.errors import TensorValueError
 from tinyir.frontend.dtypes import dtypes
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class ElementwiseMixin:
 
     def clip(self: Tensor, min_: Any = None, max_: Any = None) -> Tensor:
         if min_ is None and max_ is None:
-            raise ValueError("clip: at least one of min_ and max_ must be given")
+            raise TensorValueError("clip: at least one of min_ and max_ must be given")
         # selects, not maximum/minimum: the gradient is 1 on the boundary, as in PyTorch (a max
         # splits it between tied operands), and NaN stays NaN
         x = self

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tinyir.errors import TensorValueError
 from tinyir.frontend.dtypes import dtypes
 
 if TYPE_CHECKING:
@@ -28,11 +29,11 @@ class FunctionalMixin:
         a broadcast multiply over (..., n, k, m) and a sum over k."""
         w = self._to_tensor(w, "matmul")
         if self.ndim == 0 or w.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dim, got {self.shape} and {w.shape}")
+            raise TensorValueError(f"matmul: both operands need at least 1 dim, got {self.shape} and {w.shape}")
         k = self.shape[-1]
         k_w = w.shape[-min(w.ndim, 2)]
         if k != k_w:
-            raise ValueError(f"matmul: shapes {self.shape} and {w.shape} do not match (inner dims {k} != {k_w})")
+            raise TensorValueError(f"matmul: shapes {self.shape} and {w.shape} do not match (inner dims {k} != {k_w})")
         x = self.reshape(self.shape[:-1] + (1,) * min(w.ndim - 1, 1) + (k,))
         wt = w.reshape(w.shape[:-2] + (1,) * min(self.ndim - 1, 1) + w.shape[-min(w.ndim, 2):]).transpose(-1, -min(w.ndim, 2))
         return (x * wt).sum(-1)
@@ -52,7 +53,7 @@ class FunctionalMixin:
         lhs, _, out = spec.partition("->")
         inputs = lhs.split(",")
         if len(inputs) != len(ops):
-            raise ValueError(f"einsum: {len(inputs)} operands in {formula!r}, {len(ops)} given")
+            raise TensorValueError(f"einsum: {len(inputs)} operands in {formula!r}, {len(ops)} given")
         if "->" not in spec:
             counts = {c: lhs.count(c) for c in set(lhs.replace(",", ""))}
             out = "".join(sorted(c for c, n in counts.items() if n == 1))
@@ -61,10 +62,10 @@ class FunctionalMixin:
         aligned = []
         for letters_in, t in zip(inputs, ops):
             if len(letters_in) != t.ndim:
-                raise ValueError(f"einsum: {letters_in!r} has {len(letters_in)} letters for shape {t.shape}")
+                raise TensorValueError(f"einsum: {letters_in!r} has {len(letters_in)} letters for shape {t.shape}")
             for c, s in zip(letters_in, t.shape):
                 if sizes.setdefault(c, s) != s and s != 1:
-                    raise ValueError(f"einsum: letter {c!r} has sizes {sizes[c]} and {s}")
+                    raise TensorValueError(f"einsum: letter {c!r} has sizes {sizes[c]} and {s}")
             # repeated letters in one operand (a diagonal) are taken with a mask
             for c in set(letters_in):
                 while letters_in.count(c) > 1:
@@ -111,7 +112,7 @@ class FunctionalMixin:
         spatial = self.shape[lead:]
         out_sp = tuple((s - d * (k - 1) - 1) // st + 1 for s, k, st, d in zip(spatial, kernel, stride, dilation))
         if any(o <= 0 for o in out_sp):
-            raise ValueError(f"pool: kernel {kernel} (dilation {dilation}) does not fit input {self.shape}")
+            raise TensorValueError(f"pool: kernel {kernel} (dilation {dilation}) does not fit input {self.shape}")
         pieces = []
         for offsets in _product([range(k) for k in kernel]):
             idx = [slice(None)] * lead + [slice(o * d, o * d + (n - 1) * st + 1, st)
@@ -138,7 +139,9 @@ class FunctionalMixin:
                               return_indices=return_indices, opname="max_pool2d")
         k = _pair(kernel_size)  # as many pooled (last) dims as the kernel has sizes, 2 for an int
         nd = len(k)
-        x = self._pad_spatial(padding, nd, value=-math.inf if self.dtype.is_float() else -(2**31))
+        # padding reads the dtype's lowest value (-2**31 would wrap to 0 in int8)
+        lowest = -math.inf if self.dtype.is_float() else 0 if self.dtype.is_unsigned() else -(2 ** (8 * self.dtype.itemsize - 1))
+        x = self._pad_spatial(padding, nd, value=lowest)
         windows = x._windows(k, _pair(stride if stride is not None else k, nd), _pair(dilation, nd))
         return windows.max(tuple(range(-nd, 0)))
 
@@ -163,11 +166,11 @@ class FunctionalMixin:
                padding: int | Sequence[int] = 0) -> Tensor:
         """Cross-correlation of (N, Cin, H, W) with (Cout, Cin/groups, KH, KW)."""
         if self.ndim != 4 or weight.ndim != 4:
-            raise ValueError(f"conv2d: expects 4-d input and weight, got {self.shape} and {weight.shape}")
+            raise TensorValueError(f"conv2d: expects 4-d input and weight, got {self.shape} and {weight.shape}")
         n, cin, _, _ = self.shape
         cout, cin_g, kh, kw = weight.shape
         if cin != cin_g * groups or cout % groups:
-            raise ValueError(f"conv2d: input {self.shape} and weight {weight.shape} do not match with groups={groups}")
+            raise TensorValueError(f"conv2d: input {self.shape} and weight {weight.shape} do not match with groups={groups}")
         x = self._pad_spatial(padding, 2)._windows((kh, kw), _pair(stride), _pair(dilation))
         oh, ow = x.shape[2], x.shape[3]
         # x: (N, G, 1, Cin/G, OH, OW, KH, KW); w: (1, G, Cout/G, Cin/G, 1, 1, KH, KW)
@@ -266,7 +269,7 @@ class FunctionalMixin:
             return self.sum()
         if reduction == "none":
             return self
-        raise ValueError(f"loss: unknown reduction {reduction!r} (mean, sum or none)")
+        raise TensorValueError(f"loss: unknown reduction {reduction!r} (mean, sum or none)")
 
     def sparse_categorical_crossentropy(self: Tensor, Y: Tensor, ignore_index: int = -1,  # noqa: N803
                                         label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
@@ -274,7 +277,7 @@ class FunctionalMixin:
         from tinyir.frontend.tensor import Tensor
 
         if Y.shape != self.shape[:-1]:
-            raise ValueError(f"sparse_categorical_crossentropy: logits {self.shape} and labels {Y.shape} do not match")
+            raise TensorValueError(f"sparse_categorical_crossentropy: logits {self.shape} and labels {Y.shape} do not match")
         log_probs = self.log_softmax(-1)
         valid = Y != ignore_index
         hot = Y.unsqueeze(-1) == Tensor.arange(self.shape[-1], device=self.device)

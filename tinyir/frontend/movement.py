@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tinyir.errors import TensorIndexError, TensorValueError
+from tinyir.frontend.arguments import int_arg
 from tinyir.frontend.dtypes import dtypes
 
 if TYPE_CHECKING:
@@ -26,20 +28,32 @@ def _args(shape: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(shape)
 
 
+def _slice_bounds(item: slice, n: int) -> tuple[int, int, int]:
+    """start, stop, step of a slice on a size-n dim; a zero step or a bound that is not an int is an
+    error naming the slice (Python's own message would not say where)."""
+    for what in ("start", "stop", "step"):
+        bound = getattr(item, what)
+        if bound is not None:
+            int_arg(bound, "getitem", f"slice {what}")
+    if item.step is not None and int(item.step) == 0:
+        raise TensorValueError(f"getitem: slice step must not be zero, got {item}")
+    return item.indices(n)
+
+
 class MovementMixin:
     # ------------------------------------------------------------------ primitives
     def reshape(self: Tensor, *shape: Any) -> Tensor:
-        new = list(_args(shape))
+        new = [int_arg(s, "reshape", f"size {i} of {_args(shape)}") for i, s in enumerate(_args(shape))]
         if new.count(-1) > 1:
-            raise ValueError(f"reshape: only one -1 allowed in {tuple(new)}")
+            raise TensorValueError(f"reshape: only one -1 allowed in {tuple(new)}")
         if -1 in new:
             rest = math.prod(s for s in new if s != -1)
             if rest == 0 or self.numel() % rest:
-                raise ValueError(f"reshape: cannot reshape {self.shape} to {tuple(new)}")
+                raise TensorValueError(f"reshape: cannot reshape {self.shape} to {tuple(new)}")
             new[new.index(-1)] = self.numel() // rest
-        new_shape = tuple(int(s) for s in new)
+        new_shape = tuple(new)
         if any(s < 0 for s in new_shape) or math.prod(new_shape) != self.numel():
-            raise ValueError(f"reshape: cannot reshape {self.shape} to {new_shape}")
+            raise TensorValueError(f"reshape: cannot reshape {self.shape} to {new_shape}")
         if new_shape == self.shape:
             return self
         if self.lazydata.op == "const" and not self.requires_grad:
@@ -52,7 +66,7 @@ class MovementMixin:
     def permute(self: Tensor, *order: int) -> Tensor:
         perm = tuple(self._axis(a, "permute") for a in _args(order))
         if sorted(perm) != list(range(self.ndim)):
-            raise ValueError(f"permute: {tuple(_args(order))} is not a permutation of the axes of {self.shape}")
+            raise TensorValueError(f"permute: {tuple(_args(order))} is not a permutation of the axes of {self.shape}")
         if perm == tuple(range(self.ndim)):
             return self
         return self._op("permute", arg=perm, shape=tuple(self.shape[p] for p in perm))
@@ -60,12 +74,12 @@ class MovementMixin:
     def expand(self: Tensor, *shape: Any) -> Tensor:
         new = _args(shape)
         if len(new) < self.ndim:
-            raise ValueError(f"expand: cannot expand {self.shape} to {new}")
+            raise TensorValueError(f"expand: cannot expand {self.shape} to {new}")
         src = (1,) * (len(new) - self.ndim) + self.shape
         target = tuple(s if n == -1 else int(n) for s, n in zip(src, new))
         for s, n in zip(src, target):
             if s != n and s != 1:
-                raise ValueError(f"expand: cannot expand {self.shape} to {new}")
+                raise TensorValueError(f"expand: cannot expand {self.shape} to {new}")
         return self._broadcast_to(target)
 
     def broadcast_to(self: Tensor, *shape: Any) -> Tensor:
@@ -77,14 +91,14 @@ class MovementMixin:
         negative amounts crop."""
         if all(isinstance(p, (int, np.integer)) for p in padding):
             if len(padding) % 2 or len(padding) // 2 > self.ndim:
-                raise ValueError(f"pad: flat padding {tuple(padding)} does not fit shape {self.shape}")
+                raise TensorValueError(f"pad: flat padding {tuple(padding)} does not fit shape {self.shape}")
             flat = [int(p) for p in padding]
             pairs = [(0, 0)] * self.ndim
             for i in range(len(flat) // 2):
                 pairs[self.ndim - 1 - i] = (flat[2 * i], flat[2 * i + 1])
         else:
             if len(padding) != self.ndim:
-                raise ValueError(f"pad: {len(padding)} pairs for shape {self.shape}")
+                raise TensorValueError(f"pad: {len(padding)} pairs for shape {self.shape}")
             pairs = [(0, 0) if p is None else (int(p[0]), int(p[1])) for p in padding]
         if mode != "constant":  # reflect, replicate, circular (indexing.py)
             from tinyir.frontend.indexing import pad_with_mode
@@ -105,11 +119,11 @@ class MovementMixin:
 
     def shrink(self: Tensor, arg: Sequence[tuple[int, int] | None]) -> Tensor:
         if len(arg) != self.ndim:
-            raise ValueError(f"shrink: {len(arg)} bounds for shape {self.shape}")
+            raise TensorValueError(f"shrink: {len(arg)} bounds for shape {self.shape}")
         bounds = tuple((0, s) if b is None else (int(b[0]), int(b[1])) for b, s in zip(arg, self.shape))
         for (lo, hi), s in zip(bounds, self.shape):
             if not 0 <= lo <= hi <= s:
-                raise ValueError(f"shrink: bounds {bounds} do not fit shape {self.shape}")
+                raise TensorValueError(f"shrink: bounds {bounds} do not fit shape {self.shape}")
         if all(b == (0, s) for b, s in zip(bounds, self.shape)):
             return self
         return self._op("shrink", arg=bounds, shape=tuple(hi - lo for lo, hi in bounds))
@@ -155,7 +169,7 @@ class MovementMixin:
     def repeat(self: Tensor, *repeats: int) -> Tensor:
         reps = tuple(_args(repeats))
         if len(reps) < self.ndim:
-            raise ValueError(f"repeat: {len(reps)} repeats for shape {self.shape}")
+            raise TensorValueError(f"repeat: {len(reps)} repeats for shape {self.shape}")
         base = self.reshape((1,) * (len(reps) - self.ndim) + self.shape)
         inter = tuple(x for r, s in zip(reps, base.shape) for x in (1, s))
         expanded = tuple(x for r, s in zip(reps, base.shape) for x in (r, s))
@@ -166,7 +180,7 @@ class MovementMixin:
         d = self._axis(dim, "cat")
         for t in others:
             if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != d):
-                raise ValueError(f"cat: shapes {[x.shape for x in tensors]} differ outside dim {dim}")
+                raise TensorValueError(f"cat: shapes {[x.shape for x in tensors]} differ outside dim {dim}")
         from tinyir.frontend.dtypes import least_upper_dtype
 
         dt = least_upper_dtype(*(t.dtype for t in tensors))
@@ -192,10 +206,10 @@ class MovementMixin:
         n = self.shape[d]
         if isinstance(sizes, int):
             if sizes <= 0:
-                raise ValueError(f"split: size {sizes} must be positive")
+                raise TensorValueError(f"split: size {sizes} must be positive")
             sizes = [min(sizes, n - i) for i in range(0, n, sizes)] or [0]
         if sum(sizes) != n:
-            raise ValueError(f"split: sizes {tuple(sizes)} do not add up to {n} (dim {dim} of {self.shape})")
+            raise TensorValueError(f"split: sizes {tuple(sizes)} do not add up to {n} (dim {dim} of {self.shape})")
         out, offset = [], 0
         for s in sizes:
             bounds = [None] * self.ndim
@@ -221,10 +235,10 @@ class MovementMixin:
             items = [Tensor(i, device=self.device) if isinstance(i, list) else i for i in items]
         consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
         if consumed > self.ndim:
-            raise IndexError(f"getitem: too many indices ({consumed}) for shape {self.shape}")
+            raise TensorIndexError(f"getitem: too many indices ({consumed}) for shape {self.shape}")
         ellipses = [k for k, i in enumerate(items) if i is Ellipsis]  # identity: Tensor `==` builds a tensor
         if len(ellipses) > 1:
-            raise IndexError("getitem: only one Ellipsis allowed")
+            raise TensorIndexError("getitem: only one Ellipsis allowed")
         if ellipses:
             at = ellipses[0]
             items[at:at + 1] = [slice(None)] * (self.ndim - consumed)
@@ -245,7 +259,7 @@ class MovementMixin:
                 dim += 1
             elif isinstance(item, Tensor):
                 if item.dtype.is_float() or item.dtype.is_bool():
-                    raise IndexError(f"getitem: index tensors must be integer, got {item.dtype.name}")
+                    raise TensorIndexError(f"getitem: index tensors must be integer, got {item.dtype.name}")
                 tensor_dims.append(dim)
                 tensor_idx.append(item)
                 dim += 1
@@ -253,16 +267,16 @@ class MovementMixin:
                 n = x.shape[dim]
                 i = int(item) + n if item < 0 else int(item)
                 if not 0 <= i < n:
-                    raise IndexError(f"getitem: index {int(item)} is out of range for dim {dim} of {self.shape}")
+                    raise TensorIndexError(f"getitem: index {int(item)} is out of range for dim {dim} of {self.shape}")
                 x = x._slice_dim(dim, i, i + 1, 1)
                 drop.append(dim)
                 dim += 1
             elif isinstance(item, slice):
-                start, stop, step = item.indices(x.shape[dim])
+                start, stop, step = _slice_bounds(item, x.shape[dim])
                 x = x._slice_dim(dim, start, stop, step)
                 dim += 1
             else:
-                raise IndexError(f"getitem: unsupported index {item!r}")
+                raise TensorIndexError(f"getitem: unsupported index {item!r}")
         if tensor_idx:
             x = x._index_with_tensors(tensor_dims, tensor_idx, drop)
             return x
@@ -390,7 +404,7 @@ class MovementMixin:
 
         d = self._axis(dim, "gather")
         if index.ndim != self.ndim or any(a > b for i, (a, b) in enumerate(zip(index.shape, self.shape)) if i != d):
-            raise ValueError(f"gather: index shape {index.shape} does not fit {self.shape} at dim {dim}")
+            raise TensorValueError(f"gather: index shape {index.shape} does not fit {self.shape} at dim {dim}")
         bounds = [None if i == d else (0, s) for i, s in enumerate(index.shape)]
         x = self.shrink(bounds).unsqueeze(-1).transpose(-1, d)  # dim d moved to the end, size 1 left at d
         hot = index.unsqueeze(-1) == Tensor.arange(self.shape[d], device=self.device)

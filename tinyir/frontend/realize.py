@@ -20,6 +20,7 @@ from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from tinyir.frontend import lazy
+from tinyir.frontend.arguments import check_allocatable
 from tinyir.frontend.dtypes import DType, from_numpy
 from tinyir.frontend.lazy import LazyOp
 from tinyir.runtime import jit
@@ -228,6 +229,8 @@ def realize_nodes(roots: list[LazyOp]) -> None:
         else:
             node.become_buffer(value, track_lineage=not Tensor.no_grad)
 
+    for r in pending:  # before anything is allocated: a tensor too large to hold is a clear error
+        check_allocatable(r.shape, r.dtype.itemsize, "realize")
     for r in [r for r in pending if r.size == 0]:  # nothing to compute: zero elements
         store(r, allocator_for(r.device).alloc(r.shape, r.dtype.np))
     pending = [r for r in pending if r.size != 0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from tinyir.errors import TensorValueError
 from tinyir.frontend.dtypes import dtypes
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ class ReduceMixin:
     def _axes(self: Tensor, axis: Axis, opname: str) -> tuple[int, ...]:
         if axis is None:
             return tuple(range(self.ndim))
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)  # _axis checks each is an int
         out = tuple(sorted({self._axis(a, opname) for a in axes}))
         return out if self.ndim else ()
 
@@ -29,7 +30,7 @@ class ReduceMixin:
         axes = self._axes(axis, opname)
         kept = tuple(1 if i in axes else s for i, s in enumerate(self.shape))
         if op == "reduce_max" and any(self.shape[a] == 0 for a in axes):
-            raise ValueError(f"{opname}: reduction over a zero-size dim of {self.shape} has no identity")
+            raise TensorValueError(f"{opname}: reduction over a zero-size dim of {self.shape} has no identity")
         out = self._op(op, arg=axes, shape=kept) if axes else self
         if keepdim:
             return out

@@ -18,7 +18,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from tinyir.errors import TensorIndexError, TensorTypeError, TensorValueError
 from tinyir.frontend import lazy
+from tinyir.frontend.arguments import axis_arg, check_array_fits, check_int_fits, nested_data_error, shape_arg
 from tinyir.frontend.dtypes import DType, dtypes, least_upper_dtype, least_upper_float, python_dtype, to_dtype
 from tinyir.frontend.elementwise import ElementwiseMixin
 from tinyir.frontend.functional import FunctionalMixin
@@ -54,10 +56,6 @@ class Device:
         return name
 
 
-def _shape_of(data: Any) -> tuple[int, ...]:
-    return tuple(np.shape(data))
-
-
 class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, MathMixin, SortingMixin, IndexingMixin,
              InterpolateMixin, PoolingMixin):
     """A lazy n-dimensional array on a device."""
@@ -85,14 +83,15 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
             node = lazy.make("const", (), _normalize_const(data, dt), (), dt, dev)
         elif isinstance(data, (list, tuple)):
             dt = dt or python_dtype(data)
-            node = lazy.buffer(np.array(data, dtype=dt.np) if _shape_of(data) else np.zeros((0,), dt.np), dt, dev)
+            node = lazy.buffer(_array_of_list(data, dt), dt, dev)
         elif isinstance(data, np.ndarray):
             from tinyir.frontend.dtypes import from_numpy
 
             dt = dt or from_numpy(data.dtype)
+            check_array_fits(data, dt.np)  # int64 data must not wrap into int32
             node = lazy.buffer(data, dt, dev)
         else:
-            raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__}")
+            raise TensorTypeError(f"Tensor: cannot make a tensor from {type(data).__name__}")
         self.lazydata: lazy.LazyOp = node
         self._requires_grad: bool | None = None
         self.requires_grad = requires_grad
@@ -150,7 +149,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
 
     def __len__(self) -> int:
         if not self.shape:
-            raise TypeError("len() of a 0-d tensor")
+            raise TensorTypeError("len() of a 0-d tensor")
         return self.shape[0]
 
     def __repr__(self) -> str:
@@ -182,7 +181,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
 
     def item(self) -> Scalar:
         if self.numel() != 1:
-            raise ValueError(f"item: a tensor with {self.numel()} elements (shape {self.shape}) has no single value")
+            raise TensorValueError(f"item: a tensor with {self.numel()} elements (shape {self.shape}) has no single value")
         return self.numpy().reshape(()).item()
 
     def data(self) -> memoryview:
@@ -209,7 +208,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         if not isinstance(x, Tensor):
             x = Tensor(x, device=self.device, dtype=self.dtype)
         if x.shape != self.shape:
-            raise ValueError(f"assign: shape {x.shape} does not match {self.shape}")
+            raise TensorValueError(f"assign: shape {x.shape} does not match {self.shape}")
         if x.dtype != self.dtype:
             x = x.cast(self.dtype)
         if jit.CAPTURING:  # a TinyJit capture replays this tensor's updates
@@ -219,7 +218,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
 
     def replace(self, x: Tensor) -> Tensor:
         if x.shape != self.shape:
-            raise ValueError(f"replace: shape {x.shape} does not match {self.shape}")
+            raise TensorValueError(f"replace: shape {x.shape} does not match {self.shape}")
         self.lazydata = x.lazydata
         return self
 
@@ -290,7 +289,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         if stop is None:
             start, stop = 0, start
         if step == 0:
-            raise ValueError("arange: step must not be zero")
+            raise TensorValueError("arange: step must not be zero")
         dt = to_dtype(dtype) if dtype is not None else least_upper_dtype(*(python_dtype(v) for v in (start, stop, step)))
         n = max(0, math.ceil((stop - start) / step))
         index = Tensor(lazy.make("iota", (), 0, (n,), dtypes.int32 if not dt.is_float() else dt, Device.canonicalize(device)))
@@ -351,7 +350,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def randint(*shape: Any, low: int = 0, high: int = 10, dtype: Any = None, device: str | None = None) -> Tensor:
         shp = _shape_arg(shape, "randint")
         if high <= low:
-            raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+            raise TensorValueError(f"randint: high ({high}) must be greater than low ({low})")
         return (Tensor.rand(*shp, device=device) * (high - low)).floor().cast(dtypes.int32).add(low).cast(
             to_dtype(dtype) if dtype else dtypes.int32)
 
@@ -421,15 +420,16 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
                                 self.shape if shape is None else tuple(shape), dtype or self.dtype, self.device))
 
     def _axis(self, axis: int, opname: str, ndim: int | None = None) -> int:
+        axis = axis_arg(axis, opname)
         nd = self.ndim if ndim is None else ndim
         if not -max(nd, 1) <= axis < max(nd, 1):
-            raise IndexError(f"{opname}: axis {axis} is out of range for shape {self.shape}")
+            raise TensorIndexError(f"{opname}: axis {axis} is out of range for shape {self.shape}")
         return axis % nd if nd else 0
 
     def _to_tensor(self, x: Any, opname: str) -> Tensor:
         if isinstance(x, Tensor):
             if x.device != self.device:
-                raise ValueError(f"{opname}: tensors on different devices ({self.device} and {x.device})")
+                raise TensorValueError(f"{opname}: tensors on different devices ({self.device} and {x.device})")
             return x
         if isinstance(x, (bool, int, float, np.bool_, np.integer, np.floating)):
             # a python scalar takes the tensor's dtype, unless it needs a wider class (float into int)
@@ -471,7 +471,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def bitcast(self, dtype: Any) -> Tensor:
         dt = to_dtype(dtype)
         if dt.itemsize != self.dtype.itemsize:
-            raise ValueError(f"bitcast: {self.dtype.name} and {dt.name} differ in size")
+            raise TensorValueError(f"bitcast: {self.dtype.name} and {dt.name} differ in size")
         return self if dt == self.dtype else self._op("bitcast", dtype=dt)
 
     def float(self) -> Tensor:
@@ -493,7 +493,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def _need(self, opname: str, *kinds: str) -> None:
         ok = {"float": self.dtype.is_float(), "int": self.dtype.is_int(), "bool": self.dtype.is_bool()}
         if not any(ok[k] for k in kinds):
-            raise TypeError(f"{opname}: dtype {self.dtype.name} is not supported (needs {' or '.join(kinds)})")
+            raise TensorTypeError(f"{opname}: dtype {self.dtype.name} is not supported (needs {' or '.join(kinds)})")
 
     def neg(self) -> Tensor:
         return self.logical_not() if self.dtype.is_bool() else self._op("neg")
@@ -524,7 +524,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def sub(self, x: Any, reverse: bool = False) -> Tensor:
         a, b = self._broadcasted(x, "sub", reverse)
         if a.dtype.is_bool():
-            raise TypeError("sub: subtraction of bool tensors is not supported, use logical_xor")
+            raise TensorTypeError("sub: subtraction of bool tensors is not supported, use logical_xor")
         return a._op("add", b._op("neg"))
 
     def div(self, x: Any, reverse: bool = False, rounding_mode: str | None = None) -> Tensor:
@@ -768,20 +768,31 @@ def _normalize_const(value: Any, dtype: DType) -> Any:
     if dtype.is_float():  # rounded to the dtype: past its range a constant is inf, as in numpy/PyTorch
         with np.errstate(over="ignore"):
             return float(np.array(float(value), dtype=dtype.np))
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        raise TensorValueError(f"constant: {value} has no {dtype.name} value")
     v = int(value)
+    if not -2**31 <= v < 2**31:  # past tinyir's widest integer: an error, not a silent wrap
+        check_int_fits(v, np.int32, "constant")
+    # into narrower integer types it wraps, as a C cast (uint8 255 is the bit pattern of int8 -1)
     return int(np.array(v).astype(np.int64).astype(dtype.np)) if dtype.np.kind in "iu" else v
+
+
+def _array_of_list(data: list | tuple, dt: DType) -> np.ndarray:
+    """A nested list as an array of the dtype; a ragged level, an element that is not a number or an
+    integer the dtype cannot hold is an error naming the element (numpy's message would not)."""
+    try:
+        return np.array(data, dtype=dt.np)
+    except (ValueError, TypeError, OverflowError):
+        raise nested_data_error(data, dt.np) from None
 
 
 def _shape_arg(shape: Any, opname: str) -> tuple[int, ...]:
     """Shapes may be given as `f(2, 3)` or `f((2, 3))`."""
-    if isinstance(shape, int):
+    if not isinstance(shape, (tuple, list)):
         shape = (shape,)
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    out = tuple(shape)
-    if not all(isinstance(s, (int, np.integer)) and s >= 0 for s in out):
-        raise ValueError(f"{opname}: bad shape {out}")
-    return tuple(int(s) for s in out)
+    return shape_arg(tuple(shape), opname)
 
 
 def _broadcast_shape(a: tuple[int, ...], b: tuple[int, ...], opname: str) -> tuple[int, ...]:
@@ -790,6 +801,6 @@ def _broadcast_shape(a: tuple[int, ...], b: tuple[int, ...], opname: str) -> tup
     out = []
     for x, y in zip(pa, pb):
         if x != y and 1 not in (x, y):
-            raise ValueError(f"{opname}: shapes {a} and {b} cannot be broadcast together")
+            raise TensorValueError(f"{opname}: shapes {a} and {b} cannot be broadcast together")
         out.append(y if x == 1 else x)
     return tuple(out)
