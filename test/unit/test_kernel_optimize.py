@@ -28,8 +28,8 @@ AMOUNTS = (2, 3, 4, 8, 16, 0)
 def random_actions(kernel: loop.KernelOp, device: str, rng: random.Random, tries: int = 12) -> list[Action]:
     """Up to a few actions that fit the kernel on `device`, applied to `kernel` as they are drawn."""
     limits = target_limits(device)
-    kinds = [k for k, spec in ACTIONS.items() if limits.has_local or spec.new_kind not in (loop.RangeKind.LOCAL,
-                                                                                            loop.RangeKind.GROUP)]
+    needs_local = (loop.RangeKind.LOCAL, loop.RangeKind.GROUP, loop.RangeKind.STAGE)
+    kinds = [k for k, spec in ACTIONS.items() if limits.has_local or spec.new_kind not in needs_local]
     chosen: list[Action] = []
     for _ in range(tries):
         n = len(axes(kernel))

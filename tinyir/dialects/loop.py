@@ -42,6 +42,7 @@ class RangeKind(StrEnum):
     UPCAST = "upcast"
     UNROLL = "unroll"
     GROUP = "group"
+    STAGE = "stage"  # a reduce loop over one chunk, its shared loads staged through local memory
 
 
 class ReduceKind(StrEnum):
@@ -61,7 +62,7 @@ class ReduceKindAttr(EnumAttribute[ReduceKind], SpacedOpaqueSyntaxAttribute):
 
 #: Range kinds a loop.reduce may end (a grouped reduce splits one reduce over a workgroup; an
 #: unrolled one is combined from copies).
-REDUCING_KINDS = frozenset({RangeKind.REDUCE, RangeKind.GROUP, RangeKind.UNROLL})
+REDUCING_KINDS = frozenset({RangeKind.REDUCE, RangeKind.GROUP, RangeKind.UNROLL, RangeKind.STAGE})
 
 
 @irdl_op_definition
@@ -116,7 +117,8 @@ class ReduceOp(IRDLOperation):
             raise VerifyException("loop.reduce needs at least one range")
         for r in self.ranges:
             if not isinstance(r.owner, RangeOp) or r.owner.range_kind not in REDUCING_KINDS:
-                raise VerifyException("loop.reduce ranges must be loop.range results of kind reduce, group or unroll")
+                raise VerifyException("loop.reduce ranges must be loop.range results of kind reduce, group, unroll "
+                                      "or stage")
         if len(set(self.ranges)) != len(self.ranges):
             raise VerifyException("loop.reduce lists a range twice")
 

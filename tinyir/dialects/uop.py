@@ -99,7 +99,9 @@ def _name(v: SSAValue) -> str:
 
 def _verify_linear_body(kernel: KernelOp) -> None:
     """Only uop ops; ranges nest properly, each ends once, and no value defined in a range escapes it;
-    work-group ops (define_local, barrier) only at the top level of a wgid/lidx kernel."""
+    work-group ops only in a wgid/lidx kernel: define_local at the top level, barrier anywhere (a
+    uop.range has constant bounds and nothing is conditional, so every work-item reaches a barrier
+    inside loops equally often)."""
     _verify_specials(kernel)
     open_ranges: list[RangeOp] = []
     depth_of: dict[SSAValue, int] = {}  # value -> number of ranges open at its definition
@@ -122,7 +124,7 @@ def _verify_linear_body(kernel: KernelOp) -> None:
             open_ranges.pop()
             closed.update(v for v, d in depth_of.items() if d >= depth)
             depth_of = {v: d for v, d in depth_of.items() if d < depth}
-        elif isinstance(op, SpecialOp | DefineLocalOp | BarrierOp) and open_ranges:
+        elif isinstance(op, SpecialOp | DefineLocalOp) and open_ranges:
             raise VerifyException(f"{op.name} must not be inside a uop.range")
         for r in op.results:
             depth_of[r] = len(open_ranges)
@@ -287,7 +289,8 @@ class DefineLocalOp(IRDLOperation):
 @irdl_op_definition
 class BarrierOp(IRDLOperation):
     """Work-group barrier with a local-memory fence: local stores before it are seen by every
-    work-item of the group after it. Every work-item must reach it (top level of the body)."""
+    work-item of the group after it. Every work-item must reach it: it is directly in the kernel body,
+    at the top level or inside uop.range loops (uniform: constant bounds), never conditional."""
 
     name = "uop.barrier"
     assembly_format = "attr-dict"

@@ -9,6 +9,8 @@ index as `outer * n + inner`:
     unroll:A:N  reduce axis -> N copies per loop iteration
     local:A:N   global axis -> N threads of a work-group (lidx)
     group:A:N   reduce axis -> N threads of a work-group reduce together through local memory
+    stage:A:N   reduce axis -> chunks of N; per chunk, the loads that threads of the work-group
+                share are copied into local memory once (tinyir/passes/stage.py)
 
 N = 0 takes the whole axis. The new range is innermost in the index, so `local` then `upcast` on
 the same axis gives each thread every N-th element (coalesced), and `upcast` then `local` gives
@@ -61,6 +63,7 @@ ACTIONS: dict[str, ActionKind] = {
     "unroll": ActionKind(RK.REDUCE, RK.UNROLL, "reduce axis -> N copies of the body per iteration"),
     "local": ActionKind(RK.GLOBAL, RK.LOCAL, "global axis -> N work-group threads"),
     "group": ActionKind(RK.REDUCE, RK.GROUP, "reduce axis -> N threads reducing through local memory"),
+    "stage": ActionKind(RK.REDUCE, RK.STAGE, "reduce axis -> chunks of N whose shared loads go through local memory"),
 }
 
 #: range kinds that are threads of a work-group
@@ -144,9 +147,19 @@ def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
         if spec.new_kind == RK.GROUP:
             if any(x.range_kind == RK.GROUP for x in ranges):
                 return f"{action}: the kernel already has a group range (one grouped reduce per kernel)"
+            if any(x.range_kind == RK.STAGE for x in ranges):
+                return f"{action}: the kernel already has a stage range (one local-memory use per kernel)"
             local_bytes = workgroup_size(kernel) * amount * 4 * register_copies(kernel)
             if local_bytes > limits.local_memory_bytes:
                 return f"{action}: needs {local_bytes} bytes of local memory, over the target's {limits.local_memory_bytes}"
+    if spec.new_kind == RK.STAGE:
+        ranges = kernel_ranges(kernel)
+        if not limits.has_local:
+            return f"{action}: the target has no work-groups (no local memory to stage through)"
+        if not any(x.range_kind == RK.LOCAL for x in ranges):
+            return f"{action}: the kernel has no local range (no threads to share a staged load)"
+        if any(x.range_kind in (RK.GROUP, RK.STAGE) for x in ranges):
+            return f"{action}: the kernel already has a group or stage range (one local-memory use per kernel)"
     if spec.new_kind == RK.UPCAST and upcast_copies(kernel) * amount > limits.max_upcast:
         return (f"{action}: {upcast_copies(kernel) * amount} outputs per thread (upcast) are over the "
                 f"target's {limits.max_upcast}")
@@ -195,6 +208,21 @@ def apply_actions(kernel: loop.KernelOp, actions: Sequence[Action], limits: Kern
     for action in actions:
         apply_action(kernel, action, limits)
         STATISTICS.setdefault(stats_name, Counter())[action.kind] += 1
+    problem = check_kernel(kernel, limits)
+    if problem is not None:
+        raise KernelOptimizeError(kernel, f"kernel-optimize: kernel \"{kernel.kernel_name.data}\": {problem}")
+
+
+def check_kernel(kernel: loop.KernelOp, limits: KernelLimits) -> str | None:
+    """What the whole action list asks that no single action shows: the local memory of staged tiles
+    (their size depends on the upcast, unroll and local ranges chosen after the stage)."""
+    from tinyir.passes.stage import local_bytes
+
+    if any(r.range_kind == RK.STAGE for r in kernel_ranges(kernel)):
+        used = local_bytes(kernel)
+        if used > limits.local_memory_bytes:
+            return f"staged tiles need {used} bytes of local memory, over the target's {limits.local_memory_bytes}"
+    return None
 
 
 def target_limits(target: str) -> KernelLimits:

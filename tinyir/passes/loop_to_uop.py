@@ -38,6 +38,7 @@ from tinyir.diagnostics import DiagnosticError
 
 from tinyir.dialects import loop, uop
 from tinyir.passes.expand import expand_kernel
+from tinyir.passes.stage import StagePlan, stage_kernel
 from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 
 RK = loop.RangeKind
@@ -105,8 +106,9 @@ def _loops(red: loop.ReduceOp) -> tuple[SSAValue, ...]:
     return tuple(r for r in red.ranges if r.owner.range_kind != RK.GROUP)
 
 
-def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
-    """The placement analysis described in the module docstring."""
+def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> KernelPlan:
+    """The placement analysis described in the module docstring; `stage` places a staged chunk's
+    copy (tinyir/passes/stage.py) before the chunk's loops, between barriers."""
     ops = list(kernel.body.block.ops)
     deps = loop.range_dependencies(ops)
     reduces = [op for op in ops if isinstance(op, loop.ReduceOp)]
@@ -163,14 +165,25 @@ def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
             plan.order.append(acc)
         levels = list(_loops(head))
         body = owned.get(id(head), [])
+        chunk = stage is not None and any(r.owner.range_kind == RK.STAGE for r in levels)
+        if chunk and levels[:len(stage.outer)] != stage.outer:
+            raise LoopToUopError(head, "loop-to-uop: a staged reduce must list its outer loops before its stage range")
+        copy_at = len(stage.outer) if chunk else -1  # the level the copy goes before
         for depth, r in enumerate(levels):
+            if depth == copy_at:
+                plan.order += [*stage.copy_ops, uop.BarrierOp()]
             plan.order.append(r.owner)
             for op in body:
                 used = deps[op.results[0]] if op.results else frozenset()
                 if max((levels.index(x) for x in used if x in levels), default=0) == depth:
                     emit(op)
         plan.order.extend(nest)
-        plan.end_after[id(nest[-1])] = [r.owner for r in reversed(levels)]
+        if copy_at > 0:  # the chunk's loops end, then a barrier before the next chunk's copy
+            plan.end_after[id(nest[-1])] = [r.owner for r in reversed(levels[copy_at:])]
+            plan.order.append(barrier := uop.BarrierOp())
+            plan.end_after[id(barrier)] = [r.owner for r in reversed(levels[:copy_at])]
+        else:
+            plan.end_after[id(nest[-1])] = [r.owner for r in reversed(levels)]
         for red in nest:
             groups = [r.owner for r in red.ranges if r.owner.range_kind == RK.GROUP]
             if groups:
@@ -221,7 +234,7 @@ def plan_kernel(kernel: loop.KernelOp) -> KernelPlan:
             plan.order.extend(gate_to_first_thread(op, groups))
         else:
             emit(op)
-    plan.order[prelude_end:prelude_end] = locals_
+    plan.order[prelude_end:prelude_end] = (stage.locals if stage is not None else []) + locals_
     return plan
 
 
@@ -281,8 +294,20 @@ class LoopToUop(RulePass):
 def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uop.KernelOp:
     """Replace one loop.kernel by its uop.kernel; returns the new kernel."""
     lowering = lowering or LoopToUop()
+    ranges = [op for op in kernel.body.block.ops if isinstance(op, loop.RangeOp)]
+    stage = None
+    if any(r.range_kind == RK.STAGE for r in ranges):
+        tid_ops: list[Operation] = []
+        tid, _ = _local_linear_index(ranges, None, tid_ops)
+        if tid is None:
+            raise LoopToUopError(kernel, "loop-to-uop: a stage range needs local ranges (threads to copy with)")
+        threads = 1
+        for r in ranges:
+            if r.range_kind in WORKGROUP_KINDS:
+                threads *= r.extent
+        stage = stage_kernel(kernel, tid_ops, tid, threads)
     parts = expand_kernel(kernel)
-    plan = plan_kernel(kernel)
+    plan = plan_kernel(kernel, stage)
     plan.parts_of = parts
     old_block = kernel.body.block
     block = Block(arg_types=[a.type for a in old_block.args])

@@ -4,6 +4,7 @@
 // RUN: tinyir-opt %s --split-input-file -p 'kernel-optimize{actions="group:2:8"}' | filecheck %s --check-prefix=GROUP
 // RUN: tinyir-opt %s --split-input-file -p 'kernel-optimize{actions="local:1:16,upcast:1:3"}' | filecheck %s --check-prefix=BOTH
 // RUN: tinyir-opt %s --split-input-file -p 'kernel-optimize{actions="upcast:0:0"}' | filecheck %s --check-prefix=WHOLE
+// RUN: tinyir-opt %s --split-input-file -p 'kernel-optimize{actions="local:1:16,stage:2:8"}' | filecheck %s --check-prefix=STAGE
 // Each action splits one axis (axes: global and reduce ranges in body order) into the axis and a new
 // range of its kind, the old index being outer * n + inner; a reduce ending the axis ends the parts.
 
@@ -34,6 +35,10 @@
 
 // WHOLE:       %i0 = loop.range 1 global : i32
 // WHOLE-NEXT:  %i0_u = loop.range 64 upcast : i32
+
+// STAGE:       %r2 = loop.range 4 reduce : i32
+// STAGE-NEXT:  %r2_s = loop.range 8 stage : i32
+// STAGE:       loop.reduce add %{{.*}} over %r2, %r2_s : f32
 
 func.func @main(%a: !st.buffer<64x32xf32>, %b: !st.buffer<32x48xf32>) -> !st.buffer<64x48xf32> {
   %0 = st.alloc : !st.buffer<64x48xf32>

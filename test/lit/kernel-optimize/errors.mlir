@@ -5,16 +5,20 @@
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="local:0:8,group:1:64" target=opencl}' 2>&1 | filecheck %s --check-prefix=TOOBIG
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="upcast:0:8,unroll:1:64" target=opencl}' 2>&1 | filecheck %s --check-prefix=REGS
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="group:1:4,group:1:4"}' 2>&1 | filecheck %s --check-prefix=TWOGROUPS
+// RUN: not tinyir-opt %s -p 'kernel-optimize{actions="stage:1:4" target=opencl}' 2>&1 | filecheck %s --check-prefix=NOTHREADS
+// RUN: not tinyir-opt %s -p 'kernel-optimize{actions="stage:1:4" target=cpu}' 2>&1 | filecheck %s --check-prefix=STAGECPU
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="upcast:0"}' 2>&1 | filecheck %s --check-prefix=SYNTAX
 // An action that does not fit is one located error naming the kernel and the reason.
 
-// AXIS: errors.mlir:21:3: error: 'loop.kernel' op kernel-optimize: kernel "k0": upcast:5:4: axis 5 does not exist (the kernel has 2 axes)
+// AXIS: errors.mlir:25:3: error: 'loop.kernel' op kernel-optimize: kernel "k0": upcast:5:4: axis 5 does not exist (the kernel has 2 axes)
 // KIND: error: 'loop.kernel' op kernel-optimize: kernel "k0": upcast:1:4: upcast needs a global axis; axis 1 is reduce
 // DIVIDE: error: 'loop.kernel' op kernel-optimize: kernel "k0": upcast:0:3: axis 0 of size 8 is not divisible by 3
 // NOLOCAL: error: 'loop.kernel' op kernel-optimize: kernel "k0": local:0:8: the target has no work-groups
 // TOOBIG: error: 'loop.kernel' op kernel-optimize: kernel "k0": group:1:64: a work-group of 512 threads is over the target's 256
 // REGS: error: 'loop.kernel' op kernel-optimize: kernel "k0": unroll:1:64: 512 copies of the body (upcast x unroll) are over the target's 256
 // TWOGROUPS: error: 'loop.kernel' op kernel-optimize: kernel "k0": group:1:4: the kernel already has a group range (one grouped reduce per kernel)
+// NOTHREADS: error: 'loop.kernel' op kernel-optimize: kernel "k0": stage:1:4: the kernel has no local range (no threads to share a staged load)
+// STAGECPU: error: 'loop.kernel' op kernel-optimize: kernel "k0": stage:1:4: the target has no work-groups (no local memory to stage through)
 // SYNTAX: error: 'builtin.module' op kernel-optimize: bad action 'upcast:0': expected {{.*}} (e.g. upcast:0:4)
 func.func @main(%a: !st.buffer<8x1024xf32>) -> !st.buffer<8xf32> {
   %0 = st.alloc : !st.buffer<8xf32>

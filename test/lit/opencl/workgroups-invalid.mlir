@@ -54,19 +54,6 @@ func.func @group_id_dim(%a: !st.buffer<4xf32>) {
 
 // -----
 
-func.func @barrier_in_loop(%a: !st.buffer<4xf32>) {
-  // expected-error@+1 {{ocl.barrier: must not be inside an ocl.for}}
-  ocl.kernel "k" global [4] local [4] (%a) : !st.buffer<4xf32> {
-  ^bb0(%p: !st.buffer<4xf32>):
-    %i = ocl.for 0 to 2 : i32
-    ocl.barrier
-    ocl.endfor %i
-  }
-  func.return
-}
-
-// -----
-
 func.func @local_array_2d(%a: !st.buffer<4xf32>) {
   ocl.kernel "k" global [4] local [4] (%a) : !st.buffer<4xf32> {
   ^bb0(%p: !st.buffer<4xf32>):

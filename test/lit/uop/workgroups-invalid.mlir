@@ -77,21 +77,6 @@ func.func @barrier_no_specials(%buf: !st.buffer<4xf32>) {
 
 // -----
 
-// barrier inside a loop
-func.func @barrier_in_range(%buf: !st.buffer<4xf32>) {
-  // expected-error@+1 {{uop.barrier must not be inside a uop.range}}
-  uop.kernel "k" (%buf) : !st.buffer<4xf32> {
-  ^bb0(%o: !st.buffer<4xf32>):
-    %l = uop.special "lidx0" 4 : i32
-    %k = uop.range 0, 2 : i32
-    uop.barrier
-    uop.endrange %k
-  }
-  func.return
-}
-
-// -----
-
 // local memory inside a loop
 func.func @local_in_range(%buf: !st.buffer<4xf32>) {
   // expected-error@+1 {{uop.define_local must not be inside a uop.range}}

@@ -171,7 +171,7 @@ class KernelOp(base.KernelBase):
                 raise VerifyException(
                     f"{op.name}: dimension {op.dim.value.data} is outside the kernel's "
                     f"{len(self.grid)}-d global size")
-            elif isinstance(op, LocalArrayOp | BarrierOp) and open_loops:
+            elif isinstance(op, LocalArrayOp) and open_loops:  # barriers may be in (uniform) loops
                 raise VerifyException(f"{op.name}: must not be inside an ocl.for")
         if open_loops:
             raise VerifyException("ocl.kernel: an ocl.for has no matching ocl.endfor")

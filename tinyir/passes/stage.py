@@ -1,0 +1,230 @@
+"""Staging through local memory (the `stage` action's lowering, the first step of `loop-to-uop`).
+
+A `stage` range is a reduce loop over one *chunk* of a reduce axis. A load inside it whose value
+some threads of the work-group share (its index does not move along one of the kernel's `local`
+ranges) is *staged*: once per chunk, before the chunk's loop, the work-group copies every element
+the chunk will read of that load into a `uop.define_local` tile, each thread a share of it
+(neighbouring threads neighbouring elements, so the reads from global memory coalesce); a
+`uop.barrier`; the loop then reads the tile; a second barrier ends the chunk before the next copy
+overwrites the tile. This is the structure of a tiled SGEMM: a matmul's two operands each come
+from global memory once per work-group and chunk instead of once per thread.
+
+The *tile* of a load is the set of values it takes while the ranges of the chunk vary: its
+dimensions are the ranges its index depends on other than the global ranges and the reduce loops
+outside the chunk (the local, upcast, unroll and stage ranges, and reduce loops inside the chunk).
+They are ordered by their stride in global memory, largest first, so that the fastest-moving one
+(stride 1, when there is one) is the tile's innermost: thread t copies tile elements t, t + W,
+t + 2W, ... (W threads). The copy evaluates the load's index expression (and its gate: a padded
+element is copied as its 0) with each tile dimension replaced by the element's coordinate.
+
+This runs on the `loop.kernel` before upcast/unroll expansion (tinyir/passes/expand.py), so a
+thread's register tile becomes copies of loads from the tile, which `uop-vectorize` can merge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from xdsl.dialects.builtin import i32
+from xdsl.ir import Operation, SSAValue
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from tinyir.dialects import loop, uop
+
+RK = loop.RangeKind
+#: range kinds that are threads of one work-group
+WORKGROUP_KINDS = frozenset({RK.LOCAL, RK.GROUP})
+
+
+@dataclass
+class StagedLoad:
+    """One load of a chunk that is read through a local tile."""
+
+    load: uop.LoadOp
+    dims: list[loop.RangeOp]       # the tile's dimensions, outermost first (largest global stride)
+
+    @property
+    def elements(self) -> int:
+        return math.prod(d.extent for d in self.dims)
+
+
+@dataclass
+class StagePlan:
+    """What `plan_kernel` places: the copy ops (run once per chunk, after the loops outside it) and
+    the tiles to declare up front."""
+
+    outer: list[SSAValue]                                  # the reduce loops outside the chunk
+    copy_ops: list[Operation] = field(default_factory=list)
+    locals: list[uop.DefineLocalOp] = field(default_factory=list)
+
+
+def stage_ranges(kernel: loop.KernelOp) -> list[loop.RangeOp]:
+    return [op for op in kernel.body.block.ops if isinstance(op, loop.RangeOp) and op.range_kind == RK.STAGE]
+
+
+def _chunk_reduce(kernel: loop.KernelOp, stages: Sequence[loop.RangeOp]) -> loop.ReduceOp | None:
+    for op in kernel.body.block.ops:
+        if isinstance(op, loop.ReduceOp) and any(s.result in op.ranges for s in stages):
+            return op
+    return None
+
+
+def _outer_loops(red: loop.ReduceOp) -> list[SSAValue]:
+    """The reduce's loops listed before its first stage range (the chunk's loops are the rest)."""
+    outer = []
+    for r in red.ranges:
+        if r.owner.range_kind == RK.STAGE:
+            break
+        if r.owner.range_kind == RK.REDUCE and r.owner.extent > 1:
+            outer.append(r)
+    return outer
+
+
+def _stride(value: SSAValue, r: SSAValue) -> int | None:
+    """How far an index moves when range `r` steps from 0 to 1 (others at 0); None if not known."""
+    from tinyir.passes.kernel_heuristics import _evaluate
+
+    base, moved = _evaluate(value, {}, {}), _evaluate(value, {r: 1}, {})
+    return None if base is None or moved is None else moved - base
+
+
+def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
+    """The loads of the kernel's chunk that are staged, with their tiles (empty: no stage range)."""
+    stages = stage_ranges(kernel)
+    red = _chunk_reduce(kernel, stages) if stages else None
+    if red is None:
+        return []
+    ops = list(kernel.body.block.ops)
+    deps = loop.range_dependencies(ops)
+    chunk = {s.result for s in stages}
+    outer = set(_outer_loops(red))
+    locals_ = [op for op in ops if isinstance(op, loop.RangeOp) and op.range_kind == RK.LOCAL]
+    position = {id(r): i for i, r in enumerate(o for o in ops if isinstance(o, loop.RangeOp))}
+    staged = []
+    for op in ops:
+        if not isinstance(op, uop.LoadOp) or isinstance(op.buffer.owner, uop.DefineLocalOp):
+            continue
+        used = deps.get(op.index, frozenset()) | (deps.get(op.gate, frozenset()) if op.gate is not None else frozenset())
+        if not used & chunk or all(r.result in used for r in locals_):
+            continue  # outside the chunk, or no two threads read the same element
+        dims = [r.owner for r in used if r.owner.range_kind != RK.GLOBAL and r not in outer]
+        strides = {id(r): _stride(op.index, r.result) for r in dims}
+        dims.sort(key=lambda r: (-(abs(strides[id(r)]) if strides[id(r)] is not None else math.inf), position[id(r)]))
+        staged.append(StagedLoad(op, dims))
+    return staged
+
+
+def local_bytes(kernel: loop.KernelOp) -> int:
+    """Bytes of local memory the kernel's staged tiles take."""
+    return sum(s.elements * _element_bytes(s.load.result.type) for s in staged_loads(kernel))
+
+
+def _element_bytes(t) -> int:
+    from tinyir.element_types import numpy_dtype
+
+    return numpy_dtype(t).itemsize
+
+
+def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue, threads: int) -> StagePlan | None:
+    """Rewrite the staged loads of `kernel` to read their tiles; return the copy to place. `tid` is
+    the work-group's linear thread id (computed by `tid_ops`), `threads` is W."""
+    staged = staged_loads(kernel)
+    if not staged:
+        return None
+    red = _chunk_reduce(kernel, stage_ranges(kernel))
+    assert red is not None
+    plan = StagePlan(outer=_outer_loops(red))
+    plan.copy_ops.extend(tid_ops)
+    for s in staged:
+        tile = uop.DefineLocalOp(s.elements, s.load.result.type)
+        plan.locals.append(tile)
+        plan.copy_ops.extend(_copy_ops(s, tile, tid, threads))
+        # the load reads the tile at its coordinates: sum(range * tile stride)
+        ops: list[Operation] = []
+        index: SSAValue | None = None
+        stride = 1
+        for d in reversed(s.dims):
+            term = d.result
+            if stride != 1:
+                ops += [c := uop.ConstOp(stride, i32), m := uop.MulOp(term, c.result)]
+                term = m.result
+            if index is not None:
+                ops.append(a := uop.AddOp(index, term))
+                term = a.result
+            index, stride = term, stride * d.extent
+        assert index is not None
+        new = uop.LoadOp(tile.result, index)
+        new.result.name_hint = s.load.result.name_hint
+        Rewriter.insert_op([*ops, new], InsertPoint.before(s.load))
+        s.load.result.replace_all_uses_with(new.result)
+        s.load.detach()
+        s.load.erase()
+    return plan
+
+
+def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: int) -> list[Operation]:
+    """Thread `tid` copies tile elements tid, tid + W, ...: each element's coordinates, the load's
+    index and gate at them, the load, and the store into the tile (gated when W does not divide it)."""
+    ops: list[Operation] = []
+    for j in range(-(-s.elements // threads)):
+        element = tid
+        if j:
+            ops += [c := uop.ConstOp(j * threads, i32), a := uop.AddOp(tid, c.result)]
+            element = a.result
+        coordinate: dict[SSAValue, SSAValue] = {}
+        stride = 1
+        for d in reversed(s.dims):
+            value = element
+            if stride != 1:
+                ops += [c := uop.ConstOp(stride, i32), q := uop.IdivOp(value, c.result)]
+                value = q.result
+            if stride * d.extent < s.elements:
+                ops += [c := uop.ConstOp(d.extent, i32), m := uop.ModOp(value, c.result)]
+                value = m.result
+            coordinate[d.result] = value
+            stride *= d.extent
+        index = _substitute(s.load.index, coordinate, ops)
+        gate = _substitute(s.load.gate, coordinate, ops) if s.load.gate is not None else None
+        in_tile = None
+        if (j + 1) * threads > s.elements:  # the last round: threads past the tile's end copy nothing
+            ops += [c := uop.ConstOp(s.elements, i32), lt := uop.CmpltOp(element, c.result)]
+            in_tile = lt.result
+            if gate is not None:
+                ops.append(both := uop.AndOp(gate, in_tile))
+                gate = both.result
+            else:
+                gate = in_tile
+        ops.append(load := uop.LoadOp(s.load.buffer, index, gate))
+        ops.append(uop.StoreOp(tile.result, element, load.result, in_tile))
+    return ops
+
+
+def _substitute(value: SSAValue, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
+    """`value` with each range in `coordinate` replaced: the ops depending on them are cloned into
+    `ops` (in dependency order); the others are used as they are."""
+    memo: dict[SSAValue, SSAValue] = dict(coordinate)
+
+    def visit(v: SSAValue) -> SSAValue:
+        if v in memo:
+            return memo[v]
+        owner = v.owner
+        if not isinstance(owner, Operation) or isinstance(owner, loop.RangeOp) or not owner.operands:
+            memo[v] = v
+            return v
+        operands = [visit(x) for x in owner.operands]
+        if all(a is b for a, b in zip(operands, owner.operands)):
+            memo[v] = v
+            return v
+        clone = owner.clone()
+        clone.operands = operands
+        ops.append(clone)
+        for old, new in zip(owner.results, clone.results):
+            memo[old] = new
+        return memo[v]
+
+    return visit(value)
+
+
+__all__ = ["StagePlan", "StagedLoad", "local_bytes", "stage_kernel", "stage_ranges", "staged_loads"]
