@@ -254,6 +254,21 @@ def test_cli_bad_input_is_one_clear_error(tmp_path: Path, capsys: pytest.Capture
     assert main([str(MLP), "--device", "reference", "-o", str(tmp_path / "x.html")]) == 1
 
 
+def test_opt_pipeline_is_recorded_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`VIZ=1 tinyir-opt ...` records its pass pipeline as a program of the page."""
+    from tinyir.tools.opt import main as opt_main
+
+    session = VizSession()
+    with recording(session):
+        with pytest.raises(SystemExit) as done:
+            opt_main([str(MLP), "-p", "lower-to-opencl", "-o", str(tmp_path / "out.mlir")])
+    assert done.value.code in (0, None)
+    (program,) = session.programs
+    assert [s.name for s in program.steps] == ["input", *_pass_names("opencl")]
+    assert program.kernels and all(k.uop and not k.target for k in program.kernels.values())
+    assert "(not lowered to a target)" in render_page(session.programs)
+
+
 def test_viz_env_writes_a_page_per_script(tmp_path: Path) -> None:
     path = tmp_path / "script_page.html"
     done = _run_script(tmp_path, {"VIZ": "1", "TINYIR_VIZ_PATH": str(path)})

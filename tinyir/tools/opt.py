@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from tinyir.diagnostics import Diagnostic, DiagnosticError, collect_diagnostics, op_location
 from tinyir.tools.locations import Chunk, LocatingParser, SourceFiles, line_col, split_input
 from tinyir.tools.pipeline import PipelineError, available_passes, build_pipeline
+from tinyir.viz.record import pipeline_watch
 
 PROG = "tinyir-opt"
 _BLANK = re.compile(r"(\s|//[^\n]*)*")
@@ -254,12 +255,16 @@ class Driver:
         from xdsl.utils.exceptions import DiagnosticException
 
         a = self.args
+        watch = pipeline_watch(module, f"tinyir-opt {a.input}")  # VIZ=1 / PROFILE=1 (tinyir/viz/record.py)
         for p in self.passes:
             if p.name in self.print_before:
                 self.dump("Before", p.name, module)
             start = time.perf_counter()
             try:
-                p.apply(self.ctx, module)
+                if watch is None:
+                    p.apply(self.ctx, module)
+                else:
+                    watch.run(p, self.ctx, module)
             except DiagnosticError as exc:
                 diags.append(_located(exc))
                 raise ChunkFailed from None

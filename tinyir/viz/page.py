@@ -141,7 +141,8 @@ def _kernels_html(pid: int, program: ProgramRecord) -> tuple[str, str]:
             f'data-search="{_e(k.name.lower())}"><summary><b>{_e(k.name)}</b> '
             f'<span class="meta">{_time_text(k)}</span></summary><div class="side">'
             f'<div><h4>uop list</h4><pre>{_e(k.uop)}</pre></div>'
-            f'<div><h4>{_e(program.device)} code</h4><pre>{_e(k.target)}</pre></div></div></details>')
+            f'<div><h4>{_e(program.device)} code</h4><pre>{_e(k.target or "(not lowered to a target)")}</pre></div>'
+            '</div></details>')
     table = ('<table class="counts"><tr><th>kernel</th><th>time</th><th>rate</th><th>actions</th></tr>'
              + "".join(rows) + "</table>")
     section = (f'<section class="step" id="{sid}" data-pass="kernels" hidden><h2>{_e(program.title)}</h2>'

@@ -259,6 +259,28 @@ def pass_watch() -> PassWatch | None:
     return PassWatch(record, profile)
 
 
+def pipeline_watch(module: Any, title: str) -> PassWatch | None:
+    """For a pass loop outside `compile_program` (tinyir-opt): a watch recording the module as a
+    program of its own under VIZ=1 and timing the passes under PROFILE=1; None when both are off."""
+    session = active_session()
+    profile = None
+    if SWITCHES.profile:
+        from tinyir.runtime.profile import active_profile
+
+        profile = active_profile()
+    if session is None and profile is None:
+        return None
+    record = None
+    if session is not None:
+        from tinyir.ir import to_text
+
+        record = ProgramRecord(f"program {len(session.programs)}: {title}", "target")
+        text = to_text(module)
+        record.steps.append(Step("input", f"input ({_levels(text)})", text))
+        session.programs.append(record)
+    return PassWatch(record, profile)
+
+
 @dataclass
 class LaunchWatch:
     """Kernel launch times for the page and/or the trace."""
