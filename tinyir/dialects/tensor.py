@@ -30,8 +30,7 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import ClassVar, TypeVar
 
 from xdsl.dialects.builtin import (
@@ -50,7 +49,8 @@ from xdsl.printer import Printer
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float, is_int
+from tinyir import alu
+from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float
 
 Value = SSAValue | Operation
 
@@ -58,19 +58,8 @@ Value = SSAValue | Operation
 # dtype classes: which element types an op accepts
 
 
-@dataclass(frozen=True)
-class DTypeClass:
-    """A named set of element types, e.g. "float" for exp2."""
-
-    name: str
-    accepts: Callable[[Attribute], bool]
-
-
-FLOAT = DTypeClass("float", is_float)
-INT = DTypeClass("integer", is_int)
-INT_OR_BOOL = DTypeClass("integer or bool", lambda t: is_int(t) or is_bool(t))
-NUMERIC = DTypeClass("float or integer", lambda t: is_float(t) or is_int(t))
-ANY = DTypeClass("any element type", lambda t: t in ELEMENT_TYPES)
+# The classes are the ALU table's (tinyir/alu.py); re-exported here for the ops below.
+DTypeClass, FLOAT, INT, INT_OR_BOOL, NUMERIC, ANY = alu.DTypeClass, alu.FLOAT, alu.INT, alu.INT_OR_BOOL, alu.NUMERIC, alu.ANY
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,28 +268,34 @@ def _family(base: type[_OpT], name: str, dtypes: DTypeClass, doc: str, *, compos
 
 
 # --------------------------------------------------------------------------------------------
-# elementwise primitives: one line per op (name, dtype class, meaning)
+# elementwise primitives: one line per op; dtype class and meaning are the op's row of the ALU table
 
-NegOp = _family(UnaryOp, "neg", NUMERIC, "-x")
-Exp2Op = _family(UnaryOp, "exp2", FLOAT, "2 ** x")
-Log2Op = _family(UnaryOp, "log2", FLOAT, "log base 2 of x")
-SinOp = _family(UnaryOp, "sin", FLOAT, "sine of x (radians)")
-SqrtOp = _family(UnaryOp, "sqrt", FLOAT, "square root of x")
-RecipOp = _family(UnaryOp, "recip", FLOAT, "1 / x")
 
-AddOp = _family(BinaryOp, "add", NUMERIC, "x + y (wraps on ints)")
-MulOp = _family(BinaryOp, "mul", NUMERIC, "x * y (wraps on ints)")
-MaxOp = _family(BinaryOp, "max", NUMERIC, "max(x, y)")
-IdivOp = _family(BinaryOp, "idiv", INT, "x / y truncated toward zero")
-ModOp = _family(BinaryOp, "mod", INT, "remainder of idiv, sign of x")
-AndOp = _family(BinaryOp, "and", INT_OR_BOOL, "bitwise and")
-OrOp = _family(BinaryOp, "or", INT_OR_BOOL, "bitwise or")
-XorOp = _family(BinaryOp, "xor", INT_OR_BOOL, "bitwise xor")
-ShlOp = _family(BinaryOp, "shl", INT, "x << y (wraps)")
-ShrOp = _family(BinaryOp, "shr", INT, "x >> y, arithmetic on signed types, logical on unsigned")
+def _alu_family(base: type[_OpT], name: str, **extra: object) -> type[_OpT]:
+    row = alu.ALU[name]
+    return _family(base, name, row.dtypes, row.doc, **extra)
 
-CmpltOp = _family(BinaryOp, "cmplt", ANY, "x < y, an i1 tensor", RESULT_IS_BOOL=True)
-CmpneOp = _family(BinaryOp, "cmpne", ANY, "x != y, an i1 tensor", RESULT_IS_BOOL=True)
+
+NegOp = _alu_family(UnaryOp, "neg")
+Exp2Op = _alu_family(UnaryOp, "exp2")
+Log2Op = _alu_family(UnaryOp, "log2")
+SinOp = _alu_family(UnaryOp, "sin")
+SqrtOp = _alu_family(UnaryOp, "sqrt")
+RecipOp = _alu_family(UnaryOp, "recip")
+
+AddOp = _alu_family(BinaryOp, "add")
+MulOp = _alu_family(BinaryOp, "mul")
+MaxOp = _alu_family(BinaryOp, "max")
+IdivOp = _alu_family(BinaryOp, "idiv")
+ModOp = _alu_family(BinaryOp, "mod")
+AndOp = _alu_family(BinaryOp, "and")
+OrOp = _alu_family(BinaryOp, "or")
+XorOp = _alu_family(BinaryOp, "xor")
+ShlOp = _alu_family(BinaryOp, "shl")
+ShrOp = _alu_family(BinaryOp, "shr")
+
+CmpltOp = _alu_family(BinaryOp, "cmplt", RESULT_IS_BOOL=True)
+CmpneOp = _alu_family(BinaryOp, "cmpne", RESULT_IS_BOOL=True)
 
 # elementwise composites
 SubOp = _family(BinaryOp, "sub", NUMERIC, "x - y = x + neg(y)", composite=True)
@@ -928,6 +923,9 @@ COMPARE_OPS: tuple[type[Operation], ...] = (CmpltOp, CmpneOp)
 ELEMENTWISE_OPS: tuple[type[Operation], ...] = (
     *ELEMENTWISE_UNARY, *CONVERSION_OPS, *ELEMENTWISE_BINARY, *COMPARE_OPS, WhereOp,
 )
+#: The primitive elementwise op of each row of the ALU table (tinyir/alu.py), by short name.
+ALU_BY_NAME: dict[str, type[Operation]] = {
+    op.name.split(".", 1)[1]: op for op in (*ELEMENTWISE_UNARY, *CONVERSION_OPS, *ELEMENTWISE_BINARY, *COMPARE_OPS, WhereOp)}
 SOURCE_OPS: tuple[type[Operation], ...] = (ConstantOp, IotaOp)
 REDUCE_OPS: tuple[type[Operation], ...] = (ReduceSumOp, ReduceMaxOp)
 MOVEMENT_OPS: tuple[type[Operation], ...] = (ReshapeOp, PermuteOp, ExpandOp, PadOp, ShrinkOp, FlipOp)
@@ -947,6 +945,6 @@ __all__ = [
     "ReshapeOp", "PermuteOp", "ExpandOp", "PadOp", "ShrinkOp", "FlipOp",
     "MatmulOp", "SubOp", "DivOp", "ExpOp", "LogOp", "ReluOp", "SoftmaxOp", "RandomBitsOp",
     "RANDOM_BITS_KEY_MUL", "RANDOM_BITS_STEPS",
-    "ELEMENTWISE_UNARY", "CONVERSION_OPS", "ELEMENTWISE_BINARY", "COMPARE_OPS", "ELEMENTWISE_OPS",
+    "ALU_BY_NAME", "ELEMENTWISE_UNARY", "CONVERSION_OPS", "ELEMENTWISE_BINARY", "COMPARE_OPS", "ELEMENTWISE_OPS",
     "SOURCE_OPS", "REDUCE_OPS", "MOVEMENT_OPS", "PRIMITIVE_OPS", "COMPOSITE_OPS",
 ]

@@ -47,9 +47,10 @@ from xdsl.printer import Printer
 from xdsl.traits import Commutative, Pure
 from xdsl.utils.exceptions import VerifyException
 
+from tinyir import alu
 from tinyir.dialects.kernel_base import IsolatedKernelBase
 from tinyir.dialects.shapetracker import BufferType
-from tinyir.element_types import ELEMENT_TYPES, bit_width, is_bool, is_float, is_int
+from tinyir.element_types import ELEMENT_TYPES, bit_width, is_float
 
 # Scalar element types; the exact set (ELEMENT_TYPES) is checked by `_scalar_type` in verifiers.
 SCALAR = AnyOf([base(IntegerType), base(Float32Type), base(Float16Type)])
@@ -635,29 +636,22 @@ class VStoreOp(IRDLOperation):
 
 
 # ---------------------------------------------------------------------------------------------
-# ALU: the tir elementwise set on scalars. `allowed` says which element types an op accepts:
-# "any", "float", "int" (not i1) or "bits" (int or i1).
-
-_ALLOWED = {
-    "any": lambda t: True,
-    "float": is_float,
-    "int": is_int,
-    "bits": lambda t: is_int(t) or is_bool(t),
-}
+# ALU: the tir elementwise set on scalars. Which element types each op accepts, its commutativity
+# and its meaning come from the ALU table (tinyir/alu.py); `ALLOWED` is the op's dtype class there.
 
 
 class AluOp(IRDLOperation):
-    """Common base of every ALU micro-op; `allowed` restricts the operand element type."""
+    """Common base of every ALU micro-op; `ALLOWED` restricts the operand element type."""
 
-    ALLOWED: ClassVar[str] = "any"
+    ALLOWED: ClassVar[alu.DTypeClass] = alu.ANY
     traits = traits_def(Pure())
 
     def verify_(self) -> None:
         for v in (*self.operands, *self.results):
             _check_element_type(self, v.type)
         t = self.operands[-1].type
-        if not _ALLOWED[self.ALLOWED](t):
-            raise VerifyException(f"{self.name} does not accept {t} operands (needs {self.ALLOWED})")
+        if not self.ALLOWED.accepts(t):
+            raise VerifyException(f"{self.name} does not accept {t} operands (needs {self.ALLOWED.name})")
 
 
 class UnaryOp(AluOp):
@@ -692,36 +686,37 @@ class CompareOp(AluOp):
         super().__init__(operands=[lhs, rhs], result_types=[i1])
 
 
-def _family(base: type[AluOp], op: str, allowed: str, doc: str, commutative: bool = False) -> type[AluOp]:
-    """Define `uop.<op>` as a subclass of `base` (one line per op in the tables below)."""
-    body: dict[str, object] = {"name": f"uop.{op}", "ALLOWED": allowed, "__doc__": doc, "__module__": __name__,
-                               "__annotations__": {"ALLOWED": ClassVar[str]}}
-    if commutative:
+def _family(base: type[AluOp], op: str) -> type[AluOp]:
+    """Define `uop.<op>` as a subclass of `base`, with its row of the ALU table (one line per op)."""
+    row = alu.ALU[op]
+    body: dict[str, object] = {"name": f"uop.{op}", "ALLOWED": row.uop_dtypes, "__doc__": row.doc,
+                               "__module__": __name__, "__annotations__": {"ALLOWED": ClassVar[alu.DTypeClass]}}
+    if row.commutative:
         body["traits"] = traits_def(Pure(), Commutative())
     cls = type(op.capitalize() + "Op", (base,), body)
     return irdl_op_definition(cls)
 
 
-NegOp = _family(UnaryOp, "neg", "any", "-x (for i1: not)")
-Exp2Op = _family(UnaryOp, "exp2", "float", "2**x")
-Log2Op = _family(UnaryOp, "log2", "float", "log2(x)")
-SinOp = _family(UnaryOp, "sin", "float", "sin(x)")
-SqrtOp = _family(UnaryOp, "sqrt", "float", "sqrt(x)")
-RecipOp = _family(UnaryOp, "recip", "float", "1/x")
+NegOp = _family(UnaryOp, "neg")
+Exp2Op = _family(UnaryOp, "exp2")
+Log2Op = _family(UnaryOp, "log2")
+SinOp = _family(UnaryOp, "sin")
+SqrtOp = _family(UnaryOp, "sqrt")
+RecipOp = _family(UnaryOp, "recip")
 
-AddOp = _family(BinaryOp, "add", "any", "x + y (wraps for ints)", commutative=True)
-MulOp = _family(BinaryOp, "mul", "any", "x * y (wraps for ints)", commutative=True)
-MaxOp = _family(BinaryOp, "max", "any", "max(x, y)", commutative=True)
-IdivOp = _family(BinaryOp, "idiv", "int", "x / y truncated toward zero")
-ModOp = _family(BinaryOp, "mod", "int", "x % y with the sign of x")
-AndOp = _family(BinaryOp, "and", "bits", "bitwise and", commutative=True)
-OrOp = _family(BinaryOp, "or", "bits", "bitwise or", commutative=True)
-XorOp = _family(BinaryOp, "xor", "bits", "bitwise xor", commutative=True)
-ShlOp = _family(BinaryOp, "shl", "int", "x << y")
-ShrOp = _family(BinaryOp, "shr", "int", "x >> y (arithmetic if signed)")
+AddOp = _family(BinaryOp, "add")
+MulOp = _family(BinaryOp, "mul")
+MaxOp = _family(BinaryOp, "max")
+IdivOp = _family(BinaryOp, "idiv")
+ModOp = _family(BinaryOp, "mod")
+AndOp = _family(BinaryOp, "and")
+OrOp = _family(BinaryOp, "or")
+XorOp = _family(BinaryOp, "xor")
+ShlOp = _family(BinaryOp, "shl")
+ShrOp = _family(BinaryOp, "shr")
 
-CmpltOp = _family(CompareOp, "cmplt", "any", "x < y")
-CmpneOp = _family(CompareOp, "cmpne", "any", "x != y", commutative=True)
+CmpltOp = _family(CompareOp, "cmplt")
+CmpneOp = _family(CompareOp, "cmpne")
 
 
 @irdl_op_definition

@@ -45,7 +45,14 @@ class ElementwiseMixin:
         return (self > 0).where(1, (self < 0).where(-1, 0)).cast(self.dtype)
 
     def trunc(self: Tensor) -> Tensor:
-        return self.cast(dtypes.int32).cast(self.dtype) if self.dtype.is_float() else self
+        """Toward zero, in the float domain: from 2**(mantissa bits) on every float is an integer (and
+        inf and NaN stay), so only smaller values go through int32, where they always fit."""
+        if not self.dtype.is_float():
+            return self
+        from numpy import finfo
+
+        whole = float(2 ** finfo(self.dtype.np).nmant)  # ALU-TABLE: no int32 overflow (1e12)
+        return (self.abs() < whole).where(self.cast(dtypes.int32).cast(self.dtype), self)
 
     def floor(self: Tensor) -> Tensor:
         if not self.dtype.is_float():

@@ -3,7 +3,7 @@
 All of it is one rule table applied greedily to a fixed point. The index rules use value bounds
 (tinyir/passes/symbolic.py) derived from the sizes of `uop.special`s and `uop.range`s, which is
 what lets view index math such as `((g1*4 + g0) idiv 4) mod 3` collapse to `g1 mod 3`.
-Constant folding evaluates with the interpreter's semantics (tinyir/runtime/uop_interp.py).
+Constant folding evaluates with the ALU table (tinyir/alu.py), as the uop interpreter does.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from xdsl.dialects.builtin import ModuleOp, i1, i32
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 
+from tinyir import alu
 from tinyir.dialects import uop
 from tinyir.element_types import is_int
 from tinyir.passes.symbolic import bounds, const_value, int_const, linear_terms, terms_bounds
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.runtime.uop_interp import eval_alu
 
-COMMUTATIVE = (uop.AddOp, uop.MulOp, uop.MaxOp, uop.AndOp, uop.OrOp, uop.XorOp, uop.CmpneOp)
+COMMUTATIVE = tuple(sorted((uop.ALU_BY_NAME[name] for name in alu.COMMUTATIVE), key=lambda c: c.name))
 ALU = tuple(sorted(uop.UOP_ALU, key=lambda c: c.name))
 PURE = tuple(sorted(uop.PURE_UOPS, key=lambda c: c.name))
 
@@ -44,7 +45,7 @@ def fold_constants(op: Operation) -> Operation | None:
     values = [const_value(v) for v in op.operands]
     if any(v is None for v in values):
         return None
-    result = eval_alu(op.name.split(".", 1)[1], values, op.results[0].type).item()
+    result = eval_alu(op.name.split(".", 1)[1], values, op.results[0].type, [v.type for v in op.operands]).item()
     return const(result, op.results[0].type)
 
 

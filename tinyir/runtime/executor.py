@@ -446,7 +446,7 @@ def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: De
             data = _dense_to_numpy(op, shape, dtype)
             program.steps.append(_Step("const", new_slot(op.results[0]), data=data, shape=shape, dtype=dtype))
         elif op.name == target.kernel_op:
-            khash = structural_hash(op)
+            khash = _kernel_hash(op)  # ALU-TABLE: the buffer types count
             source, compiled = _compiled_kernel(program.device_name, khash, lambda: target.emit_kernel(op), device,
                                                 show_code)
             program.kernels.append(source)
@@ -457,6 +457,13 @@ def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: De
             program.out_slots = [slot_of[v] for v in op.operands]
         else:
             raise TinyirError(f"cannot execute host op {op.name} (was the pipeline run to the {target.name} target?)")
+
+
+def _kernel_hash(kernel: Operation) -> str:
+    """The structural hash of a kernel and the types of the buffers it is launched with: kernels of
+    one signless body (i8 and ui8, say) still check different host dtypes."""
+    buffers = "\x01".join(str(v.type) for v in kernel.operands)  # ALU-TABLE: kernel key
+    return hashlib.sha256((structural_hash(kernel) + "\x00" + buffers).encode()).hexdigest()
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """The numpy reference: an interpreter of every `tir` op (composites too) on the entry function.
 
 `run_reference(module_or_func, inputs)` is the ground truth every compiled device is compared with.
-Integer semantics are C's on the element type: wrap-around add/mul/shl, `idiv` truncating toward
-zero, `mod` with the sign of the dividend, `shr` arithmetic on signed and logical on unsigned types.
+The primitive elementwise ops mean what the ALU table says (tinyir/alu.py): integers wrap, `idiv`
+truncates toward zero, x / 0 = x % 0 = 0, out-of-range shifts give 0 or the sign fill, float max
+propagates NaN, float -> int casts saturate.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
 from tinyir.dialects import tensor as tir
-from tinyir.element_types import is_float, numpy_dtype
+from tinyir import alu
+from tinyir.alu import eval_op
+from tinyir.element_types import numpy_dtype
 
 Impl = Callable[..., np.ndarray]
 
@@ -42,17 +45,13 @@ def _shape(op: Operation) -> tuple[int, ...]:
 
 
 def c_idiv(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """C integer division: truncate toward zero (division by zero gives 0 here; it is UB in C)."""
-    safe = np.where(b == 0, 1, b).astype(a.dtype)
-    rem = np.fmod(a, safe)
-    q = ((a - rem) // safe).astype(a.dtype)
-    return np.where(b == 0, 0, q).astype(a.dtype)
+    """`idiv` of the ALU table: toward zero, x / 0 = 0, MIN / -1 = MIN."""
+    return eval_op("idiv", [a, np.asarray(b, a.dtype)], a.dtype)
 
 
 def c_mod(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """C remainder: sign of the dividend."""
-    safe = np.where(b == 0, 1, b).astype(a.dtype)
-    return np.where(b == 0, 0, np.fmod(a, safe)).astype(a.dtype)
+    """`mod` of the ALU table: sign of the dividend, x % 0 = 0."""
+    return eval_op("mod", [a, np.asarray(b, a.dtype)], a.dtype)
 
 
 def logical_shr_i32(h: np.ndarray, s: int) -> np.ndarray:
@@ -82,17 +81,6 @@ def _iota(op: tir.IotaOp) -> np.ndarray:
     shape, axis = _shape(op), op.axis_int()
     idx = np.arange(shape[axis]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
     return np.broadcast_to(idx, shape).astype(_dtype(op))
-
-
-def _cast(op: tir.CastOp, x: np.ndarray) -> np.ndarray:
-    dt = _dtype(op)
-    if dt == np.bool_:
-        return x != 0
-    if is_float(tir.element_type_of(op.x)) and dt.kind in "iu":
-        x = np.trunc(x)
-        # out of range is UB in C; wrap through int64 so the result is at least deterministic
-        return np.where(np.isfinite(x), x, 0).astype(np.int64).astype(dt)
-    return x.astype(dt)
 
 
 def _reduce(np_fn: Callable[..., np.ndarray]) -> Impl:
@@ -126,32 +114,17 @@ def _typed(fn: Callable[..., np.ndarray]) -> Impl:
     return lambda op, *xs: np.asarray(fn(*xs)).astype(_dtype(op))
 
 
+def _alu(name: str) -> Impl:
+    """Primitive elementwise op `name` as the ALU table defines it (tinyir/alu.py)."""
+    return lambda op, *xs: eval_op(name, list(xs), _dtype(op))
+
+
 # op class -> implementation(op, *operand arrays); one line per op
 IMPLS: dict[type[Operation], Impl] = {
     tir.ConstantOp: _constant,
     tir.IotaOp: _iota,
     tir.RandomBitsOp: lambda op, key: random_bits(_shape(op), int(key)),
-    tir.NegOp: _typed(np.negative),
-    tir.Exp2Op: _typed(np.exp2),
-    tir.Log2Op: _typed(np.log2),
-    tir.SinOp: _typed(np.sin),
-    tir.SqrtOp: _typed(np.sqrt),
-    tir.RecipOp: _typed(np.reciprocal),
-    tir.CastOp: _cast,
-    tir.BitcastOp: lambda op, x: x.view(_dtype(op)),
-    tir.AddOp: _typed(np.add),
-    tir.MulOp: _typed(np.multiply),
-    tir.MaxOp: _typed(np.maximum),
-    tir.IdivOp: _typed(c_idiv),
-    tir.ModOp: _typed(c_mod),
-    tir.AndOp: _typed(np.bitwise_and),
-    tir.OrOp: _typed(np.bitwise_or),
-    tir.XorOp: _typed(np.bitwise_xor),
-    tir.ShlOp: _typed(np.left_shift),
-    tir.ShrOp: _typed(np.right_shift),  # numpy: arithmetic on signed, logical on unsigned, as C
-    tir.CmpltOp: _typed(np.less),
-    tir.CmpneOp: _typed(np.not_equal),
-    tir.WhereOp: _typed(np.where),
+    **{tir.ALU_BY_NAME[name]: _alu(name) for name in alu.ALU},  # every primitive elementwise op
     tir.ReduceSumOp: _reduce(np.sum),
     tir.ReduceMaxOp: _reduce(np.max),
     tir.ReshapeOp: lambda op, x: x.reshape(_shape(op)),

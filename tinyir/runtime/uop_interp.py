@@ -11,8 +11,8 @@ before any starts the next, so `uop.barrier` needs no waiting here; what it does
 race-check epoch: a local element written by one work-item and read or written (with another value) by
 another with no barrier in between is an error, since on a GPU that order is not guaranteed.
 
-`ALU_SEMANTICS` (op name -> numpy function with C semantics on the element type) is also what
-`uop-simplify` uses for constant folding, so folding and execution cannot disagree.
+ALU ops mean what the ALU table says (tinyir/alu.py, `eval_alu`); `uop-simplify` folds constants
+with the same table, so folding and execution cannot disagree.
 """
 
 from __future__ import annotations
@@ -23,81 +23,29 @@ from typing import Any
 import numpy as np
 from xdsl.ir import Attribute, Operation, SSAValue
 
+from tinyir.alu import ALU_TABLE, eval_op
 from tinyir.element_types import numpy_dtype
 
 Array = np.ndarray
 
 
-def _trunc_div(a: Array, b: Array) -> Array:
-    """C integer division (toward zero); division by zero gives 0 instead of trapping."""
-    safe = np.where(b == 0, 1, b)
-    q = np.abs(a) // np.abs(safe)
-    q = np.where((a < 0) != (safe < 0), -q, q)
-    return np.where(b == 0, 0, q).astype(a.dtype)
+#: op name -> numpy function on arrays of the operand element type (i1 arithmetic is logical:
+#: add/max = or, mul = and, neg = not), derived from the ALU table (tinyir/alu.py).
+ALU_SEMANTICS: dict[str, Callable[..., Array]] = {row.name: row.meaning for row in ALU_TABLE if row.meaning}
 
 
-def _c_mod(a: Array, b: Array) -> Array:
-    return (a - b * _trunc_div(a, b)).astype(a.dtype)
+def eval_alu(name: str, operands: Sequence[Any], result_type: Attribute,
+             operand_types: Sequence[Attribute] | None = None) -> Array:
+    """Evaluate ALU op `name` (short name, "add") on numpy operands, giving `result_type` values.
 
-
-def _is_bool(a: Array) -> bool:
-    return a.dtype == np.bool_
-
-
-def _shift_amount(a: Array, b: Array) -> Array:
-    return np.asarray(b).astype(a.dtype) & (a.dtype.itemsize * 8 - 1)
-
-
-# op name -> function on numpy arrays of the operand element type (results keep that dtype,
-# except the compares, which give bool). i1 arithmetic is logical: add/max = or, mul = and, neg = not.
-ALU_SEMANTICS: dict[str, Callable[..., Array]] = {
-    "neg": lambda x: np.logical_not(x) if _is_bool(x) else np.negative(x),
-    "exp2": np.exp2,
-    "log2": np.log2,
-    "sin": np.sin,
-    "sqrt": np.sqrt,
-    "recip": lambda x: np.reciprocal(x),
-    "add": lambda x, y: np.logical_or(x, y) if _is_bool(x) else np.add(x, y),
-    "mul": lambda x, y: np.logical_and(x, y) if _is_bool(x) else np.multiply(x, y),
-    "max": np.maximum,
-    "idiv": _trunc_div,
-    "mod": _c_mod,
-    "and": np.bitwise_and,
-    "or": np.bitwise_or,
-    "xor": np.bitwise_xor,
-    "shl": lambda x, y: np.left_shift(x, _shift_amount(x, y)),
-    "shr": lambda x, y: np.right_shift(x, _shift_amount(x, y)),
-    "cmplt": np.less,
-    "cmpne": np.not_equal,
-    "where": lambda c, x, y: np.where(c, x, y),
-}
-
-
-def cast_array(x: Array, to: np.dtype) -> Array:
-    """Value conversion: float->int truncates toward zero, ->bool is != 0."""
-    if to == np.bool_:
-        return x != 0
-    if np.issubdtype(x.dtype, np.floating) and np.issubdtype(to, np.integer):
-        x = np.trunc(np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0))
-        info = np.iinfo(to)
-        x = np.clip(x, info.min, info.max)
-    return x.astype(to)
-
-
-def bitcast_array(x: Array, to: np.dtype) -> Array:
-    return np.ascontiguousarray(x).view(to)
-
-
-def eval_alu(name: str, operands: Sequence[Any], result_type: Attribute) -> Array:
-    """Evaluate ALU op `name` (short name, "add") on numpy operands, giving `result_type` values."""
-    to = numpy_dtype(result_type)
+    Operands are read as their element types (`operand_types`, else their own numpy dtypes), so a
+    folded Python constant means what the same value in a register would."""
     with np.errstate(all="ignore"):
-        if name == "cast":
-            return cast_array(np.asarray(operands[0]), to)
-        if name == "bitcast":
-            return bitcast_array(np.asarray(operands[0]), to)
-        out = ALU_SEMANTICS[name](*[np.asarray(o) for o in operands])
-    return np.asarray(out).astype(to)
+        if operand_types is not None:
+            arrays = [np.asarray(o, dtype=numpy_dtype(t)) for o, t in zip(operands, operand_types)]
+        else:
+            arrays = [np.asarray(o) for o in operands]
+    return eval_op(name, arrays, numpy_dtype(result_type))
 
 
 class UopInterpreterError(RuntimeError):

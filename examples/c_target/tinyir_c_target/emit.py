@@ -9,9 +9,10 @@
     }
 
 Each helper is a `static inline` function defined for the types it is used with; together they
-say, in C, what tinyir's micro-ops mean: signed integers wrap (computed in the unsigned type),
-x / 0 = 0 and x % 0 = x, x / -1 = -x (no trap), shift amounts are taken mod the width, float max
-propagates NaN (as numpy), float -> int saturates (NaN -> 0), bool buffers hold one byte each.
+say, in C, what tinyir's micro-ops mean (the ALU table, tinyir/alu.py): signed integers wrap
+(computed in the unsigned type), x / 0 = x % 0 = 0, x / -1 = -x (no trap), a shift by an amount
+outside [0, width) gives 0 or the sign fill, float max propagates NaN and orders -0 below +0,
+float -> int saturates (NaN -> 0), bool buffers hold one byte each.
 """
 
 from __future__ import annotations
@@ -87,21 +88,23 @@ def _body(name: str, t: Attribute, result: Attribute) -> str:
     if name == "max":
         if t == i1:
             return "return a | b;"
-        if _is_float(t):  # fmaxf ignores a NaN operand; tinyir (like numpy) propagates it
-            return f"return a != a ? a : b != b ? b : {_float_function('fmaxf', t, 'a', 'b')};"
+        if _is_float(t):  # IEEE maximum: fmaxf ignores a NaN operand, and -0 < +0 (copysign: -0 only for -0, -0)
+            return (f"return a != a ? a : b != b ? b : a == b ? {_float_function('copysignf', t, 'a', '(a + b)')} "
+                    f": {_float_function('fmaxf', t, 'a', 'b')};")
         return "return a > b ? a : b;"
     if name == "idiv":
         minus_one = f"if (b == -1) return ({T})(({U})0 - ({U})a); " if signed else ""
         return f"if (b == 0) return 0; {minus_one}return ({T})(a / b);"
     if name == "mod":
         minus_one = "if (b == -1) return 0; " if signed else ""
-        return f"if (b == 0) return a; {minus_one}return ({T})(a % b);"
+        return f"if (b == 0) return 0; {minus_one}return ({T})(a % b);"
     if name in ("and", "or", "xor"):
         return f"return ({T})(a {dict(zip(('and', 'or', 'xor'), '&|^'))[name]} b);"
-    if name == "shl":
-        return f"return ({T})(({U})a << (b & {bits - 1}));"
+    if name == "shl":  # an amount outside [0, width) gives 0 (viewed unsigned, a negative one is huge)
+        return f"return ({U})b < {bits} ? ({T})(({U})a << b) : 0;"
     if name == "shr":  # arithmetic on signed types (gcc and clang shift signed values arithmetically)
-        return f"return ({T})(a >> (b & {bits - 1}));"
+        fill = f"({T})(a >> {bits - 1})" if signed else "0"
+        return f"return ({U})b < {bits} ? ({T})(a >> b) : {fill};"
     if name == "cmplt":
         return "return a < b;"
     if name == "cmpne":

@@ -51,19 +51,20 @@
 // CHECK-NEXT:      llir.if_end
 // CHECK-NEXT:      llir.loop_end %i : i32
 
-// Constant divisors and shift amounts need no checks; a variable divisor is guarded (x % 0 = x).
+// Constant divisors and shift amounts need no checks (an amount past the width is the table's 0);
+// a variable divisor is guarded (x % 0 = 0, x % -1 divides by 1).
 // CHECK-LABEL: func.func @ints
 // CHECK:           %sd = llir.sdiv %{{.*}}, %three : i32
 // CHECK-NEXT:      %[[AMOUNT:.*]] = llir.constant 3 : i32
 // CHECK-NEXT:      %[[SM:.*]] = llir.ashr %sd, %[[AMOUNT]] : i32
 // CHECK-NEXT:      %[[Z:.*]] = llir.constant 0 : i32
 // CHECK-NEXT:      %[[ISZERO:.*]] = llir.icmp eq %[[S:.*]], %[[Z]] : i32
+// CHECK-NEXT:      %[[ZERO:.*]] = llir.constant 0 : i32
 // CHECK:           %[[REM:.*]] = llir.srem %[[SM]], %{{.*}} : i32
-// CHECK-NEXT:      %[[DD:.*]] = llir.select %[[ISZERO]], %[[SM]], %[[REM]] : i32
+// CHECK-NEXT:      %[[DD:.*]] = llir.select %[[ISZERO]], %[[ZERO]], %[[REM]] : i32
 // CHECK-NEXT:      %big = llir.constant -56 : i8
 // CHECK-NEXT:      %ud = llir.udiv %{{.*}}, %big : i8
-// CHECK-NEXT:      %[[MASKED:.*]] = llir.constant 0 : i8
-// CHECK-NEXT:      %[[USH:.*]] = llir.lshr %ud, %[[MASKED]] : i8
+// CHECK-NEXT:      %[[USH:.*]] = llir.constant 0 : i8
 // CHECK-NEXT:      %ult = llir.icmp ult %[[USH]], %big : i8
 // CHECK-NEXT:      %sn = llir.trunc %[[DD]] : i32 to i8
 // CHECK-NEXT:      %w = llir.select %ult, %sn, %[[USH]] : i8

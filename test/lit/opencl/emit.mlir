@@ -26,14 +26,19 @@
 // CHECK-NEXT:      float val3 = val2 ? data1[val1] : 0.0f;
 // CHECK-NEXT:      bool val4 = acc0 != acc0;
 // CHECK-NEXT:      bool val5 = val3 != val3;
-// CHECK-NEXT:      float val6 = fmax(acc0, val3);
-// CHECK-NEXT:      float val7 = val5 ? val3 : val6;
-// CHECK-NEXT:      float val8 = val4 ? acc0 : val7;
-// CHECK-NEXT:      acc0 = val8;
+// CHECK-NEXT:      bool val6 = acc0 != val3;
+// CHECK-NEXT:      bool val7 = !val6;
+// CHECK-NEXT:      float val8 = acc0 + val3;
+// CHECK-NEXT:      float val9 = copysign(acc0, val8);
+// CHECK-NEXT:      float val10 = fmax(acc0, val3);
+// CHECK-NEXT:      float val11 = val7 ? val9 : val10;
+// CHECK-NEXT:      float val12 = val5 ? val3 : val11;
+// CHECK-NEXT:      float val13 = val4 ? acc0 : val12;
+// CHECK-NEXT:      acc0 = val13;
 // CHECK-NEXT:    }
-// CHECK-NEXT:    float val9 = 1.0f / acc0;
-// CHECK-NEXT:    float val10 = val9 * 0.1f;
-// CHECK-NEXT:    data0[gidx0] = val10;
+// CHECK-NEXT:    float val14 = 1.0f / acc0;
+// CHECK-NEXT:    float val15 = val14 * 0.1f;
+// CHECK-NEXT:    data0[gidx0] = val15;
 // CHECK-NEXT:  }
 func.func @reduce(%o: !st.buffer<4xf32>, %a: !st.buffer<4x8xf32>) {
   uop.kernel "sum_rows" (%o, %a) : !st.buffer<4xf32>, !st.buffer<4x8xf32> {
@@ -65,13 +70,15 @@ func.func @reduce(%o: !st.buffer<4xf32>, %a: !st.buffer<4x8xf32>) {
 // CHECK-NEXT:    char val2 = (char)((uchar)val0 + ((uchar)253));
 // CHECK-NEXT:    int val3 = val1 / (-7);
 // CHECK-NEXT:    int val4 = val1 % (-2147483647-1);
-// CHECK-NEXT:    int val5 = (int)((uint)val3 << (uint)val4);
-// CHECK-NEXT:    int val6 = val5 >> 2;
-// CHECK-NEXT:    float val7 = (float)val2;
-// CHECK-NEXT:    int val8 = as_int(val7);
-// CHECK-NEXT:    int val9 = max(val6, val8);
-// CHECK-NEXT:    bool val10 = val9 != 0;
-// CHECK-NEXT:    data0[gidx0] = (uchar)val10;
+// CHECK-NEXT:    bool val5 = (uint)val4 < 32u;
+// CHECK-NEXT:    int val6 = (int)((uint)val3 << (uint)val4);
+// CHECK-NEXT:    int val7 = val5 ? val6 : 0;
+// CHECK-NEXT:    float val8 = (float)val2;
+// CHECK-NEXT:    int val9 = as_int(val8);
+// CHECK-NEXT:    int val10 = val7 >> 2;
+// CHECK-NEXT:    int val11 = max(val10, val9);
+// CHECK-NEXT:    bool val12 = val11 != 0;
+// CHECK-NEXT:    data0[gidx0] = (uchar)val12;
 // CHECK-NEXT:  }
 func.func @ints(%o: !st.buffer<5xi1>, %a: !st.buffer<5xi8>, %b: !st.buffer<5xi32>) {
   uop.kernel "ints" (%o, %a, %b) : !st.buffer<5xi1>, !st.buffer<5xi8>, !st.buffer<5xi32> {
@@ -127,7 +134,8 @@ func.func @halves(%o: !st.buffer<2xf16>, %m: !st.buffer<2xi1>) {
 }
 
 // f16 loads and casts. Native: half values and C casts. Storage: vload_half (gated: `g ? ... : 0.0f`),
-// a cast f16 -> f32 is no code, f32 -> f16 rounds with the helper, f16 -> int converts the float.
+// a cast f16 -> f32 is no code, f32 -> f16 rounds with the helper, f16 -> int converts the float
+// (clamped first and saturating, NaN -> 0, as the ALU table says).
 // HALF-LABEL: __kernel void half_casts(__global half* restrict data0, __global int* restrict data1, __global const half* restrict data2, __global const float* restrict data3) {
 // HALF-NEXT:    int gidx0 = get_global_id(0);
 // HALF-NEXT:    bool val0 = gidx0 < 3;
@@ -137,8 +145,15 @@ func.func @halves(%o: !st.buffer<2xf16>, %m: !st.buffer<2xi1>) {
 // HALF-NEXT:    float val4 = val2 * val3;
 // HALF-NEXT:    half val5 = (half)val4;
 // HALF-NEXT:    data0[gidx0] = val5;
-// HALF-NEXT:    int val6 = (int)val1;
-// HALF-NEXT:    data1[gidx0] = val6;
+// HALF-NEXT:    float val6 = (float)val1;
+// HALF-NEXT:    bool val7 = val6 != val6;
+// HALF-NEXT:    bool val8 = val6 < 2.1474836e+09f;
+// HALF-NEXT:    float val9 = fmax(val6, (-2.1474836e+09f));
+// HALF-NEXT:    float val10 = fmin(val9, 2.1474835e+09f);
+// HALF-NEXT:    int val11 = (int)val10;
+// HALF-NEXT:    int val12 = val8 ? val11 : 2147483647;
+// HALF-NEXT:    int val13 = val7 ? 0 : val12;
+// HALF-NEXT:    data1[gidx0] = val13;
 // HALF-NEXT:  }
 // STORAGE-LABEL: __kernel void half_casts(__global half* restrict data0, __global int* restrict data1, __global half* restrict data2, __global const float* restrict data3) {
 // STORAGE-NEXT:    int gidx0 = get_global_id(0);
@@ -148,8 +163,14 @@ func.func @halves(%o: !st.buffer<2xf16>, %m: !st.buffer<2xi1>) {
 // STORAGE-NEXT:    float val3 = val1 * val2;
 // STORAGE-NEXT:    float val4 = tinyir_round_half(val3);
 // STORAGE-NEXT:    vstore_half_rte(val4, gidx0, data0);
-// STORAGE-NEXT:    int val5 = (int)val1;
-// STORAGE-NEXT:    data1[gidx0] = val5;
+// STORAGE-NEXT:    bool val5 = val1 != val1;
+// STORAGE-NEXT:    bool val6 = val1 < 2.1474836e+09f;
+// STORAGE-NEXT:    float val7 = fmax(val1, (-2.1474836e+09f));
+// STORAGE-NEXT:    float val8 = fmin(val7, 2.1474835e+09f);
+// STORAGE-NEXT:    int val9 = (int)val8;
+// STORAGE-NEXT:    int val10 = val6 ? val9 : 2147483647;
+// STORAGE-NEXT:    int val11 = val5 ? 0 : val10;
+// STORAGE-NEXT:    data1[gidx0] = val11;
 // STORAGE-NEXT:  }
 func.func @half_casts(%o: !st.buffer<4xf16>, %n: !st.buffer<4xi32>, %a: !st.buffer<4xf16>, %s: !st.buffer<4xf32>) {
   uop.kernel "half_casts" (%o, %n, %a, %s) : !st.buffer<4xf16>, !st.buffer<4xi32>, !st.buffer<4xf16>, !st.buffer<4xf32> {

@@ -19,8 +19,10 @@
 // STORAGE-NEXT:    %y = ocl.mul %acc, %c : f32
 // STORAGE-NEXT:    %w = ocl.round_half %y : f32
 // STORAGE-NEXT:    ocl.store_half %out[%g], %w : f32
-// STORAGE-NEXT:    %n = ocl.convert %w : f32 to i32
-// STORAGE-NEXT:    ocl.store %ints[%g], %n : i32
+// STORAGE:         ocl.convert %{{.*}} : f32 to i32
+// STORAGE:         ocl.select
+// STORAGE-NEXT:    %[[N:.*]] = ocl.select
+// STORAGE-NEXT:    ocl.store %ints[%g], %[[N]] : i32
 // NATIVE-LABEL: func.func @half_sum
 // NATIVE:          %acc = ocl.var 0.0 : f16
 // NATIVE:          %x = ocl.load %in[%{{.*}}] : f16
@@ -28,7 +30,7 @@
 // NATIVE:          %y = ocl.mul %acc, %c : f16
 // NATIVE-NEXT:     %w = ocl.convert %y : f16 to f16
 // NATIVE-NEXT:     ocl.store %out[%g], %w : f16
-// NATIVE-NEXT:     %n = ocl.convert %w : f16 to i32
+// NATIVE-NEXT:     %n = ocl.convert %w : f16 to f32
 func.func @half_sum(%o: !st.buffer<2xf16>, %i: !st.buffer<2xi32>, %a: !st.buffer<8xf16>) {
   uop.kernel "half_sum" (%o, %i, %a) : !st.buffer<2xf16>, !st.buffer<2xi32>, !st.buffer<8xf16> {
   ^bb0(%out: !st.buffer<2xf16>, %ints: !st.buffer<2xi32>, %in: !st.buffer<8xf16>):

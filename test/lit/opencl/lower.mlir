@@ -23,9 +23,21 @@
 // CHECK-NEXT:      %e = ocl.call "exp2"(%acc) : f32
 // CHECK-NEXT:      %[[ONE:.*]] = ocl.const 1.0 : f32
 // CHECK-NEXT:      %[[R:.*]] = ocl.div %[[ONE]], %e : f32
-// CHECK-NEXT:      %n = ocl.convert %[[R]] : f32 to i32
+// float -> int saturates (NaN -> 0): clamped into range before C's conversion, 2^31 on selects the maximum
+// CHECK-NEXT:      %[[NAN:.*]] = ocl.ne %[[R]], %[[R]] : f32
+// CHECK-NEXT:      %[[Z0:.*]] = ocl.const 0 : i32
+// CHECK-NEXT:      %[[TOP:.*]] = ocl.const 2147483648.0 : f32
+// CHECK-NEXT:      %[[BELOW:.*]] = ocl.lt %[[R]], %[[TOP]] : f32
+// CHECK-NEXT:      %[[LO:.*]] = ocl.const -2147483648.0 : f32
+// CHECK-NEXT:      %[[UP:.*]] = ocl.call "fmax"(%[[R]], %[[LO]]) : f32
+// CHECK-NEXT:      %[[HI:.*]] = ocl.const 2147483520.0 : f32
+// CHECK-NEXT:      %[[CL:.*]] = ocl.call "fmin"(%[[UP]], %[[HI]]) : f32
+// CHECK-NEXT:      %[[CONV:.*]] = ocl.convert %[[CL]] : f32 to i32
+// CHECK-NEXT:      %[[MAX:.*]] = ocl.const 2147483647 : i32
+// CHECK-NEXT:      %[[SAT:.*]] = ocl.select %[[BELOW]], %[[CONV]], %[[MAX]] : i32
+// CHECK-NEXT:      %[[N:.*]] = ocl.select %[[NAN]], %[[Z0]], %[[SAT]] : i32
 // CHECK-NEXT:      %[[ZERO:.*]] = ocl.const 0 : ui32
-// CHECK-NEXT:      %[[NU:.*]] = ocl.convert %n : i32 to ui32
+// CHECK-NEXT:      %[[NU:.*]] = ocl.convert %[[N]] : i32 to ui32
 // CHECK-NEXT:      %[[NEG:.*]] = ocl.sub %[[ZERO]], %[[NU]] : ui32
 // CHECK-NEXT:      %[[NI:.*]] = ocl.convert %[[NEG]] : ui32 to i32
 // CHECK-NEXT:      %b = ocl.as_type %[[NI]] : i32 to f32
@@ -57,7 +69,7 @@ func.func @reduce_rows(%o: !st.buffer<4xf32>, %a: !st.buffer<4x8xf32>) {
 
 // Bool and unsigned: add/mul/max/neg on i1 are or/and/or/not; ui8 arithmetic is plain C
 // (it wraps when stored back to uchar); max is max for ints, and fmax for floats with a NaN operand
-// passed through (x != x only for NaN), as numpy and PyTorch do.
+// passed through (x != x only for NaN), as numpy and PyTorch do, and equal zeros ordered by copysign.
 // CHECK-LABEL: func.func @bools_and_bytes
 // CHECK:         ocl.kernel "k1" global [3, 2] (%o, %a, %m)
 // CHECK:           %y = ocl.get_global_id 1 : i32
@@ -72,10 +84,15 @@ func.func @reduce_rows(%o: !st.buffer<4xf32>, %a: !st.buffer<4x8xf32>) {
 // CHECK-NEXT:      %f = ocl.convert %sel : ui8 to f32
 // CHECK-NEXT:      %ff = ocl.ne %f, %f : f32
 // CHECK-NEXT:      %ff_1 = ocl.ne %f, %f : f32
-// CHECK-NEXT:      %ff_2 = ocl.call "fmax"(%f, %f) : f32
-// CHECK-NEXT:      %ff_3 = ocl.select %ff_1, %f, %ff_2 : f32
-// CHECK-NEXT:      %ff_4 = ocl.select %ff, %f, %ff_3 : f32
-// CHECK-NEXT:      ocl.store %out[%x], %ff_4 if %nr : f32
+// CHECK-NEXT:      %ff_2 = ocl.ne %f, %f : f32
+// CHECK-NEXT:      %ff_3 = ocl.not %ff_2 : i1
+// CHECK-NEXT:      %ff_4 = ocl.add %f, %f : f32
+// CHECK-NEXT:      %ff_5 = ocl.call "copysign"(%f, %ff_4) : f32
+// CHECK-NEXT:      %ff_6 = ocl.call "fmax"(%f, %f) : f32
+// CHECK-NEXT:      %ff_7 = ocl.select %ff_3, %ff_5, %ff_6 : f32
+// CHECK-NEXT:      %ff_8 = ocl.select %ff_1, %f, %ff_7 : f32
+// CHECK-NEXT:      %ff_9 = ocl.select %ff, %f, %ff_8 : f32
+// CHECK-NEXT:      ocl.store %out[%x], %ff_9 if %nr : f32
 func.func @bools_and_bytes(%o: !st.buffer<3xf32>, %a: !st.buffer<3xui8>, %m: !st.buffer<3xi1>) {
   uop.kernel "k1" (%o, %a, %m) : !st.buffer<3xf32>, !st.buffer<3xui8>, !st.buffer<3xi1> {
   ^bb0(%out: !st.buffer<3xf32>, %bytes: !st.buffer<3xui8>, %mask: !st.buffer<3xi1>):

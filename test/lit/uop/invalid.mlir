@@ -20,7 +20,7 @@ func.func @f1(%buf: !st.buffer<4xf32>) {
   uop.kernel "k" (%buf) : !st.buffer<4xf32> {
   ^bb0(%o: !st.buffer<4xf32>):
     %a = uop.const 1.0 : f32
-    // expected-error@+1 {{uop.idiv does not accept f32 operands (needs int)}}
+    // expected-error@+1 {{uop.idiv does not accept f32 operands (needs integer)}}
     %c = uop.idiv %a, %a : f32
   }
   func.return

@@ -3,9 +3,9 @@
 Semantics kept exactly (docs/ir.md): integers wrap; `idiv`/`mod` are C's `sdiv`/`srem` (`udiv`/
 `urem` on ui8); `shr` is `ashr` on signed and `lshr` on unsigned types; float `max` is
 `llvm.maximum` (NaN propagates, as in numpy and PyTorch); i1 buffers hold bytes (loads compare with 0, stores zero-extend); f16 is `half`.
-Nothing traps or makes poison, whatever the data: x/0 = 0 and x%0 = x (as the uop interpreter and
-`uop-simplify`'s folding), x/-1 is computed as -x, shift amounts are taken mod the width, and
-float->int casts saturate (`llvm.fpto[su]i.sat`, NaN -> 0).
+Nothing traps or makes poison, whatever the data; every op means what the ALU table (tinyir/alu.py)
+says: x/0 = x%0 = 0, x/-1 is computed as -x, a shift by an amount outside [0, width) gives 0 (shl,
+lshr) or the sign fill (ashr), float->int casts saturate (`llvm.fpto[su]i.sat`, NaN -> 0).
 
 `uop.special` dims become loops around the whole body (gidx0 innermost, as it is the fastest
 dim); the outermost one is `{parallel}`: the CPU device splits it over threads. A gated load
@@ -230,26 +230,36 @@ def lower_idiv(op: uop.IdivOp) -> Operation:
 
 
 def lower_mod(op: uop.ModOp) -> Operation:
-    """x % y with the sign of x; x % 0 = x (so that x == (x / y) * y + x % y always)."""
+    """x % y with the sign of x; x % 0 = 0 (the ALU table's, as numpy's); x % -1 = 0 (no trap)."""
     x, y = operands(op)
     t = op.result.type
     if _plain_divisor(y):
         return ll.URemOp(x, y) if is_unsigned(t) else ll.SRemOp(x, y)
     y_is_zero, divisor, _ = _divisor_checks(y, t)
     remainder = ll.URemOp(x, divisor) if is_unsigned(t) else ll.SRemOp(x, divisor)
-    return ll.SelectOp(y_is_zero, x, remainder)
+    return ll.SelectOp(y_is_zero, const(0, t), remainder)
 
 
-def _shift_amount(y: SSAValue | Operation, t: Attribute) -> Operation:
-    """Shift amounts modulo the width (as x86 and the uop interpreter): never LLVM poison."""
-    mask = value_type(t).width.data - 1
+def _shift(op: Operation, shift: Callable[[SSAValue | Operation, SSAValue | Operation], Operation],
+           out_of_range: Callable[[SSAValue | Operation], Operation]) -> Operation:
+    """`shift(x, y)` where 0 <= y < width, else `out_of_range(x)` (the ALU table's rule; LLVM makes
+    poison there). A constant amount is decided here; an unknown one by an unsigned compare (a
+    negative amount reads as a huge one) and a select around a shift by the amount mod width."""
+    x, y = operands(op)
+    t = op.result.type
+    width = value_type(t).width.data
     known = constant_of(y)
-    return const(int(known) & mask, t) if known is not None else ll.AndOp(y, const(mask, t))
+    if known is not None:
+        known = int(known) & ((1 << width) - 1)  # its unsigned value
+        return shift(x, const(known, t)) if known < width else out_of_range(x)
+    in_range = ll.ICmpOp("ult", y, const(width, t))
+    return ll.SelectOp(in_range, shift(x, ll.AndOp(y, const(width - 1, t))), out_of_range(x))
 
 
 def lower_shl(op: uop.ShlOp) -> Operation:
-    x, y = operands(op)
-    return ll.ShlOp(x, _shift_amount(y, op.result.type))
+    """x << y; 0 when y < 0 or y >= width."""
+    t = op.result.type
+    return _shift(op, ll.ShlOp, lambda x: const(0, t))
 
 
 def binary(llir_op: type[ll._BinaryOp]) -> Callable[[Operation], Operation]:
@@ -261,9 +271,12 @@ def binary(llir_op: type[ll._BinaryOp]) -> Callable[[Operation], Operation]:
 
 
 def lower_shr(op: uop.ShrOp) -> Operation:
-    x, y = operands(op)
-    amount = _shift_amount(y, op.result.type)
-    return ll.LShrOp(x, amount) if is_unsigned(op.result.type) else ll.AShrOp(x, amount)
+    """x >> y (arithmetic if signed, logical if unsigned); the sign fill when y < 0 or y >= width."""
+    t = op.result.type
+    width = value_type(t).width.data
+    if is_unsigned(t):
+        return _shift(op, ll.LShrOp, lambda x: const(0, t))
+    return _shift(op, ll.AShrOp, lambda x: ll.AShrOp(x, const(width - 1, t)))
 
 
 def lower_cmplt(op: uop.CmpltOp) -> Operation:
@@ -499,12 +512,12 @@ class UopToLLVM(RulePass):
             rule(uop.MulOp, g(lower_mul), "mul -> fmul (reassoc into an accumulator) | mul (nsw where proven) | and (i1)"),
             rule(uop.MaxOp, g(lower_max), "max -> llvm.maximum | select of icmp | or (i1)"),
             rule(uop.IdivOp, g(lower_idiv), "idiv -> sdiv | udiv that cannot trap; x/0 = 0"),
-            rule(uop.ModOp, g(lower_mod), "mod -> srem | urem that cannot trap; x%0 = x"),
+            rule(uop.ModOp, g(lower_mod), "mod -> srem | urem that cannot trap; x%0 = 0"),
             rule(uop.AndOp, g(binary(ll.AndOp)), "and -> and"),
             rule(uop.OrOp, g(binary(ll.OrOp)), "or -> or"),
             rule(uop.XorOp, g(binary(ll.XorOp)), "xor -> xor"),
-            rule(uop.ShlOp, g(lower_shl), "shl -> shl by the amount mod width"),
-            rule(uop.ShrOp, g(lower_shr), "shr -> ashr (signed) | lshr (unsigned), amount mod width"),
+            rule(uop.ShlOp, g(lower_shl), "shl -> shl, 0 for an amount outside [0, width)"),
+            rule(uop.ShrOp, g(lower_shr), "shr -> ashr (signed) | lshr (unsigned); sign fill for an amount outside [0, width)"),
             rule(uop.CmpltOp, g(lower_cmplt), "cmplt -> fcmp olt | icmp slt/ult"),
             rule(uop.CmpneOp, g(lower_cmpne), "cmpne -> fcmp une | icmp ne"),
             rule(uop.WhereOp, g(lower_where), "where -> select"),

@@ -72,7 +72,7 @@ INTS = (i32, ui32, i8, ui8)
 # OpenCL built-in functions the dialect may call, with the operand kinds they accept.
 BUILTINS: dict[str, tuple[int, tuple[Attribute, ...]]] = {
     "exp2": (1, FLOATS), "log2": (1, FLOATS), "sin": (1, FLOATS), "sqrt": (1, FLOATS),
-    "fmax": (2, FLOATS), "max": (2, INTS),
+    "fmax": (2, FLOATS), "fmin": (2, FLOATS), "copysign": (2, FLOATS), "max": (2, INTS),
 }
 
 

@@ -8,7 +8,7 @@ local arrays `lmem0..`, loop indices `ridx0..`, accumulators
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i32
+from xdsl.dialects.builtin import IntegerType, ModuleOp, f16, f32, i1, i32
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
@@ -68,11 +68,18 @@ def _inlined_ops(kernel: ocl.KernelOp) -> set[Operation]:
         if user not in position or any(isinstance(o, _SIDE_EFFECTS) for o in ops[position[op] + 1:position[user]]):
             continue
         to_unsigned = isinstance(op, ocl.ConvertOp) and is_unsigned(op.result.type) and not isinstance(user, ocl.ConvertOp)
+        # C promotes a narrow (uchar) operand to int: inlined into a wider conversion, `(int)(a + b)`
+        # would not wrap at 8 bits (the ALU table's rule), so only a same-width conversion may take it
         wraps_back = (isinstance(op, ocl.BinaryOp | ocl.UnaryOp) and isinstance(user, ocl.ConvertOp)
-                      and is_unsigned(op.result.type) and not is_unsigned(user.result.type))
+                      and is_unsigned(op.result.type) and not is_unsigned(user.result.type)
+                      and _width(op.result.type) in (32, _width(user.result.type)))
         if to_unsigned or wraps_back:
             inlined.add(op)
     return inlined
+
+
+def _width(t: Attribute) -> int | None:
+    return t.width.data if isinstance(t, IntegerType) else None
 
 
 class _KernelPrinter(StatementPrinter):

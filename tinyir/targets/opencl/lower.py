@@ -1,8 +1,11 @@
 """`uop-to-opencl`: micro-ops to the `ocl` dialect, one rule per uop op.
 
-Integer semantics follow docs/ir.md: signed add/mul/shl/neg wrap around, so they are computed in
-the unsigned type of the same width and converted back (signed overflow is undefined in C);
-OpenCL's `/` and `%` already truncate toward zero; `>>` is arithmetic on signed types. On bool,
+Every ALU op means what the ALU table says (tinyir/alu.py, docs/ir.md): signed add/mul/shl/neg wrap
+around, so they are computed in the unsigned type of the same width and converted back (signed
+overflow is undefined in C); `/` and `%` truncate toward zero, and a divisor of 0 or -1 is replaced
+by 1 with a select giving the table's answer; shifts outside [0, width) select 0 or the sign fill;
+float max propagates NaN and orders -0 below +0; float -> int clamps before converting (NaN -> 0).
+Each op is its own typed statement, so a narrow (char) result is wrapped before any use. On bool,
 add is `|`, mul is `&`, max is `|` and neg is `!`.
 
 f16 has two modes (option `fp16`). `storage` (the default, runs on every OpenCL device): f16 is
@@ -29,7 +32,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from tinyir.diagnostics import emit_error
 from tinyir.errors import TinyirError
 from tinyir.dialects import uop
-from tinyir.element_types import is_float, is_int, is_unsigned
+from tinyir.element_types import is_float, is_int, is_unsigned, numpy_dtype
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
 from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.targets.opencl import dialect as ocl
@@ -78,12 +81,93 @@ def _max(op: uop.MaxOp) -> Operation:
         return ocl.OrOp(a, b)
     if not is_float(a.type):
         return ocl.CallOp("max", [a, b])
-    # fmax ignores a NaN operand; numpy and PyTorch propagate it: x != x only for NaN
-    return ocl.SelectOp(ocl.NeOp(a, a), a, ocl.SelectOp(ocl.NeOp(b, b), b, ocl.CallOp("fmax", [a, b])))
+    # the ALU table's IEEE maximum: fmax ignores a NaN operand (numpy and PyTorch propagate it; x != x
+    # only for NaN), and may return either zero of equal ones: copysign(a, a + b) is -0 only for -0, -0
+    equal = ocl.NotOp(ocl.NeOp(a, b).result).result
+    zeros = ocl.CallOp("copysign", [a, ocl.AddOp(a, b).result]).result
+    larger = ocl.SelectOp(equal, zeros, ocl.CallOp("fmax", [a, b]).result).result
+    return ocl.SelectOp(ocl.NeOp(a, a).result, a, ocl.SelectOp(ocl.NeOp(b, b).result, b, larger).result)
 
 
-def _shl(op: uop.ShlOp) -> Operation:
-    return _wrapping(ocl.ShlOp, op.lhs, op.rhs) if _is_signed_int(op.lhs.type) else ocl.ShlOp(op.lhs, op.rhs)
+def _int_const(value: int, t: Attribute) -> SSAValue:
+    return ocl.ConstOp(value, t).result
+
+
+def _known(v: SSAValue) -> int | None:
+    """The value of a constant operand (lowered or not), else None."""
+    owner = v.owner
+    return uop.literal_value(owner.value) if isinstance(owner, ocl.ConstOp | uop.ConstOp) else None
+
+
+def _equals(a: SSAValue, value: int) -> SSAValue:
+    return ocl.NotOp(ocl.NeOp(a, _int_const(value, a.type)).result).result
+
+
+def _divide(op: uop.IdivOp | uop.ModOp) -> Operation:
+    """x / y and x % y as the ALU table says: x/0 = x%0 = 0, x/-1 = -x (wraps), x%-1 = 0. C's `/` and
+    `%` trap or are undefined there, so they divide by 1 instead and a select gives the answer."""
+    a, b = op.lhs, op.rhs
+    t = a.type
+    c_op = ocl.DivOp if isinstance(op, uop.IdivOp) else ocl.RemOp
+    if _known(b) not in (None, 0, -1):
+        return c_op(a, b)
+    zero = _equals(b, 0)
+    edge = ocl.OrOp(zero, _equals(b, -1)).result if _is_signed_int(t) else zero
+    result = c_op(a, ocl.SelectOp(edge, _int_const(1, t), b).result).result
+    if c_op is ocl.DivOp and _is_signed_int(t):  # x / -1 = -x (wrapping), x / 0 = 0
+        negated = ocl.SelectOp(zero, _int_const(0, t), _neg_value(a)).result
+        return ocl.SelectOp(edge, negated, result)
+    return ocl.SelectOp(edge, _int_const(0, t), result)
+
+
+def _neg_value(x: SSAValue) -> SSAValue:
+    """-x wrapping: (T)(0u - (uT)x)."""
+    u = _unsigned(x.type)
+    return ocl.ConvertOp(ocl.SubOp(ocl.ConstOp(0, u).result, _as_unsigned(x)).result, x.type).result
+
+
+def _shift(op: uop.ShlOp | uop.ShrOp) -> Operation | SSAValue:
+    """x << y, x >> y as the ALU table says: an amount outside [0, width) gives 0 (shl, unsigned shr)
+    or the sign fill (signed shr). A constant amount is decided here, else a select."""
+    a, b = op.lhs, op.rhs
+    t = a.type
+    width = t.width.data
+    signed = _is_signed_int(t)
+
+    def shift(n: SSAValue) -> SSAValue:
+        if isinstance(op, uop.ShrOp):
+            return ocl.ShrOp(a, n).result
+        return _wrapping(ocl.ShlOp, a, n).results[0] if signed else ocl.ShlOp(a, n).result
+
+    def fill() -> SSAValue:
+        if isinstance(op, uop.ShrOp) and signed:
+            return ocl.ShrOp(a, _int_const(width - 1, t)).result
+        return _int_const(0, t)
+
+    known = _known(b)
+    if known is not None:
+        known &= (1 << width) - 1  # its unsigned value: a negative amount is a huge one
+        return shift(_int_const(known, t)) if known < width else fill()
+    in_range = ocl.LtOp(_as_unsigned(b), ocl.ConstOp(width, _unsigned(t)).result).result
+    return ocl.SelectOp(in_range, shift(b), fill())
+
+
+def _float_to_int(x: SSAValue, to: Attribute) -> Operation:
+    """float -> int as the ALU table says: toward zero, saturating, NaN -> 0. C's conversion is
+    undefined out of range, so the value is clamped first (i32: to the largest float below 2^31, and
+    a select gives the maximum from 2^31 on)."""
+    info = np.iinfo(numpy_dtype(to))
+    if x.type == f16:  # native half: its own constants would round the bounds to inf
+        x = ocl.ConvertOp(x, f32).result
+    t = x.type
+    wide = info.max >= 2**24  # its maximum is not a float
+    high = float(np.nextafter(np.float32(2**31), np.float32(0))) if wide else float(info.max)
+    low = ocl.CallOp("fmax", [x, ocl.ConstOp(float(info.min), t).result]).result  # NaN -> the minimum
+    value = ocl.ConvertOp(ocl.CallOp("fmin", [low, ocl.ConstOp(high, t).result]).result, to).result
+    if wide:
+        below = ocl.LtOp(x, ocl.ConstOp(2.0**31, t).result).result  # false for NaN too
+        value = ocl.SelectOp(below, value, _int_const(int(info.max), to)).result
+    return ocl.SelectOp(ocl.NeOp(x, x).result, _int_const(0, to), value)
 
 
 def _neg(op: uop.NegOp) -> Operation:
@@ -200,6 +284,8 @@ class UopToOpenCL(RulePass):
             return ocl.RoundHalfOp(x if x.type == f32 else ocl.ConvertOp(x, f32).result)
         if self._storage and x.type == to:
             return x  # f16 -> f32: the value already is that float
+        if is_float(x.type) and is_int(to):
+            return _float_to_int(x, to)
         return ocl.ConvertOp(x, to)
 
     def _bitcast(self, op: uop.BitcastOp) -> Operation:
@@ -230,13 +316,13 @@ class UopToOpenCL(RulePass):
             rule(uop.AddOp, _arith(ocl.AddOp, ocl.OrOp), "add: wraps on signed ints, | on bool"),
             rule(uop.MulOp, _arith(ocl.MulOp, ocl.AndOp), "mul: wraps on signed ints, & on bool"),
             rule(uop.MaxOp, _max, "max -> fmax with NaN passed through (float), max (int), | (bool)"),
-            rule(uop.IdivOp, lambda op: ocl.DivOp(op.lhs, op.rhs), "idiv -> / (truncates)"),
-            rule(uop.ModOp, lambda op: ocl.RemOp(op.lhs, op.rhs), "mod -> % (sign of the dividend)"),
+            rule(uop.IdivOp, _divide, "idiv -> / (truncates); divisor 0 or -1: by 1 and a select"),
+            rule(uop.ModOp, _divide, "mod -> % (sign of the dividend); divisor 0 or -1: by 1 and a select"),
             rule(uop.AndOp, lambda op: ocl.AndOp(op.lhs, op.rhs), "and -> &"),
             rule(uop.OrOp, lambda op: ocl.OrOp(op.lhs, op.rhs), "or -> |"),
             rule(uop.XorOp, lambda op: ocl.XorOp(op.lhs, op.rhs), "xor -> ^"),
-            rule(uop.ShlOp, _shl, "shl -> << (via unsigned on signed ints)"),
-            rule(uop.ShrOp, lambda op: ocl.ShrOp(op.lhs, op.rhs), "shr -> >> (arithmetic on signed)"),
+            rule(uop.ShlOp, _shift, "shl -> << (via unsigned on signed ints); 0 for an amount outside [0, width)"),
+            rule(uop.ShrOp, _shift, "shr -> >> (arithmetic on signed); sign fill for an amount outside [0, width)"),
             rule(uop.CmpltOp, lambda op: ocl.LtOp(op.lhs, op.rhs), "cmplt -> <"),
             rule(uop.CmpneOp, lambda op: ocl.NeOp(op.lhs, op.rhs), "cmpne -> !="),
             rule(uop.WhereOp, lambda op: ocl.SelectOp(op.cond, op.if_true, op.if_false), "where -> c ? a : b"),

@@ -1,0 +1,181 @@
+"""Every ALU op x element type x edge value on every device here, against the ALU table (tinyir/alu.py).
+
+One program per (op, dtype) runs all the edge values (every pair of them for a binary op) at once;
+each device's answer must be the table's numpy meaning: bit for bit for integers, bools and the
+exact float ops (any NaN for a NaN), within the op's tolerance for exp2/log2/sin.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from xdsl.dialects.builtin import f16, f32, i1, i8, i32
+from xdsl.traits import Commutative
+
+from tinyir import alu
+from tinyir.dialects import tensor as tir
+from tinyir.dialects import uop
+from tinyir.element_types import ELEMENT_TYPES, bit_width, numpy_dtype, ui8
+from tinyir.ir import parse_module
+from tinyir.runtime import compile_program
+from tinyir.runtime.uop_interp import ALU_SEMANTICS, eval_alu
+
+_F32_EDGES = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 0.5, -2.5, 2.5, 3.7, -3.7, 0.1, 2.0, 7.0,
+              3.0e38, -3.0e38, 1.1754944e-38, -1.1754944e-38, 1e-45, 2.0**31, -2.0**31, 2.0**31 - 128, 1e12, -1e12,
+              255.5, 256.0, -129.0, 65504.0, 65520.0, 1e5, np.pi]
+_F16_EDGES = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 0.5, -2.5, 2.5, 3.7, -3.7, 0.1, 2.0, 7.0,
+              65504.0, -65504.0, 6.104e-5, 6e-8, 255.5, 256.0, -129.0, 300.0, 1000.0, np.pi]
+_INT_EDGES = {
+    i32: [0, 1, -1, 2, -2, 3, 7, -7, 8, 31, 32, 33, 100, -100, 255, 256, 2**31 - 1, -2**31, -2**31 + 1, 65535],
+    i8: [0, 1, -1, 2, -2, 3, 7, -7, 8, 9, 100, -100, 104, 127, -128, -127],
+    ui8: [0, 1, 2, 3, 7, 8, 9, 100, 104, 127, 128, 200, 254, 255],
+}
+EDGES = {f32: _F32_EDGES, f16: _F16_EDGES, i1: [False, True], **_INT_EDGES}
+
+DEVICES = ["reference", "cpu", "opencl", "c"]
+NAMES = {f32: "f32", f16: "f16", i32: "i32", i8: "i8", ui8: "ui8", i1: "i1"}
+
+
+def _edges(t) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.array(EDGES[t], dtype=numpy_dtype(t))
+
+
+def _operands(arity: int, t) -> list[np.ndarray]:
+    """Every combination of edge values (a where's condition takes both truth values)."""
+    e = _edges(t)
+    if arity == 1:
+        return [e]
+    if arity == 2:
+        return [np.repeat(e, e.size), np.tile(e, e.size)]
+    a, b = np.repeat(e, e.size), np.tile(e, e.size)
+    cond = np.arange(a.size) % 3 == 0
+    return [cond, a, b]
+
+
+def _cases() -> list[tuple[str, object, object]]:
+    """(op, operand type, result type) for every op and type the tir op accepts."""
+    out = []
+    for row in alu.ALU_TABLE:
+        if row.name == "cast":
+            out += [("cast", s, d) for s, d in itertools.product(ELEMENT_TYPES, ELEMENT_TYPES) if s != d]
+        elif row.name == "bitcast":
+            out += [("bitcast", s, d) for s, d in itertools.product(ELEMENT_TYPES, ELEMENT_TYPES)
+                    if s != d and i1 not in (s, d) and bit_width(s) == bit_width(d)]
+        else:
+            out += [(row.name, t, i1 if row.compare else t) for t in row.dtypes.types()]
+    return out
+
+
+CASES = _cases()
+
+
+def _module(op: str, t, result, n: int):
+    ty, rt = f"tensor<{n}x{NAMES[t]}>", f"tensor<{n}x{NAMES[result]}>"
+    arity = alu.ALU[op].arity
+    if op in ("cast", "bitcast"):
+        args, body = f"%a: {ty}", f"%r = tir.{op} %a : {ty} to {rt}"
+    elif arity == 3:
+        args, body = f"%c: tensor<{n}xi1>, %a: {ty}, %b: {ty}", f"%r = tir.where %c, %a, %b : {ty}"
+    else:
+        names = ["%a", "%b"][:arity]
+        args = ", ".join(f"{v}: {ty}" for v in names)
+        body = f"%r = tir.{op} {', '.join(names)} : {ty}"
+    return parse_module(f"func.func @main({args}) -> {rt} {{\n  {body}\n  func.return %r : {rt}\n}}")
+
+
+def _same(got: np.ndarray, want: np.ndarray, tolerance: float) -> np.ndarray:
+    """Elementwise agreement: equal bits (any NaN for NaN), or within `tolerance` of a finite value."""
+    if want.dtype.kind != "f":
+        return got == want
+    nan = np.isnan(want)
+    ok = (np.isnan(got) == nan)
+    bits = np.ascontiguousarray(got).view(f"u{got.itemsize}") == np.ascontiguousarray(want).view(f"u{want.itemsize}")
+    if tolerance == 0.0:
+        return ok & (nan | bits)
+    g, w = got.astype(np.float64), want.astype(np.float64)
+    eps = max(tolerance, float(np.finfo(want.dtype).eps))
+    with np.errstate(invalid="ignore"):
+        close = np.isfinite(w) & (np.abs(g - w) <= eps * np.maximum(np.abs(w), 1.0))
+    return ok & (nan | bits | close)
+
+
+def _device_available(device: str) -> bool:
+    if device == "opencl":
+        try:
+            import pyopencl  # noqa: F401
+        except ImportError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_every_op_matches_the_table(device):
+    if not _device_available(device):
+        pytest.skip(f"{device} is not available here")
+    failures = []
+    for op, t, result in CASES:
+        row = alu.ALU[op]
+        xs = _operands(row.arity, t)
+        want = alu.eval_op(op, xs, numpy_dtype(result))
+        program = compile_program(_module(op, t, result, xs[0].size), device)
+        got = np.asarray(program.run(xs)[0])
+        bad = ~_same(got, want, row.tolerance)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            args = ", ".join(repr(x[i]) for x in xs)
+            failures.append(f"{op} {NAMES[t]}->{NAMES[result]}: {op}({args}) = {got[i]!r}, table: {want[i]!r} "
+                            f"({int(bad.sum())} of {bad.size} differ)")
+    assert not failures, f"{device} differs from the ALU table:\n" + "\n".join(failures)
+
+
+def test_uop_interpreter_and_folding_use_the_table():
+    # the interpreter's functions are the table's, and folding a constant reads it as its element type
+    assert ALU_SEMANTICS == {r.name: r.meaning for r in alu.ALU_TABLE if r.meaning is not None}
+    assert eval_alu("shl", [1, 40], i32, [i32, i32]) == 0  # not 1 << (40 mod 64) of an int64
+    assert eval_alu("shl", [104, 3], ui8, [ui8, ui8]) == 64
+    assert eval_alu("idiv", [7, 0], i32, [i32, i32]) == 0
+    assert eval_alu("mod", [-7, 0], i32, [i32, i32]) == 0
+    assert eval_alu("cast", [1e12], i32, [f32]) == 2**31 - 1
+
+
+def test_dialect_families_are_the_tables():
+    assert set(tir.ALU_BY_NAME) == set(alu.ALU) == set(uop.ALU_BY_NAME)
+    for name, row in alu.ALU.items():
+        assert getattr(uop.ALU_BY_NAME[name], "ALLOWED", alu.ANY) is row.uop_dtypes
+        if hasattr(tir.ALU_BY_NAME[name], "DTYPES") and row.arity < 3 and name not in alu.CONVERSIONS:
+            assert tir.ALU_BY_NAME[name].DTYPES is row.dtypes
+        assert uop.ALU_BY_NAME[name].has_trait(Commutative) == row.commutative
+    assert {c.name.split(".")[1] for c in uop.UOP_UNARY} == set(alu.UNARY)
+    assert {c.name.split(".")[1] for c in uop.UOP_BINARY} == set(alu.BINARY)
+    assert {c.name.split(".")[1] for c in uop.UOP_COMPARE} == set(alu.COMPARE)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_issue_examples_agree_with_numpy(device):
+    """The ALU-level wrong values of issue 9, through the Tensor API, on every device."""
+    if not _device_available(device):
+        pytest.skip(f"{device} is not available here")
+    from tinyir import Tensor, dtypes
+
+    # a ui8 result wraps at 8 bits before a widening cast (OpenCL C promoted it to int: 300, 832)
+    assert (Tensor(np.uint8([200]), device=device) + 100).cast(dtypes.int32).numpy().tolist() == [44]
+    assert (Tensor(np.uint8([104]), device=device) << 3).cast(dtypes.int32).numpy().tolist() == [64]
+    # floor division and modulo by zero: numpy's 0, on every device
+    a, b = np.int32([7, -7, 5]), np.int32([0, 2, 0])
+    with np.errstate(divide="ignore"):
+        assert (Tensor(a, device=device) // Tensor(b, device=device)).numpy().tolist() == (a // b).tolist()
+        assert (Tensor(a, device=device) % Tensor(b, device=device)).numpy().tolist() == (a % b).tolist()
+    # shifts by >= the width or a negative amount: 0 and the sign fill, as numpy and PyTorch
+    x, n = np.int32([1, -8, 5, 1, -1]), np.int32([40, 33, -1, 31, 32])
+    assert (Tensor(x, device=device) << Tensor(n, device=device)).numpy().tolist() == np.left_shift(x, n).tolist()
+    assert (Tensor(x, device=device) >> Tensor(n, device=device)).numpy().tolist() == np.right_shift(x, n).tolist()
+    # trunc (and floor/ceil built on it) of floats beyond int32
+    f = np.float32([1e12, -1e12, 2.7, -2.7, np.inf, -np.inf, np.nan, 8388607.5, 3e38])
+    np.testing.assert_array_equal(Tensor(f, device=device).trunc().numpy(), np.trunc(f))
+    np.testing.assert_array_equal(Tensor(f, device=device).floor().numpy(), np.floor(f))
+    np.testing.assert_array_equal(Tensor(f, device=device).ceil().numpy(), np.ceil(f))
+    h = np.float16([60000.0, -2.5, np.inf, 1000.5])
+    np.testing.assert_array_equal(Tensor(h, device=device).trunc().numpy(), np.trunc(h))
