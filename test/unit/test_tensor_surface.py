@@ -38,9 +38,13 @@ def test_unary_math(name, low, high):
 
 @pytest.mark.parametrize("name", ["atan", "asin", "acos", "erf", "log10", "logsigmoid"])
 def test_unary_math_edge_values(name):
-    values = np.array(EDGES + [0.999999, -0.999999, 2.0, 1e30], np.float32)
+    values = np.array(EDGES + [0.999999, -0.999999, 2.0, -3.0, 1e30, 0.4999, 4.0], np.float32)
     tfn = F.logsigmoid if name == "logsigmoid" else (lambda x: getattr(x, name)())
-    _same(getattr(Tensor(values), name)().numpy(), tfn(torch.tensor(values)), atol=3e-7, rtol=3e-6)
+    t, tt = Tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    out, tout = getattr(t, name)(), tfn(tt)
+    _same(out.numpy(), tout, atol=3e-7, rtol=3e-6)
+    tout.sum().backward()  # gradients at the edges too: inf at asin(+-1), 0 at erf(+-inf), 1/2 at logsigmoid(0)
+    _same(out.sum().gradient(t)[0].numpy(), tt.grad, atol=1e-6, rtol=1e-4)
 
 
 def test_softmin_gelu_approximate():
@@ -56,6 +60,10 @@ def test_logaddexp():
     a = np.array([-INF, INF, -INF, 3.0, NAN, 100.0], np.float32)
     b = np.array([-INF, -INF, 2.0, INF, 1.0, 100.0], np.float32)
     _same(Tensor(a).logaddexp(Tensor(b)).numpy(), torch.logaddexp(torch.tensor(a), torch.tensor(b)))
+    ta, tb = Tensor(a[1:4], requires_grad=True), Tensor(b[1:4], requires_grad=True)  # an infinite side: slope 1
+    ga, gb = ta.logaddexp(tb).sum().gradient(ta, tb)
+    np.testing.assert_array_equal(ga.numpy(), [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(gb.numpy(), [0.0, 1.0, 1.0])
 
 
 def test_fmod_copysign_isclose():
@@ -63,7 +71,9 @@ def test_fmod_copysign_isclose():
     a = np.array([7, -7, 7, -7, 0, 5], np.int32)
     b = np.array([3, 3, -3, -3, 2, 5], np.int32)
     np.testing.assert_array_equal(Tensor(a).fmod(Tensor(b)).numpy(), torch.fmod(torch.tensor(a), torch.tensor(b)))
-    np.testing.assert_allclose(Tensor([5.5, -5.5]).fmod(2).numpy(), [1.5, -1.5])
+    fa = np.array([5.5, -5.5, 3.0, -3.0, INF, 0.0, 1.0, NAN, 7.0], np.float32)
+    fb = np.array([2.0, 2.0, INF, -INF, 2.0, 0.0, -0.0, 1.0, NAN], np.float32)
+    _same(Tensor(fa).fmod(Tensor(fb)).numpy(), torch.fmod(torch.tensor(fa), torch.tensor(fb)))
     check(lambda a, b: a.copysign(b), lambda a, b: torch.copysign(a, b), [(2, 5), (2, 5)])
     x = np.array([1.0, 2.0, -3.0, 0.0, -0.0, INF, 4.0], np.float32)
     s = np.array([-0.0, 0.0, 1.0, -1.0, 2.0, -INF, -2.0], np.float32)
@@ -314,6 +324,11 @@ def test_interpolate_scale_factor_and_errors():
           lambda x: F.interpolate(x, scale_factor=(0.5, 2.5), mode="bilinear"), [(1, 1, 4, 3)])
     a = np.array([[[1.0, INF, 3.0, NAN, 5.0]]], np.float32)  # a non-finite value stays in its own outputs
     _same(Tensor(a).interpolate(size=9, mode="linear").numpy(), F.interpolate(torch.tensor(a), size=9, mode="linear"))
+    ints = np.array([[[2**30 + 1, -5, 7]]], np.int32)  # nearest copies exactly in any dtype
+    np.testing.assert_array_equal(Tensor(ints).interpolate(size=5, mode="nearest").numpy(),
+                                  F.interpolate(torch.tensor(ints).double(), size=5, mode="nearest").long().numpy())
+    with pytest.raises(TypeError, match="float"):
+        Tensor(ints).interpolate(size=2)
     with pytest.raises(ValueError, match="spatial"):
         Tensor.ones(1, 1, 4).interpolate(size=(2, 2), mode="bilinear")
     with pytest.raises(ValueError, match="mode"):

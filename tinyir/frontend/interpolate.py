@@ -78,7 +78,9 @@ class InterpolateMixin:
         if len(sizes) != nd or any(not isinstance(s, (int, np.integer)) or s <= 0 for s in sizes):
             raise ValueError(f"interpolate: size {sizes} does not give a positive size for each of the {nd} "
                              f"spatial dims of {self.shape}")
-        x = self if self.dtype.is_float() else self._float()
+        if MODES[mode] is not None and not self.dtype.is_float():  # a blend would be rounded silently
+            raise TypeError(f"interpolate: mode {mode!r} needs a float tensor, got {self.dtype.name}")
+        x = self  # nearest modes pick one element: exact in any dtype
         for axis, (n_in, n_out, scale) in enumerate(zip(spatial, sizes, scales)):
             d = axis + 2
             if n_in == n_out and scale in (None, 1, 1.0):
@@ -89,4 +91,4 @@ class InterpolateMixin:
             xt = x.transpose(d, -1).unsqueeze(-2)  # [..., 1, n_in]
             picked = used.where(xt * weights, 0) if MODES[mode] is not None else used.where(xt, 0)
             x = picked.sum(-1).transpose(d, -1)
-        return x.cast(self.dtype) if x.dtype != self.dtype else x
+        return x.cast(self.dtype) if x.dtype != self.dtype else x  # a where-sum of ints is int32

@@ -46,18 +46,32 @@ class MathMixin:
         return big.where(quarter_turn - small, small)
 
     def asin(self: Tensor) -> Tensor:
+        """Inside (-1, 1) through atan; at +-1 (and past, NaN) as +-(pi/2 - sqrt(2 (1 - |x|))), which
+        has PyTorch's infinite slope there. Each branch sees only inputs it is defined on, so
+        the unused one adds no NaN to the gradient."""
         x = self._float()
-        return (x / ((1 - x) * (1 + x)).sqrt()).atan()  # inf at |x| = 1 gives +-pi/2
+        inside = x.abs() < 1
+        xs = inside.where(x, 0.0)
+        core = (xs / ((1 - xs) * (1 + xs)).sqrt()).atan()
+        edge = (x > 0).where(math.pi / 2 - (2 * (1 - x)).sqrt(), (2 * (1 + x)).sqrt() - math.pi / 2)
+        return inside.where(core, edge)
 
     def acos(self: Tensor) -> Tensor:
+        """2 atan(sqrt((1 - x) / (1 + x))) inside (-1, 1) (accurate near 1); at +-1 as asin."""
         x = self._float()
-        return 2 * ((1 - x) / (1 + x)).sqrt().atan()  # accurate near 1, pi at -1 (atan(inf))
+        inside = x.abs() < 1
+        xs = inside.where(x, 0.0)
+        core = 2 * ((1 - xs) / (1 + xs)).sqrt().atan()
+        edge = (x > 0).where((2 * (1 - x)).sqrt(), math.pi - (2 * (1 + x)).sqrt())
+        return inside.where(core, edge)
 
     def erf(self: Tensor) -> Tensor:
         x = self._float()
-        a = x.abs()
-        near = a < 0.5
-        taylor = x * _poly(x * x, _ERF_TAYLOR)
+        near = x.abs() < 0.5
+        xn = near.where(x, 0.0)  # each branch on the inputs it serves: no inf * 0 in the gradient
+        taylor = xn * _poly(xn * xn, _ERF_TAYLOR)
+        a = near.where(1.0, (x < 0).where(-x, x))  # |x| by a select: a NaN keeps its NaN gradient
+        a = (a > 4).where(4.0, a)  # erf(4) is 1 in float32; keeps exp and t finite at +-inf
         t = (1 + _AS_P * a).reciprocal()
         tail = 1 - t * _poly(t, _AS_A) * (-(a * a)).exp()
         return near.where(taylor, (x < 0).where(-tail, tail))
@@ -66,29 +80,42 @@ class MathMixin:
         return self.log2() * math.log10(2)
 
     def logaddexp(self: Tensor, other: Any) -> Tensor:
-        """log(exp(self) + exp(other)) without overflow; -inf and -inf give -inf, as in PyTorch."""
+        """log(exp(self) + exp(other)) without overflow. Where the larger side is infinite the result
+        is that side (its gradient 1, as in PyTorch); the finite formula only sees finite maxima."""
         a, b = self._broadcasted(other, "logaddexp")
         a, b = a._float(), b._float()
         m = a.maximum(b)
-        shift = m.isfinite().where(m, 0.0).detach()  # an infinite max: exp of the other side is 0 or inf
-        return ((a - shift).exp() + (b - shift).exp()).log() + shift
+        finite = m.isfinite()
+        a_s, b_s = finite.where(a, 0.0), finite.where(b, 0.0)
+        shift = finite.where(m, 0.0).detach()
+        return finite.where(((a_s - shift).exp() + (b_s - shift).exp()).log() + shift, m)
 
     def logsigmoid(self: Tensor) -> Tensor:
-        return -(-self._float()).softplus()
+        """log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|)), by selects so the slope at 0 is 1/2."""
+        x = self._float()
+        nonneg = x >= 0
+        return nonneg.where(0.0, x) - (1 + nonneg.where(-x, x).exp()).log()
 
     def softmin(self: Tensor, axis: int = -1, dtype: Any = None) -> Tensor:
         return (-self).softmax(axis, dtype)
 
     def fmod(self: Tensor, other: Any) -> Tensor:
-        """C's fmod: the remainder with the sign of the dividend (PyTorch's torch.fmod)."""
+        """C's fmod: the remainder with the sign of the dividend (PyTorch's torch.fmod). Floats:
+        self - trunc(self / other) * other, within an ulp of |self| of the exact remainder; an
+        infinite divisor leaves a finite dividend as it is. Gradients as PyTorch: 1 to self,
+        -trunc(self / other) to other."""
         a, b = self._broadcasted(other, "fmod")
         if not a.dtype.is_float():
             a._need("fmod", "int")
             return a._op("mod", b)
-        return a - (a / b).trunc() * b
+        quotient = (a / b).trunc().detach()
+        keep = b.isinf() & a.isfinite()
+        return keep.where(a, a - quotient * keep.where(1.0, b))
 
     def copysign(self: Tensor, other: Any) -> Tensor:
-        """|self| with the sign of `other` (-0.0 counts as negative); no gradient flows to `other`."""
+        """|self| with the sign of `other` (-0.0 counts as negative); no gradient flows to `other`.
+        The gradient is +-1 (0 at self = 0, as PyTorch); at an infinite or NaN self PyTorch's
+        is NaN (its formula divides by self) where this one is +-1 and 0."""
         a, b = self._broadcasted(other, "copysign", match_dtype=False)
         a = a._float()
         b = b._float() if b.dtype.is_float() else b
