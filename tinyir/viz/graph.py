@@ -109,10 +109,12 @@ class TensorGraph:
         return FORWARD
 
     def dot(self) -> str:
-        lines = ["digraph tensors {", '  rankdir=TB; node [shape=box, style="rounded", fontname="Helvetica", '
-                 'fontsize=10]; edge [arrowsize=0.6];',
-                 '  label="tinyir tensor graph: forward black, backward blue, saved for backward red, '
-                 f'forward intermediates purple{" (truncated)" if self.truncated else ""}"; labelloc=t;']
+        truncated = " (truncated)" if self.truncated else ""
+        lines = ["digraph tensors {",
+                 '  rankdir=TB; node [shape=box, style="rounded", fontname="Helvetica", fontsize=10];',
+                 "  edge [arrowsize=0.6];",
+                 (f'  label="tinyir tensor graph: forward black, backward blue, saved for backward red, '
+                  f'forward intermediates purple{truncated}"; labelloc=t;')]
         for key, node in self.nodes.items():
             shape = "(" + ", ".join(str(s) for s in node.shape) + ("," if len(node.shape) == 1 else "") + ")"
             colour = self.node_colour(key)
@@ -168,9 +170,9 @@ class KernelGraph:
         self.clusters.append("\n".join(lines))
 
     def dot(self) -> str:
-        head = ['digraph kernels {', '  rankdir=TB; fontname="Helvetica"; node [fontname="Helvetica", fontsize=10];',
-                '  label="tinyir kernel graph: kernels (boxes) read buffers (grey) and write buffer 0 (black)";'
-                ' labelloc=t;']
+        head = ["digraph kernels {", '  rankdir=TB; fontname="Helvetica"; node [fontname="Helvetica", fontsize=10];',
+                '  label="tinyir kernel graph: kernels (boxes) read buffers (grey) and write buffer 0 (black)";',
+                "  labelloc=t;"]
         return "\n".join([*head, *self.clusters, "}"]) + "\n"
 
 
@@ -212,7 +214,7 @@ def render_svg(dot_text: str) -> str:
     if exe is None:
         raise GraphvizMissing("Graphviz's `dot` was not found on PATH (install it: `apt-get install graphviz`, "
                               "`brew install graphviz` or `conda install graphviz`)")
-    done = subprocess.run([exe, "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([exe, "-Tsvg"], check=False, input=dot_text, capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
         raise GraphvizMissing(f"`dot` failed: {done.stderr.strip()[:500]}")
     return done.stdout
