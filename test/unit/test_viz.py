@@ -307,6 +307,9 @@ def test_graph_draws_tensor_and_kernel_graphs(tmp_path: Path) -> None:
     boxes = [g for g in kernels.iter(f"{SVG}g") if g.get("class") == "node"
              and any((t.text or "").startswith("k") for t in g.iter(f"{SVG}text"))]
     assert len(boxes) >= 2
+    kernel_edges = {p.get("stroke") for g in kernels.iter(f"{SVG}g") if g.get("class") == "edge"
+                    for p in g.iter(f"{SVG}path")}
+    assert kernel_edges == {"black", "#666666"}  # writes black, reads grey (Graphviz spells gray40 #666666)
 
 
 def test_graph_without_graphviz_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
