@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_views import numpy_apply, read
+from test_views import factor_shapes, numpy_apply, read
 
 from tinyir import Tensor
 from tinyir.shapetracker import ShapeTracker, View
@@ -37,14 +37,29 @@ def test_nothing_valid_has_no_rank0_form():
 
 
 @st.composite
-def pad_shrink_index_chains(draw, max_rank: int = 3):
-    """A shape and steps of pad / shrink / index (shrink to one element, then drop the dim)."""
+def pad_shrink_index_chains(draw, max_rank: int = 3, others: bool = False):
+    """A shape and steps of pad / shrink / index (shrink to one element, then drop the dim); with
+    `others`, also reshape, permute, flip and expand (of size-1 dims) between them."""
     shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=max_rank)))
     steps, cur = [], shape
-    for _ in range(draw(st.integers(1, 5))):
-        kinds = ["pad", "shrink"] + (["index"] if cur else [])
+    for _ in range(draw(st.integers(1, 7 if others else 5))):
+        if not cur:  # rank 0: only a reshape goes on (to size-1 dims, which an expand may then grow)
+            kinds = ["reshape"]
+        else:
+            kinds = ["pad", "shrink", "index"] + (["reshape", "permute", "flip", "expand"] if others else [])
         kind = draw(st.sampled_from(kinds))
-        if kind == "pad":
+        if kind == "reshape":
+            arg = factor_shapes(int(np.prod(cur)), draw)
+            cur = arg
+        elif kind == "permute":
+            arg = tuple(draw(st.permutations(range(len(cur)))))
+            cur = tuple(cur[p] for p in arg)
+        elif kind == "flip":
+            arg = tuple(sorted(draw(st.sets(st.integers(0, len(cur) - 1)))))
+        elif kind == "expand":
+            arg = tuple(draw(st.integers(1, 3)) if d == 1 else d for d in cur)
+            cur = arg
+        elif kind == "pad":
             arg = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in cur)
             cur = tuple(d + b + a for d, (b, a) in zip(cur, arg))
         elif kind == "shrink":
@@ -59,7 +74,7 @@ def pad_shrink_index_chains(draw, max_rank: int = 3):
             arg = (dim, draw(st.integers(0, cur[dim] - 1)))
             cur = cur[:dim] + cur[dim + 1:]
         steps.append((kind, arg))
-        if not cur:
+        if not cur and not others:
             break
     return shape, steps
 
@@ -74,8 +89,8 @@ def _numpy_chain(arr: np.ndarray, steps) -> np.ndarray:
     return arr
 
 
-@settings(max_examples=200, deadline=None)
-@given(pad_shrink_index_chains())
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(pad_shrink_index_chains(), pad_shrink_index_chains(others=True)))
 def test_tracker_chain_reads_what_numpy_reads(chain):
     shape, steps = chain
     buffer = np.arange(int(np.prod(shape)), dtype=np.int64) + 1  # +1: a real 0 means "masked"
@@ -115,20 +130,20 @@ def test_consequences_prod_and_stack(device):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@settings(max_examples=12, deadline=None)
-@given(chain=pad_shrink_index_chains())
+@settings(max_examples=15, deadline=None)
+@given(chain=st.one_of(pad_shrink_index_chains(), pad_shrink_index_chains(others=True)))
 def test_tensor_pad_shrink_index_chain_matches_numpy(device, chain):
     shape, steps = chain
     data = (np.arange(int(np.prod(shape))) + 1).astype(np.float32).reshape(shape)
     t = Tensor(data, device=device)
     for kind, arg in steps:
-        if kind == "pad":
-            t = t.pad(arg)
-        elif kind == "shrink":
-            t = t.shrink(arg)
-        else:
+        if kind == "index":
             dim, i = arg
             t = t[(slice(None),) * dim + (i,)]
+        elif kind == "expand":
+            t = t.expand(arg)
+        else:
+            t = getattr(t, kind)(arg)
     expected = _numpy_chain(data, steps)
     got = t.numpy()
     assert got.shape == expected.shape
