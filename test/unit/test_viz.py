@@ -245,6 +245,22 @@ def test_cli_writes_the_page(tmp_path: Path) -> None:
     assert all(f">{i}. {name}</a>" in text for i, name in enumerate(_pass_names(), start=1))
 
 
+def test_cli_writes_the_passes_up_to_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from tinyir.errors import TinyirError
+    from tinyir.tools.viz import main
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise TinyirError("cannot execute host op test.op")
+
+    monkeypatch.setattr(executor, "_build_plan", refuse)
+    out = tmp_path / "failed.html"
+    assert main([str(MLP), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "up to the failure" in err and "cannot execute host op test.op" in err and "Traceback" not in err
+    assert all(f">{i}. {name}</a>" in out.read_text() for i, name in enumerate(_pass_names(), start=1))
+
+
 def test_cli_bad_input_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from tinyir.tools.viz import main
 

@@ -37,11 +37,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise TinyirError("--device reference interprets the tensor level: it has no passes or kernels to show")
         module = load_module(args.file)
         session = VizSession()
-        with recording(session):
-            _PROGRAM_CACHE.clear()  # a program compiled before this recording would show no passes
-            program = compile_program(module, args.device)
-            if not args.no_run:
-                program.run(random_inputs(program.input_types, args.seed))
+        try:
+            with recording(session):
+                _PROGRAM_CACHE.clear()  # a program compiled before this recording would show no passes
+                program = compile_program(module, args.device)
+                if not args.no_run:
+                    program.run(random_inputs(program.input_types, args.seed))
+        except (TinyirError, DiagnosticError):
+            if session.programs:  # the passes up to the failing one are what one wants to see
+                session.write(args.output)
+                print(f"tinyir-viz: wrote {args.output} up to the failure below", file=sys.stderr)
+            raise
         try:
             session.write(args.output)
         except OSError as exc:
