@@ -234,6 +234,9 @@ def test_nonzero_masked_select_bool_indexing():
     assert Tensor.ones(3).masked_select(Tensor([False, False, False])).shape == (0,)
     with pytest.raises(IndexError, match="boolean mask"):
         Tensor.ones(3, 2)[Tensor([True, False])]
+    x = Tensor([[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]]).realize()
+    x[x < 0] = 0.0  # setitem through a mask
+    np.testing.assert_array_equal(x.numpy(), [[1.0, 0.0, 3.0], [0.0, 5.0, 0.0]])
 
 
 def test_indexing_with_lists_and_tensors():

@@ -5,7 +5,8 @@ conv2d, einsum, ...) are written here in terms of those primitives, so the compi
 RISC core. `.realize()`, `.numpy()`, `.tolist()` and `.item()` compile and run the graph
 (realize.py); `.backward()` and `Tensor.gradient` differentiate it with the `tensor-autodiff`
 pass (autograd.py). Movement ops, reductions and the nn functional ops live in mixin modules
-(elementwise.py, movement.py, reduce.py, functional.py) that `Tensor` inherits.
+(elementwise.py, movement.py, reduce.py, functional.py, math_ops.py, sorting.py, indexing.py,
+interpolate.py, pooling.py) that `Tensor` inherits.
 """
 
 from __future__ import annotations
