@@ -261,6 +261,22 @@ def test_cli_writes_the_passes_up_to_a_failure(tmp_path: Path, monkeypatch: pyte
     assert all(f">{i}. {name}</a>" in out.read_text() for i, name in enumerate(_pass_names(), start=1))
 
 
+def test_a_failing_pass_is_shown_with_its_firings_so_far(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tinyir.diagnostics import DiagnosticError
+    from tinyir.passes.fold_views import FoldViews
+
+    def fail(self: object, ctx: object, op: object) -> None:
+        raise DiagnosticError(None, "fold-views refused the program")  # as a pass reports bad input
+
+    monkeypatch.setattr(FoldViews, "apply", fail)
+    session = VizSession()
+    with recording(session), pytest.raises(DiagnosticError):
+        executor._PROGRAM_CACHE.clear()
+        compile_program(load_module(str(MLP)), "cpu")
+    last = session.programs[0].steps[-1]
+    assert last.name == "fold-views" and "FAILED" in last.spec and "refused" in last.spec
+
+
 def test_cli_bad_input_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from tinyir.tools.viz import main
 

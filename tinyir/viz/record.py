@@ -225,6 +225,11 @@ class PassWatch:
         start = time.perf_counter()
         try:
             p.apply(ctx, module)
+        except BaseException as exc:
+            if self.record is not None and log is not None:  # show how far it got, then fail as before
+                self.record.steps.append(Step(p.name, f"{_spec(p)}: FAILED: {type(exc).__name__}: {exc}",
+                                              _text_or_note(module), log.firings, time.perf_counter() - start))
+            raise
         finally:
             if token is not None:
                 FIRING_LOG.reset(token)
@@ -237,6 +242,15 @@ class PassWatch:
             self.record.steps.append(Step(p.name, spec, text, log.firings, seconds))
             if "uop.kernel" in text:  # the last uop-level form of each kernel is the one lowered
                 self.record.note_uop_kernels(module)
+
+
+def _text_or_note(module: Any) -> str:
+    from tinyir.ir import to_text
+
+    try:
+        return to_text(module)
+    except Exception as exc:  # noqa: BLE001 - a pass that failed half-way may leave unprintable IR
+        return f"(the IR cannot be printed after the failure: {type(exc).__name__}: {exc})"
 
 
 def _spec(p: Any) -> str:
