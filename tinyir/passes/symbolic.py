@@ -108,10 +108,11 @@ def linear_terms(v: SSAValue) -> tuple[list[tuple[SSAValue, int]], int]:
     return [(v, 1)], 0
 
 
-def terms_bounds(terms: list[tuple[SSAValue, int]], const: int) -> Bounds | None:
+def terms_bounds(terms: list[tuple[SSAValue, int]], const: int,
+                 memo: dict[SSAValue, Bounds | None] | None = None) -> Bounds | None:
     lo = hi = const
     for base, coef in terms:
-        b = bounds(base)
+        b = bounds(base, memo=memo)
         if b is None:
             return None
         lo += min(b[0] * coef, b[1] * coef)

@@ -8,18 +8,26 @@ Constant folding evaluates with the ALU table (tinyir/alu.py), as the uop interp
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, i1, i32
+from xdsl.dialects.builtin import i1, i32
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 
 from tinyir import alu
 from tinyir.dialects import uop
 from tinyir.element_types import is_int
-from tinyir.passes.symbolic import bounds, const_value, int_const, linear_terms, terms_bounds
+from tinyir.passes.symbolic import (
+    Bounds,
+    bounds,
+    const_value,
+    int_const,
+    linear_terms,
+    terms_bounds,
+)
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.runtime.uop_interp import eval_alu
 
@@ -36,6 +44,19 @@ def _is(v: SSAValue, value: int | bool) -> bool:
     """Whether `v` is the constant `value` (bools match only bools, numbers only numbers)."""
     c = const_value(v)
     return c is not None and isinstance(c, bool) == isinstance(value, bool) and c == value
+
+
+@dataclass
+class SimplifyRun:
+    """What one application of the pass remembers between rule firings.
+
+    `props_keys`: op -> the printed-properties part of its CSE key (the dict keeps the ops alive,
+    so no id is reused; rules never edit an op's properties in place). `bounds`: value -> its
+    value bounds; a memoized range stays sound while rules rewrite, since a value is only ever
+    replaced by one that is equal (bounds are about the value, not about how it is computed)."""
+
+    props_keys: dict[Operation, tuple] = field(default_factory=dict)
+    bounds: dict[SSAValue, Bounds | None] = field(default_factory=dict)
 
 
 # -- constant folding -----------------------------------------------------------------------------
@@ -160,21 +181,21 @@ def _res(x: SSAValue | Operation) -> SSAValue:
 Split = tuple[list[tuple[SSAValue, int]], int, list[tuple[SSAValue, int]], int, tuple[int, int]]
 
 
-def _split_by_divisor(x: SSAValue, c: int) -> Split | None:
+def _split_by_divisor(run: SimplifyRun, x: SSAValue, c: int) -> Split | None:
     """x = c * whole + rest with rest >= 0 and x >= 0 (so C's truncating idiv/mod split exactly)."""
     terms, constant = linear_terms(x)
     whole = [(b, k // c) for b, k in terms if k % c == 0]
     rest = [(b, k) for b, k in terms if k % c != 0]
-    total, rest_b = terms_bounds(terms, constant), terms_bounds(rest, constant % c)
+    total, rest_b = terms_bounds(terms, constant, run.bounds), terms_bounds(rest, constant % c, run.bounds)
     if total is None or rest_b is None or total[0] < 0 or rest_b[0] < 0:
         return None
     return whole, constant // c, rest, constant % c, rest_b
 
 
-def _useful_split(op: uop.IdivOp | uop.ModOp) -> tuple[Any, int, Any, int, bool] | None:
+def _useful_split(run: SimplifyRun, op: uop.IdivOp | uop.ModOp) -> tuple[Any, int, Any, int, bool] | None:
     """The lhs split by the constant divisor, when splitting simplifies: (whole, q, rest, r, rest < c)."""
     c = int_const(op.rhs)
-    split = _split_by_divisor(op.lhs, c) if c and c > 0 else None
+    split = _split_by_divisor(run, op.lhs, c) if c and c > 0 else None
     if split is None:
         return None
     whole, q, rest, r, rest_b = split
@@ -184,9 +205,9 @@ def _useful_split(op: uop.IdivOp | uop.ModOp) -> tuple[Any, int, Any, int, bool]
     return whole, q, rest, r, rest_small
 
 
-def idiv_split(op: uop.IdivOp) -> SSAValue | Operation | None:
+def idiv_split(run: SimplifyRun, op: uop.IdivOp) -> SSAValue | Operation | None:
     """(a*c + b) idiv c -> a + b idiv c (b, and the whole, >= 0); b idiv c -> 0 when 0 <= b < c."""
-    if (split := _useful_split(op)) is None:
+    if (split := _useful_split(run, op)) is None:
         return None
     whole, q, rest, r, rest_small = split
     quotient = build_linear(whole, q)
@@ -195,9 +216,9 @@ def idiv_split(op: uop.IdivOp) -> SSAValue | Operation | None:
     return uop.AddOp(_res(quotient), _res(uop.IdivOp(_res(build_linear(rest, r)), op.rhs)))
 
 
-def mod_split(op: uop.ModOp) -> SSAValue | Operation | None:
+def mod_split(run: SimplifyRun, op: uop.ModOp) -> SSAValue | Operation | None:
     """(a*c + b) mod c -> b mod c (b, and the whole, >= 0); b mod c -> b when 0 <= b < c."""
-    if (split := _useful_split(op)) is None:
+    if (split := _useful_split(run, op)) is None:
         return None
     _, _, rest, r, rest_small = split
     remainder = build_linear(rest, r)
@@ -230,31 +251,31 @@ def add_collect(op: uop.AddOp) -> SSAValue | Operation | None:
     return build_linear([(b, k) for b, k in merged.items() if k != 0], constant)
 
 
-def idiv_idiv(op: uop.IdivOp) -> Operation | None:
+def idiv_idiv(run: SimplifyRun, op: uop.IdivOp) -> Operation | None:
     """(x idiv a) idiv b -> x idiv (a*b) when x >= 0 and a, b > 0."""
     inner, b = op.lhs.owner, int_const(op.rhs)
     if not isinstance(inner, uop.IdivOp) or b is None or b <= 0:
         return None
-    a, xb = int_const(inner.rhs), bounds(inner.lhs)
+    a, xb = int_const(inner.rhs), bounds(inner.lhs, memo=run.bounds)
     if a is None or a <= 0 or xb is None or xb[0] < 0:
         return None
     return uop.IdivOp(inner.lhs, _res(const(a * b, i32)))
 
 
-def mod_mod(op: uop.ModOp) -> Operation | None:
+def mod_mod(run: SimplifyRun, op: uop.ModOp) -> Operation | None:
     """(x mod a) mod b -> x mod b when b divides a and x >= 0."""
     inner, b = op.lhs.owner, int_const(op.rhs)
     if not isinstance(inner, uop.ModOp) or b is None or b <= 0:
         return None
-    a, xb = int_const(inner.rhs), bounds(inner.lhs)
+    a, xb = int_const(inner.rhs), bounds(inner.lhs, memo=run.bounds)
     if a is None or a <= 0 or a % b or xb is None or xb[0] < 0:
         return None
     return uop.ModOp(inner.lhs, op.rhs)
 
 
-def cmplt_bounds(op: uop.CmpltOp) -> Operation | None:
+def cmplt_bounds(run: SimplifyRun, op: uop.CmpltOp) -> Operation | None:
     """x < y decided by value bounds (only for i32/i1 operands)."""
-    a, b = bounds(op.lhs), bounds(op.rhs)
+    a, b = bounds(op.lhs, memo=run.bounds), bounds(op.rhs, memo=run.bounds)
     if a is None or b is None or op.lhs.type not in (i32, i1):
         return None
     if a[1] < b[0]:
@@ -301,26 +322,21 @@ def _operand_ids(op: Operation) -> tuple[int, ...]:
     return tuple(sorted(ids)) if type(op) in COMMUTATIVE else ids
 
 
-# op -> the printed-properties part of its CSE key, for one run of the pass (ops are kept alive
-# by the dict, so no id is reused; rules never edit an op's properties in place)
-_PROPS_KEYS: dict[Operation, tuple] = {}
-
-
-def _props_key(op: Operation) -> tuple:
-    found = _PROPS_KEYS.get(op)
+def _props_key(run: SimplifyRun, op: Operation) -> tuple:
+    found = run.props_keys.get(op)
     if found is None:
-        found = _PROPS_KEYS[op] = tuple(sorted((k, str(v)) for k, v in op.properties.items()))
+        found = run.props_keys[op] = tuple(sorted((k, str(v)) for k, v in op.properties.items()))
     return found
 
 
-def _same_key(candidate: Operation, name: str, operand_ids: tuple[int, ...], op: Operation) -> bool:
+def _same_key(run: SimplifyRun, candidate: Operation, name: str, operand_ids: tuple[int, ...], op: Operation) -> bool:
     """`_cse_key(candidate) == _cse_key(op)`, comparing the cheap parts (name, operands, result
     types) first and the printed properties (memoized per op) last."""
     if candidate.name != name or _operand_ids(candidate) != operand_ids:
         return False
     if tuple(r.type for r in candidate.results) != tuple(r.type for r in op.results):
         return False
-    return _props_key(candidate) == _props_key(op)
+    return _props_key(run, candidate) == _props_key(run, op)
 
 
 def _fewest_uses(values: Sequence[SSAValue]) -> SSAValue:
@@ -334,7 +350,7 @@ def _fewest_uses(values: Sequence[SSAValue]) -> SSAValue:
         cursors = [(v, u._next_use) for v, u in cursors]
 
 
-def _twins_in_block(op: Operation, name: str, operand_ids: tuple[int, ...]) -> set[int]:
+def _twins_in_block(run: SimplifyRun, op: Operation, name: str, operand_ids: tuple[int, ...]) -> set[int]:
     """The ids of the other ops of op's block that have op's CSE key. An op with operands can only
     be identical to another user of each of its operands, so the shortest of their use lists is
     searched instead of the block; an index or a constant used all over the kernel has a long one."""
@@ -344,12 +360,12 @@ def _twins_in_block(op: Operation, name: str, operand_ids: tuple[int, ...]) -> s
     twins = set()
     for use in source.uses:
         other = use._operation
-        if other is not op and other.parent is block and other.name == name and _same_key(other, name, operand_ids, op):
+        if other is not op and other.parent is block and other.name == name and _same_key(run, other, name, operand_ids, op):
             twins.add(id(other))
     return twins
 
 
-def cse(op: Operation) -> SSAValue | None:
+def cse(run: SimplifyRun, op: Operation) -> SSAValue | None:
     """Reuse an identical earlier op that is visible here: same scope or an enclosing one, never a
     loop that has already ended; never for ops that read an accumulator (their value changes)."""
     if uop.reads_accumulator(op):
@@ -357,7 +373,7 @@ def cse(op: Operation) -> SSAValue | None:
     name, operand_ids = op.name, _operand_ids(op)
     # With operands, the twins are known up front (none: nothing to scan for) and the scan below
     # only asks whether it has reached one; without, every earlier op of the block is compared.
-    twins = _twins_in_block(op, name, operand_ids) if op._operands else None
+    twins = _twins_in_block(run, op, name, operand_ids) if op._operands else None
     if twins is not None and not twins:
         return None
     # the scan is the hot loop of this pass: exact-type tests (no uop op is subclassed)
@@ -371,7 +387,7 @@ def cse(op: Operation) -> SSAValue | None:
             continue
         if is_load and (kind is store or kind is vstore) and prev.buffer is op.buffer:
             return None  # memory may have changed
-        if (id(prev) in twins) if twins is not None else (prev.name == name and _same_key(prev, name, operand_ids, op)):
+        if (id(prev) in twins) if twins is not None else (prev.name == name and _same_key(run, prev, name, operand_ids, op)):
             return prev.results[0]
         prev = prev._prev_op
     return None
@@ -391,6 +407,8 @@ class UopSimplify(RulePass):
     summary = "constant folding, algebraic and symbolic index simplification, CSE and DCE of uops"
 
     def rules(self) -> Sequence[Rule]:
+        run = SimplifyRun()  # one per table, so per application of the pass
+        with_run = functools.partial
         return [
             rule(PURE, dead, "remove a pure op without uses"),
             rule(ALU, fold_constants, "fold an ALU op on constants"),
@@ -410,19 +428,13 @@ class UopSimplify(RulePass):
             rule(uop.WhereOp, where_same, "where(c, a, a) -> a"),
             rule(uop.NegOp, double_neg, "neg(neg(x)) -> x"),
             rule(uop.CastOp, cast_same, "cast to the same type -> x"),
-            rule(uop.IdivOp, idiv_split, "(a*c + b) idiv c -> a + b idiv c; b idiv c -> 0 if 0<=b<c"),
-            rule(uop.ModOp, mod_split, "(a*c + b) mod c -> b mod c; b mod c -> b if 0<=b<c"),
+            rule(uop.IdivOp, with_run(idiv_split, run), "(a*c + b) idiv c -> a + b idiv c; b idiv c -> 0 if 0<=b<c"),
+            rule(uop.ModOp, with_run(mod_split, run), "(a*c + b) mod c -> b mod c; b mod c -> b if 0<=b<c"),
             rule(uop.AddOp, add_collect, "x*a + x*b -> x*(a+b); (x idiv c)*c + x mod c -> x"),
-            rule(uop.IdivOp, idiv_idiv, "(x idiv a) idiv b -> x idiv (a*b) for x >= 0"),
-            rule(uop.ModOp, mod_mod, "(x mod a) mod b -> x mod b if b divides a, x >= 0"),
-            rule(uop.CmpltOp, cmplt_bounds, "x < y decided by value bounds"),
+            rule(uop.IdivOp, with_run(idiv_idiv, run), "(x idiv a) idiv b -> x idiv (a*b) for x >= 0"),
+            rule(uop.ModOp, with_run(mod_mod, run), "(x mod a) mod b -> x mod b if b divides a, x >= 0"),
+            rule(uop.CmpltOp, with_run(cmplt_bounds, run), "x < y decided by value bounds"),
             rule(uop.LoadOp, load_gate_const, "load gated by a constant -> plain load | 0"),
             rule(uop.StoreOp, store_gate_const, "store gated by a constant -> plain store | nothing"),
-            rule(PURE, cse, "reuse an identical visible op (CSE)"),
+            rule(PURE, with_run(cse, run), "reuse an identical visible op (CSE)"),
         ]
-
-    def apply(self, ctx: Context, op: ModuleOp) -> None:
-        try:
-            super().apply(ctx, op)
-        finally:
-            _PROPS_KEYS.clear()
