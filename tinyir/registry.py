@@ -23,6 +23,7 @@ DIALECTS: dict[str, str] = {
     "ptx": "tinyir.targets.ptx.dialect:PTX",
     "amdgpu": "tinyir.targets.amdgpu.dialect:AMDGPU",
     "metal": "tinyir.targets.metal.dialect:METAL",
+    "kernel_copy": "tinyir.dialects.kernel_copy:KERNEL_COPY",
 }
 
 # pass name -> "module:class", in default pipeline order first
@@ -34,6 +35,7 @@ PASSES: dict[str, str] = {
     "fold-views": "tinyir.passes.fold_views:FoldViews",
     "shapetracker-to-loop": "tinyir.passes.st_to_loop:ShapetrackerToLoop",
     "kernel-optimize": "tinyir.passes.kernel_optimize:KernelOptimize",
+    "kernel-dedup": "tinyir.passes.kernel_dedup:KernelDedup",
     "loop-to-uop": "tinyir.passes.loop_to_uop:LoopToUop",
     "uop-simplify": "tinyir.passes.uop_simplify:UopSimplify",
     "uop-vectorize": "tinyir.passes.uop_vectorize:UopVectorize",
@@ -42,6 +44,7 @@ PASSES: dict[str, str] = {
     "uop-to-ptx": "tinyir.targets.ptx.lower:UopToPTX",
     "uop-to-amdgpu": "tinyir.targets.amdgpu.lower:UopToAMDGPU",
     "uop-to-metal": "tinyir.targets.metal.lower:UopToMetal",
+    "kernel-dedup-restore": "tinyir.passes.kernel_dedup:KernelDedupRestore",
     # driver tests (tinyir-opt), on arith/func IR
     "test-emit-diagnostics": "tinyir.tools.test_passes:TestEmitDiagnostics",
     "test-arith-identities": "tinyir.tools.test_passes:TestArithIdentities",
@@ -59,11 +62,13 @@ TARGET_PASS = {"cpu": "uop-to-llvm", "opencl": "uop-to-opencl", "cuda": "uop-to-
 def default_pipeline(device: str, lower_pass: str, optimize: str | Sequence[str] = "") -> list[str]:
     """The whole chain for a device, as pass specs: the core passes with `kernel-optimize` (the
     device's heuristics, or `optimize` as its extra options; a list of them: one kernel-optimize
-    pass each, e.g. per kernel) before `loop-to-uop`, then the lowering."""
+    pass each, e.g. per kernel) before `loop-to-uop`, then the lowering. Kernels equal but for
+    their names are lowered once (`kernel-dedup` before loop-to-uop, `kernel-dedup-restore` last)."""
     at = CORE_PIPELINE.index("loop-to-uop")
     extras = [optimize] if isinstance(optimize, str) else list(optimize)
     optimizers = [f"kernel-optimize{{target={device}" + (f" {extra}" if extra else "") + "}" for extra in extras]
-    return [*CORE_PIPELINE[:at], *optimizers, *CORE_PIPELINE[at:], *vectorize_passes(device), lower_pass]
+    return [*CORE_PIPELINE[:at], *optimizers, "kernel-dedup", *CORE_PIPELINE[at:], *vectorize_passes(device),
+            lower_pass, "kernel-dedup-restore"]
 
 
 def vectorize_passes(device: str) -> list[str]:

@@ -7,8 +7,9 @@ function once per part on a thread pool (ctypes releases the GIL during the call
 writes its own output elements, so the result is the serial one, bit for bit. Kernels over little
 data run on the calling thread. `TINYIR_CPU_THREADS` sets the thread count (default: all cores).
 A kernel without a grid (or a hand-written one without the two parameters) is one plain call.
-Compiled kernels are cached by their text, and every execution engine is kept alive for as long
-as the device is.
+Compiled kernels are cached by their text with the kernel's own name replaced by one fixed symbol
+(the outermost grid extent is a parameter, so kernels that differ only in it and in their names
+share one compile), and every execution engine is kept alive for as long as the device is.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
@@ -34,6 +36,16 @@ OPT_LEVEL = 3
 # costs tens of microseconds, more than such a kernel takes.
 MIN_PARALLEL_BYTES = 1 << 18
 PARTS_PER_THREAD = 4
+# the symbol every kernel is compiled under (its own name stays in KernelSource.name for messages)
+KERNEL_SYMBOL = "tinyir.kernel"
+
+
+def anonymous_text(source: KernelSource) -> str:
+    """The kernel's LLVM text with its own symbol (`@name(` and its arrays' `@name.x`) renamed to
+    `KERNEL_SYMBOL`: two kernels equal but for their names then have one text, one compile."""
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", source.name):  # a quoted symbol: left as it is
+        return source.text
+    return re.sub(rf"@{re.escape(source.name)}(?=[(.])", "@" + KERNEL_SYMBOL, source.text)
 
 
 def thread_count() -> int:
@@ -131,12 +143,14 @@ class CPUDevice(Device):
         """`artifact`: an earlier compile's `CompiledKernel.artifact` for the same text on this CPU
         (the disk cache, tinyir/runtime/disk_cache.py): its optimized IR and machine code are
         reloaded, so LLVM neither optimizes nor generates code again."""
-        cached = self._cache.get(source.text)
+        text = anonymous_text(source)
+        symbol = KERNEL_SYMBOL if text != source.text else source.name
+        cached = self._cache.get(text)
         if cached is not None:
             return cached
         optimized, _, machine_code = (artifact or b"").partition(b"\0")
         try:
-            module = llvm.parse_assembly(optimized.decode() if machine_code else source.text)
+            module = llvm.parse_assembly(optimized.decode() if machine_code else text)
             module.verify()
         except RuntimeError as exc:
             raise CPUError(f"kernel {source.name}: LLVM rejected the IR: {exc}\n{source.text}") from exc
@@ -150,10 +164,10 @@ class CPUDevice(Device):
                                 (lambda _module: machine_code) if machine_code else None)
         engine.finalize_object()
         engine.run_static_constructors()
-        address = engine.get_function_address(source.name)
+        address = engine.get_function_address(symbol)
         if not address:
             raise CPUError(f"kernel {source.name}: symbol not found after compilation")
-        params = [str(a.type) for a in module.get_function(source.name).arguments]
+        params = [str(a.type) for a in module.get_function(symbol).arguments]
         split = len(params) >= 2 and params[-2:] == ["i32", "i32"]
         nbuffers = len(params) - 2 if split else len(params)
         argtypes = [ctypes.c_void_p] * nbuffers + [ctypes.c_int32] * (2 if split else 0)
@@ -162,7 +176,7 @@ class CPUDevice(Device):
         code = machine_code or (emitted[0] if emitted else b"")
         compiled = CompiledKernel(function, engine, optimized_ir, split,
                                   optimized_ir.encode() + b"\0" + code if code else None)
-        self._cache[source.text] = compiled
+        self._cache[text] = compiled
         return compiled
 
     def upload(self, array: np.ndarray) -> np.ndarray:

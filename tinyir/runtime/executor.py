@@ -58,8 +58,11 @@ def entry_function(module: ModuleOp) -> func.FuncOp:
     return funcs[0]
 
 
-def structural_hash(op: Operation) -> str:
+def structural_hash(op: Operation, anonymous: bool = False) -> str:
     """A hash of an op's IR that ignores SSA names: equal structure, equal hash.
+
+    `anonymous`: without the op's own name (a kernel's `kernel_name`/`sym_name` property), so
+    kernels that differ only in their names hash alike (tinyir/passes/kernel_dedup.py).
 
     It hashes what the generic printer shows (op names, operands, result and block argument types,
     properties, attributes, successors, regions), with each value and block numbered by where it first
@@ -82,11 +85,14 @@ def structural_hash(op: Operation) -> str:
             found = texts[id(attr)] = str(attr)
         return found
 
+    unnamed = ("kernel_name", "sym_name") if anonymous else ()  # kernel_dedup.NAME_PROPERTIES
+
     def visit(inner: Operation) -> None:
         parts.append(inner.name)
         parts.append(SEP.join([number(v) for v in inner.operands]))
         parts.append(SEP.join([number(r) + ":" + text(r.type) for r in inner.results]))
-        parts.append(SEP.join([k + "=" + text(v) for k, v in sorted(inner.properties.items())]))
+        parts.append(SEP.join([k + "=" + text(v) for k, v in sorted(inner.properties.items())
+                               if inner is not op or k not in unnamed]))
         parts.append(SEP.join([k + "=" + text(v) for k, v in sorted(inner.attributes.items())]))
         parts.append(SEP.join([number(b) for b in inner.successors]))
         for region in inner.regions:
@@ -463,7 +469,7 @@ def _kernel_hash(kernel: Operation) -> str:
     """The structural hash of a kernel and the types of the buffers it is launched with: kernels of
     one signless body (i8 and ui8, say) still check different host dtypes."""
     buffers = "\x01".join(str(v.type) for v in kernel.operands)  # ALU-TABLE: kernel key
-    return hashlib.sha256((structural_hash(kernel) + "\x00" + buffers).encode()).hexdigest()
+    return hashlib.sha256((structural_hash(kernel, anonymous=True) + "\x00" + buffers).encode()).hexdigest()
 
 
 @dataclass
