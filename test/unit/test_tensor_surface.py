@@ -9,13 +9,12 @@ import math
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
+from test_tensor_helpers import check, tensor_test_device  # noqa: F401 - an autouse fixture
 
 from tinyir import Tensor, dtypes
 from tinyir.frontend.tensor import Device
-from test_tensor_helpers import check, tensor_test_device  # noqa: F401 - an autouse fixture
-
-import torch  # noqa: E402  (the reference of the Tensor tests)
-import torch.nn.functional as F  # noqa: E402, N812
 
 INF, NAN = math.inf, math.nan
 EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1e-6, -1e-6, 30.0, -30.0, INF, -INF, NAN]
@@ -221,7 +220,7 @@ def test_gather_edge_cases():
 def test_nonzero_masked_select_bool_indexing():
     a = np.array([[0.0, 1.5, 0.0], [-2.0, 0.0, NAN]], np.float32)
     np.testing.assert_array_equal(Tensor(a).nonzero().numpy(), torch.tensor(a).nonzero().numpy())
-    rows, cols = Tensor(a).nonzero(as_tuple=True)
+    _, cols = Tensor(a).nonzero(as_tuple=True)
     np.testing.assert_array_equal(cols.numpy(), [1, 0, 2])
     assert Tensor.zeros(2, 3).nonzero().shape == (0, 2) and Tensor.zeros(0).nonzero().shape == (0, 1)
     mask = np.array([True, False, True], np.bool_)
@@ -252,8 +251,8 @@ def test_indexing_with_lists_and_tensors():
 
 def test_diag_diagonal_meshgrid():
     for offset in (0, 1, -2, 5):
-        check(lambda x: x.diagonal(offset), lambda x: x.diagonal(offset), [(3, 4)])
-        check(lambda x: x.diag(offset), lambda x: x.diag(offset), [(3,)])
+        check(lambda x, k=offset: x.diagonal(k), lambda x, k=offset: x.diagonal(k), [(3, 4)])
+        check(lambda x, k=offset: x.diag(k), lambda x, k=offset: x.diag(k), [(3,)])
     check(lambda x: x.diagonal(1, 2, 0), lambda x: x.diagonal(1, 2, 0), [(3, 2, 4)])
     check(lambda x: x.diag(-1), lambda x: x.diag(-1), [(4, 3)])
     check(lambda a, b: Tensor.meshgrid(a, b, indexing="ij")[1] * 2 + Tensor.meshgrid(a, b, indexing="ij")[0],
@@ -361,9 +360,10 @@ def test_pools(nd, ceil_mode):
     check(lambda x: getattr(x, f"max_pool{name}")(3 if nd < 3 else 2, stride=2, padding=1, ceil_mode=ceil_mode),
           lambda x: tmax(x, 3 if nd < 3 else 2, stride=2, padding=1, ceil_mode=ceil_mode), [shape])
     for include in (True, False):
-        check(lambda x: getattr(x, f"avg_pool{name}")(3 if nd < 3 else 2, stride=2, padding=1, ceil_mode=ceil_mode,
-                                                      count_include_pad=include),
-              lambda x: tavg(x, 3 if nd < 3 else 2, stride=2, padding=1, ceil_mode=ceil_mode, count_include_pad=include),
+        check(lambda x, inc=include: getattr(x, f"avg_pool{name}")(3 if nd < 3 else 2, stride=2, padding=1,
+                                                                   ceil_mode=ceil_mode, count_include_pad=inc),
+              lambda x, inc=include: tavg(x, 3 if nd < 3 else 2, stride=2, padding=1, ceil_mode=ceil_mode,
+                                          count_include_pad=inc),
               [shape])
 
 
@@ -432,8 +432,9 @@ def test_nll_loss_weight_and_bce_pos_weight():
     weight = np.array([0.5, 2.0, 1.5], np.float32)
     tl = torch.tensor(labels, dtype=torch.long)
     for reduction in ("mean", "sum", "none"):
-        check(lambda x: x.log_softmax(-1).nll_loss(Tensor(labels), weight=Tensor(weight), reduction=reduction),
-              lambda x: F.nll_loss(x.log_softmax(-1), tl, weight=torch.tensor(weight), reduction=reduction), [(5, 3)])
+        check(lambda x, r=reduction: x.log_softmax(-1).nll_loss(Tensor(labels), weight=Tensor(weight), reduction=r),
+              lambda x, r=reduction: F.nll_loss(x.log_softmax(-1), tl, weight=torch.tensor(weight), reduction=r),
+              [(5, 3)])
     check(lambda x: x.log_softmax(-1).nll_loss(Tensor(labels)), lambda x: F.nll_loss(x.log_softmax(-1), tl), [(5, 3)])
     y = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.25]], np.float32)
     pw = np.array([2.0, 0.5, 3.0], np.float32)
@@ -445,6 +446,40 @@ def test_nll_loss_weight_and_bce_pos_weight():
     # probabilities: PyTorch's form of the same loss, -(pw y log p + (1 - y) log(1 - p))
     check(lambda x: x.sigmoid().binary_crossentropy(Tensor(y), pos_weight=Tensor(pw)),
           lambda x: F.binary_cross_entropy_with_logits(x, ty, pos_weight=torch.tensor(pw)), [(2, 3)], low=-3, high=3)
+
+
+# ---------------------------------------------------------------------------------- zero-size shapes
+
+EMPTY_INDEX = np.zeros((0, 3), np.int32)
+ZERO_SIZE = {
+    "roll": (lambda x: x.roll(1, 0), lambda x: x.roll(1, 0), [(0, 3)]),
+    "conv1d": (lambda x, w: x.conv1d(w), lambda x, w: F.conv1d(x, w), [(0, 3, 4), (2, 3, 2)]),
+    "max_pool1d": (lambda x: x.max_pool1d(2), lambda x: F.max_pool1d(x, 2), [(0, 2, 4)]),
+    "avg_pool3d": (lambda x: x.avg_pool3d(2, ceil_mode=True), lambda x: F.avg_pool3d(x, 2, ceil_mode=True),
+                   [(0, 1, 3, 3, 3)]),
+    "interpolate": (lambda x: x.interpolate(size=5), lambda x: F.interpolate(x, size=5, mode="linear"), [(0, 2, 3)]),
+    "normalize": (lambda x: x.normalize(), F.normalize, [(0, 3)]),
+    "logaddexp": (lambda x, y: x.logaddexp(y), torch.logaddexp, [(2, 0), (2, 0)]),
+    "atan": (lambda x: x.atan(), torch.atan, [(0,)]),
+    "scatter_reduce": (lambda x: x.scatter_reduce(0, Tensor(EMPTY_INDEX), x[:0], "amax"),
+                       lambda x: x.scatter_reduce(0, torch.tensor(EMPTY_INDEX, dtype=torch.long), x[:0], "amax"), [(2, 3)]),
+    "diag": (lambda x: x.diag(), torch.diag, [(0,)]),
+    "unfold": (lambda x: x.unfold(1, 2, 1), lambda x: x.unfold(1, 2, 1), [(0, 3)]),
+    "cummin": (lambda x: x.cummin(1)[0], lambda x: torch.cummin(x, 1)[0], [(0, 3)]),
+    "pad_reflect": (lambda x: x.pad((1, 1), mode="reflect"), lambda x: F.pad(x, (1, 1), mode="reflect"), [(0, 2, 3)]),
+    "einsum": (lambda x: Tensor.einsum("...i,...i->...", x, x), lambda x: torch.einsum("...i,...i->...", x, x),
+               [(0, 3)]),
+    "sort": (lambda x: x.sort(0)[0], lambda x: torch.sort(x, 0)[0], [(0, 3)]),
+    "topk": (lambda x: x.topk(1, 1)[0], lambda x: torch.topk(x, 1, 1)[0], [(0, 3)]),
+    "masked_select": (lambda x: x.masked_select(Tensor(np.zeros((0, 3), np.bool_))),
+                      lambda x: x.masked_select(torch.zeros((0, 3), dtype=torch.bool)), [(0, 3)]),
+}
+
+
+@pytest.mark.parametrize("case", list(ZERO_SIZE))
+def test_zero_size_shapes(case):
+    fn, tfn, shapes = ZERO_SIZE[case]
+    check(fn, tfn, shapes)
 
 
 # ---------------------------------------------------------------------------------- other devices

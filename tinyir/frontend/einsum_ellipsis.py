@@ -7,6 +7,8 @@ from __future__ import annotations
 import string
 from typing import TYPE_CHECKING
 
+from tinyir.errors import TensorValueError
+
 if TYPE_CHECKING:
     from tinyir.frontend.tensor import Tensor
 
@@ -19,19 +21,19 @@ def expand_ellipsis(spec: str, operands: list[Tensor]) -> tuple[str, list[Tensor
     lhs, arrow, out = spec.partition("->")
     inputs = lhs.split(",")
     if len(inputs) != len(operands):
-        raise ValueError(f"einsum: {len(inputs)} operands in {spec!r}, {len(operands)} given")
+        raise TensorValueError(f"einsum: {len(inputs)} operands in {spec!r}, {len(operands)} given")
     free = [c for c in string.ascii_letters if c not in spec]
     counts = []
     for term, t in zip(inputs, operands):
         if term.count("...") > 1:
-            raise ValueError(f"einsum: more than one '...' in {term!r}")
+            raise TensorValueError(f"einsum: more than one '...' in {term!r}")
         named = len(term.replace("...", ""))
         if "..." in term and named > t.ndim:
-            raise ValueError(f"einsum: {term!r} names {named} dims of shape {t.shape}")
+            raise TensorValueError(f"einsum: {term!r} names {named} dims of shape {t.shape}")
         counts.append(t.ndim - named if "..." in term else 0)
     width = max(counts)
     if width > len(free):
-        raise ValueError(f"einsum: too many dims under '...' ({width})")
+        raise TensorValueError(f"einsum: too many dims under '...' ({width})")
     letters = "".join(free[:width])
     shape: tuple[int, ...] = ()
     for term, t, c in zip(inputs, operands, counts):

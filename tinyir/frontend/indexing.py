@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tinyir.errors import TensorIndexError, TensorTypeError, TensorValueError
 from tinyir.frontend.dtypes import dtypes
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def expand_bool_masks(x: Tensor, index: Any) -> Any:
             mask = item.numpy() if isinstance(item, Tensor) else np.asarray(item, dtype=np.bool_)
             covered = x.shape[dim:dim + mask.ndim]
             if tuple(mask.shape) != tuple(covered):
-                raise IndexError(f"getitem: boolean mask of shape {tuple(mask.shape)} does not match the indexed "
+                raise TensorIndexError(f"getitem: boolean mask of shape {tuple(mask.shape)} does not match the indexed "
                                  f"dims {tuple(covered)} of {x.shape} (from dim {dim})")
             out.extend(Tensor(np.asarray(p, dtype=np.int32), device=x.device) for p in np.nonzero(mask))
             dim += mask.ndim
@@ -62,11 +63,18 @@ def expand_bool_masks(x: Tensor, index: Any) -> Any:
     return tuple(out)
 
 
+def _part(x: Tensor, d: int, lo: int, hi: int) -> Tensor:
+    """Elements lo..hi of dim d."""
+    bounds: list[Any] = [None] * x.ndim
+    bounds[d] = (lo, hi)
+    return x.shrink(bounds)
+
+
 def pad_with_mode(x: Tensor, pairs: Sequence[tuple[int, int]], mode: str) -> Tensor:
     """Pad by (before, after) per dim with PyTorch's non-constant modes: reflect (mirror without
     the edge), replicate (repeat the edge), circular (wrap around). Negative amounts crop first."""
     if mode not in ("reflect", "replicate", "circular"):
-        raise ValueError(f"pad: unknown mode {mode!r} (constant, reflect, replicate or circular)")
+        raise TensorValueError(f"pad: unknown mode {mode!r} (constant, reflect, replicate or circular)")
     crop = tuple((-min(b, 0), s + min(a, 0)) for (b, a), s in zip(pairs, x.shape))
     x = x.shrink(crop)
     for d, (b, a) in enumerate(pairs):
@@ -75,22 +83,17 @@ def pad_with_mode(x: Tensor, pairs: Sequence[tuple[int, int]], mode: str) -> Ten
             continue
         limit = n - 1 if mode == "reflect" else n if mode == "circular" else None
         if n == 0 or (limit is not None and max(b, a) > limit):
-            raise ValueError(f"pad: {mode} padding ({b}, {a}) of dim {d} needs "
+            raise TensorValueError(f"pad: {mode} padding ({b}, {a}) of dim {d} needs "
                              f"{'amounts below' if mode == 'reflect' else 'amounts up to'} its size {n}"
                              if n else f"pad: {mode} padding of the empty dim {d}")
 
-        def part(lo: int, hi: int) -> Tensor:
-            bounds: list[Any] = [None] * x.ndim
-            bounds[d] = (lo, hi)
-            return x.shrink(bounds)
-
         if mode == "reflect":
-            left, right = part(1, b + 1).flip(d), part(n - 1 - a, n - 1).flip(d)
+            left, right = _part(x, d, 1, b + 1).flip(d), _part(x, d, n - 1 - a, n - 1).flip(d)
         elif mode == "replicate":
-            left = part(0, 1).expand(*[b if i == d else s for i, s in enumerate(x.shape)])
-            right = part(n - 1, n).expand(*[a if i == d else s for i, s in enumerate(x.shape)])
+            left = _part(x, d, 0, 1).expand(*[b if i == d else s for i, s in enumerate(x.shape)])
+            right = _part(x, d, n - 1, n).expand(*[a if i == d else s for i, s in enumerate(x.shape)])
         else:
-            left, right = part(n - b, n), part(0, a)
+            left, right = _part(x, d, n - b, n), _part(x, d, 0, a)
         pieces = [p for p in (left, x, right) if p.shape[d]]
         x = pieces[0].cat(*pieces[1:], dim=d)
     return x
@@ -104,15 +107,15 @@ class IndexingMixin:
 
         d = self._axis(dim, opname)
         if not isinstance(index, Tensor) or index.dtype.is_float() or index.dtype.is_bool():
-            raise TypeError(f"{opname}: index must be an integer tensor")
+            raise TensorTypeError(f"{opname}: index must be an integer tensor")
         if not isinstance(src, Tensor):
             src = Tensor.full(index.shape, src, dtype=self.dtype, device=self.device)
         if index.ndim != self.ndim or src.ndim != self.ndim:
-            raise ValueError(f"{opname}: index {index.shape}, src {src.shape} and self {self.shape} need the same "
+            raise TensorValueError(f"{opname}: index {index.shape}, src {src.shape} and self {self.shape} need the same "
                              f"number of dims")
         for j, (i, s, x) in enumerate(zip(index.shape, src.shape, self.shape)):
             if i > s or (j != d and i > x):
-                raise ValueError(f"{opname}: index shape {index.shape} does not fit src {src.shape} and self "
+                raise TensorValueError(f"{opname}: index shape {index.shape} does not fit src {src.shape} and self "
                                  f"{self.shape} (dim {dim})")
         src = src.shrink(tuple((0, i) for i in index.shape)).cast(self.dtype)
         if self.ndim == 0:
@@ -138,7 +141,7 @@ class IndexingMixin:
         if reduce is not None:
             modes = {"add": "sum", "multiply": "prod"}
             if reduce not in modes:
-                raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+                raise TensorValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
             return self.scatter_reduce(dim, index, src, modes[reduce], include_self=True)
         d, idx, s = self._scatter_operands(dim, index, src, "scatter")
         n = self.shape[d] if self.ndim else 1
@@ -162,7 +165,7 @@ class IndexingMixin:
         from tinyir.frontend.tensor import Tensor
 
         if reduce not in SCATTER_REDUCTIONS:
-            raise ValueError(f"scatter_reduce: reduce must be one of {SCATTER_REDUCTIONS}, got {reduce!r}")
+            raise TensorValueError(f"scatter_reduce: reduce must be one of {SCATTER_REDUCTIONS}, got {reduce!r}")
         d, idx, s = self._scatter_operands(dim, index, src, "scatter_reduce")
         n = self.shape[d] if self.ndim else 1
         hot = idx.unsqueeze(-1) == Tensor.arange(n, device=self.device)  # [..., i, k]
@@ -222,7 +225,7 @@ class IndexingMixin:
         only: flatten the square, pad each row by one and keep column 0."""
         a, b = self._axis(dim1, "diagonal"), self._axis(dim2, "diagonal")
         if a == b:
-            raise ValueError(f"diagonal: dim1 and dim2 are the same dim ({dim1})")
+            raise TensorValueError(f"diagonal: dim1 and dim2 are the same dim ({dim1})")
         rest = [i for i in range(self.ndim) if i not in (a, b)]
         x = self.permute(rest + [a, b])
         r, c = x.shape[-2], x.shape[-1]
@@ -243,7 +246,7 @@ class IndexingMixin:
         if self.ndim == 2:
             return self.diagonal(diagonal)
         if self.ndim != 1:
-            raise ValueError(f"diag: expects a 1-d or 2-d tensor, got shape {self.shape}")
+            raise TensorValueError(f"diag: expects a 1-d or 2-d tensor, got shape {self.shape}")
         n, k = self.shape[0], abs(diagonal)
         square = Tensor.eye(n, dtype=dtypes.bool, device=self.device).where(self.reshape(n, 1), 0).cast(self.dtype)
         pads = ((0, k), (k, 0)) if diagonal >= 0 else ((k, 0), (0, k))
@@ -253,10 +256,10 @@ class IndexingMixin:
     def meshgrid(*tensors: Tensor, indexing: str = "ij") -> tuple[Tensor, ...]:
         ts = list(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else list(tensors)
         if indexing not in ("ij", "xy"):
-            raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+            raise TensorValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
         for t in ts:
             if t.ndim > 1:
-                raise ValueError(f"meshgrid: expects 0-d or 1-d tensors, got shape {t.shape}")
+                raise TensorValueError(f"meshgrid: expects 0-d or 1-d tensors, got shape {t.shape}")
         axes = list(range(len(ts)))
         if indexing == "xy" and len(ts) >= 2:  # the first two inputs vary along the second and first axes
             axes[0], axes[1] = 1, 0
@@ -280,7 +283,7 @@ class IndexingMixin:
         d = 0 if dim is None else x._axis(dim, "repeat_interleave")
         if isinstance(repeats, (int, np.integer)):
             if repeats < 0:
-                raise ValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
+                raise TensorValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
             shape = list(x.shape)
             x = x.unsqueeze(d + 1).expand(*shape[:d + 1], int(repeats), *shape[d + 1:])
             return x.flatten(d, d + 1)
@@ -288,7 +291,7 @@ class IndexingMixin:
         if counts.size == 1 and x.shape[d] != 1:
             return x.repeat_interleave(int(counts[0]), d)
         if counts.size != x.shape[d] or (counts < 0).any():
-            raise ValueError(f"repeat_interleave: {counts.size} repeats for dim {d} of size {x.shape[d]}"
+            raise TensorValueError(f"repeat_interleave: {counts.size} repeats for dim {d} of size {x.shape[d]}"
                              if counts.size != x.shape[d] else "repeat_interleave: repeats must be non-negative")
         picks = np.repeat(np.arange(x.shape[d], dtype=np.int32), counts.astype(np.int64))
         return x[(slice(None),) * d + (Tensor(picks, device=self.device),)]
@@ -300,7 +303,7 @@ class IndexingMixin:
         shift_list = [shifts] if isinstance(shifts, int) else list(shifts)
         dim_list = [dims] if isinstance(dims, int) else list(dims)
         if len(shift_list) != len(dim_list):
-            raise ValueError(f"roll: {len(shift_list)} shifts for {len(dim_list)} dims")
+            raise TensorValueError(f"roll: {len(shift_list)} shifts for {len(dim_list)} dims")
         x = self
         for s, dim in zip(shift_list, dim_list):
             d = x._axis(dim, "roll")
@@ -319,13 +322,13 @@ class IndexingMixin:
         from tinyir.frontend.tensor import Tensor
 
         if self.ndim == 0:
-            raise ValueError("unfold: a 0-d tensor has no dimension to unfold")
+            raise TensorValueError("unfold: a 0-d tensor has no dimension to unfold")
         d = self._axis(dimension, "unfold")
         n = self.shape[d]
         if step <= 0:
-            raise ValueError(f"unfold: step must be positive, got {step}")
+            raise TensorValueError(f"unfold: step must be positive, got {step}")
         if not 0 <= size <= n:
-            raise ValueError(f"unfold: size {size} does not fit dim {dimension} of size {n}")
+            raise TensorValueError(f"unfold: size {size} does not fit dim {dimension} of size {n}")
         count = (n - size) // step + 1
         pieces = [self._slice_dim(d, o, o + (count - 1) * step + 1, step).unsqueeze(-1) for o in range(size)]
         if not pieces:  # size 0: count empty windows

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tinyir.errors import TensorTypeError, TensorValueError
+
 if TYPE_CHECKING:
     from tinyir.frontend.tensor import Tensor
 
@@ -58,28 +60,28 @@ class InterpolateMixin:
         from tinyir.frontend.tensor import Tensor
 
         if mode not in MODES:
-            raise ValueError(f"interpolate: unknown mode {mode!r} (one of {', '.join(MODES)})")
+            raise TensorValueError(f"interpolate: unknown mode {mode!r} (one of {', '.join(MODES)})")
         nd = self.ndim - 2
         if nd < 1:
-            raise ValueError(f"interpolate: expects (N, C, *spatial) input, got shape {self.shape}")
+            raise TensorValueError(f"interpolate: expects (N, C, *spatial) input, got shape {self.shape}")
         if MODES[mode] is not None and MODES[mode] != nd:
-            raise ValueError(f"interpolate: mode {mode!r} needs {MODES[mode]} spatial dims, input {self.shape} has {nd}")
+            raise TensorValueError(f"interpolate: mode {mode!r} needs {MODES[mode]} spatial dims, input {self.shape} has {nd}")
         if MODES[mode] is None and align_corners:
-            raise ValueError(f"interpolate: align_corners only applies to the linear modes, not {mode!r}")
+            raise TensorValueError(f"interpolate: align_corners only applies to the linear modes, not {mode!r}")
         if (size is None) == (scale_factor is None):
-            raise ValueError("interpolate: give exactly one of size and scale_factor")
+            raise TensorValueError("interpolate: give exactly one of size and scale_factor")
         spatial = self.shape[2:]
         scales: tuple[float | None, ...] = (None,) * nd
         if size is not None:
             sizes = (size,) * nd if isinstance(size, int) else tuple(size)
         else:
             scales = (scale_factor,) * nd if isinstance(scale_factor, (int, float)) else tuple(scale_factor)
-            sizes = tuple(int(math.floor(s * f)) for s, f in zip(spatial, scales))
+            sizes = tuple(math.floor(s * f) for s, f in zip(spatial, scales))
         if len(sizes) != nd or any(not isinstance(s, (int, np.integer)) or s <= 0 for s in sizes):
-            raise ValueError(f"interpolate: size {sizes} does not give a positive size for each of the {nd} "
+            raise TensorValueError(f"interpolate: size {sizes} does not give a positive size for each of the {nd} "
                              f"spatial dims of {self.shape}")
         if MODES[mode] is not None and not self.dtype.is_float():  # a blend would be rounded silently
-            raise TypeError(f"interpolate: mode {mode!r} needs a float tensor, got {self.dtype.name}")
+            raise TensorTypeError(f"interpolate: mode {mode!r} needs a float tensor, got {self.dtype.name}")
         x = self  # nearest modes pick one element: exact in any dtype
         for axis, (n_in, n_out, scale) in enumerate(zip(spatial, sizes, scales)):
             d = axis + 2

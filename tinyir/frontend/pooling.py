@@ -13,7 +13,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tinyir.frontend.dtypes import DType, dtypes
+from tinyir.errors import TensorValueError
+from tinyir.frontend.dtypes import DType
 
 if TYPE_CHECKING:
     from tinyir.frontend.tensor import Tensor
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 def _ntuple(x: int | Sequence[int], n: int, what: str, opname: str) -> tuple[int, ...]:
     out = (int(x),) * n if isinstance(x, int) else tuple(int(v) for v in x)
     if len(out) != n:
-        raise ValueError(f"{opname}: {what} {tuple(x)} needs {n} values")
+        raise TensorValueError(f"{opname}: {what} {tuple(x)} needs {n} values")
     return out
 
 
@@ -32,7 +33,7 @@ def lowest(dtype: DType) -> float | int:
         return -math.inf
     if dtype.is_bool():
         return False
-    return {dtypes.int8: -128, dtypes.uint8: 0}.get(dtype, -(2**31))
+    return 0 if dtype.is_unsigned() else -(2 ** (8 * dtype.itemsize - 1))
 
 
 def pooled_size(n: int, k: int, s: int, d: int, p: int, ceil_mode: bool) -> int:
@@ -47,7 +48,7 @@ class PoolingMixin:
     def _pool_geometry(self: Tensor, nd: int, kernel_size: Any, stride: Any, dilation: Any, padding: Any,
                        ceil_mode: bool, opname: str) -> tuple[tuple[int, ...], ...]:
         if self.ndim < nd + 1:
-            raise ValueError(f"{opname}: expects (N, C, *spatial) or (C, *spatial) with {nd} spatial dims, "
+            raise TensorValueError(f"{opname}: expects (N, C, *spatial) or (C, *spatial) with {nd} spatial dims, "
                              f"got shape {self.shape}")
         k = _ntuple(kernel_size, nd, "kernel_size", opname)
         st = _ntuple(stride if stride is not None and stride != [] else k, nd, "stride", opname)
@@ -55,11 +56,11 @@ class PoolingMixin:
         pd = _ntuple(padding, nd, "padding", opname)
         spatial = self.shape[-nd:]
         if any(v <= 0 for v in k + st + dl) or any(p < 0 or 2 * p > kk for p, kk in zip(pd, k)):
-            raise ValueError(f"{opname}: kernel {k}, stride {st}, dilation {dl} must be positive and padding {pd} "
+            raise TensorValueError(f"{opname}: kernel {k}, stride {st}, dilation {dl} must be positive and padding {pd} "
                              f"at most half the kernel")
         out = tuple(pooled_size(n, kk, s, d, p, ceil_mode) for n, kk, s, d, p in zip(spatial, k, st, dl, pd))
         if any(o <= 0 for o in out):
-            raise ValueError(f"{opname}: kernel {k} (dilation {dl}, padding {pd}) does not fit input {self.shape}")
+            raise TensorValueError(f"{opname}: kernel {k} (dilation {dl}, padding {pd}) does not fit input {self.shape}")
         extra = tuple(max(0, (o - 1) * s + d * (kk - 1) + 1 - (n + 2 * p))
                       for o, s, d, kk, n, p in zip(out, st, dl, k, spatial, pd))
         return k, st, dl, pd, out, extra
@@ -131,7 +132,7 @@ class PoolingMixin:
         from tinyir.frontend.tensor import Tensor
 
         if indices.shape != self.shape:
-            raise ValueError(f"{opname}: indices {indices.shape} and input {self.shape} differ in shape")
+            raise TensorValueError(f"{opname}: indices {indices.shape} and input {self.shape} differ in shape")
         k = _ntuple(kernel_size, nd, "kernel_size", opname)
         st = _ntuple(stride if stride is not None else k, nd, "stride", opname)
         pd = _ntuple(padding, nd, "padding", opname)
@@ -166,19 +167,19 @@ class PoolingMixin:
         if self.ndim == nd + 1:  # unbatched
             return self.unsqueeze(0)._conv(nd, weight, bias, stride, padding, dilation, groups, opname).squeeze(0)
         if self.ndim != nd + 2 or weight.ndim != nd + 2:
-            raise ValueError(f"{opname}: expects {nd + 2}-d input and weight, got {self.shape} and {weight.shape}")
+            raise TensorValueError(f"{opname}: expects {nd + 2}-d input and weight, got {self.shape} and {weight.shape}")
         n, cin = self.shape[:2]
         cout, cin_g = weight.shape[:2]
         k = weight.shape[2:]
         if cin != cin_g * groups or cout % groups:
-            raise ValueError(f"{opname}: input {self.shape} and weight {weight.shape} do not match with groups={groups}")
+            raise TensorValueError(f"{opname}: input {self.shape} and weight {weight.shape} do not match with groups={groups}")
         st = _ntuple(stride, nd, "stride", opname)
         dl = _ntuple(dilation, nd, "dilation", opname)
         if padding == "valid":
             pairs = [(0, 0)] * nd
         elif padding == "same":
             if any(s != 1 for s in st):
-                raise ValueError(f"{opname}: padding='same' needs stride 1, got {st}")
+                raise TensorValueError(f"{opname}: padding='same' needs stride 1, got {st}")
             totals = [d * (kk - 1) for d, kk in zip(dl, k)]
             pairs = [(t // 2, t - t // 2) for t in totals]
         else:

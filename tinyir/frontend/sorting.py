@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tinyir.errors import TensorValueError
 from tinyir.frontend.dtypes import dtypes
 
 if TYPE_CHECKING:
@@ -78,11 +79,11 @@ class SortingMixin:
         the lower index first)."""
         if self.ndim == 0:
             if k not in (0, 1):
-                raise ValueError(f"topk: k={k} is out of range for a 0-d tensor")
+                raise TensorValueError(f"topk: k={k} is out of range for a 0-d tensor")
             return self.sort()
         d = self._axis(dim, "topk")
         if not 0 <= k <= self.shape[d]:
-            raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {self.shape[d]}")
+            raise TensorValueError(f"topk: k={k} is out of range for dim {dim} of size {self.shape[d]}")
         values, indices = self.sort(d, descending=largest)
         bounds = [None] * self.ndim
         bounds[d] = (0, k)
