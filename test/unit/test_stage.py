@@ -176,3 +176,46 @@ def test_stage_with_random_programs() -> None:
             continue
         check(f"{program.name} with {options}", got, expected, types)
     assert staged >= 10
+
+
+@pytest.fixture(scope="module")
+def cuda_available() -> None:
+    from tinyir.runtime.executor import get_device
+
+    try:
+        get_device("cuda")
+    except Exception as exc:  # no GPU, or neither pycuda nor cuda-bindings
+        pytest.skip(f"no CUDA GPU here ({exc}); run `pytest -m cuda` on the GPU machine")
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("shape,actions", MATMULS, ids=[a for _, a in MATMULS])
+def test_staged_matmul_on_cuda(shape, actions: str, cuda_available) -> None:
+    m, k, n = shape
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, n)).astype(np.float32)
+    got = compile_program(matmul(m, k, n), "cuda", f'actions="{actions}"').run([a, b])[0]
+    np.testing.assert_allclose(got, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("actions", CONVS)
+def test_staged_convolution_on_cuda(actions: str, cuda_available) -> None:
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((2, 16, 16, 16)).astype(np.float32), rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    got = compile_program(conv(x.shape, w.shape), "cuda", f'actions="{actions}"').run([x, w])[0]
+    np.testing.assert_allclose(got, conv_numpy(x, w), rtol=1e-4, atol=1e-4)
+
+
+def test_staged_kernels_assemble_with_ptxas() -> None:
+    """The PTX of staged kernels (shared tiles, bar.sync inside the chunk loop) is accepted by ptxas."""
+    from test_ptx_target import assemble
+
+    from tinyir.targets.ptx.emit import emit_module
+
+    for module, actions in [(matmul(*shape), a) for shape, a in MATMULS] + [(conv((2, 16, 16, 16), (16, 16, 3, 3)), CONVS[1])]:
+        specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_90 ptx_version=9.0}", f'actions="{actions}"')
+        run_passes(module, specs)
+        text = emit_module(module)
+        assert "bar.sync" in text and ".shared" in text
+        assemble(text, "sm_90")

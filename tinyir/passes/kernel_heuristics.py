@@ -7,9 +7,10 @@ and pick actions within the target's `KernelLimits`:
 GPU (targets with work-groups):
   * a reduce along a contiguous axis (row sum, softmax, a full sum) is grouped: the threads of a
     work-group read neighbouring elements and combine their partials through local memory;
-  * a matmul-like kernel (some input is broadcast along a global axis) gets a work-group along the
-    contiguous output axis and the most reused axis (16x8 threads for a matmul), each thread an
-    8x4 register tile, and its last reduce unrolled (by 2, or whole when it is a 3x3 window's);
+  * a matmul-like kernel (some input is broadcast along a global axis) gets a work-group of 128
+    threads along the contiguous output axis and the most reused axes (16x8 for a matmul), each
+    thread a register tile (8x8 for a matmul), small windows unrolled whole, and otherwise its
+    reduce unrolled by 2 and staged through local memory in chunks of 8 (`stage`);
   * everything else gets 256 threads along the axis the output is contiguous in, each thread
     doing 4 elements spaced a work-group apart (so every load instruction is coalesced).
 CPU (no work-groups): register tiles for LLVM to vectorize: a matmul-like kernel gets an 8x16
@@ -136,15 +137,19 @@ def gpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
 
 def register_tile_actions(size: list[int], glob: list[int], red: list[int], reuse: list[int],
                           out_axes: list[int], limits: KernelLimits) -> list[Action]:
-    """A matmul-like kernel (an input broadcast along a global axis): a work-group of threads along
-    the contiguous output axis and the largest reused axis, each thread a register tile (8 along
-    the reused axis, 4 along the contiguous one), the last reduce unrolled."""
-    threads = min(256, limits.max_local_size)
+    """A matmul-like kernel (an input broadcast along a global axis): 128 threads, each a register
+    tile. The contiguous output axis gets a few neighbouring outputs per thread (vector accesses)
+    and up to 16 threads; the largest other reused axis 8 threads of 8 outputs each; any other
+    axis the threads left (2 outputs each where it is reused). Small windows (a 3x3 convolution's)
+    are unrolled whole; otherwise the main reduce is unrolled by 2 and staged through local memory
+    in chunks of 8 (both operands of a matmul tile come from global memory once per work-group)."""
+    threads = min(128, limits.max_local_size)
     left = list(size)
     actions: list[Action] = []
+    used, outputs = 1, 1
 
-    def split(kind: str, axis: int, amounts: tuple[int, ...], budget: int) -> int:
-        amount = _largest_divisor(left[axis], budget, amounts)
+    def split(kind: str, axis: int, amounts: tuple[int, ...], budget: int, keep: int = 1) -> int:
+        amount = next((a for a in amounts if a <= budget and left[axis] % (a * keep) == 0), 1)
         if amount > 1:
             actions.append(Action(kind, axis, amount))
             left[axis] //= amount
@@ -152,26 +157,35 @@ def register_tile_actions(size: list[int], glob: list[int], red: list[int], reus
 
     contiguous = out_axes[-1] if out_axes else None
     primary = max((a for a in reuse if a != contiguous), key=lambda a: size[a], default=None)
-    used = split("local", contiguous, (16, 8, 4), threads) if contiguous is not None else 1
+    others = sorted((a for a in glob if a not in (contiguous, primary)), key=lambda a: -size[a])
+    if contiguous is not None:
+        if contiguous in reuse:  # neighbours first (a vector each), leaving room for 4 threads
+            outputs *= split("upcast", contiguous, (8, 4, 2), limits.max_upcast, keep=4)
+        used *= split("local", contiguous, (16, 8, 4), threads)
     if primary is not None:
         used *= split("local", primary, (8, 4, 2), threads // used)
-    for a in sorted((a for a in glob if a not in (contiguous, primary)), key=lambda a: -size[a]):
+    for a in others:
         if len([x for x in actions if x.kind == "local"]) < limits.max_local_dims:
             used *= split("local", a, (8, 4, 2), threads // used)
-    copies = 1
     if primary is not None:
-        copies *= split("upcast", primary, (8, 4, 2), limits.max_upcast)
-    if contiguous is not None and contiguous in reuse:
-        copies *= split("upcast", contiguous, (4, 2), limits.max_upcast // copies)
-    # the contiguous axis's upcast goes first: each thread's outputs (and the loads along that
-    # axis) are neighbours, which uop-vectorize turns into vector accesses
-    first = [a for a in actions if a.kind == "upcast" and a.axis == contiguous]
-    actions = first + [a for a in actions if a not in first]
-    r = red[-1]
-    if size[r] <= 4 and copies * size[r] <= limits.max_upcast:
-        actions.append(Action("unroll", r, 0))
-    elif size[r] % 2 == 0 and copies * 2 <= limits.max_upcast:
-        actions.append(Action("unroll", r, 2))
+        outputs *= split("upcast", primary, (8, 4, 2), limits.max_upcast // outputs)
+    for a in others:
+        if a in reuse:
+            outputs *= split("upcast", a, (2,), limits.max_upcast // outputs)
+    copies = outputs
+    windows = [r for r in red if size[r] <= 4]
+    for r in reversed(windows):
+        if copies * size[r] <= limits.max_copies:
+            actions.append(Action("unroll", r, 0))
+            copies *= size[r]
+    main = [r for r in red if size[r] > 4]
+    if main and not windows:
+        r = main[-1]
+        if size[r] % 2 == 0 and copies * 2 <= limits.max_copies:
+            actions.append(Action("unroll", r, 2))
+            left[r] //= 2
+        if limits.local_memory_bytes and used > 1 and left[r] % 8 == 0 and left[r] > 8:
+            actions.append(Action("stage", r, 8))
     return actions
 
 

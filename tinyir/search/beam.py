@@ -32,7 +32,9 @@ from tinyir.passes.kernel_optimize import (
     apply_action,
     axes,
     check_action,
+    check_kernel,
     format_actions,
+    kernel_ranges,
     parse_actions,
 )
 from tinyir.runtime.executor import debug_level
@@ -123,6 +125,15 @@ def _say(text: str, device: str, width: int) -> None:
         print(f"*** beam {device} width {width}: {text}", file=sys.stderr)
 
 
+def fits_whole(kernel, action: Action, limits) -> bool:
+    """Whether the list stays within what only the whole list shows (staged tiles' local memory)."""
+    if action.kind != "stage" and not any(r.range_kind == loop.RangeKind.STAGE for r in kernel_ranges(kernel)):
+        return True
+    trial = kernel.clone()
+    apply_action(trial, action, limits)
+    return check_kernel(trial, limits) is None
+
+
 def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequence[int]) -> list[Action]:
     """Every action that fits the kernel once `actions` are applied (one per distinct split)."""
     kernel = bench.kernel(bench.module.clone())
@@ -134,7 +145,7 @@ def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequenc
         for kind in ACTIONS:
             for amount in sizes:
                 action = Action(kind, index, amount)
-                if check_action(kernel, action, bench.limits) is None:
+                if check_action(kernel, action, bench.limits) is None and fits_whole(kernel, action, bench.limits):
                     found.append(action)
     return found
 

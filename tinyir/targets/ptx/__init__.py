@@ -13,4 +13,4 @@ def _device() -> Device:
 
 
 TARGET = Target(name="cuda", lower_pass="uop-to-ptx", kernel_op="ptx.kernel", emit_kernel=emit_kernel, device=_device,
-                limits=KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132))
+                limits=KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132, max_copies=512))
