@@ -44,10 +44,15 @@ func.func @reduce(%out: !st.buffer<300xf16>, %x: !st.buffer<300x8xf16>) {
 // CHECK-NEXT:    bool val2 = !val1;
 // CHECK-NEXT:    char val3 = data2[gidx0];
 // CHECK-NEXT:    char val4 = static_cast<char>(-val3);
-// CHECK-NEXT:    char val5 = static_cast<char>(uint(val4) << (val3 & 7));
-// CHECK-NEXT:    bool val6 = val5 != char(-3);
-// CHECK-NEXT:    bool val7 = val2 & val6;
-// CHECK-NEXT:    if (val0) data0[gidx0] = uchar(val7);
+// CHECK-NEXT:    bool val5 = val3 < char(0);
+// CHECK-NEXT:    bool val6 = !val5;
+// CHECK-NEXT:    bool val7 = val3 < char(8);
+// CHECK-NEXT:    bool val8 = val6 & val7;
+// CHECK-NEXT:    char val9 = static_cast<char>(uint(val4) << (val3 & 7));
+// CHECK-NEXT:    char val10 = val8 ? val9 : char(0);
+// CHECK-NEXT:    bool val11 = val10 != char(-3);
+// CHECK-NEXT:    bool val12 = val2 & val11;
+// CHECK-NEXT:    if (val0) data0[gidx0] = uchar(val12);
 func.func @gated(%out: !st.buffer<8xi1>, %x: !st.buffer<8xi1>, %y: !st.buffer<8xi8>) {
   uop.kernel "g0" (%out, %x, %y) : !st.buffer<8xi1>, !st.buffer<8xi1>, !st.buffer<8xi8> {
   ^bb0(%o: !st.buffer<8xi1>, %a: !st.buffer<8xi1>, %b: !st.buffer<8xi8>):

@@ -16,8 +16,13 @@
 // CHECK-NEXT:      %v = metal.load %a[%idx] : !st.buffer<300x8xf32> -> f32
 // CHECK-NEXT:      %[[ACC_NAN:.*]] = metal.compare "!=" %acc, %acc : f32
 // CHECK-NEXT:      %[[V_NAN:.*]] = metal.compare "!=" %v, %v : f32
+// CHECK-NEXT:      %[[NE:.*]] = metal.compare "!=" %acc, %v : f32
+// CHECK-NEXT:      %[[EQ:.*]] = metal.unary "!" %[[NE]] : i1
+// CHECK-NEXT:      %[[SUM:.*]] = metal.binary "+" %acc, %v : f32
+// CHECK-NEXT:      %[[ZEROS:.*]] = metal.call "copysign"(%acc, %[[SUM]]) : f32, f32 -> f32
 // CHECK-NEXT:      %[[FMAX:.*]] = metal.call "fmax"(%acc, %v) : f32, f32 -> f32
-// CHECK-NEXT:      %[[INNER:.*]] = metal.select %[[V_NAN]], %v, %[[FMAX]] : f32
+// CHECK-NEXT:      %[[LARGER:.*]] = metal.select %[[EQ]], %[[ZEROS]], %[[FMAX]] : f32
+// CHECK-NEXT:      %[[INNER:.*]] = metal.select %[[V_NAN]], %v, %[[LARGER]] : f32
 // CHECK-NEXT:      %[[MAX:.*]] = metal.select %[[ACC_NAN]], %acc, %[[INNER]] : f32
 // CHECK-NEXT:      metal.assign %acc, %[[MAX]] : f32
 // CHECK-NEXT:      metal.endfor %k
@@ -77,7 +82,17 @@ func.func @gated(%out: !st.buffer<2x8xi1>, %x: !st.buffer<2x8xi1>) {
 // CHECK:         %f = metal.convert %s : i32 to f32
 // CHECK-NEXT:    %bits = metal.as_type %f : f32 to i32
 // CHECK-NEXT:    %big = metal.call "max"(%bits, %[[D3]]) : i32, i32 -> i32
-// CHECK-NEXT:    %sh = metal.binary ">>" %big, %[[D2]] : i32
+// A shift by an amount not known to be in [0, 32) selects the sign fill outside it (the ALU table).
+// CHECK-NEXT:    %[[ZERO:.*]] = metal.const 0 : i32
+// CHECK-NEXT:    %[[NEG:.*]] = metal.compare "<" %[[D2]], %[[ZERO]] : i32
+// CHECK-NEXT:    %[[NONNEG:.*]] = metal.unary "!" %[[NEG]] : i1
+// CHECK-NEXT:    %[[W:.*]] = metal.const 32 : i32
+// CHECK-NEXT:    %[[BELOW:.*]] = metal.compare "<" %[[D2]], %[[W]] : i32
+// CHECK-NEXT:    %[[OK:.*]] = metal.binary "&" %[[NONNEG]], %[[BELOW]] : i1
+// CHECK-NEXT:    %[[SH:.*]] = metal.binary ">>" %big, %[[D2]] : i32
+// CHECK-NEXT:    %[[B31:.*]] = metal.const 31 : i32
+// CHECK-NEXT:    %[[FILL:.*]] = metal.binary ">>" %big, %[[B31]] : i32
+// CHECK-NEXT:    %{{.*}} = metal.select %[[OK]], %[[SH]], %[[FILL]] : i32
 func.func @four_dims(%out: !st.buffer<5x3x2x2xi32>) {
   uop.kernel "d0" (%out) : !st.buffer<5x3x2x2xi32> {
   ^bb0(%o: !st.buffer<5x3x2x2xi32>):

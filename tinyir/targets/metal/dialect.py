@@ -68,7 +68,7 @@ UNARY_OPERATORS: dict[str, tuple[Attribute, ...]] = {"-": FLOATS + INTS, "!": (i
 # metal:: functions -> (arity, operand types)
 FUNCTIONS: dict[str, tuple[int, tuple[Attribute, ...]]] = {
     "exp2": (1, FLOATS), "log2": (1, FLOATS), "sin": (1, FLOATS), "sqrt": (1, FLOATS),
-    "fmax": (2, FLOATS), "max": (2, INTS),
+    "fmax": (2, FLOATS), "fmin": (2, FLOATS), "copysign": (2, FLOATS), "max": (2, INTS),
 }
 
 

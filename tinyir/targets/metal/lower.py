@@ -1,7 +1,9 @@
 """`uop-to-metal`: micro-ops to the `metal` dialect (MSL compute kernels), one rule per uop op.
 
 The `metal` dialect keeps tinyir's semantics (wrapping integers; the emitter makes them defined in
-MSL), so most rules are a one-to-one mapping to an operator or a `metal::` function. On bool, add
+MSL), so most rules are a one-to-one mapping to an operator or a `metal::` function; where MSL is
+undefined or differs from the ALU table (tinyir/alu.py) the rule adds a select: a divisor of 0 or
+-1, a shift amount outside [0, width), signed zeros and NaN in float max, float -> int out of range. On bool, add
 is `|`, mul is `&`, max is `|` and neg is `!`. `gidx0`/`gidx1` are the thread position's x and y;
 `gidx2`, `gidx3`, ... share z (gidx2 fastest), taken back out with a division and a mod.
 A kernel with `wgid`/`lidx` specials dispatches exactly its threadgroups (`wgidN`/`lidxN` are the
@@ -16,12 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
+import numpy as np
 from xdsl.dialects.builtin import ModuleOp, f32, i1, i32
-from xdsl.ir import Block, Operation
+from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
-from tinyir.element_types import is_float, numpy_dtype
+from tinyir.element_types import is_float, is_int, is_unsigned, numpy_dtype
 from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.targets.clike.lower import kernel_grid as clike_kernel_grid
@@ -91,10 +94,85 @@ def _max(op: uop.MaxOp) -> Operation:
         return metal.BinaryOp("|", lhs, rhs)
     if not is_float(lhs.type):
         return metal.CallOp("max", [lhs, rhs])
-    # metal::fmax ignores a NaN operand; tinyir (like numpy) propagates it: x != x only for NaN
-    fmax = metal.CallOp("fmax", [lhs, rhs])
-    rhs_or_fmax = metal.SelectOp(metal.CompareOp("!=", rhs, rhs).result, rhs, fmax.result)
-    return metal.SelectOp(metal.CompareOp("!=", lhs, lhs).result, lhs, rhs_or_fmax.result)
+    # the ALU table's IEEE maximum: metal::fmax ignores a NaN operand (x != x only for NaN) and may
+    # return either of equal zeros: copysign(a, a + b) is -0 only for -0, -0
+    equal = _not(metal.CompareOp("!=", lhs, rhs).result)
+    zeros = metal.CallOp("copysign", [lhs, metal.BinaryOp("+", lhs, rhs).result]).result
+    larger = metal.SelectOp(equal, zeros, metal.CallOp("fmax", [lhs, rhs]).result).result
+    rhs_or_larger = metal.SelectOp(metal.CompareOp("!=", rhs, rhs).result, rhs, larger)
+    return metal.SelectOp(metal.CompareOp("!=", lhs, lhs).result, lhs, rhs_or_larger.result)
+
+
+def _not(p: SSAValue) -> SSAValue:
+    return metal.UnaryOp("!", p).result
+
+
+def _int(value: int, t: Attribute) -> SSAValue:
+    return metal.ConstOp(value, t).result
+
+
+def _known(v: SSAValue) -> int | None:
+    owner = v.owner
+    return uop.literal_value(owner.value) if isinstance(owner, metal.ConstOp | uop.ConstOp) else None
+
+
+def _divide(op: uop.IdivOp | uop.ModOp) -> Operation:
+    """`/` and `%` as the ALU table says: x/0 = x%0 = 0, x/-1 = -x (wraps), x%-1 = 0 (MSL leaves them
+    undefined): the divisor 0 or -1 becomes 1 and a select gives the answer."""
+    a, b = op.lhs, op.rhs
+    t = a.type
+    operator = "/" if isinstance(op, uop.IdivOp) else "%"
+    if _known(b) not in (None, 0, -1):
+        return metal.BinaryOp(operator, a, b)
+    zero = _not(metal.CompareOp("!=", b, _int(0, t)).result)
+    edge = zero
+    if not is_unsigned(t):
+        edge = metal.BinaryOp("|", zero, _not(metal.CompareOp("!=", b, _int(-1, t)).result)).result
+    result = metal.BinaryOp(operator, a, metal.SelectOp(edge, _int(1, t), b).result).result
+    if operator == "/" and not is_unsigned(t):
+        negated = metal.SelectOp(zero, _int(0, t), metal.UnaryOp("-", a).result).result
+        return metal.SelectOp(edge, negated, result)
+    return metal.SelectOp(edge, _int(0, t), result)
+
+
+def _shift(op: uop.ShlOp | uop.ShrOp) -> Operation | SSAValue:
+    """`<<`/`>>` as the ALU table says: an amount outside [0, width) gives 0 (shl, unsigned shr) or
+    the sign fill (signed shr); a constant amount is decided here, else a select."""
+    a, b = op.lhs, op.rhs
+    t = a.type
+    width = 8 * numpy_dtype(t).itemsize
+    operator = "<<" if isinstance(op, uop.ShlOp) else ">>"
+    signed_shr = operator == ">>" and not is_unsigned(t)
+
+    def fill() -> SSAValue:
+        return metal.BinaryOp(">>", a, _int(width - 1, t)).result if signed_shr else _int(0, t)
+
+    known = _known(b)
+    if known is not None:
+        known &= (1 << width) - 1  # its unsigned value: a negative amount is a huge one
+        return metal.BinaryOp(operator, a, _int(known, t)) if known < width else fill()
+    in_range = metal.BinaryOp("&", _not(metal.CompareOp("<", b, _int(0, t)).result),
+                              metal.CompareOp("<", b, _int(width, t)).result).result
+    return metal.SelectOp(in_range, metal.BinaryOp(operator, a, b).result, fill())
+
+
+def _cast(op: uop.CastOp) -> Operation:
+    """static_cast, except float -> int: toward zero, saturating, NaN -> 0 (the ALU table), by a
+    clamp into range before the conversion (undefined outside it) and selects."""
+    x, to = op.input, op.result.type
+    if not (is_float(x.type) and is_int(to)):
+        return metal.ConvertOp(x, to)
+    info = np.iinfo(numpy_dtype(to))
+    if x.type != f32:
+        x = metal.ConvertOp(x, f32).result  # half constants would round the i32 bounds to inf
+    wide = info.max >= 2**24
+    high = float(np.nextafter(np.float32(2**31), np.float32(0))) if wide else float(info.max)
+    low = metal.CallOp("fmax", [x, metal.ConstOp(float(info.min), f32).result]).result
+    value = metal.ConvertOp(metal.CallOp("fmin", [low, metal.ConstOp(high, f32).result]).result, to).result
+    if wide:
+        below = metal.CompareOp("<", x, metal.ConstOp(2.0**31, f32).result).result
+        value = metal.SelectOp(below, value, _int(int(info.max), to)).result
+    return metal.SelectOp(metal.CompareOp("!=", x, x).result, _int(0, to), value)
 
 
 def _neg(op: uop.NegOp) -> Operation:
@@ -151,13 +229,13 @@ class UopToMetal(RulePass):
             rule(uop.AddOp, _operator("+", on_bool="|"), "add -> + (wraps), | on bool"),
             rule(uop.MulOp, _operator("*", on_bool="&"), "mul -> * (wraps), & on bool"),
             rule(uop.MaxOp, _max, "max -> metal::fmax with NaN passed through (float), metal::max (int), | (bool)"),
-            rule(uop.IdivOp, _operator("/"), "idiv -> / (truncates)"),
-            rule(uop.ModOp, _operator("%"), "mod -> % (sign of the dividend)"),
+            rule(uop.IdivOp, _divide, "idiv -> / (truncates); divisor 0 or -1: by 1 and a select"),
+            rule(uop.ModOp, _divide, "mod -> % (sign of the dividend); divisor 0 or -1: by 1 and a select"),
             rule(uop.AndOp, _operator("&"), "and -> &"),
             rule(uop.OrOp, _operator("|"), "or -> |"),
             rule(uop.XorOp, _operator("^"), "xor -> ^"),
-            rule(uop.ShlOp, _operator("<<"), "shl -> << (wraps, amount mod width)"),
-            rule(uop.ShrOp, _operator(">>"), "shr -> >> (arithmetic on signed, amount mod width)"),
+            rule(uop.ShlOp, _shift, "shl -> << (wraps); 0 for an amount outside [0, width)"),
+            rule(uop.ShrOp, _shift, "shr -> >> (arithmetic on signed); sign fill for an amount outside [0, width)"),
             rule(uop.CmpltOp, lambda op: metal.CompareOp("<", op.lhs, op.rhs), "cmplt -> <"),
             rule(uop.CmpneOp, lambda op: metal.CompareOp("!=", op.lhs, op.rhs), "cmpne -> !="),
             rule(uop.WhereOp, lambda op: metal.SelectOp(op.cond, op.if_true, op.if_false), "where -> c ? a : b"),
@@ -167,7 +245,7 @@ class UopToMetal(RulePass):
             rule(uop.SinOp, _call("sin"), "sin -> metal::sin"),
             rule(uop.SqrtOp, _call("sqrt"), "sqrt -> metal::sqrt"),
             rule(uop.RecipOp, _recip, "recip -> 1 / x"),
-            rule(uop.CastOp, lambda op: metal.ConvertOp(op.input, op.result.type), "cast -> static_cast<T>(x)"),
+            rule(uop.CastOp, _cast, "cast -> static_cast<T>(x); float -> int clamped first (saturates, NaN -> 0)"),
             rule(uop.BitcastOp, _bitcast, "bitcast -> as_type<T>(x)"),
         ]
 

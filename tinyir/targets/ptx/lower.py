@@ -12,12 +12,17 @@ A kernel with `wgid`/`lidx` specials launches exactly its work-groups (block = t
 `.maxntid`; no guard): `wgidN` is `%ctaid`, `lidxN` is `%tid`, `uop.define_local` a `.shared` array
 (`ld.shared`/`st.shared` through its address) and `uop.barrier` is `bar.sync 0`.
 Loops are a counter register, a label and a predicated backward branch.
+ALU ops mean what the ALU table says (tinyir/alu.py): PTX's clamping shifts and saturating `cvt.rzi`
+already match it; a divisor of 0 or -1 is replaced by 1 and `selp` gives the table's answer; float
+-> byte conversions clamp the saturated s32.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+import numpy as np
 from dataclasses import dataclass
 
 from xdsl.context import Context
@@ -133,6 +138,32 @@ def _neg(op: uop.NegOp) -> Operation | SSAValue:
     return ptx.NegOp(_ty(t), [x]) if _is_float(t) else _wrap(ptx.NegOp("s32", [x]).result, t)
 
 
+def _known(v: SSAValue) -> int | None:
+    """The value of a constant operand (lowered or not), else None."""
+    owner = v.owner
+    if isinstance(owner, uop.ConstOp):
+        return uop.literal_value(owner.value)
+    return ptx.literal_of(owner) if isinstance(owner, ptx.ConstOp) else None
+
+
+def _divide(op: uop.IdivOp | uop.ModOp) -> Operation | SSAValue:
+    """div.s32 / rem.s32 as the ALU table says: x/0 = x%0 = 0, x/-1 = -x (wraps), x%-1 = 0. PTX leaves
+    division by zero machine-specific, so the divisor 0 or -1 becomes 1 and a select gives the answer."""
+    a, b, t = op.lhs, op.rhs, op.result.type
+    idiv = isinstance(op, uop.IdivOp)
+    make = (lambda x, y: ptx.DivOp("s32", [x, y])) if idiv else (lambda x, y: ptx.RemOp("s32", [x, y]))
+    if _known(b) not in (None, 0, -1):
+        return _wrap(make(a, b).result, t) if idiv else make(a, b)
+    zero = ptx.SetpOp("s32", [b, _const(0, i32)], "eq").result
+    edge = ptx.OrOp("pred", [zero, ptx.SetpOp("s32", [b, _const(-1, i32)], "eq").result]).result
+    result = make(a, ptx.SelpOp("b32", [_const(1, i32), b, edge]).result).result
+    if idiv:  # -1: the negation (wrapped), 0: zero
+        negated = ptx.SelpOp("b32", [_const(0, i32), ptx.NegOp("s32", [a]).result, zero]).result
+        result = ptx.SelpOp("b32", [negated, result, edge]).result
+        return _wrap(result, t)
+    return ptx.SelpOp("b32", [_const(0, i32), result, edge])
+
+
 def _logic(cls: type[ptx.Instr]):
     """and/or/xor: bitwise on 32-bit registers (byte types stay in range), logical on predicates."""
     return lambda op: cls("pred" if op.result.type == i1 else "b32", [op.lhs, op.rhs])
@@ -184,8 +215,13 @@ def _cast(op: uop.CastOp) -> Operation | SSAValue:
         return ptx.CvtOp(x, "f16", "f32") if src == f16 else ptx.CvtOp(x, "f32", "f16", "rn")
     if _is_float(dst):  # int -> float; byte types are already extended to 32 bits
         return ptx.CvtOp(x, "s32", _ty(dst), "rn")
-    if _is_float(src):  # float -> int truncates, then wraps into the byte types
-        return _wrap(ptx.CvtOp(x, _ty(src), "s32", "rzi").result, dst)
+    if _is_float(src):  # toward zero, saturating (NaN -> 0): cvt does it for s32, a clamp for bytes
+        wide = ptx.CvtOp(x, _ty(src), "s32", "rzi").result
+        if dst == i32:
+            return wide
+        info = numpy_dtype(dst).type
+        low, high = int(np.iinfo(info).min), int(np.iinfo(info).max)
+        return ptx.MaxOp("s32", [ptx.MinOp("s32", [wide, _const(high, i32)]).result, _const(low, i32)])
     return _wrap(x, dst)  # int -> int: only narrowing changes the register
 
 
@@ -426,9 +462,8 @@ class UopToPTX(RulePass):
             rule(uop.AddOp, lambda op: _add(op, rounding), "add -> add (fmad) or add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MulOp, lambda op: _mul(op, rounding), "mul -> mul (fmad) or mul.rn (float), mul.lo.s32 + wrap, and.pred"),
             rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
-            rule(uop.IdivOp, lambda op: _wrap(ptx.DivOp("s32", [op.lhs, op.rhs]).result, op.result.type),
-                 "idiv -> div.s32 (truncates) + wrap"),
-            rule(uop.ModOp, lambda op: ptx.RemOp("s32", [op.lhs, op.rhs]), "mod -> rem.s32 (sign of the dividend)"),
+            rule(uop.IdivOp, _divide, "idiv -> div.s32 (truncates) + wrap; divisor 0 or -1: by 1 and selp"),
+            rule(uop.ModOp, _divide, "mod -> rem.s32 (sign of the dividend); divisor 0 or -1: by 1 and selp"),
             rule(uop.AndOp, _logic(ptx.AndOp), "and -> and.b32 / and.pred"),
             rule(uop.OrOp, _logic(ptx.OrOp), "or -> or.b32 / or.pred"),
             rule(uop.XorOp, _logic(ptx.XorOp), "xor -> xor.b32 / xor.pred"),
