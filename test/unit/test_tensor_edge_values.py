@@ -94,6 +94,47 @@ def test_activation_gradients_at_extreme_inputs_are_numbers(device, name):
     np.testing.assert_allclose(grad, want_grad, atol=1e-6, rtol=1e-5)
 
 
+F = torch.nn.functional
+ACTIVATIONS = [  # (name, tinyir, torch): values and slopes at corners, at 0 and far out
+    ("sigmoid", lambda x: x.sigmoid(), torch.sigmoid), ("tanh", lambda x: x.tanh(), torch.tanh),
+    ("silu", lambda x: x.silu(), F.silu), ("softplus", lambda x: x.softplus(), F.softplus),
+    ("softplus_beta", lambda x: x.softplus(2.0), lambda x: F.softplus(x, 2.0)),
+    ("elu", lambda x: x.elu(2.0), lambda x: F.elu(x, 2.0)), ("celu", lambda x: x.celu(0.5), lambda x: F.celu(x, 0.5)),
+    ("selu", lambda x: x.selu(), F.selu), ("relu6", lambda x: x.relu6(), F.relu6),
+    ("hardtanh", lambda x: x.hardtanh(), F.hardtanh), ("hardsigmoid", lambda x: x.hardsigmoid(), F.hardsigmoid),
+    ("hardswish", lambda x: x.hardswish(), F.hardswish), ("mish", lambda x: x.mish(), F.mish),
+    ("gelu", lambda x: x.gelu(), lambda x: F.gelu(x, approximate="tanh")),
+    ("bce_logits", lambda x: x.binary_crossentropy_logits(x * 0 + 1, reduction="none"),
+     lambda x: F.binary_cross_entropy_with_logits(x, x * 0 + 1, reduction="none")),
+    ("bce_logits_pos_weight", lambda x: x.binary_crossentropy_logits(x * 0 + 1, reduction="none", pos_weight=2.0),
+     lambda x: F.binary_cross_entropy_with_logits(x, x * 0 + 1, reduction="none", pos_weight=torch.tensor(2.0))),
+]
+CORNERS = [-1000.0, -100.0, -20.0, -6.0, -3.0, -1.0, -0.5, -1e-3, -1e-6, 0.0, 1e-6, 1e-3, 0.5, 1.0, 3.0, 6.0, 20.0,
+           100.0, 1000.0]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name,fn,torch_fn", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+def test_activation_values_and_slopes_at_corners_and_extremes(device, name, fn, torch_fn):
+    got, grad, want, want_grad = _value_and_grad(device, lambda x: fn(x) if isinstance(x, Tensor) else torch_fn(x),
+                                                 CORNERS)
+    assert np.isfinite(grad).all(), f"non-finite gradient at {np.array(CORNERS)[~np.isfinite(grad)]}"
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad, want_grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_pow_slopes_where_the_log_is_minus_inf(device):
+    for exponent in (2.5, 1.5, 1.0, 0.0, 3.0):
+        got, grad, want, want_grad = _value_and_grad(
+            device, lambda x: x ** (x * 0 + exponent) if isinstance(x, Tensor) else x ** exponent, [0.0, 1.0, 2.0])
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-5, err_msg=f"exponent {exponent}")
+    e = Tensor([0.0, 2.0, 2.5], device=device, requires_grad=True)
+    (g,) = (0.0 ** e).sum().gradient(e)  # d(0**e)/de is 0, as PyTorch
+    np.testing.assert_array_equal(g.numpy(), [0.0, 0.0, 0.0])
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_clip_gradient_is_one_on_the_boundary(device):
     values = [-2.0, -1.0, -0.5, 0.0, 1.0, 1.5]

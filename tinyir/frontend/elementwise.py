@@ -109,19 +109,24 @@ class ElementwiseMixin:
         return (self > 0).where(self, 0)
 
     def relu6(self: Tensor) -> Tensor:
-        return self.relu() - (self - 6).relu()
+        return self.hardtanh(0, 6)
 
     def leaky_relu(self: Tensor, neg_slope: float = 0.01) -> Tensor:
         return (self > 0).where(self, self * neg_slope)
 
+    def _exp_of_negative_part(self: Tensor, scale: float = 1.0) -> Tensor:
+        """exp(min(x, 0) / scale), the negative branch of elu/celu/selu: exp never sees a large
+        positive x, so the branch the select drops has no inf whose 0 * inf would be a NaN gradient."""
+        return (self > 0).where(0, self * (1 / scale) if scale != 1.0 else self).exp()
+
     def elu(self: Tensor, alpha: float = 1.0) -> Tensor:
-        return self.relu() - alpha * (1 - self.exp()).relu()
+        return (self > 0).where(self, alpha * (self._exp_of_negative_part() - 1))
 
     def celu(self: Tensor, alpha: float = 1.0) -> Tensor:
-        return self.maximum(0) + (alpha * ((self / alpha).exp() - 1)).minimum(0)
+        return (self > 0).where(self, alpha * (self._exp_of_negative_part(alpha) - 1))
 
-    def selu(self: Tensor, alpha: float = 1.67326, gamma: float = 1.0507) -> Tensor:
-        return gamma * (self >= 0).where(self, alpha * (self.exp() - 1))
+    def selu(self: Tensor, alpha: float = 1.6732632423543772, gamma: float = 1.0507009873554805) -> Tensor:
+        return gamma * (self > 0).where(self, alpha * (self._exp_of_negative_part() - 1))  # PyTorch's constants
 
     def sigmoid(self: Tensor) -> Tensor:
         """1 / (1 + exp(-x)) for x >= 0, exp(x) / (1 + exp(x)) below: exp only ever sees -|x|, so
@@ -132,10 +137,22 @@ class ElementwiseMixin:
         return nonneg.where(1.0, e) / (1 + e)
 
     def hardsigmoid(self: Tensor, alpha: float = 1 / 6, beta: float = 0.5) -> Tensor:
-        return (alpha * self + beta).relu() - (alpha * self + beta - 1).relu()
+        y = alpha * self + beta
+        return (y <= 0).where(0, (y >= 1).where(1, y))  # slope 0 at both corners, as in PyTorch
 
     def tanh(self: Tensor) -> Tensor:
-        return 2.0 * (2.0 * self._float()).sigmoid() - 1.0
+        """(1 - e) / (1 + e) with e = exp(-2|x|) in (0, 1], signed: nothing overflows (no NaN
+        gradient at large |x|). Below |x| = 0.05, where 1 - e would cancel to a few digits, an odd
+        Taylor polynomial (its next term is below 1e-13 relative there)."""
+        x = self._float()
+        nonneg = x >= 0
+        e = (nonneg.where(-x, x) * 2).exp()
+        magnitude = (1 - e) / (1 + e)
+        small = (x < 0.05) & (x > -0.05)
+        xs = small.where(x, 0)  # the polynomial only sees small inputs: no inf in the dropped branch
+        x2 = xs * xs
+        series = xs * (1 + x2 * (-1 / 3 + x2 * (2 / 15 + x2 * (-17 / 315))))
+        return small.where(series, nonneg.where(magnitude, -magnitude))
 
     def sinh(self: Tensor) -> Tensor:
         return (self.exp() - (-self).exp()) / 2
@@ -171,18 +188,21 @@ class ElementwiseMixin:
         return self.silu()
 
     def softplus(self: Tensor, beta: float = 1.0) -> Tensor:
-        """log(1 + exp(beta x)) / beta, computed stably as relu(y) + log(1 + exp(-|y|))."""
+        """log(1 + exp(beta x)) / beta, computed stably as max(y, 0) + log(1 + exp(-|y|)), both
+        taken from the y >= 0 side at 0 (so the slope there is 1/2, not the 0 a tie-split max gives)."""
         y = self * beta
-        return (y.relu() + (1 + (-y.abs()).exp()).log()) * (1 / beta)
+        nonneg = y >= 0
+        return (nonneg.where(y, 0) + (1 + nonneg.where(-y, y).exp()).log()) * (1 / beta)
 
     def mish(self: Tensor) -> Tensor:
         return self * self.softplus().tanh()
 
     def hardswish(self: Tensor) -> Tensor:
-        return self * (self + 3).relu6() * (1 / 6)
+        return (self <= -3).where(0, (self >= 3).where(self, self * (self + 3) * (1 / 6)))
 
     def hardtanh(self: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-        return self.clip(min_val, max_val)
+        """clip, but with slope 0 on the corners (PyTorch's hardtanh; its clamp has slope 1 there)."""
+        return (self <= min_val).where(min_val, (self >= max_val).where(max_val, self))
 
     def softsign(self: Tensor) -> Tensor:
         return self / (1 + self.abs())
@@ -203,10 +223,16 @@ class ElementwiseMixin:
             return self.reciprocal()
         base, exponent = self._broadcasted(x, "pow", reverse)
         base, exponent = base._float(), exponent._float()
-        magnitude = (base.abs().log2() * exponent).exp2()
+        # lanes known without the log, whose log2(0) = -inf would make the chain rule's 0 * inf a NaN
+        # gradient: x**0 = 1 and 1**(inf or nan) = 1, 0**e = 0 with slope 0 for e > 1, x**1 = x
+        one = (exponent == 0) | ((base == 1) & exponent.isfinite().logical_not())
+        zero = (base == 0) & (exponent > 1)
+        identity = exponent == 1
+        safe = (one | zero | identity).where(1.0, base)
+        magnitude = (safe.abs().log2() * exponent).exp2()
         exp_is_odd = (exponent - (exponent * 0.5).floor() * 2) == 1
         negate = (base < 0) & exp_is_odd
         exp_is_int = exponent == exponent.trunc()
         result = negate.where(-magnitude, magnitude)
         result = ((base < 0) & exp_is_int.logical_not()).where(math.nan, result)
-        return ((exponent == 0) | (base == 1)).where(1.0, result)  # x**0 and 1**y are 1, NaN and 0 included
+        return one.where(1.0, zero.where(0.0, identity.where(base, result)))

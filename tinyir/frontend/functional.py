@@ -329,9 +329,9 @@ class FunctionalMixin:
 
     def binary_crossentropy_logits(self: Tensor, Y: Tensor, reduction: str = "mean", pos_weight: Any = None) -> Tensor:
         """BCE of logits, stably; pos_weight scales the positive term (BCEWithLogitsLoss)."""
-        if pos_weight is None:
-            return (self.relu() - self * Y + (1 + (-self.abs()).exp()).log())._reduce_loss(reduction)
-        log_sigmoid_neg = (-self).relu() + (1 + (-self.abs()).exp()).log()  # -log(sigmoid(x))
+        if pos_weight is None:  # softplus: its slope at 0 is 1/2 (relu and abs would give 0 there)
+            return (self.softplus() - self * Y)._reduce_loss(reduction)
+        log_sigmoid_neg = (-self).softplus()  # -log(sigmoid(x))
         return ((1 - Y) * self + (1 + (pos_weight - 1) * Y) * log_sigmoid_neg)._reduce_loss(reduction)
 
 
