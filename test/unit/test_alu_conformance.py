@@ -229,7 +229,7 @@ def test_cuda_matches_the_table():
         xs = _operands(row.arity, t)
         want = alu.eval_op(op, xs, numpy_dtype(result))
         got = np.asarray(compile_program(_module(op, t, result, xs[0].size), "cuda").run(xs)[0])
-        if op in alu.TARGET_LIMITS["ptx"]:
+        if op in alu.TARGET_LIMITS["ptx"] and t in (f32, f16):
             keep = np.abs(xs[0].astype(np.float64)) <= 100
             bad = ~_same(got[keep], want[keep], 1e-5)
         else:
