@@ -73,6 +73,9 @@ def test_fmod_copysign_isclose():
     fa = np.array([5.5, -5.5, 3.0, -3.0, INF, 0.0, 1.0, NAN, 7.0], np.float32)
     fb = np.array([2.0, 2.0, INF, -INF, 2.0, 0.0, -0.0, 1.0, NAN], np.float32)
     _same(Tensor(fa).fmod(Tensor(fb)).numpy(), torch.fmod(torch.tensor(fa), torch.tensor(fb)))
+    qa = np.array([7.0, -7.0, 1000.5, -0.3, 2.0**20 + 3], np.float32)  # quotients below 2**24, exact products
+    qb = np.array([2.0, 0.5, -3.0, 0.25, 7.0], np.float32)
+    np.testing.assert_array_equal(Tensor(qa).fmod(Tensor(qb)).numpy(), torch.fmod(torch.tensor(qa), torch.tensor(qb)))
     check(lambda a, b: a.copysign(b), lambda a, b: torch.copysign(a, b), [(2, 5), (2, 5)])
     x = np.array([1.0, 2.0, -3.0, 0.0, -0.0, INF, 4.0], np.float32)
     s = np.array([-0.0, 0.0, 1.0, -1.0, 2.0, -INF, -2.0], np.float32)
@@ -375,6 +378,9 @@ def test_max_pool_indices_and_unpool():
         tvalues, tidx = F.max_pool2d(torch.tensor(a), **kw, return_indices=True)
         _same(values.numpy(), tvalues)
         np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+    nan = np.array([[[[1.0, NAN, 2.0], [5.0, NAN, 9.0]]]], np.float32)  # the last NaN of a window, as PyTorch
+    np.testing.assert_array_equal(Tensor(nan).max_pool2d(2, stride=1, return_indices=True)[1].numpy(),
+                                  F.max_pool2d(torch.tensor(nan), 2, stride=1, return_indices=True)[1].numpy())
     values, idx = Tensor(a).max_pool2d(2, return_indices=True)
     tvalues, tidx = F.max_pool2d(torch.tensor(a), 2, return_indices=True)
     check(lambda v: v.max_unpool2d(idx, 2), lambda v: F.max_unpool2d(v, tidx, 2), [tuple(tvalues.shape)])

@@ -100,12 +100,16 @@ class PoolingMixin:
         result = values.max(-1)
         if not return_indices:
             return result
-        # where each maximum came from: the first maximal element of its window, as a flat index
+        # where each maximum came from: the first maximal element of its window (the last NaN), as a flat index
         # into the (unpadded) spatial dims, as PyTorch's indices
         places = Tensor.arange(math.prod(spatial), device=self.device).reshape(spatial)
         places = windows(places._spatial_pad(nd, pd, extra, -1))
-        first = values.argmax(-1).unsqueeze(-1)
-        hot = first == Tensor.arange(window_count, device=self.device)
+        offsets = Tensor.arange(window_count, device=self.device)
+        chosen = values.argmax(-1)
+        if self.dtype.is_float():  # PyTorch's kernel takes every NaN it meets: the last one wins
+            nan = values.isnan()
+            chosen = nan.any(-1).where(nan.where(offsets, -1).max(-1), chosen)
+        hot = chosen.unsqueeze(-1) == offsets
         return result, hot.where(places, 0).sum(-1)
 
     def max_pool1d(self: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
