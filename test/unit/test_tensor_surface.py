@@ -285,6 +285,25 @@ def test_repeat_interleave_roll_unfold():
         Tensor.ones(3).unfold(0, 4, 1)
 
 
+@pytest.mark.parametrize("call,match", [
+    (lambda: Tensor.ones(3).unfold(0, 1.5, 1), "unfold: size"), (lambda: Tensor.ones(3).topk(1.0), "topk: k"),
+    (lambda: Tensor.ones(3).roll(0.5, 0), "roll: shift"), (lambda: Tensor.ones(3).repeat_interleave(2.0), "repeat_interleave"),
+    (lambda: Tensor.ones(3).repeat_interleave([1.0, 2.0, 1.0]), "repeat_interleave"),
+    (lambda: Tensor.ones(2, 2).diagonal(0.5), "diagonal: offset"), (lambda: Tensor.ones(2, 2).diagonal(0, 1, 1), "diagonal"),
+    (lambda: Tensor.ones(3).scatter(0, Tensor([0.0]), 1.0), "scatter: index"),
+    (lambda: Tensor.ones(3).scatter_reduce(0, Tensor([0]), Tensor([1.0]), "max"), "scatter_reduce: reduce"),
+    (lambda: Tensor.ones(1, 1, 3).max_pool1d(2, padding=2), "max_pool1d"),
+    (lambda: Tensor.ones(1, 2, 3).conv1d(Tensor.ones(1, 3, 2)), "conv1d"),
+    (lambda: Tensor.einsum("...i,...i...", Tensor.ones(2), Tensor.ones(2)), "einsum"),
+    (lambda: Tensor.ones(2, 2).pad((1, 1), mode="wrap"), "pad: unknown mode"),
+])
+def test_bad_arguments_name_the_call(call, match):
+    from tinyir.errors import TensorArgumentError
+
+    with pytest.raises(TensorArgumentError, match=match):
+        call()
+
+
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 def test_pad_modes(mode):
     check(lambda x: x.pad((2, 1), mode=mode), lambda x: F.pad(x, (2, 1), mode=mode), [(2, 3, 4)])

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinyir.errors import TensorIndexError, TensorTypeError, TensorValueError
+from tinyir.frontend.arguments import int_arg
 from tinyir.frontend.dtypes import dtypes
 
 if TYPE_CHECKING:
@@ -223,6 +224,7 @@ class IndexingMixin:
     def diagonal(self: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
         """The diagonal of the (dim1, dim2) planes as a last dim (torch.diagonal), movement ops
         only: flatten the square, pad each row by one and keep column 0."""
+        offset = int_arg(offset, "diagonal", "offset")
         a, b = self._axis(dim1, "diagonal"), self._axis(dim2, "diagonal")
         if a == b:
             raise TensorValueError(f"diagonal: dim1 and dim2 are the same dim ({dim1})")
@@ -281,6 +283,8 @@ class IndexingMixin:
 
         x = self.flatten() if dim is None else self
         d = 0 if dim is None else x._axis(dim, "repeat_interleave")
+        if isinstance(repeats, float):
+            raise TensorTypeError(f"repeat_interleave: repeats must be an int or a list/tensor of ints, got {repeats!r}")
         if isinstance(repeats, (int, np.integer)):
             if repeats < 0:
                 raise TensorValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
@@ -288,6 +292,8 @@ class IndexingMixin:
             x = x.unsqueeze(d + 1).expand(*shape[:d + 1], int(repeats), *shape[d + 1:])
             return x.flatten(d, d + 1)
         counts = np.asarray(repeats.numpy() if isinstance(repeats, Tensor) else repeats).reshape(-1)
+        if counts.size and counts.dtype.kind not in "iu":
+            raise TensorTypeError(f"repeat_interleave: repeats must be integers, got {counts.dtype} values")
         if counts.size == 1 and x.shape[d] != 1:
             return x.repeat_interleave(int(counts[0]), d)
         if counts.size != x.shape[d] or (counts < 0).any():
@@ -300,7 +306,7 @@ class IndexingMixin:
         """Shift elements along dims, wrapping around (torch.roll; dims=None rolls the flat tensor)."""
         if dims is None:
             return self.flatten().roll(shifts, 0).reshape(self.shape)
-        shift_list = [shifts] if isinstance(shifts, int) else list(shifts)
+        shift_list = [int_arg(s, "roll", "shift") for s in ([shifts] if not isinstance(shifts, (tuple, list)) else shifts)]
         dim_list = [dims] if isinstance(dims, int) else list(dims)
         if len(shift_list) != len(dim_list):
             raise TensorValueError(f"roll: {len(shift_list)} shifts for {len(dim_list)} dims")
@@ -323,6 +329,7 @@ class IndexingMixin:
 
         if self.ndim == 0:
             raise TensorValueError("unfold: a 0-d tensor has no dimension to unfold")
+        size, step = int_arg(size, "unfold", "size"), int_arg(step, "unfold", "step")
         d = self._axis(dimension, "unfold")
         n = self.shape[d]
         if step <= 0:

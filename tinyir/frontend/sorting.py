@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tinyir.errors import TensorValueError
+from tinyir.frontend.arguments import int_arg
 from tinyir.frontend.dtypes import dtypes
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class SortingMixin:
             if k not in (0, 1):
                 raise TensorValueError(f"topk: k={k} is out of range for a 0-d tensor")
             return self.sort()
+        k = int_arg(k, "topk", "k")
         d = self._axis(dim, "topk")
         if not 0 <= k <= self.shape[d]:
             raise TensorValueError(f"topk: k={k} is out of range for dim {dim} of size {self.shape[d]}")
