@@ -265,6 +265,10 @@ def test_diag_diagonal_meshgrid():
           lambda a, b, c: sum(t * (i + 1) for i, t in enumerate(torch.meshgrid(a, b, c, indexing="xy"))),
           [(3,), (2,), (4,)])
     assert Tensor.zeros(0, 3).diagonal().shape == (0,)
+    a, b = Tensor([1.0, 2.0]), Tensor([3.0, 4.0, 5.0])
+    for grids in (a.meshgrid(b), Tensor.meshgrid([a, b])):  # tinygrad's and PyTorch's spellings
+        np.testing.assert_array_equal(grids[1].numpy(), torch.meshgrid(torch.tensor([1.0, 2.0]),
+                                                                       torch.tensor([3.0, 4.0, 5.0]), indexing="ij")[1])
 
 
 def test_repeat_interleave_roll_unfold():

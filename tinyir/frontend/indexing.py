@@ -254,9 +254,10 @@ class IndexingMixin:
         pads = ((0, k), (k, 0)) if diagonal >= 0 else ((k, 0), (0, k))
         return square.pad(pads) if k else square
 
-    @staticmethod
-    def meshgrid(*tensors: Tensor, indexing: str = "ij") -> tuple[Tensor, ...]:
-        ts = list(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else list(tensors)
+    def meshgrid(self: Tensor | Sequence[Tensor], *tensors: Tensor, indexing: str = "ij") -> tuple[Tensor, ...]:
+        """Coordinate grids of 1-d tensors (torch.meshgrid): `a.meshgrid(b)` as tinygrad, or
+        `Tensor.meshgrid(a, b)` / `Tensor.meshgrid([a, b])` as PyTorch."""
+        ts = list(self) if isinstance(self, (list, tuple)) else [self, *tensors]
         if indexing not in ("ij", "xy"):
             raise TensorValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
         for t in ts:
