@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tinyir.errors import TensorIndexError, TensorValueError
+from tinyir.errors import TensorIndexError, TensorTypeError, TensorValueError
 from tinyir.frontend.arguments import int_arg
 from tinyir.frontend.dtypes import dtypes
 
@@ -38,6 +38,12 @@ def _slice_bounds(item: slice, n: int) -> tuple[int, int, int]:
     if item.step is not None and int(item.step) == 0:
         raise TensorValueError(f"getitem: slice step must not be zero, got {item}")
     return item.indices(n)
+
+
+def _pad_pair(p: Any) -> tuple[int, int]:
+    if not isinstance(p, (tuple, list)) or len(p) != 2:
+        raise TensorTypeError(f"pad: each dim's padding is None or a (before, after) pair of ints, got {p!r}")
+    return int_arg(p[0], "pad", "padding"), int_arg(p[1], "pad", "padding")
 
 
 class MovementMixin:
@@ -76,7 +82,7 @@ class MovementMixin:
         if len(new) < self.ndim:
             raise TensorValueError(f"expand: cannot expand {self.shape} to {new}")
         src = (1,) * (len(new) - self.ndim) + self.shape
-        target = tuple(s if n == -1 else int(n) for s, n in zip(src, new))
+        target = tuple(s if n == -1 else int_arg(n, "expand", f"size of {tuple(new)}") for s, n in zip(src, new))
         for s, n in zip(src, target):
             if s != n and s != 1:
                 raise TensorValueError(f"expand: cannot expand {self.shape} to {new}")
@@ -99,7 +105,7 @@ class MovementMixin:
         else:
             if len(padding) != self.ndim:
                 raise TensorValueError(f"pad: {len(padding)} pairs for shape {self.shape}")
-            pairs = [(0, 0) if p is None else (int(p[0]), int(p[1])) for p in padding]
+            pairs = [(0, 0) if p is None else _pad_pair(p) for p in padding]
         if mode != "constant":  # reflect, replicate, circular (indexing.py)
             from tinyir.frontend.indexing import pad_with_mode
 
@@ -120,7 +126,8 @@ class MovementMixin:
     def shrink(self: Tensor, arg: Sequence[tuple[int, int] | None]) -> Tensor:
         if len(arg) != self.ndim:
             raise TensorValueError(f"shrink: {len(arg)} bounds for shape {self.shape}")
-        bounds = tuple((0, s) if b is None else (int(b[0]), int(b[1])) for b, s in zip(arg, self.shape))
+        bounds = tuple((0, s) if b is None else (int_arg(b[0], "shrink", "bound"), int_arg(b[1], "shrink", "bound"))
+                       for b, s in zip(arg, self.shape))
         for (lo, hi), s in zip(bounds, self.shape):
             if not 0 <= lo <= hi <= s:
                 raise TensorValueError(f"shrink: bounds {bounds} do not fit shape {self.shape}")
@@ -167,7 +174,7 @@ class MovementMixin:
         return self.reshape(self.shape[:d] + tuple(sizes) + self.shape[d + 1:])
 
     def repeat(self: Tensor, *repeats: int) -> Tensor:
-        reps = tuple(_args(repeats))
+        reps = tuple(int_arg(r, "repeat", "repeat count") for r in _args(repeats))
         if len(reps) < self.ndim:
             raise TensorValueError(f"repeat: {len(reps)} repeats for shape {self.shape}")
         base = self.reshape((1,) * (len(reps) - self.ndim) + self.shape)
@@ -204,6 +211,10 @@ class MovementMixin:
     def split(self: Tensor, sizes: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
         d = self._axis(dim, "split")
         n = self.shape[d]
+        if not isinstance(sizes, (list, tuple)):
+            sizes = int_arg(sizes, "split", "size")
+        else:
+            sizes = [int_arg(s, "split", "size") for s in sizes]
         if isinstance(sizes, int):
             if sizes <= 0:
                 raise TensorValueError(f"split: size {sizes} must be positive")
