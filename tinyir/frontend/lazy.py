@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tinyir import alu
 from tinyir.frontend.dtypes import DType
 
 if TYPE_CHECKING:
     from tinyir.runtime.buffer import Buffer
 
-UNARY = ("neg", "exp2", "log2", "sin", "sqrt", "recip")
-BINARY = ("add", "mul", "max", "idiv", "mod", "and", "or", "xor", "shl", "shr")
-COMPARE = ("cmplt", "cmpne")
+UNARY, BINARY, COMPARE = alu.UNARY, alu.BINARY, alu.COMPARE  # the ALU table's families (tinyir/alu.py)
 REDUCE = ("reduce_sum", "reduce_max")
 MOVEMENT = ("reshape", "permute", "expand", "pad", "shrink", "flip")
 SOURCES = ("buffer", "const", "iota", "random_bits")
