@@ -189,3 +189,21 @@ func.func @half_casts(%o: !st.buffer<4xf16>, %n: !st.buffer<4xi32>, %a: !st.buff
   }
   func.return
 }
+
+// A ui8 result is its own uchar statement before a widening conversion reads it: inlined as
+// `(int)(val0 + 100)` C would promote to int and give 300 for 200 + 100, not the wrapped 44.
+// CHECK-LABEL: __kernel void widen(__global int* restrict data0, __global const uchar* restrict data1) {
+// CHECK:         uchar val1 = val0 + ((uchar)100);
+// CHECK-NEXT:    int val2 = (int)val1;
+func.func @widen(%o: !st.buffer<4xi32>, %a: !st.buffer<4xui8>) {
+  uop.kernel "widen" (%o, %a) : !st.buffer<4xi32>, !st.buffer<4xui8> {
+  ^bb0(%out: !st.buffer<4xi32>, %in: !st.buffer<4xui8>):
+    %g = uop.special "gidx0" 4 : i32
+    %x = uop.load %in[%g] : ui8
+    %c = uop.const 100 : ui8
+    %s = uop.add %x, %c : ui8
+    %w = uop.cast %s : ui8 to i32
+    uop.store %out[%g], %w : i32
+  }
+  func.return
+}
