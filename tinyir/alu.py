@@ -257,7 +257,9 @@ TARGET_LIMITS: dict[str, dict[str, str]] = {
         "sin": "sin.approx.f32: its error grows without bound outside about [-100 pi, 100 pi]",
         "max": "the sign of zero in max(+0, -0) is max.NaN's (not checked on hardware here)",
     },
-    "metal": {name: f"metal::{name} (the platform's, a few ulp)" for name in ("exp2", "log2", "sin")},
+    "metal": {**{name: f"metal::{name} (the platform's, a few ulp)" for name in ("exp2", "log2", "sin")},
+              **{name: "correctly rounded only where the Metal library is built without fast math (its default "
+                       "is fast math)" for name in ("sqrt", "recip")}},
     "amdgpu": {name: f"llvm.{name} on the AMDGPU backend (a few ulp)" for name in ("exp2", "log2", "sin")},
     "opencl": {
         "f16": "with fp16=storage (the default), a chain of f16 ops computes in f32 and rounds to f16 at "

@@ -62,6 +62,11 @@ def _pick_device(cl: Any) -> Any:
     return (gpus or devices)[0]
 
 
+#: OpenCL C allows `/` and sqrt a few ulp of error unless asked for correct rounding; the ALU table
+#: (tinyir/alu.py) makes recip and sqrt correctly rounded on every device.
+BUILD_OPTIONS = ["-cl-fp32-correctly-rounded-divide-sqrt"]
+
+
 class OpenCLDevice(Device):
     """One OpenCL device with an in-order queue; programs are cached by their source text."""
 
@@ -90,7 +95,7 @@ class OpenCLDevice(Device):
         program = self._programs.get(source.text)
         if program is None:
             try:
-                program = self.cl.Program(self.context, source.text).build()
+                program = self.cl.Program(self.context, source.text).build(options=BUILD_OPTIONS)
             except self.cl.RuntimeError as exc:  # build failure: show the compiler's log
                 hint = ""
                 if "unknown target CPU" in str(exc):  # PoCL's LLVM predates this host CPU
