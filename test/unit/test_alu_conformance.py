@@ -237,3 +237,32 @@ def test_cuda_matches_the_table():
         if bad.any():
             failures.append(f"{op} {NAMES[t]}->{NAMES[result]}: {int(bad.sum())} of {bad.size} differ")
     assert not failures, "cuda differs from the ALU table:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_narrow_results_wrap_before_widening(device):
+    """Every i8/ui8 op's result, cast to i32 and f32 in the same kernel: the value is the wrapped
+    byte (C promotes char to int; a target must not let the wider value through)."""
+    if not _device_available(device):
+        pytest.skip(f"{device} is not available here")
+    failures = []
+    for row in alu.ALU_TABLE:
+        if row.meaning is None or row.compare or row.arity == 3:
+            continue
+        for t in (i8, ui8):
+            if not row.dtypes.accepts(t):
+                continue
+            xs = _operands(row.arity, t)
+            n = xs[0].size
+            ty = f"tensor<{n}x{NAMES[t]}>"
+            names = ["%a", "%b"][:row.arity]
+            text = (f"func.func @main({', '.join(f'{v}: {ty}' for v in names)}) -> (tensor<{n}xi32>, tensor<{n}xf32>) {{\n"
+                    f"  %r = tir.{row.name} {', '.join(names)} : {ty}\n"
+                    f"  %w = tir.cast %r : {ty} to tensor<{n}xi32>\n"
+                    f"  %f = tir.cast %r : {ty} to tensor<{n}xf32>\n"
+                    f"  func.return %w, %f : tensor<{n}xi32>, tensor<{n}xf32>\n}}")
+            want = alu.eval_op(row.name, xs, numpy_dtype(t))
+            got_i, got_f = compile_program(parse_module(text), device).run(xs)
+            if not (np.array_equal(got_i, want.astype(np.int32)) and np.array_equal(got_f, want.astype(np.float32))):
+                failures.append(f"{row.name} {NAMES[t]}")
+    assert not failures, f"{device}: a narrow result leaks its promoted value: {', '.join(failures)}"
