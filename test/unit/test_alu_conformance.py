@@ -111,7 +111,17 @@ def _device_available(device: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("device", DEVICES)
+def _run_uop_interpreter(module, xs):
+    """The program lowered to the uop level (the default pipeline's passes) and interpreted."""
+    from tinyir.registry import CORE_PIPELINE
+    from tinyir.runtime.executor import run_passes
+    from tinyir.runtime.uop_interp import run_program
+
+    run_passes(module, CORE_PIPELINE)
+    return run_program(module, xs)
+
+
+@pytest.mark.parametrize("device", [*DEVICES, "uop-interpreter"])
 def test_every_op_matches_the_table(device):
     if not _device_available(device):
         pytest.skip(f"{device} is not available here")
@@ -120,8 +130,11 @@ def test_every_op_matches_the_table(device):
         row = alu.ALU[op]
         xs = _operands(row.arity, t)
         want = alu.eval_op(op, xs, numpy_dtype(result))
-        program = compile_program(_module(op, t, result, xs[0].size), device)
-        got = np.asarray(program.run(xs)[0])
+        module = _module(op, t, result, xs[0].size)
+        if device == "uop-interpreter":
+            got = np.asarray(_run_uop_interpreter(module, xs)[0])
+        else:
+            got = np.asarray(compile_program(module, device).run(xs)[0])
         bad = ~_same(got, want, row.tolerance)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
