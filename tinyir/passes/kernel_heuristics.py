@@ -31,6 +31,12 @@ from tinyir.passes.kernel_optimize import Action, axes
 from tinyir.targets.base import KernelLimits
 
 RK = loop.RangeKind
+# A CPU register tile copies the whole kernel body (a fused epilogue too) once per tile element.
+# Its rows (the second output axis) are added only while the copies stay under this many ops, so
+# a matmul's few-op body keeps its full tile while a gradient fused with its optimizer update
+# (hundreds of ops) is not compiled 128 times over; its row (vector width) and small unrolled
+# windows (a convolution's, which its speed needs) are not limited.
+CPU_TILE_OPS = 4096
 
 _ARITH = {uop.AddOp: lambda a, b: a + b, uop.MulOp: lambda a, b: a * b,
           uop.IdivOp: lambda a, b: int(a / b) if b else 0, uop.ModOp: lambda a, b: a - b * int(a / b) if b else a}
@@ -196,6 +202,8 @@ def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
     loads, stores = _accesses(kernel)
     size = [r.extent for r in axis_list]
     widths = (2 * limits.vector_width, limits.vector_width)
+    body_ops = sum(1 for _ in kernel.body.block.ops)
+    row_copies = min(limits.max_upcast, CPU_TILE_OPS // max(1, body_ops))  # the tile's rows: within budget
     reuse = _broadcast_axes(glob, loads)
     contiguous_out = [a for a in glob if _contiguous(a, stores)]
     actions: list[Action] = []
@@ -212,7 +220,7 @@ def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
                 if size[r] <= 4 and copies * size[r] <= limits.max_upcast:
                     actions.append(Action("unroll", r, 0))
                     copies *= size[r]
-            rows = _largest_divisor(size[i], limits.max_upcast // copies, (8, 4, 2)) if i is not None else 1
+            rows = _largest_divisor(size[i], row_copies // copies, (8, 4, 2)) if i is not None else 1
             if rows > 1:
                 actions.append(Action("upcast", i, rows))
             return actions

@@ -418,14 +418,15 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
             infos = module_kernel_info(lowered)  # read at the uop level, before the target's lowering
             run_passes(lowered, specs[at:], dump=level >= 4)
         COMPILE_STATS.pipelines += 1
-        _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
-        for step in program.steps:
-            if step.kind == "kernel" and step.source is not None:
-                step.info = infos.get(step.source.name)
-        if disk is not None:
-            saved = _plan_json(program)
-            if saved is not None:
-                disk.put_json("program", disk_key, saved)
+        with _fewer_full_collections():  # hashing and emitting the kernels is as busy as the passes
+            _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+            for step in program.steps:
+                if step.kind == "kernel" and step.source is not None:
+                    step.info = infos.get(step.source.name)
+            if disk is not None:
+                saved = _plan_json(program)
+                if saved is not None:
+                    disk.put_json("program", disk_key, saved)
     program.plan_memory()
     if observer is not None:
         observer.compiled(program)
