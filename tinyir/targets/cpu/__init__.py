@@ -10,4 +10,4 @@ from tinyir.targets.llvm.emit import emit_kernel
 
 TARGET = Target(name="cpu", lower_pass="uop-to-llvm", kernel_op="llir.kernel", emit_kernel=emit_kernel,
                 device=CPUDevice,
-                limits=KernelLimits(vector_width=8, max_upcast=128, max_copies=512, cores=os.cpu_count() or 1))
+                limits=KernelLimits(vector_width=8, max_upcast=128, max_copies=1024, cores=os.cpu_count() or 1))
