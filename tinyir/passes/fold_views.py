@@ -6,9 +6,9 @@ leaves. After it (the epilogue) values have the reduced shape and cannot be re-i
 bijective movements (reshape, permute, flip) may appear there; they rise: above elementwise ops
 (the other operands take the inverse movement) up to the store, which inverts them.
 
-Padding needs care: padded elements must read 0, so a pad sinks through `f` only when `f(0, ..) = 0`.
-Otherwise `pad(f(x))` becomes `where(pad(true), f(pad(x)), 0)`, and for `idiv`/`mod` the padded
-divisor reads 1 (`where(pad(true), pad(y), 1)`) so no lane divides by zero.
+Padding needs care: padded elements must read 0, so a pad sinks through `f` only when `f(0, ..) = 0`
+by the ALU table (tinyir/alu.py; idiv and mod by 0 are 0 there). Otherwise `pad(f(x))` becomes
+`where(pad(true), f(pad(x)), 0)`.
 """
 
 from __future__ import annotations
@@ -17,22 +17,37 @@ import functools
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, TensorType, i1
 from xdsl.ir import Operation, OpResult, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, PatternRewriterListener
 
+from tinyir import alu
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import shapetracker as st
 from tinyir.dialects import tensor as tir
+from tinyir.element_types import numpy_dtype
 from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 from tinyir.shapetracker.view import INVERTIBLE_MOVEMENT_OPS, ShapeTracker, View, invert_permutation
 
 Movement = tuple[str, Any]
 
-# elementwise ops for which f(0, ..., 0) is not 0 (or divides by zero): a pad cannot simply sink
-_PAD_NEEDS_WHERE = (tir.Exp2Op, tir.Log2Op, tir.RecipOp)
-_PAD_GUARDS_DIVISOR = (tir.IdivOp, tir.ModOp)
+def _zero_at_zeros(name: str) -> bool:
+    """Whether the ALU table gives 0 for all-zero operands, on every element type the op takes."""
+    row = alu.ALU[name]
+    if name in alu.CONVERSIONS:
+        return True  # a zero converts (and reinterprets) to a zero
+    for t in row.dtypes.types():
+        zeros = [np.zeros(1, bool if name == "where" and i == 0 else numpy_dtype(t)) for i in range(row.arity)]
+        if alu.eval_op(name, zeros, np.dtype(bool) if row.compare else numpy_dtype(t))[0] != 0:
+            return False
+    return True
+
+
+# elementwise ops for which f(0, ..., 0) is not 0 by the ALU table (exp2, log2, recip): a pad cannot
+# simply sink through them. (idiv and mod by 0 give 0 there, so they need nothing.)
+_PAD_NEEDS_WHERE = tuple(op for name, op in tir.ALU_BY_NAME.items() if not _zero_at_zeros(name))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -328,11 +343,6 @@ def sink_through_elementwise(op: Operation, moves: MovedValues) -> Operation | N
         return None
     kind, arg = movement_of(op)
     out_shape = tir.shape_of(op.results[0])
-    if kind == "pad" and isinstance(inner, _PAD_GUARDS_DIVISOR):
-        lhs, rhs = (moves.move(x, kind, arg, op) for x in inner.operands)
-        real = _padded_true(inner, arg)
-        one = _broadcast(1, out_shape, tir.element_type_of(inner.operands[1]))
-        return _with_operands(inner, [lhs, tir.WhereOp(real, rhs, one)], out_shape)
     moved = _with_operands(inner, [moves.move(x, kind, arg, op) for x in inner.operands], out_shape)
     if kind == "pad" and isinstance(inner, _PAD_NEEDS_WHERE):
         zero = _broadcast(0, out_shape, tir.element_type_of(op.results[0]))
