@@ -286,3 +286,16 @@ def test_narrow_results_wrap_before_widening(device):
             if not (np.array_equal(got_i, want.astype(np.int32)) and np.array_equal(got_f, want.astype(np.float32))):
                 failures.append(f"{row.name} {NAMES[t]}")
     assert not failures, f"{device}: a narrow result leaks its promoted value: {', '.join(failures)}"
+
+
+def test_trunc_beyond_int32_has_pytorchs_zero_gradient():
+    import torch
+
+    from tinyir import Tensor
+
+    values = [1e12, -1e12, 2.5, -3.7, 0.5]
+    x = Tensor(values, requires_grad=True)
+    (x.trunc() * x).sum().backward()
+    t = torch.tensor(values, requires_grad=True)
+    (t.trunc() * t).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())

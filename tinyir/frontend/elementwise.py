@@ -52,7 +52,8 @@ class ElementwiseMixin:
         from numpy import finfo
 
         whole = float(2 ** finfo(self.dtype.np).nmant)  # ALU-TABLE: no int32 overflow (1e12)
-        return (self.abs() < whole).where(self.cast(dtypes.int32).cast(self.dtype), self)
+        x = self.detach()  # a step function: no gradient (PyTorch's 0), on either branch
+        return (x.abs() < whole).where(x.cast(dtypes.int32).cast(self.dtype), x)
 
     def floor(self: Tensor) -> Tensor:
         if not self.dtype.is_float():
