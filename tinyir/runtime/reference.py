@@ -16,6 +16,7 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Operation, SSAValue
 
 from tinyir.dialects import tensor as tir
+from tinyir.passes.decompose import LN_2, LOG2_E
 from tinyir import alu
 from tinyir.alu import eval_op
 from tinyir.element_types import numpy_dtype
@@ -134,11 +135,12 @@ IMPLS: dict[type[Operation], Impl] = {
     tir.ShrinkOp: lambda op, x: x[tuple(slice(lo, hi) for lo, hi in op.bounds())],
     tir.FlipOp: lambda op, x: np.flip(x, op.axes_tuple()) if op.axes_tuple() else x,
     tir.MatmulOp: _matmul,
-    tir.SubOp: _typed(np.subtract),
-    tir.DivOp: _typed(np.divide),
-    tir.ExpOp: _typed(np.exp),
-    tir.LogOp: _typed(np.log),
-    tir.ReluOp: lambda op, x: np.maximum(x, np.zeros((), x.dtype)),
+    # composites mean their decomposition (tensor-decompose), op by op through the ALU table
+    tir.SubOp: lambda op, x, y: eval_op("add", [x, eval_op("neg", [y], y.dtype)], _dtype(op)),
+    tir.DivOp: lambda op, x, y: eval_op("mul", [x, eval_op("recip", [y], y.dtype)], _dtype(op)),
+    tir.ExpOp: lambda op, x: eval_op("exp2", [eval_op("mul", [x, np.full_like(x, LOG2_E)], x.dtype)], _dtype(op)),
+    tir.LogOp: lambda op, x: eval_op("mul", [eval_op("log2", [x], x.dtype), np.full_like(x, LN_2)], _dtype(op)),
+    tir.ReluOp: lambda op, x: eval_op("max", [x, np.zeros_like(x)], _dtype(op)),
     tir.SoftmaxOp: _softmax,
 }
 
