@@ -4,13 +4,22 @@ Two backends, the first that works wins: pycuda (the `tinyir[cuda]` extra), else
 `cuda-bindings` driver API (`from cuda.bindings import driver`). Both JIT the PTX through the
 driver (`cuModuleLoadData`), so no CUDA toolkit is needed at run time. Where neither is installed,
 or no GPU answers, the device raises one TinyirError saying what was tried.
+
+The machine code the driver makes of the PTX (a cubin: through the driver's linker, cuLinkComplete,
+with cuda-bindings; through `ptxas` for the GPU's architecture with pycuda, where it is installed)
+is the artifact the on-disk cache keeps (tinyir/runtime/disk_cache.py), keyed by the GPU's compute
+capability and driver version: a second process loads cubins and JITs no PTX.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,9 +50,31 @@ class _PyCUDA:
         self.context = cuda.Device(ordinal).retain_primary_context()
         self.context.push()
         self.name = cuda.Device(ordinal).name()
+        major, minor = cuda.Device(ordinal).compute_capability()
+        self.arch = f"sm_{major}{minor}"
+        self.driver_version = str(cuda.get_driver_version())
 
     def load(self, ptx: str, name: str) -> Any:
         return self.cuda.module_from_buffer(ptx.encode()).get_function(name)
+
+    def cubin(self, ptx: str) -> bytes | None:
+        """The PTX assembled for this GPU by `ptxas`, if installed (pycuda's linker keeps no cubin)."""
+        ptxas = shutil.which("ptxas")
+        if ptxas is None:
+            return None
+        with tempfile.TemporaryDirectory(prefix="tinyir-ptxas-") as tmp:
+            src, out = os.path.join(tmp, "k.ptx"), os.path.join(tmp, "k.cubin")
+            with open(src, "w") as f:
+                f.write(ptx)
+            done = subprocess.run([ptxas, f"-arch={self.arch}", src, "-o", out], capture_output=True, text=True,
+                                  check=False)
+            if done.returncode != 0:
+                return None  # the driver's JIT (load) reports the problem
+            with open(out, "rb") as f:
+                return f.read()
+
+    def load_image(self, image: bytes, name: str) -> Any:
+        return self.cuda.module_from_buffer(image).get_function(name)
 
     def alloc(self, nbytes: int) -> Any:
         return self.cuda.mem_alloc(max(nbytes, 1))
@@ -80,6 +111,13 @@ class _CudaBindings:
         self.check(driver.cuCtxSetCurrent(self.context), "cuCtxSetCurrent")
         raw = self.check(driver.cuDeviceGetName(256, device), "cuDeviceGetName")
         self.name = raw.split(b"\0", 1)[0].decode(errors="replace")
+        attribute = driver.CUdevice_attribute
+        major = self.check(driver.cuDeviceGetAttribute(attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device),
+                           "cuDeviceGetAttribute")
+        minor = self.check(driver.cuDeviceGetAttribute(attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device),
+                           "cuDeviceGetAttribute")
+        self.arch = f"sm_{major}{minor}"
+        self.driver_version = str(self.check(driver.cuDriverGetVersion(), "cuDriverGetVersion"))
         self.modules: list[Any] = []  # keep loaded modules alive
 
     def check(self, result: tuple, what: str) -> Any:
@@ -92,7 +130,26 @@ class _CudaBindings:
         return values[0] if len(values) == 1 else (values or None)
 
     def load(self, ptx: str, name: str) -> Any:
-        module = self.check(self.driver.cuModuleLoadData(ptx.encode() + b"\0"), "cuModuleLoadData")
+        return self.load_image(ptx.encode() + b"\0", name)
+
+    def cubin(self, ptx: str) -> bytes | None:
+        """The driver's JIT of the PTX for this GPU, as a cubin (its linker: cuLinkComplete)."""
+        import ctypes
+
+        driver = self.driver
+        state = self.check(driver.cuLinkCreate(0, [], []), "cuLinkCreate")
+        try:
+            data = ptx.encode() + b"\0"
+            self.check(driver.cuLinkAddData(state, driver.CUjitInputType.CU_JIT_INPUT_PTX, data, len(data),
+                                            b"kernel.ptx", 0, [], []), "cuLinkAddData")
+            address, size = self.check(driver.cuLinkComplete(state), "cuLinkComplete")
+            return ctypes.string_at(int(address), int(size))  # copied before the linker frees it
+        finally:
+            driver.cuLinkDestroy(state)
+
+    def load_image(self, image: bytes, name: str) -> Any:
+        """A kernel of a module made from PTX text (NUL-terminated) or a cubin."""
+        module = self.check(self.driver.cuModuleLoadData(image), "cuModuleLoadData")
         self.modules.append(module)
         return self.check(self.driver.cuModuleGetFunction(module, name.encode()), "cuModuleGetFunction")
 
@@ -138,6 +195,15 @@ def _open_backend(ordinal: int) -> _PyCUDA | _CudaBindings:
                       "cuda-bindings (pip install cuda-bindings); " + "; ".join(problems))
 
 
+@dataclass
+class CompiledCUDA:
+    """A loaded kernel, and the cubin it was loaded from (the disk cache's artifact; None where
+    no cubin could be made, e.g. pycuda without ptxas: the PTX was JIT-compiled on load)."""
+
+    function: Any
+    artifact: bytes | None = None
+
+
 class CUDADevice(Device):
     """One NVIDIA GPU (ordinal $TINYIR_CUDA_DEVICE, default 0); kernels are cached by their PTX text."""
 
@@ -146,17 +212,30 @@ class CUDADevice(Device):
     def __init__(self) -> None:
         ordinal = int(os.environ.get("TINYIR_CUDA_DEVICE", "0"))
         self.backend = _open_backend(ordinal)
-        self._functions: dict[tuple[str, str], Any] = {}
+        self._functions: dict[tuple[str, str], CompiledCUDA] = {}
 
     @property
     def backend_name(self) -> str:
         return "pycuda" if isinstance(self.backend, _PyCUDA) else "cuda-bindings"
 
-    def compile(self, source: KernelSource) -> Any:
+    @property
+    def artifact_identity(self) -> str:
+        """What a cubin depends on besides the GPU's name: its architecture and the driver."""
+        return f"{self.backend.arch} driver {self.backend.driver_version}"
+
+    def compile(self, source: KernelSource, artifact: bytes | None = None) -> CompiledCUDA:
+        """`artifact`: the cubin an earlier compile of the same PTX made for this GPU (disk cache): it
+        is loaded as it is, with no JIT. A cubin the driver refuses raises; the executor then
+        compiles the PTX (a cache entry is never trusted)."""
         key = (source.text, source.name)
+        if key not in self._functions and artifact is not None:
+            self._functions[key] = CompiledCUDA(self.backend.load_image(artifact, source.name), artifact)
         if key not in self._functions:
             try:
-                self._functions[key] = self.backend.load(source.text, source.name)
+                cubin = self.backend.cubin(source.text)
+                function = (self.backend.load(source.text, source.name) if cubin is None
+                            else self.backend.load_image(cubin, source.name))
+                self._functions[key] = CompiledCUDA(function, cubin)
             except TinyirError as exc:
                 raise TinyirError(f"loading the PTX of kernel {source.name!r} failed: {exc}\n{source.text}") from exc
             except Exception as exc:  # pycuda's LogicError/CompileError carry the JIT log
@@ -183,11 +262,11 @@ class CUDADevice(Device):
             self.backend.download(out, buffer)
         return out
 
-    def launch(self, compiled: Any, buffers: Sequence[Any], source: KernelSource) -> None:
+    def launch(self, compiled: CompiledCUDA, buffers: Sequence[Any], source: KernelSource) -> None:
         if source.arg_dtypes and len(buffers) != len(source.arg_dtypes):
             raise TinyirError(f"kernel {source.name!r} takes {len(source.arg_dtypes)} buffers, got {len(buffers)}")
         grid, block = launch_grid(source)
-        self.backend.launch(compiled, grid, block, buffers)
+        self.backend.launch(compiled.function, grid, block, buffers)
 
     def synchronize(self) -> None:
         self.backend.synchronize()

@@ -72,10 +72,11 @@ def code_version() -> str:
 def device_identity(device: Any) -> str:
     """What a compiled artifact depends on besides its text: the device's model (the beam search's
     identity: GPU model, OpenCL device, CPU name and triple), plus the CPU's features and
-    optimization level, which change the machine code LLVM emits."""
+    optimization level, which change the machine code LLVM emits, and a device's own
+    `artifact_identity` (OpenCL: driver and platform versions; CUDA: compute capability)."""
     from tinyir.search.measure import device_identity as identity
 
-    parts = [type(device).__name__, identity(device)]
+    parts = [type(device).__name__, identity(device), getattr(device, "artifact_identity", "")]
     if getattr(device, "tm", None) is not None:
         import llvmlite.binding as llvm
 

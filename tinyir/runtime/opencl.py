@@ -2,12 +2,15 @@
 
 On a machine without a GPU this is PoCL (the CPU OpenCL "Portable Computing Language"), so the
 OpenCL path really executes everywhere. A GPU device is preferred when a platform offers one.
+Each program's binary is the artifact the on-disk cache keeps (tinyir/runtime/disk_cache.py), so a
+second process creates its programs from binaries instead of compiling OpenCL C again.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -67,6 +70,15 @@ def _pick_device(cl: Any) -> Any:
 BUILD_OPTIONS = ["-cl-fp32-correctly-rounded-divide-sqrt"]
 
 
+@dataclass
+class CompiledCL:
+    """A built kernel, and its program's binary for this device (the disk cache's artifact: a
+    later process creates the program from it instead of compiling the source again)."""
+
+    kernel: Any
+    artifact: bytes | None = None
+
+
 class OpenCLDevice(Device):
     """One OpenCL device with an in-order queue; programs are cached by their source text."""
 
@@ -78,14 +90,25 @@ class OpenCLDevice(Device):
         self.context = self.cl.Context([self.device])
         self.queue = self.cl.CommandQueue(self.context)
         self._programs: dict[str, Any] = {}
-        self._kernels: dict[tuple[str, str], Any] = {}
+        self._kernels: dict[tuple[str, str], CompiledCL] = {}
+        self.source_builds = 0  # programs compiled from OpenCL C (tests of the disk cache count them)
+        self.binary_loads = 0  # programs created from a disk-cached binary
 
     @property
     def supports_fp16(self) -> bool:
         """Whether kernels may compute in `half` (cl_khr_fp16): needed by uop-to-opencl{fp16=native} only."""
         return "cl_khr_fp16" in self.device.extensions.split()
 
-    def compile(self, source: KernelSource) -> Any:
+    @property
+    def artifact_identity(self) -> str:
+        """What a program binary depends on besides the device's name: its driver and platform."""
+        return f"{self.device.driver_version} {self.device.platform.version}"
+
+    def compile(self, source: KernelSource, artifact: bytes | None = None) -> CompiledCL:
+        """`artifact`: the program binary an earlier compile of the same text made on this device
+        (disk cache, keyed by device name, driver and platform versions): the program is created
+        from it and the source is not compiled. A binary the driver refuses raises; the executor
+        then compiles the source (a cache entry is never trusted)."""
         if "cl_khr_fp16" in source.text and not self.supports_fp16:
             raise TinyirError(f"kernel {source.name!r} uses f16, but OpenCL device {self.device.name!r} "
                               "has no cl_khr_fp16 extension")
@@ -93,8 +116,13 @@ class OpenCLDevice(Device):
         if kernel is not None:  # pyopencl warns when one program's kernel is retrieved twice
             return kernel
         program = self._programs.get(source.text)
+        if program is None and artifact is not None:
+            program = self.cl.Program(self.context, [self.device], [artifact]).build(options=BUILD_OPTIONS)
+            self.binary_loads += 1
+            self._programs[source.text] = program
         if program is None:
             try:
+                self.source_builds += 1
                 program = self.cl.Program(self.context, source.text).build(options=BUILD_OPTIONS)
             except self.cl.RuntimeError as exc:  # build failure: show the compiler's log
                 hint = ""
@@ -103,7 +131,10 @@ class OpenCLDevice(Device):
                             "another device with TINYIR_OPENCL_DEVICE")
                 raise TinyirError(f"OpenCL build of kernel {source.name!r} failed:\n{exc}{hint}\n{source.text}") from exc
             self._programs[source.text] = program
-        kernel = self._kernels[(source.text, source.name)] = self.cl.Kernel(program, source.name)
+        binaries = program.get_info(self.cl.program_info.BINARIES)
+        binary = bytes(binaries[0]) if binaries and binaries[0] else None
+        kernel = CompiledCL(self.cl.Kernel(program, source.name), binary)
+        self._kernels[(source.text, source.name)] = kernel
         return kernel
 
     def upload(self, array: np.ndarray) -> Any:
@@ -123,7 +154,7 @@ class OpenCLDevice(Device):
             self.cl.enqueue_copy(self.queue, out, buffer).wait()
         return out
 
-    def launch(self, compiled: Any, buffers: Sequence[Any], source: KernelSource) -> None:
+    def launch(self, compiled: CompiledCL, buffers: Sequence[Any], source: KernelSource) -> None:
         """Run over `source.global_size`: entry d is the extent of `get_global_id(d)` (gidx<d>).
 
         OpenCL's dimension 0 varies fastest between neighbouring work-items, so gidx0 -- the
@@ -134,19 +165,19 @@ class OpenCLDevice(Device):
             raise TinyirError(f"kernel {source.name!r} takes {len(source.arg_dtypes)} buffers, got {len(buffers)}")
         local = tuple(source.local_size) if source.local_size is not None else None
         if local is not None:
-            self._check_work_group(compiled, source, local)
-        compiled(self.queue, tuple(source.global_size), local, *buffers)
+            self._check_work_group(compiled.kernel, source, local)
+        compiled.kernel(self.queue, tuple(source.global_size), local, *buffers)
 
-    def _check_work_group(self, compiled: Any, source: KernelSource, local: tuple[int, ...]) -> None:
+    def _check_work_group(self, kernel: Any, source: KernelSource, local: tuple[int, ...]) -> None:
         """A clear error, before the launch, for a work-group this device (or kernel) cannot run."""
         cl = self.cl
-        most = compiled.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.device)
+        most = kernel.get_work_group_info(cl.kernel_work_group_info.WORK_GROUP_SIZE, self.device)
         limits = self.device.max_work_item_sizes
         threads = int(np.prod(local))
         if threads > most or any(n > m for n, m in zip(local, limits)):
             raise TinyirError(f"kernel {source.name!r}: work-group {list(local)} ({threads} work-items) exceeds what "
                               f"OpenCL device {self.device.name!r} runs for it (at most {most}, per dim {limits})")
-        local_bytes = compiled.get_work_group_info(cl.kernel_work_group_info.LOCAL_MEM_SIZE, self.device)
+        local_bytes = kernel.get_work_group_info(cl.kernel_work_group_info.LOCAL_MEM_SIZE, self.device)
         if local_bytes > self.device.local_mem_size:
             raise TinyirError(f"kernel {source.name!r}: {local_bytes} bytes of local memory exceed the "
                               f"{self.device.local_mem_size} of OpenCL device {self.device.name!r}")
