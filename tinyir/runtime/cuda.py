@@ -232,7 +232,10 @@ class CUDADevice(Device):
             self._functions[key] = CompiledCUDA(self.backend.load_image(artifact, source.name), artifact)
         if key not in self._functions:
             try:
-                cubin = self.backend.cubin(source.text)
+                try:
+                    cubin = self.backend.cubin(source.text)
+                except Exception:  # noqa: BLE001 - no cubin (the linker failed): the JIT load reports why
+                    cubin = None
                 function = (self.backend.load(source.text, source.name) if cubin is None
                             else self.backend.load_image(cubin, source.name))
                 self._functions[key] = CompiledCUDA(function, cubin)
