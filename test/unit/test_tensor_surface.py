@@ -216,6 +216,10 @@ def test_gather_edge_cases():
     check(lambda x: x.gather(1, Tensor(rep)), lambda x: x.gather(1, torch.tensor(rep, dtype=torch.long)), [(2, 3)])
     assert Tensor.ones(3, 4).gather(1, Tensor(np.zeros((3, 0), np.int32))).shape == (3, 0)
     assert Tensor.ones(3, 4).gather(0, Tensor(np.zeros((0, 4), np.int32))).shape == (0, 4)
+    check(lambda x: x.reshape(()).gather(0, Tensor(np.array(0, np.int32))),
+          lambda x: x.reshape(()).gather(0, torch.tensor(0)), [(1,)])  # 0-d
+    with pytest.raises(TypeError, match="gather: index"):
+        Tensor.ones(3).gather(0, Tensor([0.0]))
 
 
 # ---------------------------------------------------------------------------------- data-dependent shapes

@@ -416,6 +416,10 @@ class MovementMixin:
         d = self._axis(dim, "gather")
         if index.ndim != self.ndim or any(a > b for i, (a, b) in enumerate(zip(index.shape, self.shape)) if i != d):
             raise TensorValueError(f"gather: index shape {index.shape} does not fit {self.shape} at dim {dim}")
+        if index.dtype.is_float() or index.dtype.is_bool():
+            raise TensorTypeError(f"gather: index must be an integer tensor, got {index.dtype.name}")
+        if self.ndim == 0:  # a 0-d tensor is its own only element
+            return self.reshape(1).gather(0, index.reshape(1)).reshape(())
         bounds = [None if i == d else (0, s) for i, s in enumerate(index.shape)]
         x = self.shrink(bounds).unsqueeze(-1).transpose(-1, d)  # dim d moved to the end, size 1 left at d
         hot = index.unsqueeze(-1) == Tensor.arange(self.shape[d], device=self.device)
