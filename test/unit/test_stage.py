@@ -219,3 +219,19 @@ def test_staged_kernels_assemble_with_ptxas() -> None:
         text = emit_module(module)
         assert "bar.sync" in text and ".shared" in text
         assemble(text, "sm_90")
+
+
+def test_default_matmul_copies_and_reads_tiles_as_vectors() -> None:
+    """The cuda heuristics stage a matmul; the copy reads runs of 4 neighbours (one vector load
+    where the tile's innermost dimension allows) and the chunk loop reads a thread's 8 outputs'
+    operands as vectors (its own copies are innermost in the tile)."""
+    from test_ptx_target import assemble
+
+    from tinyir.targets.ptx.emit import emit_module
+
+    module = matmul(512, 512, 512)
+    run_passes(module, default_pipeline("cuda", "uop-to-ptx{arch=sm_90 ptx_version=9.0}"))
+    text = emit_module(module)
+    assert "bar.sync" in text  # staged
+    assert "ld.global.v4.f32" in text and "ld.shared.v4.f32" in text and "st.shared.v4.f32" in text
+    assemble(text, "sm_90")

@@ -43,7 +43,9 @@ class StagedLoad:
     """One load of a chunk that is read through a local tile."""
 
     load: uop.LoadOp
-    dims: list[loop.RangeOp]       # the tile's dimensions, outermost first (largest global stride)
+    dims: list[loop.RangeOp]       # the tile's dimensions in copy order: largest global stride first
+    layout: list[loop.RangeOp]     # the same in storage order: a thread's own copies (upcast and
+                                   # unroll ranges, the largest last) innermost, for vector reads
 
     @property
     def elements(self) -> int:
@@ -112,7 +114,9 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
         dims = [r.owner for r in used if r.owner.range_kind != RK.GLOBAL and r not in outer]
         strides = {id(r): _stride(op.index, r.result) for r in dims}
         dims.sort(key=lambda r: (-(abs(strides[id(r)]) if strides[id(r)] is not None else math.inf), position[id(r)]))
-        staged.append(StagedLoad(op, dims))
+        own = [d for d in dims if d.range_kind in (RK.UPCAST, RK.UNROLL)]
+        layout = [d for d in dims if d not in own] + sorted(own, key=lambda d: d.extent)
+        staged.append(StagedLoad(op, dims, layout))
     return staged
 
 
@@ -141,21 +145,9 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
         tile = uop.DefineLocalOp(s.elements, s.load.result.type)
         plan.locals.append(tile)
         plan.copy_ops.extend(_copy_ops(s, tile, tid, threads))
-        # the load reads the tile at its coordinates: sum(range * tile stride)
+        # the load reads the tile at its coordinates
         ops: list[Operation] = []
-        index: SSAValue | None = None
-        stride = 1
-        for d in reversed(s.dims):
-            term = d.result
-            if stride != 1:
-                ops += [c := uop.ConstOp(stride, i32), m := uop.MulOp(term, c.result)]
-                term = m.result
-            if index is not None:
-                ops.append(a := uop.AddOp(index, term))
-                term = a.result
-            index, stride = term, stride * d.extent
-        assert index is not None
-        new = uop.LoadOp(tile.result, index)
+        new = uop.LoadOp(tile.result, _layout_index(s, {d.result: d.result for d in s.dims}, ops))
         new.result.name_hint = s.load.result.name_hint
         Rewriter.insert_op([*ops, new], InsertPoint.before(s.load))
         s.load.result.replace_all_uses_with(new.result)
@@ -164,40 +156,79 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
     return plan
 
 
+def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
+    """The tile position of `coordinate` (range -> value): sum(value * stride) in storage order."""
+    index: SSAValue | None = None
+    stride = 1
+    for d in reversed(s.layout):
+        term = coordinate[d.result]
+        if stride != 1:
+            ops += [c := uop.ConstOp(stride, i32), m := uop.MulOp(term, c.result)]
+            term = m.result
+        if index is not None:
+            ops.append(a := uop.AddOp(index, term))
+            term = a.result
+        index, stride = term, stride * d.extent
+    assert index is not None
+    return index
+
+
+#: elements a thread copies as one run (neighbours in global memory: one vector load)
+COPY_VECTOR = 4
+
+
 def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: int) -> list[Operation]:
-    """Thread `tid` copies tile elements tid, tid + W, ...: each element's coordinates, the load's
-    index and gate at them, the load, and the store into the tile (gated when W does not divide it)."""
+    """Thread `tid` copies tile elements tid, tid + W, ... in copy order (runs of 4 neighbours when
+    the innermost dimension and the tile allow, so `uop-vectorize` can make them one load): each
+    element's coordinates, the load's index and gate at them, the load, and the store into the
+    tile at its storage position (gated when W does not divide the tile)."""
     ops: list[Operation] = []
-    for j in range(-(-s.elements // threads)):
-        element = tid
+    inner = s.dims[-1]
+    run = COPY_VECTOR if inner.extent % COPY_VECTOR == 0 and s.elements % (COPY_VECTOR * threads) == 0 else 1
+    units = s.elements // run  # runs of the tile
+    for j in range(-(-units // threads)):
+        unit = tid
         if j:
             ops += [c := uop.ConstOp(j * threads, i32), a := uop.AddOp(tid, c.result)]
-            element = a.result
+            unit = a.result
         coordinate: dict[SSAValue, SSAValue] = {}
         stride = 1
         for d in reversed(s.dims):
-            value = element
+            extent = d.extent // run if d is inner else d.extent
+            value = unit
             if stride != 1:
                 ops += [c := uop.ConstOp(stride, i32), q := uop.IdivOp(value, c.result)]
                 value = q.result
-            if stride * d.extent < s.elements:
-                ops += [c := uop.ConstOp(d.extent, i32), m := uop.ModOp(value, c.result)]
+            if stride * extent < units:
+                ops += [c := uop.ConstOp(extent, i32), m := uop.ModOp(value, c.result)]
+                value = m.result
+            if d is inner and run > 1:
+                ops += [c := uop.ConstOp(run, i32), m := uop.MulOp(value, c.result)]
                 value = m.result
             coordinate[d.result] = value
-            stride *= d.extent
-        index = _substitute(s.load.index, coordinate, ops)
-        gate = _substitute(s.load.gate, coordinate, ops) if s.load.gate is not None else None
+            stride *= extent
         in_tile = None
-        if (j + 1) * threads > s.elements:  # the last round: threads past the tile's end copy nothing
-            ops += [c := uop.ConstOp(s.elements, i32), lt := uop.CmpltOp(element, c.result)]
+        if (j + 1) * threads > units:  # the last round: threads past the tile's end copy nothing
+            ops += [c := uop.ConstOp(units, i32), lt := uop.CmpltOp(unit, c.result)]
             in_tile = lt.result
-            if gate is not None:
-                ops.append(both := uop.AndOp(gate, in_tile))
-                gate = both.result
-            else:
-                gate = in_tile
-        ops.append(load := uop.LoadOp(s.load.buffer, index, gate))
-        ops.append(uop.StoreOp(tile.result, element, load.result, in_tile))
+        base = coordinate[inner.result]
+        loads: list[tuple[dict[SSAValue, SSAValue], uop.LoadOp]] = []
+        for lane in range(run):
+            if lane:
+                ops += [c := uop.ConstOp(lane, i32), a := uop.AddOp(base, c.result)]
+                coordinate = {**coordinate, inner.result: a.result}
+            index = _substitute(s.load.index, coordinate, ops)
+            gate = _substitute(s.load.gate, coordinate, ops) if s.load.gate is not None else None
+            if in_tile is not None:
+                if gate is not None:
+                    ops.append(both := uop.AndOp(gate, in_tile))
+                    gate = both.result
+                else:
+                    gate = in_tile
+            ops.append(load := uop.LoadOp(s.load.buffer, index, gate))
+            loads.append((coordinate, load))
+        for lane_coordinate, load in loads:
+            ops.append(uop.StoreOp(tile.result, _layout_index(s, lane_coordinate, ops), load.result, in_tile))
     return ops
 
 

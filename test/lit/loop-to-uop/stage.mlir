@@ -2,8 +2,9 @@
 // RUN: tinyir-opt %s -p 'kernel-optimize{actions="local:0:4,local:1:8,stage:2:4"},loop-to-uop,uop-simplify,uop-to-opencl' -t opencl | filecheck %s --check-prefix=OPENCL
 // A staged chunk (tinyir/passes/stage.py): the reduce loop runs over chunks of 4; per chunk the 32
 // threads copy the two tiles their loads share (A: 4 rows x 4, each read by the 8 threads of a row;
-// B: 4 x 8 columns), thread t taking element t (the last 16 threads of the 32 copy nothing of A's
-// 16); a barrier; the chunk's loop reads the tiles; a barrier before the next chunk's copy.
+// B: 4 x 8 columns), thread t taking element t in global order (the last 16 threads of the 32 copy
+// nothing of A's 16) and storing it at its tile position; a barrier; the chunk's loop reads the
+// tiles; a barrier before the next chunk's copy.
 
 // CHECK:      %[[TA:.*]] = uop.define_local : !st.buffer<16xf32>
 // CHECK-NEXT: %[[TB:.*]] = uop.define_local : !st.buffer<32xf32>
@@ -11,10 +12,10 @@
 // CHECK-NEXT: %r2 = uop.range 0, 8 : i32
 // CHECK:      %[[TID:.*]] = uop.add %i1_l, %{{.*}} : i32
 // CHECK:      %[[IN:.*]] = uop.cmplt %[[TID]], %{{.*}} : i32
-// CHECK-NEXT: %[[A:.*]] = uop.load %1[%{{.*}}], %[[IN]] : f32
-// CHECK-NEXT: uop.store %[[TA]][%[[TID]]], %[[A]], %[[IN]] : f32
+// CHECK:      %[[A:.*]] = uop.load %1[%{{.*}}], %[[IN]] : f32
+// CHECK:      uop.store %[[TA]][%{{.*}}], %[[A]], %[[IN]] : f32
 // CHECK:      %[[B:.*]] = uop.load %2[%{{.*}}] : f32
-// CHECK-NEXT: uop.store %[[TB]][%[[TID]]], %[[B]] : f32
+// CHECK:      uop.store %[[TB]][%{{.*}}], %[[B]] : f32
 // CHECK-NEXT: uop.barrier
 // CHECK-NEXT: %r2_s = uop.range 0, 4 : i32
 // CHECK:      %x = uop.load %[[TA]][%{{.*}}] : f32
