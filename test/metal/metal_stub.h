@@ -22,6 +22,22 @@ typedef unsigned char uchar;
 typedef _Float16 half;
 struct uint3 { uint x, y, z; };
 
+// Vector types (float4 and the like, as vector loads and stores use them): lanes .x .y .z .w,
+// built from their lanes.
+template <typename T, int N> struct vec;
+template <typename T> struct vec<T, 2> { T x, y; vec() = default; vec(T a, T b) : x(a), y(b) {} };
+template <typename T> struct vec<T, 4> {
+  T x, y, z, w;
+  vec() = default;
+  vec(T a, T b, T c, T d) : x(a), y(b), z(c), w(d) {}
+};
+typedef vec<float, 2> float2;
+typedef vec<float, 4> float4;
+typedef vec<half, 2> half2;
+typedef vec<half, 4> half4;
+typedef vec<int, 2> int2;
+typedef vec<int, 4> int4;
+
 // as_type<T>(x): the same bits as another type, which must have the same size.
 template <typename T, typename U>
 T as_type(U x) {

@@ -20,6 +20,7 @@ from tinyir.registry import default_pipeline
 from tinyir.runtime.executor import compile_program, run_passes
 from tinyir.runtime.reference import entry_function
 from tinyir.runtime.uop_interp import UopInterpreterError, run_program
+from test_metal_target import cxx_check  # noqa: F401  (fixture)
 
 
 def matmul(m: int, k: int, n: int):
@@ -235,3 +236,29 @@ def test_default_matmul_copies_and_reads_tiles_as_vectors() -> None:
     assert "bar.sync" in text  # staged
     assert "ld.global.v4.f32" in text and "ld.shared.v4.f32" in text and "st.shared.v4.f32" in text
     assemble(text, "sm_90")
+
+
+@pytest.mark.parametrize("shape,actions", MATMULS[:2], ids=[a for _, a in MATMULS[:2]])
+def test_staged_kernels_for_metal_and_amdgpu(shape, actions: str, cxx_check) -> None:
+    """Metal (threadgroup tiles, threadgroup_barrier inside the loop) passes the C++ check; AMDGPU
+    (address space 3, s_barrier between fences) is assembled by LLVM for every arch."""
+    from test_amdgpu_target import _backend_or_fail
+
+    from tinyir.targets.amdgpu import dialect as amd
+    from tinyir.targets.amdgpu.emit import compile_object, llvm_ir
+    from tinyir.targets.llvm import dialect as ll
+    from tinyir.targets.metal.emit import emit_module as emit_metal
+
+    module = matmul(*shape)
+    run_passes(module, default_pipeline("metal", "uop-to-metal", f'actions="{actions}"'))
+    text = emit_metal(module)
+    assert "threadgroup float" in text and text.count("threadgroup_barrier") == 2
+    cxx_check(text, "staged")
+    _backend_or_fail()
+    module = matmul(*shape)
+    run_passes(module, default_pipeline("amdgpu", "uop-to-amdgpu", f'actions="{actions}"'))
+    for kernel in [op for op in module.walk() if isinstance(op, ll.KernelOp)]:
+        ir = llvm_ir(kernel)
+        assert "addrspace(3)" in ir and ir.count("call void @llvm.amdgcn.s.barrier") == 2
+        for arch in amd.ARCHS:
+            assert compile_object(ir, arch)[:4] == b"\x7fELF"
