@@ -148,3 +148,40 @@ def test_tensor_pad_shrink_index_chain_matches_numpy(device, chain):
     got = t.numpy()
     assert got.shape == expected.shape
     np.testing.assert_array_equal(got, expected)
+
+
+ELEMENTWISE = {  # f(0) != 0 for all but "double": a pad must not sink through them as zeros
+    "plus_one": (lambda t: t + 1, lambda a: a + 1), "exp": (lambda t: (t * 0.1).exp(), lambda a: np.exp(a * 0.1)),
+    "double": (lambda t: t * 2, lambda a: a * 2), "recip": (lambda t: (t + 0.5).reciprocal(), lambda a: 1 / (a + 0.5)),
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@settings(max_examples=15, deadline=None)
+@given(chain=pad_shrink_index_chains(others=True), source=st.sampled_from(["buffer", "arange", "full"]),
+       op=st.sampled_from(sorted(ELEMENTWISE)), at=st.integers(0, 7))
+def test_chain_with_an_elementwise_op_and_any_source(device, chain, source, op, at):
+    """Leaves other than buffers (iota, splat constants) and an elementwise op with f(0) != 0
+    somewhere in the chain: padded elements still read the pad value (0) where numpy says so."""
+    shape, steps = chain
+    data = (np.arange(int(np.prod(shape))) + 1).astype(np.float32).reshape(shape)
+    if source == "buffer":
+        t = Tensor(data, device=device)
+    elif source == "arange":
+        t = (Tensor.arange(int(np.prod(shape)), device=device).float() + 1).reshape(shape)
+    else:
+        data = np.full(shape, 3.0, np.float32)
+        t = Tensor.full(shape, 3.0, device=device)
+    fn, np_fn = ELEMENTWISE[op]
+    expected = data
+    for k, (kind, arg) in enumerate(steps):
+        if k == at:
+            t, expected = fn(t), np_fn(expected)
+        if kind == "index":
+            dim, i = arg
+            t = t[(slice(None),) * dim + (i,)]
+            expected = np.take(expected, i, axis=dim)
+        else:
+            t = t.expand(arg) if kind == "expand" else getattr(t, kind)(arg)
+            expected = numpy_apply(expected, kind, arg)
+    np.testing.assert_allclose(t.numpy(), expected, rtol=1e-6)
