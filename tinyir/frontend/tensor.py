@@ -289,16 +289,22 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
                device: str | None = None) -> Tensor:
         if stop is None:
             start, stop = 0, start
+        for name, v in (("start", start), ("stop", stop), ("step", step)):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+                raise TensorTypeError(f"arange: {name} must be a number, got {v!r} ({type(v).__name__})")
+            if not math.isfinite(v):
+                raise TensorValueError(f"arange: {name} must be finite, got {v}")
         if step == 0:
             raise TensorValueError("arange: step must not be zero")
         dt = to_dtype(dtype) if dtype is not None else least_upper_dtype(*(python_dtype(v) for v in (start, stop, step)))
-        n = max(0, math.ceil((stop - start) / step))
+        (n,) = shape_arg((max(0, math.ceil((stop - start) / step)),), "arange")
         index = Tensor(lazy.make("iota", (), 0, (n,), dtypes.int32 if not dt.is_float() else dt, Device.canonicalize(device)))
         return (index * step + start).cast(dt)
 
     @staticmethod
     def linspace(start: float, stop: float, steps: int, dtype: Any = None, device: str | None = None) -> Tensor:
         dt = to_dtype(dtype) if dtype is not None else dtypes.default_float
+        (steps,) = shape_arg((steps,), "linspace")
         if steps == 1:
             return Tensor.full((1,), start, dt, device)
         step = (stop - start) / (steps - 1)
@@ -306,7 +312,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
 
     @staticmethod
     def eye(n: int, m: int | None = None, dtype: Any = None, device: str | None = None) -> Tensor:
-        m = n if m is None else m
+        n, m = shape_arg((n, n if m is None else m), "eye")
         dev = Device.canonicalize(device)
         rows = Tensor(lazy.make("iota", (), 0, (n, m), dtypes.int32, dev))
         cols = Tensor(lazy.make("iota", (), 1, (n, m), dtypes.int32, dev))

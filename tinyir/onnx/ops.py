@@ -1,0 +1,1115 @@
+"""The one table from ONNX operator (standard domain) to tinyir Tensor API calls.
+
+Each entry takes a NodeContext (tinyir/onnx/backend.py): `ctx.x(i)` is input i as a Tensor (None
+when omitted), `ctx.ints(i)` / `ctx.scalar(i)` its value on the host (shapes, axes, pads: resolved
+when the node runs), `ctx.attr(name, default)` an attribute with the default of the operator's
+schema, `ctx.opset` the model's opset, where an attribute's default or place changed between
+opsets. An entry returns a Tensor, a host numpy array, or a tuple of them (multiple outputs).
+
+HOST_OPS runs the same operators in numpy when every input is already a small host array: the shape
+arithmetic exported models do (Shape -> Gather -> Concat -> Reshape) then needs no kernel.
+OUT_OF_SCOPE names the operators tinyir.onnx leaves out on purpose, with the reason (docs/onnx.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinyir.frontend.dtypes import dtypes, from_numpy
+from tinyir.frontend.tensor import Tensor
+
+Handler = Callable[[Any], Any]
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def _onnx_np_dtype(elem_type: int, ctx: Any) -> np.dtype:
+    import onnx
+
+    try:
+        dt = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem_type))
+    except (KeyError, TypeError, ValueError):
+        raise ctx.error(f"element type {onnx.TensorProto.DataType.Name(elem_type)} is not supported") from None
+    if dt.kind not in "biuf" and dt.name != "bfloat16":
+        raise ctx.error(f"element type {dt} is not supported")
+    return dt
+
+
+def _tensor_dtype(npdt: np.dtype, ctx: Any) -> Any:
+    if npdt.kind in "iu" and npdt.itemsize == 8 and not hasattr(dtypes, npdt.name):
+        return dtypes.int32  # no 64-bit ints in this tinyir: computed in int32 (backend.device_array)
+    try:
+        return from_numpy(npdt)
+    except Exception:  # noqa: BLE001 - a dtype tinyir lacks
+        raise ctx.error(f"element type {npdt} is not supported by tinyir") from None
+
+
+def _axis(axis: int, ndim: int) -> int:
+    return axis + ndim if axis < 0 else axis
+
+
+def _index_dtype(ctx: Any) -> Any:
+    return _tensor_dtype(np.dtype(np.int64), ctx)
+
+
+def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(np.broadcast_shapes(a, b))
+
+
+def _expand_to(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    if x.shape == shape:
+        return x
+    return x.reshape((1,) * (len(shape) - x.ndim) + x.shape).expand(shape)
+
+
+def _variadic(fn: Callable[[Tensor, Tensor], Tensor]) -> Handler:
+    def run(ctx: Any) -> Tensor:
+        xs = ctx.inputs()
+        out = xs[0]
+        for x in xs[1:]:
+            out = fn(out, x)
+        shape = xs[0].shape
+        for x in xs[1:]:
+            shape = _broadcast(shape, x.shape)
+        return _expand_to(out, shape)
+    return run
+
+
+def _reduce_axes(ctx: Any, ndim: int, input_index: int = 1) -> tuple[int, ...] | None:
+    """The axes of a reduction (attribute before the opset made them input 1); None: no reduction."""
+    axes = ctx.ints_from("axes", input_index)
+    if not axes:
+        return None if ctx.attr("noop_with_empty_axes", 0) else tuple(range(ndim))
+    return tuple(sorted(_axis(a, ndim) for a in axes))
+
+
+def _reduction(fn: Callable[[Tensor, tuple[int, ...], bool], Tensor], empty: Any = None) -> Handler:
+    def run(ctx: Any) -> Tensor:
+        x = ctx.x(0)
+        axes = _reduce_axes(ctx, x.ndim)
+        if axes is None:
+            return x
+        keep = bool(ctx.attr("keepdims", 1))
+        if x.numel() == 0 and empty is not None:  # a reduction over nothing: the operation's identity
+            shape = tuple(1 if i in axes else s for i, s in enumerate(x.shape)) if keep else tuple(
+                s for i, s in enumerate(x.shape) if i not in axes)
+            return Tensor.full(shape, empty, dtype=x.dtype, device=x.device)
+        if not axes:
+            return x
+        return fn(x, axes, keep)
+    return run
+
+
+def _softmax_like(fn: Callable[[Tensor, int], Tensor]) -> Handler:
+    def run(ctx: Any) -> Tensor:
+        x = ctx.x(0)
+        if ctx.opset >= 13:
+            return fn(x, _axis(ctx.attr("axis", -1), x.ndim))
+        axis = _axis(ctx.attr("axis", 1), x.ndim)  # before opset 13: the input is coerced to 2-d at axis
+        flat = x.reshape(math.prod(x.shape[:axis]), math.prod(x.shape[axis:]))
+        return fn(flat, 1).reshape(x.shape)
+    return run
+
+
+def _hardmax(x: Tensor, axis: int) -> Tensor:
+    first = x.argmax(axis, keepdim=True)
+    positions = Tensor.arange(x.shape[axis], device=x.device).reshape(
+        tuple(x.shape[axis] if i == axis else 1 for i in range(x.ndim)))
+    return (positions == first).cast(x.dtype)
+
+
+def _spatial_pads(ctx: Any, spatial: tuple[int, ...], kernel: tuple[int, ...], strides: tuple[int, ...],
+                  dilations: tuple[int, ...]) -> list[tuple[int, int]]:
+    """(begin, end) padding per spatial dim from `pads` or `auto_pad`."""
+    nd = len(spatial)
+    auto = ctx.attr("auto_pad", "NOTSET")
+    if auto in ("SAME_UPPER", "SAME_LOWER"):
+        pairs = []
+        for n, k, s, d in zip(spatial, kernel, strides, dilations):
+            out = -(-n // s)
+            total = max((out - 1) * s + (k - 1) * d + 1 - n, 0)
+            small = total // 2
+            pairs.append((small, total - small) if auto == "SAME_UPPER" else (total - small, small))
+        return pairs
+    if auto == "VALID":
+        return [(0, 0)] * nd
+    pads = ctx.attr("pads", [0] * (2 * nd))
+    return [(int(pads[i]), int(pads[i + nd])) for i in range(nd)]
+
+
+def _pad_spatial(x: Tensor, pairs: list[tuple[int, int]], value: Any = 0.0) -> Tensor:
+    if all(p == (0, 0) for p in pairs):
+        return x
+    return x.pad([None] * (x.ndim - len(pairs)) + list(pairs), value=value)
+
+
+def _conv(ctx: Any) -> Tensor:
+    x, w, b = ctx.x(0), ctx.x(1), ctx.x(2)
+    nd = x.ndim - 2
+    kernel = tuple(ctx.attr("kernel_shape", w.shape[2:]))
+    strides = tuple(ctx.attr("strides", [1] * nd))
+    dilations = tuple(ctx.attr("dilations", [1] * nd))
+    pairs = _spatial_pads(ctx, x.shape[2:], kernel, strides, dilations)
+    return _pad_spatial(x, pairs)._conv(nd, w, b, strides, 0, dilations, int(ctx.attr("group", 1)), "Conv")
+
+
+def _spread(x: Tensor, axis: int, stride: int) -> Tensor:
+    """Insert stride-1 zeros between neighbours along axis (a transposed convolution's input)."""
+    if stride == 1:
+        return x
+    n = x.shape[axis]
+    x = x.unsqueeze(axis + 1)
+    pads: list[Any] = [None] * x.ndim
+    pads[axis + 1] = (0, stride - 1)
+    x = x.pad(pads).flatten(axis, axis + 1)
+    bounds: list[Any] = [None] * x.ndim
+    bounds[axis] = (0, (n - 1) * stride + 1)
+    return x.shrink(bounds)
+
+
+def _conv_transpose(ctx: Any) -> Tensor:
+    x, w, b = ctx.x(0), ctx.x(1), ctx.x(2)
+    nd = x.ndim - 2
+    group = int(ctx.attr("group", 1))
+    kernel = tuple(ctx.attr("kernel_shape", w.shape[2:]))
+    strides = tuple(ctx.attr("strides", [1] * nd))
+    dilations = tuple(ctx.attr("dilations", [1] * nd))
+    out_pad = tuple(ctx.attr("output_padding", [0] * nd))
+    spatial = x.shape[2:]
+    output_shape = ctx.attr("output_shape")
+    auto = ctx.attr("auto_pad", "NOTSET")
+    if output_shape is not None or auto in ("SAME_UPPER", "SAME_LOWER"):
+        target = (list(output_shape)[-nd:] if output_shape is not None else [n * s for n, s in zip(spatial, strides)])
+        pairs = []
+        for n, k, s, d, op, t in zip(spatial, kernel, strides, dilations, out_pad, target):
+            total = s * (n - 1) + op + (k - 1) * d + 1 - int(t)
+            small = total // 2
+            pairs.append((total - small, small) if auto == "SAME_LOWER" else (small, total - small))
+    elif auto == "VALID":
+        pairs = [(0, 0)] * nd
+    else:
+        pads = ctx.attr("pads", [0] * (2 * nd))
+        pairs = [(int(pads[i]), int(pads[i + nd])) for i in range(nd)]
+    for i, s in enumerate(strides):
+        x = _spread(x, 2 + i, s)
+    full = [(d * (k - 1) - pb, d * (k - 1) - pe + op) for d, k, (pb, pe), op in zip(dilations, kernel, pairs, out_pad)]
+    x = _pad_spatial(x, full)
+    cin, cout_g = w.shape[:2]
+    wt = w.reshape(group, cin // group, cout_g, *kernel).transpose(1, 2).reshape(group * cout_g, cin // group, *kernel)
+    wt = wt.flip(tuple(range(2, 2 + nd)))
+    return x._conv(nd, wt, b, 1, 0, dilations, group, "ConvTranspose")
+
+
+def _pool_geometry(ctx: Any, x: Tensor) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...],
+                                                   list[tuple[int, int]], tuple[int, ...]]:
+    """kernel, strides, dilations, (begin, end) pads and output size of a pooling node."""
+    kernel = tuple(int(k) for k in ctx.attr("kernel_shape"))
+    nd = len(kernel)
+    strides = tuple(ctx.attr("strides", [1] * nd))
+    dilations = tuple(ctx.attr("dilations", [1] * nd))
+    spatial = x.shape[-nd:]
+    pairs = _spatial_pads(ctx, spatial, kernel, strides, dilations)
+    ceil = bool(ctx.attr("ceil_mode", 0))
+    out = []
+    for n, k, s, d, (pb, pe) in zip(spatial, kernel, strides, dilations, pairs):
+        span = n + pb + pe - ((k - 1) * d + 1)
+        o = (-(-span // s) if ceil else span // s) + 1
+        if ceil and (o - 1) * s >= n + pb:  # the last window would start in the end padding
+            o -= 1
+        out.append(o)
+    return kernel, strides, dilations, pairs, tuple(out)
+
+
+def _pool_windows(x: Tensor, kernel: tuple[int, ...], strides: tuple[int, ...], dilations: tuple[int, ...],
+                  pairs: list[tuple[int, int]], out: tuple[int, ...], value: Any) -> Tensor:
+    """(..., *out, *kernel): the windows, the input padded by pairs (and at the end for ceil_mode)."""
+    nd = len(kernel)
+    spatial = x.shape[-nd:]
+    full = []
+    for n, k, s, d, (pb, pe), o in zip(spatial, kernel, strides, dilations, pairs, out):
+        need = (o - 1) * s + (k - 1) * d + 1
+        full.append((pb, max(need - n - pb, pe)))
+    w = _pad_spatial(x, full, value)._windows(kernel, strides, dilations)
+    return w.shrink([None] * (w.ndim - 2 * nd) + [(0, o) for o in out] + [None] * nd)
+
+
+def _max_pool(ctx: Any) -> Any:
+    from tinyir.frontend.pooling import lowest
+
+    x = ctx.x(0)
+    kernel, strides, dilations, pairs, out = _pool_geometry(ctx, x)
+    nd = len(kernel)
+    windows = _pool_windows(x, kernel, strides, dilations, pairs, out, lowest(x.dtype))
+    result = windows.max(tuple(range(-nd, 0)))
+    if len(ctx.node.output) < 2 or not ctx.node.output[1]:
+        return result
+    if ctx.attr("storage_order", 0):
+        raise ctx.error("storage_order=1 (column-major Indices) is not supported")
+    # Indices: the flat index into the unpadded input of each window's first maximum
+    spatial = x.shape[-nd:]
+    places = Tensor.arange(math.prod(x.shape), device=x.device).reshape(x.shape)
+    places = _pool_windows(places, kernel, strides, dilations, pairs, out, -1)
+    flat = windows.reshape(windows.shape[:windows.ndim - nd] + (-1,))
+    first = flat.argmax(-1, keepdim=True)
+    hot = Tensor.arange(flat.shape[-1], device=x.device) == first
+    indices = hot.where(places.reshape(flat.shape), 0).sum(-1)
+    del spatial
+    return result, indices.cast(_index_dtype(ctx))
+
+
+def _avg_pool(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    kernel, strides, dilations, pairs, out = _pool_geometry(ctx, x)
+    nd = len(kernel)
+    axes = tuple(range(-nd, 0))
+    total = _pool_windows(x, kernel, strides, dilations, pairs, out, 0.0).sum(axes)
+    # divisor: real elements, plus the explicit padding with count_include_pad (never ceil_mode's extra)
+    ones = x.ones_like()
+    if ctx.attr("count_include_pad", 0):
+        ones = _pad_spatial(ones, pairs, 1.0)
+        pairs = [(0, 0)] * nd
+    count = _pool_windows(ones, kernel, strides, dilations, pairs, out, 0.0).sum(axes)
+    return total / count
+
+
+def _lp_pool(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    p = float(ctx.attr("p", 2))
+    kernel, strides, dilations, pairs, out = _pool_geometry(ctx, x)
+    windows = _pool_windows(x.abs().pow(p), kernel, strides, dilations, pairs, out, 0.0)
+    return windows.sum(tuple(range(-len(kernel), 0))).pow(1.0 / p)
+
+
+def _batch_norm(ctx: Any) -> Any:
+    x, scale, bias, mean, var = (ctx.x(i) for i in range(5))
+    eps = float(ctx.attr("epsilon", 1e-5))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    training = bool(ctx.attr("training_mode", 0))
+    if not training:
+        return (x - mean.reshape(shape)) * ((var.reshape(shape) + eps).rsqrt() * scale.reshape(shape)) + bias.reshape(shape)
+    axes = tuple(i for i in range(x.ndim) if i != 1)
+    batch_mean = x.mean(axes)
+    batch_var = ((x - batch_mean.reshape(shape)) ** 2).mean(axes)
+    y = (x - batch_mean.reshape(shape)) * ((batch_var.reshape(shape) + eps).rsqrt() * scale.reshape(shape)) + bias.reshape(shape)
+    momentum = float(ctx.attr("momentum", 0.9))
+    return y, mean * momentum + batch_mean * (1 - momentum), var * momentum + batch_var * (1 - momentum)
+
+
+def _normalize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    mean = x.mean(axes, keepdim=True)
+    centered = x - mean
+    inv_std = ((centered * centered).mean(axes, keepdim=True) + eps).rsqrt()
+    return centered * inv_std, mean, inv_std
+
+
+def _layer_norm(ctx: Any) -> Any:
+    x, scale, bias = ctx.x(0), ctx.x(1), ctx.x(2)
+    axis = _axis(ctx.attr("axis", -1), x.ndim)
+    y, mean, inv_std = _normalize(x.float() if x.dtype != dtypes.float32 else x, tuple(range(axis, x.ndim)),
+                                  float(ctx.attr("epsilon", 1e-5)))
+    y = y.cast(x.dtype) * scale
+    if bias is not None:
+        y = y + bias
+    return y, mean, inv_std
+
+
+def _instance_norm(ctx: Any) -> Tensor:
+    x, scale, bias = ctx.x(0), ctx.x(1), ctx.x(2)
+    y, _, _ = _normalize(x, tuple(range(2, x.ndim)), float(ctx.attr("epsilon", 1e-5)))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    return y * scale.reshape(shape) + bias.reshape(shape)
+
+
+def _group_norm(ctx: Any) -> Tensor:
+    x, scale, bias = ctx.x(0), ctx.x(1), ctx.x(2)
+    groups = int(ctx.attr("num_groups"))
+    n, c = x.shape[:2]
+    g = x.reshape(n, groups, -1)
+    y, _, _ = _normalize(g, (2,), float(ctx.attr("epsilon", 1e-5)))
+    y = y.reshape(x.shape)
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    if scale.numel() == groups and groups != c:  # opset 18: one scale per group
+        scale = scale.reshape(groups, 1).expand(groups, c // groups).reshape(c)
+        bias = bias.reshape(groups, 1).expand(groups, c // groups).reshape(c)
+    return y * scale.reshape(shape) + bias.reshape(shape)
+
+
+def _rms_norm(ctx: Any) -> Tensor:
+    x, scale = ctx.x(0), ctx.x(1)
+    axis = _axis(ctx.attr("axis", -1), x.ndim)
+    xf = x.float() if x.dtype != dtypes.float32 else x
+    ms = (xf * xf).mean(tuple(range(axis, x.ndim)), keepdim=True)
+    return (xf * (ms + float(ctx.attr("epsilon", 1e-5))).rsqrt()).cast(x.dtype) * scale
+
+
+def _lrn(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    size = int(ctx.attr("size"))
+    alpha, beta, bias = float(ctx.attr("alpha", 1e-4)), float(ctx.attr("beta", 0.75)), float(ctx.attr("bias", 1.0))
+    before, after = (size - 1) // 2, -(-(size - 1) // 2)
+    sq = (x * x).pad([None, (before, after)] + [None] * (x.ndim - 2))
+    c = x.shape[1]
+    total = sq.shrink([None, (0, c)] + [None] * (x.ndim - 2))
+    for off in range(1, size):
+        total = total + sq.shrink([None, (off, off + c)] + [None] * (x.ndim - 2))
+    return x / (bias + (alpha / size) * total).pow(beta)
+
+
+def _mvn(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    axes = tuple(_axis(a, x.ndim) for a in ctx.attr("axes", [0, 2, 3]))
+    mean = x.mean(axes, keepdim=True)
+    var = (x * x).mean(axes, keepdim=True) - mean * mean
+    return (x - mean) / (var.sqrt() + 1e-9)
+
+
+def _lp_norm(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    axis, p = ctx.attr("axis", -1), int(ctx.attr("p", 2))
+    norm = x.abs().sum(axis, keepdim=True) if p == 1 else (x * x).sum(axis, keepdim=True).sqrt()
+    return x / norm
+
+
+def _gemm(ctx: Any) -> Tensor:
+    a, b, c = ctx.x(0), ctx.x(1), ctx.x(2)
+    if ctx.attr("transA", 0):
+        a = a.transpose(0, 1)
+    if ctx.attr("transB", 0):
+        b = b.transpose(0, 1)
+    out = a @ b
+    alpha, beta = float(ctx.attr("alpha", 1.0)), float(ctx.attr("beta", 1.0))
+    if alpha != 1.0:
+        out = out * alpha
+    if c is not None and beta != 0.0:
+        out = out + (c * beta if beta != 1.0 else c)
+    return out.cast(a.dtype) if out.dtype != a.dtype else out
+
+
+def _reshape_target(shape: tuple[int, ...], target: list[int], allowzero: bool) -> tuple[int, ...]:
+    out = [shape[i] if (t == 0 and not allowzero) else t for i, t in enumerate(target)]
+    if -1 in out:
+        known = math.prod(v for v in out if v != -1)
+        out[out.index(-1)] = math.prod(shape) // known if known else 0
+    return tuple(out)
+
+
+def _reshape(ctx: Any) -> Any:
+    x = ctx.x(0) if not isinstance(ctx.values[0], np.ndarray) else ctx.values[0]
+    target = ctx.ints_from("shape", 1)
+    return x.reshape(_reshape_target(tuple(x.shape), target, bool(ctx.attr("allowzero", 0))))
+
+
+def _flatten(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    axis = _axis(ctx.attr("axis", 1), x.ndim)
+    return x.reshape(math.prod(x.shape[:axis]), math.prod(x.shape[axis:]))
+
+
+def _squeeze(ctx: Any) -> Any:
+    x = ctx.values[0] if isinstance(ctx.values[0], np.ndarray) else ctx.x(0)
+    axes = ctx.ints_from("axes", 1)
+    if axes is None:
+        axes = [i for i, s in enumerate(x.shape) if s == 1]
+    axes = {_axis(a, x.ndim) for a in axes}
+    return x.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
+
+
+def _unsqueeze(ctx: Any) -> Any:
+    x = ctx.values[0] if isinstance(ctx.values[0], np.ndarray) else ctx.x(0)
+    axes = ctx.ints_from("axes", 1)
+    ndim = x.ndim + len(axes)
+    axes = sorted(_axis(a, ndim) for a in axes)
+    shape = list(x.shape)
+    for a in axes:
+        shape.insert(a, 1)
+    return x.reshape(tuple(shape))
+
+
+def _transpose(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    perm = ctx.attr("perm", list(range(x.ndim))[::-1])
+    return x.permute(*perm)
+
+
+def _concat(ctx: Any) -> Tensor:
+    xs = [x for x in ctx.inputs()]
+    axis = _axis(ctx.attr("axis"), xs[0].ndim)
+    xs = [x for x in xs if x.shape[axis] != 0] or xs[:1]
+    return xs[0].cat(*xs[1:], dim=axis) if len(xs) > 1 else xs[0]
+
+
+def _split(ctx: Any) -> tuple[Tensor, ...]:
+    x = ctx.x(0)
+    axis = _axis(ctx.attr("axis", 0), x.ndim)
+    sizes = ctx.ints_from("split", 1)
+    n = len([o for o in ctx.node.output])
+    if not sizes:
+        parts = int(ctx.attr("num_outputs", n))
+        size = -(-x.shape[axis] // parts)
+        sizes = [min(size, x.shape[axis] - i * size) for i in range(parts)]
+    out, start = [], 0
+    for s in sizes:
+        bounds: list[Any] = [None] * x.ndim
+        bounds[axis] = (start, start + s)
+        out.append(x.shrink(bounds))
+        start += s
+    return tuple(out)
+
+
+def _slice_args(ctx: Any, ndim: int) -> list[slice]:
+    if ctx.opset < 10:
+        starts, ends = ctx.attr("starts"), ctx.attr("ends")
+        axes, steps = ctx.attr("axes", list(range(len(starts)))), [1] * len(starts)
+    else:
+        starts, ends = ctx.ints(1), ctx.ints(2)
+        axes = ctx.ints(3, list(range(len(starts))))
+        steps = ctx.ints(4, [1] * len(starts))
+    index = [slice(None)] * ndim
+    for s, e, a, st in zip(starts, ends, axes, steps):
+        index[_axis(int(a), ndim)] = slice(int(s), int(e), int(st))
+    return index
+
+
+def _slice(ctx: Any) -> Any:
+    x = ctx.values[0] if isinstance(ctx.values[0], np.ndarray) else ctx.x(0)
+    index = _slice_args(ctx, x.ndim)
+    if isinstance(x, np.ndarray):
+        return x[tuple(index)]
+    # a slice that selects nothing is an empty tensor (the Tensor API has no 0-size view there)
+    empty = [len(range(*sl.indices(n))) == 0 for sl, n in zip(index, x.shape)]
+    if any(empty):
+        shape = tuple(len(range(*sl.indices(n))) for sl, n in zip(index, x.shape))
+        return Tensor(np.zeros(shape, x.dtype.np), device=x.device)
+    return x[tuple(index)]
+
+
+def _normalized_index(idx: Tensor, n: int) -> Tensor:
+    return (idx < 0).where(idx + n, idx)
+
+
+def _gather(ctx: Any) -> Tensor:
+    x, idx = ctx.x(0), ctx.x(1)
+    axis = _axis(ctx.attr("axis", 0), x.ndim)
+    idx = _normalized_index(idx, x.shape[axis])
+    if idx.ndim == 0:
+        bounds: list[Any] = [None] * x.ndim
+        value = ctx.host(1)
+        if value is not None and isinstance(ctx.values[1], np.ndarray):
+            i = int(value) % x.shape[axis]
+            bounds[axis] = (i, i + 1)
+            return x.shrink(bounds).squeeze(axis)
+        return x[(slice(None),) * axis + (idx.reshape(1),)].squeeze(axis)
+    return x[(slice(None),) * axis + (idx,)]
+
+
+def _gather_elements(ctx: Any) -> Tensor:
+    x, idx = ctx.x(0), ctx.x(1)
+    axis = _axis(ctx.attr("axis", 0), x.ndim)
+    return x.gather(axis, _normalized_index(idx, x.shape[axis]))
+
+
+def _flat_positions(shape: tuple[int, ...], idx: Tensor) -> Tensor:
+    """Row-major flat positions of index tuples along idx's last dim (negatives wrap)."""
+    k = idx.shape[-1]
+    pos = None
+    for j in range(k):
+        col = _normalized_index(idx[..., j], shape[j]) * math.prod(shape[j + 1:k])
+        pos = col if pos is None else pos + col
+    return pos
+
+
+def _gather_nd(ctx: Any) -> Tensor:
+    x, idx = ctx.x(0), ctx.x(1)
+    batch = int(ctx.attr("batch_dims", 0))
+    if batch:
+        raise ctx.error("batch_dims > 0 is not supported")
+    k = idx.shape[-1]
+    flat = x.reshape((math.prod(x.shape[:k]),) + x.shape[k:])
+    return flat[_flat_positions(x.shape, idx)]
+
+
+def _scatter_elements(ctx: Any) -> Tensor:
+    x, idx, upd = ctx.x(0), ctx.x(1), ctx.x(2)
+    axis = _axis(ctx.attr("axis", 0), x.ndim)
+    idx = _normalized_index(idx, x.shape[axis])
+    reduction = ctx.attr("reduction", "none")
+    if reduction == "none":
+        return x.scatter(axis, idx, upd)
+    modes = {"add": "sum", "mul": "prod", "max": "amax", "min": "amin"}
+    return x.scatter_reduce(axis, idx, upd, modes[reduction], include_self=True)
+
+
+def _scatter_nd(ctx: Any) -> Tensor:
+    x, idx, upd = ctx.x(0), ctx.x(1), ctx.x(2)
+    k = idx.shape[-1]
+    rest = x.shape[k:]
+    rows = math.prod(rest)
+    flat = x.reshape(math.prod(x.shape[:k]), rows)
+    pos = _flat_positions(x.shape, idx).reshape(-1, 1).expand(-1, rows)
+    updates = upd.reshape(-1, rows)
+    reduction = ctx.attr("reduction", "none")
+    if reduction == "none":
+        out = flat.scatter(0, pos, updates)
+    else:
+        modes = {"add": "sum", "mul": "prod", "max": "amax", "min": "amin"}
+        out = flat.scatter_reduce(0, pos, updates, modes[reduction], include_self=True)
+    return out.reshape(x.shape)
+
+
+def _expand(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    shape = _broadcast(x.shape, tuple(ctx.ints(1)))
+    return _expand_to(x, shape)
+
+
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "replicate", "wrap": "circular"}
+
+
+def _pad(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    if ctx.opset < 11:
+        pads = ctx.attr("pads", ctx.attr("paddings"))
+        value = float(ctx.attr("value", 0.0))
+    else:
+        pads = ctx.ints(1)
+        value = ctx.scalar(2, 0)
+    axes = ctx.ints(3) if ctx.opset >= 18 else None
+    axes = [_axis(a, x.ndim) for a in (axes if axes is not None else range(x.ndim))]
+    pairs: list[Any] = [(0, 0)] * x.ndim
+    for i, a in enumerate(axes):
+        pairs[a] = (int(pads[i]), int(pads[i + len(axes)]))
+    mode = ctx.attr("mode", "constant")
+    if mode not in _PAD_MODES:
+        raise ctx.error(f"mode {mode!r} is not supported")
+    if all(p == (0, 0) for p in pairs):
+        return x
+    if mode != "constant":
+        return x.pad(pairs, mode=_PAD_MODES[mode])
+    return x.pad(pairs, value=value)
+
+
+def _shape(ctx: Any) -> np.ndarray:
+    value = ctx.values[0]
+    shape = list(value.shape)
+    start, end = ctx.attr("start", 0), ctx.attr("end", None)
+    return np.array(shape[start:end] if end is not None else shape[start:], dtype=np.int64)
+
+
+def _constant(ctx: Any) -> np.ndarray:
+    for name, make in (("value", np.asarray), ("value_float", lambda v: np.array(v, np.float32)),
+                       ("value_floats", lambda v: np.array(v, np.float32)),
+                       ("value_int", lambda v: np.array(v, np.int64)), ("value_ints", lambda v: np.array(v, np.int64))):
+        if name in ctx.attrs:
+            return make(ctx.attrs[name])
+    raise ctx.error(f"needs one of value, value_float(s), value_int(s); has {sorted(ctx.attrs)}")
+
+
+def _constant_of_shape(ctx: Any) -> Any:
+    shape = tuple(ctx.ints(0))
+    fill = ctx.attr("value", np.zeros(1, np.float32))
+    arr = np.full(shape, fill.reshape(-1)[0], dtype=fill.dtype)
+    return arr if arr.size <= 1024 else Tensor.full(shape, fill.reshape(-1)[0].item(),
+                                                    dtype=_tensor_dtype(fill.dtype, ctx), device=ctx.device)
+
+
+def _range(ctx: Any) -> Any:
+    start, limit, delta = ctx.host(0), ctx.host(1), ctx.host(2)
+    return np.arange(start.item(), limit.item(), delta.item()).astype(start.dtype)
+
+
+def _cast_to(x: Tensor, npdt: np.dtype, ctx: Any) -> Tensor:
+    target = _tensor_dtype(npdt, ctx)
+    if x.dtype.is_float() and (target.is_int() or target.is_bool()) and not target.is_bool():
+        x = x.trunc()  # C's float -> int conversion rounds toward zero
+    return x.cast(target)
+
+
+def _cast(ctx: Any) -> Any:
+    npdt = _onnx_np_dtype(int(ctx.attr("to")), ctx)
+    return _cast_to(ctx.x(0), npdt, ctx)
+
+
+def _cast_like(ctx: Any) -> Any:
+    return ctx.x(0).cast(ctx.x(1).dtype)
+
+
+def _eye_like(ctx: Any) -> Tensor:
+    x = ctx.values[0]
+    npdt = _onnx_np_dtype(int(ctx.attr("dtype")), ctx) if "dtype" in ctx.attrs else np.dtype(ctx.x(0).dtype.np)
+    return Tensor(np.eye(x.shape[0], x.shape[1], k=int(ctx.attr("k", 0)), dtype=npdt), device=ctx.device)
+
+
+def _trilu(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    k = int(ctx.scalar(1, 0))
+    return x.triu(k) if ctx.attr("upper", 1) else x.tril(k)
+
+
+def _one_hot(ctx: Any) -> Tensor:
+    idx, values = ctx.x(0), ctx.x(2)
+    depth = int(ctx.scalar(1))
+    axis = _axis(ctx.attr("axis", -1), idx.ndim + 1)
+    idx = _normalized_index(idx, depth).unsqueeze(axis)
+    positions = Tensor.arange(depth, device=idx.device).reshape(
+        tuple(depth if i == axis else 1 for i in range(idx.ndim)))
+    return (idx == positions).where(values[1], values[0])
+
+
+def _cumsum(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    axis = _axis(int(ctx.scalar(1)), x.ndim)
+    y = x.flip(axis) if ctx.attr("reverse", 0) else x
+    out = y.cumsum(axis)
+    if ctx.attr("exclusive", 0):
+        out = out - y
+    return out.flip(axis) if ctx.attr("reverse", 0) else out
+
+
+def _topk(ctx: Any) -> tuple[Tensor, Tensor]:
+    x = ctx.x(0)
+    k = int(ctx.scalar(1)) if ctx.opset >= 10 else int(ctx.attr("k"))
+    values, indices = x.topk(k, ctx.attr("axis", -1), largest=bool(ctx.attr("largest", 1)))
+    return values, indices.cast(_index_dtype(ctx))
+
+
+def _arg(largest: bool) -> Handler:
+    def run(ctx: Any) -> Tensor:
+        x = ctx.x(0)
+        axis = _axis(ctx.attr("axis", 0), x.ndim)
+        keep = bool(ctx.attr("keepdims", 1))
+        if ctx.attr("select_last_index", 0):
+            y = x.flip(axis)
+            i = (y.argmax(axis, keepdim=keep) if largest else y.argmin(axis, keepdim=keep))
+            i = (x.shape[axis] - 1) - i
+        else:
+            i = x.argmax(axis, keepdim=keep) if largest else x.argmin(axis, keepdim=keep)
+        return i.cast(_index_dtype(ctx))
+    return run
+
+
+def _depth_to_space(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    b = int(ctx.attr("blocksize"))
+    n, c, h, w = x.shape
+    if ctx.attr("mode", "DCR") == "DCR":
+        y = x.reshape(n, b, b, c // (b * b), h, w).permute(0, 3, 4, 1, 5, 2)
+    else:
+        y = x.reshape(n, c // (b * b), b, b, h, w).permute(0, 1, 4, 2, 5, 3)
+    return y.reshape(n, c // (b * b), h * b, w * b)
+
+
+def _space_to_depth(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    b = int(ctx.attr("blocksize"))
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // b, b, w // b, b).permute(0, 3, 5, 1, 2, 4).reshape(n, c * b * b, h // b, w // b)
+
+
+def _dropout(ctx: Any) -> Any:
+    x = ctx.x(0)
+    training = bool(ctx.scalar(2, 0)) if ctx.opset >= 12 else False
+    if training and float(ctx.scalar(1, 0.5)) != 0.0:
+        raise ctx.error("training_mode=True (a random mask) is not supported: inference only")
+    mask = Tensor.full(x.shape, True, dtype=dtypes.bool, device=x.device)
+    return x, mask
+
+
+def _clip(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    if ctx.opset < 11:
+        lo, hi = ctx.attr("min"), ctx.attr("max")
+    else:
+        lo, hi = ctx.scalar(1), ctx.scalar(2)
+    if lo is not None:
+        x = x.maximum(lo)
+    if hi is not None:
+        x = x.minimum(hi)
+    return x
+
+
+def _compress(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    keep = np.nonzero(ctx.host(1).reshape(-1))[0]
+    axis = ctx.attr("axis")
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    axis = _axis(axis, x.ndim)
+    keep = keep[keep < x.shape[axis]]
+    return x[(slice(None),) * axis + (Tensor(keep.astype(np.int32), device=x.device),)]
+
+
+def _nonzero(ctx: Any) -> np.ndarray:
+    return np.array(np.nonzero(ctx.host(0)), dtype=np.int64).reshape(ctx.host(0).ndim, -1)
+
+
+def _div(x: Tensor, y: Tensor) -> Tensor:
+    if x.dtype.is_float():
+        return x / y
+    return x.div(y, rounding_mode="trunc")
+
+
+def _mod(ctx: Any) -> Tensor:
+    x, y = ctx.x(0), ctx.x(1)
+    if ctx.attr("fmod", 0):
+        return x.fmod(y).cast(x.dtype)
+    return x.mod(y)
+
+
+def _pow(ctx: Any) -> Tensor:
+    x, y = ctx.x(0), ctx.x(1)
+    out = x.float().pow(y.float()) if not x.dtype.is_float() else x.pow(y)
+    return out.cast(x.dtype) if out.dtype != x.dtype else out
+
+
+def _bitshift(ctx: Any) -> Tensor:
+    x, y = ctx.x(0), ctx.x(1)
+    return x.lshift(y) if ctx.attr("direction") == "LEFT" else x.rshift(y)
+
+
+def _prelu(ctx: Any) -> Tensor:
+    x, slope = ctx.x(0), ctx.x(1)
+    return (x < 0).where(x * slope, x)
+
+
+def _shrink(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    bias, lambd = float(ctx.attr("bias", 0.0)), float(ctx.attr("lambd", 0.5))
+    return (x < -lambd).where(x + bias, (x > lambd).where(x - bias, 0)).cast(x.dtype)
+
+
+def _isinf(ctx: Any) -> Tensor:
+    return ctx.x(0).isinf(bool(ctx.attr("detect_positive", 1)), bool(ctx.attr("detect_negative", 1)))
+
+
+def _gelu(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    if ctx.attr("approximate", "none") == "tanh":
+        return x.gelu("tanh")
+    return 0.5 * x * (1 + (x * (1 / math.sqrt(2))).erf())
+
+
+def _where(ctx: Any) -> Tensor:
+    cond, x, y = ctx.x(0), ctx.x(1), ctx.x(2)
+    return cond.where(x, y)
+
+
+def _size(ctx: Any) -> np.ndarray:
+    return np.array(math.prod(ctx.values[0].shape), dtype=np.int64)
+
+
+def _mean(ctx: Any) -> Tensor:
+    xs = ctx.inputs()
+    return _variadic(lambda a, b: a + b)(ctx) / len(xs)
+
+
+def _einsum(ctx: Any) -> Tensor:
+    return Tensor.einsum(ctx.attr("equation").replace(" ", ""), *ctx.inputs())
+
+
+def _matmul(ctx: Any) -> Tensor:
+    a, b = ctx.x(0), ctx.x(1)
+    return a @ b
+
+
+def _tile(ctx: Any) -> Tensor:
+    return ctx.x(0).repeat(*ctx.ints(1))
+
+
+def _identity(ctx: Any) -> Any:
+    return ctx.values[0]
+
+
+def _reverse_sequence(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    lens = ctx.ints(1)
+    batch_axis, time_axis = ctx.attr("batch_axis", 1), ctx.attr("time_axis", 0)
+    t = x.shape[time_axis]
+    order = np.zeros((x.shape[batch_axis], t), dtype=np.int32)
+    for b, n in enumerate(lens):
+        order[b] = list(range(n - 1, -1, -1)) + list(range(n, t))
+    # index[time, batch] or index[batch, time], broadcast over the remaining dims
+    index = order if batch_axis < time_axis else order.T
+    shape = [1] * x.ndim
+    shape[batch_axis], shape[time_axis] = x.shape[batch_axis], t
+    idx = Tensor(index.reshape(shape), device=x.device).expand(x.shape)
+    return x.gather(time_axis, idx)
+
+
+# ------------------------------------------------------------------------------------------ Resize
+def _source_coordinate(o: int, n_in: int, n_out: int, scale: float, mode: str) -> float:
+    if mode == "half_pixel":
+        return (o + 0.5) / scale - 0.5
+    if mode == "pytorch_half_pixel":
+        return (o + 0.5) / scale - 0.5 if n_out > 1 else 0.0
+    if mode == "align_corners":
+        return 0.0 if n_out == 1 else o * (n_in - 1) / (n_out - 1)
+    if mode == "asymmetric":
+        return o / scale
+    if mode == "half_pixel_symmetric":
+        adjustment = n_out / (scale * n_in)
+        center = n_in / 2
+        return center * (1 - adjustment) + (o + 0.5) / scale - 0.5
+    raise ValueError(mode)
+
+
+def _cubic_weights(t: float, a: float) -> list[float]:
+    def w(d: float) -> float:
+        d = abs(d)
+        if d <= 1:
+            return ((a + 2) * d - (a + 3)) * d * d + 1
+        if d < 2:
+            return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+        return 0.0
+    return [w(t + 1), w(t), w(1 - t), w(2 - t)]
+
+
+def _resize_matrix(ctx: Any, n_in: int, n_out: int, scale: float) -> np.ndarray:
+    """(n_out, n_in) weights: output o = sum_i W[o, i] * input i along one axis."""
+    mode = ctx.attr("mode", "nearest")
+    ctm = ctx.attr("coordinate_transformation_mode", "half_pixel")
+    nearest = ctx.attr("nearest_mode", "round_prefer_floor")
+    w = np.zeros((n_out, n_in), dtype=np.float64)
+    for o in range(n_out):
+        x = _source_coordinate(o, n_in, n_out, scale, ctm)
+        if mode == "nearest":
+            if nearest == "round_prefer_floor":
+                i = math.ceil(x - 0.5)
+            elif nearest == "round_prefer_ceil":
+                i = math.floor(x + 0.5)
+            elif nearest == "floor":
+                i = math.floor(x)
+            else:
+                i = math.ceil(x)
+            w[o, min(max(i, 0), n_in - 1)] = 1.0
+        elif mode == "linear":
+            x = min(max(x, 0.0), n_in - 1)
+            i0 = math.floor(x)
+            i1 = min(i0 + 1, n_in - 1)
+            w[o, i0] += 1 - (x - i0)
+            w[o, i1] += x - i0
+        elif mode == "cubic":
+            i0 = math.floor(x)
+            coeffs = _cubic_weights(x - i0, float(ctx.attr("cubic_coeff_a", -0.75)))
+            exclude = bool(ctx.attr("exclude_outside", 0))
+            picked = []
+            for j, c in zip(range(i0 - 1, i0 + 3), coeffs):
+                if exclude and not 0 <= j < n_in:
+                    continue
+                picked.append((min(max(j, 0), n_in - 1), c))
+            total = sum(c for _, c in picked) if exclude else 1.0
+            for j, c in picked:
+                w[o, j] += c / total
+        else:
+            raise ctx.error(f"mode {mode!r} is not supported")
+    return w
+
+
+def _resize(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    if ctx.attr("antialias", 0):
+        raise ctx.error("antialias=1 is not supported")
+    ctm = ctx.attr("coordinate_transformation_mode", "half_pixel")
+    if ctm == "tf_crop_and_resize":
+        raise ctx.error("coordinate_transformation_mode 'tf_crop_and_resize' is not supported")
+    if ctx.node.op_type == "Upsample":
+        scales_in, sizes_in = (ctx.attr("scales") or list(ctx.host(1))), None
+    else:
+        first = 1 if ctx.opset < 11 else 2
+        scales_in = ctx.host(first)
+        sizes_in = ctx.host(first + 1)
+        scales_in = None if scales_in is None or scales_in.size == 0 else [float(s) for s in scales_in]
+        sizes_in = None if sizes_in is None or sizes_in.size == 0 else [int(s) for s in sizes_in]
+    axes = [_axis(a, x.ndim) for a in ctx.attr("axes", list(range(x.ndim)))]
+    scales, sizes = [1.0] * x.ndim, list(x.shape)
+    if sizes_in is not None:
+        policy = ctx.attr("keep_aspect_ratio_policy", "stretch")
+        ratios = [sizes_in[i] / x.shape[a] for i, a in enumerate(axes)]
+        if policy != "stretch":
+            r = min(ratios) if policy == "not_larger" else max(ratios)
+            ratios = [r] * len(axes)
+            sizes_in = [int(math.floor(r * x.shape[a] + 0.5)) for a in axes]
+        for i, a in enumerate(axes):
+            scales[a], sizes[a] = ratios[i], sizes_in[i]
+    else:
+        for i, a in enumerate(axes):
+            scales[a] = scales_in[i]
+            sizes[a] = int(math.floor(x.shape[a] * scales_in[i]))
+    out = x.float() if not x.dtype.is_float() else x
+    for a in range(x.ndim):
+        if sizes[a] == x.shape[a] and scales[a] == 1.0:
+            continue
+        w = _resize_matrix(ctx, x.shape[a], sizes[a], scales[a])
+        weights = Tensor(w.T.astype(np.float32), device=x.device)  # (n_in, n_out)
+        out = (out.transpose(a, -1) @ weights.cast(out.dtype)).transpose(a, -1)
+    return out.cast(x.dtype) if out.dtype != x.dtype else out
+
+
+# --------------------------------------------------------------------------------------- the table
+def _unary(fn: Callable[[Tensor], Tensor]) -> Handler:
+    return lambda ctx: fn(ctx.x(0))
+
+
+def _binary(fn: Callable[[Tensor, Tensor], Tensor]) -> Handler:
+    return lambda ctx: fn(ctx.x(0), ctx.x(1))
+
+
+OPS: dict[str, Handler] = {
+    # elementwise, one input
+    "Abs": _unary(lambda x: x.abs()),
+    "Neg": _unary(lambda x: -x),
+    "Exp": _unary(lambda x: x.exp()),
+    "Log": _unary(lambda x: x.log()),
+    "Sqrt": _unary(lambda x: x.sqrt()),
+    "Reciprocal": _unary(lambda x: x.reciprocal()),
+    "Floor": _unary(lambda x: x.floor()),
+    "Ceil": _unary(lambda x: x.ceil()),
+    "Round": _unary(lambda x: x.round()),  # half to even, as ONNX
+    "Sign": _unary(lambda x: x.sign()),
+    "Sin": _unary(lambda x: x.sin()), "Cos": _unary(lambda x: x.cos()), "Tan": _unary(lambda x: x.tan()),
+    "Asin": _unary(lambda x: x.asin()), "Acos": _unary(lambda x: x.acos()), "Atan": _unary(lambda x: x.atan()),
+    "Sinh": _unary(lambda x: x.sinh()), "Cosh": _unary(lambda x: x.cosh()), "Tanh": _unary(lambda x: x.tanh()),
+    "Asinh": _unary(lambda x: x.asinh()), "Acosh": _unary(lambda x: x.acosh()), "Atanh": _unary(lambda x: x.atanh()),
+    "Erf": _unary(lambda x: x.erf()),
+    "Sigmoid": _unary(lambda x: x.sigmoid()),
+    "Relu": _unary(lambda x: x.relu()),
+    "Softplus": _unary(lambda x: (1 + x.exp()).log()),
+    "Softsign": _unary(lambda x: x / (1 + x.abs())),
+    "Mish": _unary(lambda x: x * (1 + x.exp()).log().tanh()),
+    "HardSwish": _unary(lambda x: x * (x / 6 + 0.5).clip(0, 1)),
+    "Not": _unary(lambda x: x.logical_not()),
+    "BitwiseNot": _unary(lambda x: x.bitwise_not()),
+    "IsNaN": _unary(lambda x: x.isnan()),
+    "IsInf": _isinf,
+    "Identity": _identity,
+    "HardSigmoid": lambda ctx: (ctx.x(0) * float(ctx.attr("alpha", 0.2)) + float(ctx.attr("beta", 0.5))).clip(0, 1),
+    "Elu": lambda ctx: ctx.x(0).elu(float(ctx.attr("alpha", 1.0))),
+    "Celu": lambda ctx: ctx.x(0).celu(float(ctx.attr("alpha", 1.0))),
+    "Selu": lambda ctx: ctx.x(0).selu(float(ctx.attr("alpha", 1.67326319217681884765625)),
+                                      float(ctx.attr("gamma", 1.05070102214813232421875))),
+    "LeakyRelu": lambda ctx: ctx.x(0).leaky_relu(float(ctx.attr("alpha", 0.01))),
+    "ThresholdedRelu": lambda ctx: (ctx.x(0) > float(ctx.attr("alpha", 1.0))).where(ctx.x(0), 0.0),
+    "Swish": lambda ctx: ctx.x(0) * (ctx.x(0) * float(ctx.attr("alpha", 1.0))).sigmoid(),
+    "Gelu": _gelu,
+    "Shrink": _shrink,
+    "PRelu": _prelu,
+    # elementwise, two or more inputs (numpy broadcasting)
+    "Add": _binary(lambda a, b: a + b), "Sub": _binary(lambda a, b: a - b), "Mul": _binary(lambda a, b: a * b),
+    "Div": _binary(_div), "Mod": _mod, "Pow": _pow,
+    "And": _binary(lambda a, b: a.logical_and(b)), "Or": _binary(lambda a, b: a.logical_or(b)),
+    "Xor": _binary(lambda a, b: a.logical_xor(b)),
+    "BitwiseAnd": _binary(lambda a, b: a.bitwise_and(b)), "BitwiseOr": _binary(lambda a, b: a.bitwise_or(b)),
+    "BitwiseXor": _binary(lambda a, b: a.bitwise_xor(b)), "BitShift": _bitshift,
+    "Equal": _binary(lambda a, b: a == b), "Less": _binary(lambda a, b: a < b),
+    "LessOrEqual": _binary(lambda a, b: a <= b), "Greater": _binary(lambda a, b: a > b),
+    "GreaterOrEqual": _binary(lambda a, b: a >= b),
+    "Max": _variadic(lambda a, b: a.maximum(b)), "Min": _variadic(lambda a, b: a.minimum(b)),
+    "Sum": _variadic(lambda a, b: a + b), "Mean": _mean,
+    "Where": _where, "Clip": _clip,
+    # reductions
+    "ReduceSum": _reduction(lambda x, ax, k: x.sum(ax, keepdim=k), 0),
+    "ReduceMean": _reduction(lambda x, ax, k: x.mean(ax, keepdim=k)),
+    "ReduceMax": _reduction(lambda x, ax, k: x.max(ax, keepdim=k), -math.inf),
+    "ReduceMin": _reduction(lambda x, ax, k: x.min(ax, keepdim=k), math.inf),
+    "ReduceProd": _reduction(lambda x, ax, k: x.prod(ax, keepdim=k), 1),
+    "ReduceL1": _reduction(lambda x, ax, k: x.abs().sum(ax, keepdim=k), 0),
+    "ReduceL2": _reduction(lambda x, ax, k: (x * x).sum(ax, keepdim=k).sqrt().cast(x.dtype), 0),
+    "ReduceSumSquare": _reduction(lambda x, ax, k: (x * x).sum(ax, keepdim=k), 0),
+    "ReduceLogSum": _reduction(lambda x, ax, k: x.sum(ax, keepdim=k).log(), -math.inf),
+    "ReduceLogSumExp": _reduction(lambda x, ax, k: x.logsumexp(ax, keepdim=k), -math.inf),
+    "ArgMax": _arg(True), "ArgMin": _arg(False),
+    "Softmax": _softmax_like(lambda x, a: x.softmax(a)),
+    "LogSoftmax": _softmax_like(lambda x, a: x.log_softmax(a)),
+    "Hardmax": _softmax_like(_hardmax),
+    "CumSum": _cumsum, "TopK": _topk,
+    # linear algebra, convolution, pooling, normalization
+    "MatMul": _matmul, "Gemm": _gemm, "Einsum": _einsum,
+    "Conv": _conv, "ConvTranspose": _conv_transpose,
+    "MaxPool": _max_pool, "AveragePool": _avg_pool, "LpPool": _lp_pool,
+    "GlobalAveragePool": _unary(lambda x: x.mean(tuple(range(2, x.ndim)), keepdim=True)),
+    "GlobalMaxPool": _unary(lambda x: x.max(tuple(range(2, x.ndim)), keepdim=True)),
+    "BatchNormalization": _batch_norm, "InstanceNormalization": _instance_norm,
+    "LayerNormalization": _layer_norm, "GroupNormalization": _group_norm, "RMSNormalization": _rms_norm,
+    "LRN": _lrn, "MeanVarianceNormalization": _mvn, "LpNormalization": _lp_norm,
+    "Dropout": _dropout,
+    # shapes and data movement
+    "Reshape": _reshape, "Flatten": _flatten, "Squeeze": _squeeze, "Unsqueeze": _unsqueeze,
+    "Transpose": _transpose, "Concat": _concat, "Split": _split, "Slice": _slice,
+    "Gather": _gather, "GatherElements": _gather_elements, "GatherND": _gather_nd,
+    "ScatterElements": _scatter_elements, "Scatter": _scatter_elements, "ScatterND": _scatter_nd,
+    "Expand": _expand, "Tile": _tile, "Pad": _pad,
+    "Shape": _shape, "Size": _size, "Constant": _constant, "ConstantOfShape": _constant_of_shape,
+    "Range": _range, "Cast": _cast, "CastLike": _cast_like, "EyeLike": _eye_like, "Trilu": _trilu,
+    "OneHot": _one_hot, "DepthToSpace": _depth_to_space, "SpaceToDepth": _space_to_depth,
+    "Compress": _compress, "NonZero": _nonzero, "ReverseSequence": _reverse_sequence,
+    "Resize": _resize, "Upsample": _resize,
+}
+
+
+# ------------------------------------------------------------------- the same operators on the host
+def _np_binary(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Handler:
+    return lambda ctx: np.asarray(fn(ctx.values[0], ctx.values[1]))
+
+
+def _np_cast(ctx: Any) -> np.ndarray:
+    return ctx.values[0].astype(_onnx_np_dtype(int(ctx.attr("to")), ctx))
+
+
+def _np_gather(ctx: Any) -> np.ndarray:
+    x, idx = ctx.values[0], ctx.values[1]
+    return np.take(x, idx.astype(np.int64), axis=ctx.attr("axis", 0))
+
+
+def _np_concat(ctx: Any) -> np.ndarray:
+    return np.concatenate([v for v in ctx.values if v is not None], axis=ctx.attr("axis"))
+
+
+def _np_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype.kind == "f":
+        return a / b
+    return (np.trunc(a / b)).astype(np.result_type(a, b))
+
+
+def _np_reduce_prod(ctx: Any) -> np.ndarray:
+    x = ctx.values[0]
+    axes = _reduce_axes(ctx, x.ndim)
+    return x if axes is None else np.prod(x, axis=axes, keepdims=bool(ctx.attr("keepdims", 1))).astype(x.dtype)
+
+
+def _np_expand(ctx: Any) -> np.ndarray:
+    x = ctx.values[0]
+    return np.broadcast_to(x, _broadcast(x.shape, tuple(ctx.ints(1)))).copy()
+
+
+HOST_OPS: dict[str, Handler] = {
+    "Shape": _shape, "Size": _size, "Constant": _constant, "ConstantOfShape": _constant_of_shape,
+    "Range": _range, "NonZero": _nonzero, "Identity": _identity,
+    "Reshape": _reshape, "Squeeze": _squeeze, "Unsqueeze": _unsqueeze, "Slice": _slice,
+    "Gather": _np_gather, "Concat": _np_concat, "Cast": _np_cast, "Expand": _np_expand,
+    "Add": _np_binary(np.add), "Sub": _np_binary(np.subtract), "Mul": _np_binary(np.multiply),
+    "Div": _np_binary(_np_div), "Equal": _np_binary(np.equal), "Less": _np_binary(np.less),
+    "Greater": _np_binary(np.greater),
+    "Where": lambda ctx: np.where(ctx.values[0], ctx.values[1], ctx.values[2]),
+    "ReduceProd": _np_reduce_prod,
+}
+
+
+# Operators left out on purpose: why (docs/onnx.md lists them)
+_TRAINING = "a training operator (tinyir.onnx runs inference graphs; tinyir's autograd trains)"
+_SEQUENCE = "sequence values are not tensors: tinyir.onnx runs graphs of tensors"
+_OPTIONAL = "optional values are not tensors: tinyir.onnx runs graphs of tensors"
+_STRING = "tinyir has no string tensors"
+_CONTROL = "control flow (a subgraph run a data-dependent number of times) is not converted"
+OUT_OF_SCOPE: dict[str, str] = {
+    **{op: _TRAINING for op in ("Adagrad", "Adam", "Momentum", "Gradient")},
+    **{op: _SEQUENCE for op in ("SequenceAt", "SequenceConstruct", "SequenceEmpty", "SequenceErase",
+                                "SequenceInsert", "SequenceLength", "SequenceMap", "SplitToSequence",
+                                "ConcatFromSequence")},
+    **{op: _OPTIONAL for op in ("Optional", "OptionalGetElement", "OptionalHasElement")},
+    **{op: _STRING for op in ("StringConcat", "StringNormalizer", "StringSplit", "RegexFullMatch",
+                              "TfIdfVectorizer", "ImageDecoder")},
+    **{op: _CONTROL for op in ("If", "Loop", "Scan")},
+}
+
