@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-python -m pip install -q -e '.[test]'
+python -m pip install -q -e '.[test,onnx]'   # onnx: tinyir.onnx and its conformance tests
 python -m pip install -q torch==2.13.0   # PyTorch (local CPU wheel) as the Tensor API's reference
 # The C target lives outside the core, as a plugin package registered by entry point.
 python -m pip install -q --no-deps --no-build-isolation -e examples/c_target
