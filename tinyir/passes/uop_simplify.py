@@ -9,6 +9,7 @@ Constant folding evaluates with the ALU table (tinyir/alu.py), as the uop interp
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from tinyir import alu
 from tinyir.dialects import uop
 from tinyir.element_types import is_int
 from tinyir.passes.symbolic import (
+    I32_MAX,
     Bounds,
     bounds,
     const_value,
@@ -80,7 +82,11 @@ def const_to_rhs(op: Operation) -> Operation | None:
 
 
 def add_zero(op: uop.AddOp) -> SSAValue | None:
-    return op.lhs if _is(op.rhs, 0) else None
+    """x + 0 -> x on ints; on floats only x + (-0.0): -0.0 + 0.0 is +0.0 (the ALU table's add)."""
+    if not _is(op.rhs, 0):
+        return None
+    c = const_value(op.rhs)
+    return op.lhs if not isinstance(c, float) or math.copysign(1.0, c) < 0 else None
 
 
 def add_consts(op: uop.AddOp) -> Operation | None:
@@ -259,6 +265,8 @@ def idiv_idiv(run: SimplifyRun, op: uop.IdivOp) -> Operation | None:
     a, xb = int_const(inner.rhs), bounds(inner.lhs, memo=run.bounds)
     if a is None or a <= 0 or xb is None or xb[0] < 0:
         return None
+    if a * b > I32_MAX:  # x < a*b: the quotient is 0 (a wrapped divisor would not say so)
+        return const(0, i32)
     return uop.IdivOp(inner.lhs, _res(const(a * b, i32)))
 
 
@@ -413,7 +421,7 @@ class UopSimplify(RulePass):
             rule(PURE, dead, "remove a pure op without uses"),
             rule(ALU, fold_constants, "fold an ALU op on constants"),
             rule(COMMUTATIVE, const_to_rhs, "commutative op: constant to the right"),
-            rule(uop.AddOp, add_zero, "x + 0 -> x"),
+            rule(uop.AddOp, add_zero, "x + 0 -> x (floats: x + -0.0 only)"),
             rule(uop.AddOp, add_consts, "(x + c1) + c2 -> x + (c1+c2) (ints)"),
             rule(uop.MulOp, mul_one, "x * 1 -> x"),
             rule(uop.MulOp, mul_zero, "x * 0 -> 0 (ints)"),

@@ -57,3 +57,35 @@ func.func @fold(%out: !st.buffer<4xi32>, %bytes: !st.buffer<4xui8>, %floats: !st
   }
   func.return
 }
+
+// x + 0 -> x is the table's only for ints and for x + (-0.0) on floats (-0.0 + 0.0 is +0.0); a
+// quotient of quotients whose divisor product passes i32 is 0, not a division by a wrapped divisor.
+// CHECK-LABEL: func.func @identities
+// CHECK:      %[[Z:.*]] = uop.const 0.0 : f32
+// CHECK-NEXT: %[[S:.*]] = uop.add %v, %[[Z]] : f32
+// CHECK-NEXT: uop.store %o[%g], %[[S]] : f32
+// CHECK-NEXT: uop.store %o[%g], %v : f32
+// CHECK-NEXT: %r = uop.range 0, 2000000000 : i32
+// CHECK-NEXT: %[[Q:.*]] = uop.const 0 : i32
+// CHECK-NEXT: uop.store %oi[%r], %[[Q]] : i32
+func.func @identities(%out: !st.buffer<4xf32>, %o2: !st.buffer<4xi32>, %x: !st.buffer<4xf32>) {
+  uop.kernel "k" (%out, %o2, %x) : !st.buffer<4xf32>, !st.buffer<4xi32>, !st.buffer<4xf32> {
+  ^bb0(%o: !st.buffer<4xf32>, %oi: !st.buffer<4xi32>, %a: !st.buffer<4xf32>):
+    %g = uop.special "gidx0" 4 : i32
+    %v = uop.load %a[%g] : f32
+    %z = uop.const 0.0 : f32
+    %nz = uop.const -0.0 : f32
+    %s = uop.add %v, %z : f32
+    uop.store %o[%g], %s : f32
+    %t = uop.add %v, %nz : f32
+    uop.store %o[%g], %t : f32
+    %r = uop.range 0, 2000000000 : i32
+    %three = uop.const 3 : i32
+    %big = uop.const 1073741824 : i32
+    %q1 = uop.idiv %r, %three : i32
+    %q2 = uop.idiv %q1, %big : i32
+    uop.store %oi[%r], %q2 : i32
+    uop.endrange %r
+  }
+  func.return
+}
