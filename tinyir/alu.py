@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from xdsl.ir import Attribute
 
-from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float, is_int
+from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float, is_float_dtype, is_int
 
 Array = np.ndarray
 
@@ -96,7 +96,7 @@ def _max(x: Array, y: Array) -> Array:
     if x.dtype == np.bool_:
         return np.logical_or(x, y)
     out = np.maximum(x, y)  # propagates NaN
-    if x.dtype.kind == "f":
+    if is_float_dtype(x.dtype):  # DTYPES: bf16's numpy kind is "V"
         both_zero = (x == 0) & (y == 0)
         out = np.where(both_zero & ~(np.signbit(x) & np.signbit(y)), np.zeros((), x.dtype), out)
     return out
@@ -127,7 +127,7 @@ def _mod(x: Array, y: Array) -> Array:
 
 def _shift_in_range(x: Array, y: Array) -> tuple[Array, Array]:
     """(0 <= y < bits, y where it is in range and 0 elsewhere, as an unsigned amount)."""
-    ok = (y >= 0) & (y.astype(np.int64) < _bits(x))
+    ok = (y >= 0) & (y < _bits(x))  # DTYPES: no int64 view (a uint64 amount >= 2**63 would turn negative)
     return ok, np.where(ok, y, np.zeros((), y.dtype)).astype(_unsigned_view(x).dtype)
 
 
@@ -163,7 +163,7 @@ def cast_values(x: Array, to: np.dtype) -> Array:
     x = np.asarray(x)
     if to == np.bool_:
         return x != 0
-    if x.dtype.kind == "f" and to.kind in "iu":
+    if is_float_dtype(x.dtype) and to.kind in "iu":  # DTYPES: bf16's numpy kind is "V"
         info = np.iinfo(to)
         t = np.trunc(x.astype(np.float64))
         high = t >= float(info.max) + 1  # a power of two, exact in float64

@@ -39,6 +39,7 @@ PASSES: dict[str, str] = {
     "loop-to-uop": "tinyir.passes.loop_to_uop:LoopToUop",
     "uop-simplify": "tinyir.passes.uop_simplify:UopSimplify",
     "uop-vectorize": "tinyir.passes.uop_vectorize:UopVectorize",
+    "uop-emulate-bf16": "tinyir.passes.emulate_bf16:EmulateBf16",
     "uop-to-opencl": "tinyir.targets.opencl.lower:UopToOpenCL",
     "uop-to-llvm": "tinyir.targets.llvm.lower:UopToLLVM",
     "uop-to-ptx": "tinyir.targets.ptx.lower:UopToPTX",
@@ -68,7 +69,7 @@ def default_pipeline(device: str, lower_pass: str, optimize: str | Sequence[str]
     extras = [optimize] if isinstance(optimize, str) else list(optimize)
     optimizers = [f"kernel-optimize{{target={device}" + (f" {extra}" if extra else "") + "}" for extra in extras]
     return [*CORE_PIPELINE[:at], *optimizers, "kernel-dedup", *CORE_PIPELINE[at:], *vectorize_passes(device),
-            lower_pass, "kernel-dedup-restore"]
+            "uop-emulate-bf16", lower_pass, "kernel-dedup-restore"]  # DTYPES: no target computes in bf16
 
 
 def vectorize_passes(device: str) -> list[str]:

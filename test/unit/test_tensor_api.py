@@ -28,7 +28,7 @@ def test_creation():
     assert x.zeros_like().tolist() == [[0, 0], [0, 0]] and x.ones_like().dtype == dtypes.int32
     assert x.full_like(9.5, dtype=dtypes.float32).tolist() == [[9.5, 9.5], [9.5, 9.5]]
     assert Tensor(3.5).item() == 3.5 and Tensor(3.5).shape == ()
-    assert Tensor(np.arange(6, dtype=np.int64).reshape(2, 3)).dtype == dtypes.int32
+    assert Tensor(np.arange(6, dtype=np.int64).reshape(2, 3)).dtype == dtypes.int64  # DTYPES: kept, as PyTorch
     assert Tensor([]).shape == (0,) and Tensor([]).numpy().shape == (0,)
     assert Tensor.zeros(2, 0).numpy().shape == (2, 0)
 
@@ -39,7 +39,7 @@ def test_dtypes_and_promotion():
     assert Tensor([True]).dtype == dtypes.bool
     assert (Tensor([1, 2]) + 1.5).dtype == dtypes.float32
     assert (Tensor([1, 2]) * 2).dtype == dtypes.int32
-    assert (Tensor([1, 2], dtype=dtypes.int8) + Tensor([1], dtype=dtypes.uint8)).dtype == dtypes.int32
+    assert (Tensor([1, 2], dtype=dtypes.int8) + Tensor([1], dtype=dtypes.uint8)).dtype == dtypes.int16  # DTYPES: as torch
     assert (Tensor([1.0], dtype=dtypes.float16) + Tensor([1.0])).dtype == dtypes.float32
     assert (Tensor([1], dtype=dtypes.int32) + Tensor([1.0], dtype=dtypes.float16)).dtype == dtypes.float16
     assert (Tensor([True]) + 1).dtype == dtypes.int32

@@ -38,7 +38,7 @@ from xdsl.traits import HasParent, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tinyir.dialects.kernel_base import IsolatedKernelBase
-from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float, is_int
+from tinyir.element_types import ELEMENT_TYPES, TYPE_NAMES, is_bool, is_float, is_int
 from tinyir.shapetracker.view import ShapeTracker, View
 
 # ----------------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ class BufferType(ParametrizedAttribute, TypeAttribute):
         if any(d < 0 for d in self.shape_tuple()):
             raise VerifyException(f"!st.buffer dimensions must be static and non-negative, got {self.shape_tuple()}")
         if self.element_type not in ELEMENT_TYPES:
-            raise VerifyException(f"!st.buffer element type {self.element_type} is not one of f32, f16, i32, i8, ui8, i1")
+            raise VerifyException(f"!st.buffer element type {self.element_type} is not one of {TYPE_NAMES}")
 
 
 def _parse_ints(parser: AttrParser) -> list[int]:

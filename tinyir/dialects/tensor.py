@@ -50,7 +50,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tinyir import alu
-from tinyir.element_types import ELEMENT_TYPES, is_bool, is_float
+from tinyir.element_types import ELEMENT_TYPES, TYPE_NAMES, is_bool, is_float
 
 Value = SSAValue | Operation
 
@@ -105,7 +105,7 @@ def _check_tensor(op: Operation, what: str, t: Attribute, dtypes: DTypeClass = A
         raise VerifyException(f"{what} {t} must have a static shape")
     el = t.get_element_type()
     if el not in ELEMENT_TYPES:
-        raise VerifyException(f"{what} {t} has unsupported element type {el} (f32, f16, i32, i8, ui8, i1)")
+        raise VerifyException(f"{what} {t} has unsupported element type {el} ({TYPE_NAMES})")
     if not dtypes.accepts(el):
         raise VerifyException(f"{what} {t}: element type must be {dtypes.name}")
     return t

@@ -14,7 +14,9 @@ from typing import ClassVar
 
 from xdsl.dialects.builtin import (
     I64,
+    BFloat16Type,
     Float16Type,
+    Float64Type,
     Float32Type,
     FloatAttr,
     IntegerAttr,
@@ -50,10 +52,10 @@ from xdsl.utils.exceptions import VerifyException
 from tinyir import alu
 from tinyir.dialects.kernel_base import IsolatedKernelBase
 from tinyir.dialects.shapetracker import BufferType
-from tinyir.element_types import ELEMENT_TYPES, bit_width, is_float
+from tinyir.element_types import ELEMENT_TYPES, TYPE_NAMES, bit_width, is_float
 
 # Scalar element types; the exact set (ELEMENT_TYPES) is checked by `_scalar_type` in verifiers.
-SCALAR = AnyOf([base(IntegerType), base(Float32Type), base(Float16Type)])
+SCALAR = AnyOf([base(IntegerType), base(Float32Type), base(Float16Type), base(Float64Type), base(BFloat16Type)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,7 +191,7 @@ def workgroup_launch(kernel: Operation) -> tuple[list[int], list[int]] | None:
 
 def _check_element_type(op: Operation, t: Attribute) -> None:
     if t not in ELEMENT_TYPES:
-        raise VerifyException(f"{op.name}: {t} is not a tinyir element type (f32, f16, i32, i8, ui8, i1)")
+        raise VerifyException(f"{op.name}: {t} is not a tinyir element type ({TYPE_NAMES})")
 
 
 def _index_type(op: Operation, value: SSAValue, what: str) -> None:

@@ -16,7 +16,7 @@ from tinyir.errors import TensorTypeError, TensorValueError
 
 # kernels index buffers and loops with i32 (docs/ir.md): no dim and no realized tensor may hold more
 INDEX_LIMIT = 2**31 - 1
-WIDEST_INT = np.iinfo(np.int32)  # tinyir's widest integer type (int64 is not supported yet)
+WIDEST_INT = np.iinfo(np.int64)  # tinyir's widest signed integer type (DTYPES: uint64 reaches 2**64 - 1)
 
 
 def int_arg(value: Any, opname: str, what: str) -> int:
@@ -98,17 +98,17 @@ def _at(where: tuple[int, ...]) -> str:
 
 
 def check_int_fits(value: int, np_dtype: np.dtype, what: str) -> None:
-    """An integer must fit the integer dtype it goes into (no silent wrap); past int32 the message
-    says that int64 is what it needs."""
+    """An integer must fit the integer dtype it goes into (no silent wrap); the message names the
+    dtype it needs (int64 or uint64), or says that it needs more than 64 bits."""
     dt = np.dtype(np_dtype)
     if dt.kind not in "iu":
         return
     info = np.iinfo(dt)
     if info.min <= value <= info.max:
         return
-    need = "int64, which tinyir does not support yet" if WIDEST_INT.min <= value <= 2**63 - 1 else "more than 64 bits"
-    if WIDEST_INT.min <= value <= WIDEST_INT.max:
-        need = f"a wider type than {dt.name} (range {info.min} .. {info.max})"
+    need = "more than 64 bits"  # DTYPES: int64/uint64 hold the rest
+    if WIDEST_INT.min <= value <= WIDEST_INT.max or 0 <= value < 2**64:
+        need = f"a wider type than {dt.name} (range {info.min} .. {info.max}): int64 or uint64"
     raise TensorValueError(f"{what}: the integer {value} does not fit {dt.name}; it needs {need}")
 
 

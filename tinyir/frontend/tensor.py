@@ -89,7 +89,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
             from tinyir.frontend.dtypes import from_numpy
 
             dt = dt or from_numpy(data.dtype)
-            check_array_fits(data, dt.np)  # int64 data must not wrap into int32
+            check_array_fits(data, dt.np)  # DTYPES: data narrowed to an explicit dtype must keep every value
             node = lazy.buffer(data, dt, dev)
         else:
             raise TensorTypeError(f"Tensor: cannot make a tensor from {type(data).__name__}")
@@ -778,10 +778,10 @@ def _normalize_const(value: Any, dtype: DType) -> Any:
     if isinstance(value, (float, np.floating)) and not math.isfinite(value):
         raise TensorValueError(f"constant: {value} has no {dtype.name} value")
     v = int(value)
-    if not -2**31 <= v < 2**31:  # past tinyir's widest integer: an error, not a silent wrap
-        check_int_fits(v, np.int32, "constant")
-    # into narrower integer types it wraps, as a C cast (uint8 255 is the bit pattern of int8 -1)
-    return int(np.array(v).astype(np.int64).astype(dtype.np)) if dtype.np.kind in "iu" else v
+    if not -2**31 <= v < 2**31:  # DTYPES: past int32, a value must fit its dtype (int64: no silent wrap)
+        check_int_fits(v, dtype.np, "constant")
+    # an int32 value into a narrower integer type wraps, as a C cast (uint8 255 is the bit pattern of int8 -1)
+    return int(np.array(v, np.uint64 if v >= 2**63 else np.int64).astype(dtype.np)) if dtype.np.kind in "iu" else v
 
 
 def _array_of_list(data: list | tuple, dt: DType) -> np.ndarray:

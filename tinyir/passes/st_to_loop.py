@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import Float16Type, ModuleOp, TensorType, f32, i1, i32
+from xdsl.dialects.builtin import BFloat16Type, Float16Type, ModuleOp, TensorType, f32, i1, i32
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -34,7 +34,7 @@ REDUCE_KIND = {tir.ReduceSumOp: loop.ReduceKind.ADD, tir.ReduceMaxOp: loop.Reduc
 
 #: Sums of these element types accumulate in a wider type and are cast back at the end (as PyTorch and
 #: tinygrad do); max is exact in any type. split-reduce reads this table too.
-SUM_ACCUMULATOR: dict[type, Any] = {Float16Type: f32}
+SUM_ACCUMULATOR: dict[type, Any] = {Float16Type: f32, BFloat16Type: f32}  # DTYPES: bf16 as f16
 
 
 def sum_accumulator(element: Any) -> Any | None:

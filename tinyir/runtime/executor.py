@@ -555,14 +555,15 @@ def _source_from_json(data: Any) -> KernelSource | None:
 
 def _plan_json(program: Program) -> dict[str, Any] | None:
     """A lowered program's launch plan as JSON: steps, slots, constants' bytes and kernel texts."""
+    from tinyir.element_types import dtype_token  # DTYPES
     steps: list[list[Any]] = []
     kernel = 0
     for step in program.steps:
         if step.kind == "alloc":
-            steps.append(["alloc", step.result, list(step.shape), np.dtype(step.dtype).str])
+            steps.append(["alloc", step.result, list(step.shape), dtype_token(np.dtype(step.dtype))])  # DTYPES
         elif step.kind == "const":
             assert step.data is not None
-            steps.append(["const", step.result, list(step.shape), np.dtype(step.dtype).str,
+            steps.append(["const", step.result, list(step.shape), dtype_token(np.dtype(step.dtype)),  # DTYPES
                           base64.b64encode(np.ascontiguousarray(step.data).tobytes()).decode()])
         else:
             steps.append(["kernel", list(step.operands), kernel])

@@ -100,6 +100,10 @@ class OpenCLDevice(Device):
         return "cl_khr_fp16" in self.device.extensions.split()
 
     @property
+    def supports_fp64(self) -> bool:  # DTYPES
+        return "cl_khr_fp64" in self.device.extensions.split()
+
+    @property
     def artifact_identity(self) -> str:
         """What a program binary depends on besides the device's name: its driver and platform."""
         return f"{self.device.driver_version} {self.device.platform.version}"
@@ -112,6 +116,9 @@ class OpenCLDevice(Device):
         if "cl_khr_fp16" in source.text and not self.supports_fp16:
             raise TinyirError(f"kernel {source.name!r} uses f16, but OpenCL device {self.device.name!r} "
                               "has no cl_khr_fp16 extension")
+        if "cl_khr_fp64" in source.text and not self.supports_fp64:  # DTYPES: f64 needs the device's double
+            raise TinyirError(f"kernel {source.name!r} uses f64 (float64), but OpenCL device {self.device.name!r} "
+                              "has no cl_khr_fp64 extension (no double precision)")
         kernel = self._kernels.get((source.text, source.name))
         if kernel is not None:  # pyopencl warns when one program's kernel is retrieved twice
             return kernel

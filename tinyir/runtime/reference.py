@@ -19,7 +19,9 @@ from tinyir.dialects import tensor as tir
 from tinyir.passes.decompose import LN_2, LOG2_E
 from tinyir import alu
 from tinyir.alu import eval_op
-from tinyir.element_types import numpy_dtype
+from tinyir.element_types import BFLOAT16, is_float_dtype, numpy_dtype
+
+NARROW_FLOATS = (np.dtype(np.float16), BFLOAT16)  # DTYPES: sums and matmuls of these accumulate in f32
 
 Impl = Callable[..., np.ndarray]
 
@@ -87,11 +89,11 @@ def _iota(op: tir.IotaOp) -> np.ndarray:
 def _reduce(np_fn: Callable[..., np.ndarray]) -> Impl:
     def impl(op: tir.ReduceOp, x: np.ndarray) -> np.ndarray:
         axes = op.axes_tuple()
-        acc = np.float32 if x.dtype == np.float16 else x.dtype  # f16 sums accumulate in f32
+        acc = np.float32 if x.dtype in NARROW_FLOATS else x.dtype  # f16/bf16 sums accumulate in f32
         if np_fn is np.sum:
             out = np.sum(x, axis=axes, keepdims=True, dtype=acc)
         else:
-            lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # the max of nothing
+            lowest = -np.inf if is_float_dtype(x.dtype) else np.iinfo(x.dtype).min  # the max of nothing
             out = np.max(x, axis=axes, keepdims=True, initial=lowest) if axes else x
         return out.astype(x.dtype).reshape(_shape(op))
 
@@ -105,8 +107,8 @@ def _softmax(op: tir.SoftmaxOp, x: np.ndarray) -> np.ndarray:
 
 
 def _matmul(op: tir.MatmulOp, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if a.dtype == np.float16:  # accumulate in f32 like the decomposition's reduce
-        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    if a.dtype in NARROW_FLOATS:  # accumulate in f32 like the decomposition's reduce (DTYPES: bf16 too)
+        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
     return np.matmul(a, b).astype(a.dtype)
 
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
-from xdsl.dialects.builtin import ArrayAttr, IntAttr, StringAttr, f16, f32, i1, i8, i32
+from xdsl.dialects.builtin import ArrayAttr, IntAttr, StringAttr, bf16, f16, f32, f64, i1, i8, i16, i32, i64
 from xdsl.ir import Attribute, Dialect, Region, SSAValue
 from xdsl.irdl import AnyAttr, IRDLOperation, irdl_op_definition, prop_def, result_def, traits_def, var_operand_def
 from xdsl.parser import Parser
@@ -31,14 +31,16 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tinyir.dialects.uop import buffer_element_type
-from tinyir.element_types import ui8
+from tinyir.element_types import ui8, ui16, ui32, ui64
 from tinyir.targets.clike import ops as base
 
 # The scalar types -> their C99 spelling; buffers of bool hold bytes.
-C_TYPES: dict[Attribute, str] = {f32: "float", f16: "_Float16", i32: "int32_t", i8: "int8_t", ui8: "uint8_t", i1: "bool"}
+C_TYPES: dict[Attribute, str] = {f32: "float", f16: "_Float16", i32: "int32_t", i8: "int8_t", ui8: "uint8_t", i1: "bool",
+                                 f64: "double", i64: "int64_t", i16: "int16_t", ui64: "uint64_t", ui32: "uint32_t",
+                                 ui16: "uint16_t", bf16: "uint16_t"}  # DTYPES: bf16 as its bits (uop-emulate-bf16)
 STORAGE_TYPES: dict[Attribute, str] = {**C_TYPES, i1: "uint8_t"}
 SCALAR_TYPES: tuple[Attribute, ...] = tuple(C_TYPES)
-SCALARS = base.ScalarTypes(C_TYPES, (f32, f16), wrong_type="{op}: {type} is not a C scalar type of tinyir")
+SCALARS = base.ScalarTypes(C_TYPES, (f32, f16, f64), wrong_type="{op}: {type} is not a C scalar type of tinyir")
 
 # helper name -> number of arguments (what each computes: the uop op of the same name)
 HELPERS: dict[str, int] = {

@@ -18,19 +18,25 @@ float -> int saturates (NaN -> 0), bool buffers hold one byte each.
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i8, i32
+from xdsl.dialects.builtin import ModuleOp, bf16, f16, f32, f64, i1, i8, i16, i32, i64
 from xdsl.ir import Attribute, Operation
 
 from tinyir.diagnostics import emit_error
-from tinyir.element_types import numpy_dtype, ui8
+from tinyir.element_types import is_unsigned, numpy_dtype, ui8, ui16, ui32, ui64
 from tinyir.targets.base import KernelSource
-from tinyir.targets.clike.emit import StatementPrinter, float_text, int32_text, kernels_of
+from tinyir.targets.clike.emit import StatementPrinter, double_text, float_text, int32_text, int64_text, kernels_of
 from tinyir_c_target import dialect as c
 
 C_TYPES, STORAGE_TYPES = c.C_TYPES, c.STORAGE_TYPES
-SHORT: dict[Attribute, str] = {f32: "f32", f16: "f16", i32: "i32", i8: "i8", ui8: "u8", i1: "bool"}
-UNSIGNED: dict[Attribute, str] = {i32: "uint32_t", i8: "uint8_t", ui8: "uint8_t"}
-INT_RANGE: dict[Attribute, tuple[int, int]] = {i32: (-2**31, 2**31 - 1), i8: (-128, 127), ui8: (0, 255)}
+SHORT: dict[Attribute, str] = {f32: "f32", f16: "f16", i32: "i32", i8: "i8", ui8: "u8", i1: "bool", f64: "f64",
+                               i64: "i64", i16: "i16", ui64: "u64", ui32: "u32", ui16: "u16", bf16: "bf16"}
+UNSIGNED: dict[Attribute, str] = {i32: "uint32_t", i8: "uint8_t", ui8: "uint8_t", i64: "uint64_t", i16: "uint16_t",
+                                  ui64: "uint64_t", ui32: "uint32_t", ui16: "uint16_t"}
+# the unsigned type wrapping arithmetic runs in: at least as wide as int, so that C's promotion of
+# a narrow operand to (signed) int cannot overflow (uint16 65535 * 65535)
+WRAPPING: dict[Attribute, str] = {t: "uint64_t" if numpy_dtype(t).itemsize == 8 else "uint32_t" for t in UNSIGNED}
+INT_RANGE: dict[Attribute, tuple[int, int]] = {t: (int(np.iinfo(numpy_dtype(t)).min), int(np.iinfo(numpy_dtype(t)).max))
+                                               for t in UNSIGNED}
 PRELUDE = "#include <math.h>\n#include <stdbool.h>\n#include <stdint.h>\n#include <string.h>\n"
 _MATH = {"exp2": "exp2f", "log2": "log2f", "sin": "sinf", "sqrt": "sqrtf"}
 
@@ -39,10 +45,14 @@ def c_literal(value: float | int | bool, t: Attribute) -> str:
     """`value` as a C expression of type `t` (floats in the shortest text that reads back exactly)."""
     if t == i1:
         return "true" if value else "false"
+    if t == f64:
+        return double_text(float(value))
     if t in (f32, f16):
         text = float_text(float(np.float32(value)))
         return text if t == f32 else f"((_Float16){text})"
     v = int(value)
+    if t in (i64, ui64):
+        return f"(({C_TYPES[t]}){int64_text(v, t == ui64)})"
     if t == i32 and v == -(2**31):
         return "INT32_MIN"
     return f"(({C_TYPES[t]}){v})" if t != i32 else int32_text(v)
@@ -53,13 +63,15 @@ def _is_int(t: Attribute) -> bool:
 
 
 def _is_float(t: Attribute) -> bool:
-    return t in (f32, f16)
+    return t in (f32, f16, f64)
 
 
 def _float_function(fn: str, t: Attribute, *args: str) -> str:
-    """A libm call on f32 (f16 goes through float)."""
+    """A libm call on f32 (f16 goes through float; f64 calls the double function: no `f` suffix)."""
     if t == f32:
         return f"{fn}({', '.join(args)})"
+    if t == f64:
+        return f"{fn.removesuffix('f')}({', '.join(args)})"
     return f"(_Float16){fn}({', '.join(f'(float){a}' for a in args)})"
 
 
@@ -68,8 +80,9 @@ def _cast_body(src: Attribute, dst: Attribute) -> str:
         return "return a != 0;"
     if _is_float(src) and _is_int(dst):  # toward zero, saturating, NaN -> 0 (never undefined)
         lo, hi = INT_RANGE[dst]
-        return (f"float x = (float)a; if (x != x) return 0; if (x <= {lo}.0f) return {c_literal(lo, dst)}; "
-                f"if (x >= {hi}.0f) return {c_literal(hi, dst)}; return ({C_TYPES[dst]})x;")
+        wide, f = ("double", "") if src == f64 else ("float", "f")  # the bounds round up to a power of two or stay exact
+        return (f"{wide} x = ({wide})a; if (x != x) return 0; if (x <= {lo}.0{f}) return {c_literal(lo, dst)}; "
+                f"if (x >= {hi}.0{f}) return {c_literal(hi, dst)}; return ({C_TYPES[dst]})x;")
     if _is_int(src) and _is_int(dst) and src != dst:  # wrap to the new width (two's complement)
         return f"return ({C_TYPES[dst]})({UNSIGNED[dst]})a;"
     return f"return ({C_TYPES[dst]})a;"
@@ -77,14 +90,14 @@ def _cast_body(src: Attribute, dst: Attribute) -> str:
 
 def _body(name: str, t: Attribute, result: Attribute) -> str:
     """The C statement(s) computing helper `name` on operands `a`, `b`(, `c`) of type `t`."""
-    T, U = C_TYPES[t], UNSIGNED.get(t)
+    T, U, W = C_TYPES[t], UNSIGNED.get(t), WRAPPING.get(t)
     bits = numpy_dtype(t).itemsize * 8
-    signed = t in (i32, i8)
+    signed = U is not None and not is_unsigned(t)
     if name in ("add", "mul"):
         if t == i1:
             return f"return a {'|' if name == 'add' else '&'} b;"
         op = "+" if name == "add" else "*"
-        return f"return ({T})(({U})a {op} ({U})b);" if U else f"return a {op} b;"
+        return f"return ({T})(({W})a {op} ({W})b);" if W else f"return a {op} b;"
     if name == "max":
         if t == i1:
             return "return a | b;"
@@ -93,7 +106,7 @@ def _body(name: str, t: Attribute, result: Attribute) -> str:
                     f": {_float_function('fmaxf', t, 'a', 'b')};")
         return "return a > b ? a : b;"
     if name == "idiv":
-        minus_one = f"if (b == -1) return ({T})(({U})0 - ({U})a); " if signed else ""
+        minus_one = f"if (b == -1) return ({T})(({W})0 - ({W})a); " if signed else ""
         return f"if (b == 0) return 0; {minus_one}return ({T})(a / b);"
     if name == "mod":
         minus_one = "if (b == -1) return 0; " if signed else ""
@@ -101,7 +114,7 @@ def _body(name: str, t: Attribute, result: Attribute) -> str:
     if name in ("and", "or", "xor"):
         return f"return ({T})(a {dict(zip(('and', 'or', 'xor'), '&|^'))[name]} b);"
     if name == "shl":  # an amount outside [0, width) gives 0 (viewed unsigned, a negative one is huge)
-        return f"return ({U})b < {bits} ? ({T})(({U})a << b) : 0;"
+        return f"return ({U})b < {bits} ? ({T})(({W})({U})a << b) : 0;"
     if name == "shr":  # arithmetic on signed types (gcc and clang shift signed values arithmetically)
         fill = f"({T})(a >> {bits - 1})" if signed else "0"
         return f"return ({U})b < {bits} ? ({T})(a >> b) : {fill};"
@@ -114,7 +127,7 @@ def _body(name: str, t: Attribute, result: Attribute) -> str:
     if name == "neg":
         if t == i1:
             return "return !a;"
-        return f"return ({T})(({U})0 - ({U})a);" if U else "return -a;"
+        return f"return ({T})(({W})0 - ({W})a);" if W else "return -a;"
     if name in _MATH:
         return f"return {_float_function(_MATH[name], t, 'a')};"
     if name == "recip":

@@ -213,12 +213,12 @@ func.func @as_type_bool(%a: !st.buffer<4xf32>) {
 
 // -----
 
-func.func @no_double(%a: !st.buffer<4xf32>) {
+func.func @no_f80(%a: !st.buffer<4xf32>) {
   ocl.kernel "k" global [4] (%a) : !st.buffer<4xf32> {
   ^bb0(%p: !st.buffer<4xf32>):
     %x = ocl.const 1.0 : f32
-    // expected-error@+1 {{ocl.convert: type of the result is f64, expected one of f32, f16, i32, ui32, i8, ui8, i1}}
-    %r = ocl.convert %x : f32 to f64
+    // expected-error@+1 {{ocl.convert: type of the result is f80, expected one of f32, f16, i32, ui32, i8, ui8, i1, f64, i64, ui64, i16, ui16, bf16}}
+    %r = ocl.convert %x : f32 to f80
   }
   func.return
 }

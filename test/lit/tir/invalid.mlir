@@ -118,9 +118,9 @@ func.func @f12() {
 // -----
 
 // unsupported element type
-func.func @f13(%x: tensor<4xf64>) {
-  // expected-error@+1 {{operand tensor<4xf64> has unsupported element type f64}}
-  %0 = tir.neg %x : tensor<4xf64>
+func.func @f13(%x: tensor<4xf80>) {
+  // expected-error@+1 {{operand tensor<4xf80> has unsupported element type f80}}
+  %0 = tir.neg %x : tensor<4xf80>
   func.return
 }
 

@@ -45,8 +45,8 @@ func.func @f2(%buf: !st.buffer<4xf32>) {
 func.func @f3(%buf: !st.buffer<4xf32>) {
   uop.kernel "k" (%buf) : !st.buffer<4xf32> {
   ^bb0(%o: !st.buffer<4xf32>):
-    // expected-error@+1 {{uop.const: i64 is not a tinyir element type (f32, f16, i32, i8, ui8, i1)}}
-    %a = "uop.const"() <{value = 1 : i64}> : () -> i64
+    // expected-error@+1 {{uop.const: i128 is not a tinyir element type (f32, f16, i32, i8, ui8, i1, f64, bf16, i64, i16, ui16, ui32, ui64)}}
+    %a = "uop.const"() <{value = 1 : i128}> : () -> i128
   }
   func.return
 }

@@ -32,6 +32,23 @@ def float_text(v: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def double_text(v: float) -> str:
+    """`v` as a C double expression: `1.5`, `(-2.0)`, `NAN`, `INFINITY` (as a double: the macros are
+    floats, exact in double)."""
+    if math.isnan(v) or math.isinf(v):
+        return f"((double){float_text(v)})"
+    text = repr(float(v))  # the shortest text that reads back as this double
+    text = text if ("." in text or "e" in text) else f"{text}.0"
+    return f"({text})" if text.startswith("-") else text
+
+
+def int64_text(v: int, unsigned: bool) -> str:
+    """`v` as a C 64-bit integer expression: `5ul`, `(-3l)`, the least long without a literal of its own."""
+    if unsigned:
+        return f"{v & (2**64 - 1)}ul"
+    return "(-9223372036854775807l-1)" if v == -(2**63) else (f"({v}l)" if v < 0 else f"{v}l")
+
+
 def int32_text(v: int) -> str:
     """`v` as a C int expression (INT_MIN has no literal of its own)."""
     return "(-2147483647-1)" if v == -(2**31) else (f"({v})" if v < 0 else str(v))

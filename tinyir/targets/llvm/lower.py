@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, StringAttr, UnitAttr, f16, f32, i1, i8, i32
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, StringAttr, UnitAttr, bf16, f16, f32, f64, i1, i8, i16, i32
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
@@ -37,7 +37,10 @@ from tinyir.targets.llvm.mathlib import exp2_f32
 
 
 def value_type(t: Attribute) -> Attribute:
-    """The llir (signless) type of a uop value: ui8 -> i8, the rest unchanged."""
+    """The llir (signless) type of a uop value: ui8 -> i8, bf16 -> i16 (its bits: uop-emulate-bf16
+    leaves bf16 only in loads, stores and bitcasts), the rest unchanged."""
+    if t == bf16:
+        return i16
     if isinstance(t, IntegerType) and t.signedness.data != Signedness.SIGNLESS:
         return IntegerType(t.width.data)
     return t
@@ -53,11 +56,14 @@ def is_unsigned(t: Attribute) -> bool:
 
 
 def is_float(t: Attribute) -> bool:
-    return t in (f16, f32)
+    return t in (f16, f32, f64)
 
 
 def _float_suffix(t: Attribute) -> str:
-    return {f16: "f16", f32: "f32"}[t]
+    return {f16: "f16", f32: "f32", f64: "f64"}[t]
+
+
+_FLOAT_BITS = {f16: 16, f32: 32, f64: 64}
 
 
 def const(value: float | int | bool, t: Attribute) -> ll.ConstantOp:
@@ -305,7 +311,7 @@ def lower_cast(op: uop.CastOp) -> SSAValue | Operation:
     if is_float(src) and is_float(dst):
         if src == dst:
             return x
-        return ll.FPExtOp(x, out) if dst == f32 else ll.FPTruncOp(x, out)
+        return ll.FPExtOp(x, out) if _FLOAT_BITS[dst] > _FLOAT_BITS[src] else ll.FPTruncOp(x, out)
     if is_float(dst):  # int or bool -> float
         return ll.UIToFPOp(x, out) if is_unsigned(src) or src == i1 else ll.SIToFPOp(x, out)
     if is_float(src):  # toward zero, saturating, NaN -> 0: defined for every input (no poison)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from xdsl.dialects.builtin import ArrayAttr, IntAttr, IntegerType, Signedness, StringAttr, f16, f32, i1, i8, i32
+from xdsl.dialects.builtin import ArrayAttr, IntAttr, IntegerType, Signedness, StringAttr, bf16, f16, f32, i1, i8, i16, i32, i64
 from xdsl.ir import Attribute, Dialect, Operation, Region, SSAValue
 from xdsl.irdl import (
     AnyAttr,
@@ -48,12 +48,15 @@ from xdsl.utils.exceptions import VerifyException
 from tinyir.targets.clike import ops as base
 
 ui8 = IntegerType(8, Signedness.UNSIGNED)
+ui16, ui32, ui64 = (IntegerType(w, Signedness.UNSIGNED) for w in (16, 32, 64))
 
 # The dialect's scalar types -> their MSL spelling; buffers of bool hold bytes.
-MSL_TYPES: dict[Attribute, str] = {f32: "float", f16: "half", i32: "int", i8: "char", ui8: "uchar", i1: "bool"}
+MSL_TYPES: dict[Attribute, str] = {f32: "float", f16: "half", i32: "int", i8: "char", ui8: "uchar", i1: "bool",
+                                   i64: "long", ui64: "ulong", i16: "short", ui16: "ushort", ui32: "uint",
+                                   bf16: "ushort"}  # DTYPES: bf16 as its bits (uop-emulate-bf16); no f64 in MSL
 MSL_STORAGE_TYPES: dict[Attribute, str] = {**MSL_TYPES, i1: "uchar"}
 FLOATS: tuple[Attribute, ...] = (f32, f16)
-INTS: tuple[Attribute, ...] = (i32, i8, ui8)
+INTS: tuple[Attribute, ...] = (i32, i8, ui8, i64, ui64, i16, ui16, ui32)
 MSL_VERSIONS: tuple[str, ...] = ("2.0", "2.1", "2.2", "2.3", "2.4", "3.0", "3.1", "3.2")
 SCALARS = base.ScalarTypes(MSL_TYPES, FLOATS, wrong_type="{op}: {what} has type {type}, expected one of {allowed}",
                            parse_error="{op}: {type} is not a scalar type of the metal dialect")
@@ -411,7 +414,8 @@ class AsTypeOp(base.CastBase):
 
     def verify_(self) -> None:
         super().verify_()
-        widths = {f32: 32, f16: 16, i32: 32, i8: 8, ui8: 8}
+        widths = {f32: 32, f16: 16, i32: 32, i8: 8, ui8: 8, i64: 64, ui64: 64, i16: 16, ui16: 16, ui32: 32,
+                  bf16: 16}  # DTYPES
         a, b = self.source.type, self.result.type
         if a == i1 or b == i1 or widths[a] != widths[b]:
             raise VerifyException(f"metal.as_type: needs two non-bool types of one width, got {a} and {b}")

@@ -17,13 +17,13 @@ and shift amounts are masked to the bit width.
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i32
+from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i32, i64
 from xdsl.ir import Attribute, Operation
 
 from tinyir.diagnostics import emit_error
 from tinyir.element_types import numpy_dtype
 from tinyir.targets.base import KernelSource
-from tinyir.targets.clike.emit import StatementPrinter, float_text, int32_text, kernels_of
+from tinyir.targets.clike.emit import StatementPrinter, float_text, int32_text, int64_text, kernels_of
 from tinyir.targets.metal import dialect as metal
 
 PRELUDE = "#include <metal_stdlib>\nusing namespace metal;\n"
@@ -42,6 +42,8 @@ def msl_literal(value: float | int | bool, t: Attribute) -> str:
         text = float_text(float(np.float16(value)) if t == f16 else float(np.float32(value)))
         return text if t == f32 else f"half({text})"
     v = int(value)
+    if t in (i64, metal.ui64):  # DTYPES
+        return int64_text(v, t == metal.ui64)
     return int32_text(v) if t == i32 else f"{msl_type(t)}({v})"
 
 
@@ -79,12 +81,13 @@ class _KernelPrinter(StatementPrinter):
         a, b = self.ref(op.lhs), self.ref(op.rhs)
         if operator in ("<<", ">>"):
             b = f"({b} & {8 * numpy_dtype(t).itemsize - 1})"  # amounts mod the width, never UB
-        if t == i32 and operator == "<<":
-            return f"as_type<int>(as_type<uint>({a}) << {b})"
-        if t == i32 and operator in _WRAPPING:
-            return f"as_type<int>(as_type<uint>({a}) {operator} as_type<uint>({b}))"
-        if t in metal.INTS and t != i32:  # computed in int (no overflow), narrowed back (wraps)
-            if operator == "<<":
+        signed, unsigned = {i32: ("int", "uint"), i64: ("long", "ulong")}.get(t, (None, None))  # DTYPES: i64
+        if signed and operator == "<<":
+            return f"as_type<{signed}>(as_type<{unsigned}>({a}) << {b})"
+        if signed and operator in _WRAPPING:
+            return f"as_type<{signed}>(as_type<{unsigned}>({a}) {operator} as_type<{unsigned}>({b}))"
+        if t in metal.INTS and 8 * numpy_dtype(t).itemsize < 32:  # computed in int (no overflow), narrowed back (wraps)
+            if operator == "<<" or (t == metal.ui16 and operator in _WRAPPING):  # DTYPES: 65535 * 65535 overflows int
                 a = f"uint({a})"
             return f"static_cast<{msl_type(t)}>({a} {operator} {b})"
         return f"{a} {operator} {b}"
@@ -105,6 +108,8 @@ class _KernelPrinter(StatementPrinter):
         t, x = op.result.type, self.ref(op.operand)
         if op.operator.data == "-" and t == i32:
             return f"as_type<int>(0u - as_type<uint>({x}))"
+        if op.operator.data == "-" and t == i64:  # DTYPES
+            return f"as_type<long>(0ul - as_type<ulong>({x}))"
         if op.operator.data == "-" and t in metal.INTS:
             return f"static_cast<{msl_type(t)}>(-{x})"
         return f"{op.operator.data}{x}"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp, f32, i1, i32
+from xdsl.dialects.builtin import ModuleOp, f32, f64, i1, i32
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
@@ -165,13 +165,12 @@ def _cast(op: uop.CastOp) -> Operation:
     info = np.iinfo(numpy_dtype(to))
     if x.type != f32:
         x = metal.ConvertOp(x, f32).result  # half constants would round the i32 bounds to inf
-    wide = info.max >= 2**24
-    high = float(np.nextafter(np.float32(2**31), np.float32(0))) if wide else float(info.max)
+    bound = float(info.max) + 1.0  # DTYPES: a power of two for every width, exact in float
+    high = float(np.nextafter(np.float32(bound), np.float32(0)))
     low = metal.CallOp("fmax", [x, metal.ConstOp(float(info.min), f32).result]).result
     value = metal.ConvertOp(metal.CallOp("fmin", [low, metal.ConstOp(high, f32).result]).result, to).result
-    if wide:
-        below = metal.CompareOp("<", x, metal.ConstOp(2.0**31, f32).result).result
-        value = metal.SelectOp(below, value, _int(int(info.max), to)).result
+    below = metal.CompareOp("<", x, metal.ConstOp(bound, f32).result).result
+    value = metal.SelectOp(below, value, _int(int(info.max), to)).result
     return metal.SelectOp(metal.CompareOp("!=", x, x).result, _int(0, to), value)
 
 
@@ -189,6 +188,17 @@ def _recip(op: uop.RecipOp) -> Operation:
 
 def _bitcast(op: uop.BitcastOp) -> Operation:
     return metal.AsTypeOp(op.input, op.result.type)
+
+
+def _check_types(module: ModuleOp) -> None:
+    """DTYPES: Metal has no double: a kernel with an f64 value or buffer is one clear error."""
+    for kernel in module.walk():
+        if isinstance(kernel, uop.KernelOp):
+            for inner in (kernel, *kernel.body.walk()):
+                values = (*inner.operands, *inner.results, *(kernel.body.block.args if inner is kernel else ()))
+                if any(v.type == f64 or uop.buffer_element_type(v.type) == f64 for v in values):
+                    emit_error(inner, f"uop-to-metal: device 'metal' has no f64 (float64): Metal Shading Language "
+                                      f"has no double type; kernel {kernel.name_str!r} needs it (cast to f32 first)")
 
 
 @dataclass(frozen=True)
@@ -250,6 +260,7 @@ class UopToMetal(RulePass):
         ]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        _check_types(op)
         if self.msl_version not in metal.MSL_VERSIONS:
             emit_error(op, f"uop-to-metal: unknown MSL version '{self.msl_version}' "
                            f"(known: {', '.join(metal.MSL_VERSIONS)})")

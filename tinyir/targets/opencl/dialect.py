@@ -31,10 +31,13 @@ from xdsl.dialects.builtin import (
     IntegerType,
     Signedness,
     StringAttr,
+    bf16,
     f16,
     f32,
+    f64,
     i1,
     i8,
+    i16,
     i32,
     i64,
 )
@@ -56,6 +59,7 @@ from xdsl.printer import Printer
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
+from tinyir.element_types import ui16, ui64
 from tinyir.targets.clike import ops as base
 
 ui8 = IntegerType(8, Signedness.UNSIGNED)
@@ -63,11 +67,12 @@ ui32 = IntegerType(32, Signedness.UNSIGNED)
 
 # Scalar types of the dialect -> their OpenCL C spelling.
 C_TYPES: dict[Attribute, str] = {f32: "float", f16: "half", i32: "int", ui32: "uint", i8: "char",
-                                 ui8: "uchar", i1: "bool"}
+                                 ui8: "uchar", i1: "bool", f64: "double", i64: "long", ui64: "ulong",
+                                 i16: "short", ui16: "ushort", bf16: "ushort"}  # DTYPES: bf16 as its bits
 # How a buffer of each element type is declared (bool has no defined size in OpenCL C).
 C_STORAGE_TYPES: dict[Attribute, str] = {**C_TYPES, i1: "uchar"}
-FLOATS = (f32, f16)
-INTS = (i32, ui32, i8, ui8)
+FLOATS = (f32, f16, f64)
+INTS = (i32, ui32, i8, ui8, i64, ui64, i16, ui16)
 
 # OpenCL built-in functions the dialect may call, with the operand kinds they accept.
 BUILTINS: dict[str, tuple[int, tuple[Attribute, ...]]] = {

@@ -8,16 +8,18 @@ local arrays `lmem0..`, loop indices `ridx0..`, accumulators
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import IntegerType, ModuleOp, f16, f32, i1, i32
+from xdsl.dialects.builtin import IntegerType, ModuleOp, f16, f32, f64, i1, i32, i64
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
-from tinyir.element_types import is_unsigned, numpy_dtype
+from tinyir.dialects import uop
+from tinyir.element_types import is_unsigned, numpy_dtype, ui64
 from tinyir.targets.base import KernelSource
-from tinyir.targets.clike.emit import StatementPrinter, float_text, int32_text, kernels_of
+from tinyir.targets.clike.emit import StatementPrinter, double_text, float_text, int32_text, int64_text, kernels_of
 from tinyir.targets.opencl import dialect as ocl
 
 FP16_PRAGMA = "#pragma OPENCL EXTENSION cl_khr_fp16 : enable"
+FP64_PRAGMA = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable"  # DTYPES: double (OpenCL 1.2 needs the pragma)
 ROUND_HALF = "tinyir_round_half"
 # f32 -> nearest f16 (ties to even), back in a float, through a private 2-byte slot: valid
 # OpenCL C without cl_khr_fp16, since `half` is only used as a pointer target.
@@ -36,6 +38,10 @@ def c_literal(value: float | int | bool, t: Attribute) -> str:
     """`value` as an OpenCL C expression of type `t` (e.g. `1.5f`, `(char)-3`, `INFINITY`)."""
     if t == i1:
         return "true" if value else "false"
+    if t == f64:
+        return double_text(float(value))
+    if t in (i64, ui64):
+        return int64_text(int(value), t == ui64)
     if t in ocl.FLOATS:
         text = float_text(float(np.float16(value)) if t == f16 else float(np.float32(value)))
         return text if t == f32 else f"(half){text}"
@@ -72,7 +78,7 @@ def _inlined_ops(kernel: ocl.KernelOp) -> set[Operation]:
         # would not wrap at 8 bits (the ALU table's rule), so only a same-width conversion may take it
         wraps_back = (isinstance(op, ocl.BinaryOp | ocl.UnaryOp) and isinstance(user, ocl.ConvertOp)
                       and is_unsigned(op.result.type) and not is_unsigned(user.result.type)
-                      and _width(op.result.type) in (32, _width(user.result.type)))
+                      and (_width(op.result.type) >= 32 or _width(op.result.type) == _width(user.result.type)))
         if to_unsigned or wraps_back:
             inlined.add(op)
     return inlined
@@ -175,9 +181,17 @@ def _needs_fp16(kernel: ocl.KernelOp) -> bool:
     return any(v.type == f16 for op in kernel.body.walk() for v in (*op.operands, *op.results))
 
 
+def uses_f64(kernel: ocl.KernelOp) -> bool:
+    """Whether any value or buffer is a double (the device must have cl_khr_fp64)."""
+    values = [*kernel.body.block.args, *(v for op in kernel.body.walk() for v in (*op.operands, *op.results))]
+    return any(v.type == f64 or uop.buffer_element_type(v.type) == f64 for v in values)
+
+
 def _preamble(kernel: ocl.KernelOp) -> list[str]:
     """Lines before the kernel: the fp16 pragma and/or the f16 rounding helper."""
     lines = [FP16_PRAGMA] if _needs_fp16(kernel) else []
+    if uses_f64(kernel):
+        lines.append(FP64_PRAGMA)
     if any(isinstance(op, ocl.RoundHalfOp) for op in kernel.body.walk()):
         lines.append(ROUND_HALF_HELPER)
     return lines

@@ -26,7 +26,7 @@ from typing import Literal, get_args
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, f32, i1, i32
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, f32, f64, i1, i32
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
@@ -154,19 +154,19 @@ def _shift(op: uop.ShlOp | uop.ShrOp) -> Operation | SSAValue:
 
 def _float_to_int(x: SSAValue, to: Attribute) -> Operation:
     """float -> int as the ALU table says: toward zero, saturating, NaN -> 0. C's conversion is
-    undefined out of range, so the value is clamped first (i32: to the largest float below 2^31, and
-    a select gives the maximum from 2^31 on)."""
+    undefined out of range, so the value is clamped first (to the largest float below max + 1, a power
+    of two, and a select gives the maximum from there on: DTYPES, for every width)."""
     info = np.iinfo(numpy_dtype(to))
     if x.type == f16:  # native half: its own constants would round the bounds to inf
         x = ocl.ConvertOp(x, f32).result
     t = x.type
-    wide = info.max >= 2**24  # its maximum is not a float
-    high = float(np.nextafter(np.float32(2**31), np.float32(0))) if wide else float(info.max)
+    bound = float(info.max) + 1.0  # a power of two, exact in float and double
+    np_float = np.float64 if t == f64 else np.float32
+    high = float(np.nextafter(np_float(bound), np_float(0)))
     low = ocl.CallOp("fmax", [x, ocl.ConstOp(float(info.min), t).result]).result  # NaN -> the minimum
     value = ocl.ConvertOp(ocl.CallOp("fmin", [low, ocl.ConstOp(high, t).result]).result, to).result
-    if wide:
-        below = ocl.LtOp(x, ocl.ConstOp(2.0**31, t).result).result  # false for NaN too
-        value = ocl.SelectOp(below, value, _int_const(int(info.max), to)).result
+    below = ocl.LtOp(x, ocl.ConstOp(bound, t).result).result  # false for NaN too
+    value = ocl.SelectOp(below, value, _int_const(int(info.max), to)).result
     return ocl.SelectOp(ocl.NeOp(x, x).result, _int_const(0, to), value)
 
 

@@ -38,6 +38,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     f16,
     f32,
+    f64,
     i1,
     i32,
     i64,
@@ -75,18 +76,20 @@ from tinyir.element_types import numpy_dtype
 PTX_TYPES: dict[str, Attribute] = {
     "pred": i1, "b16": f16, "f16": f16, "f32": f32, "b32": i32, "s32": i32, "u32": i32,
     "b64": i64, "s64": i64, "u64": i64, "s8": i32, "u8": i32,
+    "f64": f64, "s16": i32, "u16": i32,  # DTYPES: sub-word s16/u16 live in 32-bit registers as s8/u8 do
 }
-FLOAT_TYPES = frozenset({"f16", "f32"})
-SIGNED_TYPES = frozenset({"s8", "s32", "s64"})
-UNSIGNED_TYPES = frozenset({"u8", "u32", "u64"})
+FLOAT_TYPES = frozenset({"f16", "f32", "f64"})
+SIGNED_TYPES = frozenset({"s8", "s16", "s32", "s64"})
+UNSIGNED_TYPES = frozenset({"u8", "u16", "u32", "u64"})
 INT_TYPES = SIGNED_TYPES | UNSIGNED_TYPES
 BIT_TYPES = frozenset({"b16", "b32", "b64"})
-REGISTER_CLASSES: tuple[Attribute, ...] = (i1, f16, f32, i32, i64)
+REGISTER_CLASSES: tuple[Attribute, ...] = (i1, f16, f32, i32, i64, f64)
 #: register class -> (`.reg` declaration type, name prefix)
 REGISTER_DECLS: dict[Attribute, tuple[str, str]] = {
-    i1: ("pred", "p"), f16: ("b16", "h"), f32: ("f32", "f"), i32: ("b32", "r"), i64: ("b64", "rd")}
+    i1: ("pred", "p"), f16: ("b16", "h"), f32: ("f32", "f"), i32: ("b32", "r"), i64: ("b64", "rd"),
+    f64: ("f64", "fd")}
 #: width in bits of each register class (predicates have none)
-CLASS_BITS: dict[Attribute, int] = {f16: 16, f32: 32, i32: 32, i64: 64}
+CLASS_BITS: dict[Attribute, int] = {f16: 16, f32: 32, i32: 32, i64: 64, f64: 64}
 
 ROUND_FLOAT = ("rn", "rz", "rm", "rp")          # float result rounding
 ROUND_INT = ("rni", "rzi", "rmi", "rpi")        # float -> integer rounding
@@ -114,7 +117,7 @@ def _check_operand(op: Operation, what: str, value: SSAValue, expected: Attribut
 
 def _check_class(op: Operation, what: str, t: Attribute) -> None:
     if t not in REGISTER_CLASSES:
-        raise VerifyException(f"{op.name}: {what} has type {t}, not a register class (i1, f16, f32, i32, i64)")
+        raise VerifyException(f"{op.name}: {what} has type {t}, not a register class (i1, f16, f32, i32, i64, f64)")
 
 
 def _parse_guard(parser: Parser) -> list[SSAValue]:
@@ -294,10 +297,11 @@ class _SelpInstr(Instr):
         return [PTX_TYPES.get(ty, i32)] * 2 + [i1]
 
 
-NUMERIC = frozenset({"f16", "f32", "s32", "u32", "s64", "u64"})
+NUMERIC = frozenset({"f16", "f32", "f64", "s32", "u32", "s64", "u64"})
 INTEGER = frozenset({"s32", "u32", "s64", "u64"})
 LOGIC = frozenset({"pred", "b16", "b32", "b64"})
 F32 = frozenset({"f32"})
+F32_F64 = frozenset({"f32", "f64"})  # DTYPES
 
 AddOp = _instr("add", Form(2, NUMERIC, ROUND_FLOAT), "d = a + b (integers wrap)")
 SubOp = _instr("sub", Form(2, NUMERIC, ROUND_FLOAT), "d = a - b (integers wrap)")
@@ -305,12 +309,12 @@ MulOp = _instr("mul", Form(2, NUMERIC, ROUND_FLOAT, ("lo", "hi", "wide"), other_
                "d = a * b; integers keep the .lo/.hi half or the .wide product", base=_WideInstr)
 MadOp = _instr("mad", Form(3, NUMERIC, ROUND_FLOAT, ("lo", "hi", "wide"), True, True),
                "d = a * b + c (one rounding for floats)", base=_WideInstr)
-DivOp = _instr("div", Form(2, INTEGER | F32, ("rn", "approx", "full"), float_needs_mod=True),
+DivOp = _instr("div", Form(2, INTEGER | F32_F64, ("rn", "approx", "full"), float_needs_mod=True),
                "d = a / b (integers truncate toward zero)")
 RemOp = _instr("rem", Form(2, INTEGER), "d = a % b (sign of the dividend)")
 MinOp = _instr("min", Form(2, NUMERIC), "d = min(a, b)")
 MaxOp = _instr("max", Form(2, NUMERIC, ("NaN",)), "d = max(a, b); .NaN propagates a NaN operand (sm_80+)")
-NegOp = _instr("neg", Form(1, frozenset({"f16", "f32", "s32", "s64"})), "d = -a")
+NegOp = _instr("neg", Form(1, frozenset({"f16", "f32", "f64", "s32", "s64"})), "d = -a")
 NotOp = _instr("not", Form(1, LOGIC), "d = ~a (logical not on predicates)")
 AndOp = _instr("and", Form(2, LOGIC), "d = a & b")
 OrOp = _instr("or", Form(2, LOGIC), "d = a | b")
@@ -320,13 +324,13 @@ ShrOp = _instr("shr", Form(2, frozenset({"b32", "b64", "s32", "s64", "u32", "u64
                "d = a >> b (arithmetic on .s types)", base=_ShiftInstr)
 SetpOp = _instr("setp", Form(2, NUMERIC | frozenset({"b16", "b32", "b64"}), COMPARE_FLOAT, COMPARE_INT, True, True),
                 "p = a CMP b", base=_SetpInstr)
-SelpOp = _instr("selp", Form(3, frozenset({"b16", "b32", "b64", "s32", "u32", "f32"})), "d = c ? a : b",
+SelpOp = _instr("selp", Form(3, frozenset({"b16", "b32", "b64", "s32", "u32", "f32", "f64"})), "d = c ? a : b",
                 base=_SelpInstr)
 Ex2Op = _instr("ex2", Form(1, F32, ("approx",), float_needs_mod=True), "d = 2**a")
 Lg2Op = _instr("lg2", Form(1, F32, ("approx",), float_needs_mod=True), "d = log2(a)")
 SinOp = _instr("sin", Form(1, F32, ("approx",), float_needs_mod=True), "d = sin(a)")
-SqrtOp = _instr("sqrt", Form(1, F32, ("rn", "approx"), float_needs_mod=True), "d = sqrt(a)")
-RcpOp = _instr("rcp", Form(1, F32, ("rn", "approx"), float_needs_mod=True), "d = 1 / a")
+SqrtOp = _instr("sqrt", Form(1, F32_F64, ("rn", "approx"), float_needs_mod=True), "d = sqrt(a)")
+RcpOp = _instr("rcp", Form(1, F32_F64, ("rn", "approx"), float_needs_mod=True), "d = 1 / a")
 CvtaOp = _instr("cvta", Form(1, frozenset({"u64"}), (), ("to.global",), other_needs_mod=True),
                 "a generic address -> a .global one")
 
@@ -363,8 +367,8 @@ class CvtOp(IRDLOperation):
     def required_rounding(self) -> tuple[str, ...]:
         """The rounding modes this conversion needs (empty: it takes none)."""
         src, dst = self.from_ty.data, self.to_ty.data
-        if dst in FLOAT_TYPES and src in FLOAT_TYPES:
-            return ROUND_FLOAT if (src, dst) == ("f32", "f16") else ()
+        if dst in FLOAT_TYPES and src in FLOAT_TYPES:  # narrowing rounds (DTYPES: f64 -> f32/f16 too)
+            return ROUND_FLOAT if CLASS_BITS[PTX_TYPES[dst]] < CLASS_BITS[PTX_TYPES[src]] else ()
         if dst in FLOAT_TYPES:
             return ROUND_FLOAT
         if src in FLOAT_TYPES:
@@ -439,7 +443,7 @@ class MovOp(IRDLOperation):
 def literal_attr(value: float | int | bool, ty: str) -> Attribute:
     """The property holding an immediate of PTX type `ty` (ints wrap to the register width)."""
     cls = PTX_TYPES[ty]
-    if cls in (f16, f32):
+    if cls in (f16, f32, f64):
         return FloatAttr(float(value), cls)  # type: ignore[arg-type]
     if cls == i1:
         return IntegerAttr(int(bool(value)), i1)
@@ -583,7 +587,8 @@ class SregOp(IRDLOperation):
 
 # ---------------------------------------------------------------- memory
 
-MEMORY_TYPES = frozenset({"f32", "b16", "f16", "b32", "s32", "u32", "s8", "u8", "b64", "u64", "s64"})
+MEMORY_TYPES = frozenset({"f32", "b16", "f16", "b32", "s32", "u32", "s8", "u8", "b64", "u64", "s64",
+                          "f64", "s16", "u16"})  # DTYPES
 SPACES = ("global", "shared", "param")
 
 

@@ -11,7 +11,7 @@ import struct
 from collections.abc import Callable
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i64
+from xdsl.dialects.builtin import ModuleOp, f16, f32, f64, i1, i64
 from xdsl.ir import Operation, SSAValue
 
 from tinyir.diagnostics import emit_error
@@ -27,6 +27,8 @@ def ptx_immediate(value: float | int | bool, ty: str) -> str:
         return "0f%08X" % struct.unpack("<I", struct.pack("<f", float(value)))[0]
     if ty == "f16":
         return "0x%04X" % int(np.array(value, dtype=np.float16).view(np.uint16))
+    if ty == "f64":  # DTYPES
+        return "0d%016X" % struct.unpack("<Q", struct.pack("<d", float(value)))[0]
     return str(int(value))
 
 
@@ -98,7 +100,7 @@ class _KernelPrinter:
 
     def assign(self, op: ptx.AssignOp) -> None:
         t = op.value.type
-        mov_ty = {i1: "pred", f16: "b16", f32: "f32", i64: "b64"}.get(t, "b32")
+        mov_ty = {i1: "pred", f16: "b16", f32: "f32", i64: "b64", f64: "f64"}.get(t, "b32")
         self.emit(f"mov.{mov_ty} {self.ref(op.target)}, {self.ref(op.value)}")
 
     def load(self, op: ptx.LdOp) -> None:

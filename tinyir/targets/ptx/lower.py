@@ -6,6 +6,11 @@ How tinyir's element types live in PTX registers:
   * i32, i8 and ui8 in 32-bit registers. i8 is kept sign-extended and ui8 zero-extended, so signed
     32-bit compare/div/rem/max/shr are right for all three; ops that can leave the byte's range
     (add, mul, shl, neg, idiv) are followed by a wrap: `cvt.s32.s8` (i8) or `and 255` (ui8).
+    i16/ui16 the same way (`cvt.s32.s16`, `and 65535`); ui32 in a 32-bit register with the `.u32`
+    instructions (unsigned compare, div, rem, max, shr, cvt);
+  * i64/ui64 in `.b64` registers (`.s64`/`.u64` instructions; a shift amount goes in as `.u32`,
+    clamped to 64 first), f64 in `.f64` (exp2, log2 and sin through f32: approximate, and f32's range);
+  * bf16 only as 16 bits (`ld/st .u16` into a 32-bit register): uop-emulate-bf16 computes it in f32.
 Global ids are `ctaid * ntid + tid` per dimension (x, y, z = gidx0, 1, 2); the block is up to
 128 threads on x, and threads past the size return at once when it is not a multiple of the block.
 A kernel with `wgid`/`lidx` specials launches exactly its work-groups (block = the lidx sizes,
@@ -26,14 +31,14 @@ import numpy as np
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, f16, f32, i1, i8, i32
+from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, bf16, f16, f32, f64, i1, i8, i16, i32, i64
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
-from tinyir.element_types import numpy_dtype
+from tinyir.element_types import is_unsigned, numpy_dtype, ui16, ui32, ui64
 from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
 from tinyir.targets.ptx import dialect as ptx
@@ -50,6 +55,9 @@ AXES = "xyz"
 _TYPES: dict[Attribute, tuple[str, str]] = {
     f32: ("f32", "f32"), f16: ("f16", "b16"), i32: ("s32", "s32"), i8: ("s32", "s8"), ui8: ("s32", "u8"),
     i1: ("pred", "u8"),
+    # DTYPES
+    f64: ("f64", "f64"), i64: ("s64", "s64"), ui64: ("u64", "u64"), ui32: ("u32", "u32"), i16: ("s32", "s16"),
+    ui16: ("s32", "u16"), bf16: ("s32", "u16"),
 }
 
 
@@ -62,11 +70,16 @@ def _ty(t: Attribute) -> str:
 
 def _bits(t: Attribute) -> str:
     """The `.bN` type of a register class (for selp/mov), `pred` for predicates."""
-    return {f32: "f32", f16: "b16", i1: "pred"}.get(t, "b32")
+    return {f32: "f32", f16: "b16", i1: "pred", f64: "f64", i64: "b64"}.get(t, "b32")
 
 
 def _is_float(t: Attribute) -> bool:
-    return t in (f32, f16)
+    return t in (f32, f16, f64)
+
+
+def _is_wide(t: Attribute) -> bool:
+    """A 64-bit integer (in a .b64 register)."""
+    return t in (i64, ui64)
 
 
 def _const(value: float | int | bool, t: Attribute) -> SSAValue:
@@ -86,15 +99,20 @@ def _wrap(value: SSAValue, t: Attribute) -> Operation | SSAValue:
         return ptx.CvtOp(value, "s8", "s32")  # sign-extend the low byte
     if t == ui8:
         return ptx.AndOp("b32", [value, ptx.ConstOp(255, "b32").result])
+    if t == i16:
+        return ptx.CvtOp(value, "s16", "s32")
+    if t in (ui16, bf16):
+        return ptx.AndOp("b32", [value, ptx.ConstOp(65535, "b32").result])
     return _out(value)
 
 
 def _via_f32(op: Operation, make) -> Operation:
-    """Run an f32-only instruction on f32 or f16 (f16 converts in and out)."""
+    """Run an f32-only instruction on f32, f16 or f64 (f16 and f64 convert in and out)."""
     x = op.operands[0]
-    if x.type == f16 or op.results[0].type == f16:
-        wide = make(ptx.CvtOp(x, "f16", "f32").result)
-        return ptx.CvtOp(wide.result, "f32", "f16", "rn")
+    if x.type in (f16, f64):
+        ty = _ty(x.type)
+        wide = make(ptx.CvtOp(x, ty, "f32", "rn" if x.type == f64 else None).result)
+        return ptx.CvtOp(wide.result, "f32", ty, None if x.type == f64 else "rn")
     return make(x)
 
 
@@ -111,7 +129,7 @@ def _add(op: uop.AddOp, rounding: str | None = "rn") -> Operation | SSAValue:
         return ptx.OrOp("pred", [a, b])
     if _is_float(t):
         return ptx.AddOp(_ty(t), [a, b], rounding)
-    return _wrap(ptx.AddOp("s32", [a, b]).result, t)
+    return _wrap(ptx.AddOp(_ty(t), [a, b]).result, t)
 
 
 def _mul(op: uop.MulOp, rounding: str | None = "rn") -> Operation | SSAValue:
@@ -120,13 +138,18 @@ def _mul(op: uop.MulOp, rounding: str | None = "rn") -> Operation | SSAValue:
         return ptx.AndOp("pred", [a, b])
     if _is_float(t):
         return ptx.MulOp(_ty(t), [a, b], rounding)
-    return _wrap(ptx.MulOp("s32", [a, b], "lo").result, t)
+    return _wrap(ptx.MulOp(_ty(t), [a, b], "lo").result, t)
 
 
 def _max(op: uop.MaxOp) -> Operation:
     t = op.result.type
     if t == i1:
         return ptx.OrOp("pred", [op.lhs, op.rhs])
+    if t == f64:  # max.f64 has no .NaN: a NaN operand is passed through by selp
+        a, b = op.lhs, op.rhs
+        larger = ptx.MaxOp("f64", [a, b]).result
+        b_or_max = ptx.SelpOp("f64", [b, larger, ptx.SetpOp("f64", [b, b], "nan").result]).result
+        return ptx.SelpOp("f64", [a, b_or_max, ptx.SetpOp("f64", [a, a], "nan").result])
     # floats: max.NaN propagates a NaN operand, like numpy and PyTorch (every arch here is sm_80+)
     return ptx.MaxOp(_ty(t), [op.lhs, op.rhs], "NaN" if t in (f32, f16) else None)
 
@@ -135,7 +158,7 @@ def _neg(op: uop.NegOp) -> Operation | SSAValue:
     t, x = op.result.type, op.input
     if t == i1:
         return ptx.NotOp("pred", [x])
-    return ptx.NegOp(_ty(t), [x]) if _is_float(t) else _wrap(ptx.NegOp("s32", [x]).result, t)
+    return ptx.NegOp(_ty(t), [x]) if _is_float(t) else _wrap(ptx.NegOp("s64" if _is_wide(t) else "s32", [x]).result, t)
 
 
 def _known(v: SSAValue) -> int | None:
@@ -151,29 +174,42 @@ def _divide(op: uop.IdivOp | uop.ModOp) -> Operation | SSAValue:
     division by zero machine-specific, so the divisor 0 or -1 becomes 1 and a select gives the answer."""
     a, b, t = op.lhs, op.rhs, op.result.type
     idiv = isinstance(op, uop.IdivOp)
-    make = (lambda x, y: ptx.DivOp("s32", [x, y])) if idiv else (lambda x, y: ptx.RemOp("s32", [x, y]))
+    ty, bits = _ty(t), _bits(ptx.register_class(_ty(t)))  # DTYPES: .u32/.s64/.u64 besides .s32
+    make = (lambda x, y: ptx.DivOp(ty, [x, y])) if idiv else (lambda x, y: ptx.RemOp(ty, [x, y]))
     if _known(b) not in (None, 0, -1):
         return _wrap(make(a, b).result, t) if idiv else make(a, b)
-    zero = ptx.SetpOp("s32", [b, _const(0, i32)], "eq").result
-    edge = ptx.OrOp("pred", [zero, ptx.SetpOp("s32", [b, _const(-1, i32)], "eq").result]).result
-    result = make(a, ptx.SelpOp("b32", [_const(1, i32), b, edge]).result).result
-    if idiv:  # -1: the negation (wrapped), 0: zero
-        negated = ptx.SelpOp("b32", [_const(0, i32), ptx.NegOp("s32", [a]).result, zero]).result
-        result = ptx.SelpOp("b32", [negated, result, edge]).result
+    zero = ptx.SetpOp(ty, [b, _const(0, t)], "eq").result
+    signed = ty.startswith("s")  # -1 is an edge only of signed types (ui32's 0xFFFFFFFF divides normally)
+    edge = ptx.OrOp("pred", [zero, ptx.SetpOp(ty, [b, _const(-1, t)], "eq").result]).result if signed else zero
+    result = make(a, ptx.SelpOp(bits, [_const(1, t), b, edge]).result).result
+    if idiv and signed:  # -1: the negation (wrapped), 0: zero
+        negated = ptx.SelpOp(bits, [_const(0, t), ptx.NegOp(ty, [a]).result, zero]).result
+        result = ptx.SelpOp(bits, [negated, result, edge]).result
         return _wrap(result, t)
-    return ptx.SelpOp("b32", [_const(0, i32), result, edge])
+    return ptx.SelpOp(bits, [_const(0, t), result, edge])
 
 
 def _logic(cls: type[ptx.Instr]):
-    """and/or/xor: bitwise on 32-bit registers (byte types stay in range), logical on predicates."""
-    return lambda op: cls("pred" if op.result.type == i1 else "b32", [op.lhs, op.rhs])
+    """and/or/xor: bitwise on 32/64-bit registers (byte types stay in range), logical on predicates."""
+    return lambda op: cls("pred" if op.result.type == i1 else _bits(ptx.register_class(_ty(op.result.type))),
+                          [op.lhs, op.rhs])
+
+
+#: the attribute where `apply` keeps the uop type of a cast's or compare's operand: once the operand
+#: is lowered its type is only a register class (ui32 and i32 are both i32 there)
+SOURCE_TYPE = "ptx.source_type"
+
+
+def _source_type(op: Operation) -> Attribute:
+    return op.attributes.get(SOURCE_TYPE, op.operands[0].type)
 
 
 def _cmplt(op: uop.CmpltOp) -> Operation | SSAValue:
     a, b = op.lhs, op.rhs
     if a.type == i1:  # false < true
         return ptx.AndOp("pred", [_not(a), b])
-    return ptx.SetpOp(_ty(a.type), [a, b], "lt")
+    ty = _ty(_source_type(op))
+    return ptx.SetpOp(ty, [a, b], "lo" if ty in ("u32", "u64") else "lt")
 
 
 def _cmpne(op: uop.CmpneOp) -> Operation:
@@ -194,7 +230,7 @@ def _to_bool(x: SSAValue, src: Attribute) -> Operation:
     """`x != 0` (NaN counts as true, as in C)."""
     if _is_float(src):
         return ptx.SetpOp(_ty(src), [x, _const(0.0, src)], "neu")
-    return ptx.SetpOp("s32", [x, _const(0, i32)], "ne")
+    return ptx.SetpOp(_ty(src), [x, _const(0, src)], "ne")
 
 
 def _from_bool(p: SSAValue, dst: Attribute) -> Operation:
@@ -204,7 +240,7 @@ def _from_bool(p: SSAValue, dst: Attribute) -> Operation:
 
 
 def _cast(op: uop.CastOp) -> Operation | SSAValue:
-    x, src, dst = op.input, op.input.type, op.result.type
+    x, src, dst = op.input, _source_type(op), op.result.type
     if dst == i1:
         return x if src == i1 else _to_bool(x, src)
     if src == i1:
@@ -212,27 +248,51 @@ def _cast(op: uop.CastOp) -> Operation | SSAValue:
     if _is_float(src) and _is_float(dst):
         if src == dst:
             return x
-        return ptx.CvtOp(x, "f16", "f32") if src == f16 else ptx.CvtOp(x, "f32", "f16", "rn")
+        narrowing = numpy_dtype(dst).itemsize < numpy_dtype(src).itemsize
+        return ptx.CvtOp(x, _ty(src), _ty(dst), "rn" if narrowing else None)
     if _is_float(dst):  # int -> float; byte types are already extended to 32 bits
-        return ptx.CvtOp(x, "s32", _ty(dst), "rn")
-    if _is_float(src):  # toward zero, saturating (NaN -> 0): cvt does it for s32, a clamp for bytes
+        return ptx.CvtOp(x, _ty(src), _ty(dst), "rn")
+    if _is_float(src):  # toward zero, saturating (NaN -> 0): cvt does it for 32/64 bits, a clamp for bytes
+        if _ty(dst) in ("s32", "u32", "s64", "u64") and dst not in (i8, ui8, i16, ui16, bf16):
+            return ptx.CvtOp(x, _ty(src), _ty(dst), "rzi")
         wide = ptx.CvtOp(x, _ty(src), "s32", "rzi").result
-        if dst == i32:
-            return wide
         info = numpy_dtype(dst).type
         low, high = int(np.iinfo(info).min), int(np.iinfo(info).max)
         return ptx.MaxOp("s32", [ptx.MinOp("s32", [wide, _const(high, i32)]).result, _const(low, i32)])
-    return _wrap(x, dst)  # int -> int: only narrowing changes the register
+    # int -> int. DTYPES: between 32- and 64-bit registers a cvt (sign- or zero-extending by the
+    # source's signedness; narrowing keeps the low bits), then the narrow types wrap
+    if _is_wide(dst) and not _is_wide(src):
+        return ptx.CvtOp(x, "u32" if is_unsigned(src) else "s32", _ty(dst))
+    if _is_wide(src) and not _is_wide(dst):
+        return _wrap(ptx.CvtOp(x, _ty(src), "u32").result, dst)
+    return _wrap(x, dst)  # same register width: only narrowing changes the register
 
 
 def _bitcast(op: uop.BitcastOp) -> Operation | SSAValue:
-    x, src, dst = op.input, op.input.type, op.result.type
+    x, src, dst = op.input, _source_type(op), op.result.type
     if i1 in (src, dst):  # bool has no bit pattern in a predicate: a 0/1 value conversion
         return _cast(op)
     reg_src, reg_dst = ptx.register_class(_ty(src)), ptx.register_class(_ty(dst))
+    if f16 in (reg_src, reg_dst) and reg_src != reg_dst:  # DTYPES: a .b16 register <-> a 32-bit one
+        emit_error(op, f"uop-to-ptx: bitcast {src} to {dst} (an f16 register to a 16-bit integer's 32-bit one) "
+                       "is not supported")
     if reg_src != reg_dst:
-        return ptx.MovOp(x, reg_dst)  # f32 <-> i32
+        return ptx.MovOp(x, reg_dst)  # f32 <-> i32, f64 <-> i64
     return _wrap(x, dst)  # same class: f32->f32, i8 <-> ui8 reinterpret the byte
+
+
+def _shift_amount(amount: SSAValue) -> SSAValue:
+    """A shift amount as PTX takes it: a 32-bit register (PTX clamps amounts past the width). A 64-bit
+    amount is first clamped (unsigned: a negative one is huge) to 64, so that its low half keeps it
+    out of range."""
+    if amount.type not in (i64, ui64):
+        return amount
+    clamped = ptx.MinOp("u64", [amount, ptx.ConstOp(64, "u64").result]).result
+    return ptx.CvtOp(clamped, "u64", "u32").result
+
+
+def _shr_ty(t: Attribute) -> str:
+    return {i64: "s64", ui64: "u64", ui32: "u32"}.get(t, "s32")
 
 
 # ---------------------------------------------------------------- structure rules
@@ -467,9 +527,11 @@ class UopToPTX(RulePass):
             rule(uop.AndOp, _logic(ptx.AndOp), "and -> and.b32 / and.pred"),
             rule(uop.OrOp, _logic(ptx.OrOp), "or -> or.b32 / or.pred"),
             rule(uop.XorOp, _logic(ptx.XorOp), "xor -> xor.b32 / xor.pred"),
-            rule(uop.ShlOp, lambda op: _wrap(ptx.ShlOp("b32", [op.lhs, op.rhs]).result, op.result.type),
-                 "shl -> shl.b32 + wrap"),
-            rule(uop.ShrOp, lambda op: ptx.ShrOp("s32", [op.lhs, op.rhs]), "shr -> shr.s32 (ui8 is zero-extended)"),
+            rule(uop.ShlOp, lambda op: _wrap(ptx.ShlOp(_bits(ptx.register_class(_ty(op.result.type))),
+                                                        [op.lhs, _shift_amount(op.rhs)]).result, op.result.type),
+                 "shl -> shl.b32/b64 + wrap"),
+            rule(uop.ShrOp, lambda op: ptx.ShrOp(_shr_ty(op.result.type), [op.lhs, _shift_amount(op.rhs)]),
+                 "shr -> shr.s32 (ui8/ui16 are zero-extended) | shr.u32/u64 (unsigned) | shr.s64"),
             rule(uop.CmpltOp, _cmplt, "cmplt -> setp.lt, !a & b on bools"),
             rule(uop.CmpneOp, _cmpne, "cmpne -> setp.ne / setp.neu (NaN != x), xor.pred"),
             rule(uop.WhereOp, _where, "where -> selp, and/or on bools"),
@@ -477,14 +539,19 @@ class UopToPTX(RulePass):
             rule(uop.Exp2Op, lambda op: _via_f32(op, lambda x: ptx.Ex2Op("f32", [x], "approx")), "exp2 -> ex2.approx.f32"),
             rule(uop.Log2Op, lambda op: _via_f32(op, lambda x: ptx.Lg2Op("f32", [x], "approx")), "log2 -> lg2.approx.f32"),
             rule(uop.SinOp, lambda op: _via_f32(op, lambda x: ptx.SinOp("f32", [x], "approx")), "sin -> sin.approx.f32"),
-            rule(uop.SqrtOp, lambda op: _via_f32(op, lambda x: ptx.SqrtOp("f32", [x], "rn")), "sqrt -> sqrt.rn.f32"),
-            rule(uop.RecipOp, lambda op: _via_f32(op, lambda x: ptx.RcpOp("f32", [x], "rn")), "recip -> rcp.rn.f32"),
+            rule(uop.SqrtOp, lambda op: ptx.SqrtOp("f64", [op.input], "rn") if op.input.type == f64 else
+                 _via_f32(op, lambda x: ptx.SqrtOp("f32", [x], "rn")), "sqrt -> sqrt.rn.f32 | sqrt.rn.f64"),
+            rule(uop.RecipOp, lambda op: ptx.RcpOp("f64", [op.input], "rn") if op.input.type == f64 else
+                 _via_f32(op, lambda x: ptx.RcpOp("f32", [x], "rn")), "recip -> rcp.rn.f32 | rcp.rn.f64"),
             rule(uop.CastOp, _cast, "cast -> cvt with rounding, setp (to bool), selp (from bool)"),
             rule(uop.BitcastOp, _bitcast, "bitcast -> mov.b32 (f32 <-> i32), byte reinterpretation"),
         ]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         scalarize(op, keep=lambda v: vector_element(v) in (f32, i32, f16))  # byte types lane by lane
+        for inner in op.walk():  # DTYPES: the operand's signedness, before lowering leaves only its class
+            if isinstance(inner, uop.CastOp | uop.CmpltOp | uop.BitcastOp):
+                inner.attributes[SOURCE_TYPE] = inner.operands[0].type
         super().apply(ctx, op)
         for kernel in op.walk():
             if isinstance(kernel, ptx.KernelOp):

@@ -1,0 +1,173 @@
+"""`uop-emulate-bf16`: bf16 arithmetic as f32 arithmetic rounded to bf16 after every op.
+
+No built-in target computes in bfloat16, so before a lowering every bf16 value of a `uop.kernel`
+becomes the f32 holding the same number, and bf16 stays only where memory is touched: a load of a
+bf16 buffer is followed by its widening (the 16 bits, shifted up into an f32), a store is preceded
+by the rounding of the f32 to the 16 bits of the nearest bf16 (ties to even; NaN stays a quiet NaN).
+What a target must do for bf16 is therefore only to load, store and bitcast 16-bit values.
+
+Each op whose result is bf16 gives exactly the bf16 that rounding its f32 result gives (ml_dtypes,
+PyTorch on the CPU): ops that can be inexact in bf16 (add, mul, exp2, log2, sin, sqrt, recip, and
+casts to bf16) round their f32 result to bf16 precision; neg, max, where and constants are exact.
+A cast to bf16 from a type wider than f32's 24-bit significand (f64, i32, ui32, i64, ui64) rounds
+once, as ml_dtypes and numpy do (PyTorch rounds twice): the value is first rounded to f32 *to odd*
+(toward zero, the last bit set when inexact), which f32 -> bf16's round to nearest even then turns
+into the correctly rounded bf16. Casts f64 -> f16 get the same treatment (LLVM on x86 has no direct
+conversion, and OpenCL's storage-mode f16 goes through float).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, bf16, f16, f32, f64, i32, i64
+from xdsl.ir import Operation, SSAValue
+
+from tinyir.dialects import uop
+from tinyir.element_types import bit_width, is_float, ui16, ui32, ui64
+from tinyir.rewrite import Rule, RulePass, RuleTable, rule
+
+#: ops whose f32 result is rounded to bf16 precision (the others give a bf16 value from bf16 operands)
+INEXACT: tuple[type[Operation], ...] = (uop.AddOp, uop.MulOp, uop.Exp2Op, uop.Log2Op, uop.SinOp, uop.SqrtOp,
+                                        uop.RecipOp)
+EXACT: tuple[type[Operation], ...] = (uop.NegOp, uop.MaxOp, uop.WhereOp)
+
+
+def _u32(value: int) -> SSAValue:
+    return uop.ConstOp(value, ui32).result
+
+
+def rounded_bits(x: SSAValue) -> Operation:
+    """The f32 `x` rounded to nearest-even bf16, as the bf16's bits in the high half of a ui32 (low
+    half zero): bits + 0x7FFF + (bit 16), the NaNs made quiet instead (their payload may not round
+    into inf)."""
+    bits = uop.BitcastOp(x, ui32).result
+    lsb = uop.AndOp(uop.ShrOp(bits, _u32(16)).result, _u32(1)).result
+    rounded = uop.AddOp(uop.AddOp(bits, _u32(0x7FFF)).result, lsb).result
+    quiet_nan = uop.OrOp(bits, _u32(0x400000)).result
+    chosen = uop.WhereOp(uop.CmpneOp(x, x).result, quiet_nan, rounded).result
+    return uop.AndOp(chosen, _u32(0xFFFF0000))
+
+
+def round_to_bf16(x: SSAValue) -> Operation:
+    """The f32 `x` rounded to the nearest bf16 value, still an f32."""
+    return uop.BitcastOp(rounded_bits(x).results[0], f32)
+
+
+def bf16_bits(x: SSAValue) -> Operation:
+    """The bf16 nearest to the f32 `x`, as a bf16 value (its 16 bits) for a store."""
+    high = uop.ShrOp(rounded_bits(x).results[0], _u32(16)).result
+    return uop.BitcastOp(uop.CastOp(high, ui16).result, bf16)
+
+
+def widen(bits16: SSAValue) -> Operation:
+    """The 16 bits of a bf16 (ui16) as the f32 of the same value."""
+    return uop.BitcastOp(uop.ShlOp(uop.CastOp(bits16, ui32).result, _u32(16)).result, f32)
+
+
+#: sources whose conversion to f32 may round (then f32 -> bf16/f16 would round a second time)
+WIDE_SOURCES = (f64, i32, ui32, i64, ui64)
+
+
+def to_f32_round_to_odd(x: SSAValue) -> SSAValue:
+    """`x` (f64 or an integer) as an f32 rounded toward zero, with the lowest bit set when that was
+    inexact: rounding this to any format 2+ bits narrower gives the correctly rounded result."""
+    nearest = uop.CastOp(x, f32).result
+    back = uop.CastOp(nearest, x.type).result  # exact unless x was inexact (or NaN, or saturated: harmless)
+    inexact = uop.CmpneOp(back, x).result
+    zero = uop.ConstOp(0.0 if is_float(x.type) else 0, x.type).result
+    positive_away = uop.AndOp(uop.CmpltOp(zero, x).result, uop.CmpltOp(x, back).result).result
+    negative_away = uop.AndOp(uop.CmpltOp(x, zero).result, uop.CmpltOp(back, x).result).result
+    away = uop.OrOp(positive_away, negative_away).result  # rounded away from zero: step back one ulp
+    bits = uop.BitcastOp(nearest, ui32).result
+    toward_zero = uop.WhereOp(away, uop.AddOp(bits, _u32(0xFFFFFFFF)).result, bits)  # bits - 1 (wraps)
+    odd = uop.OrOp(toward_zero.result, uop.CastOp(inexact, ui32).result).result
+    return uop.BitcastOp(odd, f32).result
+
+
+def _is_bf16(v: SSAValue) -> bool:
+    return v.type == bf16
+
+
+def _widened_load(op: uop.LoadOp) -> Operation | None:
+    if not _is_bf16(op.result) or all(isinstance(u.operation, uop.BitcastOp) for u in op.result.uses):
+        return None  # already widened (its only readers take the bits)
+    load = uop.LoadOp.create(operands=list(op.operands), result_types=[bf16], attributes=dict(op.attributes))
+    return widen(uop.BitcastOp(load.results[0], ui16).result)
+
+
+def _rounded_store(op: uop.StoreOp) -> Operation | None:
+    if op.value.type != f32 or uop.buffer_element_type(op.buffer.type) != bf16:
+        return None
+    gate = [op.gate] if op.gate is not None else []
+    return uop.StoreOp.create(operands=[op.buffer, op.index, bf16_bits(op.value).results[0], *gate],
+                              attributes=dict(op.attributes))
+
+
+def _literal(op: uop.ConstOp | uop.DefineAccOp) -> Operation | None:
+    if not _is_bf16(op.result):
+        return None
+    return type(op)(float(op.value.value.data), f32)  # a bf16 value is an f32 value
+
+
+def _alu(op: Operation) -> Operation | None:
+    if not op.results or not _is_bf16(op.results[0]):
+        return None
+    wide = type(op).create(operands=list(op.operands), result_types=[f32], attributes=dict(op.attributes))
+    return round_to_bf16(wide.results[0]) if isinstance(op, INEXACT) else wide
+
+
+def _cast(op: uop.CastOp) -> Operation | SSAValue | None:
+    src, dst = op.input.type, op.result.type
+    if dst == bf16:
+        if src in WIDE_SOURCES:
+            return round_to_bf16(to_f32_round_to_odd(op.input))
+        return round_to_bf16(op.input if src == f32 else uop.CastOp(op.input, f32).result)
+    if dst == f16 and src == f64:
+        return uop.CastOp(to_f32_round_to_odd(op.input), f16)
+    if src == f32 and dst == f32:  # from bf16: the value already is that f32
+        return op.input
+    return None
+
+
+def _bitcast(op: uop.BitcastOp) -> Operation | None:
+    src, dst = op.input.type, op.result.type
+    if dst == bf16:  # 16 bits read as a bf16: widened, unless they only go to memory as they are
+        if all(isinstance(u.operation, uop.StoreOp) for u in op.result.uses):
+            return None
+        return widen(op.input if src == ui16 else uop.BitcastOp(op.input, ui16).results[0])
+    if src == f32 and bit_width(dst) == 16:  # the bits of a bf16 (now an f32 of the same value)
+        bits = uop.CastOp(uop.ShrOp(rounded_bits(op.input).results[0], _u32(16)).result, ui16)
+        return bits if dst == ui16 else uop.BitcastOp(bits.result, dst)
+    return None
+
+
+def rules() -> Sequence[Rule]:
+    return [
+        rule(uop.LoadOp, _widened_load, "load of bf16 -> load, then its bits shifted into an f32"),
+        rule(uop.StoreOp, _rounded_store, "store of a (bf16 as f32) value -> round to nearest even bf16, store"),
+        rule((uop.ConstOp, uop.DefineAccOp), _literal, "bf16 const/define_acc -> the same f32"),
+        rule(uop.CastOp, _cast, "cast to bf16 -> to f32 (to odd from f64/i32/i64), round; bf16 -> f32: the value; "
+                                "f64 -> f16: through f32 rounded to odd"),
+        rule(uop.BitcastOp, _bitcast, "bitcast to bf16 -> widen the bits; bitcast of bf16 -> its 16 bits"),
+        rule(INEXACT, _alu, "inexact bf16 op -> the f32 op, rounded to bf16"),
+        rule(EXACT, _alu, "neg/max/where on bf16 -> the f32 op (exact)"),
+    ]
+
+
+class EmulateBf16(RulePass):
+    """bf16 values as f32 (rounded to bf16 after each op), bf16 only in memory."""
+
+    name = "uop-emulate-bf16"
+    summary = "bf16 arithmetic in f32, rounded to bf16 after every op; bf16 only in loads and stores"
+    greedy = False
+
+    def rules(self) -> Sequence[Rule]:
+        return rules()
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if not any(_is_bf16(v) or isinstance(o, uop.CastOp) and v.type == f64 for o in op.walk()
+                   for v in (*o.results, *o.operands)):
+            return  # no bf16 and no f64 cast: nothing to walk
+        RuleTable(self.name, self.rules()).apply(op, greedy=False)
