@@ -54,16 +54,18 @@ def host_array(value: Any) -> np.ndarray:
 def device_array(arr: np.ndarray, what: str) -> np.ndarray:
     """An array in a dtype tinyir has. int64/uint64 stay 64-bit where tinyir has them; otherwise
     they are narrowed to int32 when every value fits, and refused (naming `what`) when not."""
-    from tinyir.frontend.dtypes import dtypes
+    from tinyir.frontend.dtypes import dtypes, from_numpy
 
     if arr.dtype.kind in "iu" and arr.dtype.itemsize == 8 and not hasattr(dtypes, arr.dtype.name):
         if arr.size and (arr.min() < -(2 ** 31) or arr.max() > 2 ** 31 - 1):
             raise OnnxError(f"{what}: {arr.dtype} values outside int32's range "
                             f"({arr.min()}..{arr.max()}) and this tinyir has no {arr.dtype}")
         return arr.astype(np.int32)
-    if arr.dtype == np.float64 or arr.dtype.kind in "biuf" or arr.dtype.name == "bfloat16":
-        return np.ascontiguousarray(arr)
-    raise OnnxError(f"{what}: element type {arr.dtype} is not supported by tinyir.onnx")
+    try:
+        from_numpy(arr.dtype)
+    except TinyirError:
+        raise OnnxError(f"{what}: element type {arr.dtype} is not supported by tinyir") from None
+    return np.ascontiguousarray(arr)
 
 
 def _attributes(node: onnx.NodeProto) -> dict[str, Any]:
@@ -243,7 +245,7 @@ class TinyirBackendRep(BackendRep):
             raise OnnxError(f"run: missing inputs {missing}")
         env: dict[str, Any] = dict(self.constants)
         for name, value in given.items():
-            env[name] = Tensor(device_array(np.asarray(value), f"input {name!r}"), device=self.device)
+            env[name] = Tensor(device_array(host_array(value), f"input {name!r}"), device=self.device)
         env = run_graph_nodes(self.model.graph.node, env, self.opsets, self.device)
         return namedtupledict("Outputs", self.output_names)(*self._read(env, self.output_names, self.output_dtypes))
 
@@ -299,7 +301,7 @@ class TinyirBackend(Backend):
         env: dict[str, Any] = {}
         present = [n for n in node.input if n]
         for name, arr in zip(present, arrays):
-            env[name] = Tensor(device_array(np.asarray(arr), f"input {name!r}"), device=dev)
+            env[name] = Tensor(device_array(host_array(arr), f"input {name!r}"), device=dev)
         env = run_graph_nodes([node], env, {node.domain or "ai.onnx": opset}, dev)
         names = [n for n in node.output if n]
         return namedtupledict("Outputs", names)(*TinyirBackendRep._read(env, names, [None] * len(names)))

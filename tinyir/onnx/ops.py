@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from tinyir.errors import TensorTypeError
 from tinyir.frontend.dtypes import dtypes, from_numpy
 from tinyir.frontend.tensor import Tensor
 
@@ -33,8 +34,7 @@ def _onnx_np_dtype(elem_type: int, ctx: Any) -> np.dtype:
         dt = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem_type))
     except (KeyError, TypeError, ValueError):
         raise ctx.error(f"element type {onnx.TensorProto.DataType.Name(elem_type)} is not supported") from None
-    if dt.kind not in "biuf" and dt.name != "bfloat16":
-        raise ctx.error(f"element type {dt} is not supported")
+    _tensor_dtype(dt, ctx)  # one tinyir has
     return dt
 
 
@@ -43,7 +43,7 @@ def _tensor_dtype(npdt: np.dtype, ctx: Any) -> Any:
         return dtypes.int32  # no 64-bit ints in this tinyir: computed in int32 (backend.device_array)
     try:
         return from_numpy(npdt)
-    except Exception:  # noqa: BLE001 - a dtype tinyir lacks
+    except TensorTypeError:
         raise ctx.error(f"element type {npdt} is not supported by tinyir") from None
 
 
@@ -87,6 +87,7 @@ def _reduce_axes(ctx: Any, ndim: int, input_index: int = 1) -> tuple[int, ...] |
 
 
 def _reduction(fn: Callable[[Tensor, tuple[int, ...], bool], Tensor], empty: Any = None) -> Handler:
+    """`empty`: the result over no elements, a value or a function of the dtype."""
     def run(ctx: Any) -> Tensor:
         x = ctx.x(0)
         axes = _reduce_axes(ctx, x.ndim)
@@ -96,7 +97,8 @@ def _reduction(fn: Callable[[Tensor, tuple[int, ...], bool], Tensor], empty: Any
         if x.numel() == 0 and empty is not None:  # a reduction over nothing: the operation's identity
             shape = tuple(1 if i in axes else s for i, s in enumerate(x.shape)) if keep else tuple(
                 s for i, s in enumerate(x.shape) if i not in axes)
-            return Tensor.full(shape, empty, dtype=x.dtype, device=x.device)
+            value = empty(x.dtype) if callable(empty) else empty
+            return Tensor.full(shape, value, dtype=x.dtype, device=x.device)
         if not axes:
             return x
         return fn(x, axes, keep)
@@ -187,7 +189,7 @@ def _conv_transpose(ctx: Any) -> Tensor:
         for n, k, s, d, op, t in zip(spatial, kernel, strides, dilations, out_pad, target):
             total = s * (n - 1) + op + (k - 1) * d + 1 - int(t)
             small = total // 2
-            pairs.append((total - small, small) if auto == "SAME_LOWER" else (small, total - small))
+            pairs.append((small, total - small) if auto == "SAME_UPPER" else (total - small, small))
     elif auto == "VALID":
         pairs = [(0, 0)] * nd
     else:
@@ -370,7 +372,7 @@ def _lp_norm(ctx: Any) -> Tensor:
     x = ctx.x(0)
     axis, p = ctx.attr("axis", -1), int(ctx.attr("p", 2))
     norm = x.abs().sum(axis, keepdim=True) if p == 1 else (x * x).sum(axis, keepdim=True).sqrt()
-    return x / norm
+    return (norm == 0).where(0.0, x / norm).cast(x.dtype)  # a zero vector stays zero
 
 
 def _gemm(ctx: Any) -> Tensor:
@@ -705,7 +707,9 @@ def _space_to_depth(ctx: Any) -> Tensor:
     x = ctx.x(0)
     b = int(ctx.attr("blocksize"))
     n, c, h, w = x.shape
-    return x.reshape(n, c, h // b, b, w // b, b).permute(0, 3, 5, 1, 2, 4).reshape(n, c * b * b, h // b, w // b)
+    blocks = x.reshape(n, c, h // b, b, w // b, b)
+    order = (0, 3, 5, 1, 2, 4) if ctx.attr("mode", "DCR") == "DCR" else (0, 1, 3, 5, 2, 4)
+    return blocks.permute(*order).reshape(n, c * b * b, h // b, w // b)
 
 
 def _dropout(ctx: Any) -> Any:
@@ -755,7 +759,11 @@ def _mod(ctx: Any) -> Tensor:
     x, y = ctx.x(0), ctx.x(1)
     if ctx.attr("fmod", 0):
         return x.fmod(y).cast(x.dtype)
-    return x.mod(y)
+    if not x.dtype.is_float():
+        return x.mod(y)
+    r = x.fmod(y).cast(x.dtype)  # then moved to the divisor's sign, as numpy's mod (x mod inf: x or inf)
+    moved = (r != 0) & ((r < 0) != (y < 0))
+    return moved.where(r + y, r)
 
 
 def _pow(ctx: Any) -> Tensor:
@@ -844,8 +852,9 @@ def _source_coordinate(o: int, n_in: int, n_out: int, scale: float, mode: str) -
         return (o + 0.5) / scale - 0.5
     if mode == "pytorch_half_pixel":
         return (o + 0.5) / scale - 0.5 if n_out > 1 else 0.0
-    if mode == "align_corners":
-        return 0.0 if n_out == 1 else o * (n_in - 1) / (n_out - 1)
+    if mode == "align_corners":  # with scales, the output length is the unrounded n_in * scale
+        length = n_in * scale
+        return 0.0 if length == 1 else o * (n_in - 1) / (length - 1)
     if mode == "asymmetric":
         return o / scale
     if mode == "half_pixel_symmetric":
@@ -948,8 +957,15 @@ def _resize(ctx: Any) -> Tensor:
 
 
 # --------------------------------------------------------------------------------------- the table
+def _in_f32(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """fn computed in float32 for float16/bfloat16 (one rounding at the end, as ONNX's reference)."""
+    if x.dtype in (dtypes.float16, dtypes.bfloat16):
+        return fn(x.float()).cast(x.dtype)
+    return fn(x)
+
+
 def _unary(fn: Callable[[Tensor], Tensor]) -> Handler:
-    return lambda ctx: fn(ctx.x(0))
+    return lambda ctx: _in_f32(fn, ctx.x(0))
 
 
 def _binary(fn: Callable[[Tensor, Tensor], Tensor]) -> Handler:
@@ -980,18 +996,20 @@ OPS: dict[str, Handler] = {
     "Mish": _unary(lambda x: x * (1 + x.exp()).log().tanh()),
     "HardSwish": _unary(lambda x: x * (x / 6 + 0.5).clip(0, 1)),
     "Not": _unary(lambda x: x.logical_not()),
-    "BitwiseNot": _unary(lambda x: x.bitwise_not()),
+    # unsigned: xor with all ones of the width (Tensor.bitwise_not used 255 for every unsigned width)
+    "BitwiseNot": _unary(lambda x: x.bitwise_xor(x.full_like(x.dtype.max)) if x.dtype.is_unsigned() else x.bitwise_not()),
     "IsNaN": _unary(lambda x: x.isnan()),
     "IsInf": _isinf,
     "Identity": _identity,
-    "HardSigmoid": lambda ctx: (ctx.x(0) * float(ctx.attr("alpha", 0.2)) + float(ctx.attr("beta", 0.5))).clip(0, 1),
-    "Elu": lambda ctx: ctx.x(0).elu(float(ctx.attr("alpha", 1.0))),
-    "Celu": lambda ctx: ctx.x(0).celu(float(ctx.attr("alpha", 1.0))),
-    "Selu": lambda ctx: ctx.x(0).selu(float(ctx.attr("alpha", 1.67326319217681884765625)),
-                                      float(ctx.attr("gamma", 1.05070102214813232421875))),
-    "LeakyRelu": lambda ctx: ctx.x(0).leaky_relu(float(ctx.attr("alpha", 0.01))),
-    "ThresholdedRelu": lambda ctx: (ctx.x(0) > float(ctx.attr("alpha", 1.0))).where(ctx.x(0), 0.0),
-    "Swish": lambda ctx: ctx.x(0) * (ctx.x(0) * float(ctx.attr("alpha", 1.0))).sigmoid(),
+    "HardSigmoid": lambda ctx: _in_f32(lambda x: (x * float(ctx.attr("alpha", 0.2)) + float(ctx.attr("beta", 0.5)))
+                                       .clip(0, 1), ctx.x(0)),
+    "Elu": lambda ctx: _in_f32(lambda x: x.elu(float(ctx.attr("alpha", 1.0))), ctx.x(0)),
+    "Celu": lambda ctx: _in_f32(lambda x: x.celu(float(ctx.attr("alpha", 1.0))), ctx.x(0)),
+    "Selu": lambda ctx: _in_f32(lambda x: x.selu(float(ctx.attr("alpha", 1.67326319217681884765625)),
+                                                 float(ctx.attr("gamma", 1.05070102214813232421875))), ctx.x(0)),
+    "LeakyRelu": lambda ctx: _in_f32(lambda x: x.leaky_relu(float(ctx.attr("alpha", 0.01))), ctx.x(0)),
+    "ThresholdedRelu": lambda ctx: (ctx.x(0) > float(ctx.attr("alpha", 1.0))).where(ctx.x(0), 0.0).cast(ctx.x(0).dtype),
+    "Swish": lambda ctx: _in_f32(lambda x: x * (x * float(ctx.attr("alpha", 1.0))).sigmoid(), ctx.x(0)),
     "Gelu": _gelu,
     "Shrink": _shrink,
     "PRelu": _prelu,
@@ -1011,8 +1029,8 @@ OPS: dict[str, Handler] = {
     # reductions
     "ReduceSum": _reduction(lambda x, ax, k: x.sum(ax, keepdim=k), 0),
     "ReduceMean": _reduction(lambda x, ax, k: x.mean(ax, keepdim=k)),
-    "ReduceMax": _reduction(lambda x, ax, k: x.max(ax, keepdim=k), -math.inf),
-    "ReduceMin": _reduction(lambda x, ax, k: x.min(ax, keepdim=k), math.inf),
+    "ReduceMax": _reduction(lambda x, ax, k: x.max(ax, keepdim=k), lambda dt: -math.inf if dt.is_float() else dt.min),
+    "ReduceMin": _reduction(lambda x, ax, k: x.min(ax, keepdim=k), lambda dt: math.inf if dt.is_float() else dt.max),
     "ReduceProd": _reduction(lambda x, ax, k: x.prod(ax, keepdim=k), 1),
     "ReduceL1": _reduction(lambda x, ax, k: x.abs().sum(ax, keepdim=k), 0),
     "ReduceL2": _reduction(lambda x, ax, k: (x * x).sum(ax, keepdim=k).sqrt().cast(x.dtype), 0),
