@@ -18,6 +18,7 @@ A rule's function takes the matched op (and, if it asks for a second parameter, 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -109,6 +110,14 @@ def _apply_result(op: Operation, result: Any, rewriter: PatternRewriter) -> bool
     return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _matching_roots(roots: tuple[tuple[type[Operation], ...], ...], cls: type[Operation]) -> tuple[int, ...]:
+    """Which rules (by index) an op of type `cls` is a root of. Tables are built afresh for each
+    application of a pass, so this answer is remembered across them (a small program's compile
+    spent a fifth of its time asking it again)."""
+    return tuple(i for i, root in enumerate(roots) if any(issubclass(cls, t) for t in root))
+
+
 class RuleTable(RewritePattern):
     """A named list of rules, usable as one xDSL `RewritePattern`."""
 
@@ -127,7 +136,7 @@ class RuleTable(RewritePattern):
         cls = type(op)
         found = self.by_type.get(cls)
         if found is None:
-            found = [r for r in self.rules if any(issubclass(cls, t) for t in r.root)]
+            found = [self.rules[i] for i in _matching_roots(tuple(r.root for r in self.rules), cls)]
             self.by_type[cls] = found
         return found
 
