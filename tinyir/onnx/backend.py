@@ -40,7 +40,10 @@ def tinyir_device(device: str) -> str:
 
     base = str(device).split(":")[0]
     name = DEVICE_NAMES.get(base.upper(), base.lower())
-    check_device_name(name)
+    try:
+        check_device_name(name)
+    except TinyirError as exc:
+        raise OnnxError(f"device {device!r}: {exc} (or one of {', '.join(DEVICE_NAMES)})") from None
     return name
 
 

@@ -2,6 +2,8 @@
 
     tinyir-run prog.mlir [--device cpu|opencl|reference|cuda] [--inputs a.npy,b.npy] [--seed N]
                          [-o out.npz] [--check] [--beam N]
+    tinyir-run model.onnx [--device ...] [--inputs x.npy] [-o out.npz] [--check]   (tinyir.onnx; --check
+                         compares with onnxruntime)
 """
 
 from __future__ import annotations
@@ -67,6 +69,51 @@ def _parse(path: str):
     return load_module(path)
 
 
+def _onnx_input_types(model) -> list[tuple[tuple[int, ...], np.dtype]]:
+    """Shapes and dtypes of an ONNX graph's inputs (not its initializers), for random inputs."""
+    import onnx
+
+    inits = {i.name for i in model.graph.initializer}
+    types = []
+    for value in model.graph.input:
+        if value.name in inits:
+            continue
+        tensor_type = value.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in tensor_type.shape.dim]
+        if any(d is None for d in dims):
+            raise TinyirError(f"input {value.name!r} has a dynamic shape {dims}: give its data with --inputs")
+        types.append((tuple(dims), np.dtype(onnx.helper.tensor_dtype_to_np_dtype(tensor_type.elem_type))))
+    return types
+
+
+def _run_onnx(args: argparse.Namespace) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+    """Run an .onnx file with tinyir.onnx (and onnxruntime with --check)."""
+    try:
+        import onnx
+
+        import tinyir.onnx as backend
+    except ImportError as exc:
+        raise TinyirError(f"running an .onnx file needs the onnx package: pip install 'tinyir[onnx]' ({exc})") from exc
+    try:
+        model = onnx.load(args.file)
+    except Exception as exc:  # noqa: BLE001 - protobuf's own errors: not a model file
+        raise TinyirError(f"cannot read ONNX model {args.file}: {exc}") from exc
+    types = _onnx_input_types(model) if not args.inputs else None
+    rep = backend.prepare(model, device=args.device)
+    inputs = (_load_inputs(args.inputs, len(rep.input_names)) if args.inputs
+              else random_inputs(types, args.seed))
+    outputs = list(rep.run(inputs))
+    expected = None
+    if args.check:
+        try:
+            import onnxruntime
+        except ImportError as exc:
+            raise TinyirError("--check on an .onnx file needs onnxruntime: pip install 'tinyir[onnx]'") from exc
+        session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        expected = session.run(None, dict(zip(rep.input_names, inputs)))
+    return outputs, expected
+
+
 def _max_difference(a: np.ndarray, b: np.ndarray) -> float:
     if a.shape != b.shape:
         return float("inf")
@@ -80,7 +127,8 @@ def _max_difference(a: np.ndarray, b: np.ndarray) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tinyir-run", description="Compile and run a tinyir tensor program.")
-    parser.add_argument("file", help="a .mlir file with a tensor-level func.func (the entry: @main or the first)")
+    parser.add_argument("file", help="a .mlir file with a tensor-level func.func (the entry: @main or the first), "
+                                     "or an .onnx model (run by tinyir.onnx)")
     parser.add_argument("--device", default=os.environ.get("TINYIR_DEVICE", "cpu"),
                         help="cpu (default), opencl, reference, cuda, or a plugin target")
     parser.add_argument("--inputs", help="comma-separated .npy files, one per argument")
@@ -99,19 +147,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.beam is not None and args.beam < 0:
             raise TinyirError(f"--beam takes a beam width (0: no search), got {args.beam}")
-        module = _parse(args.file)
-        program = compile_program(module, args.device, None if args.beam is None else f"beam={args.beam}")
-        inputs = (_load_inputs(args.inputs, len(program.input_types)) if args.inputs
-                  else random_inputs(program.input_types, args.seed))
-        outputs = program.run(inputs)
+        if args.file.endswith(".onnx"):
+            outputs, expected = _run_onnx(args)
+        else:
+            module = _parse(args.file)
+            program = compile_program(module, args.device, None if args.beam is None else f"beam={args.beam}")
+            inputs = (_load_inputs(args.inputs, len(program.input_types)) if args.inputs
+                      else random_inputs(program.input_types, args.seed))
+            outputs = program.run(inputs)
+            expected = compile_program(module, "reference").run(inputs) if args.check else None
         if args.output:
             _save_npz(args.output, outputs)
         else:
             with np.printoptions(precision=5, suppress=True, threshold=200):
                 for i, out in enumerate(outputs):
                     print(f"out{i}: {out.dtype} {list(out.shape)}\n{out}")
-        if args.check:
-            expected = compile_program(module, "reference").run(inputs)
+        if expected is not None:
+            reference = "onnxruntime" if args.file.endswith(".onnx") else "reference"
             worst_ok = True
             for i, (got, want) in enumerate(zip(outputs, expected)):
                 diff = _max_difference(got, want)
