@@ -8,7 +8,7 @@
 // CHECK:       static inline int32_t idiv_i32(int32_t a, int32_t b) { if (b == 0) return 0; if (b == -1) return (int32_t)((uint32_t)0 - (uint32_t)a); return (int32_t)(a / b); }
 // CHECK:       static inline float max_f32(float a, float b) { return a != a ? a : b != b ? b : a == b ? copysignf(a, (a + b)) : fmaxf(a, b); }
 // CHECK:       static inline int32_t mul_i32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a * (uint32_t)b); }
-// CHECK:       static inline int8_t shl_i8(int8_t a, int8_t b) { return (uint8_t)b < 8 ? (int8_t)((uint8_t)a << b) : 0; }
+// CHECK:       static inline int8_t shl_i8(int8_t a, int8_t b) { return (uint8_t)b < 8 ? (int8_t)((uint32_t)(uint8_t)a << b) : 0; }
 // CHECK-LABEL: void r0(float* restrict data0, const float* restrict data1) {
 // CHECK-NEXT:    for (int32_t gidx0 = 0; gidx0 < 300; gidx0++) {
 // CHECK-NEXT:      int32_t val0 = mul_i32(gidx0, 8);
