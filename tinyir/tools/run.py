@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     np.allclose(got.astype(np.float64), want.astype(np.float64), rtol=args.rtol, atol=args.atol,
                                 equal_nan=True))
                 worst_ok &= ok
-                print(f"check out{i}: max |{args.device} - reference| = {diff:.3g} -> {'OK' if ok else 'MISMATCH'}")
+                print(f"check out{i}: max |{args.device} - {reference}| = {diff:.3g} -> {'OK' if ok else 'MISMATCH'}")
             if not worst_ok:
                 return 1
         return 0
