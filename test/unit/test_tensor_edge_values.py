@@ -317,3 +317,38 @@ def test_integer_max_pool_pads_with_the_dtype_minimum(device):
     got = Tensor(a, device=device).max_pool2d(2, stride=1, padding=1).numpy()
     want = torch.nn.functional.max_pool2d(torch.tensor(a, dtype=torch.float32), 2, stride=1, padding=1).numpy()
     np.testing.assert_array_equal(got, want.astype(np.int8))
+
+
+# ---------------------------------------------------------------------------------- precision
+
+PRECISION_INPUTS = np.float32([1e-30, 1e-7, -3e-6, 1e-4, -2e-3, 0.01, 0.04, 0.1, 0.2499, 0.25, -0.3, 0.4999, 0.5, 0.7,
+                               0.99, -0.9999, 1.0, 1.0000001, 1.001, 1.5, 3.0, 30.0, -1000.0, 1e4, 12345.678, 3e8, 1e20,
+                               -1e20, np.inf, np.nan, 1.5707964, 3.1415927, -4.712389])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", ["sinh", "cosh", "tanh", "asinh", "atanh", "acosh", "cos", "tan", "sin"])
+def test_transcendentals_keep_their_digits(device, name):
+    """Against float64 PyTorch rounded to f32: small arguments (no cancellation: sinh(1e-7) was 19%
+    off), large ones (cos(1e4) lost digits through pi/2 - x; asinh/acosh(1e20) overflowed) and the
+    special values."""
+    with np.errstate(all="ignore"):
+        got = getattr(Tensor(PRECISION_INPUTS, device=device), name)().numpy().astype(np.float64)
+        want = getattr(torch, name)(torch.tensor(PRECISION_INPUTS, dtype=torch.float64)).numpy()
+        want = want.astype(np.float32).astype(np.float64)
+        both_nan = np.isnan(got) & np.isnan(want)
+        rel = np.abs(got - want) / np.maximum(np.abs(want), 1e-30)
+        rel[both_nan | (got == want)] = 0
+    bad = {float(x): (float(g), float(w)) for x, g, w, r in zip(PRECISION_INPUTS, got, want, rel) if not r <= 2e-6}
+    assert not bad, f"{name}: input -> (got, want) {bad}"
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_inverse_hyperbolic_slopes_at_the_ends(device):
+    for name, values in (("atanh", [-1.0, 0.0, 1e-5, 0.2499, 0.25, 0.9, 1.0]), ("acosh", [1.0, 1.0000001, 1.5, 1e9]),
+                         ("asinh", [0.0, 1e-5, 0.2499, 0.25, -3.0, -1e9]), ("cos", [0.0, 1.5707964, 3.0, -1000.0]),
+                         ("sinh", [0.0, 1e-5, 0.4999, 0.5, 3.0])):
+        got, grad, want, want_grad = _value_and_grad(device, lambda x: getattr(x, name)() if isinstance(x, Tensor)
+                                                     else getattr(torch, name)(x), values)
+        np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-30, err_msg=name)
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-5, err_msg=name)

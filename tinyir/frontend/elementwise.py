@@ -17,6 +17,21 @@ if TYPE_CHECKING:
     from tinyir.frontend.tensor import Tensor
 
 
+def _odd_series(x: Tensor, coefficients: tuple[float, ...]) -> Tensor:
+    """x * (c0 + c1 x^2 + c2 x^4 + ...), by Horner's rule in x^2."""
+    x2 = x * x
+    acc = x2 * coefficients[-1]
+    for c in reversed(coefficients[1:-1]):
+        acc = x2 * (acc + c)
+    return x * (acc + coefficients[0])
+
+
+# Taylor coefficients of odd functions (of x, x^3, x^5, ...), enough terms for f32 on the ranges used
+_SINH = tuple(1 / math.factorial(2 * k + 1) for k in range(7))
+_ATANH = tuple(1 / (2 * k + 1) for k in range(12))
+_ASINH = tuple((-1) ** k * math.factorial(2 * k) / (4**k * math.factorial(k) ** 2 * (2 * k + 1)) for k in range(9))
+
+
 class ElementwiseMixin:
     def exp(self: Tensor) -> Tensor:
         return (self._float() * (1 / math.log(2))).exp2()
@@ -28,7 +43,15 @@ class ElementwiseMixin:
         return self.sqrt().reciprocal()
 
     def cos(self: Tensor) -> Tensor:
-        return (math.pi / 2 - self._float()).sin()
+        """From sines of x, 2x and x/2 (exact scalings: the target's sin reduces any argument), never
+        sin(pi/2 - x), whose rounded sum loses digits as |x| grows: 1 - 2 sin(x/2)^2 where
+        |sin x| < 1/2 (there |cos x| > 0.86, no cancellation), else sin(2x) / (2 sin x)."""
+        x = self._float()
+        s = x.sin()
+        near_one = s.abs() < 0.5
+        half = (x * 0.5).sin()
+        safe_s = near_one.where(1.0, s)  # the dropped quotient never divides by sin x = 0
+        return near_one.where(1 - 2 * half * half, (x * 2).sin() / (2 * safe_s))
 
     def tan(self: Tensor) -> Tensor:
         return self.sin() / self.cos()
@@ -156,19 +179,47 @@ class ElementwiseMixin:
         return small.where(series, nonneg.where(magnitude, -magnitude))
 
     def sinh(self: Tensor) -> Tensor:
-        return (self.exp() - (-self).exp()) / 2
+        """(e^x - e^-x) / 2, which cancels for small |x|: there (|x| < 1/2) its odd Taylor polynomial."""
+        x = self._float()
+        small = x.abs() < 0.5
+        return small.where(_odd_series(small.where(x, 0), _SINH), (x.exp() - (-x).exp()) / 2)
 
     def cosh(self: Tensor) -> Tensor:
         return (self.exp() + (-self).exp()) / 2
 
     def atanh(self: Tensor) -> Tensor:
-        return ((1 + self) / (1 - self)).log() / 2
+        """(log(1 + x) - log(1 - x)) / 2 (at +-1 the value and slope are +-inf, not NaN); below
+        |x| = 1/4 its odd Taylor polynomial, where the two logs would cancel."""
+        x = self._float()
+        small = x.abs() < 0.25
+        return small.where(_odd_series(small.where(x, 0), _ATANH), ((1 + x).log() - (1 - x).log()) * 0.5)
 
     def asinh(self: Tensor) -> Tensor:
-        return (self + (self.square() + 1).sqrt()).log()
+        """sign(x) log(|x| + sqrt(x^2 + 1)): odd, so no cancellation for negative x; below |x| = 1/4
+        its Taylor polynomial, past 2**28 log(2|x|) (x^2 would overflow)."""
+        x = self._float()
+        ax = x.abs()
+        small, huge = ax < 0.25, ax > 2.0**28
+        mid = (small | huge).where(1.0, ax)  # each dropped branch sees a harmless input
+        big = huge.where(ax, 1.0)
+        magnitude = huge.where(big.log() + math.log(2), (mid + (mid * mid + 1).sqrt()).log())
+        return small.where(_odd_series(small.where(x, 0), _ASINH), (x < 0).where(-magnitude, magnitude))
 
     def acosh(self: Tensor) -> Tensor:
-        return (self + (self.square() - 1).sqrt()).log()
+        """log1p(t) with t = (x - 1) + sqrt(x - 1) sqrt(x + 1): exact near 1 (x - 1 is exact there),
+        past 2**28 log(2x) (x^2 would overflow); NaN below 1."""
+        x = self._float()
+        huge = x > 2.0**28
+        xm = huge.where(2.0, x)
+        t = (xm - 1) + (xm - 1).sqrt() * (xm + 1).sqrt()  # two roots: the slope at 1 is inf, not inf * 0
+        return huge.where(huge.where(x, 1.0).log() + math.log(2), t._log1p())
+
+    def _log1p(self: Tensor) -> Tensor:
+        """log(1 + t), accurate for small t: log(u) * t / (u - 1) with u = 1 + t rounded (u - 1 is
+        exact, so the rounding of u cancels); t itself where u rounds to 1."""
+        u = 1 + self
+        exact = u == 1
+        return exact.where(self, u.log() * self / exact.where(1.0, u - 1))
 
     def gelu(self: Tensor, approximate: str = "tanh") -> Tensor:
         """The tanh approximation by default (PyTorch's `approximate="tanh"`), as in tinygrad;
