@@ -18,3 +18,11 @@ for name in ("xdsl", "immutabledict", "ordered_set", "typing_extensions"):
 print("packed into build/gpu-deps:", sorted(os.listdir("build/gpu-deps")))
 PY
 du -sh build/gpu-deps
+# ml_dtypes (bf16 on the host) has a compiled extension: wheels for the Python versions a GPU
+# machine may run, installed there by run_on_gpu.sh when the import fails.
+rm -rf build/gpu-wheels && mkdir -p build/gpu-wheels
+for v in 310 311 312 313; do
+  "$PYTHON" -m pip download -q ml_dtypes==0.7.0 --no-deps --only-binary=:all: --python-version "$v" \
+    --platform manylinux_2_27_x86_64 --platform manylinux_2_28_x86_64 -d build/gpu-wheels || true
+done
+ls build/gpu-wheels

@@ -19,9 +19,12 @@ if ! "$PYTHON" -c "import xdsl" 2>/dev/null; then
     exit 2
   fi
 fi
+if ! "$PYTHON" -c "import ml_dtypes" 2>/dev/null && [ -d build/gpu-wheels ]; then
+  "$PYTHON" -m pip install -q --no-index --find-links build/gpu-wheels ml_dtypes || true
+fi
 "$PYTHON" - <<'PY' || exit 2
 import importlib, sys
-missing = [m for m in ("numpy", "xdsl") if importlib.util.find_spec(m) is None]
+missing = [m for m in ("numpy", "xdsl", "ml_dtypes") if importlib.util.find_spec(m) is None]
 if missing:
     sys.exit(f"error: missing Python packages: {', '.join(missing)}")
 print("python", sys.version.split()[0])
