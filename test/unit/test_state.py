@@ -96,14 +96,14 @@ def test_file_follows_the_safetensors_spec(tmp_path: Path) -> None:
 
 
 def test_safe_load_reads_a_file_written_by_hand(tmp_path: Path) -> None:
-    """A file another writer made (no padding, I64 data) loads, the I64 narrowed to int32."""
+    """A file another writer made (no padding, I64 data) loads, the I64 kept (tinyir has int64)."""
     header = json.dumps({"a": {"dtype": "I64", "shape": [2], "data_offsets": [0, 16]},
                          "b": {"dtype": "F32", "shape": [], "data_offsets": [16, 20]}}).encode()
     data = np.array([5, -6], "<i8").tobytes() + np.array(2.5, "<f4").tobytes()
     path = tmp_path / "hand.safetensors"
     path.write_bytes(struct.pack("<Q", len(header)) + header + data)
     loaded = safe_load(path)
-    assert loaded["a"].dtype == dtypes.int32 and loaded["a"].tolist() == [5, -6]
+    assert loaded["a"].dtype == dtypes.int64 and loaded["a"].tolist() == [5, -6]
     assert loaded["b"].shape == () and loaded["b"].item() == 2.5
 
 

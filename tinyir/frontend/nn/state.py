@@ -14,7 +14,6 @@ import os
 import struct
 import tempfile
 from collections import OrderedDict
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,9 @@ from tinyir.frontend.tensor import Tensor
 SAFE_DTYPES: dict[DType, str] = {
     dtypes.float32: "F32", dtypes.float16: "F16", dtypes.int32: "I32",
     dtypes.int8: "I8", dtypes.uint8: "U8", dtypes.bool: "BOOL",
+    **{getattr(dtypes, name): code for name, code in (  # the dtypes this tinyir has of the wider set
+        ("float64", "F64"), ("bfloat16", "BF16"), ("int64", "I64"), ("int16", "I16"), ("uint16", "U16"),
+        ("uint32", "U32"), ("uint64", "U64")) if hasattr(dtypes, name)},
 }
 # other safetensors dtypes a file may hold: loaded and converted to the nearest tinyir dtype
 _WIDENED: dict[str, tuple[str, DType]] = {
@@ -153,14 +155,20 @@ def _read_header(data: memoryview, fn: Any) -> tuple[dict[str, Any], int]:
 
 
 def safe_load_metadata(fn: str | os.PathLike) -> dict[str, str]:
-    with open(fn, "rb") as f:
-        header, _ = _read_header(memoryview(f.read()), fn)
-    return header.get("__metadata__", {})
+    from tinyir.frontend.nn.checkpoint import safetensors_header
+
+    return safetensors_header(fn)[0].get("__metadata__", {})
 
 
 def safe_load(fn: str | os.PathLike | Tensor, device: str | None = None) -> dict[str, Tensor]:
-    """Read a safetensors file (a path, or a uint8 Tensor of its bytes) into name -> Tensor."""
-    raw = fn.numpy().tobytes() if isinstance(fn, Tensor) else Path(fn).read_bytes()
+    """Read a safetensors file (a path, or a uint8 Tensor of its bytes) into name -> Tensor. A path
+    is memory-mapped (tinyir/frontend/nn/checkpoint.py): only the tensors' bytes are read; dtypes
+    this tinyir lacks are widened (bf16 -> f32) or narrowed where every value fits (i64 -> i32)."""
+    if not isinstance(fn, Tensor):
+        from tinyir.frontend.nn.checkpoint import safetensors_load
+
+        return safetensors_load(fn, device)
+    raw = fn.numpy().tobytes()
     data = memoryview(raw)
     header, start = _read_header(data, fn)
     by_name = {v: k for k, v in SAFE_DTYPES.items()}
@@ -184,4 +192,7 @@ def safe_load(fn: str | os.PathLike | Tensor, device: str | None = None) -> dict
     return out
 
 
-__all__ = ["get_parameters", "get_state_dict", "load_state_dict", "safe_load", "safe_load_metadata", "safe_save"]
+from tinyir.frontend.nn.checkpoint import CheckpointError, gguf_load, torch_load  # noqa: E402 - after Tensor
+
+__all__ = ["get_parameters", "get_state_dict", "load_state_dict", "safe_load", "safe_load_metadata", "safe_save",
+           "torch_load", "gguf_load", "CheckpointError"]
