@@ -137,7 +137,7 @@ def test_pow_slopes_where_the_log_is_minus_inf(device):
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_clip_gradient_is_one_on_the_boundary(device):
-    values = [-2.0, -1.0, -0.5, 0.0, 1.0, 1.5]
+    values = [-2.0, -1.0, -0.5, 0.0, 1.0, 1.5, float("nan")]
     got, grad, want, want_grad = _value_and_grad(device, lambda x: x.clip(-1.0, 1.0), values)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(grad, want_grad)

@@ -116,8 +116,8 @@ class ElementwiseMixin:
         if min_ is None and max_ is None:
             raise TensorValueError("clip: at least one of min_ and max_ must be given")
         # selects, not maximum/minimum: the gradient is 1 on the boundary, as in PyTorch (a max
-        # splits it between tied operands), and NaN stays NaN
-        x = self
+        # splits it between tied operands), and NaN stays NaN (with gradient 0, as PyTorch's)
+        x = self.isnan().where(self.detach(), self) if self.dtype.is_float() else self
         if min_ is not None:
             x, low = x._broadcasted(min_, "clip")
             x = (x < low).where(low, x)
