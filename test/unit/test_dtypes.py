@@ -306,6 +306,7 @@ def test_tensor_ops_reductions_and_matmul_match_torch(device, dt):
     """Elementwise ops, sum and max over an axis and a matmul, against PyTorch on the CPU (bf16: the
     same per-op rounding; sums and matmuls of bf16 accumulate in f32 and round once at the end)."""
     a, b, c = _data(dt, (3, 5), 1), _data(dt, (3, 5), 2), _data(dt, (5, 4), 3)
+    sum_dt = dtypes.int32 if dt in (dtypes.int16, dtypes.uint16) else dt  # narrow ints sum in int32 (tinygrad)
     x, y = Tensor(a, device=device), Tensor(b, device=device)
     got = {"add": x + y, "mul": x * y, "max": x.maximum(y), "lt": x < y, "sum": x.sum(axis=1), "amax": x.max(axis=0),
            "matmul": x @ Tensor(c, device=device)}
@@ -315,8 +316,9 @@ def test_tensor_ops_reductions_and_matmul_match_torch(device, dt):
             "add": ta + tb, "mul": ta * tb, "max": torch.maximum(ta, tb), "lt": ta < tb, "sum": ta.sum(dim=1),
             "amax": ta.amax(dim=0), "matmul": ta @ tc}.items()}
     else:  # numpy (PyTorch has no add on uint16/32/64): integers wrap at their width
-        want = {"add": a + b, "mul": a * b, "max": np.maximum(a, b), "lt": a < b, "sum": a.sum(axis=1, dtype=dt.np),
-                "amax": a.max(axis=0), "matmul": (a @ c).astype(dt.np)}
+        want = {"add": a + b, "mul": a * b, "max": np.maximum(a, b), "lt": a < b, "sum": a.sum(axis=1, dtype=sum_dt.np),
+                "amax": a.max(axis=0), "matmul": a @ c if dt.is_float() else
+                (a.astype(np.int64) @ c.astype(np.int64)).astype(sum_dt.np)}
     if dt.is_float():
         got["sqrt"] = x.abs().sqrt()
         want["sqrt"] = _numpy(_torch(a, dt).abs().sqrt(), dt) if dt == dtypes.bfloat16 else np.sqrt(np.abs(a))
@@ -328,7 +330,11 @@ def test_tensor_ops_reductions_and_matmul_match_torch(device, dt):
                                        err_msg=f"{dt.name} {name} on {device}")
         else:
             np.testing.assert_array_equal(g, w, err_msg=f"{dt.name} {name} on {device}")
-    assert got["add"].dtype == dt and got["sum"].dtype == dt and got["matmul"].dtype == dt
+    assert got["add"].dtype == dt and got["sum"].dtype == sum_dt and got["matmul"].dtype == sum_dt  # as int8's
+    if dt.is_float():  # trunc/floor of values past int32 (f64 goes through int64)
+        big = np.array([2.0**40 + 0.5, -2.0**45 - 0.5, 3.7, -3.7, 2.0**60], np.float32).astype(dt.np)
+        np.testing.assert_array_equal(Tensor(big, device=device).floor().numpy().astype(np.float64),
+                                      np.floor(big.astype(np.float64)))
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -76,7 +76,8 @@ class ElementwiseMixin:
 
         whole = float(2 ** finfo(self.dtype.np).nmant)  # ALU-TABLE: no int32 overflow (1e12)
         x = self.detach()  # a step function: no gradient (PyTorch's 0), on either branch
-        return (x.abs() < whole).where(x.cast(dtypes.int32).cast(self.dtype), x)
+        through = dtypes.int64 if whole > 2**31 else dtypes.int32  # DTYPES: f64's 2**52 needs int64
+        return (x.abs() < whole).where(x.cast(through).cast(self.dtype), x)
 
     def floor(self: Tensor) -> Tensor:
         if not self.dtype.is_float():

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 Axis = int | tuple[int, ...] | list[int] | None
 
 
+#: DTYPES: what sum/prod accumulate in int32 (tinygrad's: the integer types narrower than int32)
+SMALL_INTS = (dtypes.bool, dtypes.int8, dtypes.uint8, dtypes.int16, dtypes.uint16)
+
+
 class ReduceMixin:
     def _axes(self: Tensor, axis: Axis, opname: str) -> tuple[int, ...]:
         if axis is None:
@@ -40,7 +44,7 @@ class ReduceMixin:
             dtype: Any = None) -> Tensor:
         # small integer types and bool accumulate in int32, like tinygrad/PyTorch; dtype= casts the
         # input first (PyTorch's sum(dtype=))
-        x = self.cast(dtypes.int32) if self.dtype in (dtypes.bool, dtypes.int8, dtypes.uint8) else self
+        x = self.cast(dtypes.int32) if self.dtype in SMALL_INTS else self
         x = self.cast(dtype) if dtype is not None else x
         if acc_dtype is not None:
             x = x.cast(acc_dtype)
@@ -86,7 +90,7 @@ class ReduceMixin:
         """Product by pairwise halving (log2 n multiplies; pads odd lengths with 1)."""
         axes = self._axes(axis, "prod")
         rest = [i for i in range(self.ndim) if i not in axes]
-        x = self.cast(dtypes.int32) if self.dtype in (dtypes.bool, dtypes.int8, dtypes.uint8) else self
+        x = self.cast(dtypes.int32) if self.dtype in SMALL_INTS else self
         x = self.cast(dtype) if dtype is not None else x  # PyTorch's prod(dtype=): cast the input first
         n = math.prod(self.shape[a] for a in axes)
         x = x.permute(rest + list(axes)).reshape(tuple(self.shape[i] for i in rest) + (n,))
