@@ -125,7 +125,7 @@ def test_activation_values_and_slopes_at_corners_and_extremes(device, name, fn, 
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_pow_slopes_where_the_log_is_minus_inf(device):
-    for exponent in (2.5, 1.5, 1.0, 0.0, 3.0):
+    for exponent in (2.5, 1.5, 1.0, 0.0, 3.0, 0.5, 0.25, -1.0, -2.0, -0.5):
         got, grad, want, want_grad = _value_and_grad(
             device, lambda x: x ** (x * 0 + exponent) if isinstance(x, Tensor) else x ** exponent, [0.0, 1.0, 2.0])
         np.testing.assert_allclose(got, want, rtol=1e-6)

@@ -281,11 +281,16 @@ class ElementwiseMixin:
         one = (exponent == 0) | ((base == 1) & exponent.isfinite().logical_not())
         zero = (base == 0) & (exponent > 1)
         identity = exponent == 1
-        safe = (one | zero | identity).where(1.0, base)
+        # 0**e for 0 < e < 1 is 0 with slope +inf, like sqrt(0); for e < 0 it is inf with slope
+        # -inf, like 1/0 (PyTorch's e * 0**(e - 1)); each reads the base only in its own lanes
+        root, pole = (base == 0) & (exponent > 0) & (exponent < 1), (base == 0) & (exponent < 0)
+        at_zero = root.where(root.where(base, 1.0).sqrt(), pole.where(base, 1.0).reciprocal())
+        safe = (one | zero | identity | root | pole).where(1.0, base)
         magnitude = (safe.abs().log2() * exponent).exp2()
         exp_is_odd = (exponent - (exponent * 0.5).floor() * 2) == 1
         negate = (base < 0) & exp_is_odd
         exp_is_int = exponent == exponent.trunc()
         result = negate.where(-magnitude, magnitude)
         result = ((base < 0) & exp_is_int.logical_not()).where(math.nan, result)
+        result = (root | pole).where(at_zero, result)
         return one.where(1.0, zero.where(0.0, identity.where(base, result)))
