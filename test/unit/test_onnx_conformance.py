@@ -31,17 +31,14 @@ from tinyir.onnx.ops import OUT_OF_SCOPE  # noqa: E402
 
 # in-scope operators tinyir.onnx does not convert yet: what is missing
 NOT_YET_OPS = {
-    "Attention": "the fused attention operator (opset 23) is not converted yet",
     "LinearAttention": "not converted yet", "FlexAttention": "ai.onnx.preview: not converted yet",
     "CausalConvWithState": "not converted yet", "RotaryEmbedding": "not converted yet", "SwiGLU": "not converted yet",
     "TensorScatter": "not converted yet",
     "RNN": "recurrent layers are not converted yet", "GRU": "recurrent layers are not converted yet",
     "LSTM": "recurrent layers are not converted yet",
-    "SoftmaxCrossEntropyLoss": "loss operators are not converted yet",
-    "NegativeLogLikelihoodLoss": "loss operators are not converted yet",
     "GridSample": "not converted yet", "AffineGrid": "not converted yet", "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet", "Col2Im": "not converted yet", "CenterCropPad": "not converted yet",
-    "MaxUnpool": "not converted yet", "Det": "not converted yet", "CumProd": "not converted yet",
+    "MaxUnpool": "not converted yet", "Det": "not converted yet",
     "Unique": "data-dependent output shape: not converted yet", "NonMaxSuppression": "not converted yet",
     "DFT": "spectral operators are not converted yet", "STFT": "spectral operators are not converted yet",
     "HannWindow": "window functions are not converted yet", "HammingWindow": "not converted yet",
@@ -71,6 +68,12 @@ NOT_YET_CASES = {
     "test_training_dropout_default": "Dropout in training mode (a random mask)",
     "test_training_dropout_mask": "Dropout in training mode (a random mask)",
     "test_training_dropout_default_mask": "Dropout in training mode (a random mask)",
+    **{name: "half-precision Attention: ONNX's reference rounds every step to float16/bfloat16, and the case's "
+             "rtol 1e-3 is below one half-precision ulp, so only the same order of roundings matches"
+       for name in ("test_attention_4d_fp16", "test_attention_4d_gqa_with_past_and_present_fp16",
+                    "test_attention_4d_causal_bf16", "test_attention_4d_padded_kv_bf16",
+                    "test_attention_4d_causal_padded_kv_bf16", "test_attention_4d_attn_mask_causal_bf16",
+                    "test_attention_3d_causal_bf16")},
 }
 # element types tinyir has no dtype for: the case's name says which
 MISSING_TYPES = ("FLOAT8", "FLOAT4", "INT4", "UINT4", "INT2", "UINT2", "STRING", "string", "e8m0")

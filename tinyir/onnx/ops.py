@@ -670,6 +670,49 @@ def _cumsum(ctx: Any) -> Tensor:
     return out.flip(axis) if ctx.attr("reverse", 0) else out
 
 
+def _cumprod(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    axis = _axis(int(ctx.scalar(1)), x.ndim)
+    reverse = bool(ctx.attr("reverse", 0))
+    y = x.flip(axis) if reverse else x
+    if ctx.attr("exclusive", 0):  # shifted by one: a 1 first, the last element left out
+        pads: list[Any] = [None] * x.ndim
+        pads[axis] = (1, -1)
+        y = y.pad(pads, value=1)
+    out = y.cumprod(axis)
+    return out.flip(axis) if reverse else out
+
+
+def _nll(ctx: Any, log_prob: Tensor, target: Tensor, weight: Tensor | None) -> Tensor:
+    """NegativeLogLikelihoodLoss of (N, C, d...) log-probabilities and (N, d...) class indices."""
+    ignore = ctx.attr("ignore_index")
+    ignored = (target == ignore) if ignore is not None else None
+    safe = ignored.where(0, target) if ignored is not None else target
+    picked = -log_prob.gather(1, safe.unsqueeze(1)).squeeze(1)
+    w = weight[safe] if weight is not None else None
+    if ignored is not None:
+        w = ignored.where(0.0, w if w is not None else 1.0).cast(log_prob.dtype)
+    loss = picked * w if w is not None else picked
+    reduction = ctx.attr("reduction", "mean")
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction != "mean":
+        raise ctx.error(f"reduction {reduction!r} is not one of none, sum, mean")
+    return loss.sum() / w.sum() if w is not None else loss.mean()
+
+
+def _nll_loss(ctx: Any) -> Tensor:
+    return _nll(ctx, ctx.x(0), ctx.x(1), ctx.x(2))
+
+
+def _softmax_cross_entropy(ctx: Any) -> Any:
+    scores = ctx.x(0)
+    log_prob = scores.log_softmax(1)
+    return _nll(ctx, log_prob, ctx.x(1), ctx.x(2)), log_prob
+
+
 def _topk(ctx: Any) -> tuple[Tensor, Tensor]:
     x = ctx.x(0)
     k = int(ctx.scalar(1)) if ctx.opset >= 10 else int(ctx.attr("k"))
@@ -844,6 +887,91 @@ def _reverse_sequence(ctx: Any) -> Tensor:
     shape[batch_axis], shape[time_axis] = x.shape[batch_axis], t
     idx = Tensor(index.reshape(shape), device=x.device).expand(x.shape)
     return x.gather(time_axis, idx)
+
+
+# --------------------------------------------------------------------------------------- Attention
+def _heads(x: Tensor, heads: int) -> Tensor:
+    """(B, S, heads * D) -> (B, heads, S, D)."""
+    b, seq, hidden = x.shape
+    return x.reshape(b, seq, heads, hidden // heads).permute(0, 2, 1, 3)
+
+
+def _structural_bias(ctx: Any, batch: int, q_len: int, kv_len: int, past_len: int | None,
+                     nonpad: list[int] | None, dtype: np.dtype) -> np.ndarray | None:
+    """The additive 0/-inf bias of is_causal, the sliding window and nonpad_kv_seqlen, built on the
+    host: (batch or 1, 1, q, kv), or None when there is none."""
+    causal = bool(ctx.attr("is_causal", 0))
+    left, right = int(ctx.attr("left_window_size", -1)), int(ctx.attr("right_window_size", -1))
+    if not causal and left < 0 and right < 0 and nonpad is None:
+        return None
+    if past_len is None and nonpad is not None:  # external cache: the frontier per batch
+        offsets = np.array(nonpad, dtype=np.int64).reshape(-1, 1, 1) - q_len
+    else:
+        offsets = np.full((1, 1, 1), past_len or 0, dtype=np.int64)
+    i = np.arange(q_len).reshape(1, q_len, 1)
+    j = np.arange(kv_len).reshape(1, 1, kv_len)
+    diff = (i + offsets) - j  # query position minus key position
+    allowed = np.ones(diff.shape, dtype=bool)
+    if causal:
+        allowed &= diff >= 0
+    if left >= 0:
+        allowed &= diff <= left
+    if right >= 0:
+        allowed &= -diff <= right
+    if nonpad is not None:
+        allowed = allowed & (np.arange(kv_len).reshape(1, 1, kv_len) < np.array(nonpad).reshape(-1, 1, 1))
+    bias = np.where(allowed, 0.0, -np.inf).astype(dtype)
+    return bias.reshape(bias.shape[0], 1, q_len, kv_len)
+
+
+def _attention(ctx: Any) -> tuple[Tensor, ...]:
+    q, k, v, mask, past_k, past_v = (ctx.x(i) for i in range(6))
+    nonpad = ctx.ints(6)
+    three_d = q.ndim == 3
+    if three_d:
+        q_heads, kv_heads = int(ctx.attr("q_num_heads")), int(ctx.attr("kv_num_heads"))
+        q, k, v = _heads(q, q_heads), _heads(k, kv_heads), _heads(v, kv_heads)
+    scale = ctx.attr("scale")
+    scale = math.sqrt(1 / math.sqrt(q.shape[3]) if scale is None else float(scale))
+    scale = float(np.array(scale, dtype=q.dtype.np))  # in the input's precision, as the reference
+    k = past_k.cat(k, dim=2) if past_k is not None else k
+    v = past_v.cat(v, dim=2) if past_v is not None else v
+    present_k, present_v = k, v
+    batch, heads, q_len = q.shape[:3]
+    kv_len = k.shape[2]
+    bias: Any = None
+    if mask is not None:
+        width = kv_len - mask.shape[-1]  # a shorter mask: the missing keys are masked out
+        if width > 0:
+            mask = mask.pad([None] * (mask.ndim - 1) + [(0, width)], value=False if mask.dtype == dtypes.bool else -math.inf)
+        bias = mask.where(0.0, -math.inf).cast(q.dtype) if mask.dtype == dtypes.bool else mask
+    structural = _structural_bias(ctx, batch, q_len, kv_len, past_k.shape[2] if past_k is not None else None,
+                                  nonpad, np.dtype(q.dtype.np))
+    if structural is not None:
+        s_t = Tensor(structural, device=q.device)
+        bias = s_t if bias is None else bias + s_t
+    if heads != k.shape[1]:  # grouped-query attention: each key/value head serves heads // kv_heads queries
+        reps = heads // k.shape[1]
+        k = k.unsqueeze(2).expand(batch, k.shape[1], reps, kv_len, k.shape[3]).reshape(batch, heads, kv_len, -1)
+        v = v.unsqueeze(2).expand(batch, v.shape[1], reps, kv_len, v.shape[3]).reshape(batch, heads, kv_len, -1)
+    qk = (q * scale) @ (k * scale).transpose(2, 3)
+    softcap = float(ctx.attr("softcap", 0.0))
+    if softcap > 0:
+        qk = (qk / softcap).tanh() * softcap
+    with_bias = qk + bias if bias is not None else qk
+    mode = int(ctx.attr("qk_matmul_output_mode", 0))
+    precision = ctx.attr("softmax_precision")
+    logits = with_bias.cast(_tensor_dtype(_onnx_np_dtype(int(precision), ctx), ctx)) if precision else with_bias
+    probs = logits.softmax(-1)
+    if bias is not None:  # a row with no key allowed gives zeros (not NaN)
+        all_masked = _expand_to(bias, with_bias.shape).max(-1, keepdim=True) == -math.inf
+        probs = all_masked.where(0.0, probs)
+    probs = probs.cast(q.dtype)
+    extra = {2: with_bias, 3: probs}.get(mode, qk)
+    out = probs @ v
+    if three_d:
+        out = out.permute(0, 2, 1, 3).reshape(batch, q_len, -1)
+    return out, present_k, present_v, extra.cast(q.dtype)
 
 
 # ------------------------------------------------------------------------------------------ Resize
@@ -1041,9 +1169,10 @@ OPS: dict[str, Handler] = {
     "Softmax": _softmax_like(lambda x, a: x.softmax(a)),
     "LogSoftmax": _softmax_like(lambda x, a: x.log_softmax(a)),
     "Hardmax": _softmax_like(_hardmax),
-    "CumSum": _cumsum, "TopK": _topk,
+    "CumSum": _cumsum, "CumProd": _cumprod, "TopK": _topk,
+    "NegativeLogLikelihoodLoss": _nll_loss, "SoftmaxCrossEntropyLoss": _softmax_cross_entropy,
     # linear algebra, convolution, pooling, normalization
-    "MatMul": _matmul, "Gemm": _gemm, "Einsum": _einsum,
+    "MatMul": _matmul, "Gemm": _gemm, "Einsum": _einsum, "Attention": _attention,
     "Conv": _conv, "ConvTranspose": _conv_transpose,
     "MaxPool": _max_pool, "AveragePool": _avg_pool, "LpPool": _lp_pool,
     "GlobalAveragePool": _unary(lambda x: x.mean(tuple(range(2, x.ndim)), keepdim=True)),
