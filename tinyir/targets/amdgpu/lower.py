@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, f16, f32, i1, i32
+from xdsl.dialects.builtin import ModuleOp, f16, f32, f64, i1, i32
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
@@ -35,7 +35,7 @@ from tinyir.targets.amdgpu import dialect as amd
 from tinyir.targets.llvm import dialect as ll
 from tinyir.targets.llvm import lower as llvm_lower
 from tinyir.targets.llvm.dialect import bit_width
-from tinyir.targets.llvm.lower import UopToLLVM, const, operands, storage_type, value_type
+from tinyir.targets.llvm.lower import UopToLLVM, _lowering, const, operands, storage_type, value_type
 
 AXES = ("x", "y", "z")
 # uop.kernel -> (its grid in work-items, its workgroup), read before the specials go
@@ -186,6 +186,16 @@ def lds_bytes(kernel: uop.KernelOp) -> int:
                for d in kernel.body.block.ops if isinstance(d, uop.DefineLocalOp))
 
 
+def lower_f64_via_f32(op: Operation) -> Operation | None:
+    """DTYPES: f64 exp2/log2/sin in f32 (approximate, and f32's range: alu.TARGET_LIMITS)."""
+    if op.results[0].type != f64:
+        return None
+    (x,) = operands(op)
+    name = op.name.split(".", 1)[1]
+    narrow = ll.CallOp(f"llvm.{name}.f32", [ll.FPTruncOp(x, f32)], f32)
+    return ll.FPExtOp(narrow, f64)
+
+
 @dataclass(frozen=True)
 class UopToAMDGPU(UopToLLVM):
     """Lower `uop.kernel`s to `amdgpu_kernel` `llir.kernel`s for an AMD GPU."""
@@ -314,6 +324,8 @@ class UopToAMDGPU(UopToLLVM):
             rule(uop.VLoadOp, lower_vload, "vload (f32, i32, f16) -> gep + load <N x T>, align N*size; gated: index 0, selects"),
             rule(uop.VStoreOp, lower_vstore, "vstore (f32, i32, f16) -> gep + store <N x T>; gated: inside if"),
             rule(uop.KernelOp, self.lower_kernel, "kernel -> amdgpu_kernel llir.kernel over global pointers"),
+            rule((uop.Exp2Op, uop.Log2Op, uop.SinOp), _lowering(lower_f64_via_f32),
+                 "f64 exp2/log2/sin -> the f32 intrinsic between fptrunc and fpext (the backend has no f64 libcall)"),
         ]
         replaced = {uop.SpecialOp, uop.DefineAccOp, uop.LoadOp, uop.StoreOp, uop.KernelOp}
         return own + [r for r in super().rules() if not set(r.root) & replaced]
