@@ -32,13 +32,12 @@ from tinyir.onnx.ops import OUT_OF_SCOPE  # noqa: E402
 # in-scope operators tinyir.onnx does not convert yet: what is missing
 NOT_YET_OPS = {
     "LinearAttention": "not converted yet", "FlexAttention": "ai.onnx.preview: not converted yet",
-    "CausalConvWithState": "not converted yet", "RotaryEmbedding": "not converted yet", "SwiGLU": "not converted yet",
-    "TensorScatter": "not converted yet",
+    "CausalConvWithState": "not converted yet",
     "RNN": "recurrent layers are not converted yet", "GRU": "recurrent layers are not converted yet",
     "LSTM": "recurrent layers are not converted yet",
     "GridSample": "not converted yet", "AffineGrid": "not converted yet", "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet", "Col2Im": "not converted yet", "CenterCropPad": "not converted yet",
-    "MaxUnpool": "not converted yet", "Det": "not converted yet",
+    "Det": "not converted yet",
     "Unique": "data-dependent output shape: not converted yet", "NonMaxSuppression": "not converted yet",
     "DFT": "spectral operators are not converted yet", "STFT": "spectral operators are not converted yet",
     "HannWindow": "window functions are not converted yet", "HammingWindow": "not converted yet",

@@ -974,6 +974,81 @@ def _attention(ctx: Any) -> tuple[Tensor, ...]:
     return out, present_k, present_v, extra.cast(q.dtype)
 
 
+def _rotary_embedding(ctx: Any) -> Tensor:
+    x, cos, sin, positions = ctx.x(0), ctx.x(1), ctx.x(2), ctx.x(3)
+    shape = x.shape
+    if x.ndim == 4:  # (B, heads, S, D) -> (B, S, heads, D)
+        x = x.permute(0, 2, 1, 3)
+    else:
+        heads = int(ctx.attr("num_heads"))
+        x = x.reshape(shape[0], shape[1], heads, shape[2] // heads)
+    dim = int(ctx.attr("rotary_embedding_dim", 0)) or x.shape[3]
+    if positions is not None:
+        cos, sin = cos[positions], sin[positions]  # (B, S, dim / 2)
+    cos, sin = cos.unsqueeze(2), sin.unsqueeze(2)
+    rotate = x.shrink([None, None, None, (0, dim)])
+    interleaved = bool(ctx.attr("interleaved", 0))
+    if interleaved:
+        pairs = rotate.reshape(*rotate.shape[:3], dim // 2, 2)
+        x1, x2 = pairs[..., 0], pairs[..., 1]
+    else:
+        x1, x2 = rotate.shrink([None, None, None, (0, dim // 2)]), rotate.shrink([None, None, None, (dim // 2, dim)])
+    real, imag = cos * x1 - sin * x2, sin * x1 + cos * x2
+    rotated = real.unsqueeze(-1).cat(imag.unsqueeze(-1), dim=-1).reshape(rotate.shape) if interleaved else real.cat(
+        imag, dim=-1)
+    out = rotated.cat(x.shrink([None, None, None, (dim, x.shape[3])]), dim=-1) if dim < x.shape[3] else rotated
+    return out.reshape(shape) if len(shape) == 3 else out.permute(0, 2, 1, 3)
+
+
+def _tensor_scatter(ctx: Any) -> Tensor:
+    cache, update = ctx.x(0), ctx.x(1)
+    starts = ctx.ints(2, [0] * cache.shape[0])
+    axis = _axis(int(ctx.attr("axis", -2)), cache.ndim)
+    circular = ctx.attr("mode", "linear") == "circular"
+    size, length = cache.shape[axis], update.shape[axis]
+    # per batch row: for each cache position along axis, which update position lands there (-1: none)
+    source = np.full((cache.shape[0], size), -1, dtype=np.int32)
+    for b, start in enumerate(starts):
+        for i in range(length):
+            j = (start + i) % size if circular else start + i
+            if 0 <= j < size:
+                source[b, j] = i
+    shape = [1] * cache.ndim
+    shape[0], shape[axis] = cache.shape[0], size
+    src = Tensor(source.reshape(shape), device=cache.device).expand(
+        tuple(s if i != axis else size for i, s in enumerate(cache.shape)))
+    picked = _gather_padded(update, axis, src.maximum(0))
+    return (src >= 0).where(picked, cache)
+
+
+def _gather_padded(x: Tensor, axis: int, index: Tensor) -> Tensor:
+    """x.gather along axis with an index whose size along axis may exceed x's."""
+    hot = index.unsqueeze(-1) == Tensor.arange(x.shape[axis], device=x.device)  # [..., size, length] at the end
+    moved = x.unsqueeze(-1).transpose(axis, -1)  # x's axis moved to the end, 1 left at axis
+    return hot.where(moved, 0).sum(-1).cast(x.dtype)
+
+
+def _max_unpool(ctx: Any) -> Tensor:
+    x, idx = ctx.x(0), ctx.x(1)
+    kernel = tuple(int(k) for k in ctx.attr("kernel_shape"))
+    nd = len(kernel)
+    strides = tuple(ctx.attr("strides", [1] * nd))
+    pads = ctx.attr("pads", [0] * (2 * nd))
+    out_shape = ctx.ints(2)
+    # indices address the pooled input's shape; an output_shape beyond it is zeros at the end
+    spatial = tuple((n - 1) * s - pads[i] - pads[i + nd] + k
+                    for i, (n, s, k) in enumerate(zip(x.shape[2:], strides, kernel)))
+    positions = math.prod(spatial)
+    # indices are flat over the whole (N, C, *spatial) output: make them per (n, c) plane
+    plane = idx % positions
+    flat_x = x.reshape(x.shape[0], x.shape[1], -1, 1)
+    hot = plane.reshape(x.shape[0], x.shape[1], -1, 1) == Tensor.arange(positions, device=x.device)
+    out = hot.where(flat_x, 0).sum(2).cast(x.dtype).reshape(x.shape[0], x.shape[1], *spatial)
+    if out_shape is not None and tuple(out_shape[-nd:]) != spatial:
+        out = _pad_spatial(out, [(0, t - n) for t, n in zip(out_shape[-nd:], spatial)])
+    return out
+
+
 # ------------------------------------------------------------------------------------------ Resize
 def _source_coordinate(o: int, n_in: int, n_out: int, scale: float, mode: str) -> float:
     if mode == "half_pixel":
@@ -1173,6 +1248,8 @@ OPS: dict[str, Handler] = {
     "NegativeLogLikelihoodLoss": _nll_loss, "SoftmaxCrossEntropyLoss": _softmax_cross_entropy,
     # linear algebra, convolution, pooling, normalization
     "MatMul": _matmul, "Gemm": _gemm, "Einsum": _einsum, "Attention": _attention,
+    "RotaryEmbedding": _rotary_embedding, "TensorScatter": _tensor_scatter, "MaxUnpool": _max_unpool,
+    "SwiGLU": lambda ctx: _in_f32(lambda a: a * (a * float(ctx.attr("alpha", 1.0))).sigmoid(), ctx.x(0)) * ctx.x(1),
     "Conv": _conv, "ConvTranspose": _conv_transpose,
     "MaxPool": _max_pool, "AveragePool": _avg_pool, "LpPool": _lp_pool,
     "GlobalAveragePool": _unary(lambda x: x.mean(tuple(range(2, x.ndim)), keepdim=True)),
