@@ -172,3 +172,26 @@ def test_tinyir_run_onnx_file(small_net, tmp_path) -> None:
     logits, _ = backend.prepare(proto).run([x])
     np.testing.assert_allclose(got["out0"], logits, rtol=1e-6, atol=1e-6)
     assert main([str(tmp_path / "missing.onnx")]) == 1  # one error line, no traceback
+
+
+@pytest.mark.parametrize("device", ["CPU", "OPENCL", "reference", "c"])
+def test_every_device(device: str) -> None:
+    """The same small graph (Conv, Relu, ReduceMean) on each device this machine has."""
+    if not backend.supports_device(device):
+        pytest.skip(f"{device} is not available here")
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]), helper.make_node("Relu", ["c"], ["r"]),
+             helper.make_node("ReduceMean", ["r"], ["y"], axes=[2, 3], keepdims=0)]
+    model = _graph(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 5, 5])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                   [helper.make_tensor("w", TensorProto.FLOAT, [3, 2, 3, 3], w.reshape(-1))], opset=13)
+    x = rng.standard_normal((1, 2, 5, 5)).astype(np.float32)
+    try:
+        (y,) = backend.prepare(model, device=device).run([x])
+    except Exception as exc:  # noqa: BLE001 - a device whose runtime is missing here
+        if "not available" in str(exc):
+            pytest.skip(str(exc))
+        raise
+    want = torch.relu(torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=1)).mean((2, 3))
+    np.testing.assert_allclose(y, want.numpy(), rtol=1e-5, atol=1e-6)
