@@ -33,8 +33,6 @@ from tinyir.onnx.ops import OUT_OF_SCOPE  # noqa: E402
 NOT_YET_OPS = {
     "LinearAttention": "not converted yet", "FlexAttention": "ai.onnx.preview: not converted yet",
     "CausalConvWithState": "not converted yet",
-    "RNN": "recurrent layers are not converted yet", "GRU": "recurrent layers are not converted yet",
-    "LSTM": "recurrent layers are not converted yet",
     "GridSample": "not converted yet", "AffineGrid": "not converted yet", "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet", "Col2Im": "not converted yet", "CenterCropPad": "not converted yet",
     "Det": "not converted yet",

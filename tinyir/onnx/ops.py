@@ -1049,6 +1049,116 @@ def _max_unpool(ctx: Any) -> Tensor:
     return out
 
 
+# ------------------------------------------------------------------------------- recurrent layers
+# activation name -> (how many of activation_alpha/beta it takes, the function of (x, alpha, beta))
+_RNN_ACTIVATIONS: dict[str, tuple[int, Callable[[Tensor, float, float], Tensor]]] = {
+    "Sigmoid": (0, lambda x, a, b: x.sigmoid()),
+    "Tanh": (0, lambda x, a, b: x.tanh()),
+    "Relu": (0, lambda x, a, b: x.relu()),
+    "Softsign": (0, lambda x, a, b: x / (1 + x.abs())),
+    "Softplus": (0, lambda x, a, b: (1 + x.exp()).log()),
+    "LeakyRelu": (1, lambda x, a, b: x.leaky_relu(a)),
+    "ThresholdedRelu": (1, lambda x, a, b: (x > a).where(x, 0.0)),
+    "Elu": (1, lambda x, a, b: x.elu(a)),
+    "HardSigmoid": (2, lambda x, a, b: (x * a + b).clip(0, 1)),
+    "Affine": (2, lambda x, a, b: x * a + b),
+    "ScaledTanh": (2, lambda x, a, b: (x * b).tanh() * a),
+}
+
+
+def _rnn_activations(ctx: Any, defaults: list[str], directions: int) -> list[list[Callable[[Tensor], Tensor]]]:
+    names = ctx.attr("activations", defaults * directions)
+    alphas, betas = list(ctx.attr("activation_alpha", [])), list(ctx.attr("activation_beta", []))
+    per_dir = len(names) // directions
+    fns = []
+    for name in names:
+        key = next((k for k in _RNN_ACTIVATIONS if k.lower() == str(name).lower()), None)
+        if key is None:
+            raise ctx.error(f"activation {name!r} is not supported")
+        count, fn = _RNN_ACTIVATIONS[key]
+        a = alphas.pop(0) if count >= 1 and alphas else 0.01 if key == "LeakyRelu" else 1.0
+        b = betas.pop(0) if count >= 2 and betas else 0.0
+        fns.append(lambda x, fn=fn, a=a, b=b: fn(x, a, b))
+    return [fns[d * per_dir:(d + 1) * per_dir] for d in range(directions)]
+
+
+def _recurrent(ctx: Any, kind: str) -> tuple[Tensor, ...]:
+    """RNN, GRU and LSTM, unrolled over the (static) sequence length."""
+    x, w, r, b = ctx.x(0), ctx.x(1), ctx.x(2), ctx.x(3)
+    lens, h0 = ctx.ints(4), ctx.x(5)
+    c0, peep = (ctx.x(6), ctx.x(7)) if kind == "LSTM" else (None, None)
+    layout = int(ctx.attr("layout", 0))
+    if layout:  # batch first: (batch, seq, input) -> (seq, batch, input)
+        x = x.transpose(0, 1)
+        h0 = h0.transpose(0, 1) if h0 is not None else None
+        c0 = c0.transpose(0, 1) if c0 is not None else None
+    seq, batch = x.shape[:2]
+    if lens is not None and any(n != seq for n in lens):
+        raise ctx.error("sequence_lens shorter than the sequence is not supported")
+    hidden = int(ctx.attr("hidden_size", r.shape[-1]))
+    direction = ctx.attr("direction", "forward")
+    dirs = 2 if direction == "bidirectional" else 1
+    gates = {"RNN": 1, "GRU": 3, "LSTM": 4}[kind]
+    acts = _rnn_activations(ctx, {"RNN": ["Tanh"], "GRU": ["Sigmoid", "Tanh"], "LSTM": ["Sigmoid", "Tanh", "Tanh"]}[kind],
+                            dirs)
+    clip = ctx.attr("clip")
+
+    def clipped(t: Tensor) -> Tensor:
+        return t.clip(-clip, clip) if clip is not None else t
+
+    ys, hs, cs = [], [], []
+    for d in range(dirs):
+        f = acts[d]
+        wd, rd = w[d], r[d]  # (gates * hidden, input), (gates * hidden, hidden)
+        bias = b[d] if b is not None else Tensor.zeros(2 * gates * hidden, dtype=x.dtype, device=x.device)
+        wb, rb = bias.shrink([(0, gates * hidden)]), bias.shrink([(gates * hidden, 2 * gates * hidden)])
+        h = h0[d] if h0 is not None else Tensor.zeros(batch, hidden, dtype=x.dtype, device=x.device)
+        c = c0[d] if c0 is not None else Tensor.zeros(batch, hidden, dtype=x.dtype, device=x.device)
+        x_proj = x @ wd.transpose(0, 1) + wb  # (seq, batch, gates * hidden): every step's input part at once
+        order = range(seq - 1, -1, -1) if (direction == "reverse" or d == 1) else range(seq)
+        steps: dict[int, Tensor] = {}
+
+        def gate(t: Tensor, i: int) -> Tensor:
+            return t.shrink([None, (i * hidden, (i + 1) * hidden)])
+
+        for t in order:
+            xp = x_proj[t]
+            if kind == "RNN":
+                h = f[0](clipped(xp + h @ rd.transpose(0, 1) + rb))
+            elif kind == "GRU":
+                hr = h @ rd.transpose(0, 1)  # (batch, 3 * hidden): z, r, h parts
+                z = f[0](clipped(gate(xp, 0) + gate(hr, 0) + gate(rb.unsqueeze(0), 0)))
+                rg = f[0](clipped(gate(xp, 1) + gate(hr, 1) + gate(rb.unsqueeze(0), 1)))
+                rh = rd.shrink([(2 * hidden, 3 * hidden), None])
+                if ctx.attr("linear_before_reset", 0):
+                    cand = gate(xp, 2) + rg * (gate(hr, 2) + gate(rb.unsqueeze(0), 2))
+                else:
+                    cand = gate(xp, 2) + (rg * h) @ rh.transpose(0, 1) + gate(rb.unsqueeze(0), 2)
+                hc = f[1](clipped(cand))
+                h = (1 - z) * hc + z * h
+            else:
+                pre = xp + h @ rd.transpose(0, 1) + rb  # i, o, f, c
+                p_i, p_o, p_f = ((peep[d].shrink([(k * hidden, (k + 1) * hidden)]) for k in range(3)) if peep is not None
+                                 else (None, None, None))
+                gi = f[0](clipped(gate(pre, 0) + (p_i * c if p_i is not None else 0)))
+                gf = f[0](clipped(gate(pre, 2) + (p_f * c if p_f is not None else 0)))
+                if ctx.attr("input_forget", 0):
+                    gf = 1 - gi
+                gc = f[1](clipped(gate(pre, 3)))
+                c = gf * c + gi * gc
+                go = f[0](clipped(gate(pre, 1) + (p_o * c if p_o is not None else 0)))
+                h = go * f[2](c)
+            steps[t] = h
+        ys.append(Tensor.stack(*[steps[t] for t in range(seq)], dim=0))  # (seq, batch, hidden)
+        hs.append(h)
+        cs.append(c)
+    y = Tensor.stack(*ys, dim=1)  # (seq, dirs, batch, hidden)
+    y_h, y_c = Tensor.stack(*hs, dim=0), Tensor.stack(*cs, dim=0)
+    if layout:
+        y, y_h, y_c = y.permute(2, 0, 1, 3), y_h.transpose(0, 1), y_c.transpose(0, 1)
+    return (y, y_h, y_c) if kind == "LSTM" else (y, y_h)
+
+
 # ------------------------------------------------------------------------------------------ Resize
 def _source_coordinate(o: int, n_in: int, n_out: int, scale: float, mode: str) -> float:
     if mode == "half_pixel":
@@ -1248,6 +1358,8 @@ OPS: dict[str, Handler] = {
     "NegativeLogLikelihoodLoss": _nll_loss, "SoftmaxCrossEntropyLoss": _softmax_cross_entropy,
     # linear algebra, convolution, pooling, normalization
     "MatMul": _matmul, "Gemm": _gemm, "Einsum": _einsum, "Attention": _attention,
+    "RNN": lambda ctx: _recurrent(ctx, "RNN"), "GRU": lambda ctx: _recurrent(ctx, "GRU"),
+    "LSTM": lambda ctx: _recurrent(ctx, "LSTM"),
     "RotaryEmbedding": _rotary_embedding, "TensorScatter": _tensor_scatter, "MaxUnpool": _max_unpool,
     "SwiGLU": lambda ctx: _in_f32(lambda a: a * (a * float(ctx.attr("alpha", 1.0))).sigmoid(), ctx.x(0)) * ctx.x(1),
     "Conv": _conv, "ConvTranspose": _conv_transpose,
