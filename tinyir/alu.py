@@ -255,15 +255,20 @@ TARGET_LIMITS: dict[str, dict[str, str]] = {
         "exp2": "ex2.approx.f32 (approximate)",
         "log2": "lg2.approx.f32 (approximate)",
         "sin": "sin.approx.f32: its error grows without bound outside about [-100 pi, 100 pi]",
-        "max": "the sign of zero in max(+0, -0) is max.NaN's (not checked on hardware here)",
+        "max": "the sign of zero in max(+0, -0) is max.NaN's (not checked on hardware here); f64: max.f64's, "
+               "with NaN passed through by selp",
+        "f64": "exp2, log2 and sin of f64 are computed in f32 (approximate, and f32's range); a bitcast "
+               "between f16 and a 16-bit integer is not supported (DTYPES)",
     },
     "metal": {**{name: f"metal::{name} (the platform's, a few ulp)" for name in ("exp2", "log2", "sin")},
               **{name: "correctly rounded only where the Metal library is built without fast math (its default "
                        "is fast math)" for name in ("sqrt", "recip")}},
-    "amdgpu": {name: f"llvm.{name} on the AMDGPU backend (a few ulp)" for name in ("exp2", "log2", "sin")},
+    "amdgpu": {name: f"llvm.{name} on the AMDGPU backend (a few ulp; f64 computed in f32: DTYPES)"
+               for name in ("exp2", "log2", "sin")},
     "opencl": {
         "f16": "with fp16=storage (the default), a chain of f16 ops computes in f32 and rounds to f16 at "
-               "casts and stores only (each single op is still the correctly rounded f16 result)",
+               "casts and stores only (each single op is still the correctly rounded f16 result); a bitcast "
+               "between f16 and a 16-bit integer needs fp16=native (DTYPES)",
     },
 }
 

@@ -117,7 +117,15 @@ def _inputs(t) -> list[np.ndarray]:
 
 def _check(device: str, t, cases: list[tuple[str, object]], xs: list[np.ndarray]) -> list[str]:
     module = _program(t, cases, xs[1].size)
-    got_all = compile_program(module, device).run(xs)
+    if device == "uop-interpreter":  # the default pipeline's passes to the uop level, interpreted
+        from tinyir.registry import CORE_PIPELINE
+        from tinyir.runtime.executor import run_passes
+        from tinyir.runtime.uop_interp import run_program
+
+        run_passes(module, CORE_PIPELINE)
+        got_all = run_program(module, xs)
+    else:
+        got_all = compile_program(module, device).run(xs)
     failures = []
     for (op, rt), got in zip(cases, got_all):
         row = alu.ALU[op]
@@ -133,14 +141,14 @@ def _check(device: str, t, cases: list[tuple[str, object]], xs: list[np.ndarray]
     return failures
 
 
-@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("device", [*DEVICES, "uop-interpreter"])
 @pytest.mark.parametrize("t", NEW_TYPES, ids=str)
 def test_every_op_on_the_new_types_matches_the_table(device, t):
     failures = _check(device, t, _op_cases(t), _inputs(t))
     assert not failures, f"{device} differs from the ALU table:\n" + "\n".join(failures)
 
 
-@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("device", [*DEVICES, "uop-interpreter"])
 @pytest.mark.parametrize("t", ELEMENT_TYPES, ids=str)
 def test_casts_to_and_from_the_new_types_match_the_table(device, t):
     """Casts (and same-width bitcasts) from every type to the others; the base types only to the new ones."""

@@ -3,7 +3,8 @@
 No built-in target computes in bfloat16, so before a lowering every bf16 value of a `uop.kernel`
 becomes the f32 holding the same number, and bf16 stays only where memory is touched: a load of a
 bf16 buffer is followed by its widening (the 16 bits, shifted up into an f32), a store is preceded
-by the rounding of the f32 to the 16 bits of the nearest bf16 (ties to even; NaN stays a quiet NaN).
+by taking the 16 high bits of the f32 (exact: every inexact op has already rounded to nearest even,
+and a NaN made by one is a quiet bf16 NaN).
 What a target must do for bf16 is therefore only to load, store and bitcast 16-bit values.
 
 Each op whose result is bf16 gives exactly the bf16 that rounding its f32 result gives (ml_dtypes,
@@ -20,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, bf16, f16, f32, f64, i32, i64
 from xdsl.ir import Operation, SSAValue
 
 from tinyir.dialects import uop
-from tinyir.element_types import bit_width, is_float, ui16, ui32, ui64
+from tinyir.element_types import BFLOAT16, bit_width, is_float, ui16, ui32, ui64
 from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 
 #: ops whose f32 result is rounded to bf16 precision (the others give a bf16 value from bf16 operands)
@@ -55,10 +57,15 @@ def round_to_bf16(x: SSAValue) -> Operation:
     return uop.BitcastOp(rounded_bits(x).results[0], f32)
 
 
+def high_bits(x: SSAValue) -> SSAValue:
+    """The 16 bits of the bf16 that the f32 `x` holds exactly (every value made from bf16 values
+    does: the inexact ops round), as a ui16: the high half of its bits."""
+    return uop.CastOp(uop.ShrOp(uop.BitcastOp(x, ui32).result, _u32(16)).result, ui16).result
+
+
 def bf16_bits(x: SSAValue) -> Operation:
-    """The bf16 nearest to the f32 `x`, as a bf16 value (its 16 bits) for a store."""
-    high = uop.ShrOp(rounded_bits(x).results[0], _u32(16)).result
-    return uop.BitcastOp(uop.CastOp(high, ui16).result, bf16)
+    """The f32 `x` (a bf16 value) as a bf16 (its 16 bits) for a store."""
+    return uop.BitcastOp(high_bits(x), bf16)
 
 
 def widen(bits16: SSAValue) -> Operation:
@@ -108,7 +115,8 @@ def _rounded_store(op: uop.StoreOp) -> Operation | None:
 def _literal(op: uop.ConstOp | uop.DefineAccOp) -> Operation | None:
     if not _is_bf16(op.result):
         return None
-    return type(op)(float(op.value.value.data), f32)  # a bf16 value is an f32 value
+    value = float(np.float32(op.value.value.data).astype(BFLOAT16))  # exact (IR written by hand may not be)
+    return type(op)(value, f32)  # a bf16 value is an f32 value
 
 
 def _alu(op: Operation) -> Operation | None:
@@ -138,8 +146,8 @@ def _bitcast(op: uop.BitcastOp) -> Operation | None:
             return None
         return widen(op.input if src == ui16 else uop.BitcastOp(op.input, ui16).results[0])
     if src == f32 and bit_width(dst) == 16:  # the bits of a bf16 (now an f32 of the same value)
-        bits = uop.CastOp(uop.ShrOp(rounded_bits(op.input).results[0], _u32(16)).result, ui16)
-        return bits if dst == ui16 else uop.BitcastOp(bits.result, dst)
+        bits = high_bits(op.input)
+        return bits.owner if dst == ui16 else uop.BitcastOp(bits, dst)
     return None
 
 
