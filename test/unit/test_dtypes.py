@@ -384,3 +384,13 @@ def test_amdgpu_of_every_op_and_cast_assembles(t):
     module.verify()
     for kernel in (op for op in module.walk() if isinstance(op, ll.KernelOp)):
         assert compile_object(llvm_ir(kernel), amd.ARCHS[0])[:4] == b"\x7fELF"
+
+
+def test_opencl_device_without_fp64_is_an_error_naming_device_and_dtype(monkeypatch):
+    from tinyir.errors import TinyirError
+    from tinyir.runtime.opencl import OpenCLDevice
+
+    monkeypatch.setattr(OpenCLDevice, "supports_fp64", property(lambda self: False))
+    xs = [np.zeros(3, bool), np.ones(3), np.ones(3)]
+    with pytest.raises(TinyirError, match=r"uses f64 \(float64\), but OpenCL device .* has no cl_khr_fp64"):
+        compile_program(_program(f64, [("max", f64), ("mul", f64)], 3), "opencl").run(xs)
