@@ -24,7 +24,7 @@ import numpy as np
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from tinyir.alu import ALU_TABLE, eval_op
-from tinyir.element_types import numpy_dtype
+from tinyir.element_types import is_float_dtype, numpy_dtype  # DTYPES
 
 Array = np.ndarray
 
@@ -198,7 +198,7 @@ class _LocalMemory:
 
 def _same_bits(a: Array, b: Array) -> Array:
     a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
-    if a.dtype.kind == "f":
+    if is_float_dtype(a.dtype):  # DTYPES: bf16 too (its numpy kind is "V")
         return a.view(f"u{a.dtype.itemsize}") == b.view(f"u{b.dtype.itemsize}")
     return a == b
 

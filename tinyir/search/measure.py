@@ -19,7 +19,7 @@ from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import Block, Region
 
 from tinyir.dialects import loop, uop
-from tinyir.element_types import numpy_dtype
+from tinyir.element_types import is_float_dtype, numpy_dtype  # DTYPES
 from tinyir.errors import TinyirError
 from tinyir.passes.kernel_optimize import Action, apply_action
 from tinyir.registry import CORE_PIPELINE, vectorize_passes
@@ -90,7 +90,7 @@ def same_result(got: np.ndarray, want: np.ndarray, terms: int = 1) -> bool:
     tolerance does too once that is over the fixed one (only for reduces of about a million terms)."""
     if got.shape != want.shape or got.dtype != want.dtype:
         return False
-    if got.dtype.kind != "f":
+    if not is_float_dtype(got.dtype):  # DTYPES: bf16's numpy kind is "V"
         return bool(np.array_equal(got, want))
     x, y = got.astype(np.float64), want.astype(np.float64)
     tol = max(1e-2 if got.dtype.itemsize <= 2 else 1e-4, 8 * float(np.finfo(np.float32).eps) * math.sqrt(terms))
