@@ -19,5 +19,13 @@ from tinyir.onnx.backend import (
 )
 from tinyir.onnx.ops import OPS
 
-__all__ = ["TinyirBackend", "TinyirBackendRep", "OnnxError", "OPS", "prepare", "run_model", "run_node",
-           "supports_device"]
+__all__ = [
+    "OPS",
+    "OnnxError",
+    "TinyirBackend",
+    "TinyirBackendRep",
+    "prepare",
+    "run_model",
+    "run_node",
+    "supports_device",
+]

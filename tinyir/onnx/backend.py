@@ -68,7 +68,7 @@ def device_array(arr: np.ndarray, what: str) -> np.ndarray:
         from_numpy(arr.dtype)
     except TinyirError:
         raise OnnxError(f"{what}: element type {arr.dtype} is not supported by tinyir") from None
-    return np.ascontiguousarray(arr)
+    return arr if arr.flags.c_contiguous else np.array(arr, order="C")  # (ascontiguousarray makes 0-d 1-d)
 
 
 def _attributes(node: onnx.NodeProto) -> dict[str, Any]:

@@ -1049,6 +1049,85 @@ def _max_unpool(ctx: Any) -> Tensor:
     return out
 
 
+# --------------------------------------------------------------------- quantization, windows, misc
+def _scale_like(ctx: Any, scale: Tensor, x: Tensor) -> Tensor:
+    """A quantization scale (or zero point) laid out against x: a scalar, per-axis (1-d), or blocked."""
+    axis = _axis(int(ctx.attr("axis", 1)), max(x.ndim, 1))
+    block = int(ctx.attr("block_size", 0))
+    if scale.ndim == 0 or scale.numel() == 1 and not block:
+        return scale.reshape(())
+    if block:  # one scale per `block` elements along axis
+        expanded = scale.unsqueeze(axis + 1).expand(*scale.shape[:axis + 1], block, *scale.shape[axis + 1:])
+        expanded = expanded.reshape(*scale.shape[:axis], scale.shape[axis] * block, *scale.shape[axis + 1:])
+        return expanded.shrink([(0, n) if i == axis else None for i, n in enumerate(x.shape)])
+    return scale.reshape(tuple(scale.shape[0] if i == axis else 1 for i in range(x.ndim)))
+
+
+def _dequantize(ctx: Any) -> Tensor:
+    x, scale, zero = ctx.x(0), ctx.x(1), ctx.x(2)
+    s = _scale_like(ctx, scale, x)
+    centered = x.float() - _scale_like(ctx, zero, x).float() if zero is not None else x.float()
+    out = centered * s.float()
+    target = _onnx_np_dtype(int(ctx.attr("output_dtype")), ctx) if ctx.attr("output_dtype", 0) else np.dtype(scale.dtype.np)
+    return out.cast(_tensor_dtype(target, ctx))
+
+
+def _quantize(ctx: Any) -> Tensor:
+    x, scale, zero = ctx.x(0), ctx.x(1), ctx.x(2)
+    if ctx.attr("output_dtype", 0):
+        target = _tensor_dtype(_onnx_np_dtype(int(ctx.attr("output_dtype")), ctx), ctx)
+    else:
+        target = zero.dtype if zero is not None else dtypes.uint8
+    if not target.is_int():
+        raise ctx.error(f"quantizing to {target.name} is not supported (integer targets only)")
+    q = (x.float() / _scale_like(ctx, scale, x).float()).round()  # half to even
+    if zero is not None:
+        q = q + _scale_like(ctx, zero, x).float()
+    return q.clip(target.min, target.max).cast(target)
+
+
+_WINDOWS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "HannWindow": lambda n, size: 0.5 - 0.5 * np.cos(2 * np.pi * n / size),
+    "HammingWindow": lambda n, size: 25 / 46 - (1 - 25 / 46) * np.cos(2 * np.pi * n / size),
+    "BlackmanWindow": lambda n, size: 0.42 - 0.5 * np.cos(2 * np.pi * n / size) + 0.08 * np.cos(4 * np.pi * n / size),
+}
+
+
+def _window(name: str) -> Handler:
+    def run(ctx: Any) -> np.ndarray:
+        size = int(ctx.scalar(0))
+        n = np.arange(size, dtype=np.float64)
+        denominator = size if ctx.attr("periodic", 1) else size - 1
+        out = _WINDOWS[name](n, denominator)
+        return out.astype(_onnx_np_dtype(int(ctx.attr("output_datatype", 1)), ctx))
+    return run
+
+
+def _center_crop_pad(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    target = ctx.ints(1)
+    axes = [_axis(a, x.ndim) for a in ctx.attr("axes", list(range(x.ndim)))]
+    for a, t in zip(axes, target):
+        n = x.shape[a]
+        if n > t:
+            start = (n - t) // 2
+            x = x.shrink([(start, start + t) if i == a else None for i in range(x.ndim)])
+        elif n < t:
+            before = (t - n) // 2
+            x = x.pad([(before, t - n - before) if i == a else None for i in range(x.ndim)])
+    return x
+
+
+def _bitcast(ctx: Any) -> Tensor:
+    x = ctx.x(0)
+    target = _tensor_dtype(_onnx_np_dtype(int(ctx.attr("to")), ctx), ctx)
+    if target == x.dtype:
+        return x
+    if x.dtype == dtypes.bool or target == dtypes.bool:  # one byte 0 or 1 either way (Tensor.bitcast of i1 fails)
+        return x.cast(target)
+    return x.bitcast(target)
+
+
 # ------------------------------------------------------------------------------- recurrent layers
 # activation name -> (how many of activation_alpha/beta it takes, the function of (x, alpha, beta))
 _RNN_ACTIVATIONS: dict[str, tuple[int, Callable[[Tensor, float, float], Tensor]]] = {
@@ -1252,13 +1331,13 @@ def _resize(ctx: Any) -> Tensor:
         if policy != "stretch":
             r = min(ratios) if policy == "not_larger" else max(ratios)
             ratios = [r] * len(axes)
-            sizes_in = [int(math.floor(r * x.shape[a] + 0.5)) for a in axes]
+            sizes_in = [math.floor(r * x.shape[a] + 0.5) for a in axes]
         for i, a in enumerate(axes):
             scales[a], sizes[a] = ratios[i], sizes_in[i]
     else:
         for i, a in enumerate(axes):
             scales[a] = scales_in[i]
-            sizes[a] = int(math.floor(x.shape[a] * scales_in[i]))
+            sizes[a] = math.floor(x.shape[a] * scales_in[i])
     out = x.float() if not x.dtype.is_float() else x
     for a in range(x.ndim):
         if sizes[a] == x.shape[a] and scales[a] == 1.0:
@@ -1360,6 +1439,9 @@ OPS: dict[str, Handler] = {
     "MatMul": _matmul, "Gemm": _gemm, "Einsum": _einsum, "Attention": _attention,
     "RNN": lambda ctx: _recurrent(ctx, "RNN"), "GRU": lambda ctx: _recurrent(ctx, "GRU"),
     "LSTM": lambda ctx: _recurrent(ctx, "LSTM"),
+    "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize, "BitCast": _bitcast,
+    "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
+    "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "RotaryEmbedding": _rotary_embedding, "TensorScatter": _tensor_scatter, "MaxUnpool": _max_unpool,
     "SwiGLU": lambda ctx: _in_f32(lambda a: a * (a * float(ctx.attr("alpha", 1.0))).sigmoid(), ctx.x(0)) * ctx.x(1),
     "Conv": _conv, "ConvTranspose": _conv_transpose,

@@ -96,7 +96,7 @@ def _run_onnx(args: argparse.Namespace) -> tuple[list[np.ndarray], list[np.ndarr
         raise TinyirError(f"running an .onnx file needs the onnx package: pip install 'tinyir[onnx]' ({exc})") from exc
     try:
         model = onnx.load(args.file)
-    except Exception as exc:  # noqa: BLE001 - protobuf's own errors: not a model file
+    except Exception as exc:
         raise TinyirError(f"cannot read ONNX model {args.file}: {exc}") from exc
     types = _onnx_input_types(model) if not args.inputs else None
     rep = backend.prepare(model, device=args.device)

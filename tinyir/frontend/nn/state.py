@@ -192,7 +192,16 @@ def safe_load(fn: str | os.PathLike | Tensor, device: str | None = None) -> dict
     return out
 
 
-from tinyir.frontend.nn.checkpoint import CheckpointError, gguf_load, torch_load  # noqa: E402 - after Tensor
+from tinyir.frontend.nn.checkpoint import CheckpointError, gguf_load, torch_load
 
-__all__ = ["get_parameters", "get_state_dict", "load_state_dict", "safe_load", "safe_load_metadata", "safe_save",
-           "torch_load", "gguf_load", "CheckpointError"]
+__all__ = [
+    "CheckpointError",
+    "get_parameters",
+    "get_state_dict",
+    "gguf_load",
+    "load_state_dict",
+    "safe_load",
+    "safe_load_metadata",
+    "safe_save",
+    "torch_load",
+]
