@@ -88,7 +88,7 @@ def test_non_splat_constant_keeps_its_elements() -> None:
 def test_huge_tensor_builds_lazily_and_fails_clearly() -> None:
     z = Tensor.zeros(2**31, device="cpu")  # lazy: nothing is allocated
     assert z.shape == (2**31,)
-    with pytest.raises(Exception, match=r"2147483648 elements; index arithmetic is 32-bit"):
+    with pytest.raises(Exception, match=r"2147483648 elements"):
         (z + 1).numpy()  # a buffer of 2^31 elements: its indices do not fit in i32
 
 

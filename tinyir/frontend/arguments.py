@@ -29,15 +29,15 @@ def int_arg(value: Any, opname: str, what: str) -> int:
 
 
 def shape_arg(shape: Any, opname: str) -> tuple[int, ...]:
-    """A shape: ints, none negative, none past the index limit."""
+    """A shape: ints, none negative. A lazy shape may be huge (a 2^32-element expand that is summed
+    allocates nothing); what a buffer may hold is checked where it is allocated (`check_allocatable`)
+    and what a kernel can index where it is compiled (st_to_loop's index-width check)."""
     if not isinstance(shape, (tuple, list)):
         raise TensorTypeError(f"{opname}: shape must be a tuple of ints, got {shape!r} ({type(shape).__name__})")
     out = tuple(int_arg(s, opname, f"size {i} of shape {tuple(shape)}") for i, s in enumerate(shape))
     for s in out:
         if s < 0:
             raise TensorValueError(f"{opname}: shape {out} has a negative size {s}")
-        if s > INDEX_LIMIT:
-            raise TensorValueError(f"{opname}: shape {out} has a size {s} past {INDEX_LIMIT} (kernels index with int32)")
     return out
 
 
