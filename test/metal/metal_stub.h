@@ -19,6 +19,8 @@
 
 typedef unsigned int uint;
 typedef unsigned char uchar;
+typedef unsigned short ushort;  // DTYPES: MSL's 16- and 64-bit integers (long is 64 bits in MSL)
+typedef unsigned long ulong;
 typedef _Float16 half;
 struct uint3 { uint x, y, z; };
 
@@ -65,6 +67,11 @@ half copysign(half x, half y);
 int max(int x, int y);
 char max(char x, char y);
 uchar max(uchar x, uchar y);
+short max(short x, short y);  // DTYPES
+ushort max(ushort x, ushort y);
+uint max(uint x, uint y);
+long max(long x, long y);
+ulong max(ulong x, ulong y);
 
 // Threadgroup barriers and the memory they fence.
 enum class mem_flags { mem_none, mem_device, mem_threadgroup, mem_texture };

@@ -21,6 +21,7 @@ from tinyir.element_types import BASE_TYPES, BFLOAT16, ELEMENT_TYPES, bit_width,
 from tinyir.frontend.dtypes import dtypes, least_upper_dtype
 from tinyir.ir import parse_module
 from tinyir.runtime import compile_program
+from test_metal_target import cxx_check  # noqa: F401 - the fixture that type-checks MSL with g++
 
 NEW_TYPES = (f64, bf16, i64, i16, ui16, ui32, ui64)
 DEVICES = ["reference", "cpu", "opencl", "c"]
@@ -394,3 +395,21 @@ def test_opencl_device_without_fp64_is_an_error_naming_device_and_dtype(monkeypa
     xs = [np.zeros(3, bool), np.ones(3), np.ones(3)]
     with pytest.raises(TinyirError, match=r"uses f64 \(float64\), but OpenCL device .* has no cl_khr_fp64"):
         compile_program(_program(f64, [("max", f64), ("mul", f64)], 3), "opencl").run(xs)
+
+
+def test_metal_kernels_of_the_new_types_pass_the_cxx_check(cxx_check):
+    """MSL of every op and cast of bf16 and the new integer types, type-checked by g++ against the stub."""
+    from tinyir.ir import make_context
+    from tinyir.registry import CORE_PIPELINE
+    from tinyir.runtime.executor import run_passes
+    from tinyir.passes.emulate_bf16 import EmulateBf16
+    from tinyir.targets.metal.emit import emit_module
+    from tinyir.targets.metal.lower import UopToMetal
+
+    for t in (bf16, i64, i16, ui16, ui32, ui64):
+        cases = [(op, d) for op, d in _op_cases(t) + _conversion_cases(t) if d != f64]
+        module = _program(t, cases, 4)
+        run_passes(module, CORE_PIPELINE)
+        EmulateBf16().apply(make_context(), module)
+        UopToMetal().apply(make_context(), module)
+        cxx_check(emit_module(module), f"dtypes_{t}")
