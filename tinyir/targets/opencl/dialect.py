@@ -3,7 +3,8 @@
 A kernel is a straight-line list of ops (no nested regions besides the kernel's own): loops are
 bracketed by `ocl.for` / `ocl.endfor`, accumulators are `ocl.var` registers written by
 `ocl.assign`. Values are C scalars: `f32` float, `f16` half, `i32` int, `ui32` uint, `i8` char,
-`ui8` uchar, `i1` bool. Without cl_khr_fp16, f16 is a storage type only: `ocl.load_half` /
+`ui8` uchar, `i1` bool, `f64` double, `i64`/`ui64` long/ulong, `i16`/`ui16` short/ushort, and `bf16`
+as its 16 bits in a ushort (only loaded, stored and bitcast: uop-emulate-bf16). Without cl_khr_fp16, f16 is a storage type only: `ocl.load_half` /
 `ocl.store_half` (vload_half / vstore_half_rte) move f16 buffer elements to and from f32 values,
 and `ocl.round_half` rounds a float to f16 precision. Kernel parameters are `!st.buffer<...>` values, printed as `__global T*`
 (bool buffers are stored as `uchar`, one byte per element, like numpy). A kernel with a `local`
