@@ -46,7 +46,6 @@ NOT_YET_OPS = {
 }
 # single cases of converted operators that are not supported yet: what is missing
 NOT_YET_CASES = {
-    "test_einsum_scalar": "Tensor.einsum has no equation for a 0-d operand ('->')",
     "test_gathernd_example_int32_batch_dim1": "GatherND batch_dims > 0",
     "test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool Indices with storage_order=1",
     "test_resize_tf_crop_and_resize": "Resize tf_crop_and_resize",
