@@ -195,3 +195,18 @@ def test_every_device(device: str) -> None:
         raise
     want = torch.relu(torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=1)).mean((2, 3))
     np.testing.assert_allclose(y, want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_host_scalars_from_shape_arithmetic() -> None:
+    """Shape -> Gather (0-d index) -> Add -> Range: numpy gives scalars there, kept as 0-d host arrays."""
+    nodes = [helper.make_node("Shape", ["x"], ["s"]), helper.make_node("Gather", ["s", "zero"], ["n"]),
+             helper.make_node("Add", ["n", "one"], ["n1"]), helper.make_node("Range", ["zero", "n1", "one"], ["r"]),
+             helper.make_node("Cast", ["r"], ["rf"], to=TensorProto.FLOAT),
+             helper.make_node("ReduceSum", ["x"], ["total"], keepdims=0),
+             helper.make_node("Mul", ["rf", "total"], ["y"])]
+    inits = [helper.make_tensor("zero", TensorProto.INT64, [], [0]), helper.make_tensor("one", TensorProto.INT64, [], [1])]
+    model = _graph(nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 2])],
+                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    x = np.ones((3, 2), np.float32)
+    (y,) = backend.prepare(model).run([x])
+    np.testing.assert_array_equal(y, np.arange(4, dtype=np.float32) * 6)

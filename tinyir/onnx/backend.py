@@ -202,8 +202,8 @@ def run_graph_nodes(nodes: Sequence[onnx.NodeProto], env: dict[str, Any], opsets
         if not isinstance(results, (tuple, list)):
             results = (results,)
         for name, value in zip(node.output, results):
-            if name:
-                env[name] = value
+            if name:  # numpy reductions of 0-d arrays give numpy scalars: kept as 0-d arrays
+                env[name] = np.asarray(value) if isinstance(value, np.generic) else value
     return env
 
 
