@@ -7,7 +7,7 @@ func.func @f0(%buf: !st.buffer<4xf32>) {
   ^bb0(%o: !st.buffer<4xf32>):
     %i = loop.range 4 global : i32
     %v = uop.cast %i : i32 to f32
-    // expected-error@+1 {{loop.reduce ranges must be loop.range results of kind reduce, group or unroll}}
+    // expected-error@+1 {{loop.reduce ranges must be loop.range results of kind reduce, group, unroll or stage}}
     %s = loop.reduce add %v over %i : f32
   }
   func.return
