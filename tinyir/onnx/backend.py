@@ -199,6 +199,9 @@ def run_graph_nodes(nodes: Sequence[onnx.NodeProto], env: dict[str, Any], opsets
             raise
         except TinyirError as exc:
             raise OnnxError(f"{ctx.label}: {exc}") from exc
+        for name, value in zip(node.input, ctx.values):  # a large host array uploaded here stays uploaded
+            if name and isinstance(env[name], np.ndarray) and env[name].size > 1024 and not isinstance(value, np.ndarray):
+                env[name] = value
         if not isinstance(results, (tuple, list)):
             results = (results,)
         for name, value in zip(node.output, results):
