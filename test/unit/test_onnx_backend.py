@@ -210,3 +210,39 @@ def test_host_scalars_from_shape_arithmetic() -> None:
     x = np.ones((3, 2), np.float32)
     (y,) = backend.prepare(model).run([x])
     np.testing.assert_array_equal(y, np.arange(4, dtype=np.float32) * 6)
+
+
+class TinyLM(torch.nn.Module):
+    """Embedding, a causal transformer encoder layer, a vocabulary head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.emb = torch.nn.Embedding(50, 32)
+        self.layer = torch.nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True)
+        self.out = torch.nn.Linear(32, 50)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        mask = torch.nn.Transformer.generate_square_subsequent_mask(ids.shape[1])
+        return self.out(self.layer(self.emb(ids), src_mask=mask, is_causal=True))
+
+
+def test_pytorch_transformer() -> None:
+    """int64 token ids, Gather embedding, attention through MatMul/Softmax/Trilu, shape arithmetic on
+    the host (the TorchScript exporter keeps some traced sizes as constants, so the shape is the
+    exported one)."""
+    ort = pytest.importorskip("onnxruntime")
+    torch.manual_seed(0)
+    model = TinyLM().eval()
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.randint(0, 50, (2, 8)),), buf, dynamo=False, opset_version=17,
+                          input_names=["ids"])
+    proto = onnx.load_from_string(buf.getvalue())
+    ids = torch.randint(0, 50, (2, 8))  # other tokens than exported with
+    (got,) = backend.prepare(proto).run([ids.numpy()])
+    (want,) = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"]).run(
+        None, {"ids": ids.numpy()})
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    with torch.no_grad():
+        np.testing.assert_allclose(got, model(ids).numpy(), rtol=1e-4, atol=1e-4)
