@@ -33,11 +33,11 @@ from tinyir.onnx.ops import OUT_OF_SCOPE
 NOT_YET_OPS = {
     "LinearAttention": "not converted yet", "FlexAttention": "ai.onnx.preview: not converted yet",
     "CausalConvWithState": "not converted yet",
-    "GridSample": "not converted yet", "AffineGrid": "not converted yet", "RoiAlign": "not converted yet",
+    "GridSample": "not converted yet", "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet", "Col2Im": "not converted yet",
     "Det": "not converted yet",
-    "Unique": "data-dependent output shape: not converted yet", "NonMaxSuppression": "not converted yet",
-    "DFT": "spectral operators are not converted yet", "STFT": "spectral operators are not converted yet",
+    "NonMaxSuppression": "not converted yet",
+    "STFT": "not converted yet",
     "MelWeightMatrix": "not converted yet", "Bernoulli": "random operators are not converted yet",
     "RandomUniformLike": "random operators are not converted yet",
     "DynamicQuantizeLinear": "quantization operators are not converted yet",
@@ -66,6 +66,8 @@ NOT_YET_CASES = {
                     "test_attention_4d_causal_bf16", "test_attention_4d_padded_kv_bf16",
                     "test_attention_4d_causal_padded_kv_bf16", "test_attention_4d_attn_mask_causal_bf16",
                     "test_attention_3d_causal_bf16") for name in (base, base + "_expanded")},
+    **{name: "expected values hold float noise (1.9e-7) above the case's atol of 1e-7 where the exact result, "
+             "which tinyir gives, is 0" for name in ("test_dft_inverse", "test_dft_inverse_opset19")},
     "test_dynamicquantizelinear_expanded": "tinyir divides as x * recip(y) (docs/ir.md), an ulp from IEEE division: "
                                            "one x / scale lands on the other side of a .5 before rounding",
 }

@@ -1128,6 +1128,79 @@ def _bitcast(ctx: Any) -> Tensor:
     return x.bitcast(target)
 
 
+def _dft(ctx: Any) -> Tensor:
+    """DFT as two matrix products with cos/sin matrices built on the host (complex = last dim of 2)."""
+    x = ctx.x(0)
+    axis = int(ctx.attr("axis", 1)) if ctx.opset < 20 else int(ctx.scalar(2, -2))
+    axis = _axis(axis, x.ndim)
+    inverse, onesided = bool(ctx.attr("inverse", 0)), bool(ctx.attr("onesided", 0))
+    size = x.shape[axis]
+    n = int(ctx.scalar(1)) if ctx.has(1) else (2 * (size - 1) if inverse and onesided else size)
+    xr = x.shrink([(0, 1) if i == x.ndim - 1 else None for i in range(x.ndim)]).squeeze(-1).transpose(axis, -1)
+    xi = (x.shrink([(1, 2) if i == x.ndim - 1 else None for i in range(x.ndim)]).squeeze(-1).transpose(axis, -1)
+          if x.shape[-1] == 2 else None)
+    m_in = n // 2 + 1 if inverse and onesided else n  # the input is cut or zero-padded to this length
+    m_out = n // 2 + 1 if onesided and not inverse else n
+
+    def fit(t: Tensor) -> Tensor:
+        return t.shrink([None] * (t.ndim - 1) + [(0, m_in)]) if size >= m_in else t.pad(
+            [None] * (t.ndim - 1) + [(0, m_in - size)])
+    xr, xi = fit(xr), fit(xi) if xi is not None else None
+    j = np.arange(m_in).reshape(-1, 1)
+    k = np.arange(m_out).reshape(1, -1)
+    theta = 2 * np.pi * j * k / n
+    if inverse and onesided:  # the mirrored half counted twice (numpy's irfft)
+        weight = np.where((j == 0) | ((n % 2 == 0) & (j == n // 2)), 1.0, 2.0)
+        cos, sin = weight * np.cos(theta) / n, weight * np.sin(theta) / n
+    elif inverse:
+        cos, sin = np.cos(theta) / n, np.sin(theta) / n
+    else:
+        cos, sin = np.cos(theta), -np.sin(theta)
+    c = Tensor(cos.astype(np.float32), device=x.device).cast(x.dtype)
+    s = Tensor(sin.astype(np.float32), device=x.device).cast(x.dtype)
+    real = xr @ c - (xi @ s if xi is not None else 0)
+    if inverse and onesided:
+        return real.transpose(axis, -1).unsqueeze(-1)
+    imag = xr @ s + (xi @ c if xi is not None else 0)
+    return real.unsqueeze(-1).cat(imag.unsqueeze(-1), dim=-1).transpose(axis, -2)
+
+
+def _unique(ctx: Any) -> tuple[np.ndarray, ...]:
+    """Unique: a data-dependent output shape, so the input is read back and np.unique runs on the host."""
+    x = ctx.host(0)
+    axis = ctx.attr("axis")
+    values, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True, return_counts=True,
+                                               axis=axis)
+    if not ctx.attr("sorted", 1):  # in order of first occurrence
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        values = np.take(values, order, axis=0 if axis is None else axis)
+        first, counts, inverse = first[order], counts[order], rank[inverse.reshape(-1)]
+    as_i64 = np.int64
+    return values, first.astype(as_i64), inverse.reshape(-1).astype(as_i64), counts.astype(as_i64)
+
+
+def _affine_grid(ctx: Any) -> Tensor:
+    theta = ctx.x(0)
+    size = ctx.ints(1)
+    n, spatial = size[0], size[2:]
+    align = bool(ctx.attr("align_corners", 0))
+
+    def coords(length: int) -> np.ndarray:
+        if align:
+            return np.linspace(-1.0, 1.0, length) if length > 1 else np.zeros(1)
+        return (np.arange(length) * 2 + 1) / length - 1
+
+    axes = [coords(s) for s in spatial]  # (D,) H, W
+    mesh = np.meshgrid(*axes, indexing="ij")
+    # homogeneous base grid (..., x, y[, z], 1): the last spatial dim is x
+    base = np.stack([m for m in reversed(mesh)] + [np.ones_like(mesh[0])], axis=-1).astype(np.float32)
+    flat = Tensor(base.reshape(-1, base.shape[-1]), device=theta.device).cast(theta.dtype)  # (P, nd + 1)
+    out = flat @ theta.transpose(1, 2)  # (N, P, nd)
+    return out.reshape(n, *spatial, len(spatial))
+
+
 # ------------------------------------------------------------------------------- recurrent layers
 # activation name -> (how many of activation_alpha/beta it takes, the function of (x, alpha, beta))
 _RNN_ACTIVATIONS: dict[str, tuple[int, Callable[[Tensor, float, float], Tensor]]] = {
@@ -1442,6 +1515,7 @@ OPS: dict[str, Handler] = {
     "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
+    "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
     "RotaryEmbedding": _rotary_embedding, "TensorScatter": _tensor_scatter, "MaxUnpool": _max_unpool,
     "SwiGLU": lambda ctx: _in_f32(lambda a: a * (a * float(ctx.attr("alpha", 1.0))).sigmoid(), ctx.x(0)) * ctx.x(1),
     "Conv": _conv, "ConvTranspose": _conv_transpose,
