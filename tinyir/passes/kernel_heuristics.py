@@ -217,8 +217,10 @@ def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
             actions.append(Action("upcast", j, width))
             windows = [r for r in reversed(red) if size[r] <= 4]
             # a convolution's rows (its output channels) reuse each loaded input row: its speed needs
-            # the full tile (8 rows: 3x faster than 2 on a 3x3 conv), whatever its body's size
-            budget = limits.max_upcast if windows else row_copies
+            # the full tile (8 rows: 3x faster than 2 on a 3x3 conv), whatever its body's size. Its
+            # windows are 3 or 4 wide; a size-2 reduce (a batch of 2 summed in a weight gradient
+            # fused with its optimizer update) keeps the compile-time budget.
+            budget = limits.max_upcast if any(size[r] >= 3 for r in windows) else row_copies
             rows = _largest_divisor(size[i], budget // width, (8, 4, 2)) if i is not None else 1
             if rows > 1:
                 actions.append(Action("upcast", i, rows))
