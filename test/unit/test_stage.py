@@ -222,14 +222,17 @@ def test_staged_kernels_assemble_with_ptxas() -> None:
         assemble(text, "sm_90")
 
 
-def test_default_matmul_copies_and_reads_tiles_as_vectors() -> None:
-    """The cuda heuristics stage a matmul; the copy reads runs of 4 neighbours (one vector load
-    where the tile's innermost dimension allows) and stores them as one vector; the chunk loop reads
-    a thread's neighbouring operands as vectors."""
+def test_default_matmul_copies_and_reads_tiles_as_vectors(monkeypatch) -> None:
+    """The cuda heuristics stage a matmul; with copy runs of 4 the copy reads 4 neighbours as one
+    vector load (where the tile's innermost dimension allows) and stores them as one vector; the
+    chunk loop reads a thread's neighbouring operands as vectors."""
     from test_ptx_target import assemble
 
     from tinyir.targets.ptx.emit import emit_module
 
+    from tinyir.passes import stage
+
+    monkeypatch.setattr(stage, "COPY_VECTOR", 4)
     module = matmul(512, 512, 512)
     run_passes(module, default_pipeline("cuda", "uop-to-ptx{arch=sm_90 ptx_version=9.0}"))
     text = emit_module(module)
@@ -262,3 +265,20 @@ def test_staged_kernels_for_metal_and_amdgpu(shape, actions: str, cxx_check) -> 
         assert "addrspace(3)" in ir and ir.count("call void @llvm.amdgcn.s.barrier") == 2
         for arch in amd.ARCHS:
             assert compile_object(ir, arch)[:4] == b"\x7fELF"
+
+
+@pytest.mark.parametrize("shape,actions", MATMULS, ids=[a for _, a in MATMULS])
+def test_vector_copy_runs_match_numpy(shape, actions: str, monkeypatch) -> None:
+    """Copy runs of 4 (COPY_VECTOR) give the same results, with the interpreter's race check."""
+    from tinyir.passes import stage
+
+    monkeypatch.setattr(stage, "COPY_VECTOR", 4)
+    m, k, n = shape
+    m *= 2  # a program no earlier test compiled (compiled programs are cached by their IR)
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, n)).astype(np.float32)
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    np.testing.assert_allclose(compile_program(matmul(m, k, n), "opencl", f'actions="{actions}"').run([a, b])[0],
+                               want, rtol=1e-4, atol=1e-4)
+    (got,) = run_program(uop_module(matmul(m, k, n), actions), [a, b])
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

@@ -174,8 +174,10 @@ def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list
     return index
 
 
-#: elements a thread copies as one run (neighbours in global memory: one vector load)
-COPY_VECTOR = 4
+#: elements a thread copies as one run (neighbours in global memory: one vector load and store).
+#: 1 (scalar copies) is what the GPU figures in docs/performance.md were measured with; 4 makes
+#: runs that uop-vectorize turns into vectors, correct (tested) but not yet timed on a GPU.
+COPY_VECTOR = 1
 
 
 def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: int) -> list[Operation]:
