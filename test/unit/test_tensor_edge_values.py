@@ -352,3 +352,16 @@ def test_inverse_hyperbolic_slopes_at_the_ends(device):
                                                      else getattr(torch, name)(x), values)
         np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-30, err_msg=name)
         np.testing.assert_allclose(grad, want_grad, rtol=1e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_bitwise_not_and_bool_bitcasts_of_every_width(device):
+    """~x sets every bit of the element's width (uint16/32/64 too, not only a byte's), and bitcasts
+    to and from bool go through the byte (bool has no bits of its own in the IR)."""
+    for dt in (np.uint8, np.uint16, np.uint32, np.uint64, np.int8, np.int16, np.int32, np.int64):
+        x = np.array([0, 5, np.iinfo(dt).max], dtype=dt)
+        got = Tensor(x, device=device).bitwise_not().numpy()
+        assert got.dtype == x.dtype and (got == ~x).all(), (dt, got)
+    np.testing.assert_array_equal(Tensor(np.array([True, False]), device=device).bitcast(dtypes.uint8).numpy(), [1, 0])
+    np.testing.assert_array_equal(Tensor(np.array([0, 1, 2], np.int8), device=device).bitcast(dtypes.bool).numpy(),
+                                  np.array([0, 1, 2], np.int8).astype(bool))

@@ -479,7 +479,15 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         dt = to_dtype(dtype)
         if dt.itemsize != self.dtype.itemsize:
             raise TensorValueError(f"bitcast: {self.dtype.name} and {dt.name} differ in size")
-        return self if dt == self.dtype else self._op("bitcast", dtype=dt)
+        if dt == self.dtype:
+            return self
+        # bool has no bits of its own in the IR (i1): it goes through its byte, 0 or 1 (a byte read
+        # as bool is true when nonzero, as numpy's and PyTorch's views give)
+        if self.dtype.is_bool():
+            return self.cast(dtypes.uint8).bitcast(dt)
+        if dt.is_bool():
+            return self.bitcast(dtypes.uint8).cast(dt)
+        return self._op("bitcast", dtype=dt)
 
     def float(self) -> Tensor:
         return self.cast(dtypes.float32)
@@ -651,7 +659,9 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
 
     def bitwise_not(self) -> Tensor:
         self._need("bitwise_not", "int", "bool")
-        return self._op("xor", self.full_like(True if self.dtype.is_bool() else -1 if not self.dtype.is_unsigned() else 255))
+        # all bits set: True, -1, or the unsigned type's maximum (255 for uint8, 2**32 - 1 for uint32)
+        ones = True if self.dtype.is_bool() else -1 if not self.dtype.is_unsigned() else self.dtype.max
+        return self._op("xor", self.full_like(ones))
 
     def lshift(self, x: Any) -> Tensor:
         a, b = self._broadcasted(x, "shl")
