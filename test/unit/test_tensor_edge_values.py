@@ -365,3 +365,12 @@ def test_bitwise_not_and_bool_bitcasts_of_every_width(device):
     np.testing.assert_array_equal(Tensor(np.array([True, False]), device=device).bitcast(dtypes.uint8).numpy(), [1, 0])
     np.testing.assert_array_equal(Tensor(np.array([0, 1, 2], np.int8), device=device).bitcast(dtypes.bool).numpy(),
                                   np.array([0, 1, 2], np.int8).astype(bool))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_numpy_arrays_index_like_lists(device):
+    a = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+    x = Tensor(a, device=device)
+    np.testing.assert_array_equal(x[np.array([2, 0])].numpy(), a[np.array([2, 0])])
+    np.testing.assert_array_equal(x[1, np.array([3, 1])].numpy(), a[1, np.array([3, 1])])
+    np.testing.assert_array_equal(x[np.array([True, False, True])].numpy(), a[np.array([True, False, True])])

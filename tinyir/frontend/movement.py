@@ -242,8 +242,8 @@ class MovementMixin:
         from tinyir.frontend.tensor import Tensor
 
         items = list(index) if isinstance(index, tuple) else [index]
-        if any(isinstance(i, list) for i in items):
-            items = [Tensor(i, device=self.device) if isinstance(i, list) else i for i in items]
+        if any(isinstance(i, (list, np.ndarray)) for i in items):  # lists and numpy arrays index as tensors
+            items = [Tensor(i, device=self.device) if isinstance(i, (list, np.ndarray)) else i for i in items]
         consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
         if consumed > self.ndim:
             raise TensorIndexError(f"getitem: too many indices ({consumed}) for shape {self.shape}")
