@@ -20,6 +20,7 @@ from tinyir.registry import default_pipeline
 from tinyir.runtime.executor import compile_program, run_passes
 from tinyir.runtime.reference import entry_function
 from tinyir.runtime.uop_interp import UopInterpreterError, run_program
+from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
 from test_metal_target import cxx_check  # noqa: F401  (fixture)
 
 
@@ -177,16 +178,6 @@ def test_stage_with_random_programs() -> None:
             continue
         check(f"{program.name} with {options}", got, expected, types)
     assert staged >= 10
-
-
-@pytest.fixture(scope="module")
-def cuda_available() -> None:
-    from tinyir.runtime.executor import get_device
-
-    try:
-        get_device("cuda")
-    except Exception as exc:  # no GPU, or neither pycuda nor cuda-bindings
-        pytest.skip(f"no CUDA GPU here ({exc}); run `pytest -m cuda` on the GPU machine")
 
 
 @pytest.mark.cuda
