@@ -374,3 +374,18 @@ def test_numpy_arrays_index_like_lists(device):
     np.testing.assert_array_equal(x[np.array([2, 0])].numpy(), a[np.array([2, 0])])
     np.testing.assert_array_equal(x[1, np.array([3, 1])].numpy(), a[1, np.array([3, 1])])
     np.testing.assert_array_equal(x[np.array([True, False, True])].numpy(), a[np.array([True, False, True])])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_integer_powers_stay_integers_and_wrap(device):
+    """int ** int is an int, wrapping as the type does, as PyTorch; a negative exponent truncates 1/x."""
+    b, e = np.array([2, -1, 1, 0, 3, -2, 7], np.int32), np.array([-1, -3, -2, 2, 20, 3, 0], np.int32)
+    got = (Tensor(b, device=device) ** Tensor(e, device=device)).numpy()
+    want = (torch.from_numpy(b) ** torch.from_numpy(e)).numpy()
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal((Tensor(np.array([3, -2], np.int32), device=device) ** 40).numpy(),
+                                  (torch.tensor([3, -2], dtype=torch.int32) ** 40).numpy())
+    small = (Tensor(np.array([2, 3], np.int8), device=device) ** Tensor(np.array([7, 5], np.int8), device=device)).numpy()
+    np.testing.assert_array_equal(small, np.array([-128, -13], np.int8))
+    np.testing.assert_array_equal((2 ** Tensor(np.array([0, 5, 30], np.int32), device=device)).numpy(), [1, 32, 2**30])

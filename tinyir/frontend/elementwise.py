@@ -263,6 +263,31 @@ class ElementwiseMixin:
     def lerp(self: Tensor, end: Any, weight: Any) -> Tensor:
         return self + (end - self) * weight
 
+    def _int_pow(self: Tensor, exponent: Tensor, known: int | None = None) -> Tensor:
+        """An integer power of integers stays an integer, wrapping as the type does (PyTorch's): by
+        squaring and multiplying over the exponent's bits (only the set bits of a known exponent).
+        A negative exponent gives 1 / base truncated: 1 for 1, +-1 for -1, 0 otherwise."""
+        out, square = self.ones_like(), self
+        if known is not None and known >= 0:
+            while known:
+                if known & 1:
+                    out = out * square
+                known >>= 1
+                if known:
+                    square = square * square
+            return out
+        bits = exponent.dtype.itemsize * 8 - (0 if exponent.dtype.is_unsigned() else 1)
+        rest = exponent
+        for i in range(bits):
+            out = ((rest & 1) == 1).where(out * square, out)
+            if i + 1 < bits:
+                square, rest = square * square, rest >> 1
+        if exponent.dtype.is_unsigned():
+            return out
+        odd = (exponent & 1) == 1
+        inverse = (self == 1).where(1, ((self == -1) & odd).where(-1, (self == -1).where(1, 0))).cast(self.dtype)
+        return (exponent < 0).where(inverse, out)
+
     def pow(self: Tensor, x: Any, reverse: bool = False) -> Tensor:
         scalar_exponent = not reverse and isinstance(x, (int, float)) and not isinstance(x, bool)
         if scalar_exponent and float(x).is_integer() and 0 <= x <= 8:
@@ -275,6 +300,8 @@ class ElementwiseMixin:
         if scalar_exponent and x == -1:
             return self.reciprocal()
         base, exponent = self._broadcasted(x, "pow", reverse)
+        if base.dtype.is_int() and exponent.dtype.is_int():
+            return base._int_pow(exponent, x if scalar_exponent and isinstance(x, int) else None)
         base, exponent = base._float(), exponent._float()
         # lanes known without the log, whose log2(0) = -inf would make the chain rule's 0 * inf a NaN
         # gradient: x**0 = 1 and 1**(inf or nan) = 1, 0**e = 0 with slope 0 for e > 1, x**1 = x
