@@ -53,7 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as exc:
             raise TinyirError(f"cannot write {args.output}: {exc.strerror}") from exc
         record = session.programs[0]
-        print(f"tinyir-viz: wrote {args.output} ({len(record.steps) - 1} passes, {len(record.kernels)} kernels)")
+        passes, kernels = len(record.steps) - 1, len(record.kernels)
+        print(f"tinyir-viz: wrote {args.output} ({passes} pass{'es' * (passes != 1)}, "
+              f"{kernels} kernel{'s' * (kernels != 1)})")
         return 0
     except TinyirError as exc:
         message = str(exc)
