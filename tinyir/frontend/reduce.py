@@ -157,29 +157,23 @@ class ReduceMixin:
 
     def cumsum(self: Tensor, axis: int = 0) -> Tensor:
         """Running sum along `axis`, as a masked sum with a lower-triangular 0/1 matrix."""
-        from tinyir.frontend.tensor import Tensor
-
-        a = self._axis(axis, "cumsum")
-        if self.ndim == 0:  # as PyTorch: the value itself
-            return self.sum()
-        n = self.shape[a]
-        x = self.transpose(a, -1)
-        rows = Tensor.arange(n, device=self.device).reshape(n, 1)
-        lower = rows >= Tensor.arange(n, device=self.device).reshape(1, n)  # [i, j] = j <= i
-        out = lower.where(x.unsqueeze(-2), 0).sum(-1)
-        return out.transpose(a, -1)
+        return self._running(axis, "cumsum", 0, "sum")
 
     def cumprod(self: Tensor, axis: int = 0) -> Tensor:
         """Running product along `axis`: the product of a lower-triangular selection (ones above the
         diagonal), so zeros and negative numbers multiply exactly (no log/exp)."""
+        return self._running(axis, "cumprod", 1, "prod")
+
+    def _running(self: Tensor, axis: int, opname: str, identity: int, reduce: str) -> Tensor:
+        """The `reduce` method ("sum", "prod") over each prefix along `axis`: element [i, j] of a square is x[j] for j <= i and
+        the reduction's identity above the diagonal; a 0-d tensor is its own prefix (as PyTorch)."""
         from tinyir.frontend.tensor import Tensor
 
-        a = self._axis(axis, "cumprod")
+        a = self._axis(axis, opname)
         if self.ndim == 0:
-            return self.prod()
+            return getattr(self, reduce)()
         n = self.shape[a]
         x = self.transpose(a, -1)
         rows = Tensor.arange(n, device=self.device).reshape(n, 1)
         lower = rows >= Tensor.arange(n, device=self.device).reshape(1, n)  # [i, j] = j <= i
-        out = lower.where(x.unsqueeze(-2), 1).prod(-1)
-        return out.transpose(a, -1)
+        return getattr(lower.where(x.unsqueeze(-2), identity), reduce)(-1).transpose(a, -1)
