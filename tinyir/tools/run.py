@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tinyir.diagnostics import DiagnosticError
 from tinyir.errors import TinyirError
+from tinyir.tools.source import failure_exit
 
 
 def random_inputs(types: Sequence[tuple[tuple[int, ...], np.dtype]], seed: int) -> list[np.ndarray]:
@@ -175,22 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not worst_ok:
                 return 1
         return 0
-    except TinyirError as exc:
-        message = str(exc)
-        located = ": error: " in message.split("\n", 1)[0]  # already `file:line:col: error: ...`
-        print(message if located else f"tinyir-run: error: {message}", file=sys.stderr)
-        return 1
-    except DiagnosticError as exc:  # a pass refused the program (e.g. a dtype the device lacks)
-        print(f"tinyir-run: {exc.diagnostic().headline(args.file)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a bug in tinyir, not in the input: one line unless debugging
-        if os.environ.get("TINYIR_DEBUG", "") not in ("", "0"):
-            raise
-        print(f"tinyir-run: internal error: {type(exc).__name__}: {exc} (set TINYIR_DEBUG=1 for a traceback)",
-              file=sys.stderr)
-        return 2
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - failure_exit tells bad input from bugs
+        return failure_exit("tinyir-run", args.file, exc)
 
 
 def entry() -> None:

@@ -47,3 +47,28 @@ def load_module(path: str) -> ModuleOp:
     except VerifyException as exc:
         raise TinyirError(f"{name}: error: {exc}") from exc
     return module
+
+
+def failure_exit(prog: str, path: str, exc: BaseException) -> int:
+    """What a tool prints and returns when its work raised `exc`: one line (or the located message)
+    and 1 for bad input, 130 for Ctrl-C, 2 for a bug in tinyir (re-raised with TINYIR_DEBUG=1)."""
+    import os
+    import sys
+
+    from tinyir.diagnostics import DiagnosticError
+
+    if isinstance(exc, TinyirError):
+        message = str(exc)
+        located = ": error: " in message.split("\n", 1)[0]  # already `file:line:col: error: ...`
+        print(message if located else f"{prog}: error: {message}", file=sys.stderr)
+        return 1
+    if isinstance(exc, DiagnosticError):  # a pass refused the program (e.g. a dtype the device lacks)
+        print(f"{prog}: {exc.diagnostic().headline(path)}", file=sys.stderr)
+        return 1
+    if isinstance(exc, KeyboardInterrupt):
+        return 130
+    if os.environ.get("TINYIR_DEBUG", "") not in ("", "0"):
+        raise exc
+    print(f"{prog}: internal error: {type(exc).__name__}: {exc} (set TINYIR_DEBUG=1 for a traceback)",
+          file=sys.stderr)
+    return 2

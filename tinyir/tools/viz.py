@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from tinyir.diagnostics import DiagnosticError
 from tinyir.errors import TinyirError
+from tinyir.tools.source import failure_exit
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,22 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tinyir-viz: wrote {args.output} ({passes} pass{'es' * (passes != 1)}, "
               f"{kernels} kernel{'s' * (kernels != 1)})")
         return 0
-    except TinyirError as exc:
-        message = str(exc)
-        located = ": error: " in message.split("\n", 1)[0]
-        print(message if located else f"tinyir-viz: error: {message}", file=sys.stderr)
-        return 1
-    except DiagnosticError as exc:
-        print(f"tinyir-viz: {exc.diagnostic().headline(args.file)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a bug in tinyir, not in the input
-        if os.environ.get("TINYIR_DEBUG", "") not in ("", "0"):
-            raise
-        print(f"tinyir-viz: internal error: {type(exc).__name__}: {exc} (set TINYIR_DEBUG=1 for a traceback)",
-              file=sys.stderr)
-        return 2
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - failure_exit tells bad input from bugs
+        return failure_exit("tinyir-viz", args.file, exc)
 
 
 def entry() -> None:
