@@ -389,3 +389,16 @@ def test_integer_powers_stay_integers_and_wrap(device):
     small = (Tensor(np.array([2, 3], np.int8), device=device) ** Tensor(np.array([7, 5], np.int8), device=device)).numpy()
     np.testing.assert_array_equal(small, np.array([-128, -13], np.int8))
     np.testing.assert_array_equal((2 ** Tensor(np.array([0, 5, 30], np.int32), device=device)).numpy(), [1, 32, 2**30])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_adding_zero_keeps_the_sign_of_zero_where_it_shows(device):
+    """-0.0 + 0.0 is +0.0 (the ALU table). uop-simplify drops `+ 0.0` only where the sign cannot be
+    seen (a sum into an accumulator starting at +0.0), so both results below are +0.0 bits."""
+    x = Tensor(np.array([-0.0, -0.0, -0.0], np.float32), device=device)
+    stored = (x + 0.0).numpy()
+    assert not np.signbit(stored).any()
+    summed = ((x + 0.0) * 2.0).sum().numpy()
+    assert summed == 0 and not np.signbit(summed)
+    padded = Tensor(np.array([[-0.0, -0.0]], np.float32), device=device).pad(((0, 0), (1, 1))).sum(1).numpy()
+    assert not np.signbit(padded).any()
