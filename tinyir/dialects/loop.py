@@ -43,6 +43,7 @@ class RangeKind(StrEnum):
     UNROLL = "unroll"
     GROUP = "group"
     STAGE = "stage"  # a reduce loop over one chunk, its shared loads staged through local memory
+    TC = "tc"  # a tile dim of a matrix instruction (m, n or k); its lanes hold the elements (tensor_core.py)
 
 
 class ReduceKind(StrEnum):
@@ -62,7 +63,7 @@ class ReduceKindAttr(EnumAttribute[ReduceKind], SpacedOpaqueSyntaxAttribute):
 
 #: Range kinds a loop.reduce may end (a grouped reduce splits one reduce over a workgroup; an
 #: unrolled one is combined from copies).
-REDUCING_KINDS = frozenset({RangeKind.REDUCE, RangeKind.GROUP, RangeKind.UNROLL, RangeKind.STAGE})
+REDUCING_KINDS = frozenset({RangeKind.REDUCE, RangeKind.GROUP, RangeKind.UNROLL, RangeKind.STAGE, RangeKind.TC})
 
 
 @irdl_op_definition
@@ -151,8 +152,10 @@ class KernelOp(KernelBase):
             if op.dialect_name() not in ("loop", "uop") or isinstance(op, LINEAR_ONLY_UOPS):
                 raise VerifyException(f"loop.kernel body holds loop ops and scalar uop ops, found {op.name}")
             if isinstance(op, StoreOp):
+                # a tc range is an output tile dimension of a matrix instruction (its m or n)
                 open_reduce = [r for r in frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
-                               if isinstance(r.owner, RangeOp) and r.owner.range_kind in REDUCING_KINDS]
+                               if isinstance(r.owner, RangeOp) and r.owner.range_kind in REDUCING_KINDS
+                               and r.owner.range_kind != RangeKind.TC]
                 if open_reduce:
                     raise VerifyException("uop.store in a loop.kernel depends on a reduce range that no loop.reduce ends")
 

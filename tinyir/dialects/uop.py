@@ -23,6 +23,8 @@ from xdsl.dialects.builtin import (
     IntegerType,
     Signedness,
     StringAttr,
+    f16,
+    f32,
     i1,
     i32,
     i64,
@@ -637,6 +639,54 @@ class VStoreOp(IRDLOperation):
         _gate_type(self, self.gate)
 
 
+@irdl_op_definition
+class MmaOp(IRDLOperation):
+    """`D = A @ B + C` on one tile, by the matrix instruction `instruction` names (tinyir/tensor_cores.py),
+    which the threads of a warp execute together: `a`, `b` and `c` are this thread's elements of the
+    operands, `d` its elements of the result, each in the order of the instruction's layouts. Every
+    thread of the warp must reach it with the same control flow (like a barrier, never conditional)."""
+
+    name = "uop.mma"
+    instruction = prop_def(StringAttr)
+    a = var_operand_def(SCALAR)
+    b = var_operand_def(SCALAR)
+    c = var_operand_def(SCALAR)
+    d = var_result_def(SCALAR)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+    assembly_format = ("$instruction `a` `(` $a `)` `b` `(` $b `)` `c` `(` $c `)` attr-dict "
+                       "`:` `(` type($a) `)` `,` `(` type($b) `)` `,` `(` type($c) `)` `->` `(` type($d) `)`")
+
+    def __init__(self, instruction: str, a: Sequence[SSAValue], b: Sequence[SSAValue], c: Sequence[SSAValue]):
+        from tinyir.tensor_cores import INSTRUCTIONS
+
+        acc = c[0].type if c else f32
+        count = INSTRUCTIONS[instruction].c.elements if instruction in INSTRUCTIONS else len(c)
+        super().__init__(operands=[a, b, c], result_types=[[acc] * count],
+                         properties={"instruction": StringAttr(instruction)})
+
+    @property
+    def matrix_instruction(self):
+        from tinyir.tensor_cores import INSTRUCTIONS
+
+        return INSTRUCTIONS[self.instruction.data]
+
+    def verify_(self) -> None:
+        from tinyir.tensor_cores import INSTRUCTIONS
+
+        name = self.instruction.data
+        if name not in INSTRUCTIONS:
+            raise VerifyException(f"uop.mma: unknown matrix instruction {name!r} (known: {', '.join(INSTRUCTIONS)})")
+        mi = INSTRUCTIONS[name]
+        types = {"f16": f16, "bf16": BFloat16Type(), "f32": f32}
+        for what, values, layout, ty in (("a", self.a, mi.a, mi.in_type), ("b", self.b, mi.b, mi.in_type),
+                                         ("c", self.c, mi.c, mi.acc_type), ("d", self.d, mi.c, mi.acc_type)):
+            if len(values) != layout.elements:
+                raise VerifyException(f"uop.mma {name}: {what} needs {layout.elements} elements per thread, "
+                                      f"got {len(values)}")
+            if any(v.type != types[ty] for v in values):
+                raise VerifyException(f"uop.mma {name}: {what} elements must be {ty}")
+
+
 # ---------------------------------------------------------------------------------------------
 # ALU: the tir elementwise set on scalars. Which element types each op accepts, its commutativity
 # and its meaning come from the ALU table (tinyir/alu.py); `ALLOWED` is the op's dtype class there.
@@ -776,7 +826,7 @@ UOP_ALU: frozenset[type[Operation]] = UOP_UNARY | UOP_BINARY | UOP_COMPARE | {Wh
 #: Ops without effects: CSE may merge them (unless they read an accumulator), DCE may drop them.
 #: Loads are pure too (they only read); define_acc/assign/store/range/endrange/special are not, nor are
 #: define_local (each is its own memory) and barrier. vload/vstore come after uop-simplify (uop-vectorize).
-PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp}
+PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp, MmaOp}
 #: ALU op class by its short name ("add" -> AddOp), for lowerings that map tir/loop names.
 ALU_BY_NAME: dict[str, type[Operation]] = {cls.name.split(".", 1)[1]: cls for cls in UOP_ALU}
 
@@ -789,7 +839,7 @@ def reads_accumulator(op: Operation) -> bool:
 UOP = Dialect(
     "uop",
     [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineLocalOp, BarrierOp, DefineAccOp, AssignOp, ConstOp, LoadOp,
-     StoreOp, VLoadOp, VStoreOp,
+     StoreOp, VLoadOp, VStoreOp, MmaOp,
      *sorted(UOP_ALU, key=lambda c: c.name)],
     [],
 )

@@ -11,6 +11,9 @@ index as `outer * n + inner`:
     group:A:N   reduce axis -> N threads of a work-group reduce together through local memory
     stage:A:N   reduce axis -> chunks of N; per chunk, the loads that threads of the work-group
                 share are copied into local memory once (tinyir/passes/stage.py)
+    tc:A:S      reduce axis of a matrix product -> the target's matrix instruction S (0: the first
+                that fits the element type): tile ranges of kind `tc` on A and on two output axes,
+                and a local range of the instruction's lanes (tinyir/passes/tensor_core.py)
 
 N = 0 takes the whole axis. The new range is innermost in the index, so `local` then `upcast` on
 the same axis gives each thread every N-th element (coalesced), and `upcast` then `local` gives
@@ -64,6 +67,7 @@ ACTIONS: dict[str, ActionKind] = {
     "local": ActionKind(RK.GLOBAL, RK.LOCAL, "global axis -> N work-group threads"),
     "group": ActionKind(RK.REDUCE, RK.GROUP, "reduce axis -> N threads reducing through local memory"),
     "stage": ActionKind(RK.REDUCE, RK.STAGE, "reduce axis -> chunks of N whose shared loads go through local memory"),
+    "tc": ActionKind(RK.REDUCE, RK.TC, "matrix-product reduce axis -> tiles of the target's matrix instruction N"),
 }
 
 #: range kinds that are threads of a work-group
@@ -130,6 +134,12 @@ def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
     r = axis_list[action.axis]
     if r.range_kind != spec.axis_kind:
         return f"{action}: {action.kind} needs a {spec.axis_kind.value} axis; axis {action.axis} is {r.range_kind.value}"
+    ranges = kernel_ranges(kernel)
+    if any(x.range_kind == RK.TC for x in ranges) and action.kind in ("tc", "group", "stage"):
+        return f"{action}: the kernel already has a tc range (its lanes are the work-group's)"
+    if action.kind == "tc":
+        found = tc_plan(kernel, r, action.amount, limits)
+        return found if isinstance(found, str) else None
     amount = action.amount or r.extent
     if amount < 1 or r.extent % amount:
         return f"{action}: axis {action.axis} of size {r.extent} is not divisible by {action.amount}"
@@ -200,7 +210,44 @@ def apply_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
     if problem is not None:
         raise KernelOptimizeError(kernel, f"kernel-optimize: kernel \"{kernel.kernel_name.data}\": {problem}")
     r = axes(kernel)[action.axis]
+    if action.kind == "tc":
+        from tinyir.passes.tensor_core import apply_tc
+
+        match, instruction = tc_plan(kernel, r, action.amount, limits)
+        apply_tc(kernel, match, instruction)
+        return
     split_range(r, action.amount or r.extent, ACTIONS[action.kind].new_kind)
+
+
+def tc_plan(kernel: loop.KernelOp, r: loop.RangeOp, select: int, limits: KernelLimits):
+    """(match, instruction) for a `tc` action on reduce range `r`, or why it does not fit."""
+    from tinyir.passes.tensor_core import choose_instruction, match_reduce
+
+    where = f"tc on a {r.extent}-long reduce"
+    if not limits.matrix_instructions:
+        return f"{where}: the target has no matrix instructions"
+    if any(x.range_kind in (RK.GROUP, RK.STAGE) for x in kernel_ranges(kernel)):
+        return f"{where}: the kernel has a group or stage range (the lanes need the work-group)"
+    problem = ""
+    for swap in (False, True):
+        match = match_reduce(kernel, r, swap=swap)
+        if isinstance(match, str):
+            return f"{where}: {match}"
+        mi = choose_instruction(match, limits.matrix_instructions, select)
+        if isinstance(mi, str):
+            return f"{where}: {mi}"
+        sizes = (match.m.extent, match.n.extent, r.extent)
+        if all(s % t == 0 for s, t in zip(sizes, (mi.m, mi.n, mi.k))):
+            break
+        problem = (f"{where}: the {mi.name} tile {mi.m}x{mi.n}x{mi.k} does not divide the product's "
+                   f"{sizes[0]}x{sizes[1]}x{sizes[2]}")
+    else:
+        return problem
+    if workgroup_size(kernel) * mi.threads > limits.max_local_size:
+        return f"{where}: {mi.threads} more lanes make a work-group over the target's {limits.max_local_size}"
+    if sum(1 for x in kernel_ranges(kernel) if x.range_kind in WORKGROUP_KINDS) >= limits.max_local_dims:
+        return f"{where}: the lanes need a work-group dimension and the target's {limits.max_local_dims} are used"
+    return match, mi
 
 
 def apply_actions(kernel: loop.KernelOp, actions: Sequence[Action], limits: KernelLimits,

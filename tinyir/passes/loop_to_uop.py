@@ -10,7 +10,9 @@ Two steps per kernel:
 2. Conversion (a rule table, `LoopToUop.kernel_rules`): `loop.range` -> `uop.special` / `uop.range`,
    `loop.reduce` -> `acc = acc op value` with `uop.assign`, its result the accumulator.
 
-Before both, upcast and unroll ranges are expanded into copies (tinyir/passes/expand.py).
+Before both, the tile ranges of a `tc` action become a `uop.mma` and per-element copies
+(tinyir/passes/tensor_core.py), and upcast and unroll ranges are expanded into copies
+(tinyir/passes/expand.py).
 
 Special numbering: with n global ranges in body order, the last (innermost) is `gidx0`, the first
 `gidx<n-1>`, like OpenCL's get_global_id(0) being the fastest-moving id. A kernel with work-group
@@ -39,6 +41,7 @@ from tinyir.diagnostics import DiagnosticError
 from tinyir.dialects import loop, uop
 from tinyir.passes.expand import expand_kernel
 from tinyir.passes.stage import StagePlan, stage_kernel
+from tinyir.passes.tensor_core import lower_tensor_cores
 from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 
 RK = loop.RangeKind
@@ -324,3 +327,4 @@ def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uo
     Rewriter.replace_op(kernel, new_kernel)
     RuleTable(lowering.name, lowering.kernel_rules(plan)).apply(new_kernel, greedy=False)
     return new_kernel
+    lower_tensor_cores(kernel)

@@ -112,6 +112,9 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
             idx = _aligned_index(op, value(op.index), gate, len(op.lanes), points)
             for k, lane in enumerate(op.lanes):
                 env[lane] = _load(op, value(op.buffer), idx + np.int32(k), gate, points)
+        elif isinstance(op, uop.MmaOp):
+            for r, v in zip(op.d, _mma(op, [value(v) for v in op.operands], kernel, env, group, points)):
+                env[r] = v
         elif isinstance(op, uop.VStoreOp):
             gate = None if op.gate is None else value(op.gate)
             idx = _aligned_index(op, value(op.index), gate, len(op.values), points)
@@ -122,6 +125,41 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
             result = eval_alu(short, [value(v) for v in op.operands], op.results[0].type)
             env[op.results[0]] = np.broadcast_to(result, (points,))
         pc += 1
+
+
+def _mma(op: Operation, operands: list[Array], kernel: Operation, env: dict[SSAValue, Any], group: Array,
+         points: int) -> list[Array]:
+    """A warp's matrix instruction: gather each warp's A, B and C tiles from its lanes' elements (the
+    instruction's layouts), multiply in f32 (exact f16/bf16 products, f32 sums) and scatter D back."""
+    from tinyir.dialects import uop
+
+    mi = op.matrix_instruction
+    local = np.zeros(points, np.int64)  # the linear local id (lidx0 fastest)
+    _, block = uop.launch_shape(kernel)
+    for s in kernel.body.block.ops:
+        if isinstance(s, uop.SpecialOp) and uop.special_kind(s.dim.data) == "lidx" and s.result in env:
+            d = uop.special_dim(s.dim.data)
+            local = local + env[s.result].astype(np.int64) * int(np.prod(block[:d]))
+    size = int(np.prod(block)) if block else 1
+    if size % mi.threads:
+        raise UopInterpreterError(f"uop.mma {mi.name}: a work-group of {size} threads is not whole warps of {mi.threads}")
+    warp = group * (size // mi.threads) + local // mi.threads
+    lane = local % mi.threads
+    warps = int(warp.max()) + 1 if points else 0
+    na, nb = mi.a.elements, mi.b.elements
+    tiles = []
+    for layout, values in ((mi.a, operands[:na]), (mi.b, operands[na:na + nb]), (mi.c, operands[na + nb:])):
+        tile = np.zeros((warps, layout.rows, layout.cols), np.float32)
+        for e, v in enumerate(values):
+            rc = np.array([layout.coordinate(l, e) for l in range(mi.threads)])[lane]
+            tile[warp, rc[:, 0], rc[:, 1]] = np.broadcast_to(v, (points,)).astype(np.float32)
+        tiles.append(tile)
+    d = np.matmul(tiles[0], tiles[1]) + tiles[2]
+    out = []
+    for e in range(mi.c.elements):
+        rc = np.array([mi.c.coordinate(l, e) for l in range(mi.threads)])[lane]
+        out.append(d[warp, rc[:, 0], rc[:, 1]].astype(np.float32))
+    return out
 
 
 def _group_of_points(kernel: Operation, env: dict[SSAValue, Any], points: int) -> Array:

@@ -83,6 +83,7 @@ class KernelLimits:
     vector_width: int = 4            # elements of an f32 vector access the target prefers
     cores: int = 1                   # parallel units the heuristics should fill (SMs, CPU threads)
     max_global_dims: int = 3         # grid dimensions
+    matrix_instructions: tuple[str, ...] = ()  # tensor-core instructions (tinyir/tensor_cores.py names)
 
     @property
     def has_local(self) -> bool:

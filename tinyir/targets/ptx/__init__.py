@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tinyir.targets.base import Device, KernelLimits, Target
+from tinyir.tensor_cores import NVIDIA_SM80
 from tinyir.targets.ptx.emit import emit_kernel
 
 
@@ -13,4 +14,5 @@ def _device() -> Device:
 
 
 TARGET = Target(name="cuda", lower_pass="uop-to-ptx", kernel_op="ptx.kernel", emit_kernel=emit_kernel, device=_device,
-                limits=KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132, max_copies=512))
+                limits=KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132, max_copies=512,
+                                    matrix_instructions=NVIDIA_SM80))

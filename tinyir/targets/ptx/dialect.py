@@ -889,6 +889,68 @@ class BarSyncOp(IRDLOperation):
 # ---------------------------------------------------------------- control flow
 
 
+# ---------------------------------------------------------------- tensor cores
+
+
+@irdl_op_definition
+class Pack2Op(IRDLOperation):
+    """`%d = ptx.pack2 "f16x2" %lo, %hi : f16` -- two halves in one 32-bit register, `lo` in the low
+    bits: `mov.b32 d, {lo, hi};` for f16 registers, `cvt.rn.bf16x2.f32 d, hi, lo;` for f32 registers
+    that hold bf16 values (exact)."""
+
+    name = "ptx.pack2"
+    kind = prop_def(StringAttr)
+    lo = operand_def(AnyAttr())
+    hi = operand_def(AnyAttr())
+    result = result_def(i32)
+    traits = traits_def(Pure())
+    assembly_format = "$kind $lo `,` $hi attr-dict `:` type($lo) `,` type($hi)"
+
+    def __init__(self, kind: str, lo: SSAValue, hi: SSAValue) -> None:
+        super().__init__(operands=[lo, hi], result_types=[i32], properties={"kind": StringAttr(kind)})
+
+    def verify_(self) -> None:
+        want = {"f16x2": f16, "bf16x2": f32}.get(self.kind.data)
+        if want is None:
+            raise VerifyException(f"ptx.pack2: kind must be f16x2 or bf16x2, got {self.kind.data}")
+        if self.lo.type != want or self.hi.type != want:
+            raise VerifyException(f"ptx.pack2 {self.kind.data}: packs two {want} registers")
+
+
+@irdl_op_definition
+class MmaSyncOp(IRDLOperation):
+    """`ptx.mma_sync "m16n8k16" "f16" a(...) b(...) c(...)` -- `mma.sync.aligned.SHAPE.row.col.f32.T.T.f32
+    {d}, {a}, {b}, {c};`: a warp's matrix multiply-accumulate; a and b are packed pairs (b32), c and d
+    f32 registers."""
+
+    name = "ptx.mma_sync"
+    shape = prop_def(StringAttr)
+    element = prop_def(StringAttr)
+    a = var_operand_def(i32)
+    b = var_operand_def(i32)
+    c = var_operand_def(f32)
+    d = var_result_def(f32)
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+    assembly_format = ("$shape $element `a` `(` $a `)` `b` `(` $b `)` `c` `(` $c `)` attr-dict `:` "
+                       "type($d)")
+
+    def __init__(self, shape: str, element: str, a: Sequence[SSAValue], b: Sequence[SSAValue],
+                 c: Sequence[SSAValue]) -> None:
+        super().__init__(operands=[list(a), list(b), list(c)], result_types=[[f32] * len(c)],
+                         properties={"shape": StringAttr(shape), "element": StringAttr(element)})
+
+    @property
+    def mnemonic(self) -> str:
+        t = self.element.data
+        return f"mma.sync.aligned.{self.shape.data}.row.col.f32.{t}.{t}.f32"
+
+    def verify_(self) -> None:
+        if (self.shape.data, len(self.a), len(self.b), len(self.c)) != ("m16n8k16", 4, 2, 4):
+            raise VerifyException("ptx.mma_sync: only m16n8k16 (4 a, 2 b, 4 c registers) is supported")
+        if self.element.data not in ("f16", "bf16"):
+            raise VerifyException(f"ptx.mma_sync: element must be f16 or bf16, got {self.element.data}")
+
+
 @irdl_op_definition
 class LabelOp(IRDLOperation):
     """`ptx.label "LOOP_0"` -- PTX `LOOP_0:`, a branch target."""
@@ -1044,6 +1106,6 @@ PTX = Dialect(
     "ptx",
     [KernelOp, LdOp, StOp, LdVOp, StVOp, SharedOp, BarSyncOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
      AddOp, SubOp, MulOp, MadOp, DivOp, RemOp, MinOp, MaxOp, NegOp, NotOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
-     SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp],
+     SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp, Pack2Op, MmaSyncOp],
     [],
 )

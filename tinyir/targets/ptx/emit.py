@@ -126,6 +126,18 @@ class _KernelPrinter:
         self.shared.append(f"\t.shared .align 16 .b8 {name}[{op.nbytes}];")
         self.emit(f"mov.u64 {self.define(op.result)}, {name}")
 
+    def pack2(self, op: ptx.Pack2Op) -> None:
+        lo, hi = self.ref(op.lo), self.ref(op.hi)
+        if op.kind.data == "f16x2":
+            self.emit(f"mov.b32 {self.define(op.result)}, {{{lo}, {hi}}}")
+        else:
+            self.emit(f"cvt.rn.bf16x2.f32 {self.define(op.result)}, {hi}, {lo}")
+
+    def mma_sync(self, op: ptx.MmaSyncOp) -> None:
+        groups = [", ".join(self.ref(v) for v in values) for values in (op.a, op.b, op.c)]
+        d = ", ".join(self.define(v) for v in op.d)
+        self.emit(f"{op.mnemonic} {{{d}}}, {{{groups[0]}}}, {{{groups[1]}}}, {{{groups[2]}}}")
+
     def sreg(self, op: ptx.SregOp) -> None:
         self.emit(f"mov.u32 {self.define(op.result)}, %{op.register.data}")
 
@@ -146,6 +158,7 @@ _PRINTERS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = 
     ptx.LdVOp: _KernelPrinter.vector_load, ptx.StVOp: _KernelPrinter.vector_store,
     ptx.SregOp: _KernelPrinter.sreg, ptx.LabelOp: _KernelPrinter.label, ptx.BraOp: _KernelPrinter.branch,
     ptx.RetOp: _KernelPrinter.ret, ptx.SharedOp: _KernelPrinter.shared_array,
+    ptx.Pack2Op: _KernelPrinter.pack2, ptx.MmaSyncOp: _KernelPrinter.mma_sync,
     ptx.BarSyncOp: lambda p, op: p.emit("bar.sync 0"),
     **{cls: _KernelPrinter.instr for cls in ptx.PTX.operations if issubclass(cls, ptx.Instr)},
 }

@@ -382,6 +382,26 @@ def _vstore(op: uop.VStoreOp) -> Operation | None:
 
 
 def _loop_label(kernel: ptx.KernelOp) -> str:
+def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
+    """mma.sync: element pairs packed into b32 registers (f16: mov.b32 {lo, hi}; bf16, held in f32
+    after uop-emulate-bf16: cvt.rn.bf16x2.f32), then one mma.sync.aligned.m16n8k16."""
+    mi = op.matrix_instruction
+    if not mi.name.startswith("mma.m16n8k16."):
+        emit_error(op, f"uop-to-ptx: no PTX form for matrix instruction {mi.name}")
+        return None
+    kind = "f16x2" if mi.in_type == "f16" else "bf16x2"
+    ops: list[Operation] = []
+
+    def pairs(values: Sequence[SSAValue]) -> list[SSAValue]:
+        for lo, hi in zip(values[::2], values[1::2]):
+            ops.append(ptx.Pack2Op(kind, lo, hi))
+        return [o.result for o in ops[-(len(values) // 2):]]
+
+    a, b = pairs(op.a), pairs(op.b)
+    rewriter.insert_op(ops, InsertPoint.before(op))
+    return ptx.MmaSyncOp("m16n8k16", mi.in_type, a, b, list(op.c))
+
+
     count = sum(1 for o in kernel.body.block.ops if isinstance(o, ptx.LabelOp))
     return f"LOOP_{kernel.name_str}_{count}"
 
@@ -520,6 +540,7 @@ class UopToPTX(RulePass):
             rule(uop.VLoadOp, _vload, "vload -> mad.wide address, [@gate] ld.global/shared.vN (+ selp 0 per lane)"),
             rule(uop.VStoreOp, _vstore, "vstore -> mad.wide address, [@gate] st.global/shared.vN"),
             rule(uop.AddOp, lambda op: _add(op, rounding), "add -> add (fmad) or add.rn (float), add.s32 + wrap, or.pred"),
+            rule(uop.MmaOp, _mma, "mma -> pairs packed into b32, mma.sync.aligned.m16n8k16.row.col"),
             rule(uop.MulOp, lambda op: _mul(op, rounding), "mul -> mul (fmad) or mul.rn (float), mul.lo.s32 + wrap, and.pred"),
             rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
             rule(uop.IdivOp, _divide, "idiv -> div.s32 (truncates) + wrap; divisor 0 or -1: by 1 and selp"),

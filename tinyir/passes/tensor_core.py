@@ -1,0 +1,290 @@
+"""Tensor cores: the `tc` action and the lowering of its tile ranges to `uop.mma` (part of loop-to-uop).
+
+`tc:A:S` (kernel-optimize) maps the reduce over axis A of `cast(x) * cast(y)`, x and y f16 (or
+bf16) values, onto a matrix instruction of the target (tinyir/tensor_cores.py; S picks among those
+whose element type fits, 0 the first). x must depend on a global axis M that y does not read and y
+on a global axis N that x does not read (the innermost such axes are taken). The action splits M, N
+and A by the instruction's m, n and k into `tc` ranges, and adds a `local` range of the instruction's
+lanes after every other range (so it is lidx0 and a warp is 32 neighbouring threads).
+
+`lower_tensor_cores` (first in loop-to-uop) then removes the `tc` ranges: each thread loads its
+elements of the A tile (x with m, k replaced by the layout's coordinates for this lane and element),
+of B (y at k, n), and one `uop.mma` with a zero C gives its elements of the tile's product; each of
+them is summed by its own `loop.reduce` over the remaining reduce ranges (reduces over the same
+loops share one loop nest). Everything after the reduce that read m and n (casts, bias, the store)
+is copied once per element of C, at that element's coordinates. Upcast, unroll and local ranges
+on the outer axes work as for any kernel: an upcast of M shares B's elements among its copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from xdsl.dialects.builtin import BFloat16Type, Float16Type, StringAttr, f32, i32
+from xdsl.ir import Operation, SSAValue
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from tinyir.dialects import loop, uop
+from tinyir.tensor_cores import INSTRUCTIONS, Layout, MatrixInstruction
+
+RK = loop.RangeKind
+#: the kernel attribute naming the matrix instruction a `tc` action chose
+TC_ATTR = "tensor_core"
+
+
+def _element_name(t) -> str | None:
+    return "f16" if isinstance(t, Float16Type) else "bf16" if isinstance(t, BFloat16Type) else None
+
+
+@dataclass
+class TcMatch:
+    """A reduce that a matrix instruction can compute: sum over k of cast(x) * cast(y)."""
+
+    reduce: loop.ReduceOp
+    x: SSAValue          # the f16/bf16 operand read at (m, k)
+    y: SSAValue          # read at (k, n)
+    m: loop.RangeOp      # the range x reads and y does not
+    n: loop.RangeOp      # the range y reads and x does not
+    k: loop.RangeOp      # the reduced range
+    element: str         # "f16" or "bf16"
+
+
+def _uncast(v: SSAValue) -> SSAValue | None:
+    """x where v = cast(x) from f16/bf16 to f32."""
+    op = v.owner
+    if isinstance(op, uop.CastOp) and v.type == f32 and _element_name(op.input.type):
+        return op.input
+    return None
+
+
+def match_reduce(kernel: loop.KernelOp, k: loop.RangeOp, m_kind: RK = RK.GLOBAL, swap: bool = False) -> TcMatch | str:
+    """The tensor-core pattern for reduce range `k` (the match, or why it does not fit); m and n are
+    ranges of `m_kind` (global when choosing the action, tc when lowering it). A is the product's
+    left factor, or its right one with `swap`."""
+    ops = list(kernel.body.block.ops)
+    deps = loop.range_dependencies(ops)
+    reduces = [op for op in ops if isinstance(op, loop.ReduceOp)]
+    if len(reduces) != 1 or k.result not in reduces[0].ranges:
+        return "tc needs a kernel with one reduce, over the axis"
+    red = reduces[0]
+    if red.kind != loop.ReduceKind.ADD or red.result.type != f32:
+        return "tc needs an f32 sum"
+    mul = red.value.owner
+    if not isinstance(mul, uop.MulOp):
+        return "tc needs a sum of products"
+    x, y = _uncast(mul.lhs), _uncast(mul.rhs)
+    if swap:
+        x, y = y, x
+    if x is None or y is None or x.type != y.type:
+        return "tc needs a product of two f16 (or two bf16) values cast to f32"
+    kinds = {r: r.owner.range_kind for r in deps[x] | deps[y]}
+    if k.result not in deps[x] or k.result not in deps[y]:
+        return "tc needs both factors to read the reduce axis"
+    only_x = [r for r in ops if isinstance(r, loop.RangeOp) and r.result in deps[x] - deps[y] and kinds[r.result] == m_kind]
+    only_y = [r for r in ops if isinstance(r, loop.RangeOp) and r.result in deps[y] - deps[x] and kinds[r.result] == m_kind]
+    if not only_x or not only_y:
+        return "tc needs each factor to read an output axis the other does not (a matrix product)"
+    # nothing but the two factors may read k: the instruction sums over it inside the warp
+    cone = _cone([x, y], k.result, deps)
+    for op in ops:
+        if op is red or op is mul or op in cone or op is k or op in (mul.lhs.owner, mul.rhs.owner):
+            continue
+        used = deps[op.results[0]] if op.results else frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
+        if k.result in used:
+            return "tc needs the reduce axis read only by the two factors"
+    return TcMatch(red, x, y, only_x[-1], only_y[-1], k, _element_name(x.type))
+
+
+def _cone(roots: Sequence[SSAValue], r: SSAValue, deps) -> set[Operation]:
+    """The ops that compute `roots` and depend on range `r`."""
+    seen: set[Operation] = set()
+    todo = [v for v in roots]
+    while todo:
+        v = todo.pop()
+        op = v.owner
+        if not isinstance(op, Operation) or op in seen or r not in deps.get(v, frozenset()):
+            continue
+        seen.add(op)
+        todo.extend(op.operands)
+    return seen
+
+
+def choose_instruction(match: TcMatch, names: Sequence[str], select: int) -> MatrixInstruction | str:
+    fitting = [INSTRUCTIONS[n] for n in names if INSTRUCTIONS[n].in_type == match.element]
+    if not fitting:
+        return f"the target has no matrix instruction for {match.element}" + (
+            f" (it has {', '.join(names)})" if names else " (it has none)")
+    if select >= len(fitting):
+        return f"the target has {len(fitting)} matrix instruction(s) for {match.element}, not {select + 1}"
+    return fitting[select]
+
+
+def apply_tc(kernel: loop.KernelOp, match: TcMatch, mi: MatrixInstruction) -> None:
+    """Split m, n and k by the instruction's tile and add the lane range (after `check` said yes)."""
+    from tinyir.passes.kernel_optimize import split_range
+
+    for r, size in ((match.m, mi.m), (match.n, mi.n), (match.k, mi.k)):
+        split_range(r, size, RK.TC)
+    last = [op for op in kernel.body.block.ops if isinstance(op, loop.RangeOp)][-1]
+    lane = loop.RangeOp(mi.threads, RK.LOCAL)
+    lane.result.name_hint = "lane"
+    Rewriter.insert_op(lane, InsertPoint.after(last))
+    kernel.attributes[TC_ATTR] = StringAttr(mi.name)
+
+
+class _Coordinates:
+    """SSA values of layout coordinates for the lane, built once each and placed after the lane."""
+
+    def __init__(self, lane: SSAValue, ops: list[Operation]):
+        self.lane, self.ops = lane, ops
+        self.lane_part: dict[tuple[Layout, int], SSAValue | None] = {}
+        self.values: dict[tuple[Layout, int, int], SSAValue] = {}
+
+    def _const(self, value: int) -> SSAValue:
+        self.ops.append(c := uop.ConstOp(value, i32))
+        return c.result
+
+    def _lane_part(self, layout: Layout, axis: int) -> SSAValue | None:
+        key = (layout, axis)
+        if key not in self.lane_part:
+            total = None
+            for shift, mask, scale in layout.lane_terms(axis):
+                term = self.lane
+                if shift:
+                    self.ops.append(s := uop.ShrOp(term, self._const(shift)))
+                    term = s.result
+                if mask != (1 << (len(layout.lane_bits) - shift)) - 1:  # else lane >> shift is below mask
+                    self.ops.append(a := uop.AndOp(term, self._const(mask)))
+                    term = a.result
+                if scale != 1:
+                    self.ops.append(m := uop.MulOp(term, self._const(scale)))
+                    term = m.result
+                if total is not None:
+                    self.ops.append(t := uop.AddOp(total, term))
+                    term = t.result
+                total = term
+            self.lane_part[key] = total
+        return self.lane_part[key]
+
+    def get(self, layout: Layout, axis: int, element: int) -> SSAValue:
+        """Coordinate `axis` (0 row, 1 column) of `element` for this lane."""
+        offset = layout.coordinate(0, element)[axis]
+        key = (layout, axis, offset)
+        if key not in self.values:
+            part = self._lane_part(layout, axis)
+            if part is None:
+                self.values[key] = self._const(offset)
+            elif offset:
+                self.ops.append(a := uop.AddOp(part, self._const(offset)))
+                self.values[key] = a.result
+            else:
+                self.values[key] = part
+        return self.values[key]
+
+
+def lower_tensor_cores(kernel: loop.KernelOp) -> None:
+    """Replace the `tc` ranges of a kernel by per-element copies and one `uop.mma` (module docstring)."""
+    name = kernel.attributes.get(TC_ATTR)
+    block = kernel.body.block
+    ops = list(block.ops)
+    tc_ranges = [op for op in ops if isinstance(op, loop.RangeOp) and op.range_kind == RK.TC]
+    if not tc_ranges:
+        return
+    from tinyir.passes.loop_to_uop import LoopToUopError
+
+    if not isinstance(name, StringAttr) or name.data not in INSTRUCTIONS:
+        raise LoopToUopError(kernel, "loop-to-uop: tc ranges without a matrix instruction (use the tc action)")
+    mi = INSTRUCTIONS[name.data]
+    k = next((r for r in tc_ranges if any(isinstance(u.operation, loop.ReduceOp) for u in r.result.uses)), None)
+    found: TcMatch | str = "no reduce ends a tc range"
+    for swap in (False, True):
+        if k is not None:
+            found = match_reduce(kernel, k, RK.TC, swap)
+            if not isinstance(found, str) and (found.m.extent, found.n.extent) == (mi.m, mi.n):
+                break
+    if isinstance(found, str):
+        raise LoopToUopError(kernel, f"loop-to-uop: tc ranges that no matrix instruction fits: {found}")
+    m, n = found.m, found.n
+    if {m, n, k} != set(tc_ranges) or (m.extent, n.extent, k.extent) != (mi.m, mi.n, mi.k):
+        raise LoopToUopError(kernel, f"loop-to-uop: the tc ranges do not form one {mi.name} tile")
+    workgroup = [op for op in ops if isinstance(op, loop.RangeOp) and op.range_kind in (RK.LOCAL, RK.GROUP)]
+    lane = workgroup[-1] if workgroup else None
+    if lane is None or lane.extent != mi.threads:
+        raise LoopToUopError(kernel, f"loop-to-uop: {mi.name} needs a last local range of {mi.threads} lanes")
+
+    red = found.reduce
+    leaves = {m.result, n.result, k.result, red.result}
+    reach: dict[SSAValue, frozenset[SSAValue]] = {}  # value -> the leaves it is computed from
+    for op in ops:
+        for r in op.results:
+            reach[r] = frozenset({r}) if r in leaves else frozenset().union(
+                *(reach.get(v, frozenset()) for v in op.operands))
+
+    new_ops: list[Operation] = []
+    coords = _Coordinates(lane.result, new_ops)
+    copies: dict[tuple, SSAValue] = {}
+
+    def copy(value: SSAValue, assign: dict[SSAValue, SSAValue]) -> SSAValue:
+        """`value` recomputed with the leaves replaced as `assign` says."""
+        used = reach.get(value, frozenset())
+        if not used:
+            return value
+        if value in assign:
+            return assign[value]
+        key = (value, tuple(sorted((id(l), id(assign[l])) for l in used)))
+        if key not in copies:
+            op = value.owner
+            clone = op.clone_without_regions({v: copy(v, assign) for v in op.operands})
+            new_ops.append(clone)
+            for old, new in zip(op.results, clone.results):
+                new.name_hint = old.name_hint
+                copies[(old, key[1])] = new
+        return copies[key]
+
+    def assignment(layout: Layout, rows: SSAValue, cols: SSAValue, element: int) -> dict[SSAValue, SSAValue]:
+        return {rows: coords.get(layout, 0, element), cols: coords.get(layout, 1, element)}
+
+    results: list[loop.ReduceOp] = []
+    for op in ops:
+        if op in tc_ranges:
+            continue
+        if op is red:
+            a = [copy(found.x, assignment(mi.a, m.result, k.result, e)) for e in range(mi.a.elements)]
+            b = [copy(found.y, assignment(mi.b, k.result, n.result, e)) for e in range(mi.b.elements)]
+            zero = uop.ConstOp(0.0, f32)
+            mma = uop.MmaOp(mi.name, a, b, [zero.result] * mi.c.elements)
+            new_ops += [zero, mma]
+            rest = [r for r in red.ranges if r is not k.result]
+            for e, d in enumerate(mma.d):
+                results.append(part := loop.ReduceOp(red.kind, d, rest))
+                part.result.name_hint = red.result.name_hint
+                new_ops.append(part)
+            continue
+        touched = frozenset().union(*(reach.get(v, frozenset()) for v in op.operands)) | frozenset(
+            l for r in op.results for l in reach.get(r, frozenset()))
+        if not touched:
+            op.detach()
+            new_ops.append(op)
+            if op is lane:  # the lane's coordinates next, before anything reads them
+                for layout in (mi.a, mi.b, mi.c):
+                    for e in range(layout.elements):
+                        coords.get(layout, 0, e), coords.get(layout, 1, e)
+            continue
+        if not op.results:  # a store (or another effect) after the tile: one per element of C
+            for e in range(mi.c.elements):
+                assign = {**assignment(mi.c, m.result, n.result, e), red.result: results[e].result}
+                new_ops.append(op.clone_without_regions({v: copy(v, assign) for v in op.operands}))
+    _replace_body(block, new_ops)
+
+
+def _replace_body(block, new_ops: list[Operation]) -> None:
+    kept = set(map(id, new_ops))
+    for op in reversed(list(block.ops)):
+        if id(op) not in kept:
+            op.detach()
+            op.erase(safe_erase=False)
+    for op in list(block.ops):
+        op.detach()
+    for op in new_ops:
+        block.add_op(op)

@@ -1,0 +1,135 @@
+"""Matrix instructions (tensor cores): what each target's matrix-multiply-accumulate computes, and
+which thread holds which element of its operands, as data.
+
+One instruction computes D = A @ B + C for an m x k tile A, a k x n tile B and m x n tiles C and D,
+with `threads` threads of a warp (wave, SIMD-group) together: each holds some elements of every
+operand in registers. Every layout here is *bit-linear*: the (row, column) of element e held by lane
+l is the sum, over the set bits of l and of e, of a fixed (row, column) step per bit. That covers
+NVIDIA's mma.sync fragments, AMD's MFMA and WMMA and Apple's simdgroup matrices, and it lets the
+lowering compute coordinates with shifts and masks (`Layout.lane_terms`).
+
+`tc` (tinyir/passes/kernel_optimize.py) picks an instruction a target lists in its `KernelLimits`;
+tinyir/passes/tensor_core.py rewrites the kernel's tile ranges into per-element copies of the
+operands and one `uop.mma`; each target lowers `uop.mma` to its instruction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Step = tuple[int, int]  # (row, column) added by one set bit
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which (row, column) of a `rows` x `cols` tile each (lane, element) holds."""
+
+    rows: int
+    cols: int
+    lane_bits: tuple[Step, ...]     # step of lane bit 0, 1, ...
+    element_bits: tuple[Step, ...]  # step of element bit 0, 1, ...
+
+    @property
+    def elements(self) -> int:
+        return 1 << len(self.element_bits)
+
+    def coordinate(self, lane: int, element: int) -> Step:
+        row = col = 0
+        for bits, value in ((self.lane_bits, lane), (self.element_bits, element)):
+            for i, (dr, dc) in enumerate(bits):
+                if value >> i & 1:
+                    row, col = row + dr, col + dc
+        return row, col
+
+    def lane_terms(self, axis: int) -> list[tuple[int, int, int]]:
+        """The lane's part of coordinate `axis` (0 row, 1 column) as (shift, mask, scale) terms, each
+        `((lane >> shift) & mask) * scale`: runs of lane bits whose steps double merge into one."""
+        terms: list[tuple[int, int, int]] = []
+        for i, step in enumerate(self.lane_bits):
+            s = step[axis]
+            if not s:
+                continue
+            if terms:
+                shift, mask, scale = terms[-1]
+                width = mask.bit_length()
+                if shift + width == i and scale << width == s:
+                    terms[-1] = (shift, mask * 2 + 1, scale)
+                    continue
+            terms.append((i, 1, s))
+        return terms
+
+
+@dataclass(frozen=True)
+class MatrixInstruction:
+    """One matrix-multiply-accumulate instruction of a target."""
+
+    name: str         # the key `uop.mma` names it by, e.g. "mma.m16n8k16.f16"
+    m: int
+    n: int
+    k: int
+    in_type: str      # element type of A and B ("f16", "bf16")
+    acc_type: str     # element type of C and D ("f32")
+    threads: int      # lanes that execute it together (warp, wave, SIMD-group)
+    a: Layout         # m x k
+    b: Layout         # k x n
+    c: Layout         # m x n (C and D)
+
+    def check(self) -> None:
+        """Every layout covers its tile (each element held by some lane)."""
+        for layout, shape in ((self.a, (self.m, self.k)), (self.b, (self.k, self.n)), (self.c, (self.m, self.n))):
+            held = {layout.coordinate(l, e) for l in range(self.threads) for e in range(layout.elements)}
+            assert (layout.rows, layout.cols) == shape and held == {(r, c) for r in range(shape[0])
+                                                                      for c in range(shape[1])}, self.name
+
+
+def _nvidia_m16n8k16(in_type: str) -> MatrixInstruction:
+    # lane = 4 * group + thread_in_group; A rows by group (+8 for element bit 1), columns by pairs
+    return MatrixInstruction(
+        f"mma.m16n8k16.{in_type}", 16, 8, 16, in_type, "f32", 32,
+        a=Layout(16, 16, ((0, 2), (0, 4), (1, 0), (2, 0), (4, 0)), ((0, 1), (8, 0), (0, 8))),
+        b=Layout(16, 8, ((2, 0), (4, 0), (0, 1), (0, 2), (0, 4)), ((1, 0), (8, 0))),
+        c=Layout(16, 8, ((0, 2), (0, 4), (1, 0), (2, 0), (4, 0)), ((0, 1), (8, 0))))
+
+
+def _amd_mfma_16x16x16(in_type: str) -> MatrixInstruction:
+    # 64 lanes: lane % 16 is the row of A / column of B and C, lane // 16 picks 4 consecutive k (A, B)
+    # or 4 consecutive rows (C)
+    sixteen = ((1, 0), (2, 0), (4, 0), (8, 0))
+    return MatrixInstruction(
+        f"mfma.16x16x16.{in_type}", 16, 16, 16, in_type, "f32", 64,
+        a=Layout(16, 16, (*sixteen, (0, 4), (0, 8)), ((0, 1), (0, 2))),
+        b=Layout(16, 16, (*((r, c) for c, r in sixteen), (4, 0), (8, 0)), ((1, 0), (2, 0))),
+        c=Layout(16, 16, (*((r, c) for c, r in sixteen), (4, 0), (8, 0)), ((1, 0), (2, 0))))
+
+
+def _amd_wmma_16x16x16(in_type: str) -> MatrixInstruction:
+    # wave32 (gfx11): lanes 0-15 and 16-31 both hold all of A's row lane % 16 and B's column lane % 16
+    # (16 elements each); C: column lane % 16, rows 2 * e + lane // 16
+    return MatrixInstruction(
+        f"wmma.16x16x16.{in_type}", 16, 16, 16, in_type, "f32", 32,
+        a=Layout(16, 16, ((1, 0), (2, 0), (4, 0), (8, 0), (0, 0)), ((0, 1), (0, 2), (0, 4), (0, 8))),
+        b=Layout(16, 16, ((0, 1), (0, 2), (0, 4), (0, 8), (0, 0)), ((1, 0), (2, 0), (4, 0), (8, 0))),
+        c=Layout(16, 16, ((0, 1), (0, 2), (0, 4), (0, 8), (1, 0)), ((2, 0), (4, 0), (8, 0))))
+
+
+def _apple_simdgroup_8x8(in_type: str) -> MatrixInstruction:
+    # 32 threads, 2 neighbouring columns each: lane bit 0 steps 2 columns, bits 1-2 one and two rows,
+    # bit 3 four columns, bit 4 four rows (the quadrant order of simdgroup_matrix's thread_elements())
+    steps = ((0, 2), (1, 0), (2, 0), (0, 4), (4, 0))
+    return MatrixInstruction(
+        f"simdgroup.8x8x8.{in_type}", 8, 8, 8, in_type, "f32", 32,
+        a=Layout(8, 8, steps, ((0, 1),)), b=Layout(8, 8, steps, ((0, 1),)), c=Layout(8, 8, steps, ((0, 1),)))
+
+
+#: every matrix instruction by name
+INSTRUCTIONS: dict[str, MatrixInstruction] = {
+    i.name: i for i in (*(_nvidia_m16n8k16(t) for t in ("f16", "bf16")),
+                        *(_amd_mfma_16x16x16(t) for t in ("f16", "bf16")),
+                        *(_amd_wmma_16x16x16(t) for t in ("f16", "bf16")),
+                        _apple_simdgroup_8x8("f16"))}
+
+#: the instructions of each target family (a target's KernelLimits lists its own)
+NVIDIA_SM80 = ("mma.m16n8k16.f16", "mma.m16n8k16.bf16")
+AMD_CDNA = ("mfma.16x16x16.f16", "mfma.16x16x16.bf16")
+AMD_RDNA3 = ("wmma.16x16x16.f16", "wmma.16x16x16.bf16")
+APPLE = ("simdgroup.8x8x8.f16",)
