@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 # every tensor created or marked with requires_grad=True (backward() looks for them in the graph)
 REQUIRES_GRAD: weakref.WeakSet[Tensor] = weakref.WeakSet()
 
+# where a loss's graph is cut: leaves, `detach`es, and collectives (MULTI-DEVICE, multi.py: their
+# sources are on other devices; sharded autodiff crosses them itself)
+CUT_OPS = ("buffer", "detach", "allreduce")
+
 Ref = tuple[str, int]  # ("fwd", node index) | ("arg", argument index) | ("seed", 0) | ("new", entry index)
 
 
@@ -160,18 +164,22 @@ def check_history(loss: Tensor, targets: list[Tensor], what: str) -> None:
                 f"before building and realizing expressions from it (or rebuild them).")
 
 
-def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None) -> list[Tensor]:
+def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None,
+              split_dependent: bool = True) -> list[Tensor]:
     """d(loss)/d(target) for each target, as lazy tensors. The graph is cut at the targets (they
     become the function's arguments); when one target is computed from another, each target
     gets its own cut (and template) instead.
 
     A target the loss does not depend on gets a zero gradient (tinygrad's behaviour; PyTorch's
     `autograd.grad` raises unless allow_unused=True). A target the loss used through a realized
-    value whose graph was dropped raises RuntimeError instead (see `check_history`)."""
+    value whose graph was dropped raises RuntimeError instead (see `check_history`).
+
+    `split_dependent=False`: a target downstream of another one stays a cut (paths through it are
+    not followed): sharded autodiff (multi.py) cuts each device's graph at its collectives so."""
     from tinyir.frontend.tensor import Tensor
 
     check_history(loss, targets, "gradient")
-    if len(targets) > 1 and _blocks_another(targets):
+    if split_dependent and len(targets) > 1 and _blocks_another(targets):
         return [gradients(loss, [t], seed)[0] for t in targets]
 
     if seed is None and loss.shape != ():
@@ -185,7 +193,7 @@ def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None) -
             raise TensorTypeError(f"gradient: target of dtype {t.dtype.name} (shape {t.shape}) is not a float tensor")
     target_ids = {id(t.lazydata) for t in targets}
     graph = collect([loss.lazydata],
-                    lambda n: n.op in ("buffer", "detach") or id(n) in target_ids)
+                    lambda n: n.op in CUT_OPS or id(n) in target_ids)
     arg_index = {id(a): i for i, a in enumerate(graph.args)}
     wrt: list[int] = []
     for t in targets:
@@ -228,6 +236,11 @@ def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None) -
 
 def backward(loss: Tensor, gradient: Tensor | None = None) -> None:
     """Accumulate d(loss)/dt into `t.grad` for every requires_grad tensor the loss depends on."""
+    if loss.lazydata.op == "multi":  # MULTI-DEVICE: a sharded loss (tinyir/frontend/multi.py)
+        from tinyir.frontend.multi import backward as multi_backward
+
+        multi_backward(loss, gradient)
+        return
     reachable = {id(n) for n in lazy.toposort([loss.lazydata])}
     check_history(loss, [t for t in list(REQUIRES_GRAD) if t.requires_grad], "backward")
     targets = [t for t in list(REQUIRES_GRAD) if t.requires_grad and id(t.lazydata) in reachable]

@@ -96,7 +96,12 @@ class LazyOp:
 
 
 def make(op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dtype: DType, device: str) -> LazyOp:
-    """A node, shared with an identical live one if there is one (hash-consing)."""
+    """A node, shared with an identical live one if there is one (hash-consing). On a tuple of
+    devices (a sharded tensor, MULTI-DEVICE): the op on every device (tinyir/frontend/multi.py)."""
+    if type(device) is tuple:
+        from tinyir.frontend import multi
+
+        return multi.make(op, srcs, arg, shape, dtype, device)
     if op in ("reduce_sum", "pad") and srcs[0].size == 0 and math.prod(shape) != 0:
         # a sum over zero elements, or a padded empty tensor, is all 0: this keeps zero-size
         # tensors out of programs with non-empty results
@@ -114,6 +119,10 @@ def buffer(value: np.ndarray, dtype: DType, device: str) -> LazyOp:
     """A realized leaf holding `value` (converted to the dtype's numpy type) on `device`: one upload."""
     from tinyir.runtime.buffer import allocator_for
 
+    if type(device) is tuple:  # MULTI-DEVICE: data for several devices is copied to each
+        from tinyir.frontend import multi
+
+        return multi.replicated_buffer(value, dtype, device)
     # a private copy: host devices use uploaded arrays in place (ascontiguousarray would make 0-d 1-d)
     arr = np.array(value, dtype=dtype.np, order="C")
     return from_buffer(allocator_for(device).upload(arr), dtype)

@@ -213,7 +213,10 @@ def _keeps_history(roots: list[LazyOp]) -> set[int]:
 
 
 def realize_nodes(roots: list[LazyOp]) -> None:
-    """Compute every unrealized root in one program and store its value on the node."""
+    """Compute every unrealized root in one program and store its value on the node (roots on
+    several devices, or reading a collective: one program per device, tinyir/frontend/multi.py)."""
+    if any(r.op == "multi" for r in roots):  # MULTI-DEVICE: a sharded tensor is its shards
+        roots = [s for r in roots for s in (r.srcs if r.op == "multi" else (r,))]
     pending: list[LazyOp] = []
     for r in roots:
         if r.realized is None and all(r is not p for p in pending):
@@ -239,6 +242,10 @@ def realize_nodes(roots: list[LazyOp]) -> None:
     graph = collect(pending)
     devices = {n.device for n in graph.nodes} | {a.device for a in graph.args}
     if len(devices) > 1:
+        from tinyir.frontend.multi import realize_across_devices
+
+        if realize_across_devices(pending):  # MULTI-DEVICE: collectives first, then one program per device
+            return
         raise RuntimeError(f"realize: the graph mixes devices {sorted(devices)}; move tensors with .to()")
     if not graph.nodes:  # every root is a detach of a realized node
         for r in pending:

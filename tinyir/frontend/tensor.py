@@ -44,15 +44,22 @@ class Device:
     _checked: ClassVar[dict[str, str]] = {}  # names seen -> canonical name (every op asks: checked once)
 
     @staticmethod
-    def canonicalize(device: str | None) -> str:
-        """The device's name ("opencl:0" -> "opencl"); an unknown one is an error here, at the call."""
+    def canonicalize(device: Any) -> Any:
+        """The device's name ("opencl:0" -> "opencl", "cuda:1" stays); an unknown one is an error here,
+        at the call. A tuple of names (a sharded tensor's devices, MULTI-DEVICE) gives a tuple."""
         given = device or Device.DEFAULT
+        if type(given) is list:
+            given = tuple(given)
         name = Device._checked.get(given)
         if name is None:
-            from tinyir.runtime.executor import check_device_name
+            from tinyir.runtime.executor import canonical_device_name
 
-            name = given.lower().split(":")[0]
-            check_device_name(name)
+            if isinstance(given, tuple):
+                from tinyir.frontend.multi import canonical_devices
+
+                name = canonical_devices(given)
+            else:
+                name = canonical_device_name(str(given).lower())
             Device._checked[given] = name
         return name
 
@@ -110,7 +117,11 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         if value:
             REQUIRES_GRAD.add(self)
             node = self.lazydata
-            if node.op != "buffer":  # a private node: hash-consing must not merge two parameters
+            if node.op == "multi":  # MULTI-DEVICE: a private node on every device
+                from tinyir.frontend.multi import private_copy
+
+                self.lazydata = private_copy(node)
+            elif node.op != "buffer":  # a private node: hash-consing must not merge two parameters
                 self.lazydata = lazy.LazyOp(node.op, node.srcs, node.arg, node.shape, node.dtype, node.device,
                                             node.realized)
                 # expressions built from this tensor before now use the old node: autodiff checks it
@@ -173,7 +184,12 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         return self
 
     def numpy(self) -> np.ndarray:
-        """The values as a new numpy array (realizes; one copy from the device)."""
+        """The values as a new numpy array (realizes; one copy from the device; a sharded tensor's
+        parts are put together on the host)."""
+        if self.lazydata.op == "multi":  # MULTI-DEVICE
+            from tinyir.frontend.multi import to_numpy
+
+            return to_numpy(self)
         self.realize()
         return self.lazydata.realized.numpy()
 
@@ -189,12 +205,31 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         return memoryview(self.numpy())
 
     def to(self, device: str | None) -> Tensor:
-        """This tensor on another device (realizes it; a device-to-device copy, through the host)."""
+        """This tensor on another device (realizes it; a device-to-device copy, through the host).
+        MULTI-DEVICE: a sharded tensor is gathered; a tuple of devices replicates (`shard(devices)`)."""
         dev = Device.canonicalize(device)
+        if self.lazydata.op == "multi":
+            from tinyir.frontend.multi import gather
+
+            return gather(self, dev)
+        if type(dev) is tuple:
+            return self.shard(dev)
         if dev == self.device:
             return self
         self.realize()
         return Tensor(lazy.from_buffer(self.lazydata.realized.to(dev), self.dtype), requires_grad=self.requires_grad)
+
+    def shard(self, devices: Sequence[str], axis: int | None = None) -> Tensor:
+        """This tensor split on `axis` over `devices` (None: a copy on each): a sharded tensor whose
+        ops run on every device (MULTI-DEVICE, tinyir/frontend/multi.py, docs/multi-gpu.md)."""
+        from tinyir.frontend.multi import shard
+
+        return shard(self, devices, axis)
+
+    def shard_(self, devices: Sequence[str], axis: int | None = None) -> Tensor:
+        """`shard` in place (a model's parameters: the optimizer keeps the same tensors)."""
+        self.lazydata = self.shard(devices, axis).lazydata
+        return self
 
     def to_(self, device: str | None) -> Tensor:
         moved = self.to(device)

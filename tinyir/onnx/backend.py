@@ -35,13 +35,13 @@ DEVICE_NAMES = {"CPU": "cpu", "CUDA": "cuda", "OPENCL": "opencl", "METAL": "meta
 
 
 def tinyir_device(device: str) -> str:
-    """The tinyir device for an ONNX device string ("CPU", "CUDA:0", "opencl", ...)."""
-    from tinyir.runtime.executor import check_device_name
+    """The tinyir device for an ONNX device string ("CPU", "CUDA:1" is tinyir's "cuda:1", "opencl", ...)."""
+    from tinyir.runtime.executor import canonical_device_name
 
-    base = str(device).split(":")[0]
-    name = DEVICE_NAMES.get(base.upper(), base.lower())
+    base, sep, index = str(device).partition(":")
+    name = DEVICE_NAMES.get(base.upper(), base.lower()) + sep + index  # MULTI-DEVICE: the index is kept
     try:
-        check_device_name(name)
+        name = canonical_device_name(name)
     except TinyirError as exc:
         raise OnnxError(f"device {device!r}: {exc} (or one of {', '.join(DEVICE_NAMES)})") from None
     return name

@@ -55,9 +55,10 @@ class Buffer:
 
     def to(self, device: str) -> Buffer:
         """A copy on `device`: through the host (the only path between two devices' memories)."""
-        if device == self.device:
+        target = allocator_for(device)
+        if target is self.allocator:
             return self
-        return allocator_for(device).upload(self.numpy(copy=False))
+        return target.upload(self.numpy(copy=False))
 
 
 class Allocator:
@@ -190,22 +191,24 @@ _ALLOCATORS: dict[str, Allocator] = {}
 
 
 def allocator_for(device: str) -> Allocator:
-    """The process-wide allocator of a device name (`reference` keeps numpy arrays on the host)."""
+    """The process-wide allocator of a device name (`reference` keeps numpy arrays on the host);
+    one per device index (MULTI-DEVICE: `cpu:1` counts its own buffers; `cpu:0` is `cpu`)."""
     found = _ALLOCATORS.get(device)
     if found is None:
-        if device == "reference":
-            dev: Device = HostDevice()
-        else:
-            from tinyir.runtime.executor import get_device
+        from tinyir.runtime.executor import canonical_device_name, get_device, split_device_name
 
-            dev = get_device(device)
-        found = _ALLOCATORS[device] = Allocator(device, dev)
+        name = canonical_device_name(device)
+        found = _ALLOCATORS.get(name)
+        if found is None:
+            dev: Device = HostDevice() if split_device_name(name)[0] == "reference" else get_device(name)
+            found = _ALLOCATORS[name] = Allocator(name, dev)
+        _ALLOCATORS[device] = found
     return found
 
 
 def as_buffer(value: Any, device: str) -> Buffer:
     """`value` as a buffer on `device`: a Buffer there is kept, anything else is uploaded."""
     if isinstance(value, Buffer):
-        return value if value.device == device else value.to(device)
+        return value.to(device)
     return allocator_for(device).upload(np.asarray(value))
 

@@ -54,6 +54,14 @@ class _PyCUDA:
         self.arch = f"sm_{major}{minor}"
         self.driver_version = str(cuda.get_driver_version())
 
+    def activate(self) -> None:
+        """Make this GPU's context the current one (several GPUs in one process share the thread)."""
+        current = self.cuda.Context.get_current()
+        if current is None or current.handle != self.context.handle:
+            if current is not None:
+                self.cuda.Context.pop()
+            self.context.push()
+
     def load(self, ptx: str, name: str) -> Any:
         return self.cuda.module_from_buffer(ptx.encode()).get_function(name)
 
@@ -128,6 +136,10 @@ class _CudaBindings:
             detail = text.decode() if isinstance(text, bytes) else str(err)
             raise TinyirError(f"CUDA driver call {what} failed: {detail}")
         return values[0] if len(values) == 1 else (values or None)
+
+    def activate(self) -> None:
+        """Make this GPU's context the current one (several GPUs in one process share the thread)."""
+        self.check(self.driver.cuCtxSetCurrent(self.context), "cuCtxSetCurrent")
 
     def load(self, ptx: str, name: str) -> Any:
         return self.load_image(ptx.encode() + b"\0", name)
@@ -205,14 +217,26 @@ class CompiledCUDA:
 
 
 class CUDADevice(Device):
-    """One NVIDIA GPU (ordinal $TINYIR_CUDA_DEVICE, default 0); kernels are cached by their PTX text."""
+    """One NVIDIA GPU: `cuda:N` (tinyir/runtime/executor.py) opens GPU `ordinal` N; plain `cuda`
+    (ordinal 0 or None) opens $TINYIR_CUDA_DEVICE, default 0. Kernels are cached by their PTX text.
+
+    With several GPUs open in one process, every call first makes its GPU's context current (one
+    driver call): the thread's current context is whichever GPU was used last."""
 
     name = "cuda"
+    open_count = 0  # GPUs opened in this process: with more than one, contexts are switched per call
 
-    def __init__(self) -> None:
-        ordinal = int(os.environ.get("TINYIR_CUDA_DEVICE", "0"))
+    def __init__(self, ordinal: int | None = None) -> None:
+        if not ordinal:
+            ordinal = int(os.environ.get("TINYIR_CUDA_DEVICE", "0"))
+        self.ordinal = ordinal
         self.backend = _open_backend(ordinal)
         self._functions: dict[tuple[str, str], CompiledCUDA] = {}
+        CUDADevice.open_count += 1
+
+    def activate(self) -> None:
+        if CUDADevice.open_count > 1:
+            self.backend.activate()
 
     @property
     def backend_name(self) -> str:
@@ -228,6 +252,7 @@ class CUDADevice(Device):
         is loaded as it is, with no JIT. A cubin the driver refuses raises; the executor then
         compiles the PTX (a cache entry is never trusted)."""
         key = (source.text, source.name)
+        self.activate()
         if key not in self._functions and artifact is not None:
             self._functions[key] = CompiledCUDA(self.backend.load_image(artifact, source.name), artifact)
         if key not in self._functions:
@@ -247,20 +272,24 @@ class CUDADevice(Device):
 
     def upload(self, array: np.ndarray) -> Any:
         host = np.ascontiguousarray(array)
+        self.activate()
         buffer = self.backend.alloc(host.nbytes)
         if host.nbytes:
             self.backend.upload(buffer, host)
         return buffer
 
     def alloc(self, shape: Sequence[int], dtype: np.dtype) -> Any:
+        self.activate()
         return self.backend.alloc(int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize)
 
     def free(self, buffer: Any) -> None:
+        self.activate()
         self.backend.free(buffer)
 
     def download(self, buffer: Any, shape: Sequence[int], dtype: np.dtype) -> np.ndarray:
         out = np.empty(tuple(shape), dtype=dtype)
         if out.nbytes:
+            self.activate()
             self.backend.synchronize()
             self.backend.download(out, buffer)
         return out
@@ -269,7 +298,9 @@ class CUDADevice(Device):
         if source.arg_dtypes and len(buffers) != len(source.arg_dtypes):
             raise TinyirError(f"kernel {source.name!r} takes {len(source.arg_dtypes)} buffers, got {len(buffers)}")
         grid, block = launch_grid(source)
+        self.activate()
         self.backend.launch(compiled.function, grid, block, buffers)
 
     def synchronize(self) -> None:
+        self.activate()
         self.backend.synchronize()

@@ -126,17 +126,38 @@ def device_names() -> frozenset[str]:
     return frozenset(BUILTIN_TARGETS) | {t.name for t in plugin_targets()} | {"reference"}
 
 
+def split_device_name(name: str) -> tuple[str, int]:
+    """`base:N` -> (base, N), a plain `base` -> (base, 0) (MULTI-DEVICE: `cuda:1` is the second GPU);
+    one clear error for an unknown base or a malformed index."""
+    base, sep, index = name.partition(":")
+    if base not in device_names():
+        raise TinyirError(f"unknown device {name!r} (known: {', '.join(sorted(device_names()))}, "
+                          f"each also as NAME:N)")
+    if not sep:
+        return base, 0
+    if not index.isdigit() or not index.isascii():
+        raise TinyirError(f"malformed device name {name!r}: after '{base}:' comes a device index N >= 0")
+    return base, int(index)
+
+
+@functools.cache
+def canonical_device_name(name: str) -> str:
+    """The name a device prints as: `base` for index 0 (`cuda:0` is `cuda`), else `base:N`."""
+    base, index = split_device_name(name)
+    return base if index == 0 else f"{base}:{index}"
+
+
 def check_device_name(name: str) -> None:
-    """Raise the one clear error for a device nobody registered."""
-    if name not in device_names():
-        raise TinyirError(f"unknown device {name!r} (known: {', '.join(sorted(device_names()))})")
+    """Raise the one clear error for a device nobody registered (or a malformed `base:N`)."""
+    split_device_name(name)
 
 
 def get_target(name: str) -> Target:
-    """A built-in target by device name, or one registered through `tinyir.targets`."""
+    """A built-in target by device name (`cuda:1` compiles for `cuda`), or one registered through
+    `tinyir.targets`."""
     from tinyir.registry import plugin_targets
 
-    check_device_name(name)
+    name = split_device_name(name)[0]
     if name in BUILTIN_TARGETS:
         try:
             return load(BUILTIN_TARGETS[name])
@@ -152,12 +173,22 @@ _DEVICES: dict[str, Device] = {}
 
 
 def get_device(name: str) -> Device:
-    """The process-wide device instance for a target name."""
-    if name not in _DEVICES:
-        target = get_target(name)
+    """The process-wide device instance for a device name: one per index (`cpu` and `cpu:1` are two
+    devices with their own buffers; a device class taking `ordinal` is opened on GPU N)."""
+    found = _DEVICES.get(name)
+    if found is not None:
+        return found
+    canonical = canonical_device_name(name)
+    if canonical not in _DEVICES:
+        target = get_target(canonical)
         if target.device is None:
-            raise TinyirError(f"target {name!r} produces kernel text but has no runtime device")
-        _DEVICES[name] = target.device()
+            raise TinyirError(f"target {canonical!r} produces kernel text but has no runtime device")
+        index = split_device_name(canonical)[1]
+        if "ordinal" in inspect.signature(target.device).parameters:
+            _DEVICES[canonical] = target.device(ordinal=index)
+        else:
+            _DEVICES[canonical] = target.device()
+    _DEVICES[name] = _DEVICES[canonical]
     return _DEVICES[name]
 
 
@@ -383,6 +414,7 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
 
     `optimize`: extra options of `kernel-optimize` (e.g. `actions="upcast:0:4"`); None: the target's
     heuristics (or none at all with `TINYIR_OPT=0`)."""
+    device = canonical_device_name(device)
     key = (device, structural_hash(module), optimize if isinstance(optimize, (str, type(None))) else tuple(optimize),
            os.environ.get("TINYIR_OPT", "1"), os.environ.get("TINYIR_BEAM", ""))
     if key in _PROGRAM_CACHE:
@@ -390,7 +422,16 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
     entry = entry_function(module)
     ins = _tensor_sig(entry.function_type.inputs.data)
     outs = _tensor_sig(entry.function_type.outputs.data)
-    if device == "reference":
+    base = split_device_name(device)[0]
+    sibling = _sibling_program(key, base)
+    if sibling is not None:  # MULTI-DEVICE: cpu:1 reuses what cpu compiled; only its kernels are loaded anew
+        program = Program(device, ins, outs)
+        plan = _plan_json(sibling)
+        if plan is not None and _load_plan(program, plan, get_device(device), show_code=False):
+            program.plan_memory()
+            _PROGRAM_CACHE[key] = program
+            return program
+    if base == "reference":
         program = Program(device, ins, outs, reference_module=module.clone())
         _PROGRAM_CACHE[key] = program
         return program
@@ -404,7 +445,7 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
         disk = None  # the page shows every pass: compile, even if the disk holds the program
     program = Program(device, ins, outs)
     if disk is not None:
-        disk_key = make_key("program", key[1], device, device_identity(dev), [str(s) for s in specs], key[2:],
+        disk_key = make_key("program", key[1], base, device_identity(dev), [str(s) for s in specs], key[2:],
                             code_version())
         plan = disk.get_json("program", disk_key)
         if plan is not None and not _load_plan(program, plan, dev, show_code=level >= 3):
@@ -432,6 +473,17 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
         observer.compiled(program)
     _PROGRAM_CACHE[key] = program
     return program
+
+
+def _sibling_program(key: tuple, base: str) -> Program | None:
+    """A program compiled from the same module for another device of the same kind (`cpu` for
+    `cpu:1`): its lowering is the same, so the passes need not run again."""
+    for other in list(_DEVICES):  # device names as given, so several may name one device
+        if other != key[0] and split_device_name(other)[0] == base:
+            found = _PROGRAM_CACHE.get((canonical_device_name(other), *key[1:]))
+            if found is not None and found.reference_module is None:
+                return found
+    return None
 
 
 def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: Device, show_code: bool) -> None:
@@ -496,7 +548,7 @@ def _compiled_kernel(device_name: str, khash: str, emit: Callable[[], KernelSour
         return _KERNEL_CACHE[key]
     disk = disk_cache()
     identity = device_identity(device) if disk is not None else ""
-    source_key = make_key("kernel", khash, device_name, identity, code_version())
+    source_key = make_key("kernel", khash, split_device_name(device_name)[0], identity, code_version())
     source = _source_from_json(disk.get_json("kernel", source_key)) if disk is not None else None
     if source is None:
         source = emit()
@@ -517,7 +569,7 @@ def _compile_source(source: KernelSource, device: Device, device_name: str, iden
     if disk is None:
         COMPILE_STATS.backend_compiles += 1
         return device.compile(source)
-    artifact_key = make_key("artifact", source.text, device_name, identity, code_version())
+    artifact_key = make_key("artifact", source.text, split_device_name(device_name)[0], identity, code_version())
     artifact = disk.get("artifact", artifact_key)
     if artifact is not None:
         try:

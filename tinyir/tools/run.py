@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("file", help="a .mlir file with a tensor-level func.func (the entry: @main or the first), "
                                      "or an .onnx model (run by tinyir.onnx)")
     parser.add_argument("--device", default=os.environ.get("TINYIR_DEVICE", "cpu"),
-                        help="cpu (default), opencl, reference, cuda, or a plugin target")
+                        help="cpu (default), opencl, reference, cuda, or a plugin target; NAME:N picks device N")
     parser.add_argument("--inputs", help="comma-separated .npy files, one per argument")
     parser.add_argument("--seed", type=int, default=0, help="seed for random inputs (default 0)")
     parser.add_argument("-o", "--output", help="save outputs to this .npz (out0, out1, ...)")

@@ -1,0 +1,308 @@
+"""Several devices: `cpu:N`/`cuda:N` names, sharded tensors, collectives, data-parallel training.
+
+The CPU tests run on cpu:0..3 (collectives through the host fallback); the `cuda` ones on cuda:0/1
+where two GPUs answer (NCCL through cupy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinyir import Tensor
+from tinyir.errors import TensorValueError, TinyirError
+from tinyir.frontend.multi import MultiLazy
+from tinyir.runtime import collectives
+from tinyir.runtime.buffer import allocator_for
+from tinyir.runtime.executor import canonical_device_name, get_device
+
+CPUS = ("cpu:0", "cpu:1", "cpu:2", "cpu:3")
+rng = np.random.default_rng(13)
+
+
+def data(*shape: int) -> np.ndarray:
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+# ---------------------------------------------------------------- device names
+
+def test_device_index_names_canonicalize():
+    assert Tensor([1.0], device="cpu:0").device == "cpu"
+    assert Tensor([1.0], device="CPU:2").device == "cpu:2"
+    assert canonical_device_name("cuda:0") == "cuda" and canonical_device_name("cuda:1") == "cuda:1"
+    assert allocator_for("cpu:0") is allocator_for("cpu")
+    assert allocator_for("cpu:1") is not allocator_for("cpu")  # its own buffers and counters
+    assert get_device("cpu:1") is not get_device("cpu") and get_device("cpu:1") is get_device("cpu:1")
+
+
+def test_device_index_runs_and_moves():
+    x = data(5)
+    t = Tensor(x, device="cpu:1")
+    np.testing.assert_allclose((t * 2 + 1).numpy(), x * 2 + 1, rtol=1e-6)
+    moved = t.to("cpu:3")
+    assert moved.device == "cpu:3" and allocator_for("cpu:3").in_use >= x.nbytes
+    np.testing.assert_array_equal(moved.numpy(), x)
+    assert t.to("cpu:1") is t
+
+
+@pytest.mark.parametrize("bad", ["cpu:", "cpu:x", "cpu:-1", "cpu:1:2", "gpu:0", "cpu: 1"])
+def test_device_index_bad_names(bad):
+    with pytest.raises(TinyirError, match="device"):
+        Tensor([1.0], device=bad)
+
+
+def test_mixing_devices_is_one_error():
+    with pytest.raises(TensorValueError, match="different devices"):
+        Tensor([1.0], device="cpu:1") + Tensor([1.0], device="cpu:2")
+
+
+# ---------------------------------------------------------------- collectives (runtime)
+
+def test_collectives_host_fallback(capfd, monkeypatch):
+    arrays = [data(3, 4) for _ in CPUS]
+    buffers = [allocator_for(d).upload(a) for d, a in zip(CPUS, arrays)]
+    monkeypatch.setenv("DEBUG", "1")
+    summed = collectives.all_reduce(buffers, "sum")
+    assert "host fallback" in capfd.readouterr().err
+    monkeypatch.setenv("DEBUG", "0")
+    expected = arrays[0] + arrays[1] + arrays[2] + arrays[3]
+    for d, b in zip(CPUS, summed):
+        assert b.device == canonical_device_name(d)
+        np.testing.assert_array_equal(b.numpy(), expected)
+    for b in collectives.all_reduce(buffers, "max"):
+        np.testing.assert_array_equal(b.numpy(), np.maximum.reduce(arrays))
+    for b in collectives.all_gather(buffers):
+        np.testing.assert_array_equal(b.numpy(), np.stack(arrays))
+    copies = collectives.broadcast(buffers[1], CPUS)
+    assert copies[1] is buffers[1]
+    for d, b in zip(CPUS, copies):
+        assert b.device == canonical_device_name(d)
+        np.testing.assert_array_equal(b.numpy(), arrays[1])
+
+
+def test_collective_errors():
+    a = allocator_for("cpu").upload(data(2))
+    with pytest.raises(TinyirError, match="op must be"):
+        collectives.all_reduce([a, allocator_for("cpu:1").upload(data(2))], "prod")
+    with pytest.raises(TinyirError, match="buffers differ"):
+        collectives.all_reduce([a, allocator_for("cpu:1").upload(data(3))])
+    with pytest.raises(TinyirError, match="twice"):
+        collectives.all_reduce([a, a])
+
+
+# ---------------------------------------------------------------- sharded tensors
+
+@pytest.mark.parametrize("axis", [0, 1, None])
+def test_shard_and_gather(axis):
+    x = data(8, 4)
+    t = Tensor(x).shard(CPUS, axis=axis)
+    assert isinstance(t.lazydata, MultiLazy) and t.device == ("cpu", "cpu:1", "cpu:2", "cpu:3")
+    assert t.shape == (8, 4)
+    parts = [s.realized.numpy() for s in t.lazydata.srcs]
+    if axis is None:
+        assert all(np.array_equal(p, x) for p in parts)
+    else:
+        assert all(np.array_equal(p, q) for p, q in zip(parts, np.split(x, 4, axis=axis)))
+    np.testing.assert_array_equal(t.numpy(), x)
+    gathered = t.to("cpu:2")
+    assert gathered.device == "cpu:2"
+    np.testing.assert_array_equal(gathered.numpy(), x)
+
+
+def test_shard_errors():
+    with pytest.raises(TensorValueError, match="evenly"):
+        Tensor(data(6, 2)).shard(CPUS, axis=0)
+    with pytest.raises(TensorValueError, match="twice"):
+        Tensor(data(4)).shard(("cpu", "cpu:0"), axis=0)
+    with pytest.raises(TinyirError, match="device"):
+        Tensor(data(4)).shard(("cpu", "cpu:x"), axis=0)
+    t = Tensor(data(8, 4)).shard(CPUS, axis=0)
+    with pytest.raises(TensorValueError, match="different devices"):
+        t + Tensor(data(8, 4))
+    with pytest.raises(TensorValueError, match="different axes"):
+        t + Tensor(data(8, 4)).shard(CPUS, axis=1)
+    with pytest.raises(TensorValueError, match="move data between the devices"):
+        t[1:3]  # a shrink of the shard axis
+    with pytest.raises(TensorValueError, match="move data between the devices"):
+        t.reshape(2, 16)  # the parts' boundary would move
+    with pytest.raises(TensorValueError, match="move data between the devices"):
+        t.flip(0)
+
+
+def test_elementwise_with_replicated_and_scalars():
+    x, y, b = data(8, 6), data(8, 6), data(6)
+    xs = Tensor(x).shard(CPUS, axis=0)
+    ys = Tensor(y).shard(CPUS)  # replicated: each device uses its slice
+    bs = Tensor(b).shard(CPUS)
+    out = (xs * ys + bs).relu() - 0.5
+    assert out.lazydata.arg == 0
+    np.testing.assert_allclose(out.numpy(), np.maximum(x * y + b, 0) - 0.5, rtol=1e-6, atol=1e-6)
+    cond = (xs > 0).where(xs, ys.exp())
+    np.testing.assert_allclose(cond.numpy(), np.where(x > 0, x, np.exp(y)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, None])
+def test_sharded_reductions(axis):
+    x = data(4, 8, 12)
+    t = Tensor(x).shard(CPUS, axis=axis)
+    for dims in [0, 1, 2, (0, 2), None]:
+        np.testing.assert_allclose(t.sum(dims).numpy(), x.sum(dims), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(t.max(dims).numpy(), x.max(dims), rtol=1e-6)
+        np.testing.assert_allclose(t.mean(dims, keepdim=True).numpy(), x.mean(dims, keepdims=True), rtol=1e-5,
+                                   atol=1e-6)
+    reduced = t.sum(axis if axis is not None else 0)
+    assert reduced.lazydata.arg is None  # over the shard axis: all-reduced, replicated
+
+
+def test_sharded_softmax_and_movement():
+    x = data(8, 6, 5)
+    t = Tensor(x).shard(CPUS[:2], axis=0)
+    e = np.exp(x - x.max(-1, keepdims=True))
+    np.testing.assert_allclose(t.softmax(-1).numpy(), e / e.sum(-1, keepdims=True), rtol=1e-5, atol=1e-6)
+    moved = t.permute(2, 0, 1)
+    assert moved.lazydata.arg == 1
+    np.testing.assert_array_equal(moved.numpy(), x.transpose(2, 0, 1))
+    flat = t.reshape(8, 30)
+    assert flat.lazydata.arg == 0
+    np.testing.assert_array_equal(flat.numpy(), x.reshape(8, 30))
+    split = t.reshape(2, 4, 30)
+    assert split.lazydata.arg == 0
+    np.testing.assert_array_equal(split.numpy(), x.reshape(2, 4, 30))
+    np.testing.assert_array_equal(t.pad(((0, 0), (1, 1), (0, 0))).numpy(), np.pad(x, ((0, 0), (1, 1), (0, 0))))
+    np.testing.assert_array_equal(t[:, 1:3].numpy(), x[:, 1:3])
+
+
+@pytest.mark.parametrize("layout", ["batch", "columns", "inner", "replicated"])
+def test_sharded_matmul(layout):
+    x, w = data(8, 12), data(12, 16)
+    if layout == "batch":  # batch sharded, weight replicated: per device
+        xs, ws, out_axis = Tensor(x).shard(CPUS, 0), Tensor(w).shard(CPUS), 0
+    elif layout == "columns":  # weight sharded on its output columns
+        xs, ws, out_axis = Tensor(x).shard(CPUS), Tensor(w).shard(CPUS, 1), 1
+    elif layout == "inner":  # both sharded on the inner dimension: partial products, all-reduced
+        xs, ws, out_axis = Tensor(x).shard(CPUS, 1), Tensor(w).shard(CPUS, 0), None
+    else:
+        xs, ws, out_axis = Tensor(x).shard(CPUS), Tensor(w).shard(CPUS), None
+    out = xs @ ws
+    assert out.lazydata.arg == out_axis
+    np.testing.assert_allclose(out.numpy(), x @ w, rtol=1e-5, atol=1e-5)
+
+
+def test_sharded_on_opencl():
+    pytest.importorskip("pyopencl")
+    try:
+        get_device("opencl")
+    except TinyirError as exc:
+        pytest.skip(str(exc))
+    x, w = data(8, 6), data(6, 3)
+    devices = ("opencl:0", "opencl:1")
+    out = (Tensor(x).shard(devices, 0) @ Tensor(w).shard(devices)).sum(0)
+    assert out.device == ("opencl", "opencl:1")
+    np.testing.assert_allclose(out.numpy(), (x @ w).sum(0), rtol=1e-5, atol=1e-5)
+
+
+# ---------------------------------------------------------------- autodiff and training
+
+def test_sharded_backward_matches_single_device():
+    x, w = data(8, 5), data(5, 3)
+    ref_w = Tensor(w, requires_grad=True)
+    (Tensor(x) @ ref_w).relu().square().mean().backward()
+    ws = Tensor(w).shard(CPUS[:2])
+    ws.requires_grad = True
+    loss = (Tensor(x).shard(CPUS[:2], 0) @ ws).relu().square().mean()
+    loss.backward()
+    assert ws.grad.lazydata.arg is None
+    np.testing.assert_allclose(loss.numpy(), (np.maximum(x @ w, 0) ** 2).mean(), rtol=1e-5)
+    np.testing.assert_allclose(ws.grad.numpy(), ref_w.grad.numpy(), rtol=1e-5, atol=1e-6)
+    for shard in ws.grad.lazydata.srcs:  # every device holds the whole (all-reduced) gradient
+        np.testing.assert_allclose(shard.realized.numpy() if shard.realized else Tensor(shard).numpy(),
+                                   ref_w.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_sharded_backward_through_max_and_sharded_leaf():
+    x = data(4, 6)
+    ref = Tensor(x, requires_grad=True)
+    (ref.max(0) * Tensor(np.arange(6, dtype=np.float32))).sum().backward()
+    xs = Tensor(x).shard(CPUS, 0)
+    xs.requires_grad = True
+    (xs.max(0) * Tensor(np.arange(6, dtype=np.float32)).shard(CPUS)).sum().backward()
+    assert xs.grad.lazydata.arg == 0
+    np.testing.assert_allclose(xs.grad.numpy(), ref.grad.numpy(), rtol=1e-6)
+
+
+def _mlp_losses(devices: tuple[str, ...] | None, steps: int = 4) -> list[float]:
+    from tinyir.frontend.nn import Linear
+    from tinyir.frontend.nn.optim import SGD
+
+    r = np.random.default_rng(7)
+    xs = np.repeat(r.standard_normal((1, 16, 10)).astype(np.float32), steps, axis=0)  # one batch, learnt
+    ys = np.repeat(r.integers(0, 4, (1, 16)), steps, axis=0)
+    l1, l2 = Linear(10, 32), Linear(32, 4)
+    params = [l1.weight, l1.bias, l2.weight, l2.bias]
+    for p, shape in zip(params, [(32, 10), (32,), (4, 32), (4,)]):  # the same start on every run
+        p.assign(Tensor(r.standard_normal(shape).astype(np.float32) * 0.3)).realize()
+        if devices is not None:
+            p.shard_(devices)
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    losses = []
+    with Tensor.train():
+        for x, y in zip(xs, ys):
+            xt, yt = Tensor(x), Tensor(y.astype(np.int32))
+            if devices is not None:
+                xt, yt = xt.shard(devices, 0), yt.shard(devices, 0)
+            opt.zero_grad()
+            loss = l2(l1(xt).relu()).sparse_categorical_crossentropy(yt)
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.numpy()))
+    if devices is not None:
+        assert all(p.device == tuple(canonical_device_name(d) for d in devices) for p in params)
+    return losses
+
+
+def test_data_parallel_training_matches_one_device():
+    single = _mlp_losses(None)
+    parallel = _mlp_losses(CPUS[:2])
+    np.testing.assert_allclose(parallel, single, rtol=1e-4, atol=1e-5)
+    assert single[-1] < single[0]
+
+
+# ---------------------------------------------------------------- two GPUs
+
+def _two_gpus() -> tuple[str, str]:
+    try:
+        get_device("cuda")
+        get_device("cuda:1")
+    except TinyirError as exc:
+        pytest.skip(f"needs two CUDA GPUs: {exc}")
+    return ("cuda:0", "cuda:1")
+
+
+@pytest.mark.cuda
+def test_cuda_collectives_through_nccl():
+    pytest.importorskip("cupy")
+    devices = _two_gpus()
+    arrays = [data(1000), data(1000)]
+    buffers = [allocator_for(d).upload(a) for d, a in zip(devices, arrays)]
+    assert collectives.uses_nccl([b.device for b in buffers])
+    before = [allocator_for(d).downloads for d in devices]
+    summed = collectives.all_reduce(buffers, "sum")
+    assert [allocator_for(d).downloads for d in devices] == before  # no host round trip
+    for b in summed:
+        np.testing.assert_allclose(b.numpy(), arrays[0] + arrays[1], rtol=1e-6)
+    for b in collectives.all_reduce(buffers, "max"):
+        np.testing.assert_array_equal(b.numpy(), np.maximum(arrays[0], arrays[1]))
+    for b in collectives.all_gather(buffers):
+        np.testing.assert_array_equal(b.numpy(), np.stack(arrays))
+    for b in collectives.broadcast(buffers[0], devices):
+        np.testing.assert_array_equal(b.numpy(), arrays[0])
+
+
+@pytest.mark.cuda
+def test_cuda_sharded_ops_and_training():
+    pytest.importorskip("cupy")
+    devices = _two_gpus()
+    x, w = data(8, 12), data(12, 16)
+    out = Tensor(x).shard(devices, 0) @ Tensor(w).shard(devices)
+    np.testing.assert_allclose(out.numpy(), x @ w, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(Tensor(x).shard(devices, 1).sum(1).numpy(), x.sum(1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(_mlp_losses(devices), _mlp_losses(None), rtol=1e-4, atol=1e-5)
