@@ -43,6 +43,7 @@ class RangeKind(StrEnum):
     UNROLL = "unroll"
     GROUP = "group"
     STAGE = "stage"  # a reduce loop over one chunk, its shared loads staged through local memory
+    SERIAL = "serial"  # a loop over output elements in one thread (a row kernel's outputs)
     TC = "tc"  # a tile dim of a matrix instruction (m, n or k); its lanes hold the elements (tensor_core.py)
 
 
@@ -152,10 +153,11 @@ class KernelOp(KernelBase):
             if op.dialect_name() not in ("loop", "uop") or isinstance(op, LINEAR_ONLY_UOPS):
                 raise VerifyException(f"loop.kernel body holds loop ops and scalar uop ops, found {op.name}")
             if isinstance(op, StoreOp):
+                # a group range is also a thread index: a row kernel's threads store their own elements;
                 # a tc range is an output tile dimension of a matrix instruction (its m or n)
                 open_reduce = [r for r in frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
                                if isinstance(r.owner, RangeOp) and r.owner.range_kind in REDUCING_KINDS
-                               and r.owner.range_kind != RangeKind.TC]
+                               and r.owner.range_kind not in (RangeKind.GROUP, RangeKind.TC)]
                 if open_reduce:
                     raise VerifyException("uop.store in a loop.kernel depends on a reduce range that no loop.reduce ends")
 

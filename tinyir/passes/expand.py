@@ -29,9 +29,11 @@ Assignment = tuple[tuple[int, int], ...]  # ((position of the range, value), ...
 
 
 def is_expanded(op: Operation) -> bool:
-    """Upcast and unroll ranges, and reduce ranges of size 1 (left by splitting off a whole axis)."""
+    """Upcast and unroll ranges, and reduce or serial ranges of size 1 (left by splitting off a whole
+    axis)."""
     return isinstance(op, loop.RangeOp) and (
-        op.range_kind in EXPANDED_KINDS or (op.range_kind == loop.RangeKind.REDUCE and op.extent == 1))
+        op.range_kind in EXPANDED_KINDS
+        or (op.range_kind in (loop.RangeKind.REDUCE, loop.RangeKind.SERIAL) and op.extent == 1))
 
 
 def expand_kernel(kernel: loop.KernelOp) -> dict[int, list[SSAValue]]:

@@ -471,9 +471,25 @@ class FoldViews(RulePass):
             if not isinstance(kernel, st.KernelOp):
                 continue
             for body_op in kernel.body.block.ops:
-                if isinstance(body_op, tir.MOVEMENT_OPS):
+                if isinstance(body_op, tir.MOVEMENT_OPS) and not is_row_broadcast(body_op):
                     emit_error(body_op, f"fold-views: cannot fold this {body_op.name} of kernel "
                                f"\"{kernel.name_str}\" into a shapetracker ({_why(body_op)})")
+
+
+def is_row_broadcast(op: Operation) -> bool:
+    """A movement of a row kernel (tinyir/passes/schedule_partition.py) that stays: a reduce's
+    result expanded back over its row, or reshaped by size-1 dims only. shapetracker-to-loop reads
+    both as the reduce's value itself (one per row)."""
+    if not isinstance(op, (tir.ExpandOp, tir.ReshapeOp)) or not _depends_on_reduce(op.operands[0]):
+        return False
+    shape_in, shape_out = tir.shape_of(op.operands[0]), tir.shape_of(op.results[0])
+    if isinstance(op, tir.ReshapeOp):
+        return [n for n in shape_in if n != 1] == [n for n in shape_out if n != 1]
+    block = op.parent_block()
+    rows = {(tir.shape_of(red.operands[0]), tuple(red.axes_tuple()))
+            for red in (block.ops if block is not None else ()) if _IS_REDUCE[type(red)]}
+    return any(shape_out == full and shape_in == tuple(1 if d in axes else n for d, n in enumerate(full))
+               for full, axes in rows)
 
 
 def _why(op: Operation) -> str:
@@ -485,4 +501,4 @@ def _why(op: Operation) -> str:
     return "its operand is neither a leaf nor an elementwise op"
 
 
-__all__ = ["FoldViews", "movement_of", "make_movement", "inverse_movement", "canonical"]
+__all__ = ["FoldViews", "is_row_broadcast", "movement_of", "make_movement", "inverse_movement", "canonical"]

@@ -131,6 +131,18 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
         nest_of[id(red)] = [red]
     position = {id(op): i for i, op in enumerate(ops)}
     ranges = [op for op in ops if isinstance(op, loop.RangeOp)]
+    # A row kernel's serial ranges loop around the store of its outputs (and what only it needs).
+    serial = [r for r in ranges if r.range_kind == RK.SERIAL]
+    serial_store: uop.StoreOp | None = None
+    if serial:
+        stores = [op for op in ops if isinstance(op, uop.StoreOp)
+                  and any(r.result in frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
+                          for r in serial)]
+        if len(stores) != 1:
+            raise LoopToUopError(serial[0], "loop-to-uop: serial ranges need exactly one store that uses them")
+        serial_store = stores[0]
+        for r in serial:
+            ended_by[r.result] = serial_store  # type: ignore[assignment]
     for r in ranges:
         if r.range_kind not in HARDWARE_KINDS and r.result not in ended_by:
             raise LoopToUopError(r, f"loop-to-uop: {r.range_kind.value} range of size {r.extent} is not supported "
@@ -148,6 +160,8 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
     owned: dict[int | None, list[Operation]] = {}
     for op in ops:
         o = owner(op)
+        if o is op:  # the serial store: top level, around it its loops
+            o = None
         if not isinstance(op, loop.RangeOp) or o is None:
             owned.setdefault(None if o is None else id(o), []).append(op)
 
@@ -157,8 +171,23 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
         if isinstance(op, loop.ReduceOp):
             if id(op) in nest_of:  # the others of a nest are emitted with its first
                 emit_reduce(op)
+        elif op is serial_store:
+            emit_serial(op)
         else:
             plan.order.append(op)
+
+    def emit_serial(store: uop.StoreOp) -> None:
+        """The serial loops (outer to inner), each followed by the owned ops that need no deeper one,
+        then the store, then the endranges."""
+        body = owned.get(id(store), [])
+        for depth, r in enumerate(serial):
+            plan.order.append(r)
+            for op in body:
+                used = deps[op.results[0]] if op.results else frozenset()
+                if max((serial.index(x.owner) for x in used if x.owner in serial), default=0) == depth:
+                    emit(op)
+        plan.order.append(store)
+        plan.end_after[id(store)] = list(reversed(serial))
 
     def emit_reduce(head: loop.ReduceOp) -> None:
         nest = nest_of[id(head)]
@@ -234,7 +263,17 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
         if isinstance(op, loop.RangeOp):
             continue
         if groups and isinstance(op, uop.StoreOp) and isinstance(op.buffer, BlockArgument):
-            plan.order.extend(gate_to_first_thread(op, groups))
+            # a group range the store is indexed by is a thread index there (a row kernel's outputs)
+            stored_from = frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
+            gated = [g for g in groups if g.result not in stored_from]
+            if not gated:
+                emit(op)
+                continue
+            if op is serial_store:
+                raise LoopToUopError(op, "loop-to-uop: a serial store must be indexed by every group range")
+            store = gate_to_first_thread(op, gated)
+            plan.order.extend(store[:-1])
+            emit(store[-1])
         else:
             emit(op)
     plan.order[prelude_end:prelude_end] = (stage.locals if stage is not None else []) + locals_

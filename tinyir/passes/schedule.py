@@ -33,7 +33,9 @@ from xdsl.rewriter import Rewriter
 from tinyir.dialects import shapetracker as st
 from tinyir.dialects import tensor as tir
 from tinyir.passes.schedule_partition import (
+    MAX_ROW,
     Schedule,
+    ScheduleError,
     constant_value,
     entry_function,
     is_splat_constant,
@@ -227,6 +229,10 @@ class ScheduleKernels(RulePass):
     name: ClassVar[str] = "schedule-kernels"
     summary: ClassVar[str] = "partition tir ops into st.kernel ops over buffers (fusion decisions)"
 
+    # rows of up to this many reduced elements fuse their reduces with the consumers that broadcast
+    # them back (row kernels: softmax, layernorm; schedule_partition.py); 0: never
+    max_row: int = MAX_ROW
+
     def rules(self) -> list[Rule]:
         return leaf_rules()
 
@@ -234,7 +240,10 @@ class ScheduleKernels(RulePass):
         func = entry_function(op)
         if func is None or not _needs_scheduling(func):
             return
-        schedule = partition(func)
+        if self.max_row < 0:
+            raise ScheduleError(f"schedule-kernels: max_row is a number of elements (0: no row kernels), "
+                                f"got {self.max_row}")
+        schedule = partition(func, self.max_row)
         new_func = build_function(func, schedule)
         Rewriter.replace_op(func, new_func)
         table = self.table()

@@ -16,6 +16,13 @@ A tensor is *realized* when it lives in a buffer of its own. The rules, applied 
    c. it is part of more than one kernel's region: a reduce is computed once, not per consumer;
    d. another reduce that none of a-c realizes meets it in the same kernel (e.g. `sum(x) + max(y)`):
       all but the last of them (in function order) are realized.
+   Rules a, b and d do not apply to a *row kernel* (`row_kernel_problem`): every reduce of the
+   region reduces the same axes of the same shape (one row per output), at most `max_row` elements
+   a row, and what follows a reduce is elementwise, another such reduce, a reshape that only adds or
+   drops size-1 dims, or an `expand` of the reduce's keepdims shape back to the row's full shape
+   (softmax, log_softmax, layernorm, `x - mean(x)`). Such a kernel computes its reduces one after
+   another per row and then the row's outputs (shapetracker-to-loop gives each its own loop over
+   the row).
 
 Everything else (elementwise ops, movement ops, splat constants, iota) is fused into each kernel
 that consumes it, and recomputed per consumer when shared (tinygrad's choice: memory traffic costs
@@ -26,11 +33,13 @@ order of their roots in the function, which is a dependency order because SSA or
 
 The fixed point is monotone (the realized set only grows, regions only shrink), so it terminates;
 rule 4 can only become true for a reduce through rules 3 and 4 themselves. At the fixed point
-every kernel holds at most one reduce, and only invertible movements follow it.
+every kernel holds at most one reduce, and only invertible movements follow it, unless it is a row
+kernel.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -174,6 +183,56 @@ def _blocked_reduce(reduce: Operation, region: set[Operation]) -> str | None:
     return None
 
 
+#: rows up to this many reduced elements share a kernel with their consumers (split-reduce's
+#: threshold: a longer row is split into two reduces and is not one row any more)
+MAX_ROW = 32768
+
+
+def _row(op: Operation) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(input shape, reduced axes) of a reduce: the rows it reduces."""
+    return tir.shape_of(op.operands[0]), tuple(op.axes_tuple())
+
+
+def keepdims_shape(full: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(1 if d in axes else n for d, n in enumerate(full))
+
+
+def _only_unit_dims_differ(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return [n for n in a if n != 1] == [n for n in b if n != 1]
+
+
+def row_kernel_problem(kernel: Kernel, max_row: int = MAX_ROW) -> str | None:
+    """Why the region of `kernel` cannot be one row kernel (module docstring), or None if it can."""
+    reduces = kernel.reduces
+    if not reduces:
+        return "no reduce"
+    rows = {_row(op) for op in reduces}
+    if len(rows) > 1:
+        return "reduces over different rows"
+    (full, axes), = rows
+    if math.prod(full[d] for d in axes) > max_row:
+        return f"a row of more than {max_row} elements"
+    keep = keepdims_shape(full, axes)
+    after: set[Operation] = set()  # ops computed from a reduce (walked in block order)
+    for op in kernel.ops:
+        if op in after or op.name in REDUCE_OPS or any(isinstance(v, OpResult) and v.owner in after
+                                                       for v in op.operands):
+            after.add(op)
+    for op in kernel.ops:
+        if op not in after or op.name in REDUCE_OPS or op.name in ELEMENTWISE_OPS:
+            continue
+        shape_in, shape_out = tir.shape_of(op.operands[0]), tir.shape_of(op.results[0])
+        if op.name == "tir.reshape" and _only_unit_dims_differ(shape_in, shape_out):
+            continue
+        if op.name == "tir.expand" and shape_in == keep and shape_out == full:
+            continue
+        return f"{op.name} follows a reduce"
+    root_shape = tir.shape_of(kernel.root)
+    if root_shape != full and not _only_unit_dims_differ(root_shape, keep):
+        return "the result is neither a row nor one value per row"
+    return None
+
+
 def _check_ops(func: FuncOp) -> None:
     for op in func.body.block.ops:
         if isinstance(op, ReturnOp):
@@ -183,8 +242,9 @@ def _check_ops(func: FuncOp) -> None:
             raise ScheduleError(f"schedule-kernels: cannot schedule '{op.name}'{hint}")
 
 
-def partition(func: FuncOp) -> Schedule:
-    """Decide the realized values and kernels of `func` (see the module docstring)."""
+def partition(func: FuncOp, max_row: int = MAX_ROW) -> Schedule:
+    """Decide the realized values and kernels of `func` (see the module docstring); rows of up to
+    `max_row` elements make row kernels (0: none)."""
     _check_ops(func)
     block = func.body.block
     ret = block.last_op
@@ -215,17 +275,20 @@ def partition(func: FuncOp) -> Schedule:
         new: dict[SSAValue, str] = {}
         for kernel in regions:
             region = set(kernel.ops)
+            row = max_row > 0 and row_kernel_problem(kernel, max_row) is None
             for op in kernel.reduces:
                 value = op.results[0]
                 if value is kernel.root or value in new:
                     continue
                 if owners[op] > 1:
                     new[value] = f"reduce used by {owners[op]} kernels"
+                elif row:
+                    continue
                 elif (why := _blocked_reduce(op, region)) is not None:
                     new[value] = f"reduce {why}"
             # Rule 4d: independent reduces meeting in one epilogue; keep the last one fused.
             staying = [op for op in kernel.reduces if op.results[0] not in new]
-            for op in staying[:-1]:
+            for op in staying[:-1] if not row else []:
                 if op.results[0] is not kernel.root:
                     new[op.results[0]] = "reduce shares its kernel with another reduce"
         if not new:
@@ -245,4 +308,5 @@ def _kernel_roots(realized: Iterable[SSAValue]) -> list[SSAValue]:
 
 __all__ = ["Kernel", "Schedule", "ScheduleError", "partition", "fused_region", "entry_function",
            "is_splat_constant", "is_buffer_constant", "constant_value", "MOVEMENT_OPS",
-           "INVERTIBLE_MOVEMENT_OPS", "REDUCE_OPS", "ELEMENTWISE_OPS"]
+           "INVERTIBLE_MOVEMENT_OPS", "REDUCE_OPS", "ELEMENTWISE_OPS", "MAX_ROW", "row_kernel_problem",
+           "keepdims_shape"]

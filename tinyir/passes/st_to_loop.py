@@ -107,13 +107,21 @@ class KernelSpace:
     ranges: list[loop.RangeOp]
     index_ops: list[Operation] = field(default_factory=list)  # idiv/mod splitting merged global dims
 
+    # a row kernel (tinyir/passes/row_loops.py): per op, the indices of its segment, and per reduce
+    # its own ranges (each reduce and the outputs loop over the row separately)
+    segment_idxs: dict[int, list[SSAValue | int]] = field(default_factory=dict)
+    reduce_ranges_of: dict[int, list[SSAValue]] = field(default_factory=dict)
+    row_kernel: bool = False
+
     @staticmethod
     def of(kernel: st.KernelOp, max_global_dims: int = 3) -> KernelSpace:
         """Read the shapes of a kernel and make its (detached) loop.range ops."""
         body = list(kernel.body.block.ops)
         reduces = [op for op in body if isinstance(op, tir.ReduceOp)]
-        if len(reduces) > 1:
-            raise StToLoopError(kernel, f"st.kernel \"{kernel.name_str}\" has {len(reduces)} reduce ops (at most 1)")
+        if len(reduces) > 1 or any(isinstance(op, tir.MOVEMENT_OPS) for op in body):
+            from tinyir.passes.row_loops import row_space
+
+            return row_space(kernel, reduces, max_global_dims)
         out_shape = _shape(kernel.store().value)
         full_shape, axes = out_shape, ()
         if reduces:
@@ -123,6 +131,13 @@ class KernelSpace:
             full_shape, axes = _shape(red.x), red.axes_tuple()
             if tuple(1 if i in axes else d for i, d in enumerate(full_shape)) != out_shape:
                 raise StToLoopError(red, f"reduce result shape {_shape(red.result)} != stored shape {out_shape}")
+        return KernelSpace.build(full_shape, out_shape, axes, max_global_dims)
+
+    @staticmethod
+    def build(full_shape: tuple[int, ...], out_shape: tuple[int, ...], axes: Sequence[int],
+              max_global_dims: int) -> KernelSpace:
+        """The ranges of an iteration space: global ranges over `out_shape`, reduce ranges over the
+        `axes` of `full_shape`."""
         ranges: list[loop.RangeOp] = []
         index_ops: list[Operation] = []
         dim_index: dict[int, SSAValue] = {}
@@ -167,10 +182,16 @@ class KernelSpace:
         return KernelSpace(full_shape, out_shape, full_idxs, out_idxs, reduce_ranges, ranges, index_ops)
 
     def idxs_for(self, shape: tuple[int, ...], op: Operation) -> list[SSAValue | int]:
+        if id(op) in self.segment_idxs:
+            return self.segment_idxs[id(op)]
         if shape == self.full_shape:
             return self.full_idxs
         if shape == self.out_shape:
             return self.out_idxs
+        if self.row_kernel and [n for n in shape if n != 1] == [n for n in self.out_shape if n != 1]:
+            # one value per row, reshaped by size-1 dims (a row kernel's reduce dropping its axes)
+            idxs = iter(i for i, n in zip(self.out_idxs, self.out_shape) if n != 1)
+            return [next(idxs) if n != 1 else 0 for n in shape]
         raise StToLoopError(op, f"a kernel value of shape {shape} is neither the full shape {self.full_shape} "
                             f"nor the output shape {self.out_shape} (run fold-views first)")
 
@@ -253,15 +274,20 @@ class ShapetrackerToLoop(RulePass):
             return product.result
 
         def reduce(op: tir.ReduceOp, rewriter: PatternRewriter) -> Operation | SSAValue:
-            if not space.reduce_ranges:  # only size-1 axes: nothing to combine
+            ranges = space.reduce_ranges_of.get(id(op), space.reduce_ranges)
+            if not ranges:  # only size-1 axes: nothing to combine
                 return op.x
             kind = REDUCE_KIND[type(op)]
             narrow = op.x.type
             wide = sum_accumulator(narrow) if kind == loop.ReduceKind.ADD else None
             if wide is None:
-                return loop.ReduceOp(kind, op.x, space.reduce_ranges)
-            total = loop.ReduceOp(kind, widened(op.x, wide, op, rewriter), space.reduce_ranges)
+                return loop.ReduceOp(kind, op.x, ranges)
+            total = loop.ReduceOp(kind, widened(op.x, wide, op, rewriter), ranges)
             return uop.CastOp(total.result, narrow)
+
+        def row_broadcast(op: Operation) -> SSAValue | None:
+            """A row kernel's reduce value seen over its row (or reshaped by size-1 dims): itself."""
+            return op.operands[0] if space.row_kernel else None
 
         return [
             rule(st.LoadOp, load, "st.load -> index/valid math + uop.load (gated when the view masks)"),
@@ -271,6 +297,8 @@ class ShapetrackerToLoop(RulePass):
             rule(tir.REDUCE_OPS, reduce, "tir.reduce_sum/max -> loop.reduce add/max over the reduce ranges "
                                          "(f16 sums and their products in f32, cast back after)"),
             rule(st.StoreOp, store, "st.store -> index/valid math + uop.store"),
+            rule((tir.ExpandOp, tir.ReshapeOp), row_broadcast,
+                 "row kernel: a reduce value expanded over its row (or reshaped by 1-dims) -> the value"),
         ]
 
     def rules(self) -> Sequence[Rule]:
@@ -318,8 +346,10 @@ def check_index_width(kernel: st.KernelOp, space: KernelSpace) -> None:
 def lower_kernel(kernel: st.KernelOp, lowering: ShapetrackerToLoop | None = None) -> loop.KernelOp:
     """Replace one st.kernel by its loop.kernel; returns the new kernel."""
     lowering = lowering or ShapetrackerToLoop()
+    from tinyir.passes.fold_views import is_row_broadcast
+
     for op in kernel.body.block.ops:
-        if isinstance(op, tir.MOVEMENT_OPS):
+        if isinstance(op, tir.MOVEMENT_OPS) and not is_row_broadcast(op):
             raise StToLoopError(op, f"{op.name} left in st.kernel \"{kernel.name_str}\": run fold-views first")
     if lowering.max_global_dims < 1:
         raise StToLoopError(kernel, f"max_global_dims must be at least 1, got {lowering.max_global_dims}")
