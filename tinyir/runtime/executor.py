@@ -29,10 +29,12 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Block, Operation, SSAValue
 
+from tinyir.dialects.shapetracker import BufferType  # LOWERED-CACHE
 from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
 from tinyir.registry import CORE_PIPELINE, default_pipeline, load
 from tinyir.runtime.kernel_info import KernelInfo, module_kernel_info
+from tinyir.runtime.lowered_cache import LoweredKernelCache, lower_with_reuse  # LOWERED-CACHE
 from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
 from tinyir.runtime.disk_cache import code_version, device_identity, disk_cache, make_key
 from tinyir.runtime.planner import MemoryPlan, plan_memory
@@ -58,11 +60,13 @@ def entry_function(module: ModuleOp) -> func.FuncOp:
     return funcs[0]
 
 
-def structural_hash(op: Operation, anonymous: bool = False) -> str:
+def structural_hash(op: Operation, anonymous: bool = False, flat_buffers: bool = False) -> str:
     """A hash of an op's IR that ignores SSA names: equal structure, equal hash.
 
     `anonymous`: without the op's own name (a kernel's `kernel_name`/`sym_name` property), so
     kernels that differ only in their names hash alike (tinyir/passes/kernel_dedup.py).
+    `flat_buffers`: each `!st.buffer` type as its element type and element count (LOWERED-CACHE: kernel
+    lowering reads a buffer's size, never its shape, so a 256x256 and a 65536 buffer lower alike).
 
     It hashes what the generic printer shows (op names, operands, result and block argument types,
     properties, attributes, successors, regions), with each value and block numbered by where it first
@@ -82,7 +86,8 @@ def structural_hash(op: Operation, anonymous: bool = False) -> str:
     def text(attr: Any) -> str:
         found = texts.get(id(attr))
         if found is None:
-            found = texts[id(attr)] = str(attr)
+            flat = flat_buffers and isinstance(attr, BufferType)  # LOWERED-CACHE
+            found = texts[id(attr)] = f"!st.buffer<{attr.size()}x{attr.element_type}>" if flat else str(attr)
         return found
 
     unnamed = ("kernel_name", "sym_name") if anonymous else ()  # kernel_dedup.NAME_PROPERTIES
@@ -379,6 +384,7 @@ class Program:
 
 _KERNEL_CACHE: dict[tuple[str, str], tuple[KernelSource, Any]] = {}
 _PROGRAM_CACHE: dict[tuple[str, str], Program] = {}
+_LOWERED = LoweredKernelCache()  # LOWERED-CACHE: kernels lowered by earlier programs
 
 
 def kernel_cache_size() -> int:
@@ -453,11 +459,9 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
             plan = None
     if disk is None or plan is None:
         lowered = module.clone()
-        at = specs.index("uop-simplify") + 1 if "uop-simplify" in specs else 0
+        reuse = _LOWERED if observer is None else None  # LOWERED-CACHE: a VIZ page shows every pass
         with _fewer_full_collections(), observer.passes() if observer is not None else contextlib.nullcontext():
-            run_passes(lowered, specs[:at], dump=level >= 4)
-            infos = module_kernel_info(lowered)  # read at the uop level, before the target's lowering
-            run_passes(lowered, specs[at:], dump=level >= 4)
+            infos = lower_with_reuse(lowered, specs, lambda part: run_passes(lowered, part, dump=level >= 4), reuse)
         COMPILE_STATS.pipelines += 1
         with _fewer_full_collections():  # hashing and emitting the kernels is as busy as the passes
             _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
@@ -521,8 +525,15 @@ def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: De
 def _kernel_hash(kernel: Operation) -> str:
     """The structural hash of a kernel and the types of the buffers it is launched with: kernels of
     one signless body (i8 and ui8, say) still check different host dtypes."""
-    buffers = "\x01".join(str(v.type) for v in kernel.operands)  # ALU-TABLE: kernel key
-    return hashlib.sha256((structural_hash(kernel, anonymous=True) + "\x00" + buffers).encode()).hexdigest()
+    buffers = "\x01".join(_flat_type(v.type) for v in kernel.operands)  # ALU-TABLE: kernel key
+    # LOWERED-CACHE: shapes do not count, sizes do (a row sum's kernel is a full sum's first)
+    return hashlib.sha256((structural_hash(kernel, anonymous=True, flat_buffers=True) + "\x00" + buffers).encode()
+                          ).hexdigest()
+
+
+def _flat_type(t: Any) -> str:
+    """A buffer type as its element type and element count (LOWERED-CACHE), any other type as printed."""
+    return f"!st.buffer<{t.size()}x{t.element_type}>" if isinstance(t, BufferType) else str(t)
 
 
 @dataclass

@@ -1,0 +1,91 @@
+"""A new program reuses the kernels earlier programs lowered (tinyir/runtime/lowered_cache.py): the
+lowering passes after kernel-dedup do not run again for a kernel seen before (same up to its name,
+buffers of another shape but the same size), and the results stay right (compared with numpy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tinyir import Tensor
+from tinyir.dialects import uop
+from tinyir.ir import parse_module
+from tinyir.runtime import executor
+
+DEVICES = ["cpu", "opencl"]
+
+
+@pytest.fixture(autouse=True)
+def _no_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TINYIR_CACHELEVEL", "0")  # every new program runs its passes
+
+
+def _needs(device: str) -> None:
+    if device == "opencl":
+        pytest.importorskip("pyopencl")
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_row_sum_reuses_the_first_kernel_of_a_full_sum(device: str) -> None:
+    _needs(device)
+    rng = np.random.default_rng(5)
+    n = 104 * 4096  # a size no other test uses: the full sum's first kernel is new to this process
+    flat = rng.standard_normal(n).astype(np.float32)
+    total = Tensor(flat, device=device).sum().numpy()
+    np.testing.assert_allclose(total, flat.sum(dtype=np.float64), rtol=1e-4)
+    hits, emitted = executor._LOWERED.hits, executor.COMPILE_STATS.emitted
+    matrix = flat.reshape(256, -1)[::-1].copy()  # split-reduce splits the full sum into 256 rows
+    rows = Tensor(matrix, device=device).sum(1).numpy()
+    np.testing.assert_allclose(rows, matrix.sum(1, dtype=np.float64), rtol=1e-4, atol=1e-3)
+    if executor._LOWERED.hits == hits:  # which split the full sum took is the heuristics'; say what it was
+        pytest.skip("this split of the full sum does not start with the row sum's kernel")
+    assert executor.COMPILE_STATS.emitted == emitted  # nor emitted again: shapes of one size hash alike
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_second_program_reuses_kernels_on_new_shapes_of_one_size(device: str) -> None:
+    _needs(device)
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal((2, 3 * 1237)).astype(np.float32)
+    got = (Tensor(a, device=device) * Tensor(b, device=device) + 1).numpy()
+    np.testing.assert_allclose(got, a * b + 1, rtol=1e-6)
+    hits = executor._LOWERED.hits
+    a2, b2 = a.reshape(3, 1237), b.reshape(3, 1237)[::-1].copy()
+    # another program (its inputs are 3x1237 buffers) whose one kernel is the first's up to its name
+    got2 = (Tensor(a2, device=device).reshape(-1) * Tensor(b2, device=device).reshape(-1) + 1).numpy()
+    np.testing.assert_allclose(got2, (a2 * b2 + 1).reshape(-1), rtol=1e-6)
+    assert executor._LOWERED.hits == hits + 1
+    # a kernel that differs (another constant) is lowered anew, and right
+    got3 = (Tensor(a2, device=device).reshape(-1) * Tensor(b2, device=device).reshape(-1) + 2).numpy()
+    np.testing.assert_allclose(got3, (a2 * b2 + 2).reshape(-1), rtol=1e-6)
+    assert executor._LOWERED.hits == hits + 1
+
+
+def test_a_program_with_a_remembered_kernel_twice() -> None:
+    rng = np.random.default_rng(7)
+    x, y, z = rng.standard_normal((3, 31, 29)).astype(np.float32)
+    np.testing.assert_allclose(Tensor(x).exp().sum(1).numpy(), np.exp(x).sum(1), rtol=1e-5)
+    hits = executor._LOWERED.hits
+    # two kernels equal to the remembered one (kernel-dedup makes the second a copy of the first)
+    sy, sz = Tensor(y).exp().sum(1), Tensor(z).exp().sum(1)
+    sy.realize(sz)  # one program, two kernels
+    np.testing.assert_allclose(sy.numpy(), np.exp(y).sum(1), rtol=1e-5)
+    np.testing.assert_allclose(sz.numpy(), np.exp(z).sum(1), rtol=1e-5)
+    assert executor._LOWERED.hits == hits + 1
+
+
+def test_flat_buffer_hash_reads_size_not_shape() -> None:
+    text = """func.func @f(%a: !st.buffer<{shape}xf32>) {{
+  uop.kernel "k" (%a) : !st.buffer<{shape}xf32> {{
+  ^bb0(%b: !st.buffer<{shape}xf32>):
+    %g = uop.special "gidx0" 4 : i32
+    %c = uop.const 1.0 : f32
+    uop.store %b[%g], %c : f32
+  }}
+  func.return
+}}"""
+    square, flat, other = (next(op for op in parse_module(text.format(shape=s)).walk() if isinstance(op, uop.KernelOp))
+                           for s in ("4x4", "16", "17"))
+    assert executor.structural_hash(square) != executor.structural_hash(flat)
+    assert executor.structural_hash(square, flat_buffers=True) == executor.structural_hash(flat, flat_buffers=True)
+    assert executor.structural_hash(other, flat_buffers=True) != executor.structural_hash(flat, flat_buffers=True)
