@@ -86,6 +86,10 @@ def _largest_divisor(n: int, limit: int, candidates: Sequence[int]) -> int:
 
 def choose_actions(kernel: loop.KernelOp, target: str, limits: KernelLimits) -> list[Action]:
     """The heuristic action list for one kernel on a target (may be empty)."""
+    from tinyir.passes.row_optimize import is_row_kernel, row_actions
+
+    if is_row_kernel(kernel):  # softmax, layernorm: one row per work-group (row_optimize.py)
+        return [Action(*a) for a in row_actions(kernel, limits)]
     return gpu_actions(kernel, limits) if limits.has_local else cpu_actions(kernel, limits)
 
 

@@ -1,0 +1,119 @@
+"""`kernel-optimize` on row kernels (tinyir/passes/row_loops.py): one row per work-group.
+
+A row kernel loops over each row once per reduce and once more for its outputs (the *segments*:
+each `loop.reduce`'s ranges, and the `serial` ranges of the outputs, all over the same row dims).
+Its actions:
+
+    group:A:N  A is a reduce axis: the row dim it runs over is split in every segment, all sharing
+               one `group` range of N threads (a row's index is `outer * N + g`). Each reduce is
+               then a grouped reduce (partials through local memory, every thread gets the
+               total), and each thread stores the outputs at its own `g` (no gate).
+    local:A:N  A is a global axis: as for any kernel (N rows per work-group).
+
+Other actions (upcast, unroll, stage) are refused on a row kernel: their copies and tiles are
+made per reduce, not per row.
+The GPU heuristic groups the row's contiguous dim by up to 256 threads (fewer when the row is short
+or not divisible), so one work-group computes one row and reads it from global memory once per
+segment (the second and third reads hit the cache); the CPU keeps one row per thread.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import i32
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from tinyir.dialects import loop, uop
+from tinyir.targets.base import KernelLimits
+
+RK = loop.RangeKind
+
+#: the most threads the heuristic gives one row
+ROW_THREADS = 256
+
+
+def is_row_kernel(kernel: loop.KernelOp) -> bool:
+    """Several reduces, or serial ranges: a kernel shapetracker-to-loop made from a row kernel."""
+    ops = list(kernel.body.block.ops)
+    return (any(isinstance(op, loop.RangeOp) and op.range_kind == RK.SERIAL for op in ops)
+            or sum(isinstance(op, loop.ReduceOp) for op in ops) > 1)
+
+
+def segments(kernel: loop.KernelOp) -> list[list[loop.RangeOp]]:
+    """Each reduce's row ranges (reduce kind, as listed), then the outputs' serial ranges."""
+    ops = list(kernel.body.block.ops)
+    found = [[r.owner for r in op.ranges if r.owner.range_kind == RK.REDUCE]
+             for op in ops if isinstance(op, loop.ReduceOp)]
+    serial = [op for op in ops if isinstance(op, loop.RangeOp) and op.range_kind == RK.SERIAL]
+    return found + ([serial] if serial else [])
+
+
+def check_row_action(kernel: loop.KernelOp, kind: str, axis: loop.RangeOp, amount: int,
+                     limits: KernelLimits, threads: int) -> str | None:
+    """Why a `group` or `local` action does not fit a row kernel beyond the generic checks, or None."""
+    if kind not in ("group", "local"):
+        return f"{kind} is not supported on a row kernel (only group on its row and local on its rows)"
+    if kind == "local":
+        return None
+    parts = segments(kernel)
+    at = next(((i, p.index(axis)) for i, p in enumerate(parts) if axis in p), None)
+    if at is None:
+        return f"group on a row kernel needs one of its row's reduce ranges"
+    position = at[1]
+    if any(len(p) <= position or p[position].extent != axis.extent for p in parts):
+        return f"the row kernel's segments do not run over the same row"
+    reduces = sum(1 for op in kernel.body.block.ops if isinstance(op, loop.ReduceOp))
+    local_bytes = reduces * threads * amount * 4
+    if local_bytes > limits.local_memory_bytes:
+        return f"needs {local_bytes} bytes of local memory, over the target's {limits.local_memory_bytes}"
+    return None
+
+
+def group_rows(kernel: loop.KernelOp, axis: loop.RangeOp, amount: int) -> None:
+    """Split the row dim `axis` runs over in every segment, sharing one group range of `amount`."""
+    parts = segments(kernel)
+    position = next(p.index(axis) for p in parts if axis in p)
+    group = loop.RangeOp(amount, RK.GROUP)
+    group.result.name_hint = "g"
+    first = min((p[position] for p in parts), key=lambda r: list(kernel.body.block.ops).index(r))
+    Rewriter.insert_op(group, InsertPoint.before(first))
+    for part in parts:
+        r = part[position]
+        outer = loop.RangeOp(r.extent // amount, r.range_kind)
+        outer.result.name_hint = r.result.name_hint
+        scale = uop.ConstOp(amount, i32)
+        mul = uop.MulOp(outer.result, scale.result)
+        index = uop.AddOp(mul.result, group.result)
+        Rewriter.insert_op([outer, scale, mul, index], InsertPoint.before(r))
+        for use in list(r.result.uses):
+            red = use.operation
+            if isinstance(red, loop.ReduceOp):
+                ranges = []
+                for x in red.ranges:
+                    ranges.extend([group.result, outer.result] if x is r.result else [x])
+                new = loop.ReduceOp(red.kind, red.value, ranges)
+                new.result.name_hint = red.result.name_hint
+                Rewriter.replace_op(red, new)
+        r.result.replace_all_uses_with(index.result)
+        r.detach()
+        r.erase()
+
+
+def row_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[tuple[str, int, int]]:
+    """The heuristic (kind, axis, amount) list: on a target with work-groups, the row's innermost
+    dim grouped by the most threads up to ROW_THREADS that divide it (at least 16); else none."""
+    if not limits.has_local:
+        return []
+    from tinyir.passes.kernel_optimize import axes
+
+    parts = segments(kernel)
+    if not parts or not parts[0]:
+        return []
+    row = parts[0][-1]
+    threads = next((t for t in (256, 128, 64, 32, 16)
+                    if t <= min(ROW_THREADS, limits.max_local_size) and row.extent % t == 0), 0)
+    if not threads:
+        return []
+    return [("group", axes(kernel).index(row), threads)]
+
+
+__all__ = ["is_row_kernel", "segments", "check_row_action", "group_rows", "row_actions", "ROW_THREADS"]
