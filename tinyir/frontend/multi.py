@@ -286,34 +286,52 @@ def gather(tensor: Tensor, device: Any) -> Tensor:
 # ---------------------------------------------------------------- realizing
 
 def realize_across_devices(pending: list[LazyOp]) -> bool:
-    """Realize roots on several devices: the `allreduce` nodes they read first (sources first),
-    then one program per device. False if there is nothing to split (the graph really mixes
-    devices: the caller raises)."""
+    """Realize roots on several devices: the `allreduce` nodes they read first, then one program per
+    device. The collectives go in rounds: every one whose sources read no unrealized collective is
+    ready; the sources of all ready ones are realized together (one program per device, so a
+    backward pass's gradients come out of one program, not one each), then each ready collective
+    runs. False if there is nothing to split (the graph really mixes devices: the caller raises)."""
     from tinyir.frontend.realize import realize_nodes
 
-    order = lazy.toposort(pending, lambda node: node.realized is not None)
-    collectives = [node for node in order if node.op == COLLECTIVE and node.realized is None]
     by_device: dict[str, list[LazyOp]] = {}
     for node in pending:
         by_device.setdefault(node.device, []).append(node)
-    if not collectives and len(by_device) == 1:
+    first = True
+    while True:
+        order = lazy.toposort(pending, lambda node: node.realized is not None)
+        waiting: dict[int, bool] = {}  # node -> whether it reads an unrealized collective
+        ready: list[LazyOp] = []
+        for node in order:
+            if node.realized is not None:
+                continue
+            reads = any(waiting.get(id(s), False) for s in node.srcs)
+            if node.op == COLLECTIVE:
+                if not reads:
+                    ready.append(node)
+                reads = True
+            waiting[id(node)] = reads
+        if not ready:
+            break
+        first = False
+        realize_nodes([s for node in ready for s in node.srcs])
+        for node in ready:
+            if node.realized is None:
+                _realize_collective(node, ready)
+    if first and len(by_device) == 1:
         return False
-    for node in collectives:
-        if node.realized is None:
-            _realize_collective(node, collectives)
     for group in by_device.values():
         realize_nodes(group)
     return True
 
 
 def _realize_collective(node: LazyOp, known: list[LazyOp]) -> None:
-    """Run the collective of `node` and store its result in every node of that collective."""
-    from tinyir.frontend.realize import _keeps_history, realize_nodes
+    """Run the collective of `node` (its sources are realized) and store its result in every node of
+    that collective among `known`."""
+    from tinyir.frontend.realize import _keeps_history
     from tinyir.frontend.tensor import Tensor
     from tinyir.runtime.collectives import all_reduce as run_all_reduce
 
     srcs = node.srcs
-    realize_nodes(list(srcs))
     results = run_all_reduce([s.realized for s in srcs], node.arg)
     by_device = {b.device: b for b in results}
     group = [m for m in known if m.op == COLLECTIVE and m.realized is None and m.arg == node.arg
