@@ -109,7 +109,7 @@ def row_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[tuple[str, 
     if not parts or not parts[0]:
         return []
     row = parts[0][-1]
-    threads = next((t for t in (256, 128, 64, 32, 16)
+    threads = next((t for t in (1024, 512, 256, 128, 64, 32, 16)
                     if t <= min(ROW_THREADS, limits.max_local_size) and row.extent % t == 0), 0)
     if not threads:
         return []
