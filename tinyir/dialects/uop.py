@@ -677,13 +677,14 @@ class MmaOp(IRDLOperation):
         if name not in INSTRUCTIONS:
             raise VerifyException(f"uop.mma: unknown matrix instruction {name!r} (known: {', '.join(INSTRUCTIONS)})")
         mi = INSTRUCTIONS[name]
-        types = {"f16": f16, "bf16": BFloat16Type(), "f32": f32}
+        # bf16 elements may be f32 registers holding bf16 values (after uop-emulate-bf16)
+        types = {"f16": (f16,), "bf16": (BFloat16Type(), f32), "f32": (f32,)}
         for what, values, layout, ty in (("a", self.a, mi.a, mi.in_type), ("b", self.b, mi.b, mi.in_type),
                                          ("c", self.c, mi.c, mi.acc_type), ("d", self.d, mi.c, mi.acc_type)):
             if len(values) != layout.elements:
                 raise VerifyException(f"uop.mma {name}: {what} needs {layout.elements} elements per thread, "
                                       f"got {len(values)}")
-            if any(v.type != types[ty] for v in values):
+            if any(v.type not in types[ty] for v in values) or len({v.type for v in values}) > 1:
                 raise VerifyException(f"uop.mma {name}: {what} elements must be {ty}")
 
 

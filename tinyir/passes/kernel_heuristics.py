@@ -109,7 +109,37 @@ def _contiguous(axis: int, accesses: list[list[int | None]]) -> bool:
     return any(s[axis] == 1 for s in accesses)
 
 
+def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | None:
+    """A matrix product the target's matrix instruction fits (tinyir/passes/tensor_core.py): `tc`
+    on its longest reduce axis, then each warp a tile of up to 4 x 4 instructions (A's elements
+    reused along n, B's along m), 2 x 2 warps a work-group, the reduce unrolled by 2. None: no fit."""
+    from tinyir.passes.kernel_optimize import tc_plan
+
+    if not limits.matrix_instructions:
+        return None
+    axis_list, _, red = _shape(kernel)
+    for r in sorted(red, key=lambda a: -axis_list[a].extent):
+        found = tc_plan(kernel, axis_list[r], 0, limits)
+        if isinstance(found, str):
+            continue
+        match, mi = found
+        m, n = axis_list.index(match.m), axis_list.index(match.n)
+        left = {m: match.m.extent // mi.m, n: match.n.extent // mi.n, r: axis_list[r].extent // mi.k}
+        actions = [Action("tc", r, 0)]
+        for kind, axis, amounts in (("upcast", n, (4, 2)), ("upcast", m, (4, 2)), ("local", m, (2,)),
+                                    ("local", n, (2,)), ("unroll", r, (2,))):
+            amount = _largest_divisor(left[axis], max(amounts), amounts)
+            if amount > 1:
+                actions.append(Action(kind, axis, amount))
+                left[axis] //= amount
+        return actions
+    return None
+
+
 def gpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
+    tensor_core = tensor_core_actions(kernel, limits)
+    if tensor_core is not None:
+        return tensor_core
     axis_list, glob, red = _shape(kernel)
     loads, stores = _accesses(kernel)
     size = [r.extent for r in axis_list]

@@ -139,7 +139,7 @@ def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
         return f"{action}: the kernel already has a tc range (its lanes are the work-group's)"
     if action.kind == "tc":
         found = tc_plan(kernel, r, action.amount, limits)
-        return found if isinstance(found, str) else None
+        return f"{action}: {found}" if isinstance(found, str) else None
     amount = action.amount or r.extent
     if amount < 1 or r.extent % amount:
         return f"{action}: axis {action.axis} of size {r.extent} is not divisible by {action.amount}"

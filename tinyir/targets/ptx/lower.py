@@ -398,7 +398,7 @@ def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
         return [o.result for o in ops[-(len(values) // 2):]]
 
     a, b = pairs(op.a), pairs(op.b)
-    rewriter.insert_op(ops, InsertPoint.before(op))
+    rewriter.insert(ops, InsertPoint.before(op))
     return ptx.MmaSyncOp("m16n8k16", mi.in_type, a, b, list(op.c))
 
 
