@@ -16,6 +16,9 @@ where the frontend's PyTorch-like API needs it; every device computes the same b
   * idiv truncates toward zero (C); the frontend's `//` (floor, as Python and PyTorch) is built from
     it. x idiv 0 = 0 and x mod 0 = 0 (numpy's answers); MIN idiv -1 = MIN (wraps), MIN mod -1 = 0
   * mod has the sign of the dividend (C's %), so x == (x idiv y) * y + x mod y for y != 0
+  * fmod (floats) is C's fmod, exact: the remainder x - n*y with n = trunc(x/y) taken without any
+    rounding (it is always representable); NaN for y = 0 or infinite x; x for infinite y. Targets
+    without one (PTX) compute it by exact long division (tinyir/targets/ptx/fmod.py)
   * shl/shr by an amount outside [0, bits): shl gives 0, shr gives the sign fill (0 or -1), as
     numpy and PyTorch, and PTX's clamping shifts; shr is arithmetic on signed, logical on unsigned
   * float max is IEEE 754-2019 maximum: NaN if either operand is NaN, and +0 > -0 (commutative bits)
@@ -125,6 +128,15 @@ def _mod(x: Array, y: Array) -> Array:
     return np.where(zero | minus_one, np.zeros((), x.dtype), r)
 
 
+def _fmod(x: Array, y: Array) -> Array:
+    """C's fmod, exact: x - n*y with n = trunc(x/y) computed without rounding (the result is always
+    representable); the sign of x (also -0); NaN if y = 0, x is infinite or either is NaN; x if y
+    is infinite. bf16 (numpy has no bf16 fmod) through f32, which is exact for the same reason."""
+    if x.dtype.kind == "V":  # DTYPES: bf16's numpy kind is "V"
+        return np.fmod(x.astype(np.float32), y.astype(np.float32)).astype(x.dtype)
+    return np.fmod(x, y)
+
+
 def _shift_in_range(x: Array, y: Array) -> tuple[Array, Array]:
     """(0 <= y < bits, y where it is in range and 0 elsewhere, as an unsigned amount)."""
     ok = (y >= 0) & (y < _bits(x))  # DTYPES: no int64 view (a uint64 amount >= 2**63 would turn negative)
@@ -222,6 +234,8 @@ ALU_TABLE: tuple[AluOp, ...] = (
          ANY, commutative=True),
     _row("idiv", 2, INT, _idiv, "x / y truncated toward zero; x/0 = 0; MIN/-1 = MIN"),
     _row("mod", 2, INT, _mod, "x - (x idiv y) * y, sign of x; x%0 = 0; MIN%-1 = 0"),
+    _row("fmod", 2, FLOAT, _fmod, "C fmod, exact: x - trunc(x/y)*y without rounding, sign of x (-0 kept); "
+         "fmod(x, 0), fmod(inf, y) = nan; fmod(x, inf) = x"),
     _row("and", 2, INT_OR_BOOL, np.bitwise_and, "bitwise and", commutative=True),
     _row("or", 2, INT_OR_BOOL, np.bitwise_or, "bitwise or", commutative=True),
     _row("xor", 2, INT_OR_BOOL, np.bitwise_xor, "bitwise xor", commutative=True),
@@ -262,7 +276,7 @@ TARGET_LIMITS: dict[str, dict[str, str]] = {
     },
     "metal": {**{name: f"metal::{name} (the platform's, a few ulp)" for name in ("exp2", "log2", "sin")},
               **{name: "correctly rounded only where the Metal library is built without fast math (its default "
-                       "is fast math)" for name in ("sqrt", "recip")}},
+                       "is fast math)" for name in ("sqrt", "recip", "fmod")}},
     "amdgpu": {name: f"llvm.{name} on the AMDGPU backend (a few ulp; f64 computed in f32: DTYPES)"
                for name in ("exp2", "log2", "sin")},
     "opencl": {

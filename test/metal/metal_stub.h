@@ -64,6 +64,8 @@ float fmin(float x, float y);
 half fmin(half x, half y);
 float copysign(float x, float y);
 half copysign(half x, half y);
+float fmod(float x, float y);
+half fmod(half x, half y);
 int max(int x, int y);
 char max(char x, char y);
 uchar max(uchar x, uchar y);

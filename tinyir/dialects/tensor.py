@@ -11,7 +11,7 @@ inferred unless a shape or type is the point of the op):
     IotaOp(axis, TensorType(i32, [2, 3]))               RandomBitsOp(key, [4, 4])
     NegOp(x)  Exp2Op(x)  Log2Op(x)  SinOp(x)  SqrtOp(x)  RecipOp(x)
     CastOp(x, f32)  BitcastOp(x, i32)                   (target element type; shape is kept)
-    AddOp(x, y)  MulOp  MaxOp  IdivOp  ModOp  AndOp  OrOp  XorOp  ShlOp  ShrOp
+    AddOp(x, y)  MulOp  MaxOp  IdivOp  ModOp  FmodOp  AndOp  OrOp  XorOp  ShlOp  ShrOp
     CmpltOp(x, y)  CmpneOp(x, y)                        (result is i1)
     WhereOp(cond, x, y)
     ReduceSumOp(x, axes, keepdims=False)  ReduceMaxOp(x, axes, keepdims=False)
@@ -288,6 +288,7 @@ MulOp = _alu_family(BinaryOp, "mul")
 MaxOp = _alu_family(BinaryOp, "max")
 IdivOp = _alu_family(BinaryOp, "idiv")
 ModOp = _alu_family(BinaryOp, "mod")
+FmodOp = _alu_family(BinaryOp, "fmod")
 AndOp = _alu_family(BinaryOp, "and")
 OrOp = _alu_family(BinaryOp, "or")
 XorOp = _alu_family(BinaryOp, "xor")
@@ -917,7 +918,7 @@ class MatmulOp(Composite, TirOp):
 ELEMENTWISE_UNARY: tuple[type[Operation], ...] = (NegOp, Exp2Op, Log2Op, SinOp, SqrtOp, RecipOp)
 CONVERSION_OPS: tuple[type[Operation], ...] = (CastOp, BitcastOp)
 ELEMENTWISE_BINARY: tuple[type[Operation], ...] = (
-    AddOp, MulOp, MaxOp, IdivOp, ModOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
+    AddOp, MulOp, MaxOp, IdivOp, ModOp, FmodOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
 )
 COMPARE_OPS: tuple[type[Operation], ...] = (CmpltOp, CmpneOp)
 ELEMENTWISE_OPS: tuple[type[Operation], ...] = (
@@ -940,7 +941,7 @@ __all__ = [
     "TIR", "shape_of", "element_type_of", "make_type", "tensor_type", "value",
     "UnaryOp", "BinaryOp", "ConversionOp", "ReduceOp", "ShapeOp", "ListOp", "Composite",
     "NegOp", "Exp2Op", "Log2Op", "SinOp", "SqrtOp", "RecipOp", "CastOp", "BitcastOp",
-    "AddOp", "MulOp", "MaxOp", "IdivOp", "ModOp", "AndOp", "OrOp", "XorOp", "ShlOp", "ShrOp",
+    "AddOp", "MulOp", "MaxOp", "IdivOp", "ModOp", "FmodOp", "AndOp", "OrOp", "XorOp", "ShlOp", "ShrOp",
     "CmpltOp", "CmpneOp", "WhereOp", "ConstantOp", "IotaOp", "ReduceSumOp", "ReduceMaxOp",
     "ReshapeOp", "PermuteOp", "ExpandOp", "PadOp", "ShrinkOp", "FlipOp",
     "MatmulOp", "SubOp", "DivOp", "ExpOp", "LogOp", "ReluOp", "SoftmaxOp", "RandomBitsOp",

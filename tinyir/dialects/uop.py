@@ -762,6 +762,7 @@ MulOp = _family(BinaryOp, "mul")
 MaxOp = _family(BinaryOp, "max")
 IdivOp = _family(BinaryOp, "idiv")
 ModOp = _family(BinaryOp, "mod")
+FmodOp = _family(BinaryOp, "fmod")
 AndOp = _family(BinaryOp, "and")
 OrOp = _family(BinaryOp, "or")
 XorOp = _family(BinaryOp, "xor")
@@ -821,7 +822,7 @@ class BitcastOp(_ConvertOp):
 
 UOP_UNARY: frozenset[type[Operation]] = frozenset({NegOp, Exp2Op, Log2Op, SinOp, SqrtOp, RecipOp})
 UOP_BINARY: frozenset[type[Operation]] = frozenset(
-    {AddOp, MulOp, MaxOp, IdivOp, ModOp, AndOp, OrOp, XorOp, ShlOp, ShrOp})
+    {AddOp, MulOp, MaxOp, IdivOp, ModOp, FmodOp, AndOp, OrOp, XorOp, ShlOp, ShrOp})
 UOP_COMPARE: frozenset[type[Operation]] = frozenset({CmpltOp, CmpneOp})
 UOP_ALU: frozenset[type[Operation]] = UOP_UNARY | UOP_BINARY | UOP_COMPARE | {WhereOp, CastOp, BitcastOp}
 #: Ops without effects: CSE may merge them (unless they read an accumulator), DCE may drop them.

@@ -100,27 +100,15 @@ class MathMixin:
         return (-self).softmax(axis, dtype)
 
     def fmod(self: Tensor, other: Any) -> Tensor:
-        """C's fmod: the remainder with the sign of the dividend (PyTorch's torch.fmod). Floats:
-        self - trunc(self / other) * other, moved back by |other| when the rounded quotient was one
-        off. LIMITATION: the product is rounded, so the result can differ from PyTorch's exact
-        remainder by up to an ulp of |self| (fmod(5.3, 0.1) gives 0, PyTorch 1.1e-7); once
-        |self / other| nears 2**24 that is more than |other| and the result means nothing. An
-        exact remainder needs a wider type or an exact product (not there yet). An infinite
-        divisor leaves a finite dividend as it is. Gradients as PyTorch: 1 to self,
-        -trunc(self / other) to other."""
+        """C's fmod: the remainder with the sign of the dividend (PyTorch's torch.fmod), exact on
+        floats (the ALU table's `fmod`: x - trunc(x/y)*y without rounding; NaN for y = 0 or an
+        infinite x, x for an infinite y). Gradients as PyTorch: 1 to self, -trunc(self / other)
+        to other."""
         a, b = self._broadcasted(other, "fmod")
         if not a.dtype.is_float():
             a._need("fmod", "int")
             return a._op("mod", b)
-        quotient = (a / b).trunc().detach()
-        keep = b.isinf() & a.isfinite()
-        rem = a - quotient * keep.where(1.0, b)
-        # a quotient rounded to the next integer leaves the remainder one |b| past the range
-        step = b.abs().detach() * (a < 0).where(-1.0, 1.0)  # |b| with self's sign
-        past_zero = (rem != 0) & ((rem < 0) != (a < 0))
-        past_top = rem.abs() >= b.abs()
-        rem = past_zero.where(rem + step, past_top.where(rem - step, rem))
-        return keep.where(a, rem)
+        return a._op("fmod", b)
 
     def copysign(self: Tensor, other: Any) -> Tensor:
         """|self| with the sign of `other` (-0.0 counts as negative); no gradient flows to `other`.

@@ -603,8 +603,9 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def mod(self, x: Any, reverse: bool = False) -> Tensor:
         """Python/PyTorch remainder: the sign of the divisor."""
         a, b = self._broadcasted(x, "mod", reverse)
-        if a.dtype.is_float():
-            return a - (a / b).floor() * b
+        if a.dtype.is_float():  # PyTorch's remainder: the exact fmod, moved by b where the signs differ
+            r = a._op("fmod", b)
+            return ((r != 0) & ((r < 0) ^ (b < 0))).where(r + b, r)
         a._need("mod", "int")
         r = a._op("mod", b)
         fix = (r != 0) & ((r < 0) ^ (b < 0))

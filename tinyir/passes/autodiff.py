@@ -30,7 +30,7 @@ from typing import ClassVar
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import FunctionType, ModuleOp, TensorType
+from xdsl.dialects.builtin import FunctionType, ModuleOp, TensorType, bf16
 from xdsl.ir import Block, Operation, OpResult, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import VerifyException
@@ -126,6 +126,22 @@ def cast_grads(op: tir.CastOp, g: Grad) -> Contributions:
     return (tir.CastOp(g, tir.element_type_of(op.x)) if is_float(tir.element_type_of(op.x)) else None,)
 
 
+def trunc_float(x: Grad) -> Operation:
+    """x rounded toward zero, in its float type: through an integer where |x| < 2**(mantissa bits)
+    (there every float is already whole, and inf/NaN stay as they are)."""
+    ft = tir.element_type_of(x)
+    mantissa = {16: 10, 32: 23, 64: 52}[ft.bitwidth] if ft != bf16 else 7
+    through = tir.i64 if mantissa > 31 else tir.i32
+    small = tir.CmpltOp(tir.MaxOp(x, tir.NegOp(x)), splat(x, float(2 ** mantissa)))
+    return tir.WhereOp(small, tir.CastOp(tir.CastOp(x, through), ft), x)
+
+
+def fmod_grads(op: tir.FmodOp, g: Grad) -> Contributions:
+    """As PyTorch: g to x, -g * trunc(x / y) to y."""
+    x, y = op.operands
+    return g, tir.NegOp(tir.MulOp(g, trunc_float(tir.MulOp(x, tir.RecipOp(y)))))
+
+
 LN2 = math.log(2.0)
 NO_GRADIENT: Callable[[Operation, Grad], Contributions] = lambda op, g: (None,) * len(op.operands)  # noqa: E731
 
@@ -142,6 +158,7 @@ GRADIENTS: list[Rule] = [
     rule(tir.AddOp, lambda op, g: (g, g), "add: g, g"),
     rule(tir.MulOp, lambda op, g: (tir.MulOp(g, op.operands[1]), tir.MulOp(g, op.operands[0])), "mul: g y, g x"),
     rule(tir.MaxOp, max_grads, "max: g to the larger operand, split on ties"),
+    rule(tir.FmodOp, fmod_grads, "fmod: g, -g trunc(x / y)"),
     rule(tir.WhereOp, lambda op, g: (None, where_zero(op.operands[0], g),
                                      tir.WhereOp(op.operands[0], splat(g, 0.0), g)), "where: g routed by the mask"),
     rule(tir.ReduceSumOp, reduce_sum_grads, "reduce_sum: expand g back"),

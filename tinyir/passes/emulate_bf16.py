@@ -33,7 +33,7 @@ from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 #: ops whose f32 result is rounded to bf16 precision (the others give a bf16 value from bf16 operands)
 INEXACT: tuple[type[Operation], ...] = (uop.AddOp, uop.MulOp, uop.Exp2Op, uop.Log2Op, uop.SinOp, uop.SqrtOp,
                                         uop.RecipOp)
-EXACT: tuple[type[Operation], ...] = (uop.NegOp, uop.MaxOp, uop.WhereOp)
+EXACT: tuple[type[Operation], ...] = (uop.NegOp, uop.MaxOp, uop.WhereOp, uop.FmodOp)  # fmod: representable
 
 
 def _u32(value: int) -> SSAValue:

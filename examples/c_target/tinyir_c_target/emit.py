@@ -111,6 +111,8 @@ def _body(name: str, t: Attribute, result: Attribute) -> str:
     if name == "mod":
         minus_one = "if (b == -1) return 0; " if signed else ""
         return f"if (b == 0) return 0; {minus_one}return ({T})(a % b);"
+    if name == "fmod":  # exact (C99)
+        return f"return {_float_function('fmodf', t, 'a', 'b')};"
     if name in ("and", "or", "xor"):
         return f"return ({T})(a {dict(zip(('and', 'or', 'xor'), '&|^'))[name]} b);"
     if name == "shl":  # an amount outside [0, width) gives 0 (viewed unsigned, a negative one is huge)

@@ -157,7 +157,7 @@ func.func @unknown_builtin(%a: !st.buffer<4xf32>) {
   ocl.kernel "k" global [4] (%a) : !st.buffer<4xf32> {
   ^bb0(%p: !st.buffer<4xf32>):
     %x = ocl.const 1.0 : f32
-    // expected-error@+1 {{ocl.call: unknown built-in 'cos'; known: copysign, exp2, fmax, fmin, log2, max, sin, sqrt}}
+    // expected-error@+1 {{ocl.call: unknown built-in 'cos'; known: copysign, exp2, fmax, fmin, fmod, log2, max, sin, sqrt}}
     %r = ocl.call "cos"(%x) : f32
   }
   func.return

@@ -519,6 +519,7 @@ class UopToLLVM(RulePass):
             rule(uop.MaxOp, g(lower_max), "max -> llvm.maximum | select of icmp | or (i1)"),
             rule(uop.IdivOp, g(lower_idiv), "idiv -> sdiv | udiv that cannot trap; x/0 = 0"),
             rule(uop.ModOp, g(lower_mod), "mod -> srem | urem that cannot trap; x%0 = 0"),
+            rule(uop.FmodOp, g(binary(ll.FRemOp)), "fmod -> frem (exact: C's fmod)"),
             rule(uop.AndOp, g(binary(ll.AndOp)), "and -> and"),
             rule(uop.OrOp, g(binary(ll.OrOp)), "or -> or"),
             rule(uop.XorOp, g(binary(ll.XorOp)), "xor -> xor"),

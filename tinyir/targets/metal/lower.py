@@ -241,6 +241,7 @@ class UopToMetal(RulePass):
             rule(uop.MaxOp, _max, "max -> metal::fmax with NaN passed through (float), metal::max (int), | (bool)"),
             rule(uop.IdivOp, _divide, "idiv -> / (truncates); divisor 0 or -1: by 1 and a select"),
             rule(uop.ModOp, _divide, "mod -> % (sign of the dividend); divisor 0 or -1: by 1 and a select"),
+            rule(uop.FmodOp, lambda op: metal.CallOp("fmod", [op.lhs, op.rhs]), "fmod -> metal::fmod"),
             rule(uop.AndOp, _operator("&"), "and -> &"),
             rule(uop.OrOp, _operator("|"), "or -> |"),
             rule(uop.XorOp, _operator("^"), "xor -> ^"),

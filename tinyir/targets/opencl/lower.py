@@ -318,6 +318,7 @@ class UopToOpenCL(RulePass):
             rule(uop.MaxOp, _max, "max -> fmax with NaN passed through (float), max (int), | (bool)"),
             rule(uop.IdivOp, _divide, "idiv -> / (truncates); divisor 0 or -1: by 1 and a select"),
             rule(uop.ModOp, _divide, "mod -> % (sign of the dividend); divisor 0 or -1: by 1 and a select"),
+            rule(uop.FmodOp, lambda op: ocl.CallOp("fmod", [op.lhs, op.rhs]), "fmod -> fmod (exact, 0 ulp)"),
             rule(uop.AndOp, lambda op: ocl.AndOp(op.lhs, op.rhs), "and -> &"),
             rule(uop.OrOp, lambda op: ocl.OrOp(op.lhs, op.rhs), "or -> |"),
             rule(uop.XorOp, lambda op: ocl.XorOp(op.lhs, op.rhs), "xor -> ^"),

@@ -340,8 +340,9 @@ class CvtOp(IRDLOperation):
     """`%d = ptx.cvt [mode] %a : FROM to TO` -- PTX `cvt[.mode].TO.FROM d, a;`.
 
     A narrowing float result (or int -> float) needs a float rounding (`rn` ...), float -> int an
-    integer rounding (`rzi` ...); widening float and int -> int conversions take none. `s8`/`u8`
-    on either side sign/zero-extend or truncate a 32-bit register's low byte.
+    integer rounding (`rzi` ...), as does float -> the same float type (to an integral value);
+    widening float and int -> int conversions take none. `s8`/`u8` on either side sign/zero-extend
+    or truncate a 32-bit register's low byte.
     """
 
     name = "ptx.cvt"
@@ -367,6 +368,8 @@ class CvtOp(IRDLOperation):
     def required_rounding(self) -> tuple[str, ...]:
         """The rounding modes this conversion needs (empty: it takes none)."""
         src, dst = self.from_ty.data, self.to_ty.data
+        if dst == src and dst in FLOAT_TYPES:  # to an integral value in the same type (cvt.rzi.f32.f32)
+            return ROUND_INT
         if dst in FLOAT_TYPES and src in FLOAT_TYPES:  # narrowing rounds (DTYPES: f64 -> f32/f16 too)
             return ROUND_FLOAT if CLASS_BITS[PTX_TYPES[dst]] < CLASS_BITS[PTX_TYPES[src]] else ()
         if dst in FLOAT_TYPES:

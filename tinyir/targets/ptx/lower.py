@@ -42,6 +42,7 @@ from tinyir.element_types import is_unsigned, numpy_dtype, ui16, ui32, ui64
 from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.rewrite import Rule, RulePass, erase_dead, rule
 from tinyir.targets.ptx import dialect as ptx
+from tinyir.targets.ptx.fmod import lower_fmod
 
 ui8 = IntegerType(8, Signedness.UNSIGNED)
 BLOCK_X = 128          # threads per block along x (gidx0)
@@ -545,6 +546,8 @@ class UopToPTX(RulePass):
             rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
             rule(uop.IdivOp, _divide, "idiv -> div.s32 (truncates) + wrap; divisor 0 or -1: by 1 and selp"),
             rule(uop.ModOp, _divide, "mod -> rem.s32 (sign of the dividend); divisor 0 or -1: by 1 and selp"),
+            rule(uop.FmodOp, lambda op: lower_fmod(op.lhs, op.rhs),
+                 "fmod -> exact long division in 13 (f32, f16) or 41 (f64) straight-line fma steps (ptx/fmod.py)"),
             rule(uop.AndOp, _logic(ptx.AndOp), "and -> and.b32 / and.pred"),
             rule(uop.OrOp, _logic(ptx.OrOp), "or -> or.b32 / or.pred"),
             rule(uop.XorOp, _logic(ptx.XorOp), "xor -> xor.b32 / xor.pred"),
