@@ -41,7 +41,7 @@ from tinyir.diagnostics import DiagnosticError
 from tinyir.dialects import loop, uop
 from tinyir.passes.expand import expand_kernel
 from tinyir.passes.stage import StagePlan, stage_kernel
-from tinyir.passes.tensor_core import lower_tensor_cores
+from tinyir.passes.tensor_core import TC_ATTR, accumulate_in_place, lower_tensor_cores
 from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 
 RK = loop.RangeKind
@@ -366,4 +366,6 @@ def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uo
     Rewriter.replace_op(kernel, new_kernel)
     RuleTable(lowering.name, lowering.kernel_rules(plan)).apply(new_kernel, greedy=False)
     return new_kernel
+    if TC_ATTR in new_kernel.attributes:
+        accumulate_in_place(new_kernel)
     lower_tensor_cores(kernel)

@@ -288,3 +288,35 @@ def _replace_body(block, new_ops: list[Operation]) -> None:
         op.detach()
     for op in new_ops:
         block.add_op(op)
+
+
+def accumulate_in_place(kernel: uop.KernelOp) -> None:
+    """`d = mma(a, b, 0)` whose every element only feeds `x_e + d_e` becomes `mma(a, b, x)`: the
+    instruction adds C itself, so the accumulators go through it instead of through separate adds.
+    The new mma is placed before the first of those adds (every x_e is defined before it when the
+    mmas are rewritten in order: an unrolled second mma's x_e is the first one's result)."""
+    block = kernel.body.block
+    for mma in [op for op in block.ops if isinstance(op, uop.MmaOp)]:
+        zeros = all(isinstance(c.owner, uop.ConstOp) and uop.literal_value(c.owner.value) == 0.0 for c in mma.c)
+        adds = []
+        for d in mma.d:
+            uses = list(d.uses)
+            if len(uses) != 1 or not isinstance(uses[0].operation, uop.AddOp) or uses[0].index != 1:
+                break
+            adds.append(uses[0].operation)
+        if not zeros or len(adds) != len(mma.d):
+            continue
+        ops = list(block.ops)
+        first = min(adds, key=ops.index)
+        where = ops.index(first)
+        if any(isinstance(a.lhs.owner, Operation) and a.lhs.owner.parent is block and ops.index(a.lhs.owner) >= where
+               for a in adds):
+            continue
+        fused = uop.MmaOp(mma.instruction.data, list(mma.a), list(mma.b), [a.lhs for a in adds])
+        Rewriter.insert_op(fused, InsertPoint.before(first))
+        for add, d in zip(adds, fused.d):
+            add.result.replace_all_uses_with(d)
+            add.detach()
+            add.erase()
+        mma.detach()
+        mma.erase()
