@@ -16,6 +16,7 @@ from tinyir.dialects import loop, uop
 from tinyir.registry import default_pipeline
 from tinyir.runtime.executor import run_passes
 from tinyir.runtime.uop_interp import run_program
+from test_metal_target import cxx_check  # noqa: F401  (fixture)
 
 
 def _softmax(x: np.ndarray, axis: int | tuple[int, ...] = -1) -> np.ndarray:
@@ -156,3 +157,41 @@ def test_loop_level_segments() -> None:
     (kernel,) = [op for op in module.walk() if isinstance(op, loop.KernelOp)]
     kinds = [op.range_kind.value for op in kernel.body.block.ops if isinstance(op, loop.RangeOp)]
     assert kinds == ["global", "reduce", "reduce", "serial"]
+
+
+def test_row_kernel_metal_and_amdgpu(cxx_check) -> None:
+    """Metal (threadgroup partials, threadgroup_barrier) passes the C++ check; AMDGPU (LDS, s_barrier)
+    is assembled by LLVM for every arch."""
+    from test_amdgpu_target import _backend_or_fail
+
+    from tinyir.targets.amdgpu import dialect as amd
+    from tinyir.targets.amdgpu.emit import compile_object, llvm_ir
+    from tinyir.targets.llvm import dialect as ll
+    from tinyir.targets.metal.emit import emit_module as emit_metal
+
+    module = _module("softmax", (64, 256))
+    run_passes(module, default_pipeline("metal", "uop-to-metal"))
+    text = emit_metal(module)
+    assert text.count("kernel void") == 1 and text.count("threadgroup_barrier") == 2
+    cxx_check(text, "rows")
+    _backend_or_fail()
+    module = _module("layernorm", (64, 256))
+    run_passes(module, default_pipeline("amdgpu", "uop-to-amdgpu"))
+    (kernel,) = [op for op in module.walk() if isinstance(op, ll.KernelOp)]
+    ir = llvm_ir(kernel)
+    assert "addrspace(3)" in ir and ir.count("call void @llvm.amdgcn.s.barrier") == 2
+    for arch in amd.ARCHS:
+        assert compile_object(ir, arch)[:4] == b"\x7fELF"
+
+
+@pytest.mark.parametrize("device", ["cpu", "opencl"])
+def test_f16_row_kernels(device: str, monkeypatch, capsys) -> None:
+    """f16 rows: the sums accumulate in f32 in each segment (and the result rounds once to f16)."""
+    x = data((5, 300)).astype(np.float16)
+    for name in ("softmax", "layernorm"):
+        fn, ref = PROGRAMS[name]
+        out = fn(Tensor(x, device=device))
+        assert launches(out.realize, monkeypatch, capsys, device) == 1
+        got = out.numpy()
+        assert got.dtype == np.float16
+        np.testing.assert_allclose(got.astype(np.float64), ref(x.astype(np.float64)), rtol=4e-3, atol=4e-3)
