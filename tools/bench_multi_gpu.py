@@ -97,8 +97,7 @@ def gpt_throughput(devices: tuple[str, ...], batch: int, cfg: dict[str, int], st
             opt.zero_grad()
             loss = model(x).sparse_categorical_crossentropy(y)
             loss.backward()
-            opt.step()
-        loss.realize()
+            Tensor.realize(loss, *opt.schedule_step())  # the loss and the step in one go
         synchronize(devices)
         if i >= 2:
             times.append(time.perf_counter() - start)

@@ -306,3 +306,33 @@ def test_cuda_sharded_ops_and_training():
     np.testing.assert_allclose(out.numpy(), x @ w, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(Tensor(x).shard(devices, 1).sum(1).numpy(), x.sum(1), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(_mlp_losses(devices), _mlp_losses(None), rtol=1e-4, atol=1e-5)
+
+
+def test_sharded_unsupported_paths_raise():
+    from tinyir.runtime.jit import TinyJit
+
+    x = Tensor(data(4, 3)).shard(CPUS[:2], 0)
+    x.requires_grad = True
+    with pytest.raises(TensorValueError, match="sharded"):
+        x.sum().gradient(x)
+
+    @TinyJit
+    def total(t: Tensor) -> Tensor:
+        return t.sum().realize()
+
+    with pytest.raises(TensorValueError, match="TinyJit cannot capture collectives"):
+        for _ in range(3):
+            total(Tensor(data(4, 3)).shard(CPUS[:2], 0))
+
+
+def test_gradients_all_reduced_together(monkeypatch):
+    """A backward pass's gradient all-reduces go in one call (one NCCL group on GPUs)."""
+    calls = []
+    real = collectives.all_reduce_many
+    monkeypatch.setattr(collectives, "all_reduce_many", lambda c: calls.append(len(c)) or real(c))
+    w1, w2 = Tensor(data(3, 4)).shard(CPUS[:2]), Tensor(data(4, 2)).shard(CPUS[:2])
+    w1.requires_grad = w2.requires_grad = True
+    loss = (Tensor(data(8, 3)).shard(CPUS[:2], 0) @ w1 @ w2).square().mean()
+    loss.backward()
+    Tensor.realize(loss, w1.grad, w2.grad)
+    assert calls and max(calls) >= 3  # the loss and both gradients in one round

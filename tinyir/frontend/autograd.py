@@ -178,6 +178,9 @@ def gradients(loss: Tensor, targets: list[Tensor], seed: Tensor | None = None,
     not followed): sharded autodiff (multi.py) cuts each device's graph at its collectives so."""
     from tinyir.frontend.tensor import Tensor
 
+    if loss.lazydata.op == "multi" or any(t.lazydata.op == "multi" for t in targets):
+        raise TensorValueError("gradient: not supported for sharded tensors (MULTI-DEVICE); use loss.backward() "
+                               "and read .grad")
     check_history(loss, targets, "gradient")
     if split_dependent and len(targets) > 1 and _blocks_another(targets):
         return [gradients(loss, [t], seed)[0] for t in targets]

@@ -208,6 +208,22 @@ def all_reduce(partials: Sequence[LazyOp], op: str) -> list[LazyOp]:
     return [lazy.make(COLLECTIVE, srcs, op, p.shape, p.dtype, p.device) for p in partials]
 
 
+def _sum_everywhere(parts: Sequence[LazyOp]) -> list[LazyOp]:
+    """`all_reduce(parts, "sum")`, but parts computed from constants alone by one expression (a
+    loss's seeds, scaled) are equal on every device: N times each, with no collective, so a
+    backward pass's gradients need no round of their own."""
+    from tinyir.frontend.realize import collect
+
+    def constant(part: LazyOp) -> bool:
+        return all(node.op in ("const", "iota") for node in lazy.toposort([part]) if not node.srcs)
+
+    if parts[0].dtype.is_float() and all(constant(p) for p in parts) and \
+            len({collect([p]).key for p in parts}) == 1:
+        return [lazy.make("mul", (p, lazy.make("const", (), float(len(parts)), p.shape, p.dtype, p.device)), None,
+                          p.shape, p.dtype, p.device) for p in parts]
+    return all_reduce(parts, "sum")
+
+
 def _reshaped_axis(old: tuple[int, ...], new: tuple[int, ...], axis: int, n: int) -> int | None:
     """Where a reshape puts the shard axis: the new axis whose leading dims hold as many elements as
     the old axis's and that still splits `n` ways into contiguous parts; None if there is none."""
@@ -314,9 +330,7 @@ def realize_across_devices(pending: list[LazyOp]) -> bool:
             break
         first = False
         realize_nodes([s for node in ready for s in node.srcs])
-        for node in ready:
-            if node.realized is None:
-                _realize_collective(node, ready)
+        _realize_collectives(ready)
     if first and len(by_device) == 1:
         return False
     for group in by_device.values():
@@ -324,25 +338,31 @@ def realize_across_devices(pending: list[LazyOp]) -> bool:
     return True
 
 
-def _realize_collective(node: LazyOp, known: list[LazyOp]) -> None:
-    """Run the collective of `node` (its sources are realized) and store its result in every node of
-    that collective among `known`."""
+def _realize_collectives(ready: list[LazyOp]) -> None:
+    """Run the collectives of `ready` (their sources are realized), all in one call (one NCCL group),
+    and store each result in every node of its collective."""
     from tinyir.frontend.realize import _keeps_history
     from tinyir.frontend.tensor import Tensor
-    from tinyir.runtime.collectives import all_reduce as run_all_reduce
+    from tinyir.runtime import jit
+    from tinyir.runtime.collectives import all_reduce_many
 
-    srcs = node.srcs
-    results = run_all_reduce([s.realized for s in srcs], node.arg)
-    by_device = {b.device: b for b in results}
-    group = [m for m in known if m.op == COLLECTIVE and m.realized is None and m.arg == node.arg
-             and len(m.srcs) == len(srcs) and all(a is b for a, b in zip(m.srcs, srcs))]
-    keep = _keeps_history(group)
-    for member in group:
-        value = by_device[member.device]
-        if id(member) in keep:
-            member.keep_value(value)
-        else:
-            member.become_buffer(value, track_lineage=not Tensor.no_grad)
+    if jit.CAPTURING:  # a replay would skip the collective: refuse rather than replay wrong values
+        raise TensorValueError("TinyJit cannot capture collectives (an all-reduce of a sharded tensor) yet; "
+                               "call the function without the jit")
+    groups: dict[tuple, list[LazyOp]] = {}  # one collective's nodes: same sources, same op
+    for node in ready:
+        groups.setdefault((tuple(id(s) for s in node.srcs), node.arg), []).append(node)
+    members = list(groups.values())
+    results = all_reduce_many([([s.realized for s in group[0].srcs], group[0].arg) for group in members])
+    keep = _keeps_history(ready)
+    for group, buffers in zip(members, results):
+        by_device = {b.device: b for b in buffers}
+        for member in group:
+            value = by_device[member.device]
+            if id(member) in keep:
+                member.keep_value(value)
+            else:
+                member.become_buffer(value, track_lineage=not Tensor.no_grad)
 
 
 # ---------------------------------------------------------------- autodiff
@@ -414,7 +434,7 @@ def backward(loss: Tensor, gradient: Tensor | None = None) -> None:
         upstream = [grads.get(id(member[s.device])) if s.device in member else None for s in first.srcs]
         upstream = [g if g is not None else lazy.make("const", (), 0.0, first.shape, first.dtype, s.device)
                     for g, s in zip(upstream, first.srcs)]
-        for src, g in zip(first.srcs, all_reduce(upstream, "sum")):  # the adjoint: an all-reduce of gradients
+        for src, g in zip(first.srcs, _sum_everywhere(upstream)):  # the adjoint: an all-reduce of gradients
             if first.arg == "max":  # the gradient goes where the maximum came from
                 g = lazy.make("mul", (g, _where_equal(src, member.get(src.device), first, g.dtype)), None, g.shape,
                               g.dtype, g.device)

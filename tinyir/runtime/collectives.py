@@ -108,21 +108,45 @@ def _handle(buffer: Buffer) -> int:
 
 def all_reduce(buffers: Sequence[Buffer], op: str = "sum") -> list[Buffer]:
     """Every device gets op(buffers) elementwise (`sum` or `max`), as a new buffer."""
-    if op not in REDUCE_OPS:
-        raise TinyirError(f"all_reduce: op must be one of {', '.join(REDUCE_OPS)}, got {op!r}")
-    _check_group(buffers, "all_reduce")
-    if len(buffers) == 1:
-        return [buffers[0]]
-    if uses_nccl([b.device for b in buffers]):
-        nccl, comms = _communicators(buffers)
-        outs = [b.allocator.alloc(b.shape, b.dtype) for b in buffers]
-        count = int(np.prod(buffers[0].shape, dtype=np.int64))
-        dtype = _nccl_dtype(nccl, buffers[0].dtype)
+    return all_reduce_many([(buffers, op)])[0]
+
+
+def all_reduce_many(calls: Sequence[tuple[Sequence[Buffer], str]]) -> list[list[Buffer]]:
+    """Several all-reduces, each (buffers, op): on NCCL one group call for all of them (a backward
+    pass's gradients go together); the results in the same order."""
+    for buffers, op in calls:
+        if op not in REDUCE_OPS:
+            raise TinyirError(f"all_reduce: op must be one of {', '.join(REDUCE_OPS)}, got {op!r}")
+        _check_group(buffers, "all_reduce")
+    results: list[list[Buffer] | None] = [None] * len(calls)
+    on_nccl = []
+    for i, (buffers, op) in enumerate(calls):
+        if len(buffers) == 1:
+            results[i] = [buffers[0]]
+        elif uses_nccl([b.device for b in buffers]):
+            on_nccl.append(i)
+        else:
+            results[i] = _host_all_reduce(buffers, op)
+    if on_nccl:
+        nccl = _nccl()
+        launches = []
+        for i in on_nccl:
+            buffers, op = calls[i]
+            _, comms = _communicators(buffers)
+            outs = [b.allocator.alloc(b.shape, b.dtype) for b in buffers]
+            launches.append((comms, buffers, outs, op))
+            results[i] = outs
         nccl.groupStart()
-        for comm, src, dst in zip(comms, buffers, outs):
-            comm.allReduce(_handle(src), _handle(dst), count, dtype, getattr(nccl, NCCL_OPS[op]), 0)
+        for comms, buffers, outs, op in launches:
+            count = int(np.prod(buffers[0].shape, dtype=np.int64))
+            dtype = _nccl_dtype(nccl, buffers[0].dtype)
+            for comm, src, dst in zip(comms, buffers, outs):
+                comm.allReduce(_handle(src), _handle(dst), count, dtype, getattr(nccl, NCCL_OPS[op]), 0)
         nccl.groupEnd()
-        return outs
+    return [r for r in results if r is not None]
+
+
+def _host_all_reduce(buffers: Sequence[Buffer], op: str) -> list[Buffer]:
     _announce(f"all_reduce({op})", buffers)
     arrays = [b.numpy(copy=False) for b in buffers]
     total = np.array(arrays[0])
