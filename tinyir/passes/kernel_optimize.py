@@ -135,7 +135,7 @@ def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
     if r.range_kind != spec.axis_kind:
         return f"{action}: {action.kind} needs a {spec.axis_kind.value} axis; axis {action.axis} is {r.range_kind.value}"
     ranges = kernel_ranges(kernel)
-    if any(x.range_kind == RK.TC for x in ranges) and action.kind in ("tc", "group", "stage"):
+    if any(x.range_kind == RK.TC for x in ranges) and action.kind in ("tc", "group"):
         return f"{action}: the kernel already has a tc range (its lanes are the work-group's)"
     if action.kind == "tc":
         found = tc_plan(kernel, r, action.amount, limits)
@@ -237,8 +237,8 @@ def tc_plan(kernel: loop.KernelOp, r: loop.RangeOp, select: int, limits: KernelL
     where = f"tc on a {r.extent}-long reduce"
     if not limits.matrix_instructions:
         return f"{where}: the target has no matrix instructions"
-    if any(x.range_kind in (RK.GROUP, RK.STAGE) for x in kernel_ranges(kernel)):
-        return f"{where}: the kernel has a group or stage range (the lanes need the work-group)"
+    if any(x.range_kind == RK.GROUP for x in kernel_ranges(kernel)):
+        return f"{where}: the kernel has a group range (the lanes need the work-group)"
     problem = ""
     for swap in (False, True):
         match = match_reduce(kernel, r, swap=swap)

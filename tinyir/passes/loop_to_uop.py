@@ -350,6 +350,7 @@ def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uo
         stage = stage_kernel(kernel, tid_ops, tid, threads)
     parts = expand_kernel(kernel)
     plan = plan_kernel(kernel, stage)
+    lower_tensor_cores(kernel)  # after staging: a tc tile's fragments then read the staged tiles
     plan.parts_of = parts
     old_block = kernel.body.block
     block = Block(arg_types=[a.type for a in old_block.args])
@@ -368,4 +369,4 @@ def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uo
     return new_kernel
     if TC_ATTR in new_kernel.attributes:
         accumulate_in_place(new_kernel)
-    lower_tensor_cores(kernel)
+    return new_kernel

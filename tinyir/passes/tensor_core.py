@@ -193,6 +193,11 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
         return
     from tinyir.passes.loop_to_uop import LoopToUopError
 
+    for op in reversed(list(block.ops)):  # what staging left unused (the copied loads' index math)
+        if op.results and not isinstance(op, loop.RangeOp) and all(not r.uses for r in op.results):
+            op.detach()
+            op.erase()
+    ops = list(block.ops)
     if not isinstance(name, StringAttr) or name.data not in INSTRUCTIONS:
         raise LoopToUopError(kernel, "loop-to-uop: tc ranges without a matrix instruction (use the tc action)")
     mi = INSTRUCTIONS[name.data]
