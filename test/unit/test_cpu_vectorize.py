@@ -111,3 +111,69 @@ def test_exp2_is_inline_vector_code_within_2_ulp() -> None:
     assert (np.abs(out[tiny] - exact[tiny]) <= 2.0 ** -149).all()
     at_integers = slice(len(edges), len(edges) + integers.size)
     np.testing.assert_array_equal(out[at_integers], want[at_integers])  # 2^n is exact
+
+
+def padded_window_body(width: int, lanes: int) -> str:
+    """out[c + u] = sum_r x[c + u + r - 1] * w[r] over r < 3, x zero outside [0, width): a padded 1-D
+    convolution with a register tile of `lanes` copies, each load gated by its own bounds test."""
+    lines = [f'    %j = uop.special "gidx0" {width // lanes} : i32', f"    %u = uop.const {lanes} : i32",
+             "    %zero = uop.const 0 : i32", f"    %width = uop.const {width} : i32",
+             "    %col = uop.mul %j, %u : i32"]
+    for c in range(lanes):
+        lines += [f"    %acc{c} = uop.define_acc 0.0 : f32", f"    %c{c} = uop.const {c - 1} : i32"]
+    lines += ["    %r = uop.range 0, 3 : i32", "    %wr = uop.load %b2[%r] : f32",
+              "    %base = uop.add %col, %r : i32"]
+    for c in range(lanes):
+        lines += [f"    %i{c} = uop.add %base, %c{c} : i32",
+                  f"    %lo{c} = uop.cmplt %i{c}, %zero : i32", f"    %in{c} = uop.cmplt %i{c}, %width : i32",
+                  f"    %t{c} = uop.const true : i1", f"    %nlo{c} = uop.xor %lo{c}, %t{c} : i1",
+                  f"    %g{c} = uop.and %nlo{c}, %in{c} : i1",
+                  f"    %v{c} = uop.load %b1[%i{c}], %g{c} : f32", f"    %p{c} = uop.mul %v{c}, %wr : f32",
+                  f"    %s{c} = uop.add %acc{c}, %p{c} : f32", f"    uop.assign %acc{c}, %s{c} : f32"]
+    lines.append("    uop.endrange %r")
+    for c in range(lanes):
+        lines += [f"    %k{c} = uop.const {c} : i32", f"    %o{c} = uop.add %col, %k{c} : i32",
+                  f"    uop.store %b0[%o{c}], %acc{c} : f32"]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("lanes", [4, 8, 16])
+def test_gated_window_copies_become_masked_vector_loads(lanes: int) -> None:
+    """A padded window's copies (each load gated by its own bounds test, the first tile's lane 0 at
+    element -1) load as one masked vector, never a gather, and read 0 off the buffer's ends."""
+    width = 64
+    rng = np.random.default_rng(3)
+    out = np.zeros(width, np.float32)
+    x = rng.standard_normal(width).astype(np.float32)
+    w = rng.standard_normal(3).astype(np.float32)
+    kernel, _ = lower(padded_window_body(width, lanes), [out, x, w])
+    source = emit_kernel(kernel)
+    assert f"@llvm.masked.load.v{lanes}f32" in source.text
+    device = CPUDevice(threads=1)
+    compiled = device.compile(source)
+    assert "masked.gather" not in compiled.optimized_ir
+    device.launch(compiled, [out, x, w], source)
+    padded = np.pad(x, 1)
+    want = sum(padded[r:r + width] * w[r] for r in range(3))
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+
+
+def test_padded_conv2d_has_no_gathers_and_matches_torch() -> None:
+    """conv2d with padding through the Tensor API on the CPU: the default register tile's padded
+    window loads are masked vector loads (no gathers) feeding FMAs, and the result is torch's."""
+    torch = pytest.importorskip("torch")
+    from tinyir import Tensor
+    from tinyir.runtime import get_device
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 8, 10, 16)).astype(np.float32)
+    w = rng.standard_normal((8, 8, 3, 3)).astype(np.float32)
+    got = Tensor(x).conv2d(Tensor(w), padding=1).numpy()
+    want = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=1).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    texts = [c.optimized_ir for c in get_device("cpu")._cache.values()]
+    conv = [t for t in texts if "masked.load" in t]
+    assert conv, "the padded conv kernel has no masked vector loads"
+    assert not any("masked.gather" in t for t in conv)
+    if llvm.get_host_cpu_features().get("fma"):
+        assert any(re.search(r"@llvm\.fma\.v\d+f32", t) for t in conv), "the conv's products are not vector FMAs"

@@ -269,6 +269,42 @@ def mod_split(run: SimplifyRun, op: uop.ModOp) -> SSAValue | Operation | None:
     return remainder if rest_small else uop.ModOp(_res(remainder), op.rhs)
 
 
+def _common_factor(run: SimplifyRun, op: uop.IdivOp | uop.ModOp) -> tuple[SSAValue | Operation, int, int, int] | None:
+    """x = g*y + r with g > 1 dividing the divisor c and every coefficient of x, 0 <= r < g, x >= 0
+    and y >= 0: (y, g, r, c // g). Then x idiv c = y idiv (c/g) and x mod c = (y mod (c/g))*g + r
+    (an upcast copy's `(i*8 + k) idiv 64` is `i idiv 8` for every k < 8, so the copies share it)."""
+    c = int_const(op.rhs)
+    if not c or c <= 1 or op.lhs.type != i32:
+        return None
+    terms, constant = linear_terms(op.lhs)
+    g = math.gcd(c, *(k for _, k in terms)) if terms else 1
+    if g <= 1 or g == c:
+        return None  # nothing shared, or idiv_split/mod_split's case (x = c*y + r)
+    inner = [(b, k // g) for b, k in terms]
+    total, y_bounds = terms_bounds(terms, constant, run.bounds), terms_bounds(inner, constant // g, run.bounds)
+    if total is None or y_bounds is None or total[0] < 0 or y_bounds[0] < 0:
+        return None
+    return build_linear(inner, constant // g), g, constant % g, c // g
+
+
+def idiv_common_factor(run: SimplifyRun, op: uop.IdivOp) -> Operation | None:
+    """(g*y + r) idiv (g*m) -> y idiv m for 0 <= r < g and y >= 0."""
+    if (found := _common_factor(run, op)) is None:
+        return None
+    y, _, _, m = found
+    return uop.IdivOp(_res(y), _res(const(m, op.rhs.type)))
+
+
+def mod_common_factor(run: SimplifyRun, op: uop.ModOp) -> Operation | None:
+    """(g*y + r) mod (g*m) -> (y mod m)*g + r for 0 <= r < g and y >= 0."""
+    if (found := _common_factor(run, op)) is None:
+        return None
+    y, g, r, m = found
+    t = op.rhs.type
+    scaled = uop.MulOp(_res(uop.ModOp(_res(y), _res(const(m, t)))), _res(const(g, t)))
+    return scaled if r == 0 else uop.AddOp(_res(scaled), _res(const(r, t)))
+
+
 def add_collect(op: uop.AddOp) -> SSAValue | Operation | None:
     """i32 sums: x*a + x*b -> x*(a+b), and (x idiv c)*(k*c) + (x mod c)*k -> x*k."""
     if op.result.type != i32:
@@ -477,6 +513,8 @@ class UopSimplify(RulePass):
             rule(uop.IdivOp, with_run(idiv_split, run), "(a*c + b) idiv c -> a + b idiv c; b idiv c -> 0 if 0<=b<c"),
             rule(uop.ModOp, with_run(mod_split, run), "(a*c + b) mod c -> b mod c; b mod c -> b if 0<=b<c"),
             rule(uop.AddOp, add_collect, "x*a + x*b -> x*(a+b); (x idiv c)*c + x mod c -> x"),
+            rule(uop.IdivOp, with_run(idiv_common_factor, run), "(g*y + r) idiv (g*m) -> y idiv m for 0 <= r < g, y >= 0"),
+            rule(uop.ModOp, with_run(mod_common_factor, run), "(g*y + r) mod (g*m) -> (y mod m)*g + r for 0 <= r < g, y >= 0"),
             rule(uop.IdivOp, with_run(idiv_idiv, run), "(x idiv a) idiv b -> x idiv (a*b) for x >= 0"),
             rule(uop.ModOp, with_run(mod_mod, run), "(x mod a) mod b -> x mod b if b divides a, x >= 0"),
             rule(uop.CmpltOp, with_run(cmplt_bounds, run), "x < y decided by value bounds"),

@@ -116,3 +116,50 @@ func.func @bounds(%a: !st.buffer<4xf32>, %b: !st.buffer<4xf32>, %n: !st.buffer<4
   }
   func.return
 }
+
+// A factor shared by the divisor and every coefficient: an upcast copy's (g*8 + k) idiv 64 is
+// g idiv 8 for each k < 8 (the copies share it), its mod (g mod 8)*8 + k; (g*8 + 9) idiv 64 is
+// (g + 1) idiv 8. A value that may be negative stays.
+// CHECK-LABEL: func.func @common_factor
+// CHECK:      %q0 = uop.idiv %g, %c8 : i32
+// CHECK-NEXT: uop.store %o[%q0], %v : i32
+// CHECK-NEXT: uop.store %o[%q0], %v : i32
+// CHECK-NEXT: %r3 = uop.mod %g, %c8 : i32
+// CHECK-NEXT: %r3_1 = uop.mul %r3, %c8 : i32
+// CHECK-NEXT: %r3_2 = uop.const 3 : i32
+// CHECK-NEXT: %r3_3 = uop.add %r3_1, %r3_2 : i32
+// CHECK-NEXT: uop.store %o[%r3_3], %v : i32
+// CHECK-NEXT: %q9 = uop.add %g, %v : i32
+// CHECK-NEXT: %q9_1 = uop.idiv %q9, %c8 : i32
+// CHECK-NEXT: uop.store %o[%q9_1], %v : i32
+// CHECK-NEXT: %neg = uop.add %g8, %m100 : i32
+// CHECK-NEXT: %qn = uop.idiv %neg, %c64 : i32
+func.func @common_factor(%a: !st.buffer<64xi32>) {
+  uop.kernel "k" (%a) : !st.buffer<64xi32> {
+  ^bb0(%o: !st.buffer<64xi32>):
+    %g = uop.special "gidx0" 64 : i32
+    %c3 = uop.const 3 : i32
+    %c7 = uop.const 7 : i32
+    %c8 = uop.const 8 : i32
+    %c9 = uop.const 9 : i32
+    %c64 = uop.const 64 : i32
+    %m100 = uop.const -100 : i32
+    %v = uop.const 1 : i32
+    %g8 = uop.mul %g, %c8 : i32
+    %q0 = uop.idiv %g8, %c64 : i32
+    uop.store %o[%q0], %v : i32
+    %g87 = uop.add %g8, %c7 : i32
+    %q7 = uop.idiv %g87, %c64 : i32
+    uop.store %o[%q7], %v : i32
+    %g83 = uop.add %g8, %c3 : i32
+    %r3 = uop.mod %g83, %c64 : i32
+    uop.store %o[%r3], %v : i32
+    %g89 = uop.add %g8, %c9 : i32
+    %q9 = uop.idiv %g89, %c64 : i32
+    uop.store %o[%q9], %v : i32
+    %neg = uop.add %g8, %m100 : i32
+    %qn = uop.idiv %neg, %c64 : i32
+    uop.store %o[%qn], %v : i32
+  }
+  func.return
+}

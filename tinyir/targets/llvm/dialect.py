@@ -32,6 +32,7 @@ from xdsl.dialects.builtin import (
     f16,
     f32,
     f64,
+    i1,
     i32,
 )
 from xdsl.ir import Attribute, Dialect, Operation, ParametrizedAttribute, Region, SSAValue, TypeAttribute
@@ -793,6 +794,72 @@ class VStoreOp(IRDLOperation):
 
 
 @irdl_op_definition
+class MaskedVLoadOp(IRDLOperation):
+    """`%a, %b = llir.masked_vload %p[%i], %g0, %g1 : !llir.ptr<f32>, i32 -> 2 x f32`: elements i, i+1, ...
+    of the buffer, lane k read only where gate k is true and 0 elsewhere (`llvm.masked.load`, which
+    touches no gated-off lane's memory, so lane 0 may lie before the buffer). The CPU lowering
+    (tinyir/targets/llvm/masked_loads.py) makes it from a run of gated loads, one gate per lane."""
+
+    name = "llir.masked_vload"
+    base_ptr = operand_def()  # a pointer once the kernel is lowered (the host buffer before)
+    index = operand_def(IntegerType)
+    gates = var_operand_def()
+    lanes = var_result_def()
+
+    def __init__(self, base_ptr: SSAValue | Operation, index: SSAValue | Operation,
+                 gates: Sequence[SSAValue | Operation], lane_type: Attribute):
+        super().__init__(operands=[SSAValue.get(base_ptr), SSAValue.get(index), [SSAValue.get(g) for g in gates]],
+                         result_types=[[lane_type] * len(gates)])
+
+    def verify_(self) -> None:
+        if len(self.gates) != len(self.lanes) or len(self.lanes) < 2:
+            raise VerifyException(f"{self.name}: one gate per lane and at least 2 lanes, got "
+                                  f"{len(self.gates)} gates for {len(self.lanes)} lanes")
+        if any(g.type != i1 for g in self.gates):
+            raise VerifyException(f"{self.name}: gates must be i1")
+        if isinstance(self.base_ptr.type, PtrType) and any(v.type != self.base_ptr.type.element_type
+                                                           for v in self.lanes):
+            raise VerifyException(f"{self.name}: every lane must be the pointer's element type")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.base_ptr)
+        printer.print_string("[")
+        printer.print_operand(self.index)
+        printer.print_string("], ")
+        printer.print_list(self.gates, printer.print_operand)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.base_ptr.type)
+        printer.print_string(", ")
+        printer.print_attribute(self.index.type)
+        printer.print_string(f" -> {len(self.lanes)} x ")
+        printer.print_attribute(self.lanes[0].type if self.lanes else i32)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> MaskedVLoadOp:
+        base_ptr = parser.parse_unresolved_operand()
+        parser.parse_punctuation("[")
+        index = parser.parse_unresolved_operand()
+        parser.parse_punctuation("]")
+        parser.parse_punctuation(",")
+        gates = parser.parse_comma_separated_list(parser.Delimiter.NONE, parser.parse_unresolved_operand)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ptr_type = parser.parse_type()
+        parser.parse_punctuation(",")
+        index_type = parser.parse_type()
+        parser.parse_punctuation("->")
+        parser.parse_integer(allow_boolean=False, allow_negative=False)
+        parser.parse_keyword("x")
+        lane_type = parser.parse_type()
+        op = cls(parser.resolve_operand(base_ptr, ptr_type), parser.resolve_operand(index, index_type),
+                 [parser.resolve_operand(g, i1) for g in gates], lane_type)
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
 class AllocaOp(IRDLOperation):
     """`%a = llir.alloca : !llir.ptr<f32>`: one stack slot (an accumulator)."""
 
@@ -906,7 +973,7 @@ class GlobalArrayOp(IRDLOperation):
 LLIR = Dialect(
     "llir",
     [KernelOp, RetOp, LoopBeginOp, LoopEndOp, IfBeginOp, IfEndOp, ConstantOp, FNegOp, FCmpOp, ICmpOp,
-     SelectOp, GEPOp, LoadOp, StoreOp, VLoadOp, VStoreOp, AllocaOp, CallOp, FenceOp, GlobalArrayOp, *BINARY_OPS, *CAST_OPS],
+     SelectOp, GEPOp, LoadOp, StoreOp, VLoadOp, VStoreOp, MaskedVLoadOp, AllocaOp, CallOp, FenceOp, GlobalArrayOp, *BINARY_OPS, *CAST_OPS],
     [PtrType],
 )
 

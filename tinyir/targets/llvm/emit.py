@@ -224,7 +224,30 @@ class _FunctionPrinter:
             whole = part
         self.emit(f"store {vector} {whole}, {self.typed(op.ptr)}, align {_align(t) * len(op.values)}")
 
+    def masked_vector_load(self, op: ll.MaskedVLoadOp) -> None:
+        """`llvm.masked.load` of the lanes from element `index` on (a plain GEP: lane 0 may be
+        gated off and out of bounds), gated-off lanes 0; then one `extractelement` per lane."""
+        t, n = op.lanes[0].type, len(op.lanes)
+        vector, mask = f"<{n} x {llvm_type(t)}>", "poison"
+        for k, gate in enumerate(op.gates):
+            part = "%" + self.fresh("mask")
+            self.emit(f"{part} = insertelement <{n} x i1> {mask}, {self.typed(gate)}, i32 {k}")
+            mask = part
+        pointer, whole = "%" + self.fresh("mptr"), "%" + self.fresh("vec")
+        self.emit(f"{pointer} = getelementptr {llvm_type(t)}, {self.typed(op.base_ptr)}, {self.typed(op.index)}")
+        space = op.base_ptr.type.addrspace.data
+        callee = f"@llvm.masked.load.v{n}{_vector_suffix(t)}.p{space}"
+        ptr_type = f"ptr addrspace({space})" if space else "ptr"
+        self.declarations[callee] = f"declare {vector} {callee}({ptr_type}, i32, <{n} x i1>, {vector})"
+        self.emit(f"{whole} = call {vector} {callee}({ptr_type} {pointer}, i32 {_align(t)}, <{n} x i1> {mask}, "
+                  f"{vector} zeroinitializer)")
+        for k, lane in enumerate(op.lanes):
+            self.emit(f"{self.define(lane)} = extractelement {vector} {whole}, i32 {k}")
+
     def emit_op(self, op: Operation) -> None:
+        if isinstance(op, ll.MaskedVLoadOp):
+            self.masked_vector_load(op)
+            return
         if isinstance(op, ll.VLoadOp):
             self.vector_load(op)
             return
@@ -274,6 +297,11 @@ class _FunctionPrinter:
             self.emit(f"{r} = call {ret} {callee}({args})")
         else:
             emit_error(op, "cannot be printed as LLVM IR")
+
+
+def _vector_suffix(t: Attribute) -> str:
+    """An element type's part of an overloaded intrinsic's name: f32, f16, i32, ..."""
+    return llvm_type(t).replace("float", "f32").replace("half", "f16").replace("double", "f64")
 
 
 def _align(t: Attribute) -> int:

@@ -11,11 +11,18 @@ ops they make (the uop operands are gone by the time a rule runs, so the facts a
   loads mostly stride along it: that is an upcast body (register tile) whose copies read
   consecutive elements, e.g. `B[k*N + j*16 + 0..15]` in a loop over k. Vectorizing the loop would
   gather along k; left alone, LLVM's SLP vectorizer packs the copies into vector loads and FMAs.
+* `fma` on a float add of an accumulator's update chain (`acc + x0*w0 + x1*w1 + ...`, an unrolled
+  window summed into a register tile) whose other operand is a product used only there: it is
+  lowered to `llvm.fma` (one rounding instead of two, as PyTorch's kernels compute; the reduction's
+  order is free already). An explicit intrinsic rather than `contract` flags, so that every path
+  LLVM makes of a loop (vector body, scalar remainder) fuses alike and a kernel's result does not
+  depend on how its grid is split over threads. Elementwise math outside a reduction keeps its
+  exact IEEE meaning.
 """
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import IntegerAttr, StringAttr, i32
+from xdsl.dialects.builtin import IntegerAttr, StringAttr, UnitAttr, f16, f32, f64, i32
 from xdsl.ir import Operation, SSAValue
 
 from tinyir.dialects import uop
@@ -73,11 +80,45 @@ def leave_to_slp(begin: uop.RangeOp) -> bool:
     return len(accumulators) >= 2 and strided > contiguous
 
 
-def annotate(kernel: uop.KernelOp) -> None:
-    """Attach the hints to the ops of one kernel (before it is lowered)."""
+def _float_add(v: SSAValue) -> uop.AddOp | None:
+    owner = v.owner
+    return owner if isinstance(owner, uop.AddOp) and owner.result.type in (f16, f32, f64) else None
+
+
+def mark_fused(assign: uop.AssignOp, slp_loop: bool) -> None:
+    """`fma` on the adds of the chain that computes an accumulator's new value from its old one
+    whose other operand is a single-use float product (see the module docstring). The add that
+    reads the accumulator itself is fused only in a loop left to SLP (`slp_loop`): elsewhere LLVM's
+    loop vectorizer needs it as a plain `reassoc` add to vectorize the reduction."""
+    add, chain = _float_add(assign.value), []
+    while add is not None and add not in chain:
+        chain.append(add)
+        if assign.acc in (add.lhs, add.rhs):
+            break
+        add = next((a for a in map(_float_add, (add.lhs, add.rhs)) if a is not None and a.result.has_one_use()),
+                   None)
+    else:
+        return  # the chain does not reach the accumulator: not an update chain
+    for add in chain:
+        if assign.acc in (add.lhs, add.rhs) and not slp_loop:
+            continue
+        if any(isinstance(v.owner, uop.MulOp) and v.has_one_use() for v in (add.lhs, add.rhs)):
+            add.attributes["fma"] = UnitAttr()
+
+
+def annotate(kernel: uop.KernelOp, fuse: bool = False) -> None:
+    """Attach the hints to the ops of one kernel (before it is lowered); `fuse`: mark FMAs (a
+    target with FMA instructions)."""
     memo: dict = {}  # flags change no value, so bounds stay valid for the whole walk
+    loops: list[uop.RangeOp] = []
     for op in kernel.body.block.ops:
         if isinstance(op, (uop.AddOp, uop.MulOp)):
             mark_no_wrap(op, memo)
-        elif isinstance(op, uop.RangeOp) and leave_to_slp(op):
-            op.attributes["vectorize"] = IntegerAttr.from_bool(False)
+        elif isinstance(op, uop.AssignOp) and fuse:
+            mark_fused(op, bool(loops) and "vectorize" in loops[-1].attributes)
+        elif isinstance(op, uop.RangeOp):
+            loops.append(op)
+            if leave_to_slp(op):
+                op.attributes["vectorize"] = IntegerAttr.from_bool(False)
+        elif isinstance(op, uop.EndRangeOp) and loops:
+            loops.pop()

@@ -16,6 +16,7 @@ marks index math that cannot wrap (`nsw`) and upcast loops to leave to the SLP v
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -31,6 +32,7 @@ from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.passes.uop_vectorize import scalarize
 from tinyir.targets.llvm import dialect as ll
 from tinyir.targets.llvm.hints import annotate
+from tinyir.targets.llvm.masked_loads import group_masked_loads
 from tinyir.targets.llvm.mathlib import exp2_f32
 
 # ---------------------------------------------------------------- types
@@ -167,9 +169,15 @@ def _reduction_update(op: Operation, new: Operation) -> Operation:
     return new
 
 
-def lower_add(op: uop.AddOp) -> Operation:
+def lower_add(op: uop.AddOp) -> Operation | None:
+    if "fma" in op.attributes and any(isinstance(v.owner, uop.MulOp) for v in op.operands):
+        return None  # an update chain's product + sum (hints.py): its product is lowered first
     x, y = operands(op)
     t = op.result.type
+    if "fma" in op.attributes:  # one llvm.fma of the product's operands and the sum
+        product, other = (x, y) if isinstance(getattr(x, "owner", None), ll.FMulOp) else (y, x)
+        if isinstance(getattr(product, "owner", None), ll.FMulOp):
+            return ll.CallOp(f"llvm.fma.{_float_suffix(t)}", [product.owner.lhs, product.owner.rhs, other], t)
     if is_float(t):
         return _reduction_update(op, ll.FAddOp(x, y))
     return ll.OrOp(x, y) if t == i1 else _no_wrap(op, ll.AddOp(x, y))
@@ -345,7 +353,7 @@ def lower_load(op: uop.LoadOp) -> Operation:
     t = op.result.type
     _, index, *gate = operands(op)
     if gate:  # read element 0 instead (always in bounds), then replace the value by 0
-        index = ll.SelectOp(gate[0], index, const(0, i32))
+        index = ll.SelectOp(gate[0], index, const(0, SSAValue.get(index).type))  # INDEX64: i32 or i64
     value: Operation = ll.LoadOp(_element_pointer(op.buffer, index, t))
     if t == i1:
         value = ll.ICmpOp("ne", value, const(0, i8))
@@ -466,6 +474,16 @@ def _uop_kernels(root: Operation) -> list[uop.KernelOp]:
     return found
 
 
+@functools.cache
+def host_has_fma() -> bool:
+    """Whether this CPU has fused multiply-add instructions (else `llvm.fma` would be a libm call)."""
+    import llvmlite.binding as llvm
+
+    llvm.initialize_native_target()
+    features = llvm.get_host_cpu_features()
+    return bool(features.get("fma") or features.get("avx512f"))
+
+
 class UopToLLVM(RulePass):
     """Lower `uop.kernel`s to `llir.kernel`s that loop over their grid (the CPU target)."""
 
@@ -480,8 +498,11 @@ class UopToLLVM(RulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         scalarize(op, keep=self.keeps_vector)
         _uop_types.clear()
+        fuse = self.name == UopToLLVM.name and host_has_fma()
         for kernel in _uop_kernels(op):
-            annotate(kernel)
+            annotate(kernel, fuse)
+            if self.name == UopToLLVM.name:  # the CPU: AVX/AVX-512 masked loads (GPUs would scalarize them)
+                group_masked_loads(kernel)
         try:
             super().apply(ctx, op)
         finally:

@@ -1,0 +1,116 @@
+"""Runs of gated loads of consecutive elements, one gate per lane, as one masked vector load (CPU).
+
+A padded convolution's register tile reads `x[base + k]` for k = 0..N-1, each copy gated by its own
+bounds test (the padding: the first lane of the leftmost tile is off the image). Lowered one by one,
+a gated load reads element 0 where its gate is false, so its address is a `select` and LLVM can only
+vectorize the run as a gather. `group_masked_loads` replaces such a run by one `llir.masked_vload`
+(`llvm.masked.load`: a contiguous vector load whose gated-off lanes touch no memory and read 0),
+made before the kernel is lowered; its lanes feed the same ops the loads fed, and LLVM's SLP
+vectorizer packs those into vector FMAs as it does for ungated upcast copies.
+
+A run is N (16, 8 or 4) loads, some of them gated (an ungated lane's gate is `true`), in one loop body of the same buffer and element type whose
+indices are one linear form that differs only in its constant, by 0..N-1 from the first lane's; it
+is merged where its first load was when nothing between its loads writes memory that may be the
+buffer; the pure index and compare math of lane 0's index and the gates moves up to that point. Each load is taken by at
+most one run; what is left stays scalar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xdsl.dialects.builtin import f16, f32, i1, i32
+from xdsl.ir import Operation, SSAValue
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from tinyir.dialects import uop
+from tinyir.passes.uop_vectorize import IndexFacts
+from tinyir.targets.llvm import dialect as ll
+
+#: lanes of a masked load, widest first (a 512-bit vector of f32 holds 16)
+MASKED_WIDTHS = (16, 8, 4)
+MASKED_TYPES = (f32, f16, i32)
+
+
+def _candidates(ops: Sequence[Operation], facts: IndexFacts) -> dict[tuple, dict[int, list[uop.LoadOp]]]:
+    """Gated loads by (buffer, type, index terms, enclosing loop) and then by the index's constant."""
+    groups: dict[tuple, dict[int, list[uop.LoadOp]]] = {}
+    loop = 0  # which loop body (ranges are flat begin/end markers in the kernel's block)
+    for op in ops:
+        if isinstance(op, (uop.RangeOp, uop.EndRangeOp)):
+            loop += 1
+        elif isinstance(op, uop.LoadOp) and op.result.type in MASKED_TYPES:
+            form = facts.form(op.index)
+            if form is not None:
+                groups.setdefault((op.buffer, op.result.type, form[0], loop), {}).setdefault(form[1], []).append(op)
+    return groups
+
+
+def _runs(by_const: dict[int, list[uop.LoadOp]], width: int) -> list[list[uop.LoadOp]]:
+    """Disjoint runs of `width` loads at constants c..c+width-1 (taken out of `by_const`)."""
+    runs = []
+    for start in sorted(by_const):
+        while all(by_const.get(start + k) for k in range(width)):
+            lanes = [by_const[start + k][0] for k in range(width)]
+            if all(op.gate is None for op in lanes):
+                break  # plain loads: LLVM's SLP vectorizer merges them
+            runs.append([by_const[start + k].pop(0) for k in range(width)])
+    return runs
+
+
+def _writes_between(ops: Sequence[Operation], first: int, last: int, buffer: SSAValue) -> bool:
+    for op in ops[first + 1:last]:
+        if isinstance(op, (uop.StoreOp, uop.VStoreOp)) and (op.buffer is buffer or op.buffer.owner is buffer.owner):
+            return True
+        if isinstance(op, uop.BarrierOp):
+            return True
+    return False
+
+
+def _hoistable(value: SSAValue, first: int, pos: dict[Operation, int], moves: list[Operation]) -> bool:
+    """Whether `value` is computed before position `first`, or by pure ops that can move there
+    (collected in `moves`, operands first)."""
+    owner = value.owner
+    if not isinstance(owner, Operation) or pos.get(owner, -1) < first or owner in moves:
+        return True
+    if not isinstance(owner, (*uop.UOP_ALU, uop.ConstOp)) or not all(_hoistable(v, first, pos, moves) for v in owner.operands):
+        return False
+    moves.append(owner)
+    return True
+
+
+def group_masked_loads(kernel: uop.KernelOp) -> int:
+    """Replace the kernel's runs of per-lane gated loads by `llir.masked_vload`s; returns how many."""
+    block = kernel.body.block
+    facts = IndexFacts()
+    merged = 0
+    for width in MASKED_WIDTHS:
+        for by_const in _candidates(list(block.ops), facts).values():
+            for run in _runs(by_const, width):
+                ops = list(block.ops)  # afresh: each merge moves ops
+                pos = {op: i for i, op in enumerate(ops)}
+                first, last = min(pos[op] for op in run), max(pos[op] for op in run)
+                moves: list[Operation] = []
+                if _writes_between(ops, first, last, run[0].buffer) or not all(
+                        _hoistable(v, first, pos, moves) for v in (run[0].index, *(op.gate for op in run if op.gate))):
+                    continue
+                for op in moves:  # the gates' and lane 0's index math, computed before the first load
+                    op.detach()
+                    Rewriter.insert_op(op, InsertPoint.before(ops[first]))
+                gates: list[SSAValue] = []
+                new: list[Operation] = []
+                for op in run:
+                    if op.gate is None and not new:
+                        new.append(uop.ConstOp(True, i1))  # the gate of an ungated lane
+                    gates.append(op.gate or new[0].results[0])
+                vload = ll.MaskedVLoadOp(run[0].buffer, run[0].index, gates, run[0].result.type)
+                Rewriter.insert_op([*new, vload], InsertPoint.before(ops[first]))
+                for load, lane in zip(run, vload.lanes):
+                    load.result.replace_all_uses_with(lane)
+                    load.detach()
+                    load.erase()
+                merged += 1
+    return merged
+
+
+__all__ = ["group_masked_loads", "MASKED_WIDTHS"]
