@@ -89,6 +89,14 @@ def workloads(quick: bool) -> list[Workload]:
         Workload(f"conv2d 3x3 p1 {'x'.join(map(str, xs))}", [xs, ws], "float32",
                  lambda x, w: x.conv2d(w, padding=1), lambda x, w: tf.conv2d(x, w, padding=1), _conv2d_np,
                  flops=conv_flops),
+        # tensor cores (issue 10): f16 and bf16 products accumulate in f32 and round once
+        *(Workload(f"matmul {size}^3 {name}", [(size, size), (size, size)], dtype, lambda a, b: a @ b,
+                   lambda a, b: a @ b, np.matmul, flops=2.0 * size ** 3)
+          for size in ((mm,) if quick else (mm, 2 * mm)) for name, dtype in (("f16", "float16"), ("bf16", "bfloat16"))
+          if (size, name) != (mm, "f16")),
+        Workload(f"conv2d 3x3 p1 {'x'.join(map(str, xs))} f16", [xs, ws], "float16",
+                 lambda x, w: x.conv2d(w, padding=1), lambda x, w: tf.conv2d(x, w, padding=1), _conv2d_np,
+                 flops=conv_flops),
     ]
 
 
@@ -179,6 +187,15 @@ class Timer:
         return statistics.median(times)
 
 
+def to_torch(a: np.ndarray) -> Any:
+    """A torch tensor of the array (bf16 through f32: torch reads no ml_dtypes arrays; exact)."""
+    import torch
+
+    if a.dtype.name == "bfloat16":
+        return torch.from_numpy(a.astype(np.float32)).to(torch.bfloat16)
+    return torch.from_numpy(a)
+
+
 def close_enough(got: np.ndarray, want: np.ndarray, dtype: str) -> tuple[bool, float]:
     """Max error over the largest magnitude within 1e-4 (f32) or 3e-3 (f16: one rounding of the
     result is 5e-4, cuBLAS may round partial sums to f16 too; f16 accumulation over 4096 terms is
@@ -186,7 +203,7 @@ def close_enough(got: np.ndarray, want: np.ndarray, dtype: str) -> tuple[bool, f
     got64, want64 = got.astype(np.float64), want.astype(np.float64)
     scale = max(1.0, float(np.abs(want64).max()))
     err = float(np.abs(got64 - want64).max()) / scale if got.size else 0.0
-    return got.shape == want.shape and err <= (3e-3 if dtype == "float16" else 1e-4), err
+    return got.shape == want.shape and err <= {"float16": 3e-3, "bfloat16": 1e-2}.get(dtype, 1e-4), err
 
 
 def main() -> None:
@@ -197,6 +214,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run the workloads whose name contains this")
     args = parser.parse_args()
 
+    import ml_dtypes  # noqa: F401  (numpy's "bfloat16" dtype)
     import torch
 
     from tinyir.errors import TinyirError
@@ -232,9 +250,9 @@ def main() -> None:
             print(f"{work.name:34s} FAILED: {exc}", flush=True)
             continue
         if cuda:
-            inputs = [torch.from_numpy(a).cuda() for a in arrays]
+            inputs = [to_torch(a).cuda() for a in arrays]
             with torch.no_grad():
-                want = work.torch(*inputs).cpu().numpy()
+                want = work.torch(*inputs).float().cpu().numpy()
             ref_fn: Callable[[], Any] = lambda: work.torch(*inputs)  # noqa: E731
             sync: Callable[[], None] = torch.cuda.synchronize
         else:
