@@ -126,6 +126,9 @@ class CPUDevice(Device):
     """Runs LLVM IR kernels on the host CPU through llvmlite's MCJIT."""
 
     name = "cpu"
+    # MULTI-DEVICE: cpu:N is this process's memory and CPU too, so one compiled kernel (its engine
+    # lives as long as the device that made it, the whole process) serves every index
+    kernels_shared_by_index = True
 
     def __init__(self, opt_level: int = OPT_LEVEL, threads: int | None = None,
                  min_parallel_bytes: int = MIN_PARALLEL_BYTES):

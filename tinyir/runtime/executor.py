@@ -554,7 +554,9 @@ def _compiled_kernel(device_name: str, khash: str, emit: Callable[[], KernelSour
                      show_code: bool) -> tuple[KernelSource, Any]:
     """One kernel's source and device code: from this process's cache, else the disk cache (text
     and, where the device can reload it, its binary), else emitted and compiled (and stored)."""
-    key = (device_name, khash)
+    # MULTI-DEVICE: devices whose compiled kernels run on any index (the CPU's) share them
+    shared = getattr(device, "kernels_shared_by_index", False)
+    key = (split_device_name(device_name)[0] if shared else device_name, khash)
     if key in _KERNEL_CACHE:
         return _KERNEL_CACHE[key]
     disk = disk_cache()
