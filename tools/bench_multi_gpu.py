@@ -178,7 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cuda", help="cuda (default: cuda:0 and cuda:1) or cpu (cpu:0, cpu:1)")
     parser.add_argument("--small", action="store_true", help="a tiny model and buffers (proves the script runs)")
-    parser.add_argument("--batch", type=int, default=0, help="batch per device (default: 32 on GPUs, 2 small)")
+    parser.add_argument("--batch", type=int, default=0, help="batch per device (default: 64, 2 with --small)")
     parser.add_argument("--steps", type=int, default=0, help="timed steps (default 10, 3 small)")
     parser.add_argument("--skip-torch", action="store_true", help="no torch.distributed comparison")
     args = parser.parse_args()
@@ -186,7 +186,7 @@ def main() -> None:
     if args.small:
         cfg, batch, steps, nbytes, iters = dict(d=32, ctx=16, vocab=64, layers=1), 2, 3, 1 << 20, 5
     else:
-        cfg, batch, steps, nbytes, iters = dict(d=512, ctx=256, vocab=4096, layers=4), 32, 10, 256 << 20, 20
+        cfg, batch, steps, nbytes, iters = dict(d=256, ctx=128, vocab=512, layers=4), 64, 10, 256 << 20, 20
     batch, steps = args.batch or batch, args.steps or steps
     from tinyir.runtime import collectives
     from tinyir.runtime.executor import canonical_device_name, get_device

@@ -85,7 +85,11 @@ def _communicators(buffers: Sequence[Buffer]) -> tuple[Any, list[Any]]:
     ordinals = tuple(b.allocator.device.ordinal for b in buffers)
     comms = _COMMUNICATORS.get(ordinals)
     if comms is None:
-        comms = _COMMUNICATORS[ordinals] = list(nccl.NcclCommunicator.initAll(list(ordinals)))
+        try:
+            comms = list(nccl.NcclCommunicator.initAll(list(ordinals)))
+        except Exception as exc:  # cupy's NcclError, or a CUDA runtime error: one clear message
+            raise TinyirError(f"NCCL could not set up GPUs {list(ordinals)}: {type(exc).__name__}: {exc}") from None
+        _COMMUNICATORS[ordinals] = comms
     return nccl, comms
 
 
@@ -136,6 +140,9 @@ def all_reduce_many(calls: Sequence[tuple[Sequence[Buffer], str]]) -> list[list[
             outs = [b.allocator.alloc(b.shape, b.dtype) for b in buffers]
             launches.append((comms, buffers, outs, op))
             results[i] = outs
+        if _debug() >= 1:
+            print(f"collective all_reduce x{len(launches)} over {', '.join(b.device for b in calls[on_nccl[0]][0])}: "
+                  "NCCL", file=sys.stderr)
         nccl.groupStart()
         for comms, buffers, outs, op in launches:
             count = int(np.prod(buffers[0].shape, dtype=np.int64))
