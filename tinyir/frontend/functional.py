@@ -278,6 +278,9 @@ class FunctionalMixin:
 
         if Y.shape != self.shape[:-1]:
             raise TensorValueError(f"sparse_categorical_crossentropy: logits {self.shape} and labels {Y.shape} do not match")
+        from tinyir.frontend.index_range import check_index_range
+
+        check_index_range(Y, self.shape[-1], "sparse_categorical_crossentropy", "the classes", ignore=ignore_index)  # INDEX-RANGE
         log_probs = self.log_softmax(-1)
         valid = Y != ignore_index
         hot = Y.unsqueeze(-1) == Tensor.arange(self.shape[-1], device=self.device)
@@ -300,6 +303,9 @@ class FunctionalMixin:
             loss = -(logits.log_softmax(-1) * y).sum(-1)
             return loss._reduce_loss(reduction) if self.ndim > 1 or reduction != "none" else loss.reshape(())
         labels = Y.unsqueeze(0) if Y.ndim == 0 else Y
+        from tinyir.frontend.index_range import check_index_range
+
+        check_index_range(labels, logits.shape[-1], "cross_entropy", "the classes", ignore=-100)  # INDEX-RANGE
         loss = logits.sparse_categorical_crossentropy(labels, ignore_index=-100, label_smoothing=label_smoothing,
                                                       reduction=reduction)
         return loss.reshape(()) if self.ndim == 1 and reduction == "none" else loss
@@ -308,8 +314,10 @@ class FunctionalMixin:
                  reduction: str = "mean") -> Tensor:
         """-self[..., Y] (log-probabilities, classes last), each scaled by weight[Y] when given;
         "mean" divides by the total weight of the counted labels, as PyTorch."""
+        from tinyir.frontend.index_range import check_index_range
         from tinyir.frontend.tensor import Tensor
 
+        check_index_range(Y, self.shape[-1], "nll_loss", "the classes", ignore=ignore_index)  # INDEX-RANGE
         hot = Y.unsqueeze(-1) == Tensor.arange(self.shape[-1], device=self.device)
         valid = Y != ignore_index
         picked = -hot.where(self, 0).sum(-1)

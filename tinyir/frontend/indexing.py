@@ -118,6 +118,9 @@ class IndexingMixin:
             if i > s or (j != d and i > x):
                 raise TensorValueError(f"{opname}: index shape {index.shape} does not fit src {src.shape} and self "
                                  f"{self.shape} (dim {dim})")
+        from tinyir.frontend.index_range import check_index_range
+
+        check_index_range(index, self.shape[d] if self.ndim else 1, opname, f"dim {d}")  # INDEX-RANGE
         src = src.shrink(tuple((0, i) for i in index.shape)).cast(self.dtype)
         if self.ndim == 0:
             return 0, index.reshape(1), src.reshape(1)

@@ -327,8 +327,11 @@ class MovementMixin:
         x = self.permute(rest + dims + drop)  # indexed dims last (dropped dims have size 1)
         x = x.reshape(tuple(self.shape[d] for d in rest + dims))
         mask = None
+        from tinyir.frontend.index_range import check_index_range
+
         for t, d in zip(idx, dims):
             n = self.shape[d]
+            check_index_range(t, n, "getitem", f"dim {d}", negative=True)  # INDEX-RANGE
             t = t.cast(dtypes.int32)
             t = (t < 0).where(t + n, t)
             hot = t._broadcast_to(bshape).unsqueeze(-1) == Tensor.arange(n, device=self.device)
@@ -418,6 +421,9 @@ class MovementMixin:
             raise TensorValueError(f"gather: index shape {index.shape} does not fit {self.shape} at dim {dim}")
         if index.dtype.is_float() or index.dtype.is_bool():
             raise TensorTypeError(f"gather: index must be an integer tensor, got {index.dtype.name}")
+        from tinyir.frontend.index_range import check_index_range
+
+        check_index_range(index, self.shape[d] if self.ndim else 1, "gather", f"dim {d}")  # INDEX-RANGE
         if self.ndim == 0:  # a 0-d tensor is its own only element
             return self.reshape(1).gather(0, index.reshape(1)).reshape(())
         bounds = [None if i == d else (0, s) for i, s in enumerate(index.shape)]
@@ -428,8 +434,11 @@ class MovementMixin:
     def one_hot(self: Tensor, num_classes: int = -1) -> Tensor:
         from tinyir.frontend.tensor import Tensor
 
+        from tinyir.frontend.index_range import check_index_range
+
         if num_classes == -1:
-            num_classes = int(self.max().item()) + 1
+            num_classes = int(self.max().item()) + 1 if self.numel() else 0
+        check_index_range(self, num_classes, "one_hot", "num_classes")  # INDEX-RANGE
         return (self.unsqueeze(-1) == Tensor.arange(num_classes, device=self.device)).cast(dtypes.int32)
 
     def masked_fill(self: Tensor, mask: Tensor, value: Any) -> Tensor:

@@ -133,6 +133,7 @@ class PoolingMixin:
     def _max_unpool(self: Tensor, nd: int, indices: Tensor, kernel_size: Any, stride: Any, padding: Any,
                     output_size: Sequence[int] | None, opname: str) -> Tensor:
         """Put each value at its flat spatial index (from max pooling's return_indices); zeros elsewhere."""
+        from tinyir.frontend.index_range import check_index_range
         from tinyir.frontend.tensor import Tensor
 
         if indices.shape != self.shape:
@@ -147,6 +148,7 @@ class PoolingMixin:
             size = tuple(int(v) for v in output_size)[-nd:]
         lead = self.shape[:-nd]
         positions = math.prod(size)
+        check_index_range(indices, positions, opname, f"the output's {size} positions")  # INDEX-RANGE
         x = self.reshape(lead + (math.prod(spatial_in), 1))
         idx = indices.reshape(lead + (math.prod(spatial_in), 1))
         hot = idx == Tensor.arange(positions, device=self.device)  # [..., i, q]

@@ -109,6 +109,9 @@ class Embedding:
     def __call__(self, idx: Tensor) -> Tensor:
         if idx.dtype.is_float():
             raise TypeError(f"Embedding: indices must be integers, got {idx.dtype.name}")
+        from tinyir.frontend.index_range import check_index_range
+
+        check_index_range(idx, self.vocab_sz, "Embedding", "the vocabulary")  # INDEX-RANGE
         big = idx.shape + (self.vocab_sz, self.embed_sz)
         vocab = Tensor.arange(self.vocab_sz, device=idx.device).reshape(self.vocab_sz, 1).expand(big)
         hot = idx.reshape(idx.shape + (1, 1)).expand(big) == vocab
