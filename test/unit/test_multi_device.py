@@ -336,3 +336,53 @@ def test_gradients_all_reduced_together(monkeypatch):
     loss.backward()
     Tensor.realize(loss, w1.grad, w2.grad)
     assert calls and max(calls) >= 3  # the loss and both gradients in one round
+
+
+def test_nccl_path_calls_one_group(monkeypatch):
+    """The NCCL path's calls, with a stand-in for cupy.cuda.nccl that does the arithmetic on the host:
+    one group per round, one allReduce per GPU with the element count, dtype and op, on stream 0."""
+    import types
+
+    arrays: dict[int, np.ndarray] = {}
+    log: list[tuple] = []
+
+    class Comm:
+        def __init__(self, rank: int):
+            self.rank = rank
+
+        def allReduce(self, send, recv, count, dtype, op, stream):  # noqa: N802 - cupy's name
+            log.append(("allReduce", self.rank, count, dtype, op, stream))
+            pending.append((send, recv, op))
+
+    pending: list[tuple] = []
+
+    def group_end() -> None:
+        log.append(("groupEnd",))
+        for start in range(0, len(pending), 2):  # one collective: one call per GPU (two here)
+            calls = pending[start:start + 2]
+            for _, recv, op in calls:
+                combine = np.maximum if op == 2 else np.add
+                arrays[recv][...] = combine.reduce([arrays[c[0]] for c in calls])
+        pending.clear()
+
+    fake = types.SimpleNamespace(NCCL_FLOAT32=7, NCCL_INT32=2, NCCL_SUM=0, NCCL_MAX=2,
+                                 groupStart=lambda: log.append(("groupStart",)), groupEnd=group_end)
+    monkeypatch.setattr(collectives, "_nccl", lambda: fake)
+    monkeypatch.setattr(collectives, "uses_nccl", lambda devices: True)
+    monkeypatch.setattr(collectives, "_communicators", lambda buffers: (fake, [Comm(i) for i in range(len(buffers))]))
+
+    def handle(buffer) -> int:
+        arrays[id(buffer.handle)] = buffer.handle
+        return id(buffer.handle)
+
+    monkeypatch.setattr(collectives, "_handle", handle)
+    a, b = data(5), data(5)
+    x = [allocator_for("cpu").upload(a), allocator_for("cpu:1").upload(b)]
+    y = [allocator_for("cpu").upload(np.arange(3, dtype=np.int32)), allocator_for("cpu:1").upload(np.ones(3, np.int32))]
+    summed, maxed = collectives.all_reduce_many([(x, "sum"), (y, "max")])
+    assert log == [("groupStart",), ("allReduce", 0, 5, 7, 0, 0), ("allReduce", 1, 5, 7, 0, 0),
+                   ("allReduce", 0, 3, 2, 2, 0), ("allReduce", 1, 3, 2, 2, 0), ("groupEnd",)]
+    for out in summed:
+        np.testing.assert_allclose(out.numpy(), a + b, rtol=1e-6)
+    for out in maxed:
+        np.testing.assert_array_equal(out.numpy(), [1, 1, 2])
