@@ -104,7 +104,8 @@ def test_row_kernel_on_work_groups_in_the_uop_interpreter(name: str) -> None:
         np.testing.assert_allclose(got, PROGRAMS[name][1](x), rtol=2e-4, atol=2e-5, err_msg=f"{name} {shape}")
 
 
-@pytest.mark.parametrize("actions", ["group:1:16", "group:2:8", "group:2:4,local:0:2", "local:0:2"])
+@pytest.mark.parametrize("actions", ["group:1:16", "group:2:8", "group:2:4,local:0:2", "local:0:2",
+                                     "unroll:1:4,group:1:8", "group:2:4,unroll:1:2", "unroll:2:0"])
 def test_row_actions_in_the_uop_interpreter(actions: str) -> None:
     """Explicit actions on softmax's row kernel (axes: rows, then the max's and the sum's row)."""
     module = _module("softmax", (4, 32))
@@ -117,7 +118,7 @@ def test_row_actions_in_the_uop_interpreter(actions: str) -> None:
 
 @pytest.mark.parametrize("action,message", [
     ("upcast:0:2", "upcast is not supported on a row kernel"),
-    ("unroll:1:2", "unroll is not supported on a row kernel"),
+    ("stage:1:2", "stage is not supported on a row kernel"),
     ("group:1:3", "not divisible"),
 ])
 def test_row_actions_refused(action: str, message: str) -> None:

@@ -147,10 +147,9 @@ def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
         return f"{action}: a split of 1 changes nothing"
     from tinyir.passes.row_optimize import check_row_action, is_row_kernel
 
-    if is_row_kernel(kernel):  # a row kernel (row_optimize.py): group on the whole row, or local
-        problem = check_row_action(kernel, action.kind, r, amount, limits, workgroup_size(kernel))
-        if problem is not None:
-            return f"{action}: {problem}"
+    if is_row_kernel(kernel):  # a row kernel (row_optimize.py) counts its copies and memory per row
+        problem = check_row_action(kernel, action.kind, r, amount, limits)
+        return None if problem is None else f"{action}: {problem}"
     if spec.new_kind in WORKGROUP_KINDS:
         if not limits.has_local:
             return f"{action}: the target has no work-groups"
@@ -222,10 +221,10 @@ def apply_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
         match, instruction = tc_plan(kernel, r, action.amount, limits)
         apply_tc(kernel, match, instruction)
         return
-    from tinyir.passes.row_optimize import group_rows, is_row_kernel
+    from tinyir.passes.row_optimize import group_rows, is_row_kernel, unroll_rows
 
-    if action.kind == "group" and is_row_kernel(kernel):
-        group_rows(kernel, r, action.amount or r.extent)  # every segment of the row shares the group
+    if action.kind in ("group", "unroll") and is_row_kernel(kernel):  # the row in every segment
+        (group_rows if action.kind == "group" else unroll_rows)(kernel, r, action.amount or r.extent)
         return
     split_range(r, action.amount or r.extent, ACTIONS[action.kind].new_kind)
 

@@ -131,16 +131,17 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
         nest_of[id(red)] = [red]
     position = {id(op): i for i, op in enumerate(ops)}
     ranges = [op for op in ops if isinstance(op, loop.RangeOp)]
-    # A row kernel's serial ranges loop around the store of its outputs (and what only it needs).
+    # A row kernel's serial ranges loop around the stores of its outputs (copies, when upcast) and what
+    # only they need; the nest is placed at the last of those stores.
     serial = [r for r in ranges if r.range_kind == RK.SERIAL]
     serial_store: uop.StoreOp | None = None
     if serial:
         stores = [op for op in ops if isinstance(op, uop.StoreOp)
                   and any(r.result in frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
                           for r in serial)]
-        if len(stores) != 1:
-            raise LoopToUopError(serial[0], "loop-to-uop: serial ranges need exactly one store that uses them")
-        serial_store = stores[0]
+        if not stores:
+            raise LoopToUopError(serial[0], "loop-to-uop: serial ranges need a store that uses them")
+        serial_store = stores[-1]
         for r in serial:
             ended_by[r.result] = serial_store  # type: ignore[assignment]
     for r in ranges:
@@ -183,7 +184,8 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
         for depth, r in enumerate(serial):
             plan.order.append(r)
             for op in body:
-                used = deps[op.results[0]] if op.results else frozenset()
+                used = deps[op.results[0]] if op.results else frozenset().union(
+                    *(deps.get(v, frozenset()) for v in op.operands))
                 if max((serial.index(x.owner) for x in used if x.owner in serial), default=0) == depth:
                     emit(op)
         plan.order.append(store)

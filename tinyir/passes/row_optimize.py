@@ -8,16 +8,20 @@ Its actions:
                one `group` range of N threads (a row's index is `outer * N + g`). Each reduce is
                then a grouped reduce (partials through local memory, every thread gets the
                total), and each thread stores the outputs at its own `g` (no gate).
+    unroll:A:N A is a reduce axis: the row dim is split in every segment into N copies (`unroll` in
+               each reduce, `upcast` in the outputs): N neighbours per thread and step, a vector.
     local:A:N  A is a global axis: as for any kernel (N rows per work-group).
 
-Other actions (upcast, unroll, stage) are refused on a row kernel: their copies and tiles are
-made per reduce, not per row.
-The GPU heuristic groups the row's contiguous dim by up to 256 threads (fewer when the row is short
-or not divisible), so one work-group computes one row and reads it from global memory once per
-segment (the second and third reads hit the cache); the CPU keeps one row per thread.
+Other actions (upcast on a global axis, stage) are refused on a row kernel.
+The GPU heuristic unrolls the row's contiguous dim by 4 (where 64 divides the row) and groups it by
+up to 256 threads (fewer when the row is short or not divisible), so one work-group computes one row
+and reads it from global memory once per segment (the second and third reads hit the cache); the
+CPU keeps one row per thread.
 """
 
 from __future__ import annotations
+
+import math
 
 from xdsl.dialects.builtin import i32
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -29,6 +33,8 @@ RK = loop.RangeKind
 
 #: the most threads the heuristic gives one row
 ROW_THREADS = 256
+#: neighbours each thread reads (and writes) per step: one vector (where the row allows)
+ROW_UNROLL = 4
 
 
 def is_row_kernel(kernel: loop.KernelOp) -> bool:
@@ -48,19 +54,37 @@ def segments(kernel: loop.KernelOp) -> list[list[loop.RangeOp]]:
 
 
 def check_row_action(kernel: loop.KernelOp, kind: str, axis: loop.RangeOp, amount: int,
-                     limits: KernelLimits, threads: int) -> str | None:
-    """Why a `group` or `local` action does not fit a row kernel beyond the generic checks, or None."""
-    if kind not in ("group", "local"):
-        return f"{kind} is not supported on a row kernel (only group on its row and local on its rows)"
+                     limits: KernelLimits) -> str | None:
+    """Why an action (whose axis kind and divisibility are checked) does not fit a row kernel, or None.
+    Copies and local memory count per row: each segment has its own copies of the row's values."""
+    if kind not in ("group", "local", "unroll"):
+        return f"{kind} is not supported on a row kernel (only group or unroll on its row and local on its rows)"
+    ranges = [op for op in kernel.body.block.ops if isinstance(op, loop.RangeOp)]
+    threads = math.prod(r.extent for r in ranges if r.range_kind in (RK.LOCAL, RK.GROUP))
+    if kind in ("group", "local"):
+        if not limits.has_local:
+            return "the target has no work-groups"
+        if sum(1 for r in ranges if r.range_kind in (RK.LOCAL, RK.GROUP)) >= limits.max_local_dims:
+            return f"over the target's {limits.max_local_dims} work-group dimensions"
+        if threads * amount > limits.max_local_size:
+            return f"a work-group of {threads * amount} threads is over the target's {limits.max_local_size}"
     if kind == "local":
         return None
+    if kind == "group" and any(r.range_kind == RK.GROUP for r in ranges):
+        return "the row kernel already has a group range"
     parts = segments(kernel)
     at = next(((i, p.index(axis)) for i, p in enumerate(parts) if axis in p), None)
     if at is None:
-        return f"group on a row kernel needs one of its row's reduce ranges"
+        return f"{kind} on a row kernel needs one of its row's reduce ranges"
     position = at[1]
     if any(len(p) <= position or p[position].extent != axis.extent for p in parts):
         return f"the row kernel's segments do not run over the same row"
+    if kind == "unroll":  # every segment has the same copies: count the first reduce's
+        first = next(op for op in kernel.body.block.ops if isinstance(op, loop.ReduceOp))
+        copies = math.prod(x.owner.extent for x in first.ranges if x.owner.range_kind == RK.UNROLL)
+        if copies * amount > limits.max_copies:
+            return f"{copies * amount} copies of the row's body are over the target's {limits.max_copies}"
+        return None
     reduces = sum(1 for op in kernel.body.block.ops if isinstance(op, loop.ReduceOp))
     local_bytes = reduces * threads * amount * 4
     if local_bytes > limits.local_memory_bytes:
@@ -98,6 +122,18 @@ def group_rows(kernel: loop.KernelOp, axis: loop.RangeOp, amount: int) -> None:
         r.erase()
 
 
+def unroll_rows(kernel: loop.KernelOp, axis: loop.RangeOp, amount: int) -> None:
+    """Split the row dim `axis` runs over in every segment by `amount` copies: `unroll` in each reduce,
+    `upcast` in the outputs (each thread then reads and writes `amount` neighbours, a vector)."""
+    from tinyir.passes.kernel_optimize import split_range
+
+    parts = segments(kernel)
+    position = next(p.index(axis) for p in parts if axis in p)
+    for part in parts:
+        r = part[position]
+        split_range(r, amount, RK.UNROLL if r.range_kind == RK.REDUCE else RK.UPCAST)
+
+
 def row_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[tuple[str, int, int]]:
     """The heuristic (kind, axis, amount) list: on a target with work-groups, the row's innermost
     dim grouped by the most threads up to ROW_THREADS that divide it (at least 16); else none."""
@@ -109,11 +145,14 @@ def row_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[tuple[str, 
     if not parts or not parts[0]:
         return []
     row = parts[0][-1]
+    axis = axes(kernel).index(row)
+    unroll = ROW_UNROLL if row.extent % (ROW_UNROLL * 16) == 0 else 1
     threads = next((t for t in (1024, 512, 256, 128, 64, 32, 16)
-                    if t <= min(ROW_THREADS, limits.max_local_size) and row.extent % t == 0), 0)
+                    if t <= min(ROW_THREADS, limits.max_local_size) and row.extent % (t * unroll) == 0), 0)
     if not threads:
         return []
-    return [("group", axes(kernel).index(row), threads)]
+    return ([("unroll", axis, unroll)] if unroll > 1 else []) + [("group", axis, threads)]
 
 
-__all__ = ["is_row_kernel", "segments", "check_row_action", "group_rows", "row_actions", "ROW_THREADS"]
+__all__ = ["is_row_kernel", "segments", "check_row_action", "group_rows", "unroll_rows", "row_actions",
+           "ROW_THREADS", "ROW_UNROLL"]

@@ -3,10 +3,13 @@
 // RUN: tinyir-opt %s -p 'kernel-optimize{target=cuda}' | filecheck %s --check-prefix=CUDA
 // RUN: tinyir-opt %s -p 'kernel-optimize{target=cpu}' | filecheck %s --check-prefix=CPU
 // RUN: not tinyir-opt %s -p 'kernel-optimize{actions="upcast:0:2"}' 2>&1 | filecheck %s --check-prefix=UPCAST
-// RUN: not tinyir-opt %s -p 'kernel-optimize{actions="unroll:1:2"}' 2>&1 | filecheck %s --check-prefix=UNROLL
+// RUN: tinyir-opt %s -p 'kernel-optimize{actions="unroll:1:2"}' | filecheck %s --check-prefix=UNROLL
+// RUN: not tinyir-opt %s -p 'kernel-optimize{actions="stage:1:2"}' 2>&1 | filecheck %s --check-prefix=STAGE
 // A row kernel (softmax: the max's range, the sum's range, the outputs' serial range, all over one
-// row): group on either reduce axis splits the row in every segment, all sharing one group range.
-// The cpu keeps a row per thread; cuda groups the row by the most threads (up to 256) dividing it.
+// row): group on either reduce axis splits the row in every segment, all sharing one group range;
+// unroll splits it in every segment into copies (unroll in the reduces, upcast in the outputs).
+// The cpu keeps a row per thread; cuda unrolls the row by 4 and groups it by the most threads (up
+// to 256) dividing the rest.
 
 // CHECK:       %i0 = loop.range 2 global : i32
 // CHECK-NEXT:  %g = loop.range 4 group : i32
@@ -20,13 +23,21 @@
 // CHECK:       %m = loop.reduce max %{{.*}} over %g, %[[R]] : f32
 // CHECK:       %s = loop.reduce add %{{.*}} over %g, %[[R2]] : f32
 
-// CUDA: attributes {actions = "group:1:64"}
-// CUDA: %g = loop.range 64 group : i32
+// CUDA: attributes {actions = "unroll:1:4,group:1:16"}
+// CUDA: %g = loop.range 16 group : i32
 // CPU-NOT: actions
 // CPU-NOT: group
 
-// UPCAST: error: 'loop.kernel' op kernel-optimize: kernel "k0": upcast:0:2: upcast is not supported on a row kernel (only group on its row and local on its rows)
-// UNROLL: error: 'loop.kernel' op kernel-optimize: kernel "k0": unroll:1:2: unroll is not supported on a row kernel (only group on its row and local on its rows)
+// UPCAST: error: 'loop.kernel' op kernel-optimize: kernel "k0": upcast:0:2: upcast is not supported on a row kernel (only group or unroll on its row and local on its rows)
+// UNROLL: %{{.*}} = loop.range 32 reduce : i32
+// UNROLL-NEXT: %[[U1:.*]] = loop.range 2 unroll : i32
+// UNROLL: %{{.*}} = loop.range 32 reduce : i32
+// UNROLL-NEXT: %[[U2:.*]] = loop.range 2 unroll : i32
+// UNROLL: %{{.*}} = loop.range 32 serial : i32
+// UNROLL-NEXT: %{{.*}} = loop.range 2 upcast : i32
+// UNROLL: loop.reduce max %{{.*}} over %{{.*}}, %[[U1]] : f32
+// UNROLL: loop.reduce add %{{.*}} over %{{.*}}, %[[U2]] : f32
+// STAGE: error: 'loop.kernel' op kernel-optimize: kernel "k0": stage:1:2: stage is not supported on a row kernel (only group or unroll on its row and local on its rows)
 
 func.func @main(%x: !st.buffer<2x64xf32>) -> !st.buffer<2x64xf32> {
   %0 = st.alloc : !st.buffer<2x64xf32>
