@@ -198,6 +198,11 @@ def test_sharded_on_opencl():
     out = (Tensor(x).shard(devices, 0) @ Tensor(w).shard(devices)).sum(0)
     assert out.device == ("opencl", "opencl:1")
     np.testing.assert_allclose(out.numpy(), (x @ w).sum(0), rtol=1e-5, atol=1e-5)
+    sharded = Tensor(x).shard(devices, 1)
+    np.testing.assert_allclose(sharded.max(1).numpy(), x.max(1))
+    gathered = (sharded.exp() * 2).to("opencl:1")
+    assert gathered.device == "opencl:1"
+    np.testing.assert_allclose(gathered.numpy(), np.exp(x) * 2, rtol=1e-5)
 
 
 # ---------------------------------------------------------------- autodiff and training
