@@ -15,8 +15,10 @@ Its actions:
 Other actions (upcast on a global axis, stage) are refused on a row kernel.
 The GPU heuristic unrolls the row's contiguous dim by 4 (where 64 divides the row) and groups it by
 up to 256 threads (fewer when the row is short or not divisible), so one work-group computes one row
-and reads it from global memory once per segment (the second and third reads hit the cache); the
-CPU keeps one row per thread.
+and reads it from global memory once per segment (the second and third reads hit the cache). A row
+that is not contiguous (softmax over a leading axis) is one thread's instead, with neighbouring
+threads on neighbouring rows (`local` on the contiguous global axis). The CPU keeps one row per
+thread.
 """
 
 from __future__ import annotations
@@ -145,7 +147,20 @@ def row_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[tuple[str, 
     if not parts or not parts[0]:
         return []
     row = parts[0][-1]
-    axis = axes(kernel).index(row)
+    from tinyir.passes.kernel_heuristics import strides
+
+    axis_list = axes(kernel)
+    axis = axis_list.index(row)
+    loads = [strides(kernel, op.index) for op in kernel.body.block.ops if isinstance(op, uop.LoadOp)]
+    if not any(s[axis] == 1 for s in loads):  # a strided row (softmax over a leading axis):
+        # neighbouring threads take neighbouring rows, so that their loads coalesce
+        glob = [i for i, r in enumerate(axis_list) if r.range_kind == RK.GLOBAL]
+        along = [a for a in glob if any(s[a] == 1 for s in loads)] or glob[-1:]
+        if not along:
+            return []
+        local = next((t for t in (256, 128, 64, 32) if t <= min(ROW_THREADS, limits.max_local_size)
+                      and axis_list[along[-1]].extent % t == 0), 0)
+        return [("local", along[-1], local)] if local else []
     unroll = ROW_UNROLL if row.extent % (ROW_UNROLL * 16) == 0 else 1
     threads = next((t for t in (1024, 512, 256, 128, 64, 32, 16)
                     if t <= min(ROW_THREADS, limits.max_local_size) and row.extent % (t * unroll) == 0), 0)
