@@ -16,6 +16,7 @@ from tinyir.dialects import loop, uop
 from tinyir.registry import default_pipeline
 from tinyir.runtime.executor import run_passes
 from tinyir.runtime.uop_interp import run_program
+from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
 from test_metal_target import cxx_check  # noqa: F401  (fixture)
 
 
@@ -198,3 +199,16 @@ def test_f16_row_kernels(device: str, monkeypatch, capsys) -> None:
         got = out.numpy()
         assert got.dtype == np.float16
         np.testing.assert_allclose(got.astype(np.float64), ref(x.astype(np.float64)), rtol=4e-3, atol=4e-3)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_row_kernel_on_cuda(name: str, cuda_available, monkeypatch, capsys) -> None:
+    """On an NVIDIA GPU (`pytest -m cuda`): the default heuristics' row kernels against numpy."""
+    fn, ref = PROGRAMS[name]
+    for shape in SHAPES + [(64, 4096), (256, 1000)]:
+        x = data(shape)
+        out = fn(Tensor(x, device="cuda"))
+        assert launches(out.realize, monkeypatch, capsys, "cuda") == 1, (name, shape)
+        # PTX's ex2.approx / lg2.approx: a few ulp
+        np.testing.assert_allclose(out.numpy(), ref(x), rtol=1e-4, atol=1e-5, err_msg=f"{name} {shape}")
