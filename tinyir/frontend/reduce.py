@@ -124,6 +124,8 @@ class ReduceMixin:
         return self._order_flipped().argmax(axis, keepdim)
 
     def any(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
+        if self.numel() == 0:  # ZERO-SIZE: max has no identity; a count of nothing is 0 -> False
+            return self.bool().cast(dtypes.int32).sum(axis, keepdim) != 0
         return self.bool().max(axis, keepdim)
 
     def all(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
@@ -134,16 +136,22 @@ class ReduceMixin:
 
     def softmax(self: Tensor, axis: int = -1, dtype: Any = None) -> Tensor:
         x = self.cast(dtype) if dtype is not None else self._float()
+        if x.numel() == 0:  # ZERO-SIZE: nothing to normalize (and max has no identity)
+            return x
         e = (x - x._max_detached(axis)).exp()
         return e / e.sum(axis, keepdim=True)
 
     def log_softmax(self: Tensor, axis: int = -1, dtype: Any = None) -> Tensor:
         x = self.cast(dtype) if dtype is not None else self._float()
+        if x.numel() == 0:  # ZERO-SIZE: as softmax
+            return x
         shifted = x - x._max_detached(axis)
         return shifted - shifted.exp().sum(axis, keepdim=True).log()
 
     def logsumexp(self: Tensor, axis: Axis = None, keepdim: bool = False) -> Tensor:
         x = self._float()
+        if x.numel() == 0:  # ZERO-SIZE: log of an empty sum, -inf (PyTorch's), or an empty result
+            return x.sum(axis, keepdim).log()
         m = x.max(axis, keepdim=True).detach()
         out = (x - m).exp().sum(axis, keepdim=True).log() + m
         if keepdim:
@@ -152,6 +160,9 @@ class ReduceMixin:
         return out.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
 
     def logcumsumexp(self: Tensor, axis: int = 0) -> Tensor:
+        if self.numel() == 0:  # ZERO-SIZE: an empty running result (max has no identity)
+            self._axis(axis, "logcumsumexp")
+            return self._float()
         m = self._float().max().detach()
         return (self - m).exp().cumsum(axis).log() + m
 
