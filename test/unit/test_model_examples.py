@@ -1,0 +1,79 @@
+"""The model examples at small sizes: examples/gpt2.py (trains on the repository's text, samples,
+loads PyTorch's state dict and gives its logits, and through ONNX onnxruntime's) and
+examples/resnet18.py (PyTorch's ResNet-18 through a .pth state dict gives PyTorch's output).
+Tolerance: 1e-4 relative (f32), the examples' own RTOL/ATOL. The full sizes are the examples'
+defaults (`python examples/resnet18.py`, `python examples/gpt2.py compare --config 124m`)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from tinyir.frontend.tensor import Device  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def load_example(name: str):  # noqa: ANN201 - the example module
+    spec = importlib.util.spec_from_file_location(f"{name}_example", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(f"{name}_example", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def gpt2(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - the example module, its tiny config made smaller
+    module = load_example("gpt2")
+    monkeypatch.setattr(Device, "DEFAULT", "cpu")
+    monkeypatch.setitem(module.CONFIGS, "tiny", module.Config(n_layer=1, n_head=2, n_embd=32, n_ctx=16))
+    return module
+
+
+def test_gpt2_trains_on_the_repository_text_and_samples(gpt2) -> None:  # noqa: ANN001
+    model, tokenizer, losses = gpt2.train(steps=25, batch=4, show=False)
+    assert losses[0] == pytest.approx(np.log(tokenizer.vocab_size), rel=0.1)  # a near-uniform start
+    assert np.mean(losses[-5:]) < losses[0] - 0.8, losses
+    text = gpt2.sample(model, tokenizer, prompt="the ", length=20)
+    assert text.startswith("the ") and len(text) == 24 and set(text) <= set(tokenizer.chars)
+
+
+def test_gpt2_state_dict_from_pytorch_gives_its_logits_and_onnx_gives_onnxruntimes(gpt2) -> None:  # noqa: ANN001
+    pytest.importorskip("onnxruntime")
+    result = gpt2.compare(tokens=16, batch=1, vocab_size=40, repeats=1)  # asserts 1e-4 inside
+    assert result["torch_err"] < 1e-4 and result["onnx_err"] < 1e-4
+
+
+def test_gpt2_wrong_state_dict_is_refused(gpt2) -> None:  # noqa: ANN001
+    cfg = gpt2.Config(1, 2, 32, 16, vocab_size=40)
+    torch_model = gpt2.seeded_torch_gpt(gpt2.Config(1, 2, 32, 16, vocab_size=41))
+    with pytest.raises(ValueError, match="transformer.wte.weight"):
+        gpt2.load_from_torch(torch_model, cfg)
+
+
+def test_gpt2_124m_configuration_is_gpt2_small() -> None:
+    module = load_example("gpt2")
+    torch_model = module.torch_gpt(module.CONFIGS["124m"])
+    assert sum(p.numel() for p in torch_model.parameters()) == 124_439_808  # GPT-2 small, lm_head tied
+
+
+def test_resnet18_state_dict_from_pytorch_gives_its_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Device, "DEFAULT", "cpu")
+    module = load_example("resnet18")
+    result = module.run(batch=2, size=32, width=8, num_classes=10, repeats=1, with_onnx=False)  # asserts 1e-4
+    assert result["torch_err"] < 1e-4
+
+
+def test_resnet18_architecture_is_torchvisions() -> None:
+    """ResNet-18's parameter count and torchvision's parameter names (layerN.M.downsample.0 ...); the tinyir
+    model's names are checked against these by the strict load_state_dict above."""
+    module = load_example("resnet18")
+    names = dict(module.torch_resnet18().named_parameters())
+    assert sum(p.numel() for p in names.values()) == 11_689_512
+    assert {"conv1.weight", "layer2.0.downsample.0.weight", "layer4.1.bn2.bias", "fc.weight"} <= set(names)
