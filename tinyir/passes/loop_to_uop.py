@@ -134,6 +134,7 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
     # A row kernel's serial ranges loop around the stores of its outputs (copies, when upcast) and what
     # only they need; the nest is placed at the last of those stores.
     serial = [r for r in ranges if r.range_kind == RK.SERIAL]
+    row_kernel = bool(serial) or len(reduces) > 1  # several reduces over one row, or serial outputs
     serial_store: uop.StoreOp | None = None
     if serial:
         stores = [op for op in ops if isinstance(op, uop.StoreOp)
@@ -240,6 +241,10 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
         local = uop.DefineLocalOp(size, red.result.type)
         locals_.append(local)  # declared up front, next to the hardware indices
         ops += [uop.StoreOp(local.result, mine, acc.result), uop.BarrierOp()]
+        extent = group.extent
+        if row_kernel and extent & (extent - 1) == 0:
+            emit_tree_exchange(red, group, local, mine, others, group_stride, ops)
+            return
         total = uop.DefineAccOp(loop.reduce_identity(red.kind, red.result.type), red.result.type)
         k = uop.RangeOp(0, group.extent)
         ops += [total, k, c2 := uop.ConstOp(group_stride, i32), m2 := uop.MulOp(k.result, c2.result)]
@@ -252,6 +257,29 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
         ops.append(assign := uop.AssignOp(total.result, update.results[0]))
         plan.order.extend(ops)
         plan.end_after[id(assign)] = [k]
+        plan.result_of[id(red)] = total.result
+
+    def emit_tree_exchange(red: loop.ReduceOp, group: loop.RangeOp, local: uop.DefineLocalOp, mine: SSAValue,
+                           others: SSAValue | None, group_stride: int, ops: list[Operation]) -> None:
+        """A row kernel's partials combined in log2(G) halving steps (it exchanges once per reduce): in
+        the step of half s, thread g < s combines its slot with slot g + s (gated loads and store; no
+        two threads touch one slot), then a barrier; every thread then reads slot 0 of its group."""
+        half = group.extent // 2
+        while half >= 1:
+            ops.append(s_const := uop.ConstOp(half, i32))
+            ops.append(lower := uop.CmpltOp(group.result, s_const.result))
+            ops.append(offset := uop.ConstOp(half * group_stride, i32))
+            ops.append(partner := uop.AddOp(mine, offset.result))
+            ops.append(own := uop.LoadOp(local.result, mine))
+            ops.append(other := uop.LoadOp(local.result, partner.result, lower.result))
+            ops.append(both := ACCUMULATE[red.kind](own.result, other.result))
+            ops += [uop.StoreOp(local.result, mine, both.results[0], lower.result), uop.BarrierOp()]
+            half //= 2
+        if others is None:
+            ops.append(first := uop.ConstOp(0, i32))
+            others = first.result
+        ops.append(total := uop.LoadOp(local.result, others))
+        plan.order.extend(ops)
         plan.result_of[id(red)] = total.result
 
     top = owned.get(None, [])

@@ -1,8 +1,8 @@
 // RUN: tinyir-opt %s --split-input-file -p loop-to-uop | filecheck %s
 // A row kernel: each reduce's loop over the row in turn, then the serial loop around the outputs'
 // store (and the ops only it needs); with a group range shared by every segment (one work-group per
-// row) each reduce exchanges its partials through its own local memory, and every thread stores its
-// own outputs: the store is not gated to the first thread.
+// row) each reduce exchanges its partials through its own local memory (in halving steps), and every
+// thread stores its own outputs: the store is not gated to the first thread.
 
 // CHECK:       %i0 = uop.special "gidx0" 2 : i32
 // CHECK:       %m = uop.define_acc -inf : f32
@@ -62,12 +62,24 @@ func.func @main(%x: !st.buffer<2x8xf32>) -> !st.buffer<2x8xf32> {
 // CHECK-NEXT:  %g = uop.special "lidx0" 4 : i32
 // CHECK-NEXT:  %[[L1:.*]] = uop.define_local : !st.buffer<4xf32>
 // CHECK-NEXT:  %[[L2:.*]] = uop.define_local : !st.buffer<4xf32>
-// CHECK:       uop.store %[[L1]][%{{.*}}], %{{.*}} : f32
+// CHECK:       uop.store %[[L1]][%[[MINE:.*]]], %{{.*}} : f32
 // CHECK-NEXT:  uop.barrier
-// CHECK-NEXT:  %m = uop.define_acc -inf : f32
+// The partials of a power-of-two group combine in halving steps, each gated to g < half.
+// CHECK-NEXT:  %[[H2:.*]] = uop.const 2 : i32
+// CHECK-NEXT:  %[[LT2:.*]] = uop.cmplt %g, %[[H2]] : i32
+// CHECK:       %[[OWN:.*]] = uop.load %[[L1]][%[[MINE]]] : f32
+// CHECK-NEXT:  %[[OTHER:.*]] = uop.load %[[L1]][%{{.*}}], %[[LT2]] : f32
+// CHECK-NEXT:  %[[BOTH:.*]] = uop.max %[[OWN]], %[[OTHER]] : f32
+// CHECK-NEXT:  uop.store %[[L1]][%[[MINE]]], %[[BOTH]], %[[LT2]] : f32
+// CHECK-NEXT:  uop.barrier
+// CHECK-NEXT:  %[[H1:.*]] = uop.const 1 : i32
+// CHECK-NEXT:  uop.cmplt %g, %[[H1]] : i32
+// CHECK:       uop.barrier
+// CHECK-NEXT:  %[[ZERO:.*]] = uop.const 0 : i32
+// CHECK-NEXT:  %m = uop.load %[[L1]][%[[ZERO]]] : f32
 // CHECK:       uop.store %[[L2]][%{{.*}}], %{{.*}} : f32
 // CHECK-NEXT:  uop.barrier
-// CHECK-NEXT:  %s = uop.define_acc 0.0 : f32
+// CHECK:       %s = uop.load %[[L2]][%{{.*}}] : f32
 // CHECK:       %j1 = uop.range 0, 2 : i32
 // CHECK-NOT:   uop.cmplt
 // CHECK:       uop.store %out[%{{.*}}], %y : f32
