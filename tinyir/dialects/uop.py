@@ -23,6 +23,7 @@ from xdsl.dialects.builtin import (
     IntegerType,
     Signedness,
     StringAttr,
+    UnitAttr,
     f16,
     f32,
     i1,
@@ -40,6 +41,7 @@ from xdsl.irdl import (
     irdl_op_definition,
     operand_def,
     opt_operand_def,
+    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -688,6 +690,41 @@ class MmaOp(IRDLOperation):
                 raise VerifyException(f"uop.mma {name}: {what} elements must be {ty}")
 
 
+@irdl_op_definition
+class LdMatrixOp(IRDLOperation):
+    """`%e0, ... = uop.ldmatrix %tile[%idx] x 4 trans : !st.buffer<..xf16> -> f16, ...` -- a warp loads `count` 8 x 8 blocks
+    of 16-bit elements from local memory: lane 8j + r gives, as `idx`, where row r of block j starts
+    (8 neighbouring elements); each lane gets two elements per block, (row lane / 4, columns
+    2 (lane % 4) and + 1) of the block as stored, or with `trans` of its transpose. Results: block 0's
+    pair, block 1's, ... (PTX `ldmatrix.sync.aligned.m8n8`; every lane of the warp reaches it)."""
+
+    name = "uop.ldmatrix"
+    buffer = operand_def(AnyAttr())
+    index = operand_def(i32)
+    count = prop_def(IntegerAttr)
+    trans = opt_prop_def(UnitAttr)
+    elements = var_result_def(SCALAR)
+    assembly_format = "$buffer `[` $index `]` `x` $count (`trans` $trans^)? attr-dict `:` type($buffer) `->` type($elements)"
+
+    def __init__(self, buffer: SSAValue, index: SSAValue, count: int, trans: bool):
+        props: dict[str, Attribute] = {"count": IntegerAttr(count, i64)}
+        if trans:
+            props["trans"] = UnitAttr()
+        super().__init__(operands=[buffer, index], result_types=[[buffer_element_type(buffer.type)] * (2 * count)],
+                         properties=props)
+
+    def verify_(self) -> None:
+        count = self.count.value.data
+        if count not in (1, 2, 4) or len(self.elements) != 2 * count:
+            raise VerifyException(f"uop.ldmatrix: 1, 2 or 4 blocks of two elements per lane, got {count} "
+                                  f"blocks and {len(self.elements)} results")
+        if not isinstance(self.buffer.owner, DefineLocalOp):
+            raise VerifyException("uop.ldmatrix reads local memory (a uop.define_local)")
+        element = buffer_element_type(self.buffer.type)
+        if element not in (f16, BFloat16Type()) or any(e.type != element for e in self.elements):
+            raise VerifyException(f"uop.ldmatrix loads 16-bit floats of its buffer's type, got {element}")
+
+
 # ---------------------------------------------------------------------------------------------
 # ALU: the tir elementwise set on scalars. Which element types each op accepts, its commutativity
 # and its meaning come from the ALU table (tinyir/alu.py); `ALLOWED` is the op's dtype class there.
@@ -828,7 +865,7 @@ UOP_ALU: frozenset[type[Operation]] = UOP_UNARY | UOP_BINARY | UOP_COMPARE | {Wh
 #: Ops without effects: CSE may merge them (unless they read an accumulator), DCE may drop them.
 #: Loads are pure too (they only read); define_acc/assign/store/range/endrange/special are not, nor are
 #: define_local (each is its own memory) and barrier. vload/vstore come after uop-simplify (uop-vectorize).
-PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp, MmaOp}
+PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp, MmaOp, LdMatrixOp}
 #: ALU op class by its short name ("add" -> AddOp), for lowerings that map tir/loop names.
 ALU_BY_NAME: dict[str, type[Operation]] = {cls.name.split(".", 1)[1]: cls for cls in UOP_ALU}
 
@@ -841,7 +878,7 @@ def reads_accumulator(op: Operation) -> bool:
 UOP = Dialect(
     "uop",
     [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineLocalOp, BarrierOp, DefineAccOp, AssignOp, ConstOp, LoadOp,
-     StoreOp, VLoadOp, VStoreOp, MmaOp,
+     StoreOp, VLoadOp, VStoreOp, MmaOp, LdMatrixOp,
      *sorted(UOP_ALU, key=lambda c: c.name)],
     [],
 )

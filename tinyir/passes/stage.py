@@ -45,10 +45,27 @@ class StagedLoad:
     load: uop.LoadOp
     dims: list[loop.RangeOp]       # the tile's dimensions in copy order: largest global stride first
     layout: list[loop.RangeOp]     # the same in storage order
+    pad: int = 0                   # elements added to the first stride that is a multiple of 128 bytes
 
     @property
     def elements(self) -> int:
         return math.prod(d.extent for d in self.dims)
+
+    def strides(self) -> list[int]:
+        """The storage stride of each `layout` dimension (row-major, with the padding)."""
+        size = _element_bytes(self.load.result.type)
+        strides, stride, padded = [], 1, False
+        for i, d in enumerate(reversed(self.layout)):
+            strides.append(stride)
+            stride *= d.extent
+            if self.pad and not padded and i < len(self.layout) - 1 and stride * size % 128 == 0:
+                stride, padded = stride + self.pad, True
+        return strides[::-1]
+
+    @property
+    def storage(self) -> int:
+        """Elements the tile takes in local memory, padding included."""
+        return self.strides()[0] * self.layout[0].extent
 
 
 @dataclass
@@ -117,13 +134,18 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
         # words (one vector store, no bank conflicts). A thread's own copies innermost would make
         # its reads vectors but sends a warp's copy stores 8 ways into one bank; with that layout
         # the 4096^3 matmul measured 5.5 ms against 4.1 ms (H100).
-        staged.append(StagedLoad(op, dims, list(dims)))
+        s = StagedLoad(op, dims, list(dims))
+        # a tensor-core kernel reads a tile in 8 x 16-byte blocks (fragments, ldmatrix): rows a multiple
+        # of 128 bytes apart would all fall in the same 4 banks, so those rows get 16 bytes more
+        if any(r.range_kind == RK.TC for r in ops if isinstance(r, loop.RangeOp)):
+            s.pad = 16 // _element_bytes(op.result.type)
+        staged.append(s)
     return staged
 
 
 def local_bytes(kernel: loop.KernelOp) -> int:
     """Bytes of local memory the kernel's staged tiles take."""
-    return sum(s.elements * _element_bytes(s.load.result.type) for s in staged_loads(kernel))
+    return sum(s.storage * _element_bytes(s.load.result.type) for s in staged_loads(kernel))
 
 
 def _element_bytes(t) -> int:
@@ -143,7 +165,7 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
     plan = StagePlan(outer=_outer_loops(red))
     plan.copy_ops.extend(tid_ops)
     for s in staged:
-        tile = uop.DefineLocalOp(s.elements, s.load.result.type)
+        tile = uop.DefineLocalOp(s.storage, s.load.result.type)
         plan.locals.append(tile)
         plan.copy_ops.extend(_copy_ops(s, tile, tid, threads))
         # the load reads the tile at its coordinates
@@ -160,8 +182,7 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
 def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
     """The tile position of `coordinate` (range -> value): sum(value * stride) in storage order."""
     index: SSAValue | None = None
-    stride = 1
-    for d in reversed(s.layout):
+    for d, stride in zip(reversed(s.layout), reversed(s.strides())):
         term = coordinate[d.result]
         if stride != 1:
             ops += [c := uop.ConstOp(stride, i32), m := uop.MulOp(term, c.result)]
@@ -169,7 +190,7 @@ def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list
         if index is not None:
             ops.append(a := uop.AddOp(index, term))
             term = a.result
-        index, stride = term, stride * d.extent
+        index = term
     assert index is not None
     return index
 

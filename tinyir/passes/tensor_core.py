@@ -250,13 +250,25 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
     def assignment(layout: Layout, rows: SSAValue, cols: SSAValue, element: int) -> dict[SSAValue, SSAValue]:
         return {rows: coords.get(layout, 0, element), cols: coords.get(layout, 1, element)}
 
+    def fragment(value: SSAValue, layout: Layout, rows: SSAValue, cols: SSAValue) -> list[SSAValue]:
+        """This lane's elements of an operand: one ldmatrix from a staged tile where it fits, else
+        `value` at each element's coordinates."""
+        plan = ldmatrix_plan(value, layout, rows, cols, mi)
+        if plan is None:
+            return [copy(value, assignment(layout, rows, cols, e)) for e in range(layout.elements)]
+        count, trans, starts = plan
+        load = value.owner
+        index = copy(load.index, {rows: coords.get(starts, 0, 0), cols: coords.get(starts, 1, 0)})
+        new_ops.append(matrix := uop.LdMatrixOp(load.buffer, index, count, trans))
+        return list(matrix.elements)
+
     results: list[loop.ReduceOp] = []
     for op in ops:
         if op in tc_ranges:
             continue
         if op is red:
-            a = [copy(found.x, assignment(mi.a, m.result, k.result, e)) for e in range(mi.a.elements)]
-            b = [copy(found.y, assignment(mi.b, k.result, n.result, e)) for e in range(mi.b.elements)]
+            a = fragment(found.x, mi.a, m.result, k.result)
+            b = fragment(found.y, mi.b, k.result, n.result)
             zero = uop.ConstOp(0.0, f32)
             mma = uop.MmaOp(mi.name, a, b, [zero.result] * mi.c.elements)
             new_ops += [zero, mma]
@@ -281,6 +293,59 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
                 assign = {**assignment(mi.c, m.result, n.result, e), red.result: results[e].result}
                 new_ops.append(op.clone_without_regions({v: copy(v, assign) for v in op.operands}))
     _replace_body(block, new_ops)
+
+
+def ldmatrix_plan(value: SSAValue, layout: Layout, rows: SSAValue, cols: SSAValue,
+                  mi: MatrixInstruction) -> tuple[int, bool, Layout] | None:
+    """(blocks, transposed, where each lane's row starts) when an operand's elements can come from
+    one `uop.ldmatrix`: the value is an f16 load from a staged tile whose index is affine, one of the
+    operand's axes contiguous in it and every other step a multiple of 8 elements (16-byte rows),
+    and the layout hands each lane the pairs ldmatrix does (NVIDIA's fragments). None otherwise."""
+    from tinyir.passes.kernel_heuristics import _evaluate
+
+    load = value.owner
+    if not (mi.threads == 32 and mi.name.startswith("mma.") and isinstance(load, uop.LoadOp)
+            and isinstance(load.buffer.owner, uop.DefineLocalOp) and isinstance(value.type, Float16Type)
+            and load.gate is None):
+        return None
+    pair = 0 if layout.element_bits[0][0] else 1  # the axis an element pair runs along
+    count = layout.elements // 2
+    for lane in range(32):
+        for j in range(count):
+            origin = layout.coordinate(0, 2 * j)
+            for p in range(2):
+                step = [0, 0]
+                step[1 - pair], step[pair] = lane >> 2, 2 * (lane & 3) + p
+                if layout.coordinate(lane, 2 * j + p) != (origin[0] + step[0], origin[1] + step[1]):
+                    return None
+    ranges: set[SSAValue] = set()
+    todo = [load.index]
+    while todo:
+        v = todo.pop()
+        if isinstance(v.owner, loop.RangeOp):
+            ranges.add(v)
+        elif isinstance(v.owner, Operation):
+            todo.extend(v.owner.operands)
+    base = _evaluate(load.index, {}, {})
+    strides = {r: _evaluate(load.index, {r: 1}, {}) for r in ranges}
+    if base is None or any(s is None for s in strides.values()):
+        return None
+    strides = {r: s - base for r, s in strides.items()}
+    axis_range = (rows, cols)
+    if strides.get(axis_range[pair]) == 1:
+        trans, along = False, 1 - pair   # stored rows run along the other axis
+    elif strides.get(axis_range[1 - pair]) == 1:
+        trans, along = True, pair
+    else:
+        return None
+    contiguous = axis_range[1 - along]
+    if base % 8 or any(s % 8 for r, s in strides.items() if r is not contiguous):
+        return None
+    row_step = [(0, 0)] * 3
+    row_step = [((1 << i, 0) if along == 0 else (0, 1 << i)) for i in range(3)]
+    block_steps = list(layout.element_bits[1:1 + (count.bit_length() - 1)])
+    lane_bits = (*row_step, *block_steps, *[(0, 0)] * (2 - len(block_steps)))
+    return count, trans, Layout(layout.rows, layout.cols, lane_bits, ())
 
 
 def _replace_body(block, new_ops: list[Operation]) -> None:

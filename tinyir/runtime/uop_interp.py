@@ -112,6 +112,9 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
             idx = _aligned_index(op, value(op.index), gate, len(op.lanes), points)
             for k, lane in enumerate(op.lanes):
                 env[lane] = _load(op, value(op.buffer), idx + np.int32(k), gate, points)
+        elif isinstance(op, uop.LdMatrixOp):
+            for r, v in zip(op.elements, _ldmatrix(op, value(op.buffer), value(op.index), kernel, env, group, points)):
+                env[r] = v
         elif isinstance(op, uop.MmaOp):
             for r, v in zip(op.d, _mma(op, [value(v) for v in op.operands], kernel, env, group, points)):
                 env[r] = v
@@ -134,18 +137,7 @@ def _mma(op: Operation, operands: list[Array], kernel: Operation, env: dict[SSAV
     from tinyir.dialects import uop
 
     mi = op.matrix_instruction
-    local = np.zeros(points, np.int64)  # the linear local id (lidx0 fastest)
-    _, block = uop.launch_shape(kernel)
-    for s in kernel.body.block.ops:
-        if isinstance(s, uop.SpecialOp) and uop.special_kind(s.dim.data) == "lidx" and s.result in env:
-            d = uop.special_dim(s.dim.data)
-            local = local + env[s.result].astype(np.int64) * int(np.prod(block[:d]))
-    size = int(np.prod(block)) if block else 1
-    if size % mi.threads:
-        raise UopInterpreterError(f"uop.mma {mi.name}: a work-group of {size} threads is not whole warps of {mi.threads}")
-    warp = group * (size // mi.threads) + local // mi.threads
-    lane = local % mi.threads
-    warps = int(warp.max()) + 1 if points else 0
+    warp, lane, warps = _warps(op, kernel, env, group, points, mi.threads)
     na, nb = mi.a.elements, mi.b.elements
     tiles = []
     for layout, values in ((mi.a, operands[:na]), (mi.b, operands[na:na + nb]), (mi.c, operands[na + nb:])):
@@ -159,6 +151,44 @@ def _mma(op: Operation, operands: list[Array], kernel: Operation, env: dict[SSAV
     for e in range(mi.c.elements):
         rc = np.array([mi.c.coordinate(l, e) for l in range(mi.threads)])[lane]
         out.append(d[warp, rc[:, 0], rc[:, 1]].astype(np.float32))
+    return out
+
+
+def _warps(op: Operation, kernel: Operation, env: dict[SSAValue, Any], group: Array, points: int,
+           threads: int) -> tuple[Array, Array, int]:
+    """Each point's warp number and lane (warps of `threads` neighbouring linear local ids), and the
+    number of warps."""
+    from tinyir.dialects import uop
+
+    local = np.zeros(points, np.int64)  # the linear local id (lidx0 fastest)
+    _, block = uop.launch_shape(kernel)
+    for s in kernel.body.block.ops:
+        if isinstance(s, uop.SpecialOp) and uop.special_kind(s.dim.data) == "lidx" and s.result in env:
+            d = uop.special_dim(s.dim.data)
+            local = local + env[s.result].astype(np.int64) * int(np.prod(block[:d]))
+    size = int(np.prod(block)) if block else 1
+    if size % threads:
+        raise UopInterpreterError(f"{op.name}: a work-group of {size} threads is not whole warps of {threads}")
+    warp = group * (size // threads) + local // threads
+    return warp, local % threads, (int(warp.max()) + 1 if points else 0)
+
+
+def _ldmatrix(op: Operation, memory: Any, index: Array, kernel: Operation, env: dict[SSAValue, Any],
+              group: Array, points: int) -> list[Array]:
+    """ldmatrix: lane 8j + r gives where row r of block j starts; each lane reads its two elements
+    of every block (row lane // 4, columns 2 (lane % 4) + {0, 1}; transposed: rows 2 (lane % 4) + {0, 1}
+    of column lane // 4)."""
+    warp, lane, warps = _warps(op, kernel, env, group, points, 32)
+    starts = np.zeros((warps, 32), np.int64)
+    starts[warp, lane] = np.broadcast_to(index, (points,))
+    out = []
+    for j in range(op.count.value.data):
+        for half in range(2):
+            if op.trans is None:
+                at = starts[warp, 8 * j + lane // 4] + 2 * (lane % 4) + half
+            else:
+                at = starts[warp, 8 * j + 2 * (lane % 4) + half] + lane // 4
+            out.append(memory.load(op, at.astype(np.int32), None, points))
     return out
 
 

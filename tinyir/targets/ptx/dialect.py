@@ -36,6 +36,7 @@ from xdsl.dialects.builtin import (
     I64,
     IntegerAttr,
     StringAttr,
+    UnitAttr,
     f16,
     f32,
     f64,
@@ -889,9 +890,6 @@ class BarSyncOp(IRDLOperation):
         super().__init__()
 
 
-# ---------------------------------------------------------------- control flow
-
-
 # ---------------------------------------------------------------- tensor cores
 
 
@@ -918,6 +916,45 @@ class Pack2Op(IRDLOperation):
             raise VerifyException(f"ptx.pack2: kind must be f16x2 or bf16x2, got {self.kind.data}")
         if self.lo.type != want or self.hi.type != want:
             raise VerifyException(f"ptx.pack2 {self.kind.data}: packs two {want} registers")
+
+
+@irdl_op_definition
+class Unpack2Op(IRDLOperation):
+    """`%lo, %hi = ptx.unpack2 %r` -- `mov.b32 {lo, hi}, r;`: the two f16 halves of a 32-bit register."""
+
+    name = "ptx.unpack2"
+    input = operand_def(i32)
+    lo = result_def(f16)
+    hi = result_def(f16)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict"
+
+    def __init__(self, input: SSAValue) -> None:
+        super().__init__(operands=[input], result_types=[f16, f16])
+
+
+@irdl_op_definition
+class LdMatrixOp(IRDLOperation):
+    """`%r0, ... = ptx.ldmatrix %addr x 4 trans` -- `ldmatrix.sync.aligned.m8n8.x4[.trans].shared.b16 {r0, ...},
+    [addr];`: a warp's 8 x 8 blocks of 16-bit elements from shared memory, two per lane and block."""
+
+    name = "ptx.ldmatrix"
+    address = operand_def(i64)
+    trans = opt_prop_def(UnitAttr)
+    blocks = var_result_def(i32)
+    assembly_format = "$address (`trans` $trans^)? attr-dict `:` type($blocks)"
+
+    def __init__(self, address: SSAValue, count: int, trans: bool) -> None:
+        super().__init__(operands=[address], result_types=[[i32] * count],
+                         properties={"trans": UnitAttr()} if trans else {})
+
+    @property
+    def mnemonic(self) -> str:
+        return f"ldmatrix.sync.aligned.m8n8.x{len(self.blocks)}{'.trans' if self.trans else ''}.shared.b16"
+
+    def verify_(self) -> None:
+        if len(self.blocks) not in (1, 2, 4):
+            raise VerifyException(f"ptx.ldmatrix: 1, 2 or 4 blocks, got {len(self.blocks)}")
 
 
 @irdl_op_definition
@@ -952,6 +989,9 @@ class MmaSyncOp(IRDLOperation):
             raise VerifyException("ptx.mma_sync: only m16n8k16 (4 a, 2 b, 4 c registers) is supported")
         if self.element.data not in ("f16", "bf16"):
             raise VerifyException(f"ptx.mma_sync: element must be f16 or bf16, got {self.element.data}")
+
+
+# ---------------------------------------------------------------- control flow
 
 
 @irdl_op_definition
@@ -1109,6 +1149,6 @@ PTX = Dialect(
     "ptx",
     [KernelOp, LdOp, StOp, LdVOp, StVOp, SharedOp, BarSyncOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
      AddOp, SubOp, MulOp, MadOp, DivOp, RemOp, MinOp, MaxOp, NegOp, NotOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
-     SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp, Pack2Op, MmaSyncOp],
+     SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp, Pack2Op, MmaSyncOp, Unpack2Op, LdMatrixOp],
     [],
 )

@@ -133,6 +133,14 @@ class _KernelPrinter:
         else:
             self.emit(f"cvt.rn.bf16x2.f32 {self.define(op.result)}, {hi}, {lo}")
 
+    def unpack2(self, op: ptx.Unpack2Op) -> None:
+        source = self.ref(op.input)
+        self.emit(f"mov.b32 {{{self.define(op.lo)}, {self.define(op.hi)}}}, {source}")
+
+    def ldmatrix(self, op: ptx.LdMatrixOp) -> None:
+        address = self.ref(op.address)
+        self.emit(f"{op.mnemonic} {{{', '.join(self.define(r) for r in op.blocks)}}}, [{address}]")
+
     def mma_sync(self, op: ptx.MmaSyncOp) -> None:
         groups = [", ".join(self.ref(v) for v in values) for values in (op.a, op.b, op.c)]
         d = ", ".join(self.define(v) for v in op.d)
@@ -159,6 +167,7 @@ _PRINTERS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = 
     ptx.SregOp: _KernelPrinter.sreg, ptx.LabelOp: _KernelPrinter.label, ptx.BraOp: _KernelPrinter.branch,
     ptx.RetOp: _KernelPrinter.ret, ptx.SharedOp: _KernelPrinter.shared_array,
     ptx.Pack2Op: _KernelPrinter.pack2, ptx.MmaSyncOp: _KernelPrinter.mma_sync,
+    ptx.Unpack2Op: _KernelPrinter.unpack2, ptx.LdMatrixOp: _KernelPrinter.ldmatrix,
     ptx.BarSyncOp: lambda p, op: p.emit("bar.sync 0"),
     **{cls: _KernelPrinter.instr for cls in ptx.PTX.operations if issubclass(cls, ptx.Instr)},
 }

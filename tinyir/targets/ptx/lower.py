@@ -382,7 +382,6 @@ def _vstore(op: uop.VStoreOp) -> Operation | None:
     return ptx.StVOp(space, address, list(op.values), _TYPES[element][1], op.gate)
 
 
-def _loop_label(kernel: ptx.KernelOp) -> str:
 def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
     """mma.sync: element pairs packed into b32 registers (f16: mov.b32 {lo, hi}; bf16, held in f32
     after uop-emulate-bf16: cvt.rn.bf16x2.f32), then one mma.sync.aligned.m16n8k16."""
@@ -394,15 +393,36 @@ def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
     ops: list[Operation] = []
 
     def pairs(values: Sequence[SSAValue]) -> list[SSAValue]:
+        packed = []
         for lo, hi in zip(values[::2], values[1::2]):
-            ops.append(ptx.Pack2Op(kind, lo, hi))
-        return [o.result for o in ops[-(len(values) // 2):]]
+            owner = lo.owner
+            if isinstance(owner, ptx.Unpack2Op) and lo is owner.lo and hi is owner.hi:
+                packed.append(owner.input)  # an ldmatrix register, as it came
+                continue
+            ops.append(pack := ptx.Pack2Op(kind, lo, hi))
+            packed.append(pack.result)
+        return packed
 
     a, b = pairs(op.a), pairs(op.b)
     rewriter.insert(ops, InsertPoint.before(op))
     return ptx.MmaSyncOp("m16n8k16", mi.in_type, a, b, list(op.c))
 
 
+def _ldmatrix(op: uop.LdMatrixOp) -> list[SSAValue] | None:
+    """ldmatrix.sync.aligned.m8n8 from the shared tile, each register unpacked into its two halves."""
+    access = _address(op, op.elements[0].type)
+    if access is None:
+        return None
+    address, _ = access
+    if op.elements[0].type != f16:
+        emit_error(op, "uop-to-ptx: ldmatrix of bf16 is not lowered (only f16)")
+        return None
+    load = ptx.LdMatrixOp(address, op.count.value.data, op.trans is not None)
+    unpacks = [ptx.Unpack2Op(r) for r in load.blocks]  # the driver inserts them, the load and its address
+    return [value for u in unpacks for value in (u.lo, u.hi)]
+
+
+def _loop_label(kernel: ptx.KernelOp) -> str:
     count = sum(1 for o in kernel.body.block.ops if isinstance(o, ptx.LabelOp))
     return f"LOOP_{kernel.name_str}_{count}"
 
@@ -540,8 +560,9 @@ class UopToPTX(RulePass):
             rule(uop.StoreOp, _store, "store -> mad.wide address, [@gate] st.global/st.shared"),
             rule(uop.VLoadOp, _vload, "vload -> mad.wide address, [@gate] ld.global/shared.vN (+ selp 0 per lane)"),
             rule(uop.VStoreOp, _vstore, "vstore -> mad.wide address, [@gate] st.global/shared.vN"),
-            rule(uop.AddOp, lambda op: _add(op, rounding), "add -> add (fmad) or add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MmaOp, _mma, "mma -> pairs packed into b32, mma.sync.aligned.m16n8k16.row.col"),
+            rule(uop.LdMatrixOp, _ldmatrix, "ldmatrix -> ldmatrix.sync.aligned.m8n8.xN[.trans].shared.b16, halves unpacked"),
+            rule(uop.AddOp, lambda op: _add(op, rounding), "add -> add (fmad) or add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MulOp, lambda op: _mul(op, rounding), "mul -> mul (fmad) or mul.rn (float), mul.lo.s32 + wrap, and.pred"),
             rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
             rule(uop.IdivOp, _divide, "idiv -> div.s32 (truncates) + wrap; divisor 0 or -1: by 1 and selp"),
