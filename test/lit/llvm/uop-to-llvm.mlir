@@ -21,10 +21,11 @@
 // CHECK-NEXT:      llir.loop_end %k : i32
 // f32 exp2 is computed inline (tinyir/targets/llvm/mathlib.py, test/lit/llvm/exp2.mlir).
 // CHECK:           %[[FINAL:.*]] = llir.load %acc : !llir.ptr<f32> -> f32
-// CHECK:           llir.call "llvm.maximum.f32"(%[[FINAL]], %{{.*}}) : (f32, f32) -> f32
+// CHECK:           llir.fcmp ogt %[[FINAL]], %{{.*}} : f32
 // CHECK:           llir.bitcast
 // CHECK:           llir.bitcast
-// CHECK-NEXT:      %[[E:.*]] = llir.fmul %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT:      %[[V:.*]] = llir.fmul %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT:      %[[E:.*]] = llir.select %{{.*}}, %{{.*}}, %[[V]] : f32
 // CHECK-NEXT:      %[[Q:.*]] = llir.gep %o[%cell] : !llir.ptr<f32>, i32
 // CHECK-NEXT:      llir.store %[[E]], %[[Q]] : f32, !llir.ptr<f32>
 // CHECK-NEXT:      llir.loop_end %g0 : i32
