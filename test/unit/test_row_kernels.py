@@ -212,3 +212,18 @@ def test_row_kernel_on_cuda(name: str, cuda_available, monkeypatch, capsys) -> N
         assert launches(out.realize, monkeypatch, capsys, "cuda") == 1, (name, shape)
         # PTX's ex2.approx / lg2.approx: a few ulp
         np.testing.assert_allclose(out.numpy(), ref(x), rtol=1e-4, atol=1e-5, err_msg=f"{name} {shape}")
+
+
+def test_chains_of_row_ops(monkeypatch, capsys) -> None:
+    """Chained layernorms share one row kernel up to MAX_ROW_REDUCES reduces (each loop over the row
+    recomputes the ops before it); a longer chain falls back to a kernel per reduce."""
+    from tinyir.passes.schedule_partition import MAX_ROW_REDUCES
+
+    x = data((8, 64))
+    for chain in (MAX_ROW_REDUCES // 2, MAX_ROW_REDUCES // 2 + 1):
+        out, want = Tensor(x, device="cpu"), x.astype(np.float64)
+        for _ in range(chain):
+            out, want = out.layernorm(), _layernorm(want)
+        count = launches(out.realize, monkeypatch, capsys, "cpu")
+        assert (count == 1) == (2 * chain <= MAX_ROW_REDUCES), (chain, count)
+        np.testing.assert_allclose(out.numpy(), want, rtol=1e-4, atol=1e-4)

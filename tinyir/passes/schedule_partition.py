@@ -18,9 +18,9 @@ A tensor is *realized* when it lives in a buffer of its own. The rules, applied 
       all but the last of them (in function order) are realized.
    Rules a, b and d do not apply to a *row kernel* (`row_kernel_problem`): every reduce of the
    region reduces the same axes of the same shape (one row per output), at most `max_row` elements
-   a row, and what follows a reduce is elementwise, another such reduce, a reshape that only adds or
-   drops size-1 dims, or an `expand` of the reduce's keepdims shape back to the row's full shape
-   (softmax, log_softmax, layernorm, `x - mean(x)`). Such a kernel computes its reduces one after
+   a row and `MAX_ROW_REDUCES` reduces, and what follows a reduce is elementwise, another such
+   reduce, a reshape that only adds or drops size-1 dims, or an `expand` of the reduce's keepdims
+   shape back to the row's full shape (softmax, log_softmax, layernorm, `x - mean(x)`). Such a kernel computes its reduces one after
    another per row and then the row's outputs (shapetracker-to-loop gives each its own loop over
    the row).
 
@@ -186,6 +186,9 @@ def _blocked_reduce(reduce: Operation, region: set[Operation]) -> str | None:
 #: rows up to this many reduced elements share a kernel with their consumers (split-reduce's
 #: threshold: a longer row is split into two reduces and is not one row any more)
 MAX_ROW = 32768
+#: a row kernel holds at most this many reduces (a chain of four layernorms): each of its loops over
+#: the row recomputes the elementwise ops before it, so the work grows with the square of the chain
+MAX_ROW_REDUCES = 8
 
 
 def _row(op: Operation) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -209,6 +212,8 @@ def row_kernel_problem(kernel: Kernel, max_row: int = MAX_ROW) -> str | None:
     rows = {_row(op) for op in reduces}
     if len(rows) > 1:
         return "reduces over different rows"
+    if len(reduces) > MAX_ROW_REDUCES:  # each loop over the row recomputes what came before it
+        return f"more than {MAX_ROW_REDUCES} reduces"
     (full, axes), = rows
     if math.prod(full[d] for d in axes) > max_row:
         return f"a row of more than {max_row} elements"
