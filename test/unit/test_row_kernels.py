@@ -227,3 +227,32 @@ def test_chains_of_row_ops(monkeypatch, capsys) -> None:
         count = launches(out.realize, monkeypatch, capsys, "cpu")
         assert (count == 1) == (2 * chain <= MAX_ROW_REDUCES), (chain, count)
         np.testing.assert_allclose(out.numpy(), want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("axes", [(1, 2), (1,), (0, 2)])
+def test_rows_over_several_or_inner_dims(axes: tuple[int, ...], monkeypatch, capsys) -> None:
+    """Rows over two dims, or a middle dim (strided), or the outer and inner dims: cpu and opencl, and
+    the cuda heuristics on the interpreter."""
+    from tinyir.ir import parse_module
+
+    x = data((2, 16, 32), seed=3)
+    for device in ("cpu", "opencl"):
+        out = Tensor(x, device=device).softmax(axes if len(axes) > 1 else axes[0])
+        assert launches(out.realize, monkeypatch, capsys, device) == 1
+        np.testing.assert_allclose(out.numpy(), _softmax(x, axes), rtol=1e-5, atol=1e-6)
+    module = parse_module(f"""func.func @main(%x: tensor<2x16x32xf32>) -> tensor<2x16x32xf32> {{
+      %y = tir.softmax %x [{", ".join(map(str, axes))}] : tensor<2x16x32xf32>
+      func.return %y : tensor<2x16x32xf32>
+    }}""")
+    specs = default_pipeline("cuda", "uop-to-ptx")
+    run_passes(module, specs[: specs.index("uop-to-ptx")])
+    (got,) = run_program(module, [x])
+    np.testing.assert_allclose(got, _softmax(x, axes), rtol=1e-5, atol=1e-6)
+
+
+def test_integer_rows() -> None:
+    xi = np.random.default_rng(4).integers(-50, 50, (4, 64)).astype(np.int32)
+    for device in ("cpu", "opencl"):
+        t = Tensor(xi, device=device)
+        got = (t - t.max(-1, keepdim=True) + t.sum(-1, keepdim=True)).numpy()
+        np.testing.assert_array_equal(got, xi - xi.max(-1, keepdims=True) + xi.sum(-1, keepdims=True))
