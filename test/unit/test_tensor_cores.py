@@ -84,7 +84,8 @@ def test_nvidia_fragment_layout_is_the_ptx_isa_one() -> None:
 
 
 SHAPES = [(16, 16, 8), (32, 32, 16), (64, 48, 32), (48, 32, 24), (40, 32, 16)]  # the last: A and B swap roles
-ACTIONS = ["tc:2:0", "tc:2:0,upcast:0:2,upcast:1:2,local:0:2,unroll:2:2", "tc:2:0,upcast:1:2,local:1:2"]
+ACTIONS = ["tc:2:0", "tc:2:0,upcast:0:2,upcast:1:2,local:0:2,unroll:2:2", "tc:2:0,upcast:1:2,local:1:2",
+           "tc:2:0,stage:2:2", "tc:2:0,upcast:1:2,local:0:2,local:1:2,stage:2:0"]  # staged: ldmatrix for f16
 
 
 @pytest.mark.parametrize("ty", ["f16", "bf16"])
@@ -105,6 +106,40 @@ def test_tc_matmul_on_the_uop_interpreter_matches_numpy(shape, ty: str) -> None:
         assert any(op.name == "uop.mma" for op in module.walk())
         (got,) = run_program(module, [a, b])
         check(got, want, ty)
+
+
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+def test_staged_fragments_come_by_ldmatrix(ty: str) -> None:
+    """A staged f16 tile is read by ldmatrix (x4 for row-major A, x4 .trans would be k-major; x2 .trans for
+    row-major B), the tiles padded where rows are 128 bytes apart; bf16 reads its elements one by one."""
+    m, k, n = 64, 128, 32
+    a, b = inputs([(m, k), (k, n)], ty)
+    module = uop_level(matmul(m, k, n, ty), actions="tc:2:0,upcast:1:2,local:0:2,local:1:2,unroll:2:2,stage:2:2")
+    found = [op for op in module.walk() if op.name == "uop.ldmatrix"]
+    if ty == "f16":
+        assert sorted((op.count.value.data, op.trans is not None) for op in found) == [(2, True)] * 4 + [(4, False)] * 2
+    else:
+        assert not found
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
+
+
+def test_ldmatrix_round_trip_and_verifier() -> None:
+    text = """func.func @f(%x: !st.buffer<32xf16>) -> !st.buffer<32xf16> {
+      uop.kernel "k0"(%x) : !st.buffer<32xf16> {
+      ^bb0(%o: !st.buffer<32xf16>):
+        %l = uop.special "lidx0" 32 : i32
+        %t = uop.define_local : !st.buffer<256xf16>
+        %0, %1, %2, %3 = uop.ldmatrix %t[%l] x 2 : i64 trans : !st.buffer<256xf16> -> f16, f16, f16, f16
+        uop.store %o[%l], %3 : f16
+      }
+      func.return %x : !st.buffer<32xf16>
+    }"""
+    module = parse_module(text)
+    module.verify()
+    assert str(parse_module(str(module))) == str(module)
+    with pytest.raises(Exception, match="1, 2 or 4 blocks"):
+        parse_module(text.replace("x 2", "x 3")).verify()
 
 
 def test_tc_batched_matmul_with_epilogue_on_the_uop_interpreter() -> None:

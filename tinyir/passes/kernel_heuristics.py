@@ -112,8 +112,10 @@ def _contiguous(axis: int, accesses: list[list[int | None]]) -> bool:
 def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | None:
     """A matrix product the target's matrix instruction fits (tinyir/passes/tensor_core.py): `tc`
     on its longest reduce axis, then each warp a tile of up to 4 x 4 instructions (A's elements
-    reused along n, B's along m), 2 x 2 warps a work-group, the reduce unrolled by 2. None: no fit."""
-    from tinyir.passes.kernel_optimize import tc_plan
+    reused along n, B's along m), 2 x 2 warps a work-group, the reduce unrolled by 2 and staged
+    through local memory in chunks of 2 (the fragments then come by ldmatrix) where the tiles fit.
+    None: no fit."""
+    from tinyir.passes.kernel_optimize import KernelOptimizeError, apply_actions, tc_plan
 
     if not limits.matrix_instructions:
         return None
@@ -132,6 +134,12 @@ def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Act
             if amount > 1:
                 actions.append(Action(kind, axis, amount))
                 left[axis] //= amount
+        if left[r] % 2 == 0 and left[r] > 2:
+            try:  # the staged tiles must fit the local memory
+                apply_actions(kernel.clone(), [*actions, Action("stage", r, 2)], limits)
+                actions.append(Action("stage", r, 2))
+            except KernelOptimizeError:
+                pass
         return actions
     return None
 
