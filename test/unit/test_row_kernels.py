@@ -256,3 +256,19 @@ def test_integer_rows() -> None:
         t = Tensor(xi, device=device)
         got = (t - t.max(-1, keepdim=True) + t.sum(-1, keepdim=True)).numpy()
         np.testing.assert_array_equal(got, xi - xi.max(-1, keepdims=True) + xi.sum(-1, keepdims=True))
+
+
+def test_row_in_registers_is_read_once() -> None:
+    """A thread's part of a row of up to ROW_REGISTERS values is unrolled whole: no loop is left over
+    the row, the three segments' loads merge, and the PTX reads each element once (one float4 per
+    thread for a row of 1024 on 256 threads) and writes it once."""
+    from test_ptx_target import assemble
+
+    from tinyir.targets.ptx.emit import emit_module
+
+    module = _module("softmax", (8, 1024))
+    run_passes(module, default_pipeline("cuda", "uop-to-ptx{arch=sm_90 ptx_version=9.0}"))
+    text = emit_module(module)
+    assert text.count("ld.global") == 1 and "ld.global.v4.f32" in text, text
+    assert text.count("st.global") == 1 and "st.global.v4.f32" in text
+    assemble(text, "sm_90")

@@ -15,7 +15,9 @@ Its actions:
 Other actions (upcast on a global axis, stage) are refused on a row kernel.
 The GPU heuristic unrolls the row's contiguous dim by 4 (where 64 divides the row) and groups it by
 up to 256 threads (fewer when the row is short or not divisible), so one work-group computes one row
-and reads it from global memory once per segment (the second and third reads hit the cache). A row
+and reads it from global memory once per segment (the second and third reads hit the cache); where a
+thread's part of the row is at most ROW_REGISTERS values it is unrolled whole instead, so the row
+stays in registers and is read once (4096 = 256 threads x 16). A row
 that is not contiguous (softmax over a leading axis) is one thread's instead, with neighbouring
 threads on neighbouring rows (`local` on the contiguous global axis). The CPU keeps one row per
 thread.
@@ -37,6 +39,8 @@ RK = loop.RangeKind
 ROW_THREADS = 256
 #: neighbours each thread reads (and writes) per step: one vector (where the row allows)
 ROW_UNROLL = 4
+#: a thread holds its part of the row in registers, read once, when the part is at most this long
+ROW_REGISTERS = 16
 
 
 def is_row_kernel(kernel: loop.KernelOp) -> bool:
@@ -166,8 +170,12 @@ def row_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[tuple[str, 
                     if t <= min(ROW_THREADS, limits.max_local_size) and row.extent % (t * unroll) == 0), 0)
     if not threads:
         return []
+    if unroll > 1 and row.extent // threads <= min(ROW_REGISTERS, limits.max_copies):
+        # the whole row in registers: no loop is left over it, so the loads of every segment are the
+        # same values (uop-simplify merges them) and the row is read from memory once
+        unroll = row.extent // threads
     return ([("unroll", axis, unroll)] if unroll > 1 else []) + [("group", axis, threads)]
 
 
 __all__ = ["is_row_kernel", "segments", "check_row_action", "group_rows", "unroll_rows", "row_actions",
-           "ROW_THREADS", "ROW_UNROLL"]
+           "ROW_THREADS", "ROW_UNROLL", "ROW_REGISTERS"]
