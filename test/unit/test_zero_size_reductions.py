@@ -102,3 +102,26 @@ def test_zero_size(name, shape, axis):
     (grad,) = got.sum().gradient(x)
     assert grad.shape == tuple(t.grad.shape)
     np.testing.assert_array_equal(grad.numpy(), t.grad.numpy())
+
+
+EMPTY_LABELS = np.zeros(0, np.int32)
+LOSSES = {
+    "cross_entropy": (lambda x: x.cross_entropy(Tensor(EMPTY_LABELS)),
+                      lambda t: torch.nn.functional.cross_entropy(t, torch.tensor(EMPTY_LABELS, dtype=torch.long))),
+    "nll_loss": (lambda x: x.nll_loss(Tensor(EMPTY_LABELS)),
+                 lambda t: torch.nn.functional.nll_loss(t, torch.tensor(EMPTY_LABELS, dtype=torch.long))),
+    "all_ignored": (lambda x: Tensor.ones(2, 3).cross_entropy(Tensor([-100, -100])),
+                    lambda t: torch.nn.functional.cross_entropy(torch.ones(2, 3), torch.tensor([-100, -100]))),
+    "mse": (lambda x: ((x - 1) ** 2).mean(), lambda t: torch.nn.functional.mse_loss(t, torch.ones_like(t))),
+    "normalize": (lambda x: x.normalize(dim=1), lambda t: torch.nn.functional.normalize(t, dim=1)),
+    "layernorm": (lambda x: x.layernorm(), lambda t: torch.nn.functional.layer_norm(t, (3,), eps=1e-5)),
+}
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_losses_and_norms_of_an_empty_batch(name):
+    """Means over nothing are NaN, as in PyTorch (0/0), also when every label is ignored."""
+    tiny_fn, torch_fn = LOSSES[name]
+    got, want = tiny_fn(Tensor.zeros(0, 3)).numpy(), torch_fn(torch.zeros(0, 3)).numpy()
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)

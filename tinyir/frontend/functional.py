@@ -288,7 +288,7 @@ class FunctionalMixin:
         smooth = -log_probs.mean(-1)
         loss = valid.where((1 - label_smoothing) * nll + label_smoothing * smooth, 0)
         if reduction == "mean":
-            return loss.sum() / valid.sum().maximum(1)
+            return loss.sum() / valid.sum()  # ZERO-SIZE: nothing counted is 0/0 = nan (PyTorch's, tinygrad's)
         return loss._reduce_loss(reduction)
 
     def cross_entropy(self: Tensor, Y: Tensor, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
@@ -327,7 +327,7 @@ class FunctionalMixin:
             return loss.sum() / label_weight.sum() if reduction == "mean" else loss._reduce_loss(reduction)
         loss = valid.where(picked, 0)
         if reduction == "mean":
-            return loss.sum() / valid.sum().maximum(1)
+            return loss.sum() / valid.sum()  # ZERO-SIZE: nothing counted is 0/0 = nan (PyTorch's, tinygrad's)
         return loss._reduce_loss(reduction)
 
     def binary_crossentropy(self: Tensor, Y: Tensor, reduction: str = "mean", pos_weight: Any = None) -> Tensor:
