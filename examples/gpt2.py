@@ -41,9 +41,9 @@ import numpy as np
 
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
 
-from tinyir import Tensor, nn  # noqa: E402
-from tinyir.nn.optim import AdamW  # noqa: E402
-from tinyir.nn.state import get_parameters, load_state_dict, torch_load  # noqa: E402
+from tinyir import Tensor, nn
+from tinyir.nn.optim import AdamW
+from tinyir.nn.state import get_parameters, load_state_dict, torch_load
 
 REPO = Path(__file__).resolve().parents[1]
 RTOL, ATOL = 1e-4, 1e-4  # f32 logits of order 1 (PyTorch sums in another order)
@@ -188,9 +188,9 @@ def torch_gpt(cfg: Config) -> Any:
     class TorchGPT(tnn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.transformer = tnn.ModuleDict(dict(
-                wte=tnn.Embedding(cfg.vocab_size, cfg.n_embd), wpe=tnn.Embedding(cfg.n_ctx, cfg.n_embd),
-                h=tnn.ModuleList(TorchBlock() for _ in range(cfg.n_layer)), ln_f=tnn.LayerNorm(cfg.n_embd)))
+            self.transformer = tnn.ModuleDict({
+                "wte": tnn.Embedding(cfg.vocab_size, cfg.n_embd), "wpe": tnn.Embedding(cfg.n_ctx, cfg.n_embd),
+                "h": tnn.ModuleList(TorchBlock() for _ in range(cfg.n_layer)), "ln_f": tnn.LayerNorm(cfg.n_embd)})
 
         def forward(self, idx: torch.Tensor) -> torch.Tensor:
             t = self.transformer

@@ -31,8 +31,8 @@ import numpy as np
 
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
 
-from tinyir import Tensor, nn  # noqa: E402
-from tinyir.nn.state import get_state_dict, load_state_dict, torch_load  # noqa: E402
+from tinyir import Tensor, nn
+from tinyir.nn.state import get_state_dict, load_state_dict, torch_load
 
 RTOL, ATOL = 1e-4, 1e-4  # f32 logits of order 1: PyTorch and onnxruntime sum in other orders
 

@@ -15,12 +15,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from tinyir.frontend.tensor import Device  # noqa: E402
+from tinyir.frontend.tensor import Device
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def load_example(name: str):  # noqa: ANN201 - the example module
+def load_example(name: str):
     spec = importlib.util.spec_from_file_location(f"{name}_example", EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(f"{name}_example", module)
@@ -29,14 +29,14 @@ def load_example(name: str):  # noqa: ANN201 - the example module
 
 
 @pytest.fixture
-def gpt2(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - the example module, its tiny config made smaller
+def gpt2(monkeypatch: pytest.MonkeyPatch):
     module = load_example("gpt2")
     monkeypatch.setattr(Device, "DEFAULT", "cpu")
     monkeypatch.setitem(module.CONFIGS, "tiny", module.Config(n_layer=1, n_head=2, n_embd=32, n_ctx=16))
     return module
 
 
-def test_gpt2_trains_on_the_repository_text_and_samples(gpt2) -> None:  # noqa: ANN001
+def test_gpt2_trains_on_the_repository_text_and_samples(gpt2) -> None:
     model, tokenizer, losses = gpt2.train(steps=25, batch=4, show=False)
     assert losses[0] == pytest.approx(np.log(tokenizer.vocab_size), rel=0.1)  # a near-uniform start
     assert np.mean(losses[-5:]) < losses[0] - 0.8, losses
@@ -44,13 +44,13 @@ def test_gpt2_trains_on_the_repository_text_and_samples(gpt2) -> None:  # noqa: 
     assert text.startswith("the ") and len(text) == 24 and set(text) <= set(tokenizer.chars)
 
 
-def test_gpt2_state_dict_from_pytorch_gives_its_logits_and_onnx_gives_onnxruntimes(gpt2) -> None:  # noqa: ANN001
+def test_gpt2_state_dict_from_pytorch_gives_its_logits_and_onnx_gives_onnxruntimes(gpt2) -> None:
     pytest.importorskip("onnxruntime")
     result = gpt2.compare(tokens=16, batch=1, vocab_size=40, repeats=1)  # asserts 1e-4 inside
     assert result["torch_err"] < 1e-4 and result["onnx_err"] < 1e-4
 
 
-def test_gpt2_wrong_state_dict_is_refused(gpt2) -> None:  # noqa: ANN001
+def test_gpt2_wrong_state_dict_is_refused(gpt2) -> None:
     cfg = gpt2.Config(1, 2, 32, 16, vocab_size=40)
     torch_model = gpt2.seeded_torch_gpt(gpt2.Config(1, 2, 32, 16, vocab_size=41))
     with pytest.raises(ValueError, match="transformer.wte.weight"):
@@ -77,3 +77,29 @@ def test_resnet18_architecture_is_torchvisions() -> None:
     names = dict(module.torch_resnet18().named_parameters())
     assert sum(p.numel() for p in names.values()) == 11_689_512
     assert {"conv1.weight", "layer2.0.downsample.0.weight", "layer4.1.bn2.bias", "fc.weight"} <= set(names)
+
+
+def load_bench():  # noqa: ANN201 - tools/bench_onnx.py as a module
+    path = EXAMPLES.parent / "tools" / "bench_onnx.py"
+    spec = importlib.util.spec_from_file_location("bench_onnx_tool", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_onnx_reports_ratios_of_the_minimums(capsys: pytest.CaptureFixture) -> None:
+    bench = load_bench()
+    case = bench.Bench("M", None, None, np.zeros(1), None, 1e-4, 1e-4)
+    results = {"PyTorch": (1.0, 0.010, 0.02), "tinyir": (9.0, 0.030, 0.04), "tinyir.onnx": (9.0, 0.040, 0.05),
+               "onnxruntime": (1.0, 0.020, 0.03)}
+    bench.report(case, results)
+    out = capsys.readouterr().out
+    assert "tinyir / PyTorch = 3.00" in out and "tinyir.onnx / onnxruntime = 2.00" in out
+    bench.report(case, dict(list(results.items())[:2]))
+    assert "no onnx/onnxruntime installed" in capsys.readouterr().out
+
+
+def test_bench_onnx_refuses_an_unknown_model(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        load_bench().main(["--models", "resnet18,vgg"])
+    assert exit_info.value.code == 2 and "unknown ['vgg']" in capsys.readouterr().err
