@@ -282,13 +282,15 @@ def check_kernel(kernel: loop.KernelOp, limits: KernelLimits) -> str | None:
     return None
 
 
-def target_limits(target: str) -> KernelLimits:
-    """The limits of a target by device name; with no name, a generic GPU (work-groups allowed)."""
+def target_limits(target: str, arch: str = "") -> KernelLimits:
+    """The limits of a target by device name (those of chip `arch` where the target's differ per
+    chip, e.g. AMDGPU's matrix instructions); with no name, a generic GPU (work-groups allowed)."""
     if not target:
         return KernelLimits(max_local_size=1024, local_memory_bytes=49152)
     from tinyir.runtime.executor import get_target
 
-    return get_target(target).limits
+    found = get_target(target)
+    return (found.chip_limits or {}).get(arch, found.limits)
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,7 @@ class KernelOptimize(ModulePass):
     target: str = ""    # device name whose limits and heuristics apply (cpu, opencl, cuda, ...)
     kernel: str = ""    # only this kernel (by name); empty: every kernel
     beam: int = 0       # > 0: search the actions on the target's device, this beam width (no `actions`)
+    arch: str = ""      # the chip, where the target's limits depend on it (amdgpu: gfx90a, gfx942, gfx1100)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         try:
@@ -311,7 +314,7 @@ class KernelOptimize(ModulePass):
         if self.beam < 0:
             raise KernelOptimizeError(op, f"kernel-optimize: beam is a beam width (0: no search), got {self.beam}")
         try:
-            limits = target_limits(self.target)
+            limits = target_limits(self.target, self.arch)
         except TinyirError as exc:  # an unknown device, or one without a target
             raise KernelOptimizeError(op, f"kernel-optimize: {exc}") from None
         for kernel in [k for k in op.walk() if isinstance(k, loop.KernelOp)]:

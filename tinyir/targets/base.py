@@ -107,3 +107,4 @@ class Target:
     passes: dict[str, Callable[[], Any]] | None = None    # extra passes (plugins)
     emitters: dict[str, Callable[[Any], str]] | None = None  # `tinyir-opt -t NAME` printers (plugins)
     limits: KernelLimits = NO_LOCAL                  # what kernel-optimize may use on this target
+    chip_limits: dict[str, KernelLimits] | None = None  # per chip (kernel-optimize's arch), where they differ

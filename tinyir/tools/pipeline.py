@@ -321,6 +321,8 @@ def instantiate(spec: PassSpec, cls: type[ModulePass]) -> ModulePass:
 
 #: other names users know an option by (AMD calls the GPU architecture a chip)
 OPTION_ALIASES = {"chip": "arch"}
+#: options of a lowering that kernel-optimize takes as well (its limits may depend on the chip)
+CHIP_OPTIONS = ("arch",)
 
 
 def expand_named_pipeline(spec: PassSpec, catalog: dict[str, PassFactory]) -> list[PassSpec] | None:
@@ -338,11 +340,15 @@ def expand_named_pipeline(spec: PassSpec, catalog: dict[str, PassFactory]) -> li
     given: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in owners}
     for key, values in spec.options.items():
         key = OPTION_ALIASES.get(key, key)
-        owner = next((n for n, fields in owners.items() if key.replace("-", "_") in fields and key != "target"), None)
-        if owner is None:
-            known = sorted({k.replace("_", "-") for f in owners.values() for k in f} - {"target"})
+        takers = [n for n, fields in owners.items() if key.replace("-", "_") in fields and key != "target"]
+        if key in CHIP_OPTIONS:  # the lowering's chip is kernel-optimize's too; a target without chips has none
+            takers = takers if lower in takers else []
+        if not takers:
+            chip = {c for c in CHIP_OPTIONS if c.replace("-", "_") not in owners[lower]}
+            known = sorted({k.replace("_", "-") for f in owners.values() for k in f} - {"target"} - chip)
             raise PipelineError(f"pipeline '{spec.name}' has no option '{key}' (options: {', '.join(known)})")
-        given[owner][key] = values
+        for owner in takers:
+            given[owner][key] = values
     specs = []
     for entry in default_pipeline(device, lower):
         name = entry.split("{", 1)[0]

@@ -32,6 +32,7 @@ from tinyir.dialects import uop
 from tinyir.passes.uop_vectorize import vector_element
 from tinyir.rewrite import Rule, rule
 from tinyir.targets.amdgpu import dialect as amd
+from tinyir.targets.amdgpu.mma import lower_mma
 from tinyir.targets.llvm import dialect as ll
 from tinyir.targets.llvm import lower as llvm_lower
 from tinyir.targets.llvm.dialect import bit_width
@@ -324,6 +325,9 @@ class UopToAMDGPU(UopToLLVM):
             rule(uop.VLoadOp, lower_vload, "vload (f32, i32, f16) -> gep + load <N x T>, align N*size; gated: index 0, selects"),
             rule(uop.VStoreOp, lower_vstore, "vstore (f32, i32, f16) -> gep + store <N x T>; gated: inside if"),
             rule(uop.KernelOp, self.lower_kernel, "kernel -> amdgpu_kernel llir.kernel over global pointers"),
+            rule(uop.MmaOp, lambda op: lower_mma(op, self.arch),
+                 "mma -> MFMA (gfx90a, gfx942) / WMMA (gfx1100) intrinsic on vectors; refused where the arch lacks it",
+                 name="mma -> MFMA / WMMA intrinsic"),
             rule((uop.Exp2Op, uop.Log2Op, uop.SinOp), _lowering(lower_f64_via_f32),
                  "f64 exp2/log2/sin -> the f32 intrinsic between fptrunc and fpext (the backend has no f64 libcall)"),
         ]

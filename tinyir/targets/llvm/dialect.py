@@ -893,6 +893,83 @@ class CallOp(IRDLOperation):
             _check_scalar(t, "llir.call argument/result type")
 
 
+@irdl_op_definition
+class VectorCallOp(IRDLOperation):
+    """`%d0, %d1 = llir.vector_call "llvm.x"(%a0, %a1, %s) groups [2, 1] : (f16, f16, i32) -> (f32, f32)`:
+    a call of an LLVM intrinsic that takes and returns vectors (matrix instructions). The arguments
+    come in `groups`, each a run of scalars of one type: a group of n > 1 is `insertelement`ed into
+    an `<n x T>` argument, a group of 1 is passed as a scalar; several results are the lanes of a
+    vector result (one `extractelement` each). The callee carries its own overload suffix."""
+
+    name = "llir.vector_call"
+    callee = prop_def(StringAttr)
+    groups = prop_def(ArrayAttr[IntAttr])
+    args = var_operand_def()
+    lanes = var_result_def()
+
+    def __init__(self, callee: str, groups: Sequence[Sequence[SSAValue]], result_type: Attribute, lanes: int):
+        args = [v for group in groups for v in group]
+        super().__init__(operands=[args], result_types=[[result_type] * lanes],
+                         properties={"callee": StringAttr(callee),
+                                     "groups": ArrayAttr(IntAttr(len(g)) for g in groups)})
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_string_literal(self.callee.data)
+        printer.print_string("(")
+        printer.print_list(self.args, printer.print_operand)
+        printer.print_string(f") groups [{', '.join(str(g.data) for g in self.groups.data)}]")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : (")
+        printer.print_list([a.type for a in self.args], printer.print_attribute)
+        printer.print_string(") -> (")
+        printer.print_list([r.type for r in self.lanes], printer.print_attribute)
+        printer.print_string(")")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> VectorCallOp:
+        callee = parser.parse_str_literal()
+        args = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_unresolved_operand)
+        parser.parse_keyword("groups")
+        sizes = parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        arg_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
+        parser.parse_punctuation("->")
+        lane_types = parser.parse_comma_separated_list(parser.Delimiter.PAREN, parser.parse_type)
+        if len(arg_types) != len(args):
+            parser.raise_error(f"llir.vector_call: {len(args)} arguments but {len(arg_types)} types")
+        op = cls.create(operands=[parser.resolve_operand(a, t) for a, t in zip(args, arg_types)],
+                        result_types=lane_types,
+                        properties={"callee": StringAttr(callee), "groups": ArrayAttr(IntAttr(n) for n in sizes)})
+        op.attributes |= attrs
+        return op
+
+    def argument_groups(self) -> list[list[SSAValue]]:
+        out, at = [], 0
+        for size in self.groups.data:
+            out.append(list(self.args[at:at + size.data]))
+            at += size.data
+        return out
+
+    def verify_(self) -> None:
+        if not self.callee.data.startswith("llvm."):
+            raise VerifyException(f"llir.vector_call may only call LLVM intrinsics (llvm.*), got '{self.callee.data}'")
+        sizes = [g.data for g in self.groups.data]
+        if any(s < 1 for s in sizes) or sum(sizes) != len(self.args):
+            raise VerifyException(f"llir.vector_call: groups {sizes} must be positive and cover the "
+                                  f"{len(self.args)} arguments")
+        if not self.lanes:
+            raise VerifyException("llir.vector_call needs at least one result")
+        for group in self.argument_groups():
+            if len({v.type for v in group}) > 1:
+                raise VerifyException("llir.vector_call: the arguments of one group must have one type")
+        if len({r.type for r in self.lanes}) > 1:
+            raise VerifyException("llir.vector_call: every result lane must have one type")
+        for t in [*(a.type for a in self.args), self.lanes[0].type]:
+            _check_scalar(t, "llir.vector_call argument/result type")
+
+
 FENCE_ORDERINGS = ("acquire", "release", "acq_rel", "seq_cst")
 
 
@@ -973,7 +1050,7 @@ class GlobalArrayOp(IRDLOperation):
 LLIR = Dialect(
     "llir",
     [KernelOp, RetOp, LoopBeginOp, LoopEndOp, IfBeginOp, IfEndOp, ConstantOp, FNegOp, FCmpOp, ICmpOp,
-     SelectOp, GEPOp, LoadOp, StoreOp, VLoadOp, VStoreOp, MaskedVLoadOp, AllocaOp, CallOp, FenceOp, GlobalArrayOp, *BINARY_OPS, *CAST_OPS],
+     SelectOp, GEPOp, LoadOp, StoreOp, VLoadOp, VStoreOp, MaskedVLoadOp, AllocaOp, CallOp, VectorCallOp, FenceOp, GlobalArrayOp, *BINARY_OPS, *CAST_OPS],
     [PtrType],
 )
 

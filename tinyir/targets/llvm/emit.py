@@ -207,6 +207,35 @@ class _FunctionPrinter:
         self.declarations[name] = (f"{name} = internal {space}global [{op.size.data} x {llvm_type(t.element_type)}] "
                                    "poison, align 16")
 
+    def vector_call(self, op: ll.VectorCallOp) -> None:
+        """An intrinsic call on vectors: each group of n > 1 arguments `insertelement`ed into an
+        `<n x T>`, a group of 1 passed as it is; a vector result read back lane by lane."""
+        args, types = [], []
+        for group in op.argument_groups():
+            t = llvm_type(group[0].type)
+            if len(group) == 1:
+                args.append(self.typed(group[0]))
+                types.append(t)
+                continue
+            vector, whole = f"<{len(group)} x {t}>", "poison"
+            for k, lane in enumerate(group):
+                part = "%" + self.fresh("vec")
+                self.emit(f"{part} = insertelement {vector} {whole}, {self.typed(lane)}, i32 {k}")
+                whole = part
+            args.append(f"{vector} {whole}")
+            types.append(vector)
+        t, n = llvm_type(op.lanes[0].type), len(op.lanes)
+        ret = f"<{n} x {t}>" if n > 1 else t
+        callee = _global_name(op.callee.data)
+        self.declarations[callee] = f"declare {ret} {callee}({', '.join(types)})"
+        if n == 1:
+            self.emit(f"{self.define(op.lanes[0])} = call {ret} {callee}({', '.join(args)})")
+            return
+        whole = "%" + self.fresh("vec")
+        self.emit(f"{whole} = call {ret} {callee}({', '.join(args)})")
+        for k, lane in enumerate(op.lanes):
+            self.emit(f"{self.define(lane)} = extractelement {ret} {whole}, i32 {k}")
+
     def vector_load(self, op: ll.VLoadOp) -> None:
         t = op.lanes[0].type
         vector = f"<{len(op.lanes)} x {llvm_type(t)}>"
@@ -260,6 +289,9 @@ class _FunctionPrinter:
         if isinstance(op, ll.FenceOp):
             scope = f' syncscope("{op.syncscope.data}")' if op.syncscope is not None else ""
             self.emit(f"fence{scope} {op.ordering.data}")
+            return
+        if isinstance(op, ll.VectorCallOp):
+            self.vector_call(op)
             return
         if isinstance(op, ll.CallOp) and not op.results:
             callee = _global_name(op.callee.data)
