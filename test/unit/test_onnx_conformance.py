@@ -40,9 +40,6 @@ NOT_YET_OPS = {
     "STFT": "not converted yet",
     "MelWeightMatrix": "not converted yet", "Bernoulli": "random operators are not converted yet",
     "RandomUniformLike": "random operators are not converted yet",
-    "DynamicQuantizeLinear": "quantization operators are not converted yet",
-    "QLinearMatMul": "quantization operators are not converted yet", "QLinearConv": "not converted yet",
-    "MatMulInteger": "quantization operators are not converted yet", "ConvInteger": "not converted yet",
 }
 # single cases of converted operators that are not supported yet: what is missing
 NOT_YET_CASES = {

@@ -149,7 +149,11 @@ def _pad_spatial(x: Tensor, pairs: list[tuple[int, int]], value: Any = 0.0) -> T
 
 
 def _conv(ctx: Any) -> Tensor:
-    x, w, b = ctx.x(0), ctx.x(1), ctx.x(2)
+    return _conv_of(ctx, ctx.x(0), ctx.x(1), ctx.x(2))
+
+
+def _conv_of(ctx: Any, x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """Conv's attributes applied to x, w and b (also ConvInteger's and QLinearConv's centered integers)."""
     nd = x.ndim - 2
     kernel = tuple(ctx.attr("kernel_shape", w.shape[2:]))
     strides = tuple(ctx.attr("strides", [1] * nd))
@@ -1086,6 +1090,74 @@ def _quantize(ctx: Any) -> Tensor:
     return q.clip(target.min, target.max).cast(target)
 
 
+# Integer operators (MatMulInteger, ConvInteger, QLinear*): x - zero_point in int32, an exact integer
+# matmul or convolution, then (QLinear*) one requantization. The float steps are computed in float64
+# and rounded to the scales' dtype after each step, so they give the correctly rounded results of
+# ONNX's reference, which computes them in that dtype (tinyir's own division is x * (1/y), an ulp off
+# IEEE's, enough to move a .5 before rounding).
+def _centered(x: Tensor, zero: Tensor | None, per_axis: int | None = None) -> Tensor:
+    """x - zero in int32; a 1-d zero point of more than one value applies along `per_axis` of x."""
+    out = x.cast(dtypes.int32)
+    if zero is None:
+        return out
+    z = zero.cast(dtypes.int32)
+    if per_axis is not None and z.numel() > 1:
+        z = z.reshape(tuple(-1 if i == per_axis else 1 for i in range(x.ndim)))
+    return out - z
+
+
+def _exact(fn: Callable[[Tensor, Tensor], Tensor], a: Tensor, b: Tensor, dtype: Any) -> Tensor:
+    """fn(a, b) computed in float64 and rounded to `dtype`: the correctly rounded result in dtype."""
+    return fn(a.cast(dtypes.float64), b.cast(dtypes.float64)).cast(dtype)
+
+
+def _requantize(acc: Tensor, scale: Tensor, zero: Tensor | None, target: Any) -> Tensor:
+    """round(acc * scale) + zero, saturated to the integer dtype `target` (half to even)."""
+    out = (acc.cast(dtypes.float64) * scale.cast(dtypes.float64)).round()
+    if zero is not None:
+        out = out + zero.cast(dtypes.float64)
+    return out.clip(target.min, target.max).cast(target)
+
+
+def _matmul_integer(ctx: Any) -> Tensor:
+    a, b = ctx.x(0), ctx.x(1)
+    return _centered(a, ctx.x(2), a.ndim - 2) @ _centered(b, ctx.x(3), b.ndim - 1)  # per-row, per-column
+
+
+def _qlinear_matmul(ctx: Any) -> Tensor:
+    a, a_scale, a_zero, b, b_scale, b_zero, y_scale, y_zero = (ctx.x(i) for i in range(8))
+    acc = _centered(a, a_zero, a.ndim - 2) @ _centered(b, b_zero, b.ndim - 1)
+    product = _exact(lambda p, q: p * q, a_scale, b_scale, a_scale.dtype)
+    scale = _exact(lambda p, q: p / q, product, y_scale, a_scale.dtype)
+    return _requantize(acc, scale, y_zero, y_zero.dtype if y_zero is not None else a.dtype)
+
+
+def _conv_integer(ctx: Any) -> Tensor:
+    x, w = ctx.x(0), ctx.x(1)
+    return _conv_of(ctx, _centered(x, ctx.x(2)), _centered(w, ctx.x(3), 0), None)
+
+
+def _qlinear_conv(ctx: Any) -> Tensor:
+    x, x_scale, x_zero, w, w_scale, w_zero, y_scale, y_zero, bias = (ctx.x(i) for i in range(9))
+    acc = _conv_of(ctx, _centered(x, x_zero), _centered(w, w_zero, 0), bias)
+    if w_scale.numel() > 1:  # per output channel
+        w_scale = w_scale.reshape((1, -1) + (1,) * (x.ndim - 2))
+    product = _exact(lambda p, q: p * q, x_scale, w_scale, x_scale.dtype)
+    scale = _exact(lambda p, q: p / q, product, y_scale, x_scale.dtype)
+    return _requantize(acc, scale, y_zero, y_zero.dtype if y_zero is not None else x.dtype)
+
+
+def _dynamic_quantize(ctx: Any) -> tuple[Tensor, Tensor, Tensor]:
+    """uint8 quantization with the scale and zero point of x's range (extended to include 0)."""
+    x = ctx.x(0).float()
+    high, low = x.max().maximum(0.0), x.min().minimum(0.0)
+    span = (high == low).where(1.0, high - low)
+    scale = _exact(lambda p, q: p / q, span, Tensor(np.float32(255.0), device=x.device), dtypes.float32)
+    zero = (0.0 - _exact(lambda p, q: p / q, low, scale, dtypes.float32)).clip(0, 255).round()
+    q = _exact(lambda p, q: p / q, x, scale, dtypes.float32).round() + zero
+    return q.clip(0, 255).cast(dtypes.uint8), scale, zero.cast(dtypes.uint8)
+
+
 _WINDOWS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "HannWindow": lambda n, size: 0.5 - 0.5 * np.cos(2 * np.pi * n / size),
     "HammingWindow": lambda n, size: 25 / 46 - (1 - 25 / 46) * np.cos(2 * np.pi * n / size),
@@ -1512,7 +1584,9 @@ OPS: dict[str, Handler] = {
     "MatMul": _matmul, "Gemm": _gemm, "Einsum": _einsum, "Attention": _attention,
     "RNN": lambda ctx: _recurrent(ctx, "RNN"), "GRU": lambda ctx: _recurrent(ctx, "GRU"),
     "LSTM": lambda ctx: _recurrent(ctx, "LSTM"),
-    "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize, "BitCast": _bitcast,
+    "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize,
+    "DynamicQuantizeLinear": _dynamic_quantize, "MatMulInteger": _matmul_integer, "QLinearMatMul": _qlinear_matmul,
+    "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,

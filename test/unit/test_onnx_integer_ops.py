@@ -1,0 +1,63 @@
+"""tinyir.onnx's integer and linear-algebra operators beyond ONNX's own node cases (which
+test_onnx_conformance.py runs): per-row/per-column zero points, per-channel scales with padding,
+saturation, and numpy as the reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+from onnx import helper
+
+import tinyir.onnx as backend
+
+
+def run(op: str, inputs: list[np.ndarray], **attrs: object) -> list[np.ndarray]:
+    names = [f"in{i}" for i in range(len(inputs))]
+    node = helper.make_node(op, names, ["out0", "out1", "out2"][:_outputs(op)], **attrs)
+    return list(backend.run_node(node, inputs, device="CPU"))
+
+
+def _outputs(op: str) -> int:
+    return 3 if op == "DynamicQuantizeLinear" else 1
+
+
+RNG = np.random.default_rng(0)
+
+
+def test_matmul_integer_per_row_and_per_column_zero_points() -> None:
+    a = RNG.integers(0, 256, (5, 7)).astype(np.uint8)
+    b = RNG.integers(-128, 128, (7, 3)).astype(np.int8)
+    a_zero = RNG.integers(0, 256, 5).astype(np.uint8)
+    b_zero = RNG.integers(-128, 128, 3).astype(np.int8)
+    (got,) = run("MatMulInteger", [a, b, a_zero, b_zero])
+    want = (a.astype(np.int32) - a_zero[:, None]) @ (b.astype(np.int32) - b_zero[None, :])
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got, want)
+
+
+def test_qlinear_conv_per_channel_with_padding_bias_and_saturation() -> None:
+    x = RNG.integers(0, 256, (2, 3, 6, 6)).astype(np.uint8)
+    w = RNG.integers(-128, 128, (4, 3, 3, 3)).astype(np.int8)
+    x_scale, x_zero = np.float32(0.05), np.uint8(120)
+    w_scale = np.array([0.01, 0.02, 0.005, 0.03], np.float32)
+    w_zero = np.zeros(4, np.int8)
+    y_scale, y_zero = np.float32(0.2), np.uint8(128)
+    bias = RNG.integers(-500, 500, 4).astype(np.int32)
+    (got,) = run("QLinearConv", [x, x_scale, x_zero, w, w_scale, w_zero, y_scale, y_zero, bias], pads=[1, 1, 1, 1])
+    import torch
+
+    acc = torch.nn.functional.conv2d(torch.from_numpy(x.astype(np.float64) - 120),
+                                     torch.from_numpy(w.astype(np.float64)), padding=1).numpy() + bias[None, :, None, None]
+    scale = (x_scale * w_scale / y_scale).astype(np.float32).astype(np.float64)[None, :, None, None]
+    want = np.clip(np.rint(acc * scale) + 128, 0, 255).astype(np.uint8)
+    assert got.dtype == np.uint8 and ((got == 255).any() or (got == 0).any())  # the case saturates somewhere
+    np.testing.assert_array_equal(got, want)
+
+
+def test_dynamic_quantize_linear_of_an_all_positive_input_has_zero_point_0() -> None:
+    x = np.array([[0.5, 2.0], [1.0, 3.0]], np.float32)
+    q, scale, zero = run("DynamicQuantizeLinear", [x])
+    assert zero == 0 and scale == np.float32(3.0) / np.float32(255)
+    np.testing.assert_array_equal(q, np.rint(x / scale).astype(np.uint8))
