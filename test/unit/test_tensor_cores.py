@@ -159,6 +159,25 @@ def test_tc_batched_matmul_with_epilogue_on_the_uop_interpreter() -> None:
     check(got, want, "f16")
 
 
+def test_attention_matmuls_run_on_tensor_cores() -> None:
+    """scaled_dot_product_attention in f16: Q @ K^T (both operands k-contiguous) and P @ V are tc kernels."""
+    import torch
+
+    from tinyir import Tensor
+    from tinyir.frontend.realize import build_function, collect
+
+    q, k, v = inputs([(2, 2, 32, 16)] * 3, "f16")
+    ts = [Tensor(x, device="reference") for x in (q, k, v)]
+    graph = collect([ts[0].scaled_dot_product_attention(ts[1], ts[2]).lazydata], lambda node: node.realized is not None)
+    module, _ = build_function(graph)
+    uop_level(module)
+    assert sum(a.startswith("tc:") for a in actions_of(module)) == 2
+    order = [next(i for i, t in enumerate(ts) if t.lazydata is a) for a in graph.args]
+    (got,) = run_program(module, [(q, k, v)[i] for i in order])
+    want = torch.nn.functional.scaled_dot_product_attention(*(torch.tensor(x.astype(np.float64)) for x in (q, k, v)))
+    check(got, want.numpy(), "f16")
+
+
 def test_tc_refusals_are_located_errors() -> None:
     cases = {
         "tc:2:0": ("opencl", "the target has no matrix instructions"),
