@@ -35,7 +35,6 @@ NOT_YET_OPS = {
     "CausalConvWithState": "not converted yet",
     "GridSample": "not converted yet", "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet", "Col2Im": "not converted yet",
-    "Det": "not converted yet",
     "NonMaxSuppression": "not converted yet",
     "STFT": "not converted yet",
     "MelWeightMatrix": "not converted yet", "Bernoulli": "random operators are not converted yet",
@@ -43,7 +42,6 @@ NOT_YET_OPS = {
 }
 # single cases of converted operators that are not supported yet: what is missing
 NOT_YET_CASES = {
-    "test_gathernd_example_int32_batch_dim1": "GatherND batch_dims > 0",
     "test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool Indices with storage_order=1",
     "test_resize_tf_crop_and_resize": "Resize tf_crop_and_resize",
     "test_resize_tf_crop_and_resize_extrapolation_value": "Resize tf_crop_and_resize",

@@ -1,6 +1,6 @@
-"""tinyir.onnx's integer and linear-algebra operators beyond ONNX's own node cases (which
+"""tinyir.onnx's integer operators, Det and GatherND's batch_dims beyond ONNX's own node cases (which
 test_onnx_conformance.py runs): per-row/per-column zero points, per-channel scales with padding,
-saturation, and numpy as the reference."""
+saturation, pivoting and singular matrices, two batch dims; numpy or PyTorch as the reference."""
 
 from __future__ import annotations
 
@@ -61,3 +61,20 @@ def test_dynamic_quantize_linear_of_an_all_positive_input_has_zero_point_0() -> 
     q, scale, zero = run("DynamicQuantizeLinear", [x])
     assert zero == 0 and scale == np.float32(3.0) / np.float32(255)
     np.testing.assert_array_equal(q, np.rint(x / scale).astype(np.uint8))
+
+
+def test_det_pivots_and_is_zero_for_a_singular_matrix() -> None:
+    m = RNG.standard_normal((3, 2, 4, 4)).astype(np.float32)
+    m[0, 0] = [[0, 1, 2, 3], [1, 0, 1, 1], [2, 2, 0, 1], [1, 3, 1, 0]]  # zeros on the diagonal: needs row swaps
+    m[0, 1, 3] = m[0, 1, 0] + m[0, 1, 1]  # singular
+    (got,) = run("Det", [m])
+    np.testing.assert_allclose(got, np.linalg.det(m.astype(np.float64)), rtol=1e-4, atol=1e-5)
+    assert got.shape == (3, 2) and got.dtype == np.float32
+
+
+def test_gather_nd_with_two_batch_dims() -> None:
+    x = RNG.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    idx = RNG.integers(-4, 4, (2, 3, 6, 1)).astype(np.int64)
+    (got,) = run("GatherND", [x, idx], batch_dims=2)
+    want = np.stack([np.stack([x[b, c][idx[b, c, :, 0]] for c in range(3)]) for b in range(2)])
+    np.testing.assert_array_equal(got, want)

@@ -530,11 +530,17 @@ def _flat_positions(shape: tuple[int, ...], idx: Tensor) -> Tensor:
 def _gather_nd(ctx: Any) -> Tensor:
     x, idx = ctx.x(0), ctx.x(1)
     batch = int(ctx.attr("batch_dims", 0))
-    if batch:
-        raise ctx.error("batch_dims > 0 is not supported")
     k = idx.shape[-1]
-    flat = x.reshape((math.prod(x.shape[:k]),) + x.shape[k:])
-    return flat[_flat_positions(x.shape, idx)]
+    if not batch:
+        flat = x.reshape((math.prod(x.shape[:k]),) + x.shape[k:])
+        return flat[_flat_positions(x.shape, idx)]
+    # the first `batch` dims pair x with idx: each batch's index tuples address its own slice of x
+    batches, per_batch = math.prod(x.shape[:batch]), math.prod(x.shape[batch:batch + k])
+    flat = x.reshape((batches * per_batch,) + x.shape[batch + k:])
+    tuples = idx.reshape(batches, -1, k)
+    offsets = Tensor.arange(batches, device=idx.device).reshape(batches, 1).cast(idx.dtype) * per_batch
+    pos = _flat_positions(x.shape[batch:], tuples) + offsets
+    return flat[pos.reshape(-1)].reshape(idx.shape[:-1] + x.shape[batch + k:])
 
 
 def _scatter_elements(ctx: Any) -> Tensor:
@@ -1119,6 +1125,26 @@ def _requantize(acc: Tensor, scale: Tensor, zero: Tensor | None, target: Any) ->
     return out.clip(target.min, target.max).cast(target)
 
 
+def _det(ctx: Any) -> Tensor:
+    """Determinants of the last two dims: Gaussian elimination with partial pivoting, unrolled over the
+    n columns (each step picks the largest remaining pivot, swaps it up, and eliminates below it)."""
+    x = ctx.x(0)
+    n = x.shape[-1]
+    a = x.float()
+    rows = Tensor.arange(n, device=x.device)
+    det = Tensor.ones(*x.shape[:-2], device=x.device)
+    for k in range(n):
+        column = a[..., :, k]
+        pivot_row = (rows >= k).where(column.abs(), -1.0).argmax(-1, keepdim=True)  # (..., 1)
+        swapped = (rows == k).where(pivot_row, (rows == pivot_row).where(k, rows))
+        a = a.gather(-2, swapped.unsqueeze(-1).expand(*a.shape))
+        pivot = a[..., k, k]
+        det = det * (pivot_row[..., 0] == k).where(pivot, -pivot)
+        factors = (rows > k).where(a[..., :, k] / (pivot == 0).where(1.0, pivot).unsqueeze(-1), 0.0)
+        a = a - factors.unsqueeze(-1) * a[..., k:k + 1, :]
+    return det.cast(x.dtype)
+
+
 def _matmul_integer(ctx: Any) -> Tensor:
     a, b = ctx.x(0), ctx.x(1)
     return _centered(a, ctx.x(2), a.ndim - 2) @ _centered(b, ctx.x(3), b.ndim - 1)  # per-row, per-column
@@ -1586,7 +1612,7 @@ OPS: dict[str, Handler] = {
     "LSTM": lambda ctx: _recurrent(ctx, "LSTM"),
     "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize,
     "DynamicQuantizeLinear": _dynamic_quantize, "MatMulInteger": _matmul_integer, "QLinearMatMul": _qlinear_matmul,
-    "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "BitCast": _bitcast,
+    "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
