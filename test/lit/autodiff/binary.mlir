@@ -50,3 +50,21 @@ func.func @where(%m: tensor<4xi1>, %x: tensor<4xf32>, %y: tensor<4xf32>) -> tens
 // CHECK:         %[[GX:.*]] = tir.where %m, %0, %{{.*}}
 // CHECK:         %[[GY:.*]] = tir.where %m, %{{.*}}, %0
 // CHECK-NEXT:    func.return %z, %[[GX]], %[[GY]]
+
+// -----
+
+// fmod: the adjoint to x; -adjoint * trunc(x / y) to y (PyTorch's), trunc through i32 below 2**23
+func.func @fmod(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %z = tir.fmod %x, %y : tensor<4xf32>
+  func.return %z : tensor<4xf32>
+}
+// CHECK-LABEL: func.func @fmod
+// CHECK:         %z = tir.fmod %x, %y
+// CHECK:         %[[Q:.*]] = tir.mul %x, %{{.*}}
+// CHECK-NEXT:    %[[I:.*]] = tir.cast %[[Q]] : tensor<4xf32> to tensor<4xi32>
+// CHECK-NEXT:    %[[T:.*]] = tir.cast %[[I]] : tensor<4xi32> to tensor<4xf32>
+// CHECK:         %[[SMALL:.*]] = tir.cmplt
+// CHECK-NEXT:    %[[TRUNC:.*]] = tir.where %[[SMALL]], %[[T]], %[[Q]]
+// CHECK-NEXT:    %[[G:.*]] = tir.mul %0, %[[TRUNC]]
+// CHECK-NEXT:    %[[GY:.*]] = tir.neg %[[G]]
+// CHECK-NEXT:    func.return %z, %0, %[[GY]]
