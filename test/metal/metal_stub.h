@@ -27,7 +27,12 @@ struct uint3 { uint x, y, z; };
 // Vector types (float4 and the like, as vector loads and stores use them): lanes .x .y .z .w,
 // built from their lanes.
 template <typename T, int N> struct vec;
-template <typename T> struct vec<T, 2> { T x, y; vec() = default; vec(T a, T b) : x(a), y(b) {} };
+template <typename T> struct vec<T, 2> {
+  T x, y;
+  vec() = default;
+  vec(T a, T b) : x(a), y(b) {}
+  T& operator[](int i) { return i ? y : x; }  // as simdgroup_matrix's thread_elements() is indexed
+};
 template <typename T> struct vec<T, 4> {
   T x, y, z, w;
   vec() = default;
@@ -74,6 +79,18 @@ ushort max(ushort x, ushort y);
 uint max(uint x, uint y);
 long max(long x, long y);
 ulong max(ulong x, ulong y);
+
+// simdgroup_matrix (MSL 2.3+): an 8 x 8 matrix spread over a SIMD-group, 2 elements per thread.
+template <typename T, int Cols, int Rows>
+struct simdgroup_matrix {
+  vec<T, 2> elements;
+  vec<T, 2>& thread_elements() { return elements; }
+};
+typedef simdgroup_matrix<half, 8, 8> simdgroup_half8x8;
+typedef simdgroup_matrix<float, 8, 8> simdgroup_float8x8;
+template <typename T, typename U, typename V, typename W, int N>
+void simdgroup_multiply_accumulate(simdgroup_matrix<T, N, N>& d, const simdgroup_matrix<U, N, N>& a,
+                                   const simdgroup_matrix<V, N, N>& b, const simdgroup_matrix<W, N, N>& c);
 
 // Threadgroup barriers and the memory they fence.
 enum class mem_flags { mem_none, mem_device, mem_threadgroup, mem_texture };

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from tinyir.targets.base import KernelLimits, Target
 from tinyir.targets.metal.emit import emit_kernel
+from tinyir.tensor_cores import APPLE
 
 TARGET = Target(name="metal", lower_pass="uop-to-metal", kernel_op="metal.kernel", emit_kernel=emit_kernel,
-                limits=KernelLimits(max_local_size=1024, local_memory_bytes=32768, cores=32))
+                limits=KernelLimits(max_local_size=1024, local_memory_bytes=32768, cores=32,
+                                    matrix_instructions=APPLE))  # simdgroup_matrix

@@ -32,6 +32,7 @@ from xdsl.dialects.builtin import ArrayAttr, IntAttr, IntegerType, Signedness, S
 from xdsl.ir import Attribute, Dialect, Operation, Region, SSAValue
 from xdsl.irdl import (
     AnyAttr,
+    AttrSizedOperandSegments,
     IRDLOperation,
     irdl_op_definition,
     opt_prop_def,
@@ -39,6 +40,7 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
+    var_result_def,
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
@@ -436,8 +438,46 @@ class VStoreOp(base.VStoreBase):
     name = "metal.vstore"
 
 
+#: MSL versions with simdgroup_matrix (Apple GPU family 7 and later)
+SIMDGROUP_MATRIX_VERSIONS = tuple(v for v in MSL_VERSIONS if v >= "2.3")
+
+
+@irdl_op_definition
+class SimdgroupMmaOp(IRDLOperation):
+    """`%d0, %d1 = metal.simdgroup_mma "simdgroup.8x8x8.f16" a(%a0, %a1) b(%b0, %b1) c(%c0, %c1) : f16, f32`:
+    `D = A @ B + C` on 8 x 8 `simdgroup_matrix`es (tinyir/tensor_cores.py's layout): this thread's
+    elements set as each matrix's `thread_elements()`, `simdgroup_multiply_accumulate`, D's read back."""
+
+    name = "metal.simdgroup_mma"
+    instruction = prop_def(StringAttr)
+    a = var_operand_def(AnyAttr())
+    b = var_operand_def(AnyAttr())
+    c = var_operand_def(AnyAttr())
+    d = var_result_def(AnyAttr())
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+    assembly_format = ("$instruction `a` `(` $a `)` `b` `(` $b `)` `c` `(` $c `)` attr-dict "
+                       "`:` `(` type($a) `)` `,` `(` type($b) `)` `,` `(` type($c) `)` `->` `(` type($d) `)`")
+
+    def __init__(self, instruction: str, a: Sequence[SSAValue], b: Sequence[SSAValue], c: Sequence[SSAValue]):
+        super().__init__(operands=[a, b, c], result_types=[[c[0].type] * len(c)],
+                         properties={"instruction": StringAttr(instruction)})
+
+    def verify_(self) -> None:
+        from tinyir.tensor_cores import INSTRUCTIONS
+
+        mi = INSTRUCTIONS.get(self.instruction.data)
+        if mi is None or not mi.name.startswith("simdgroup.8x8x8."):
+            raise VerifyException(f"metal.simdgroup_mma: {self.instruction.data!r} is not a simdgroup_matrix "
+                                  "instruction")
+        types = {"f16": f16, "f32": f32}
+        for what, values, layout, t in (("a", self.a, mi.a, mi.in_type), ("b", self.b, mi.b, mi.in_type),
+                                        ("c", self.c, mi.c, mi.acc_type), ("d", self.d, mi.c, mi.acc_type)):
+            if len(values) != layout.elements or any(v.type != types[t] for v in values):
+                raise VerifyException(f"metal.simdgroup_mma: {what} must be {layout.elements} {t} elements")
+
+
 METAL = Dialect("metal", [KernelOp, ThreadPositionOp, ThreadgroupPositionOp, ThreadInThreadgroupOp,
                           ThreadgroupArrayOp, BarrierOp, ForOp, EndForOp, VarOp, ConstOp, AssignOp, LoadOp,
-                          StoreOp, VLoadOp, VStoreOp, BinaryOp, CompareOp, UnaryOp, CallOp, SelectOp, ConvertOp, AsTypeOp])
+                          StoreOp, VLoadOp, VStoreOp, BinaryOp, CompareOp, UnaryOp, CallOp, SelectOp, ConvertOp, AsTypeOp, SimdgroupMmaOp])
 
 __all__ = ["METAL", "MSL_TYPES", "MSL_STORAGE_TYPES", "MSL_VERSIONS", "KernelOp"]

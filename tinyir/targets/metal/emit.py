@@ -115,6 +115,23 @@ class _KernelPrinter(StatementPrinter):
         return f"{op.operator.data}{x}"
 
 
+def _simdgroup_mma(p: _KernelPrinter, op: metal.SimdgroupMmaOp) -> None:
+    """`simdgroup_T8x8 mmaN;` per operand, its `thread_elements()` set from this thread's elements,
+    `simdgroup_multiply_accumulate(D, A, B, C)` (D is C's matrix), then D's elements read back."""
+    names = []
+    for values in (op.a, op.b, op.c):
+        name = f"mma{p.counters.get('mma', 0)}"
+        p.counters["mma"] = p.counters.get("mma", 0) + 1
+        p.line(f"simdgroup_{msl_type(values[0].type)}8x8 {name};")
+        for k, v in enumerate(values):
+            p.line(f"{name}.thread_elements()[{k}] = {p.ref(v)};")
+        names.append(name)
+    a, b, c = names
+    p.line(f"simdgroup_multiply_accumulate({c}, {a}, {b}, {c});")
+    for k, d in enumerate(op.d):
+        p.line(f"{msl_type(d.type)} {p.fresh(d, 'val')} = {c}.thread_elements()[{k}];")
+
+
 _KernelPrinter.STATEMENTS = {
     **{cls: lambda p, op: p.grid_index(op.result, op.dim.data, f"int({op.VAR}.{'xyz'[op.dim.data]})", op.PREFIX)
        for cls in (metal.ThreadPositionOp, metal.ThreadgroupPositionOp, metal.ThreadInThreadgroupOp)},
@@ -126,6 +143,7 @@ _KernelPrinter.STATEMENTS = {
     metal.StoreOp: _KernelPrinter.store,
     metal.VLoadOp: _KernelPrinter.vload,
     metal.VStoreOp: _KernelPrinter.vstore,
+    metal.SimdgroupMmaOp: _simdgroup_mma,
 }
 
 _KernelPrinter.EXPRESSIONS = {

@@ -29,6 +29,7 @@ from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.targets.clike.lower import kernel_grid as clike_kernel_grid
 from tinyir.targets.metal import dialect as metal
+from tinyir.tensor_cores import APPLE
 
 
 def kernel_grid(kernel: uop.KernelOp) -> list[int]:
@@ -190,6 +191,16 @@ def _bitcast(op: uop.BitcastOp) -> Operation:
     return metal.AsTypeOp(op.input, op.result.type)
 
 
+def _mma(op: uop.MmaOp, msl_version: str) -> Operation:
+    """uop.mma -> simdgroup_multiply_accumulate on 8 x 8 simdgroup matrices (MSL 2.3 and later)."""
+    name = op.matrix_instruction.name
+    if not name.startswith("simdgroup."):
+        emit_error(op, f"uop-to-metal: no MSL form for matrix instruction {name} (Metal has {', '.join(APPLE)})")
+    if msl_version not in metal.SIMDGROUP_MATRIX_VERSIONS:
+        emit_error(op, f"uop-to-metal: simdgroup_matrix needs MSL 2.3 or later, the kernels are MSL {msl_version}")
+    return metal.SimdgroupMmaOp(name, list(op.a), list(op.b), list(op.c))
+
+
 def _check_types(module: ModuleOp) -> None:
     """DTYPES: Metal has no double: a kernel with an f64 value or buffer is one clear error."""
     for kernel in module.walk():
@@ -258,6 +269,8 @@ class UopToMetal(RulePass):
             rule(uop.RecipOp, _recip, "recip -> 1 / x"),
             rule(uop.CastOp, _cast, "cast -> static_cast<T>(x); float -> int clamped first (saturates, NaN -> 0)"),
             rule(uop.BitcastOp, _bitcast, "bitcast -> as_type<T>(x)"),
+            rule(uop.MmaOp, lambda op: _mma(op, self.msl_version),
+                 "mma -> simdgroup_multiply_accumulate on simdgroup_matrix 8x8 (MSL 2.3+)", name="mma -> simdgroup_matrix"),
         ]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
