@@ -1,12 +1,13 @@
-"""Random whole programs (elementwise, reductions, movement, matmul, casts between float32, int32, int8
-and bool) run through tinyir and through numpy, each step written again in numpy (not through tinyir),
+"""Random whole programs (elementwise, reductions, movement, matmul, casts between float32, float16,
+int32, int8 and bool) run through tinyir and through numpy, each step written again in numpy (not through tinyir),
 compared on cpu and opencl.
 
 A program is a list of steps over a pool of values; each step takes one or two values of the pool and
 adds its result. Every value carries its numpy twin and what is known about it: its dtype, a bound on
 its magnitude and, while it is exact, its fractional bits. Inputs are multiples of 1/4, and add, sub,
 mul, max, min, neg, abs, sums and matmuls of exact values stay exact while bound * 2**bits < 2**24: no
-rounding happens anywhere, so tinyir and numpy agree to the bit whatever order they sum in. exp, tanh,
+rounding happens anywhere, so tinyir and numpy agree to the bit whatever order they sum in (float16:
+while bound * 2**bits < 2**11). exp, tanh,
 sin, division, sqrt and mean make a value inexact; steps that jump (compare, where's condition, cast to
 an integer, floor division, mod) take exact values only, so a last-ulp difference can never become a
 large one. Exact results must match bit for bit, inexact ones within a tolerance scaled by the bound.
@@ -25,8 +26,9 @@ from hypothesis import strategies as st
 from tinyir import Tensor, dtypes
 
 EXACT_LIMIT = 2.0**24
-F32, I32, I8, BOOL = np.dtype(np.float32), np.dtype(np.int32), np.dtype(np.int8), np.dtype(np.bool_)
-TINY_DTYPE = {F32: dtypes.float32, I32: dtypes.int32, I8: dtypes.int8, BOOL: dtypes.bool}
+F32, F16, I32, I8, BOOL = (np.dtype(t) for t in (np.float32, np.float16, np.int32, np.int8, np.bool_))
+TINY_DTYPE = {F32: dtypes.float32, F16: dtypes.float16, I32: dtypes.int32, I8: dtypes.int8, BOOL: dtypes.bool}
+PRECISION = {F32: 2.0**24, F16: 2.0**11}  # an exact value needs bound * 2**bits below this
 
 
 @dataclass
@@ -38,12 +40,13 @@ class Value:
 
     @property
     def exact(self) -> bool:
-        return self.bits is not None and self.bound * 2.0**self.bits < EXACT_LIMIT
+        limit = PRECISION.get(self.ref.dtype, EXACT_LIMIT)
+        return self.bits is not None and self.bound * 2.0**self.bits < limit and self.bound < 60000
 
 
 def _promote(a: np.dtype, b: np.dtype) -> np.dtype:
-    """PyTorch's promotion on these four dtypes (numpy's int32 + float32 would be float64)."""
-    order = [BOOL, I8, I32, F32]
+    """PyTorch's promotion on these dtypes (numpy's int32 + float32 would be float64)."""
+    order = [BOOL, I8, I32, F16, F32]
     return max(a, b, key=order.index)
 
 
@@ -100,7 +103,7 @@ def _unary(pool: list[Value], data: st.DataObject) -> Value | None:
     x = data.draw(st.sampled_from(pool))
     dt = x.ref.dtype
     kind = data.draw(st.sampled_from(["neg", "abs", "relu", "exp", "tanh", "sin", "sqrt", "cast_f32", "cast_i32",
-                                      "cast_i8", "square"]))
+                                      "cast_i8", "square", "cast_f16"]))
     f = x.ref.astype(F32)
     with np.errstate(all="ignore"):
         if kind == "neg" and dt != BOOL:
@@ -120,13 +123,16 @@ def _unary(pool: list[Value], data: st.DataObject) -> Value | None:
         if kind == "sqrt":
             return Value(x.tiny.float().abs().sqrt(), np.sqrt(np.abs(f)).astype(F32), math.sqrt(x.bound) + 1, None)
         if kind == "cast_f32" and dt != F32:
-            return Value(x.tiny.float(), f, x.bound, 0 if x.bound < EXACT_LIMIT else None)
+            bits = x.bits if dt == F16 else 0 if x.bound < EXACT_LIMIT else None
+            return Value(x.tiny.float(), f, x.bound, bits)
+        if kind == "cast_f16" and x.exact and dt != F16 and x.bound * 2.0**x.bits < PRECISION[F16]:
+            return Value(x.tiny.cast(dtypes.float16), x.ref.astype(F16), x.bound, x.bits)
         if kind in ("cast_i32", "cast_i8") and x.exact and dt != (I32 if kind == "cast_i32" else I8):
             to = I32 if kind == "cast_i32" else I8
             bound = x.bound if to == I32 else 128
-            if dt == F32 and x.bound >= 2**31:
+            if dt in (F32, F16) and x.bound >= 2**31:
                 return None
-            return Value(x.tiny.cast(TINY_DTYPE[to]), np.trunc(x.ref).astype(to) if dt == F32 else x.ref.astype(to),
+            return Value(x.tiny.cast(TINY_DTYPE[to]), np.trunc(x.ref).astype(to) if dt in (F32, F16) else x.ref.astype(to),
                          bound, 0)
     return None
 
@@ -140,7 +146,8 @@ def _reduce(pool: list[Value], data: st.DataObject) -> Value | None:
     n = x.ref.shape[axis]
     kind = data.draw(st.sampled_from(["sum", "max", "min", "mean"]))
     if kind == "sum":
-        acc = x.ref.dtype if x.ref.dtype != I8 else I32  # PyTorch sums small ints in a wider type (int64)
+        # PyTorch sums small ints in a wider type (int64), and float16 in float32
+        acc = {I8: I32, F16: F32}.get(x.ref.dtype, x.ref.dtype)
         ref = np.sum(x.ref, axis=axis, keepdims=keepdim, dtype=acc)
         tiny = x.tiny.sum(axis, keepdim=keepdim)
         return Value(tiny, ref.astype(TINY_DTYPE_NP(tiny)), x.bound * n, x.bits)
@@ -223,7 +230,7 @@ def programs(draw: st.DrawFn) -> tuple[list[Value], Value]:
     while len(pool) < wanted + 2 and tries < 16:  # a drawn step may not apply to the values drawn for it
         made = draw(st.sampled_from(STEPS))(pool, data)
         tries += 1
-        if made is not None:
+        if made is not None and (made.ref.dtype != F16 or made.exact):  # no f16 rounding: see _compare
             pool.append(made)
     return pool, pool[-1]
 
@@ -234,7 +241,7 @@ def _compare(value: Value) -> None:
     assert got.dtype == want.dtype, f"dtype {got.dtype} != numpy's {want.dtype}"
     if value.exact or want.dtype != F32:
         np.testing.assert_array_equal(got, want)
-    else:
+    else:  # float16 values are kept exact: its chains may round once at the end (OpenCL's fp16=storage)
         np.testing.assert_allclose(got, want, rtol=2e-4, atol=2e-4 * (1 + value.bound))
 
 
