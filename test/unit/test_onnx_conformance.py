@@ -33,7 +33,7 @@ from tinyir.onnx.ops import OUT_OF_SCOPE
 NOT_YET_OPS = {
     "LinearAttention": "not converted yet", "FlexAttention": "ai.onnx.preview: not converted yet",
     "CausalConvWithState": "not converted yet",
-    "GridSample": "not converted yet", "RoiAlign": "not converted yet",
+    "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet", "Col2Im": "not converted yet",
     "NonMaxSuppression": "not converted yet",
     "STFT": "not converted yet",

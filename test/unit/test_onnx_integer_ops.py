@@ -78,3 +78,17 @@ def test_gather_nd_with_two_batch_dims() -> None:
     (got,) = run("GatherND", [x, idx], batch_dims=2)
     want = np.stack([np.stack([x[b, c][idx[b, c, :, 0]] for c in range(3)]) for b in range(2)])
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [0, 1])
+def test_grid_sample_matches_pytorch(mode: str, padding_mode: str, align_corners: int) -> None:
+    """Grid coordinates beyond [-1, 1] reach the padding; PyTorch's grid_sample is the reference."""
+    torch = pytest.importorskip("torch")
+    x = RNG.standard_normal((2, 3, 5, 6)).astype(np.float32)
+    grid = RNG.uniform(-1.6, 1.6, (2, 4, 7, 2)).astype(np.float32)
+    (got,) = run("GridSample", [x, grid], mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    want = torch.nn.functional.grid_sample(torch.from_numpy(x), torch.from_numpy(grid), mode=mode,
+                                           padding_mode=padding_mode, align_corners=bool(align_corners)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -1125,6 +1125,80 @@ def _requantize(acc: Tensor, scale: Tensor, zero: Tensor | None, target: Any) ->
     return out.clip(target.min, target.max).cast(target)
 
 
+def _reflect(x: Tensor, low: float, high: float) -> Tensor:
+    """x folded back into [low, high] by reflecting at the borders as often as needed."""
+    span = high - low
+    below, above = low - x, x - high
+    folds_below, folds_above = (below / span).trunc(), (above / span).trunc()
+    rest_below, rest_above = below - folds_below * span, above - folds_above * span
+    from_below = (folds_below % 2 == 0).where(low + rest_below, high - rest_below)
+    from_above = (folds_above % 2 == 0).where(high - rest_above, low + rest_above)
+    return (x < low).where(from_below, (x > high).where(from_above, x))
+
+
+def _cubic_coefficients(f: Tensor, alpha: float = -0.75) -> list[Tensor]:
+    """Keys' cubic convolution weights of the taps at -1, 0, 1, 2 for a fraction f in [0, 1)."""
+    def far(t: Tensor) -> Tensor:  # 1 < |t| < 2
+        return ((alpha * t - 5 * alpha) * t + 8 * alpha) * t - 4 * alpha
+
+    def near(t: Tensor) -> Tensor:  # |t| <= 1
+        return ((alpha + 2) * t - (alpha + 3)) * t * t + 1
+    return [far(f + 1), near(f), near(1 - f), far(2 - f)]
+
+
+def _grid_sample(ctx: Any) -> Tensor:
+    """Each output position samples X at the grid's coordinates (normalized to [-1, 1], innermost dim
+    first). Per spatial dim the taps and their weights make a (N, positions, size) matrix; X is then
+    contracted with those matrices one dim at a time."""
+    x, grid = ctx.x(0), ctx.x(1)
+    mode = {"bilinear": "linear", "bicubic": "cubic"}.get(ctx.attr("mode", "linear"), ctx.attr("mode", "linear"))
+    padding, align = ctx.attr("padding_mode", "zeros"), bool(ctx.attr("align_corners", 0))
+    if mode not in ("nearest", "linear", "cubic") or padding not in ("zeros", "border", "reflection"):
+        raise ctx.error(f"mode {mode!r} with padding_mode {padding!r} is not supported")
+    n, c, dims = x.shape[0], x.shape[1], x.shape[2:]
+    out_spatial = grid.shape[1:-1]
+    positions = math.prod(out_spatial)
+    coords = grid.float().reshape(n, positions, len(dims))
+    out = x.float().reshape(n, c, 1, *dims)
+    for i in reversed(range(len(dims))):
+        size = dims[i]
+        low, high = (0.0, size - 1.0) if align else (-0.5, size - 0.5)
+        g = coords[:, :, len(dims) - 1 - i]
+        v = (g + 1) / 2 * (size - 1) if align else ((g + 1) * size - 1) / 2
+        if mode == "nearest":
+            v = v.round()  # half to even, as numpy's rint
+        outside = (v < low).logical_or(v > high)
+        if mode == "cubic":
+            pass  # each tap is padded, not the coordinate: PyTorch and onnxruntime (ONNX's reference clamps both)
+        elif padding == "border":
+            v = outside.where(v.clip(0, size - 1), v)
+        elif padding == "reflection":
+            v = outside.where(_reflect(v, low, high), v)
+        if mode == "nearest":
+            taps = [(v.trunc(), None)]
+        else:
+            start = v.floor()
+            fraction = v - start
+            if mode == "linear":
+                taps = [(start, 1 - fraction), (start + 1, fraction)]
+            else:
+                taps = [(start + j - 1, w) for j, w in enumerate(_cubic_coefficients(fraction))]
+        columns = Tensor.arange(size, device=x.device).float()
+        weights = None
+        for index, weight in taps:
+            if padding == "border":
+                index = index.clip(0, size - 1)
+            elif padding == "reflection":
+                index = _reflect(index, low, high).trunc()
+            hit = index.unsqueeze(-1) == columns  # out-of-range taps (zeros padding) hit no column
+            term = hit.where(1.0 if weight is None else weight.unsqueeze(-1), 0.0)
+            weights = term if weights is None else weights + term
+        # out (n, c, positions, d0..di) times weights (n, positions, di) summed over di
+        shape = (n, 1, positions) + (1,) * i + (size,)
+        out = (out * weights.reshape(shape)).sum(-1)
+    return out.reshape(n, c, *out_spatial).cast(x.dtype)
+
+
 def _det(ctx: Any) -> Tensor:
     """Determinants of the last two dims: Gaussian elimination with partial pivoting, unrolled over the
     n columns (each step picks the largest remaining pivot, swaps it up, and eliminates below it)."""
@@ -1612,7 +1686,8 @@ OPS: dict[str, Handler] = {
     "LSTM": lambda ctx: _recurrent(ctx, "LSTM"),
     "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize,
     "DynamicQuantizeLinear": _dynamic_quantize, "MatMulInteger": _matmul_integer, "QLinearMatMul": _qlinear_matmul,
-    "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det, "BitCast": _bitcast,
+    "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det,
+    "GridSample": _grid_sample, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
