@@ -27,6 +27,8 @@ CASES = {
     "mul": ("tensor<2x3xf32>, %y: tensor<2x3xf32>", "%z = tir.mul %x, %y : tensor<2x3xf32>", "2x3", lambda x, y: x * y),
     "max": ("tensor<2x3xf32>, %y: tensor<2x3xf32>", "%z = tir.max %x, %y : tensor<2x3xf32>", "2x3",
             lambda x, y: torch.maximum(x, y)),
+    "fmod": ("tensor<2x3xf32>, %y: tensor<2x3xf32>", "%z = tir.fmod %x, %y : tensor<2x3xf32>", "2x3",
+             lambda x, y: torch.fmod(x, y)),
     "where": ("tensor<2x3xf32>, %y: tensor<2x3xf32>", "%m = tir.cmplt %x, %y : tensor<2x3xf32>\n"
               "  %z = tir.where %m, %x, %y : tensor<2x3xf32>", "2x3", lambda x, y: torch.where(x < y, x, y)),
     "reduce_sum": ("tensor<2x3xf32>", "%z = tir.reduce_sum %x [1] : tensor<2x3xf32> -> tensor<2xf32>", "2",
