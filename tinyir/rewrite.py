@@ -99,11 +99,6 @@ def _apply_result(op: Operation, result: Any, rewriter: PatternRewriter) -> bool
             else:
                 values.append(item.results[0])
         elif isinstance(item, SSAValue):
-            owner = item.owner if isinstance(item, OpResult) else None
-            if owner is not None and owner.parent is None and id(owner) not in seen:  # a new op's result
-                _detached_producers(owner, new_ops, seen)
-                seen.add(id(owner))
-                new_ops.append(owner)
             values.append(item)
         else:
             raise TypeError(f"rule returned {type(item).__name__}, expected an op or a value")

@@ -378,6 +378,10 @@ def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uo
             if r.range_kind in WORKGROUP_KINDS:
                 threads *= r.extent
         stage = stage_kernel(kernel, tid_ops, tid, threads)
+        if stage is None:  # nothing shared to stage: the thread id ops are not placed, so drop their uses
+            for op in reversed(tid_ops):
+                op.erase()
+    lower_tensor_cores(kernel)  # after staging: a tc tile's fragments then read the staged tiles
     parts = expand_kernel(kernel)
     plan = plan_kernel(kernel, stage)
     lower_tensor_cores(kernel)  # after staging: a tc tile's fragments then read the staged tiles

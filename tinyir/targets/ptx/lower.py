@@ -40,7 +40,7 @@ from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
 from tinyir.element_types import is_unsigned, numpy_dtype, ui16, ui32, ui64
 from tinyir.passes.uop_vectorize import scalarize, vector_element
-from tinyir.rewrite import Rule, RulePass, erase_dead, rule
+from tinyir.rewrite import Rule, RulePass, _detached_producers, erase_dead, rule
 from tinyir.targets.ptx import dialect as ptx
 from tinyir.targets.ptx.fmod import lower_fmod
 
@@ -408,7 +408,7 @@ def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
     return ptx.MmaSyncOp("m16n8k16", mi.in_type, a, b, list(op.c))
 
 
-def _ldmatrix(op: uop.LdMatrixOp) -> list[SSAValue] | None:
+def _ldmatrix(op: uop.LdMatrixOp, rewriter: PatternRewriter) -> list[SSAValue] | None:
     """ldmatrix.sync.aligned.m8n8 from the shared tile, each register unpacked into its two halves."""
     access = _address(op, op.elements[0].type)
     if access is None:
@@ -418,7 +418,10 @@ def _ldmatrix(op: uop.LdMatrixOp) -> list[SSAValue] | None:
         emit_error(op, "uop-to-ptx: ldmatrix of bf16 is not lowered (only f16)")
         return None
     load = ptx.LdMatrixOp(address, op.count.value.data, op.trans is not None)
-    unpacks = [ptx.Unpack2Op(r) for r in load.blocks]  # the driver inserts them, the load and its address
+    unpacks = [ptx.Unpack2Op(r) for r in load.blocks]
+    new: list[Operation] = []
+    _detached_producers(load, new, set())  # the address
+    rewriter.insert([*new, load, *unpacks], InsertPoint.before(op))
     return [value for u in unpacks for value in (u.lo, u.hi)]
 
 
