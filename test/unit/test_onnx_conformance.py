@@ -34,7 +34,7 @@ NOT_YET_OPS = {
     "LinearAttention": "not converted yet", "FlexAttention": "ai.onnx.preview: not converted yet",
     "CausalConvWithState": "not converted yet",
     "RoiAlign": "not converted yet",
-    "DeformConv": "not converted yet", "Col2Im": "not converted yet",
+    "DeformConv": "not converted yet",
     "NonMaxSuppression": "not converted yet",
     "STFT": "not converted yet",
     "MelWeightMatrix": "not converted yet", "Bernoulli": "random operators are not converted yet",

@@ -13,6 +13,7 @@ OUT_OF_SCOPE names the operators tinyir.onnx leaves out on purpose, with the rea
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -1199,6 +1200,37 @@ def _grid_sample(ctx: Any) -> Tensor:
     return out.reshape(n, c, *out_spatial).cast(x.dtype)
 
 
+def _spread(t: Tensor, axis: int, stride: int, begin: int, length: int) -> Tensor:
+    """t's elements along `axis` placed at begin, begin + stride, ... of `length` zeros."""
+    count = t.shape[axis]
+    if stride > 1:  # a run of stride - 1 zeros after each element, then the trailing run cut off
+        t = _pad_spatial(t.unsqueeze(axis + 1), [(0, stride - 1)] + [(0, 0)] * (t.ndim - axis - 1))
+        t = t.reshape(*t.shape[:axis], count * stride, *t.shape[axis + 2:])
+        t = t.shrink([(0, (count - 1) * stride + 1) if i == axis else None for i in range(t.ndim)])
+    end = length - begin - t.shape[axis]
+    return _pad_spatial(t, [(begin, end)] + [(0, 0)] * (t.ndim - axis - 1))
+
+
+def _col2im(ctx: Any) -> Tensor:
+    """Col2Im: the columns of each block offset added into the image at their strided, dilated places."""
+    x, image, block = ctx.x(0), ctx.ints(1), ctx.ints(2)
+    nd = len(image)
+    dilations = ctx.attr("dilations", [1] * nd)
+    pads = ctx.attr("pads", [0] * (2 * nd))
+    strides = ctx.attr("strides", [1] * nd)
+    n, c = x.shape[0], x.shape[1] // math.prod(block)
+    padded = [image[i] + pads[i] + pads[i + nd] for i in range(nd)]
+    counts = [(padded[i] - dilations[i] * (block[i] - 1) - 1) // strides[i] + 1 for i in range(nd)]
+    columns = x.reshape(n, c, *block, *counts)
+    out = None
+    for offset in itertools.product(*(range(b) for b in block)):
+        piece = columns[(slice(None), slice(None), *offset)]
+        for i in range(nd):
+            piece = _spread(piece, 2 + i, strides[i], offset[i] * dilations[i], padded[i])
+        out = piece if out is None else out + piece
+    return out.shrink([None, None] + [(pads[i], pads[i] + image[i]) for i in range(nd)])
+
+
 def _det(ctx: Any) -> Tensor:
     """Determinants of the last two dims: Gaussian elimination with partial pivoting, unrolled over the
     n columns (each step picks the largest remaining pivot, swaps it up, and eliminates below it)."""
@@ -1687,7 +1719,7 @@ OPS: dict[str, Handler] = {
     "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize,
     "DynamicQuantizeLinear": _dynamic_quantize, "MatMulInteger": _matmul_integer, "QLinearMatMul": _qlinear_matmul,
     "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det,
-    "GridSample": _grid_sample, "BitCast": _bitcast,
+    "GridSample": _grid_sample, "Col2Im": _col2im, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,

@@ -1,6 +1,7 @@
-"""tinyir.onnx's integer operators, Det and GatherND's batch_dims beyond ONNX's own node cases (which
-test_onnx_conformance.py runs): per-row/per-column zero points, per-channel scales with padding,
-saturation, pivoting and singular matrices, two batch dims; numpy or PyTorch as the reference."""
+"""tinyir.onnx's integer operators, Det, GatherND's batch_dims, GridSample and Col2Im beyond ONNX's own
+node cases (which test_onnx_conformance.py runs): per-row/per-column zero points, per-channel scales
+with padding, saturation, pivoting and singular matrices, two batch dims, every GridSample mode and
+padding, Col2Im with stride, dilation and padding; numpy or PyTorch as the reference."""
 
 from __future__ import annotations
 
@@ -92,3 +93,15 @@ def test_grid_sample_matches_pytorch(mode: str, padding_mode: str, align_corners
     want = torch.nn.functional.grid_sample(torch.from_numpy(x), torch.from_numpy(grid), mode=mode,
                                            padding_mode=padding_mode, align_corners=bool(align_corners)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_col2im_matches_pytorch_fold_with_stride_dilation_and_padding() -> None:
+    torch = pytest.importorskip("torch")
+    image, block, stride, dilation, pad = (7, 8), (2, 3), (2, 1), (1, 2), (1, 2)
+    blocks = [(image[i] + 2 * pad[i] - dilation[i] * (block[i] - 1) - 1) // stride[i] + 1 for i in range(2)]
+    x = RNG.standard_normal((2, 3 * 6, blocks[0] * blocks[1])).astype(np.float32)
+    (got,) = run("Col2Im", [x, np.array(image, np.int64), np.array(block, np.int64)], strides=list(stride),
+                 dilations=list(dilation), pads=[pad[0], pad[1], pad[0], pad[1]])
+    want = torch.nn.functional.fold(torch.from_numpy(x), image, block, dilation=dilation, padding=pad,
+                                    stride=stride).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
