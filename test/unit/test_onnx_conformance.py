@@ -35,7 +35,6 @@ NOT_YET_OPS = {
     "CausalConvWithState": "not converted yet",
     "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet",
-    "NonMaxSuppression": "not converted yet",
     "STFT": "not converted yet",
     "MelWeightMatrix": "not converted yet", "Bernoulli": "random operators are not converted yet",
     "RandomUniformLike": "random operators are not converted yet",

@@ -1385,6 +1385,48 @@ def _unique(ctx: Any) -> tuple[np.ndarray, ...]:
     return values, first.astype(as_i64), inverse.reshape(-1).astype(as_i64), counts.astype(as_i64)
 
 
+def _box_extents(boxes: np.ndarray, center_point_box: int) -> tuple[np.ndarray, ...]:
+    """(x_min, x_max, y_min, y_max) of (B, 4) boxes: [y1, x1, y2, x2] corners in either order, or
+    [x_center, y_center, width, height]."""
+    if center_point_box:
+        xc, yc, w, h = boxes.T
+        return xc - w / 2, xc + w / 2, yc - h / 2, yc + h / 2
+    y1, x1, y2, x2 = boxes.T
+    return np.minimum(x1, x2), np.maximum(x1, x2), np.minimum(y1, y2), np.maximum(y1, y2)
+
+
+def _non_max_suppression(ctx: Any) -> np.ndarray:
+    """NonMaxSuppression: how many boxes survive depends on the data, so the inputs are read back and the
+    greedy selection (highest score first, ties to the lower index) runs on the host."""
+    boxes, scores = ctx.host(0), ctx.host(1)
+    limit, iou_threshold, score_threshold = (ctx.host(i) for i in (2, 3, 4))
+    limit = max(int(limit.reshape(-1)[0]), 0) if limit is not None and limit.size else 0
+    iou_threshold = iou_threshold.reshape(-1)[0] if iou_threshold is not None and iou_threshold.size else 0.0
+    selected = []
+    for b in range(boxes.shape[0]):
+        x0, x1, y0, y1 = _box_extents(boxes[b], int(ctx.attr("center_point_box", 0)))
+        area = (x1 - x0) * (y1 - y0)
+        wide = np.minimum(x1[:, None], x1[None]) - np.maximum(x0[:, None], x0[None])
+        high = np.minimum(y1[:, None], y1[None]) - np.maximum(y0[:, None], y0[None])
+        overlap = np.where((wide > 0) & (high > 0), wide * high, 0)
+        union = area[:, None] + area[None] - overlap
+        counted = (overlap > 0) & (area[:, None] > 0) & (area[None] > 0) & (union > 0)
+        suppresses = counted & (overlap / np.where(counted, union, 1) > iou_threshold)
+        for c in range(scores.shape[1]):
+            s = scores[b, c]
+            candidates = np.arange(s.size)
+            if score_threshold is not None and score_threshold.size:
+                candidates = candidates[s > score_threshold.reshape(-1)[0]]
+            kept: list[int] = []
+            for i in candidates[np.lexsort((candidates, -s[candidates]))]:
+                if len(kept) == limit:
+                    break
+                if not suppresses[i, kept].any():
+                    kept.append(int(i))
+                    selected.append((b, c, int(i)))
+    return np.array(selected, np.int64).reshape(-1, 3)
+
+
 def _affine_grid(ctx: Any) -> Tensor:
     theta = ctx.x(0)
     size = ctx.ints(1)
@@ -1719,7 +1761,7 @@ OPS: dict[str, Handler] = {
     "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize,
     "DynamicQuantizeLinear": _dynamic_quantize, "MatMulInteger": _matmul_integer, "QLinearMatMul": _qlinear_matmul,
     "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det,
-    "GridSample": _grid_sample, "Col2Im": _col2im, "BitCast": _bitcast,
+    "GridSample": _grid_sample, "Col2Im": _col2im, "NonMaxSuppression": _non_max_suppression, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
