@@ -177,3 +177,30 @@ def test_padded_conv2d_has_no_gathers_and_matches_torch() -> None:
     assert not any("masked.gather" in t for t in conv)
     if llvm.get_host_cpu_features().get("fma"):
         assert any(re.search(r"@llvm\.fma\.v\d+f32", t) for t in conv), "the conv's products are not vector FMAs"
+
+
+def test_padded_conv2d_whole_row_tile_matches_torch() -> None:
+    """A padded 3x3 conv over 28-wide rows gets a whole-row register tile (kernel_heuristics.py,
+    CPU_WHOLE_ROW) with both windows unrolled, and computes torch's result (row ends masked)."""
+    torch = pytest.importorskip("torch")
+    from tinyir import Tensor
+    from tinyir.dialects import loop
+    from tinyir.frontend.realize import build_function, collect
+    from tinyir.registry import default_pipeline
+    from tinyir.runtime.executor import run_passes
+
+    n, c, h, w = 1, 8, 6, 28
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    k = rng.standard_normal((c, c, 3, 3)).astype(np.float32)
+    got = Tensor(x).conv2d(Tensor(k), padding=1).numpy()
+    want = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(k), padding=1).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+    out = Tensor(x, device="reference").conv2d(Tensor(k, device="reference"), padding=1)
+    module, _ = build_function(collect([out.lazydata], lambda node: node.realized is not None))
+    specs = default_pipeline("cpu", "uop-to-llvm")
+    run_passes(module, specs[: specs.index("loop-to-uop")])
+    chosen = [kernel.attributes["actions"].data for kernel in module.walk()
+              if isinstance(kernel, loop.KernelOp) and "actions" in kernel.attributes]
+    assert any(f":{w}," in a and a.count("unroll") == 2 for a in chosen), chosen

@@ -32,9 +32,9 @@ MASKED_WIDTHS = (16, 8, 4)
 MASKED_TYPES = (f32, f16, i32)
 
 
-def _candidates(ops: Sequence[Operation], facts: IndexFacts) -> dict[tuple, dict[int, list[uop.LoadOp]]]:
-    """Gated loads by (buffer, type, index terms, enclosing loop) and then by the index's constant."""
-    groups: dict[tuple, dict[int, list[uop.LoadOp]]] = {}
+def _candidates(ops: Sequence[Operation], facts: IndexFacts) -> dict[tuple, list[tuple[int, uop.LoadOp]]]:
+    """Loads by (buffer, type, index terms, enclosing loop), in program order with their index constants."""
+    groups: dict[tuple, list[tuple[int, uop.LoadOp]]] = {}
     loop = 0  # which loop body (ranges are flat begin/end markers in the kernel's block)
     for op in ops:
         if isinstance(op, (uop.RangeOp, uop.EndRangeOp)):
@@ -42,19 +42,32 @@ def _candidates(ops: Sequence[Operation], facts: IndexFacts) -> dict[tuple, dict
         elif isinstance(op, uop.LoadOp) and op.result.type in MASKED_TYPES:
             form = facts.form(op.index)
             if form is not None:
-                groups.setdefault((op.buffer, op.result.type, form[0], loop), {}).setdefault(form[1], []).append(op)
+                groups.setdefault((op.buffer, op.result.type, form[0], loop), []).append((form[1], op))
     return groups
 
 
-def _runs(by_const: dict[int, list[uop.LoadOp]], width: int) -> list[list[uop.LoadOp]]:
-    """Disjoint runs of `width` loads at constants c..c+width-1 (taken out of `by_const`)."""
+def _runs(loads: list[tuple[int, uop.LoadOp]]) -> list[list[uop.LoadOp]]:
+    """Runs of loads that follow each other in program order at constants c, c+1, ... (an upcast
+    tile's copies), cut into 16, 8 or 4 lanes from the start of each chain (so that a row of 56
+    copies is 16 + 16 + 16 + 8, each vector the lanes of the same accumulators); runs of plain
+    loads only are left to SLP."""
+    chains: list[list[uop.LoadOp]] = []
+    previous: int | None = None
+    for const, op in loads:
+        if previous is not None and const == previous + 1:
+            chains[-1].append(op)
+        else:
+            chains.append([op])
+        previous = const
     runs = []
-    for start in sorted(by_const):
-        while all(by_const.get(start + k) for k in range(width)):
-            lanes = [by_const[start + k][0] for k in range(width)]
-            if all(op.gate is None for op in lanes):
-                break  # plain loads: LLVM's SLP vectorizer merges them
-            runs.append([by_const[start + k].pop(0) for k in range(width)])
+    for chain in chains:
+        while chain:
+            width = next((w for w in MASKED_WIDTHS if w <= len(chain)), 0)
+            if not width:
+                break
+            run, chain = chain[:width], chain[width:]
+            if any(op.gate is not None for op in run):
+                runs.append(run)
     return runs
 
 
@@ -84,32 +97,31 @@ def group_masked_loads(kernel: uop.KernelOp) -> int:
     block = kernel.body.block
     facts = IndexFacts()
     merged = 0
-    for width in MASKED_WIDTHS:
-        for by_const in _candidates(list(block.ops), facts).values():
-            for run in _runs(by_const, width):
-                ops = list(block.ops)  # afresh: each merge moves ops
-                pos = {op: i for i, op in enumerate(ops)}
-                first, last = min(pos[op] for op in run), max(pos[op] for op in run)
-                moves: list[Operation] = []
-                if _writes_between(ops, first, last, run[0].buffer) or not all(
-                        _hoistable(v, first, pos, moves) for v in (run[0].index, *(op.gate for op in run if op.gate))):
-                    continue
-                for op in moves:  # the gates' and lane 0's index math, computed before the first load
-                    op.detach()
-                    Rewriter.insert_op(op, InsertPoint.before(ops[first]))
-                gates: list[SSAValue] = []
-                new: list[Operation] = []
-                for op in run:
-                    if op.gate is None and not new:
-                        new.append(uop.ConstOp(True, i1))  # the gate of an ungated lane
-                    gates.append(op.gate or new[0].results[0])
-                vload = ll.MaskedVLoadOp(run[0].buffer, run[0].index, gates, run[0].result.type)
-                Rewriter.insert_op([*new, vload], InsertPoint.before(ops[first]))
-                for load, lane in zip(run, vload.lanes):
-                    load.result.replace_all_uses_with(lane)
-                    load.detach()
-                    load.erase()
-                merged += 1
+    for loads in _candidates(list(block.ops), facts).values():
+        for run in _runs(loads):
+            ops = list(block.ops)  # afresh: each merge moves ops
+            pos = {op: i for i, op in enumerate(ops)}
+            first, last = min(pos[op] for op in run), max(pos[op] for op in run)
+            moves: list[Operation] = []
+            if _writes_between(ops, first, last, run[0].buffer) or not all(
+                    _hoistable(v, first, pos, moves) for v in (run[0].index, *(op.gate for op in run if op.gate))):
+                continue
+            for op in moves:  # the gates' and lane 0's index math, computed before the first load
+                op.detach()
+                Rewriter.insert_op(op, InsertPoint.before(ops[first]))
+            gates: list[SSAValue] = []
+            new: list[Operation] = []
+            for op in run:
+                if op.gate is None and not new:
+                    new.append(uop.ConstOp(True, i1))  # the gate of an ungated lane
+                gates.append(op.gate or new[0].results[0])
+            vload = ll.MaskedVLoadOp(run[0].buffer, run[0].index, gates, run[0].result.type)
+            Rewriter.insert_op([*new, vload], InsertPoint.before(ops[first]))
+            for load, lane in zip(run, vload.lanes):
+                load.result.replace_all_uses_with(lane)
+                load.detach()
+                load.erase()
+            merged += 1
     return merged
 
 
