@@ -35,8 +35,7 @@ NOT_YET_OPS = {
     "CausalConvWithState": "not converted yet",
     "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet",
-    "STFT": "not converted yet",
-    "MelWeightMatrix": "not converted yet", "Bernoulli": "random operators are not converted yet",
+    "Bernoulli": "random operators are not converted yet",
     "RandomUniformLike": "random operators are not converted yet",
 }
 # single cases of converted operators that are not supported yet: what is missing

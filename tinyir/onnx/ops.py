@@ -1350,6 +1350,16 @@ def _dft(ctx: Any) -> Tensor:
         return t.shrink([None] * (t.ndim - 1) + [(0, m_in)]) if size >= m_in else t.pad(
             [None] * (t.ndim - 1) + [(0, m_in - size)])
     xr, xi = fit(xr), fit(xi) if xi is not None else None
+    c, s = _dft_matrices(m_in, m_out, n, inverse, onesided, x)
+    real = xr @ c - (xi @ s if xi is not None else 0)
+    if inverse and onesided:
+        return real.transpose(axis, -1).unsqueeze(-1)
+    imag = xr @ s + (xi @ c if xi is not None else 0)
+    return real.unsqueeze(-1).cat(imag.unsqueeze(-1), dim=-1).transpose(axis, -2)
+
+
+def _dft_matrices(m_in: int, m_out: int, n: int, inverse: bool, onesided: bool, like: Tensor) -> tuple[Tensor, Tensor]:
+    """The (m_in, m_out) cos and sin matrices of an n-point DFT, in like's dtype and on its device."""
     j = np.arange(m_in).reshape(-1, 1)
     k = np.arange(m_out).reshape(1, -1)
     theta = 2 * np.pi * j * k / n
@@ -1360,13 +1370,53 @@ def _dft(ctx: Any) -> Tensor:
         cos, sin = np.cos(theta) / n, np.sin(theta) / n
     else:
         cos, sin = np.cos(theta), -np.sin(theta)
-    c = Tensor(cos.astype(np.float32), device=x.device).cast(x.dtype)
-    s = Tensor(sin.astype(np.float32), device=x.device).cast(x.dtype)
+    return tuple(Tensor(m.astype(np.float32), device=like.device).cast(like.dtype) for m in (cos, sin))
+
+
+def _stft(ctx: Any) -> Tensor:
+    """STFT: frames of the signal (batch, length, 1 or 2) every frame_step samples, times the window,
+    through a forward DFT of frame_length points: (batch, frames, bins, 2)."""
+    x, step, window = ctx.x(0), int(ctx.scalar(1)), ctx.x(2)
+    length = int(ctx.scalar(3)) if ctx.has(3) else (window.shape[0] if window is not None else x.shape[-2])
+    width = window.shape[0] if window is not None else length
+    frames = 1 + (x.shape[-2] - width) // step
+    stacked = Tensor.stack(*(x.shrink([None, (f * step, f * step + width), None]) for f in range(frames)), dim=1)
+    if window is not None:
+        stacked = stacked * window.cast(x.dtype).reshape(1, 1, width, 1)
+    bins = length // 2 + 1 if ctx.attr("onesided", 1) else length
+    fitted = stacked.shrink([None, None, (0, min(width, length)), None])
+    if width < length:
+        fitted = fitted.pad([None, None, (0, length - width), None])
+    xr = fitted[..., 0]
+    xi = fitted[..., 1] if x.shape[-1] == 2 else None
+    c, s = _dft_matrices(length, bins, length, False, False, x)
     real = xr @ c - (xi @ s if xi is not None else 0)
-    if inverse and onesided:
-        return real.transpose(axis, -1).unsqueeze(-1)
     imag = xr @ s + (xi @ c if xi is not None else 0)
-    return real.unsqueeze(-1).cat(imag.unsqueeze(-1), dim=-1).transpose(axis, -2)
+    return real.unsqueeze(-1).cat(imag.unsqueeze(-1), dim=-1)
+
+
+def _mel_weight_matrix(ctx: Any) -> np.ndarray:
+    """MelWeightMatrix: (dft_length // 2 + 1, num_mel_bins) triangular filters, equally spaced on the mel
+    scale between the edge frequencies; a constant, computed on the host with the inputs' dtypes."""
+    bins, dft_length, rate, low, high = (ctx.host(i) for i in range(5))
+    mel_bins = int(bins)
+    low_mel = 2595 * np.log1p(low / 700) / np.log(10)
+    high_mel = 2595 * np.log1p(high / 700) / np.log(10)
+    edges = np.arange(0, mel_bins + 2) * ((high_mel - low_mel) / (mel_bins + 2)) + low_mel
+    edges = (((dft_length + 1) * (700 * np.expm1(edges / 2595 * np.log(10)))) // rate).astype(int)
+    out = np.zeros((int(dft_length) // 2 + 1, mel_bins))
+    rows = np.arange(out.shape[0])
+    for i in range(mel_bins):
+        left, center, right = edges[i], edges[i + 1], edges[i + 2]
+        if center == left:
+            out[center, i] = 1
+        else:
+            rising = (rows >= left) & (rows <= center)
+            out[rising, i] = (rows[rising] - left) / (center - left)
+        if right > center:
+            falling = (rows >= center) & (rows < right)
+            out[falling, i] = (right - rows[falling]) / (right - center)
+    return out.astype(_onnx_np_dtype(int(ctx.attr("output_datatype", 1)), ctx))
 
 
 def _unique(ctx: Any) -> tuple[np.ndarray, ...]:
@@ -1761,7 +1811,8 @@ OPS: dict[str, Handler] = {
     "QuantizeLinear": _quantize, "DequantizeLinear": _dequantize,
     "DynamicQuantizeLinear": _dynamic_quantize, "MatMulInteger": _matmul_integer, "QLinearMatMul": _qlinear_matmul,
     "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det,
-    "GridSample": _grid_sample, "Col2Im": _col2im, "NonMaxSuppression": _non_max_suppression, "BitCast": _bitcast,
+    "GridSample": _grid_sample, "Col2Im": _col2im, "NonMaxSuppression": _non_max_suppression,
+    "STFT": _stft, "MelWeightMatrix": _mel_weight_matrix, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
