@@ -1231,6 +1231,24 @@ def _col2im(ctx: Any) -> Tensor:
     return out.shrink([None, None] + [(pads[i], pads[i] + image[i]) for i in range(nd)])
 
 
+def _causal_conv_with_state(ctx: Any) -> tuple[Tensor, Tensor]:
+    """A depthwise causal 1-d convolution: the past state (or zeros) prepended to the input, a valid
+    convolution of each channel with its k taps, an optional SiLU; the last k - 1 padded positions are
+    the next state."""
+    x, w, bias, past = ctx.x(0), ctx.x(1), ctx.x(2), ctx.x(3)
+    activation = ctx.attr("activation", "none")
+    if activation not in ("none", "silu", "swish"):
+        raise ctx.error(f"activation {activation!r} is not supported (none, silu, swish)")
+    channels, k = x.shape[1], w.shape[2]
+    padded = x.pad([None, None, (k - 1, 0)]) if past is None else past.cat(x, dim=2)
+    wide = dtypes.float32 if x.dtype in (dtypes.float16, dtypes.bfloat16) else x.dtype  # half: in float32
+    out = padded.cast(wide)._conv(1, w.cast(wide), bias.cast(wide) if bias is not None else None, (1,), 0, (1,),
+                                  channels, "CausalConvWithState").cast(x.dtype)
+    if activation != "none":
+        out = _in_f32(lambda y: y * y.sigmoid(), out)
+    return out, padded.shrink([None, None, (padded.shape[2] - (k - 1), padded.shape[2])])
+
+
 def _det(ctx: Any) -> Tensor:
     """Determinants of the last two dims: Gaussian elimination with partial pivoting, unrolled over the
     n columns (each step picks the largest remaining pivot, swaps it up, and eliminates below it)."""
@@ -1812,7 +1830,7 @@ OPS: dict[str, Handler] = {
     "DynamicQuantizeLinear": _dynamic_quantize, "MatMulInteger": _matmul_integer, "QLinearMatMul": _qlinear_matmul,
     "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det,
     "GridSample": _grid_sample, "Col2Im": _col2im, "NonMaxSuppression": _non_max_suppression,
-    "STFT": _stft, "MelWeightMatrix": _mel_weight_matrix, "BitCast": _bitcast,
+    "STFT": _stft, "MelWeightMatrix": _mel_weight_matrix, "CausalConvWithState": _causal_conv_with_state, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
