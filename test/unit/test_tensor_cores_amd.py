@@ -85,6 +85,20 @@ def test_tc_matmul_on_the_uop_interpreter_matches_numpy(shape, arch: str, ty: st
     check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
 
 
+ACTIONS = ["tc:2:0,upcast:0:2,upcast:1:2,local:0:2,unroll:2:2", "tc:2:0,stage:2:2",
+           "tc:2:0,upcast:1:2,local:0:2,local:1:2,stage:2:0"]
+
+
+@pytest.mark.parametrize("actions", ACTIONS)
+@pytest.mark.parametrize("arch", ["gfx90a", "gfx1100"])
+def test_tc_with_explicit_actions_on_the_uop_interpreter(arch: str, actions: str) -> None:
+    """Tiles of instructions per wave, several waves a workgroup, staged operands (LDS)."""
+    a, b = inputs([(64, 64), (64, 64)], "bf16", seed=1)
+    module = uop_level(matmul(64, 64, 64, "bf16"), arch, actions)
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), "bf16")
+
+
 def test_tc_batched_matmul_with_epilogue_on_the_uop_interpreter() -> None:
     from tinyir import Tensor
     from tinyir.frontend.realize import build_function, collect

@@ -58,6 +58,35 @@ def test_tc_matmul_on_the_uop_interpreter_matches_numpy(shape) -> None:
     check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")
 
 
+@pytest.mark.parametrize("actions", ["tc:2:0,upcast:0:2,upcast:1:2,local:0:2,unroll:2:2", "tc:2:0,stage:2:2",
+                                     "tc:2:0,upcast:1:2,local:0:2,local:1:2,stage:2:0"])
+def test_tc_with_explicit_actions_on_the_uop_interpreter(actions: str) -> None:
+    a, b = inputs([(32, 32), (32, 32)], "f16", seed=1)
+    module = uop_level(matmul(32, 32, 32, "f16"), actions)
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")
+
+
+def test_tc_batched_matmul_with_epilogue_on_the_uop_interpreter(cxx_check) -> None:  # noqa: F811
+    """relu(x @ w + bias) cast to f16, batched: the epilogue per element of the tile; the MSL checks."""
+    from tinyir import Tensor
+    from tinyir.frontend.realize import build_function, collect
+
+    x, w, bias = inputs([(2, 16, 24), (24, 16), (16,)], "f16")
+    ts = [Tensor(v, device="reference") for v in (x, w, bias)]
+    out = (ts[0] @ ts[1] + ts[2]).relu()
+    module, _ = build_function(collect([out.lazydata], lambda node: node.realized is not None))
+    uop_level(module)
+    assert any(a.startswith("tc:") for a in actions_of(module))
+    (got,) = run_program(module, [x, w, bias])
+    check(got, np.maximum(x.astype(np.float64) @ w.astype(np.float64) + bias.astype(np.float64), 0), "f16")
+    module, _ = build_function(collect([out.lazydata], lambda node: node.realized is not None))
+    run_passes(module, default_pipeline("metal", "uop-to-metal"))
+    text = emit_module(module)
+    assert "simdgroup_multiply_accumulate(" in text
+    cxx_check(text, "tc_batched_epilogue")
+
+
 def test_bf16_matmul_falls_back_without_tc() -> None:
     module = uop_level(matmul(16, 16, 16, "bf16"))
     assert not any(op.name == "uop.mma" for op in module.walk())
