@@ -131,6 +131,17 @@ def test_tc_amdgpu_assembles(arch: str, ty: str) -> None:
     assert wave32 == (WAVE_SIZE[arch] == 32)
 
 
+@pytest.mark.parametrize("arch", ARCHS)
+def test_staged_tc_amdgpu_assembles(arch: str) -> None:
+    """Operands staged through LDS, several waves a workgroup, on the chip's instruction."""
+    module = matmul(64, 64, 64, "f16")
+    run_passes(module, default_pipeline("amdgpu", f"uop-to-amdgpu{{arch={arch}}}",
+                                        f'arch={arch} actions="{ACTIONS[2]}"'))
+    text = emit_module(module)
+    assert ("v_wmma_f32_16x16x16_f16" if arch == "gfx1100" else "v_mfma_f32_16x16x16") in text
+    assert "s_barrier" in text and ("ds_read" in text or "ds_load" in text)  # LDS reads (gfx11 names them ds_load)
+
+
 def test_tc_llvm_ir_builds_the_vectors() -> None:
     """bf16 elements (f32 registers after uop-emulate-bf16) pass their high 16 bits as i16."""
     from tinyir.targets.llvm.emit import emit_module as llvm_text

@@ -92,15 +92,16 @@ def test_bf16_matmul_falls_back_without_tc() -> None:
     assert not any(op.name == "uop.mma" for op in module.walk())
 
 
-@pytest.mark.parametrize("shape", [(16, 16, 8), (64, 64, 64)], ids=lambda s: "x".join(map(str, s)))
-def test_tc_msl_passes_the_cxx_check(shape, cxx_check) -> None:  # noqa: F811
+@pytest.mark.parametrize(("shape", "actions"), [((16, 16, 8), ""), ((64, 64, 64), ""),
+                                               ((64, 64, 64), "tc:2:0,upcast:1:2,local:0:2,local:1:2,stage:2:0")])
+def test_tc_msl_passes_the_cxx_check(shape, actions: str, cxx_check) -> None:  # noqa: F811
     m, k, n = shape
     module = matmul(m, k, n, "f16")
-    run_passes(module, default_pipeline("metal", "uop-to-metal"))
+    run_passes(module, default_pipeline("metal", "uop-to-metal", f'actions="{actions}"' if actions else ""))
     text = emit_module(module)
     assert "simdgroup_half8x8 " in text and "simdgroup_float8x8 " in text
     assert "simdgroup_multiply_accumulate(" in text and ".thread_elements()[1] = " in text
-    cxx_check(text, f"tc_{m}x{k}x{n}")
+    cxx_check(text, f"tc_{m}x{k}x{n}_{len(actions)}")
 
 
 def test_refusals_are_located_errors() -> None:
