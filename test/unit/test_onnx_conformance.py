@@ -31,7 +31,7 @@ from tinyir.onnx.ops import OUT_OF_SCOPE
 
 # in-scope operators tinyir.onnx does not convert yet: what is missing
 NOT_YET_OPS = {
-    "LinearAttention": "not converted yet", "FlexAttention": "ai.onnx.preview: not converted yet",
+    "FlexAttention": "ai.onnx.preview: not converted yet",
     "RoiAlign": "not converted yet",
     "DeformConv": "not converted yet",
     "Bernoulli": "random operators are not converted yet",

@@ -1249,6 +1249,45 @@ def _causal_conv_with_state(ctx: Any) -> tuple[Tensor, Tensor]:
     return out, padded.shrink([None, None, (padded.shape[2] - (k - 1), padded.shape[2])])
 
 
+def _linear_attention(ctx: Any) -> tuple[Tensor, Tensor]:
+    """LinearAttention: a (d_k, d_v) state per key/value head, updated at every step (decayed by exp(decay)
+    for the gated rules, the delta rule writing beta * (v - what the state already returns for k)) and
+    read by the queries; unrolled over the sequence in float32, as RNN/GRU/LSTM are."""
+    query, key, value, past, decay, beta = (ctx.x(i) for i in range(6))
+    rule = ctx.attr("update_rule", "gated_delta")
+    q_heads, kv_heads = ctx.attr("q_num_heads"), ctx.attr("kv_num_heads")
+    if rule not in ("linear", "gated", "delta", "gated_delta"):
+        raise ctx.error(f"update_rule {rule!r} is not supported (linear, gated, delta, gated_delta)")
+    if not q_heads or not kv_heads or q_heads % kv_heads:
+        raise ctx.error(f"q_num_heads ({q_heads}) must be a positive multiple of kv_num_heads ({kv_heads})")
+    gated, delta = rule in ("gated", "gated_delta"), rule in ("delta", "gated_delta")
+    if gated != (decay is not None) or delta != (beta is not None):
+        raise ctx.error(f"update_rule {rule!r} takes {'a' if gated else 'no'} decay and {'a' if delta else 'no'} beta input")
+    b, t, _ = query.shape
+    d_k, d_v, group = query.shape[-1] // q_heads, value.shape[-1] // kv_heads, q_heads // kv_heads
+
+    def heads(x: Tensor, count: int) -> Tensor:  # (B, T, H*D) -> (B, H, T, D) in float32
+        return x.reshape(b, t, count, -1).permute(0, 2, 1, 3).cast(dtypes.float32)
+    q, k, v = heads(query, q_heads), heads(key, kv_heads), heads(value, kv_heads)
+    gates = heads(decay, kv_heads) if decay is not None else None  # last dim 1 (per head) or d_k
+    betas = heads(beta, beta.shape[-1]) if beta is not None else None  # (B, 1 or H_kv, T, 1)
+    state = (past.cast(dtypes.float32) if past is not None
+             else Tensor.zeros(b, kv_heads, d_k, d_v, device=query.device))
+    scale = float(ctx.attr("scale", 0.0)) or 1.0 / math.sqrt(d_k)
+    outputs = []
+    for i in range(t):
+        k_t, v_t = k[:, :, i], v[:, :, i]
+        if gates is not None:
+            state = state * gates[:, :, i].exp().unsqueeze(-1)
+        if betas is not None:
+            v_t = betas[:, :, i] * (v_t - (state * k_t.unsqueeze(-1)).sum(2))
+        state = state + k_t.unsqueeze(-1) * v_t.unsqueeze(-2)
+        q_t = q[:, :, i].reshape(b, kv_heads, group, d_k)  # query heads grouped by the key/value head they read
+        outputs.append((q_t.unsqueeze(-1) * state.unsqueeze(2)).sum(-2).reshape(b, q_heads, d_v) * scale)
+    out = Tensor.stack(*outputs, dim=2).permute(0, 2, 1, 3).reshape(b, t, q_heads * d_v).cast(query.dtype)
+    return out, state.cast(past.dtype if past is not None else query.dtype)
+
+
 def _det(ctx: Any) -> Tensor:
     """Determinants of the last two dims: Gaussian elimination with partial pivoting, unrolled over the
     n columns (each step picks the largest remaining pivot, swaps it up, and eliminates below it)."""
@@ -1830,7 +1869,8 @@ OPS: dict[str, Handler] = {
     "DynamicQuantizeLinear": _dynamic_quantize, "MatMulInteger": _matmul_integer, "QLinearMatMul": _qlinear_matmul,
     "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det,
     "GridSample": _grid_sample, "Col2Im": _col2im, "NonMaxSuppression": _non_max_suppression,
-    "STFT": _stft, "MelWeightMatrix": _mel_weight_matrix, "CausalConvWithState": _causal_conv_with_state, "BitCast": _bitcast,
+    "STFT": _stft, "MelWeightMatrix": _mel_weight_matrix, "CausalConvWithState": _causal_conv_with_state,
+    "LinearAttention": _linear_attention, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
