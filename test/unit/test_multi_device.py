@@ -391,3 +391,19 @@ def test_nccl_path_calls_one_group(monkeypatch):
         np.testing.assert_allclose(out.numpy(), a + b, rtol=1e-6)
     for out in maxed:
         np.testing.assert_array_equal(out.numpy(), [1, 1, 2])
+
+
+def test_sharded_loss_realized_before_backward():
+    """Realizing a sharded loss keeps the graph autodiff needs (its parameters' shards count as
+    requiring grad), as on one device."""
+    x, w = data(8, 5), data(5, 3)
+    ref_w = Tensor(w, requires_grad=True)
+    ref = (Tensor(x) @ ref_w).square().mean()
+    ref.numpy()
+    ref.backward()
+    ws = Tensor(w).shard(CPUS[:2])
+    ws.requires_grad = True
+    loss = (Tensor(x).shard(CPUS[:2], 0) @ ws).square().mean()
+    np.testing.assert_allclose(loss.numpy(), ref.numpy(), rtol=1e-5)
+    loss.backward()
+    np.testing.assert_allclose(ws.grad.numpy(), ref_w.grad.numpy(), rtol=1e-5, atol=1e-6)

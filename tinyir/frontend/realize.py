@@ -203,6 +203,8 @@ def _keeps_history(roots: list[LazyOp]) -> set[int]:
     if Tensor.no_grad:
         return set()
     wanted = {id(t.lazydata) for t in list(REQUIRES_GRAD) if t.requires_grad}
+    wanted |= {id(s) for t in list(REQUIRES_GRAD) if t.requires_grad and t.lazydata.op == "multi"
+               for s in t.lazydata.srcs}  # MULTI-DEVICE: a sharded parameter is its shards
     if not wanted:
         return set()
     depends: dict[int, bool] = {}
