@@ -39,7 +39,6 @@ NOT_YET_OPS = {
 }
 # single cases of converted operators that are not supported yet: what is missing
 NOT_YET_CASES = {
-    "test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool Indices with storage_order=1",
     "test_resize_tf_crop_and_resize": "Resize tf_crop_and_resize",
     "test_resize_tf_crop_and_resize_extrapolation_value": "Resize tf_crop_and_resize",
     "test_resize_tf_crop_and_resize_axes_2_3": "Resize tf_crop_and_resize",

@@ -105,3 +105,15 @@ def test_col2im_matches_pytorch_fold_with_stride_dilation_and_padding() -> None:
     want = torch.nn.functional.fold(torch.from_numpy(x), image, block, dilation=dilation, padding=pad,
                                     stride=stride).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_maxpool_indices_in_column_major_order_on_a_non_square_plane() -> None:
+    x = RNG.permutation(2 * 3 * 4 * 6).astype(np.float32).reshape(2, 3, 4, 6)  # distinct values: one maximum
+    node = helper.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=[2, 3], strides=[2, 3], storage_order=1)
+    values, indices = backend.run_node(node, [x], device="CPU")
+    windows = x.reshape(2, 3, 2, 2, 2, 3).transpose(0, 1, 2, 4, 3, 5).reshape(2, 3, 2, 2, 6)
+    h = np.arange(2)[:, None] * 2 + windows.argmax(-1) // 3
+    w = np.arange(2)[None, :] * 3 + windows.argmax(-1) % 3
+    plane = np.arange(6).reshape(2, 3, 1, 1) * 24
+    np.testing.assert_array_equal(values, windows.max(-1))
+    np.testing.assert_array_equal(indices, plane + w * 4 + h)  # column-major: h varies fastest

@@ -253,11 +253,16 @@ def _max_pool(ctx: Any) -> Any:
     result = windows.max(tuple(range(-nd, 0)))
     if len(ctx.node.output) < 2 or not ctx.node.output[1]:
         return result
-    if ctx.attr("storage_order", 0):
-        raise ctx.error("storage_order=1 (column-major Indices) is not supported")
     # Indices: the flat index into the unpadded input of each window's first maximum
     spatial = x.shape[-nd:]
     places = Tensor.arange(math.prod(x.shape), device=x.device).reshape(x.shape)
+    if ctx.attr("storage_order", 0):  # column-major within each (n, c) plane: the first spatial dim varies fastest
+        lead = x.shape[:-nd]
+        places = Tensor.arange(math.prod(lead), device=x.device).reshape(*lead, *[1] * nd) * math.prod(spatial)
+        for j, size in enumerate(spatial):
+            along = [size if i == j else 1 for i in range(nd)]
+            places = places + Tensor.arange(size, device=x.device).reshape(*[1] * len(lead), *along) * math.prod(spatial[:j])
+        places = places.expand(*x.shape)
     places = _pool_windows(places, kernel, strides, dilations, pairs, out, -1)
     flat = windows.reshape(windows.shape[:windows.ndim - nd] + (-1,))
     first = flat.argmax(-1, keepdim=True)
