@@ -14,7 +14,7 @@
 // TEXT:       %[[V:.*]] = call <4 x float> @llvm.amdgcn.mfma.f32.16x16x16f16(<4 x half> %{{.*}}, <4 x half> %{{.*}}, <4 x float> %{{.*}}, i32 0, i32 0, i32 0)
 // TEXT:       extractelement <4 x float> %[[V]], i32 3
 // TEXT:       declare <4 x float> @llvm.amdgcn.mfma.f32.16x16x16f16(<4 x half>, <4 x half>, <4 x float>, i32, i32, i32)
-// WRONG:      mma-lower.mlir:[[# @LINE + 7]]:{{[0-9]+}}: error: {{.*}}uop-to-amdgpu: gfx1100 has no matrix instruction mfma.16x16x16.f16 (it has wmma.16x16x16.f16, wmma.16x16x16.bf16)
+// WRONG:      mma-lower.mlir:[[# @LINE + 7]]:{{[0-9]+}}: error: {{.*}}uop-to-amdgpu: gfx1100 has no matrix instruction mfma.16x16x16.f16 (it has wmma.16x16x16.f16, wmma.16x16x16.bf16; kernel-optimize{arch=gfx1100} chooses among these)
 func.func @mfma(%x: !st.buffer<64xf16>, %out: !st.buffer<64xf32>) {
   uop.kernel "mfma" (%out, %x) : !st.buffer<64xf32>, !st.buffer<64xf16> {
   ^bb0(%o: !st.buffer<64xf32>, %in: !st.buffer<64xf16>):

@@ -63,7 +63,8 @@ def lower_mma(op: uop.MmaOp, arch: str) -> Operation | None:
     mi = op.matrix_instruction
     if mi.name not in ARCH_INSTRUCTIONS.get(arch, ()):
         have = ", ".join(ARCH_INSTRUCTIONS.get(arch, ())) or "none"
-        emit_error(op, f"uop-to-amdgpu: {arch} has no matrix instruction {mi.name} (it has {have})")
+        emit_error(op, f"uop-to-amdgpu: {arch} has no matrix instruction {mi.name} (it has {have}; "
+                       f"kernel-optimize{{arch={arch}}} chooses among these)")
     values = operands(op)
     a, b, c = values[:len(op.a)], values[len(op.a):len(op.a) + len(op.b)], values[len(op.a) + len(op.b):]
     groups: list[Sequence[SSAValue | Operation]] = []
