@@ -184,9 +184,9 @@ def main() -> None:
     args = parser.parse_args()
     devices = (f"{args.device}:0", f"{args.device}:1")
     if args.small:
-        cfg, batch, steps, nbytes, iters = dict(d=32, ctx=16, vocab=64, layers=1), 2, 3, 1 << 20, 5
+        cfg, batch, steps, nbytes, iters = {"d": 32, "ctx": 16, "vocab": 64, "layers": 1}, 2, 3, 1 << 20, 5
     else:
-        cfg, batch, steps, nbytes, iters = dict(d=256, ctx=128, vocab=512, layers=4), 64, 10, 256 << 20, 20
+        cfg, batch, steps, nbytes, iters = {"d": 256, "ctx": 128, "vocab": 512, "layers": 4}, 64, 10, 256 << 20, 20
     batch, steps = args.batch or batch, args.steps or steps
     from tinyir.runtime import collectives
     from tinyir.runtime.executor import canonical_device_name, get_device

@@ -355,7 +355,7 @@ def test_nccl_path_calls_one_group(monkeypatch):
         def __init__(self, rank: int):
             self.rank = rank
 
-        def allReduce(self, send, recv, count, dtype, op, stream):  # noqa: N802 - cupy's name
+        def allReduce(self, send, recv, count, dtype, op, stream):  # cupy's name
             log.append(("allReduce", self.rank, count, dtype, op, stream))
             pending.append((send, recv, op))
 

@@ -195,12 +195,13 @@ def allocator_for(device: str) -> Allocator:
     one per device index (MULTI-DEVICE: `cpu:1` counts its own buffers; `cpu:0` is `cpu`)."""
     found = _ALLOCATORS.get(device)
     if found is None:
-        from tinyir.runtime.executor import canonical_device_name, get_device, split_device_name
+        from tinyir.runtime import executor
 
-        name = canonical_device_name(device)
+        name = executor.canonical_device_name(device)
         found = _ALLOCATORS.get(name)
         if found is None:
-            dev: Device = HostDevice() if split_device_name(name)[0] == "reference" else get_device(name)
+            host = executor.split_device_name(name)[0] == "reference"
+            dev: Device = HostDevice() if host else executor.get_device(name)
             found = _ALLOCATORS[name] = Allocator(name, dev)
         _ALLOCATORS[device] = found
     return found

@@ -72,7 +72,7 @@ def uses_nccl(devices: Sequence[str]) -> bool:
 
 def _nccl() -> Any:
     try:
-        from cupy.cuda import nccl  # noqa: PLC0415 - optional dependency
+        from cupy.cuda import nccl  # optional dependency
     except ImportError as exc:
         raise TinyirError("collectives between CUDA GPUs need NCCL through cupy (pip install cupy-cuda12x; "
                           f"NVIDIA's NCCL comes with it): {exc}; TINYIR_COLLECTIVES=host copies through "
@@ -87,7 +87,7 @@ def _communicators(buffers: Sequence[Buffer]) -> tuple[Any, list[Any]]:
     if comms is None:
         try:
             comms = list(nccl.NcclCommunicator.initAll(list(ordinals)))
-        except Exception as exc:  # cupy's NcclError, or a CUDA runtime error: one clear message
+        except Exception as exc:  # noqa: BLE001 - cupy's NcclError, or a CUDA runtime error: one clear message
             raise TinyirError(f"NCCL could not set up GPUs {list(ordinals)}: {type(exc).__name__}: {exc}") from None
         _COMMUNICATORS[ordinals] = comms
     return nccl, comms
