@@ -407,3 +407,18 @@ def test_sharded_loss_realized_before_backward():
     np.testing.assert_allclose(loss.numpy(), ref.numpy(), rtol=1e-5)
     loss.backward()
     np.testing.assert_allclose(ws.grad.numpy(), ref_w.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_device_index_in_tinyir_run_and_onnx(tmp_path, capsys):
+    from tinyir.onnx.backend import tinyir_device
+    from tinyir.tools.run import main
+
+    assert tinyir_device("CUDA:1") == "cuda:1" and tinyir_device("CPU:0") == "cpu"
+    program = tmp_path / "p.mlir"
+    program.write_text("func.func @main(%a: tensor<4xf32>) -> tensor<4xf32> {\n"
+                       "  %b = tir.add %a, %a : tensor<4xf32>\n  return %b : tensor<4xf32>\n}\n")
+    np.save(tmp_path / "a.npy", np.arange(4, dtype=np.float32))
+    assert main([str(program), "--device", "cpu:2", "--inputs", str(tmp_path / "a.npy")]) == 0
+    assert "0. 2. 4. 6." in capsys.readouterr().out.replace("  ", " ")
+    assert main([str(program), "--device", "cpu:two"]) == 1
+    assert "malformed device name" in capsys.readouterr().err
