@@ -33,7 +33,6 @@ from tinyir.onnx.ops import OUT_OF_SCOPE
 NOT_YET_OPS = {
     "FlexAttention": "ai.onnx.preview: not converted yet",
     "RoiAlign": "not converted yet",
-    "DeformConv": "not converted yet",
     "Bernoulli": "random operators are not converted yet",
     "RandomUniformLike": "random operators are not converted yet",
 }

@@ -117,3 +117,19 @@ def test_maxpool_indices_in_column_major_order_on_a_non_square_plane() -> None:
     plane = np.arange(6).reshape(2, 3, 1, 1) * 24
     np.testing.assert_array_equal(values, windows.max(-1))
     np.testing.assert_array_equal(indices, plane + w * 4 + h)  # column-major: h varies fastest
+
+
+def test_deform_conv_with_groups_strides_dilations_mask_and_bias_matches_onnx_reference() -> None:
+    from onnx.reference import ReferenceEvaluator
+
+    x = RNG.standard_normal((2, 4, 7, 6)).astype(np.float32)
+    w = RNG.standard_normal((6, 2, 2, 3)).astype(np.float32)
+    offset = RNG.uniform(-2, 2, (2, 2 * 2 * 3 * 2, 4, 2)).astype(np.float32)
+    bias = RNG.standard_normal(6).astype(np.float32)
+    mask = RNG.uniform(0, 1, (2, 2 * 2 * 3, 4, 2)).astype(np.float32)
+    attrs = {"kernel_shape": [2, 3], "strides": [2, 2], "dilations": [2, 1], "pads": [1, 0, 1, 0], "group": 2,
+             "offset_group": 2}
+    (got,) = run("DeformConv", [x, w, offset, bias, mask], **attrs)
+    node = helper.make_node("DeformConv", ["x", "w", "o", "b", "m"], ["y"], **attrs)
+    (want,) = ReferenceEvaluator(node).run(None, {"x": x, "w": w, "o": offset, "b": bias, "m": mask})
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -1293,6 +1293,49 @@ def _linear_attention(ctx: Any) -> tuple[Tensor, Tensor]:
     return out, state.cast(past.dtype if past is not None else query.dtype)
 
 
+def _linear_tap_weights(coord: Tensor, size: int) -> Tensor:
+    """(..., size) weights of bilinear sampling at `coord` along one axis; taps outside 0..size-1 are dropped
+    (zero padding)."""
+    start = coord.floor()
+    fraction = (coord - start).unsqueeze(-1)
+    columns = Tensor.arange(size, device=coord.device).cast(coord.dtype)
+    return ((start.unsqueeze(-1) == columns).where(1 - fraction, 0.0)
+            + ((start + 1).unsqueeze(-1) == columns).where(fraction, 0.0))
+
+
+def _deform_conv(ctx: Any) -> Tensor:
+    """DeformConv (2-d): every kernel tap samples X bilinearly at its place moved by the tap's offset
+    (zero outside, times the mask), then the samples go through the convolution's weights as a matmul."""
+    x, w, offset, bias, mask = (ctx.x(i) for i in range(5))
+    if x.ndim != 4:
+        raise ctx.error(f"only 2-d DeformConv is supported, got input shape {x.shape}")
+    n, cin, ih, iw = x.shape
+    cout, (kh, kw) = w.shape[0], tuple(ctx.attr("kernel_shape", w.shape[2:]))
+    (sh, sw), (dh, dw) = ctx.attr("strides", [1, 1]), ctx.attr("dilations", [1, 1])
+    pads = ctx.attr("pads", [0, 0, 0, 0])
+    group, offset_group = int(ctx.attr("group", 1)), int(ctx.attr("offset_group", 1))
+    oh, ow = offset.shape[2:]
+    samples = kh * kw * oh * ow  # per (batch, offset group): every tap at every output position
+    moved = offset.float().reshape(n, offset_group, kh, kw, 2, oh, ow)
+    rows = (np.arange(kh) * dh).reshape(kh, 1, 1, 1) + (np.arange(oh) * sh - pads[0]).reshape(1, 1, oh, 1)
+    cols = (np.arange(kw) * dw).reshape(1, kw, 1, 1) + (np.arange(ow) * sw - pads[1]).reshape(1, 1, 1, ow)
+    ys = moved[:, :, :, :, 0] + Tensor(rows.astype(np.float32), device=x.device)
+    xs = moved[:, :, :, :, 1] + Tensor(cols.astype(np.float32), device=x.device)
+    weights_y = _linear_tap_weights(ys.reshape(n, offset_group, samples), ih)  # (n, og, samples, ih)
+    weights_x = _linear_tap_weights(xs.reshape(n, offset_group, samples), iw)
+    planes = x.float().reshape(n, offset_group, cin // offset_group, 1, ih, iw)
+    along_x = (planes * weights_x.reshape(n, offset_group, 1, samples, 1, iw)).sum(-1)
+    sampled = (along_x * weights_y.reshape(n, offset_group, 1, samples, ih)).sum(-1)  # (n, og, c/og, samples)
+    if mask is not None:
+        sampled = sampled * mask.float().reshape(n, offset_group, 1, samples)
+    columns = sampled.reshape(n, group, (cin // group) * kh * kw, oh * ow)
+    out = w.float().reshape(1, group, cout // group, (cin // group) * kh * kw) @ columns
+    out = out.reshape(n, cout, oh, ow)
+    if bias is not None:
+        out = out + bias.float().reshape(1, cout, 1, 1)
+    return out.cast(x.dtype)
+
+
 def _det(ctx: Any) -> Tensor:
     """Determinants of the last two dims: Gaussian elimination with partial pivoting, unrolled over the
     n columns (each step picks the largest remaining pivot, swaps it up, and eliminates below it)."""
@@ -1875,7 +1918,7 @@ OPS: dict[str, Handler] = {
     "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det,
     "GridSample": _grid_sample, "Col2Im": _col2im, "NonMaxSuppression": _non_max_suppression,
     "STFT": _stft, "MelWeightMatrix": _mel_weight_matrix, "CausalConvWithState": _causal_conv_with_state,
-    "LinearAttention": _linear_attention, "BitCast": _bitcast,
+    "LinearAttention": _linear_attention, "DeformConv": _deform_conv, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
