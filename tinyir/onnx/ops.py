@@ -1205,13 +1205,9 @@ def _grid_sample(ctx: Any) -> Tensor:
     return out.reshape(n, c, *out_spatial).cast(x.dtype)
 
 
-def _spread(t: Tensor, axis: int, stride: int, begin: int, length: int) -> Tensor:
+def _place_strided(t: Tensor, axis: int, stride: int, begin: int, length: int) -> Tensor:
     """t's elements along `axis` placed at begin, begin + stride, ... of `length` zeros."""
-    count = t.shape[axis]
-    if stride > 1:  # a run of stride - 1 zeros after each element, then the trailing run cut off
-        t = _pad_spatial(t.unsqueeze(axis + 1), [(0, stride - 1)] + [(0, 0)] * (t.ndim - axis - 1))
-        t = t.reshape(*t.shape[:axis], count * stride, *t.shape[axis + 2:])
-        t = t.shrink([(0, (count - 1) * stride + 1) if i == axis else None for i in range(t.ndim)])
+    t = _spread(t, axis, stride)
     end = length - begin - t.shape[axis]
     return _pad_spatial(t, [(begin, end)] + [(0, 0)] * (t.ndim - axis - 1))
 
@@ -1231,7 +1227,7 @@ def _col2im(ctx: Any) -> Tensor:
     for offset in itertools.product(*(range(b) for b in block)):
         piece = columns[(slice(None), slice(None), *offset)]
         for i in range(nd):
-            piece = _spread(piece, 2 + i, strides[i], offset[i] * dilations[i], padded[i])
+            piece = _place_strided(piece, 2 + i, strides[i], offset[i] * dilations[i], padded[i])
         out = piece if out is None else out + piece
     return out.shrink([None, None] + [(pads[i], pads[i] + image[i]) for i in range(nd)])
 
