@@ -59,6 +59,8 @@ from tinyir.dialects.shapetracker import BufferType
 from tinyir.element_types import ELEMENT_TYPES, TYPE_NAMES, bit_width, is_float
 
 # Scalar element types; the exact set (ELEMENT_TYPES) is checked by `_scalar_type` in verifiers.
+#: INDEX64: a load/store index is i32, or i64 in a kernel whose indices pass 2**31 - 1 (the verifier's check)
+INDEX_TYPES = base(IntegerType)
 SCALAR = AnyOf([base(IntegerType), base(Float32Type), base(Float16Type), base(Float64Type), base(BFloat16Type)])
 
 
@@ -199,8 +201,8 @@ def _check_element_type(op: Operation, t: Attribute) -> None:
 
 
 def _index_type(op: Operation, value: SSAValue, what: str) -> None:
-    if value.type != i32:
-        raise VerifyException(f"{op.name} {what} must be i32, got {value.type}")
+    if value.type not in (i32, i64):  # INDEX64: i64 in a kernel whose indices pass 2**31 - 1
+        raise VerifyException(f"{op.name} {what} must be i32 or i64, got {value.type}")
 
 
 def _gate_type(op: Operation, value: SSAValue | None) -> None:
@@ -442,7 +444,9 @@ def _parse_buffer_access(parser: Parser) -> tuple[SSAValue, SSAValue]:
     """`%buf[%idx]`."""
     buffer = _parse_buffer(parser)
     parser.parse_punctuation("[")
-    index = parser.parse_operand(i32)
+    unresolved = parser.parse_unresolved_operand()
+    index_type = parser.parse_type() if parser.parse_optional_punctuation(":") else i32  # INDEX64: `[%i : i64]`
+    index = parser.resolve_operand(unresolved, index_type)
     parser.parse_punctuation("]")
     return buffer, index
 
@@ -454,6 +458,9 @@ def _print_access(printer: Printer, op: Operation, values: Sequence[SSAValue] = 
     printer.print_ssa_value(op.buffer)
     printer.print_string("[")
     printer.print_ssa_value(op.index)
+    if op.index.type != i32:  # INDEX64: an i64 index says so
+        printer.print_string(" : ")
+        printer.print_attribute(op.index.type)
     printer.print_string("]")
     if values:
         printer.print_string(", ")
@@ -486,7 +493,7 @@ class LoadOp(IRDLOperation):
 
     name = "uop.load"
     buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
+    index = operand_def(INDEX_TYPES)  # INDEX64
     gate = opt_operand_def(i1)
     result = result_def(SCALAR)
 
@@ -521,7 +528,7 @@ class StoreOp(IRDLOperation):
 
     name = "uop.store"
     buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
+    index = operand_def(INDEX_TYPES)  # INDEX64
     value = operand_def(SCALAR)
     gate = opt_operand_def(i1)
 
@@ -571,7 +578,7 @@ class VLoadOp(IRDLOperation):
 
     name = "uop.vload"
     buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
+    index = operand_def(INDEX_TYPES)  # INDEX64
     gate = opt_operand_def(i1)
     lanes = var_result_def(SCALAR)
 
@@ -609,7 +616,7 @@ class VStoreOp(IRDLOperation):
 
     name = "uop.vstore"
     buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
+    index = operand_def(INDEX_TYPES)  # INDEX64
     values = var_operand_def(SCALAR)
     gate = opt_operand_def(i1)
     irdl_options = (AttrSizedOperandSegments(as_property=True),)

@@ -14,8 +14,6 @@ import numpy as np
 
 from tinyir.errors import TensorTypeError, TensorValueError
 
-# kernels index buffers and loops with i32 (docs/ir.md): no dim and no realized tensor may hold more
-INDEX_LIMIT = 2**31 - 1
 WIDEST_INT = np.iinfo(np.int64)  # tinyir's widest signed integer type (DTYPES: uint64 reaches 2**64 - 1)
 
 
@@ -30,8 +28,8 @@ def int_arg(value: Any, opname: str, what: str) -> int:
 
 def shape_arg(shape: Any, opname: str) -> tuple[int, ...]:
     """A shape: ints, none negative. A lazy shape may be huge (a 2^32-element expand that is summed
-    allocates nothing); what a buffer may hold is checked where it is allocated (`check_allocatable`)
-    and what a kernel can index where it is compiled (st_to_loop's index-width check)."""
+    allocates nothing); what a buffer may hold is checked where it is allocated (`check_allocatable`).
+    A kernel whose indices pass 2**31 - 1 computes them in 64 bits (st_to_loop's `needs_wide_index`)."""
     if not isinstance(shape, (tuple, list)):
         raise TensorTypeError(f"{opname}: shape must be a tuple of ints, got {shape!r} ({type(shape).__name__})")
     out = tuple(int_arg(s, opname, f"size {i} of shape {tuple(shape)}") for i, s in enumerate(shape))
@@ -46,12 +44,9 @@ def axis_arg(axis: Any, opname: str) -> int:
 
 
 def check_allocatable(shape: tuple[int, ...], itemsize: int, opname: str) -> None:
-    """A tensor about to be given memory: its elements must be indexable with int32 and its bytes
-    must fit the host's memory (every buffer passes through it on download)."""
+    """A tensor about to be given memory: its bytes must fit the host's memory (every buffer passes
+    through it on download). More than 2**31 - 1 elements is fine: its kernels index in 64 bits."""
     count = math.prod(shape)
-    if count > INDEX_LIMIT:
-        raise TensorValueError(f"{opname}: a tensor of shape {shape} has {count} elements, more than the "
-                               f"{INDEX_LIMIT} that int32 indexing reaches")
     memory = _host_memory()
     if memory is not None and count * itemsize > memory:
         raise TensorValueError(f"{opname}: a tensor of shape {shape} needs {count * itemsize / 2**30:.1f} GiB, more "

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import BFloat16Type, Float16Type, ModuleOp, TensorType, f32, i1, i32
+from xdsl.dialects.builtin import BFloat16Type, Float16Type, ModuleOp, TensorType, f32, i1, i32, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -47,17 +47,19 @@ class StToLoopError(DiagnosticError):
 
 
 class UopIndexBuilder:
-    """The `IndexBuilder` of tinyir/shapetracker/view.py, emitting i32/i1 `uop` ops via `insert`."""
+    """The `IndexBuilder` of tinyir/shapetracker/view.py, emitting `uop` ops via `insert`: index math
+    in `index_type` (i32, or i64 in a kernel that needs it: see `needs_wide_index`), validity in i1."""
 
-    def __init__(self, insert: Callable[[Operation], None]):
+    def __init__(self, insert: Callable[[Operation], None], index_type: Any = i32):
         self.insert = insert
+        self.index_type = index_type
 
     def _emit(self, op: Operation) -> SSAValue:
         self.insert(op)
         return op.results[0]
 
     def const(self, value: int) -> SSAValue:
-        return self._emit(uop.ConstOp(value, i32))
+        return self._emit(uop.ConstOp(value, self.index_type))
 
     def add(self, x: SSAValue, y: SSAValue) -> SSAValue:
         return self._emit(uop.AddOp(x, y))
@@ -106,6 +108,7 @@ class KernelSpace:
     reduce_ranges: list[SSAValue]
     ranges: list[loop.RangeOp]
     index_ops: list[Operation] = field(default_factory=list)  # idiv/mod splitting merged global dims
+    index_type: Any = i32  # INDEX64: i64 where an index of this kernel passes MAX_INDEX
 
     # a row kernel (tinyir/passes/row_loops.py): per op, the indices of its segment, and per reduce
     # its own ranges (each reduce and the outputs loop over the row separately)
@@ -145,26 +148,22 @@ class KernelSpace:
         # GPUs have 3 grid dimensions: the outermost global dims share one range, split by idiv/mod
         merged = global_dims[: len(global_dims) - max_global_dims + 1] if len(global_dims) > max_global_dims else []
         if merged:
-            r = loop.RangeOp(math.prod(out_shape[d] for d in merged), loop.RangeKind.GLOBAL)
-            r.result.name_hint = "i" + "_".join(str(d) for d in merged)
-            ranges.append(r)
+            whole = _range_value(math.prod(out_shape[d] for d in merged), loop.RangeKind.GLOBAL,
+                                 "i" + "_".join(str(d) for d in merged), ranges, index_ops)
             inner = 1
             for d in reversed(merged):  # innermost merged dim varies fastest
-                value: SSAValue = r.result
+                value: SSAValue = whole
                 if inner > 1:
-                    index_ops.append(div := uop.IdivOp(value, _const_op(index_ops, inner)))
+                    index_ops.append(div := uop.IdivOp(value, _const_op(index_ops, inner, value.type)))
                     value = div.result
                 if d != merged[0]:
-                    index_ops.append(rem := uop.ModOp(value, _const_op(index_ops, out_shape[d])))
+                    index_ops.append(rem := uop.ModOp(value, _const_op(index_ops, out_shape[d], value.type)))
                     value = rem.result
                 dim_index[d] = value
                 inner *= out_shape[d]
         for d in global_dims:  # global ranges first, in dim order
             if d not in dim_index:
-                r = loop.RangeOp(out_shape[d], loop.RangeKind.GLOBAL)
-                r.result.name_hint = f"i{d}"
-                ranges.append(r)
-                dim_index[d] = r.result
+                dim_index[d] = _range_value(out_shape[d], loop.RangeKind.GLOBAL, f"i{d}", ranges, index_ops)
         full_idxs: list[SSAValue | int] = []
         out_idxs: list[SSAValue | int] = []
         for d in range(len(out_shape)):
@@ -174,12 +173,27 @@ class KernelSpace:
         reduce_ranges = []
         for d in axes:
             if full_shape[d] > 1:
-                r = loop.RangeOp(full_shape[d], loop.RangeKind.REDUCE)
-                r.result.name_hint = f"r{d}"
-                ranges.append(r)
-                reduce_ranges.append(r.result)
-                full_idxs[d] = r.result
+                first = len(ranges)
+                full_idxs[d] = _range_value(full_shape[d], loop.RangeKind.REDUCE, f"r{d}", ranges, index_ops)
+                reduce_ranges += [r.result for r in ranges[first:]]
         return KernelSpace(full_shape, out_shape, full_idxs, out_idxs, reduce_ranges, ranges, index_ops)
+
+    def widen(self) -> None:
+        """INDEX64: compute this kernel's index math in i64. Ranges stay i32 (each fits); each i32 dim
+        index is cast to i64 once, and the index math built from it is i64."""
+        self.index_type = i64
+        casts: dict[SSAValue, SSAValue] = {}
+
+        def wide(idx: SSAValue | int) -> SSAValue | int:
+            if isinstance(idx, int) or idx.type == i64:
+                return idx
+            if idx not in casts:
+                self.index_ops.append(cast := uop.CastOp(idx, i64))
+                casts[idx] = cast.result
+            return casts[idx]
+
+        self.full_idxs = [wide(i) for i in self.full_idxs]
+        self.out_idxs = [wide(i) for i in self.out_idxs]
 
     def idxs_for(self, shape: tuple[int, ...], op: Operation) -> list[SSAValue | int]:
         if id(op) in self.segment_idxs:
@@ -196,10 +210,36 @@ class KernelSpace:
                             f"nor the output shape {self.out_shape} (run fold-views first)")
 
 
-def _const_op(ops: list[Operation], value: int) -> SSAValue:
-    const = uop.ConstOp(value, i32)
+def _const_op(ops: list[Operation], value: int, type: Any = i32) -> SSAValue:
+    const = uop.ConstOp(value, type)
     ops.append(const)
     return const.result
+
+
+def _range_value(extent: int, kind: loop.RangeKind, name: str, ranges: list[loop.RangeOp],
+                 index_ops: list[Operation]) -> SSAValue:
+    """The index of one loop over `extent` points: a range, or (INDEX64) for an extent past
+    MAX_INDEX two ranges `outer * inner + inner'` of extents that fit, their index in i64. An
+    extent with no such factoring (a large prime) is one clear error."""
+    if extent <= MAX_INDEX:
+        r = loop.RangeOp(extent, kind)
+        r.result.name_hint = name
+        ranges.append(r)
+        return r.result
+    # the fewest outer iterations whose inner loop fits: long inner loops (the CPU's vector loop, a GPU's
+    # x dimension) and a short outer one (a GPU's y dimension holds 65535); the search is bounded
+    least = -(-extent // MAX_INDEX)
+    outer = next((f for f in range(least, least + 2**20) if extent % f == 0), None)
+    if outer is None:
+        raise StToLoopError(None, f"a loop of {extent} points has no factor that splits it into two of at most "
+                                  f"{MAX_INDEX} (loops are 32-bit)")
+    inner = extent // outer
+    outer_r, inner_r = loop.RangeOp(outer, kind), loop.RangeOp(inner, kind)
+    outer_r.result.name_hint, inner_r.result.name_hint = name, name + "_in"
+    ranges += [outer_r, inner_r]
+    index_ops += [o := uop.CastOp(outer_r.result, i64), n := uop.CastOp(inner_r.result, i64)]
+    index_ops += [m := uop.MulOp(o.result, _const_op(index_ops, inner, i64)), a := uop.AddOp(m.result, n.result)]
+    return a.result
 
 
 @dataclass(frozen=True)
@@ -213,7 +253,7 @@ class ShapetrackerToLoop(RulePass):
 
     def kernel_rules(self, space: KernelSpace) -> Sequence[Rule]:
         def builder(root: Operation, rewriter: PatternRewriter) -> UopIndexBuilder:
-            return UopIndexBuilder(lambda op: rewriter.insert(op, InsertPoint.before(root)))
+            return UopIndexBuilder(lambda op: rewriter.insert(op, InsertPoint.before(root)), space.index_type)
 
         def index_and_valid(op: Operation, tracker: ShapeTracker,
                             rewriter: PatternRewriter) -> tuple[SSAValue, SSAValue | None]:
@@ -245,7 +285,7 @@ class ShapetrackerToLoop(RulePass):
 
         def arange(op: st.ArangeOp, rewriter: PatternRewriter) -> Any:
             idx, valid = index_and_valid(op, op.tracker(), rewriter)
-            if _element(op.result) != i32:
+            if _element(op.result) != idx.type:  # INDEX64: an i32 arange of a wide kernel truncates
                 cast = uop.CastOp(idx, _element(op.result))
                 rewriter.insert(cast, InsertPoint.before(op))
                 idx = cast.result
@@ -310,27 +350,21 @@ class ShapetrackerToLoop(RulePass):
             lower_kernel(kernel, self)
 
 
-#: index math below this level is i32 (docs/ir.md): every index it computes must fit
+#: index math below this level is i32 unless a kernel needs more (docs/ir.md): i64 where some index
+#: of the kernel passes this (INDEX64)
 MAX_INDEX = 2**31 - 1
 
 
-def _too_large(what: str, count: int) -> str:
-    return (f"{what} has {count} elements; index arithmetic is 32-bit, so a tensor may have at most "
-            f"{MAX_INDEX}")
-
-
-def check_index_width(kernel: st.KernelOp, space: KernelSpace) -> None:
-    """One clear error where an index of this kernel would not fit in i32: a buffer, a range, or a
-    position in a view. Shapes that are only ever broadcast or split into ranges may be larger
-    (a 4096^3 matmul iterates 2^36 points through indices below 2^24)."""
+def needs_wide_index(kernel: st.KernelOp, space: KernelSpace) -> bool:
+    """INDEX64: whether an index of this kernel may not fit in i32: a buffer, a range's position, or
+    a position in a view. Shapes that are only ever broadcast or split into ranges may be larger
+    (a 4096^3 matmul iterates 2^36 points through indices below 2^24), so they keep i32 math."""
     for buffer in kernel.buffers:
         count = math.prod(buffer.type.shape_tuple()) if hasattr(buffer.type, "shape_tuple") else 0
         if count > MAX_INDEX:
-            raise StToLoopError(kernel, f"kernel \"{kernel.name_str}\": buffer {buffer.type}: {_too_large('it', count)}")
-    for r in space.ranges:
-        if r.extent > MAX_INDEX:
-            raise StToLoopError(kernel, f"kernel \"{kernel.name_str}\": a range of {r.extent}: "
-                                        f"{_too_large('its loop', r.extent)}")
+            return True
+    if any(isinstance(i, SSAValue) and i.type == i64 for i in (*space.full_idxs, *space.out_idxs)):
+        return True  # a loop past MAX_INDEX, split in two
     for op in kernel.body.block.ops:
         if not isinstance(op, (st.LoadOp, st.ConstOp, st.ArangeOp, st.StoreOp)):
             continue
@@ -338,9 +372,10 @@ def check_index_width(kernel: st.KernelOp, space: KernelSpace) -> None:
         for below, view in zip((None, *views), views):
             bounds = view.index_range()
             if below is not None and below.size > MAX_INDEX:
-                raise StToLoopError(op, _too_large(f"view shape {list(below.shape)}", below.size))
+                return True
             if bounds is not None and max(-bounds[0], bounds[1]) > MAX_INDEX:
-                raise StToLoopError(op, _too_large(f"a view reaching index {bounds[1]}", bounds[1] + 1))
+                return True
+    return False
 
 
 def lower_kernel(kernel: st.KernelOp, lowering: ShapetrackerToLoop | None = None) -> loop.KernelOp:
@@ -353,8 +388,14 @@ def lower_kernel(kernel: st.KernelOp, lowering: ShapetrackerToLoop | None = None
             raise StToLoopError(op, f"{op.name} left in st.kernel \"{kernel.name_str}\": run fold-views first")
     if lowering.max_global_dims < 1:
         raise StToLoopError(kernel, f"max_global_dims must be at least 1, got {lowering.max_global_dims}")
-    space = KernelSpace.of(kernel, lowering.max_global_dims)
-    check_index_width(kernel, space)
+    try:
+        space = KernelSpace.of(kernel, lowering.max_global_dims)
+    except StToLoopError as exc:  # INDEX64: a loop that cannot be split is this kernel's error
+        if exc.op is not None:
+            raise
+        raise StToLoopError(kernel, f"kernel \"{kernel.name_str}\": {exc.message}") from None
+    if needs_wide_index(kernel, space):
+        space.widen()
     region = kernel.detach_region(kernel.body)
     block = region.block
     first = block.first_op

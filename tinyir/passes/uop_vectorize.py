@@ -185,7 +185,7 @@ def _merge(run: list[Access], at: Operation, rewriter: PatternRewriter) -> None:
 
 
 def _lane_index(index: SSAValue, k: int) -> Operation | SSAValue:
-    return index if k == 0 else uop.AddOp(index, uop.ConstOp(k, i32).result)
+    return index if k == 0 else uop.AddOp(index, uop.ConstOp(k, index.type).result)  # INDEX64: i32 or i64
 
 
 def _scalar_loads(op: uop.VLoadOp) -> list[Operation]:

@@ -145,8 +145,7 @@ class AssignOp(base.AssignBase):
 class LoadOp(base.LoadBase):
     """`T v = buf[i];`; gated: `T v = gate ? buf[i] : 0;` (not read when false)."""
 
-    name = "c.load"
-    assembly_format = base.LOAD_FORMAT
+    name = "c.load"  # INDEX64: text as base.LOAD_FORMAT/STORE_FORMAT, printed by the base op
     result_type = staticmethod(_element)
 
     def verify_(self) -> None:
@@ -158,8 +157,7 @@ class LoadOp(base.LoadBase):
 class StoreOp(base.StoreBase):
     """`buf[i] = value;`; gated: `if (gate) buf[i] = value;`."""
 
-    name = "c.store"
-    assembly_format = base.STORE_FORMAT
+    name = "c.store"  # INDEX64: text as base.LOAD_FORMAT/STORE_FORMAT, printed by the base op
 
     def verify_(self) -> None:
         if _element(self.buffer.type) != self.value.type:

@@ -53,12 +53,12 @@ func.func @f3(%buf: !st.buffer<4xf32>) {
 
 // -----
 
-// load index must be i32
+// load index must be i32 (or i64, in a kernel whose indices need it)
 func.func @f4(%buf: !st.buffer<4xf32>) {
   uop.kernel "k" (%buf) : !st.buffer<4xf32> {
   ^bb0(%o: !st.buffer<4xf32>):
     %a = uop.const 1 : i8
-    // expected-error@+1 {{operand 'index' at position 1 does not verify}}
+    // expected-error@+1 {{uop.load index must be i32 or i64, got i8}}
     %v = "uop.load"(%o, %a) : (!st.buffer<4xf32>, i8) -> f32
   }
   func.return

@@ -103,7 +103,7 @@ def lower_load(op: uop.LoadOp) -> Operation | None:
     t = op.result.type
     _, index, *gate = operands(op)
     if gate:
-        index = ll.SelectOp(gate[0], index, const(0, i32))
+        index = ll.SelectOp(gate[0], index, const(0, SSAValue.get(index).type))  # INDEX64: i32 or i64
     value: Operation = ll.LoadOp(element_pointer(op.buffer, index, t))
     if t == i1:  # bools are bytes in memory
         value = ll.ICmpOp("ne", value, const(0, storage_type(t)))
@@ -137,7 +137,7 @@ def lower_vload(op: uop.VLoadOp) -> Operation | list[Operation] | None:
     t = op.lanes[0].type
     _, index, *gate = operands(op)
     if gate:
-        index = ll.SelectOp(gate[0], index, const(0, i32))
+        index = ll.SelectOp(gate[0], index, const(0, SSAValue.get(index).type))  # INDEX64: i32 or i64
     loaded = ll.VLoadOp(element_pointer(op.buffer, index, t), len(op.lanes))
     lanes = [ll.SelectOp(gate[0], lane, const(0, t)) for lane in loaded.lanes] if gate else [loaded]
     for lane in ([r.results[0] for r in lanes] if gate else loaded.lanes):

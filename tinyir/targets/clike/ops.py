@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from xdsl.dialects.builtin import ArrayAttr, FloatAttr, IntAttr, IntegerAttr, StringAttr, i1, i32
+from xdsl.dialects.builtin import ArrayAttr, FloatAttr, IntAttr, IntegerAttr, IntegerType, StringAttr, i1, i32, i64  # INDEX64
 from xdsl.ir import Attribute, Operation, Region, SSAValue
 from xdsl.irdl import (
     AnyAttr,
@@ -241,12 +241,21 @@ class AssignBase(IRDLOperation):
 
 # ---------------------------------------------------------------- memory
 
+#: INDEX64: an access's index is i32, or i64 in a kernel whose indices pass 2**31 - 1
+INDEX = base(IntegerType)
+
+
+def check_index(op: Operation, index: SSAValue) -> None:
+    """INDEX64: i32, or i64 where the kernel's indices need it."""
+    if index.type not in (i32, i64):
+        raise VerifyException(f"{op.name}: index must be i32 or i64, got {index.type}")
+
 
 class LoadBase(IRDLOperation):
     """`T v = buf[i];`; gated: `T v = gate ? buf[i] : 0;` (not read when false)."""
 
     buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
+    index = operand_def(INDEX)  # INDEX64
     gate = opt_operand_def(i1)
     result = result_def(AnyAttr())
 
@@ -259,17 +268,84 @@ class LoadBase(IRDLOperation):
         """The type of the value read from a buffer of `buffer_type`."""
         raise NotImplementedError
 
+    # INDEX64: the text of LOAD_FORMAT, with `[%i : i64]` for a 64-bit index (a format cannot infer it)
+    def print(self, printer: Printer) -> None:
+        _print_access(printer, self, [], self.result.type, " -> ")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> LoadBase:
+        buffer, index, _, gate, attrs = _parse_access(parser, store=False)
+        parser.parse_punctuation("->")
+        op = cls.create(operands=[buffer, index, *gate], result_types=[parser.parse_type()])
+        op.attributes |= attrs
+        return op
+
 
 class StoreBase(IRDLOperation):
     """`buf[i] = value;`; gated: `if (gate) buf[i] = value;`."""
 
     buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
+    index = operand_def(INDEX)  # INDEX64
     value = operand_def(AnyAttr())
     gate = opt_operand_def(i1)
 
     def __init__(self, buffer: SSAValue, index: SSAValue, value: SSAValue, gate: SSAValue | None = None) -> None:
         super().__init__(operands=[buffer, index, value, [gate] if gate is not None else []])
+
+    def print(self, printer: Printer) -> None:  # INDEX64: STORE_FORMAT's text, `[%i : i64]` when 64-bit
+        _print_access(printer, self, [self.value], self.value.type, ", ")
+
+    @classmethod
+    def parse(cls, parser: Parser) -> StoreBase:
+        buffer, index, values, gate, attrs = _parse_access(parser, store=True)
+        parser.parse_punctuation(",")
+        value = parser.resolve_operand(values[0], parser.parse_type())
+        op = cls.create(operands=[buffer, index, value, *gate])
+        op.attributes |= attrs
+        return op
+
+
+def _print_access(printer: Printer, op: Operation, values: list[SSAValue], value_type: Attribute, sep: str) -> None:
+    """`%buf[%i(: i64)?](, %value)? (if %gate)? attr-dict : type(buf) SEP value_type` (INDEX64)."""
+    printer.print_string(" ")
+    printer.print_operand(op.buffer)
+    printer.print_string("[")
+    printer.print_operand(op.index)
+    if op.index.type != i32:
+        printer.print_string(" : ")
+        printer.print_attribute(op.index.type)
+    printer.print_string("]")
+    for v in values:
+        printer.print_string(", ")
+        printer.print_operand(v)
+    if op.gate is not None:
+        printer.print_string(" if ")
+        printer.print_operand(op.gate)
+    printer.print_op_attributes(op.attributes)
+    printer.print_string(" : ")
+    printer.print_attribute(op.buffer.type)
+    printer.print_string(sep)
+    printer.print_attribute(value_type)
+
+
+def _parse_access(parser: Parser, store: bool) -> tuple[SSAValue, SSAValue, list[Any], list[SSAValue], dict]:
+    """The head of LOAD_FORMAT/STORE_FORMAT up to the buffer's type; a stored value stays unresolved."""
+    buffer = parser.parse_operand()
+    parser.parse_punctuation("[")
+    unresolved = parser.parse_unresolved_operand()
+    index = parser.resolve_operand(unresolved, parser.parse_type() if parser.parse_optional_punctuation(":") else i32)
+    parser.parse_punctuation("]")
+    values = []
+    if store:
+        parser.parse_punctuation(",")
+        values.append(parser.parse_unresolved_operand())
+    gate = [parser.parse_operand()] if parser.parse_optional_keyword("if") else []
+    attrs = parser.parse_optional_attr_dict()
+    parser.parse_punctuation(":")
+    buffer_type = parser.parse_type()
+    if buffer_type != buffer.type:
+        parser.raise_error(f"buffer type {buffer_type} does not match the operand's {buffer.type}")
+    return buffer, index, values, gate, attrs
 
 
 def _verify_vector(op: Operation, buffer: SSAValue, lanes: Sequence[SSAValue]) -> None:
@@ -293,7 +369,7 @@ class VLoadBase(IRDLOperation):
     `v.x ..`; gated: every lane 0 when false. `i` is a multiple of N (uop.vload's contract)."""
 
     buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
+    index = operand_def(INDEX)  # INDEX64
     gate = opt_operand_def(i1)
     lanes = var_result_def(AnyAttr())
 
@@ -335,7 +411,7 @@ class VStoreBase(IRDLOperation):
     """`D.vstore %buf[%i], %a, %b, %c, %d (if %gate)? : T`: `*(TN*)(buf + i) = (TN)(a, b, c, d);`."""
 
     buffer = operand_def(AnyAttr())
-    index = operand_def(i32)
+    index = operand_def(INDEX)  # INDEX64
     values = var_operand_def(AnyAttr())
     gate = opt_operand_def(i1)
     irdl_options = (AttrSizedOperandSegments(as_property=True),)
@@ -418,6 +494,8 @@ def local_bytes(kernel: Operation, local_type: type[Operation], storage_bytes: C
 
 
 # The generic syntax of loads and stores (dialects with their own write theirs on the op).
+# INDEX64: LoadBase/StoreBase print and parse this text themselves (an i64 index adds `: i64`); a
+# subclass must not set it as its assembly_format (a format cannot infer the index's type)
 LOAD_FORMAT = "$buffer `[` $index `]` (`if` $gate^)? attr-dict `:` type($buffer) `->` type($result)"
 STORE_FORMAT = "$buffer `[` $index `]` `,` $value (`if` $gate^)? attr-dict `:` type($buffer) `,` type($value)"
 

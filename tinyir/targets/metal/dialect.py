@@ -286,6 +286,7 @@ class AssignOp(base.AssignBase):
 
 
 def _check_access(op: Operation, buffer: SSAValue, value_type: Attribute) -> None:
+    base.check_index(op, op.index)  # INDEX64
     element = buffer_type_of(buffer.type)
     if element != value_type:
         raise VerifyException(f"{op.name}: buffer of {element} accessed as {value_type}")
@@ -296,7 +297,6 @@ class LoadOp(base.LoadBase):
     """`T valN = buf[idx];`; gated: `T valN = gate ? buf[idx] : 0;` (not read when false)."""
 
     name = "metal.load"
-    assembly_format = base.LOAD_FORMAT
     result_type = staticmethod(buffer_type_of)
 
     def verify_(self) -> None:
@@ -308,7 +308,6 @@ class StoreOp(base.StoreBase):
     """`buf[idx] = value;`; gated: `if (gate) buf[idx] = value;`."""
 
     name = "metal.store"
-    assembly_format = base.STORE_FORMAT
 
     def verify_(self) -> None:
         _check_access(self, self.buffer, self.value.type)

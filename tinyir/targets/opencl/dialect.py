@@ -326,8 +326,7 @@ def _check_access(op: Operation, buffer: SSAValue, index: SSAValue, gate: SSAVal
         raise VerifyException(f"{op.name}: needs an f16 buffer and an f32 value, got {element} and {value_type}")
     if not half and element != value_type:
         raise VerifyException(f"{op.name}: value type {value_type} does not match the buffer's element type {element}")
-    if index.type != i32:
-        raise VerifyException(f"{op.name}: index must be i32, got {index.type}")
+    base.check_index(op, index)  # INDEX64
     if gate is not None and gate.type != i1:
         raise VerifyException(f"{op.name}: gate must be i1, got {gate.type}")
 

@@ -322,6 +322,9 @@ def _address(op: uop.LoadOp | uop.StoreOp | uop.VLoadOp | uop.VStoreOp, element:
         return None
     shared = isinstance(op.buffer.owner, ptx.SharedOp)
     base = op.buffer if shared else _global_pointer(kernel, op.buffer)
+    if op.index.type == i64:  # INDEX64: a 64-bit index (a kernel whose indices pass 2**31 - 1)
+        size = _const(numpy_dtype(element).itemsize, i64)
+        return ptx.MadOp("s64", [op.index, size, base], "lo").result, "shared" if shared else "global"
     size = _const(numpy_dtype(element).itemsize, i32)  # bool: one byte
     return ptx.MadOp("s32", [op.index, size, base], "wide").result, "shared" if shared else "global"
 
