@@ -204,3 +204,8 @@ def test_padded_conv2d_whole_row_tile_matches_torch() -> None:
     chosen = [kernel.attributes["actions"].data for kernel in module.walk()
               if isinstance(kernel, loop.KernelOp) and "actions" in kernel.attributes]
     assert any(f":{w}," in a and a.count("unroll") == 2 for a in chosen), chosen
+    # every window row's copies (the first or last folded away off the image) load as masked vectors
+    from tinyir.runtime import get_device
+
+    conv = [c.optimized_ir for c in get_device("cpu")._cache.values() if "masked.load" in c.optimized_ir]
+    assert conv and not any("masked.gather" in t or "gather" in t for t in conv)

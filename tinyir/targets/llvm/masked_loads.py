@@ -46,27 +46,72 @@ def _candidates(ops: Sequence[Operation], facts: IndexFacts) -> dict[tuple, list
     return groups
 
 
-def _runs(loads: list[tuple[int, uop.LoadOp]]) -> list[list[uop.LoadOp]]:
-    """Runs of loads that follow each other in program order at constants c, c+1, ... (an upcast
-    tile's copies), cut into 16, 8 or 4 lanes from the start of each chain (so that a row of 56
-    copies is 16 + 16 + 16 + 8, each vector the lanes of the same accumulators); runs of plain
-    loads only are left to SLP."""
-    chains: list[list[uop.LoadOp]] = []
+Run = list[uop.LoadOp | None]  # None: a lane no load reads (gate false), padding a chain to its tile
+
+
+def _chains(loads: list[tuple[int, uop.LoadOp]]) -> list[tuple[int, list[uop.LoadOp]]]:
+    """(first constant, loads) of each run of loads that follow each other in program order at
+    constants c, c+1, ... (an upcast tile's copies). A chain is also cut where 8 or more gated loads
+    meet 8 or more plain ones: a window's row off the image next to one inside it, when a tile is
+    one whole row and rows follow each other (a tile's few gated edge lanes stay in its chain)."""
+    chains: list[tuple[int, list[uop.LoadOp]]] = []
     previous: int | None = None
     for const, op in loads:
         if previous is not None and const == previous + 1:
-            chains[-1].append(op)
+            chains[-1][1].append(op)
         else:
-            chains.append([op])
+            chains.append((const, [op]))
         previous = const
+    out: list[tuple[int, list[uop.LoadOp]]] = []
+    for start, ops in chains:
+        segments: list[list[uop.LoadOp]] = []  # maximal stretches all gated or all plain
+        for op in ops:
+            if segments and (op.gate is None) == (segments[-1][-1].gate is None):
+                segments[-1].append(op)
+            else:
+                segments.append([op])
+        piece: list[uop.LoadOp] = []
+        for k, segment in enumerate(segments):
+            if piece and len(segment) >= 8 and len(segments[k - 1]) >= 8:
+                out.append((start, piece))
+                start, piece = start + len(piece), []
+            piece = piece + segment
+        out.append((start, piece))
+    return out
+
+
+def _padded(chains: list[tuple[int, list[uop.LoadOp]]]) -> list[tuple[int, Run]]:
+    """Chains a lane or two shorter than the group's longest (a window tap whose first or last
+    copy is off the image on every tile, so uop-simplify folded that load to 0) padded back to the
+    tile's width, on the side that does not repeat a full chain's range (each tap of a window is
+    shifted by one), so that every chain is cut at the same lanes of the tile."""
+    full = max((len(ops) for _, ops in chains), default=0)
+    ranges = {(start, start + len(ops)) for start, ops in chains if len(ops) == full}
+    out: list[tuple[int, Run]] = []
+    for start, ops in chains:
+        short = full - len(ops)
+        lanes: Run = list(ops)
+        if 0 < short <= 2 and full >= 8:
+            if (start - short, start + len(ops)) not in ranges:
+                start, lanes = start - short, [None] * short + lanes
+            elif (start, start + full) not in ranges:
+                lanes = lanes + [None] * short
+        out.append((start, lanes))
+    return out
+
+
+def _runs(loads: list[tuple[int, uop.LoadOp]]) -> list[Run]:
+    """The chains (see `_chains`, `_padded`) cut into 16, 8 or 4 lanes from each one's start (a
+    row of 56 copies is 16 + 16 + 16 + 8, each vector the lanes of the same accumulators); a run
+    of plain loads only is left to SLP."""
     runs = []
-    for chain in chains:
+    for _, chain in _padded(_chains(loads)):
         while chain:
             width = next((w for w in MASKED_WIDTHS if w <= len(chain)), 0)
             if not width:
                 break
             run, chain = chain[:width], chain[width:]
-            if any(op.gate is not None for op in run):
+            if sum(op is not None for op in run) >= 2 and any(op is None or op.gate is not None for op in run):
                 runs.append(run)
     return runs
 
@@ -101,26 +146,39 @@ def group_masked_loads(kernel: uop.KernelOp) -> int:
         for run in _runs(loads):
             ops = list(block.ops)  # afresh: each merge moves ops
             pos = {op: i for i, op in enumerate(ops)}
-            first, last = min(pos[op] for op in run), max(pos[op] for op in run)
+            present = [op for op in run if op is not None]
+            lead = next(k for k, op in enumerate(run) if op is not None)  # lanes before the first load
+            first, last = min(pos[op] for op in present), max(pos[op] for op in present)
             moves: list[Operation] = []
-            if _writes_between(ops, first, last, run[0].buffer) or not all(
-                    _hoistable(v, first, pos, moves) for v in (run[0].index, *(op.gate for op in run if op.gate))):
+            if _writes_between(ops, first, last, present[0].buffer) or not all(
+                    _hoistable(v, first, pos, moves) for v in (present[0].index, *(op.gate for op in present if op.gate))):
                 continue
-            for op in moves:  # the gates' and lane 0's index math, computed before the first load
+            for op in moves:  # the gates' and the first load's index math, computed before the first load
                 op.detach()
                 Rewriter.insert_op(op, InsertPoint.before(ops[first]))
-            gates: list[SSAValue] = []
             new: list[Operation] = []
-            for op in run:
-                if op.gate is None and not new:
-                    new.append(uop.ConstOp(True, i1))  # the gate of an ungated lane
-                gates.append(op.gate or new[0].results[0])
-            vload = ll.MaskedVLoadOp(run[0].buffer, run[0].index, gates, run[0].result.type)
+            constants: dict[bool, SSAValue] = {}
+
+            def flag(value: bool) -> SSAValue:  # the gate of an ungated (true) or padding (false) lane
+                if value not in constants:
+                    new.append(uop.ConstOp(value, i1))
+                    constants[value] = new[-1].results[0]
+                return constants[value]
+
+            gates = [flag(False) if op is None else op.gate or flag(True) for op in run]
+            index = present[0].index
+            if lead:
+                offset = uop.ConstOp(-lead, index.type)
+                start = uop.AddOp(index, offset.result)
+                new += [offset, start]
+                index = start.result
+            vload = ll.MaskedVLoadOp(present[0].buffer, index, gates, present[0].result.type)
             Rewriter.insert_op([*new, vload], InsertPoint.before(ops[first]))
             for load, lane in zip(run, vload.lanes):
-                load.result.replace_all_uses_with(lane)
-                load.detach()
-                load.erase()
+                if load is not None:
+                    load.result.replace_all_uses_with(lane)
+                    load.detach()
+                    load.erase()
             merged += 1
     return merged
 
