@@ -38,10 +38,6 @@ NOT_YET_OPS = {
 }
 # single cases of converted operators that are not supported yet: what is missing
 NOT_YET_CASES = {
-    "test_resize_tf_crop_and_resize": "Resize tf_crop_and_resize",
-    "test_resize_tf_crop_and_resize_extrapolation_value": "Resize tf_crop_and_resize",
-    "test_resize_tf_crop_and_resize_axes_2_3": "Resize tf_crop_and_resize",
-    "test_resize_tf_crop_and_resize_axes_3_2": "Resize tf_crop_and_resize",
     "test_resize_downsample_scales_linear_antialias": "Resize antialias",
     "test_resize_downsample_sizes_linear_antialias": "Resize antialias",
     "test_resize_downsample_scales_cubic_antialias": "Resize antialias",

@@ -1737,14 +1737,26 @@ def _cubic_weights(t: float, a: float) -> list[float]:
     return [w(t + 1), w(t), w(1 - t), w(2 - t)]
 
 
-def _resize_matrix(ctx: Any, n_in: int, n_out: int, scale: float) -> np.ndarray:
-    """(n_out, n_in) weights: output o = sum_i W[o, i] * input i along one axis."""
+def _resize_matrix(ctx: Any, n_in: int, n_out: int, scale: float,
+                   crop: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(n_out, n_in) weights: output o = sum_i W[o, i] * input i along one axis; and which outputs fall
+    outside the input (tf_crop_and_resize's crop box, `crop` = its normalized start and end here: those
+    rows have no weights and take the extrapolation value)."""
     mode = ctx.attr("mode", "nearest")
     ctm = ctx.attr("coordinate_transformation_mode", "half_pixel")
     nearest = ctx.attr("nearest_mode", "round_prefer_floor")
     w = np.zeros((n_out, n_in), dtype=np.float64)
+    outside = np.zeros(n_out, dtype=bool)
     for o in range(n_out):
-        x = _source_coordinate(o, n_in, n_out, scale, ctm)
+        if crop is not None:
+            start, end = crop
+            x = (start * (n_in - 1) + o * (end - start) * (n_in - 1) / (n_out - 1) if n_out > 1
+                 else 0.5 * (start + end) * (n_in - 1))
+            if not 0 <= x <= n_in - 1:
+                outside[o] = True
+                continue
+        else:
+            x = _source_coordinate(o, n_in, n_out, scale, ctm)
         if mode == "nearest":
             if nearest == "round_prefer_floor":
                 i = math.ceil(x - 0.5)
@@ -1775,7 +1787,7 @@ def _resize_matrix(ctx: Any, n_in: int, n_out: int, scale: float) -> np.ndarray:
                 w[o, j] += c / total
         else:
             raise ctx.error(f"mode {mode!r} is not supported")
-    return w
+    return w, outside
 
 
 def _resize(ctx: Any) -> Tensor:
@@ -1783,8 +1795,8 @@ def _resize(ctx: Any) -> Tensor:
     if ctx.attr("antialias", 0):
         raise ctx.error("antialias=1 is not supported")
     ctm = ctx.attr("coordinate_transformation_mode", "half_pixel")
-    if ctm == "tf_crop_and_resize":
-        raise ctx.error("coordinate_transformation_mode 'tf_crop_and_resize' is not supported")
+    if ctm == "tf_crop_and_resize" and (ctx.node.op_type == "Upsample" or ctx.opset < 11):
+        raise ctx.error("coordinate_transformation_mode 'tf_crop_and_resize' needs Resize's roi input (opset 11)")
     if ctx.node.op_type == "Upsample":
         scales_in, sizes_in = (ctx.attr("scales") or list(ctx.host(1))), None
     else:
@@ -1808,13 +1820,23 @@ def _resize(ctx: Any) -> Tensor:
         for i, a in enumerate(axes):
             scales[a] = scales_in[i]
             sizes[a] = math.floor(x.shape[a] * scales_in[i])
+    crops: dict[int, tuple[float, float]] = {}
+    if ctm == "tf_crop_and_resize":  # roi: the crop box's normalized starts, then its ends, per axis
+        roi = [float(v) for v in ctx.host(1).reshape(-1)]
+        crops = {a: (roi[i], roi[i + len(axes)]) for i, a in enumerate(axes)}
     out = x.float() if not x.dtype.is_float() else x
+    outside_any = None
     for a in range(x.ndim):
-        if sizes[a] == x.shape[a] and scales[a] == 1.0:
+        if sizes[a] == x.shape[a] and scales[a] == 1.0 and a not in crops:
             continue
-        w = _resize_matrix(ctx, x.shape[a], sizes[a], scales[a])
+        w, outside = _resize_matrix(ctx, x.shape[a], sizes[a], scales[a], crops.get(a))
         weights = Tensor(w.T.astype(np.float32), device=x.device)  # (n_in, n_out)
         out = (out.transpose(a, -1) @ weights.cast(out.dtype)).transpose(a, -1)
+        if outside.any():
+            along = Tensor(outside.reshape([-1 if i == a else 1 for i in range(x.ndim)]), device=x.device)
+            outside_any = along if outside_any is None else outside_any.logical_or(along)
+    if outside_any is not None:  # tf_crop_and_resize: outputs from outside the input on any axis
+        out = outside_any.where(float(ctx.attr("extrapolation_value", 0.0)), out).cast(out.dtype)
     return out.cast(x.dtype) if out.dtype != x.dtype else out
 
 
