@@ -8,11 +8,15 @@ vectorize the run as a gather. `group_masked_loads` replaces such a run by one `
 made before the kernel is lowered; its lanes feed the same ops the loads fed, and LLVM's SLP
 vectorizer packs those into vector FMAs as it does for ungated upcast copies.
 
-A run is N (16, 8 or 4) loads, some of them gated (an ungated lane's gate is `true`), in one loop body of the same buffer and element type whose
-indices are one linear form that differs only in its constant, by 0..N-1 from the first lane's; it
-is merged where its first load was when nothing between its loads writes memory that may be the
-buffer; the pure index and compare math of lane 0's index and the gates moves up to that point. Each load is taken by at
-most one run; what is left stays scalar.
+Runs come from chains: loads of one buffer and index form (but for its constant) in one loop body
+that follow each other in program order at constants c, c+1, ... (an upcast tile's copies). A
+chain a lane or two short of the longest in its group (a window tap whose edge copy is off the
+image on every tile, folded to 0 by uop-simplify) is padded back with gate-false lanes, and each
+chain is cut into 16, 8 or 4 lanes from its start, so that every vector holds the lanes of the same
+accumulators (a 56-wide row: 16 + 16 + 16 + 8). A run with at least one gated or padding lane is
+merged where its first load was when nothing between its loads writes memory that may be the
+buffer; the pure index and compare math of its index and gates moves up to that point. Runs of
+plain loads are left to SLP, and whatever is not merged stays scalar.
 """
 
 from __future__ import annotations
