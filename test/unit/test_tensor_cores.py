@@ -191,16 +191,27 @@ def test_tc_refusals_are_located_errors() -> None:
             specs = default_pipeline(device, {"opencl": "uop-to-opencl", "cuda": "uop-to-ptx"}[device],
                                      f'actions="{actions}"')
             run_passes(module, specs)
-    module = matmul(24, 32, 24, "f16")  # neither 24 is a multiple of 16
-    with pytest.raises(KernelOptimizeError, match="does not divide"):
-        uop_level(module, actions="tc:2:0")
     module = matmul(32, 32, 16, "f32")
     with pytest.raises(KernelOptimizeError, match="two f16"):
         uop_level(module, actions="tc:2:0")
 
 
+@pytest.mark.parametrize("shape,actions", [((24, 32, 24), None), ((33, 17, 9), None), ((33, 17, 9), "tc:2:0"),
+                                           ((100, 70, 50), None), ((100, 70, 56), "tc:2:0,upcast:1:7,local:0:7,stage:2:5"),
+                                           ((100, 70, 56), "tc:2:0,local:1:7,stage:2:0")])
+def test_tc_pads_shapes_the_tile_does_not_divide(shape, actions) -> None:
+    """A tile past the end of M, N or K is computed with its loads gated to 0 and its stores gated off
+    (the staged copy copies those zeros, so ldmatrix still reads the tiles)."""
+    m, k, n = shape
+    a, b = inputs([(m, k), (k, n)], "f16")
+    module = uop_level(matmul(m, k, n, "f16"), actions=actions)
+    assert actions_of(module)[0].startswith("tc:")
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")
+
+
 def test_heuristics_fall_back_where_tc_does_not_fit() -> None:
-    for module in (matmul(24, 32, 24, "f16"), matmul(32, 32, 16, "f32")):
+    for module in (matmul(32, 32, 16, "f32"), matmul(32, 32, 1, "f16")):  # f32; a matrix-vector product
         uop_level(module)
         assert not any(op.name == "uop.mma" for op in module.walk())
         assert all(not a.startswith("tc:") for a in actions_of(module))

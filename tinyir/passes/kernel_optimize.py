@@ -184,9 +184,12 @@ def check_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) ->
     return None
 
 
-def split_range(r: loop.RangeOp, amount: int, kind: RK) -> tuple[loop.RangeOp, loop.RangeOp]:
-    """Split `r` into (outer of the same kind, inner of `kind`); the old index is outer*amount+inner."""
-    outer, inner = loop.RangeOp(r.extent // amount, r.range_kind), loop.RangeOp(amount, kind)
+def split_range(r: loop.RangeOp, amount: int, kind: RK, padded: bool = False) -> tuple[loop.RangeOp, loop.RangeOp]:
+    """Split `r` into (outer of the same kind, inner of `kind`); the old index is outer*amount+inner.
+    `padded`: `amount` need not divide the extent; the outer range rounds up, and every load and store
+    whose index reads the old index is gated by `index < extent` (a padded load reads 0)."""
+    extent = r.extent
+    outer, inner = loop.RangeOp(-(-r.extent // amount), r.range_kind), loop.RangeOp(amount, kind)
     hint = r.result.name_hint or "r"
     outer.result.name_hint, inner.result.name_hint = hint, f"{hint}_{kind.value[0]}"
     scale = uop.ConstOp(amount, i32)
@@ -206,7 +209,42 @@ def split_range(r: loop.RangeOp, amount: int, kind: RK) -> tuple[loop.RangeOp, l
     r.result.replace_all_uses_with(index.result)
     r.detach()
     r.erase()
+    if padded and extent % amount:
+        _gate_accesses(index, extent)
     return outer, inner
+
+
+def _gate_accesses(index: Operation, extent: int) -> None:
+    """Gate every load and store whose index (or gate) is computed from `index` by `index < extent`;
+    data flowing out of a load is not followed."""
+    bound = uop.ConstOp(extent, i32)
+    valid = uop.CmpltOp(index.results[0], bound.result)
+    Rewriter.insert_op([bound, valid], InsertPoint.after(index))
+    seen, todo, accesses = {id(valid)}, [index.results[0]], []
+    while todo:
+        value = todo.pop()
+        for use in list(value.uses):
+            op = use.operation
+            if id(op) in seen or isinstance(op, loop.ReduceOp):
+                continue
+            seen.add(id(op))
+            if isinstance(op, (uop.LoadOp, uop.StoreOp)):
+                accesses.append(op)
+            else:
+                todo.extend(op.results)
+    for op in accesses:
+        gate = valid.result
+        if op.gate is not None:
+            both = uop.AndOp(op.gate, valid.result)
+            Rewriter.insert_op(both, InsertPoint.before(op))
+            gate = both.result
+        if isinstance(op, uop.LoadOp):
+            new = uop.LoadOp(op.buffer, op.index, gate)
+        else:
+            new = uop.StoreOp(op.buffer, op.index, op.value, gate)
+        for old, res in zip(op.results, new.results):
+            res.name_hint = old.name_hint
+        Rewriter.replace_op(op, new)
 
 
 def apply_action(kernel: loop.KernelOp, action: Action, limits: KernelLimits) -> None:
@@ -238,7 +276,7 @@ def tc_plan(kernel: loop.KernelOp, r: loop.RangeOp, select: int, limits: KernelL
         return f"{where}: the target has no matrix instructions"
     if any(x.range_kind == RK.GROUP for x in kernel_ranges(kernel)):
         return f"{where}: the kernel has a group range (the lanes need the work-group)"
-    problem = ""
+    options = []
     for swap in (False, True):
         match = match_reduce(kernel, r, swap=swap)
         if isinstance(match, str):
@@ -247,12 +285,15 @@ def tc_plan(kernel: loop.KernelOp, r: loop.RangeOp, select: int, limits: KernelL
         if isinstance(mi, str):
             return f"{where}: {mi}"
         sizes = (match.m.extent, match.n.extent, r.extent)
-        if all(s % t == 0 for s, t in zip(sizes, (mi.m, mi.n, mi.k))):
-            break
-        problem = (f"{where}: the {mi.name} tile {mi.m}x{mi.n}x{mi.k} does not divide the product's "
-                   f"{sizes[0]}x{sizes[1]}x{sizes[2]}")
-    else:
-        return problem
+        # padding: the tile's extra rows and columns are computed and not stored; extra k reads 0 from
+        # a factor that is a load (gated), so it adds 0 (a computed factor might not be 0 there)
+        padding = sum(s % t != 0 for s, t in zip(sizes, (mi.m, mi.n, mi.k)))
+        if r.extent % mi.k and not (isinstance(match.x.owner, uop.LoadOp) or isinstance(match.y.owner, uop.LoadOp)):
+            continue
+        options.append((padding, match, mi))
+    if not options:
+        return f"{where}: the reduce axis needs padding and neither factor is a load (padding must read 0)"
+    _, match, mi = min(options, key=lambda o: o[0])
     if workgroup_size(kernel) * mi.threads > limits.max_local_size:
         return f"{where}: {mi.threads} more lanes make a work-group over the target's {limits.max_local_size}"
     if sum(1 for x in kernel_ranges(kernel) if x.range_kind in WORKGROUP_KINDS) >= limits.max_local_dims:

@@ -121,11 +121,12 @@ def choose_instruction(match: TcMatch, names: Sequence[str], select: int) -> Mat
 
 
 def apply_tc(kernel: loop.KernelOp, match: TcMatch, mi: MatrixInstruction) -> None:
-    """Split m, n and k by the instruction's tile and add the lane range (after `check` said yes)."""
+    """Split m, n and k by the instruction's tile (padded where it does not divide: the loads and
+    stores past the end gated) and add the lane range (after `tc_plan` said yes)."""
     from tinyir.passes.kernel_optimize import split_range
 
     for r, size in ((match.m, mi.m), (match.n, mi.n), (match.k, mi.k)):
-        split_range(r, size, RK.TC)
+        split_range(r, size, RK.TC, padded=True)
     last = [op for op in kernel.body.block.ops if isinstance(op, loop.RangeOp)][-1]
     lane = loop.RangeOp(mi.threads, RK.LOCAL)
     lane.result.name_hint = "lane"
