@@ -38,10 +38,6 @@ NOT_YET_OPS = {
 }
 # single cases of converted operators that are not supported yet: what is missing
 NOT_YET_CASES = {
-    "test_resize_downsample_scales_linear_antialias": "Resize antialias",
-    "test_resize_downsample_sizes_linear_antialias": "Resize antialias",
-    "test_resize_downsample_scales_cubic_antialias": "Resize antialias",
-    "test_resize_downsample_sizes_cubic_antialias": "Resize antialias",
     "test_training_dropout": "Dropout in training mode (a random mask)",
     "test_training_dropout_default": "Dropout in training mode (a random mask)",
     "test_training_dropout_mask": "Dropout in training mode (a random mask)",

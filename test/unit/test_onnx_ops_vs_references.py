@@ -133,3 +133,33 @@ def test_deform_conv_with_groups_strides_dilations_mask_and_bias_matches_onnx_re
     node = helper.make_node("DeformConv", ["x", "w", "o", "b", "m"], ["y"], **attrs)
     (want,) = ReferenceEvaluator(node).run(None, {"x": x, "w": w, "o": offset, "b": bias, "m": mask})
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["linear", "cubic"])
+@pytest.mark.parametrize("exclude_outside", [0, 1])
+def test_resize_antialias_downsampling_matches_onnxruntime(mode: str, exclude_outside: int) -> None:
+    """onnxruntime pads with the edge as ONNX's reference does; PyTorch drops taps outside the image, which is
+    exclude_outside=1 (and its bicubic antialias uses a = -0.5)."""
+    onnxruntime = pytest.importorskip("onnxruntime")
+    torch = pytest.importorskip("torch")
+    x = RNG.standard_normal((1, 2, 17, 23)).astype(np.float32)
+    attrs = {"mode": mode, "antialias": 1, "exclude_outside": exclude_outside, "cubic_coeff_a": -0.5,
+             "coordinate_transformation_mode": "pytorch_half_pixel"}
+    node = helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], **attrs)
+    graph = helper.make_graph([node], "resize", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, x.shape)],
+                              [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
+                              initializer=[helper.make_tensor("sizes", onnx.TensorProto.INT64, [4], [1, 2, 5, 7])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    (got,) = backend.prepare(model, device="CPU").run([x])
+    (want,) = onnxruntime.InferenceSession(model.SerializeToString()).run(None, {"x": x})
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    if exclude_outside:
+        torch_out = torch.nn.functional.interpolate(torch.from_numpy(x), size=(5, 7), antialias=True,
+                                                    mode="bilinear" if mode == "linear" else "bicubic").numpy()
+        np.testing.assert_allclose(got, torch_out, rtol=1e-4, atol=1e-5)
+
+
+def test_resize_antialias_with_nearest_is_refused() -> None:
+    x = np.zeros((1, 1, 4, 4), np.float32)
+    with pytest.raises(backend.OnnxError, match="antialias=1 needs mode linear or cubic"):
+        run("Resize", [x, np.array([], np.float32), np.array([1, 1, 0.5, 0.5], np.float32)], antialias=1)

@@ -1726,15 +1726,35 @@ def _source_coordinate(o: int, n_in: int, n_out: int, scale: float, mode: str) -
     raise ValueError(mode)
 
 
+def _cubic_kernel(d: float, a: float) -> float:
+    """Keys' cubic convolution kernel at distance d."""
+    d = abs(d)
+    if d <= 1:
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+    if d < 2:
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+    return 0.0
+
+
 def _cubic_weights(t: float, a: float) -> list[float]:
-    def w(d: float) -> float:
-        d = abs(d)
-        if d <= 1:
-            return ((a + 2) * d - (a + 3)) * d * d + 1
-        if d < 2:
-            return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
-        return 0.0
-    return [w(t + 1), w(t), w(1 - t), w(2 - t)]
+    return [_cubic_kernel(t + 1, a), _cubic_kernel(t, a), _cubic_kernel(1 - t, a), _cubic_kernel(2 - t, a)]
+
+
+def _antialias_taps(x: float, scale: float, mode: str, a: float) -> list[tuple[int, float]]:
+    """(index, weight) of a downsampling filter: the linear or cubic kernel stretched by 1/scale, its
+    weights normalized to sum 1. An integer coordinate counts as 1 past the index below (ONNX's reference)."""
+    stretch = min(scale, 1.0)
+    base = math.floor(x) - (1 if x == math.floor(x) else 0)
+    ratio = x - base
+    reach = 1 if mode == "linear" else 2
+    start = math.floor(-reach / stretch) + 1
+    offsets = range(start, 2 - start)
+    if mode == "linear":
+        coeffs = [max(0.0, 1 - abs((i - ratio) * stretch)) for i in offsets]
+    else:
+        coeffs = [_cubic_kernel(stretch * (i - ratio), a) for i in offsets]
+    total = sum(coeffs)
+    return [(base + i, c / total) for i, c in zip(offsets, coeffs)]
 
 
 def _resize_matrix(ctx: Any, n_in: int, n_out: int, scale: float,
@@ -1757,6 +1777,14 @@ def _resize_matrix(ctx: Any, n_in: int, n_out: int, scale: float,
                 continue
         else:
             x = _source_coordinate(o, n_in, n_out, scale, ctm)
+        if ctx.attr("antialias", 0) and mode in ("linear", "cubic"):
+            picked = _antialias_taps(x, scale, mode, float(ctx.attr("cubic_coeff_a", -0.75)))
+            if ctx.attr("exclude_outside", 0):
+                picked = [(j, c) for j, c in picked if 0 <= j < n_in]
+            total = sum(c for _, c in picked)
+            for j, c in picked:  # beyond the edges: the edge value (ONNX pads with 'edge')
+                w[o, min(max(j, 0), n_in - 1)] += c / total
+            continue
         if mode == "nearest":
             if nearest == "round_prefer_floor":
                 i = math.ceil(x - 0.5)
@@ -1792,8 +1820,8 @@ def _resize_matrix(ctx: Any, n_in: int, n_out: int, scale: float,
 
 def _resize(ctx: Any) -> Tensor:
     x = ctx.x(0)
-    if ctx.attr("antialias", 0):
-        raise ctx.error("antialias=1 is not supported")
+    if ctx.attr("antialias", 0) and ctx.attr("mode", "nearest") not in ("linear", "cubic"):
+        raise ctx.error(f"antialias=1 needs mode linear or cubic, not {ctx.attr('mode', 'nearest')!r}")
     ctm = ctx.attr("coordinate_transformation_mode", "half_pixel")
     if ctm == "tf_crop_and_resize" and (ctx.node.op_type == "Upsample" or ctx.opset < 11):
         raise ctx.error("coordinate_transformation_mode 'tf_crop_and_resize' needs Resize's roi input (opset 11)")
