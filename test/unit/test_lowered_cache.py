@@ -1,5 +1,5 @@
 """A new program reuses the kernels earlier programs lowered (tinyir/runtime/lowered_cache.py): the
-lowering passes after kernel-dedup do not run again for a kernel seen before (same up to its name,
+passes after shapetracker-to-loop (kernel-optimize, the lowering) do not run again for a kernel seen before (same up to its name,
 buffers of another shape but the same size), and the results stay right (compared with numpy)."""
 
 from __future__ import annotations
@@ -66,12 +66,12 @@ def test_a_program_with_a_remembered_kernel_twice() -> None:
     x, y, z = rng.standard_normal((3, 31, 29)).astype(np.float32)
     np.testing.assert_allclose(Tensor(x).exp().sum(1).numpy(), np.exp(x).sum(1), rtol=1e-5)
     hits = executor._LOWERED.hits
-    # two kernels equal to the remembered one (kernel-dedup makes the second a copy of the first)
+    # two kernels equal to the remembered one: both are taken from the cache
     sy, sz = Tensor(y).exp().sum(1), Tensor(z).exp().sum(1)
     sy.realize(sz)  # one program, two kernels
     np.testing.assert_allclose(sy.numpy(), np.exp(y).sum(1), rtol=1e-5)
     np.testing.assert_allclose(sz.numpy(), np.exp(z).sum(1), rtol=1e-5)
-    assert executor._LOWERED.hits == hits + 1
+    assert executor._LOWERED.hits == hits + 2
 
 
 def test_flat_buffer_hash_reads_size_not_shape() -> None:
@@ -89,3 +89,18 @@ def test_flat_buffer_hash_reads_size_not_shape() -> None:
     assert executor.structural_hash(square) != executor.structural_hash(flat)
     assert executor.structural_hash(square, flat_buffers=True) == executor.structural_hash(flat, flat_buffers=True)
     assert executor.structural_hash(other, flat_buffers=True) != executor.structural_hash(flat, flat_buffers=True)
+
+
+def test_an_option_naming_a_kernel_keeps_the_substitution_after_kernel_dedup() -> None:
+    from tinyir.runtime.lowered_cache import LoweredKernelCache, lower_with_reuse
+
+    ran: list[list[str]] = []
+    specs = ["shapetracker-to-loop", "kernel-optimize{kernel=k1 actions=\"upcast:0:4\"}", "kernel-dedup",
+             "loop-to-uop", "uop-simplify", "uop-to-llvm", "kernel-dedup-restore"]
+    module = parse_module("func.func @main() {\n  func.return\n}")
+    lower_with_reuse(module, specs, lambda part: ran.append(list(part)), LoweredKernelCache())
+    assert ran[0] == specs[:3]  # substituted after kernel-dedup: the by-name option ran on every kernel
+    ran.clear()
+    lower_with_reuse(module, [s for s in specs if "kernel=" not in s], lambda part: ran.append(list(part)),
+                     LoweredKernelCache())
+    assert ran[0] == ["shapetracker-to-loop"]  # else right after shapetracker-to-loop

@@ -6,14 +6,16 @@ layer in a new model) would run `loop-to-uop` and everything after it again for 
 has already lowered. This cache remembers, per process, each kernel as the pipeline's tail made
 it, keyed by
 
-  * the tail of the pipeline after `kernel-dedup` (the lowering passes and their options), and
-  * the kernel's structural hash at that point (loop level, after `kernel-optimize`), without its
-    name and with each buffer type read as element type and element count: the lowering reads a
-    buffer's size in bytes, never its shape, so a `256x256xf32` and a `65536xf32` input lower alike.
+  * the tail of the pipeline after `shapetracker-to-loop` (kernel-optimize, kernel-dedup, the
+    lowering passes and their options; after `kernel-dedup` where a kernel-optimize option names a
+    kernel), and
+  * the kernel's structural hash at that point (loop level), without its name and with each buffer
+    type read as element type and element count: the passes read a buffer's size in bytes, never
+    its shape, so a `256x256xf32` and a `65536xf32` input lower alike.
 
-`lower_with_reuse` runs the pipeline in three parts around that point: up to `kernel-dedup`; then
-each kernel it has seen becomes a `kernel_copy.launch` placeholder (which the lowering passes leave
-alone) and the rest are lowered; before `kernel-dedup-restore`, each placeholder becomes a renamed
+`lower_with_reuse` runs the pipeline in three parts around that point: up to it; then each kernel
+it has seen becomes a `kernel_copy.launch` placeholder (which the passes after it leave alone) and
+the rest are optimized and lowered; before `kernel-dedup-restore`, each placeholder becomes a renamed
 copy of the remembered kernel (its buffer arguments retyped to this program's buffers), and each
 newly lowered kernel is remembered. The estimates read at the uop level (`KernelInfo`) are
 remembered with it.
@@ -132,6 +134,10 @@ def lower_with_reuse(module: ModuleOp, specs: Sequence[str], run: Callable[[Sequ
     specs = list(specs)
     at = specs.index("uop-simplify") + 1 if "uop-simplify" in specs else 0
     dedup = specs.index("kernel-dedup") + 1 if "kernel-dedup" in specs else 0
+    if dedup and "shapetracker-to-loop" in specs[:dedup] and not any("kernel=" in s for s in specs[:dedup]):
+        # substitute before kernel-optimize, which then skips remembered kernels too (its choice reads
+        # the kernel alone, unless an option names a kernel: then after kernel-dedup)
+        dedup = specs.index("shapetracker-to-loop") + 1
     if cache is None or not dedup or dedup > at or specs[-1] != "kernel-dedup-restore":
         run(specs[:at])
         infos = module_kernel_info(module)  # read at the uop level, before the target's lowering
