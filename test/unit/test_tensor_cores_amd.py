@@ -68,7 +68,7 @@ def mma_names(module) -> set[str]:
     return {op.instruction.data for op in module.walk() if op.name == "uop.mma"}
 
 
-SHAPES = [(16, 16, 16), (64, 48, 32), (32, 64, 48), (48, 32, 16)]
+SHAPES = [(16, 16, 16), (64, 48, 32), (32, 64, 48), (48, 32, 16), (24, 40, 20), (17, 33, 9)]  # last two: padded tiles
 
 
 @pytest.mark.parametrize("ty", ["f16", "bf16"])

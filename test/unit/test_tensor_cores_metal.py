@@ -44,7 +44,7 @@ def uop_level(module, actions: str | None = None):
     return module
 
 
-SHAPES = [(8, 8, 8), (16, 16, 8), (64, 48, 32), (40, 24, 16), (24, 56, 8)]
+SHAPES = [(8, 8, 8), (16, 16, 8), (64, 48, 32), (40, 24, 16), (24, 56, 8), (17, 33, 9)]  # the last: padded tiles
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
