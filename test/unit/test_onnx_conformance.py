@@ -32,12 +32,12 @@ from tinyir.onnx.ops import OUT_OF_SCOPE
 # in-scope operators tinyir.onnx does not convert yet: what is missing
 NOT_YET_OPS = {
     "FlexAttention": "ai.onnx.preview: not converted yet",
-    "RoiAlign": "not converted yet",
     "Bernoulli": "random operators are not converted yet",
     "RandomUniformLike": "random operators are not converted yet",
 }
 # single cases of converted operators that are not supported yet: what is missing
 NOT_YET_CASES = {
+    "test_roialign_mode_max": "RoiAlign mode max (each sample's largest weighted corner)",
     "test_training_dropout": "Dropout in training mode (a random mask)",
     "test_training_dropout_default": "Dropout in training mode (a random mask)",
     "test_training_dropout_mask": "Dropout in training mode (a random mask)",

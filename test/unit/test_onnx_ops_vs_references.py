@@ -163,3 +163,22 @@ def test_resize_antialias_with_nearest_is_refused() -> None:
     x = np.zeros((1, 1, 4, 4), np.float32)
     with pytest.raises(backend.OnnxError, match="antialias=1 needs mode linear or cubic"):
         run("Resize", [x, np.array([], np.float32), np.array([1, 1, 0.5, 0.5], np.float32)], antialias=1)
+
+
+@pytest.mark.parametrize("ctm", ["half_pixel", "output_half_pixel"])
+def test_roi_align_adaptive_sampling_and_rois_past_the_edge_match_onnxruntime(ctm: str) -> None:
+    onnxruntime = pytest.importorskip("onnxruntime")
+    x = RNG.standard_normal((2, 3, 9, 11)).astype(np.float32)
+    rois = np.array([[0, 0, 10, 8], [3.3, 1.7, 19.5, 12.2], [-4, -3, 6, 5], [15, 12, 30, 25]], np.float32)
+    batch_indices = np.array([0, 1, 1, 0], np.int64)
+    node = helper.make_node("RoiAlign", ["x", "rois", "b"], ["y"], output_height=3, output_width=4, spatial_scale=0.5,
+                            sampling_ratio=0, coordinate_transformation_mode=ctm)
+    graph = helper.make_graph(
+        [node], "roi", [helper.make_tensor_value_info(n, t, a.shape) for n, t, a in
+                        (("x", onnx.TensorProto.FLOAT, x), ("rois", onnx.TensorProto.FLOAT, rois),
+                         ("b", onnx.TensorProto.INT64, batch_indices))],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
+    (got,) = backend.prepare(model, device="CPU").run([x, rois, batch_indices])
+    (want,) = onnxruntime.InferenceSession(model.SerializeToString()).run(None, {"x": x, "rois": rois, "b": batch_indices})
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

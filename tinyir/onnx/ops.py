@@ -1578,6 +1578,59 @@ def _non_max_suppression(ctx: Any) -> np.ndarray:
     return np.array(selected, np.int64).reshape(-1, 3)
 
 
+def _roi_axis_weights(start: float, bin_size: float, samples: int, pooled: int, size: int) -> np.ndarray:
+    """(pooled, size): the sum over one bin's `samples` sampling points along one axis of their linear
+    interpolation weights (a point beyond -1 or size contributes nothing; one past the last pixel is
+    the last pixel)."""
+    w = np.zeros((pooled, size))
+    for p in range(pooled):
+        for i in range(samples):
+            y = start + p * bin_size + (i + 0.5) * bin_size / samples
+            if y < -1.0 or y > size:
+                continue
+            y = max(y, 0.0)
+            low = int(y)
+            if low >= size - 1:
+                low = high = size - 1
+                y = float(low)
+            else:
+                high = low + 1
+            w[p, low] += 1 - (y - low)
+            w[p, high] += y - low
+    return w
+
+
+def _roi_align(ctx: Any) -> Tensor:
+    """RoiAlign (avg): each output bin averages bilinear samples of its roi's batch image. The sampling
+    points form a grid, so the average is separable: per roi a (pooled_h, H) and a (pooled_w, W) weight
+    matrix, built on the host from the read-back rois, and two matmuls."""
+    x = ctx.x(0)
+    rois, batch_indices = ctx.host(1).astype(np.float64), ctx.host(2).reshape(-1).astype(np.int64)
+    if ctx.attr("mode", "avg") != "avg":
+        raise ctx.error(f"mode {ctx.attr('mode')!r} is not supported (avg only)")
+    default_ctm = "half_pixel" if ctx.opset >= 16 else "output_half_pixel"
+    half_pixel = ctx.attr("coordinate_transformation_mode", default_ctm) == "half_pixel"
+    out_h, out_w = int(ctx.attr("output_height", 1)), int(ctx.attr("output_width", 1))
+    ratio, scale = int(ctx.attr("sampling_ratio", 0)), float(ctx.attr("spatial_scale", 1.0))
+    height, width = x.shape[2:]
+    rows, cols = [], []
+    for x1, y1, x2, y2 in rois:
+        offset = 0.5 if half_pixel else 0.0
+        start_w, start_h = x1 * scale - offset, y1 * scale - offset
+        roi_w, roi_h = x2 * scale - offset - start_w, y2 * scale - offset - start_h
+        if not half_pixel:
+            roi_w, roi_h = max(roi_w, 1.0), max(roi_h, 1.0)
+        grid_h = ratio if ratio > 0 else int(np.ceil(roi_h / out_h))
+        grid_w = ratio if ratio > 0 else int(np.ceil(roi_w / out_w))
+        count = max(grid_h * grid_w, 1)
+        rows.append(_roi_axis_weights(start_h, roi_h / out_h, grid_h, out_h, height) / count)
+        cols.append(_roi_axis_weights(start_w, roi_w / out_w, grid_w, out_w, width))
+    weights_h = Tensor(np.stack(rows).astype(np.float32)[:, None], device=x.device)  # (R, 1, out_h, H)
+    weights_w = Tensor(np.stack(cols).astype(np.float32)[:, None], device=x.device)  # (R, 1, out_w, W)
+    images = x.float()[batch_indices.tolist()]  # (R, C, H, W)
+    return (weights_h @ images @ weights_w.transpose(-1, -2)).cast(x.dtype)
+
+
 def _affine_grid(ctx: Any) -> Tensor:
     theta = ctx.x(0)
     size = ctx.ints(1)
@@ -1964,7 +2017,7 @@ OPS: dict[str, Handler] = {
     "ConvInteger": _conv_integer, "QLinearConv": _qlinear_conv, "Det": _det,
     "GridSample": _grid_sample, "Col2Im": _col2im, "NonMaxSuppression": _non_max_suppression,
     "STFT": _stft, "MelWeightMatrix": _mel_weight_matrix, "CausalConvWithState": _causal_conv_with_state,
-    "LinearAttention": _linear_attention, "DeformConv": _deform_conv, "BitCast": _bitcast,
+    "LinearAttention": _linear_attention, "DeformConv": _deform_conv, "RoiAlign": _roi_align, "BitCast": _bitcast,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
