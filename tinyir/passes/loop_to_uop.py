@@ -384,7 +384,6 @@ def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uo
     lower_tensor_cores(kernel)  # after staging: a tc tile's fragments then read the staged tiles
     parts = expand_kernel(kernel)
     plan = plan_kernel(kernel, stage)
-    lower_tensor_cores(kernel)  # after staging: a tc tile's fragments then read the staged tiles
     plan.parts_of = parts
     old_block = kernel.body.block
     block = Block(arg_types=[a.type for a in old_block.args])
@@ -400,7 +399,6 @@ def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uo
     new_kernel.attributes.update(kernel.attributes)
     Rewriter.replace_op(kernel, new_kernel)
     RuleTable(lowering.name, lowering.kernel_rules(plan)).apply(new_kernel, greedy=False)
-    return new_kernel
     if TC_ATTR in new_kernel.attributes:
         accumulate_in_place(new_kernel)
     return new_kernel
