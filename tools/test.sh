@@ -27,3 +27,9 @@ fi
 export PYTHONHASHSEED=0
 lit -q --show-unsupported --show-xfail -j 2 test/lit examples/c_target/test
 python -m pytest -q -p no:cacheprovider test/unit "$@"
+# The Tensor API suite once more on OpenCL: every method on a second compiled device (issue 9)
+if [ $# -eq 0 ]; then
+  TINYIR_TEST_DEVICE=opencl python -m pytest -q -p no:cacheprovider test/unit/test_tensor_ops.py \
+    test/unit/test_tensor_surface.py test/unit/test_tensor_api.py test/unit/test_index_range.py \
+    test/unit/test_zero_size_reductions.py test/unit/test_nn.py test/unit/test_optim.py test/unit/test_state.py
+fi
