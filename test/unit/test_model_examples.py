@@ -79,7 +79,7 @@ def test_resnet18_architecture_is_torchvisions() -> None:
     assert {"conv1.weight", "layer2.0.downsample.0.weight", "layer4.1.bn2.bias", "fc.weight"} <= set(names)
 
 
-def load_bench():  # noqa: ANN201 - tools/bench_onnx.py as a module
+def load_bench():  # tools/bench_onnx.py as a module
     path = EXAMPLES.parent / "tools" / "bench_onnx.py"
     spec = importlib.util.spec_from_file_location("bench_onnx_tool", path)
     module = importlib.util.module_from_spec(spec)
