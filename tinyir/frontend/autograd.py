@@ -19,6 +19,7 @@ from tinyir.errors import TensorTypeError, TensorValueError
 from tinyir.frontend import lazy
 from tinyir.frontend.dtypes import DType
 from tinyir.frontend.realize import Graph, build_function, collect, dtype_of_type
+from tinyir.runtime.bounded import BoundedCache
 from tinyir.viz.settings import SWITCHES
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class Template:
     grads: tuple[Ref, ...]
 
 
-_TEMPLATES: dict[tuple, Template] = {}
+_TEMPLATES: BoundedCache[tuple, Template] = BoundedCache(256)  # the most recently used (bounded.py)
 STATS = {"pass_runs": 0, "replays": 0}
 
 

@@ -24,6 +24,7 @@ from tinyir.frontend.arguments import check_allocatable
 from tinyir.frontend.dtypes import DType, from_numpy
 from tinyir.frontend.lazy import LazyOp
 from tinyir.runtime import jit
+from tinyir.runtime.bounded import BoundedCache
 from tinyir.runtime.buffer import Buffer, allocator_for
 from tinyir.viz.settings import SWITCHES
 
@@ -168,7 +169,7 @@ def build_function(graph: Graph, name: str = "main") -> tuple[ModuleOp, dict[int
 
 # ---------------------------------------------------------------- realize
 
-_PROGRAMS: dict[tuple, Any] = {}
+_PROGRAMS: BoundedCache[tuple, Any] = BoundedCache(512)  # the most recently used programs (bounded.py)
 STATS = {"compiled": 0, "cached": 0}
 
 

@@ -28,6 +28,7 @@ import llvmlite.binding as llvm
 import numpy as np
 
 from tinyir.errors import TinyirError
+from tinyir.runtime.bounded import BoundedCache
 from tinyir.runtime.buffer import host_view
 from tinyir.targets.base import Device, KernelSource
 
@@ -140,7 +141,7 @@ class CPUDevice(Device):
         self.min_parallel_bytes = min_parallel_bytes
         self._pool: ThreadPoolExecutor | None = None  # threads - 1 workers: the caller runs a part too
         self._pool_workers = 0
-        self._cache: dict[str, CompiledKernel] = {}
+        self._cache: BoundedCache[str, CompiledKernel] = BoundedCache(2048)  # most recently used kernels
 
     def compile(self, source: KernelSource, artifact: bytes | None = None) -> CompiledKernel:
         """`artifact`: an earlier compile's `CompiledKernel.artifact` for the same text on this CPU

@@ -34,6 +34,7 @@ from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
 from tinyir.registry import CORE_PIPELINE, default_pipeline, load
 from tinyir.runtime.kernel_info import KernelInfo, module_kernel_info
+from tinyir.runtime.bounded import BoundedCache
 from tinyir.runtime.lowered_cache import LoweredKernelCache, lower_with_reuse  # LOWERED-CACHE
 from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
 from tinyir.runtime.disk_cache import code_version, device_identity, disk_cache, make_key
@@ -382,8 +383,9 @@ class Program:
               file=sys.stderr)
 
 
-_KERNEL_CACHE: dict[tuple[str, str], tuple[KernelSource, Any]] = {}
-_PROGRAM_CACHE: dict[tuple[str, str], Program] = {}
+# bounded (tinyir/runtime/bounded.py): a process that keeps making new programs keeps the recent ones
+_KERNEL_CACHE: BoundedCache[tuple[str, str], tuple[KernelSource, Any]] = BoundedCache(2048)
+_PROGRAM_CACHE: BoundedCache[tuple[str, str], Program] = BoundedCache(512)
 _LOWERED = LoweredKernelCache()  # LOWERED-CACHE: kernels lowered by earlier programs
 
 

@@ -34,6 +34,7 @@ from xdsl.rewriter import Rewriter
 from tinyir.dialects import shapetracker as st
 from tinyir.dialects.kernel_copy import LaunchOp
 from tinyir.passes.kernel_dedup import kernel_name, kernel_name_property
+from tinyir.runtime.bounded import BoundedCache
 from tinyir.runtime.kernel_info import KernelInfo, module_kernel_info
 
 #: the placeholder's `original` for a kernel that comes from this cache (no kernel has this name)
@@ -60,7 +61,7 @@ class _Pending:
 class LoweredKernelCache:
     """(pipeline tail, kernel key) -> the lowered kernel; one per process (the executor's)."""
 
-    entries: dict[tuple[tuple[str, ...], str], _Entry] = field(default_factory=dict)
+    entries: BoundedCache[tuple[tuple[str, ...], str], _Entry] = field(default_factory=lambda: BoundedCache(1024))
     hits: int = 0
 
     def clear(self) -> None:
