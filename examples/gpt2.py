@@ -25,14 +25,11 @@ Configurations: `tiny` (default: 2 layers, 2 heads, 64 wide, a 64-character cont
 from __future__ import annotations
 
 import argparse
-import io
 import math
 import os
-import statistics
 import sys
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,6 +37,9 @@ from typing import Any
 import numpy as np
 
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # examples/ (also when loaded by path)
+from model_tools import export_onnx, median_time
 
 from tinyir import Tensor, nn
 from tinyir.nn.optim import AdamW
@@ -310,27 +310,6 @@ def sample(model: GPT, tokenizer: CharTokenizer, prompt: str = "tinyir ", length
 # comparison with PyTorch and onnxruntime
 
 
-def median_time(fn: Any, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def export_onnx(torch_model: Any, tokens: np.ndarray) -> Any:
-    import onnx
-    import torch
-
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(torch_model, (torch.from_numpy(tokens.astype(np.int64)),), buf, dynamo=False,
-                          opset_version=17, input_names=["tokens"], output_names=["logits"])
-    return onnx.load_from_string(buf.getvalue())
-
-
 def compare(config: str = "tiny", tokens: int = 64, batch: int = 1, vocab_size: int = 0, repeats: int = 3,
             device: str = "cpu", with_onnx: bool = True, seed: int = 0) -> dict[str, float]:
     """Load PyTorch's weights, compare the logits, and time; returns the times in seconds (keys tinyir,
@@ -363,7 +342,7 @@ def compare(config: str = "tiny", tokens: int = 64, batch: int = 1, vocab_size: 
 
         import tinyir.onnx as backend
 
-        proto = export_onnx(torch_model, ids)
+        proto = export_onnx(torch_model, ids.astype(np.int64), "tokens")
         rep = backend.prepare(proto, device=device)
         feed = ids.astype(np.int64)
         (onnx_got,) = rep.run([feed])

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
+import os
+import sys
 import time
 import warnings
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # examples/
+from model_tools import median_time
 
-def build_model(size: int):  # noqa: ANN201 - a torch module
+
+def build_model(size: int):
     import torch
 
     class Net(torch.nn.Module):
@@ -36,15 +40,6 @@ def build_model(size: int):  # noqa: ANN201 - a torch module
 
     torch.manual_seed(0)
     return Net().eval()
-
-
-def median_time(fn, repeats: int) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -18,18 +18,18 @@ tests; the defaults are the real ResNet-18 on 224x224 images.
 from __future__ import annotations
 
 import argparse
-import io
 import os
-import statistics
 import sys
 import tempfile
 import time
-import warnings
 from typing import Any
 
 import numpy as np
 
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # examples/ (also when loaded by path)
+from model_tools import export_onnx, median_time
 
 from tinyir import Tensor, nn
 from tinyir.nn.state import get_state_dict, load_state_dict, torch_load
@@ -158,27 +158,6 @@ def load_from_torch(torch_model: Any, width: int, num_classes: int) -> ResNet:
     return model
 
 
-def median_time(fn: Any, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def export_onnx(torch_model: Any, x: np.ndarray) -> Any:
-    import onnx
-    import torch
-
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(torch_model, (torch.from_numpy(x),), buf, dynamo=False, opset_version=17,
-                          input_names=["images"], output_names=["logits"])
-    return onnx.load_from_string(buf.getvalue())
-
-
 def run(batch: int = 1, size: int = 224, width: int = 64, num_classes: int = 1000, repeats: int = 5,
         device: str = "cpu", with_onnx: bool = True, seed: int = 0) -> dict[str, float]:
     """Build, compare and time; returns the times in seconds (keys tinyir, torch, and with ONNX
@@ -209,7 +188,7 @@ def run(batch: int = 1, size: int = 224, width: int = 64, num_classes: int = 100
 
         import tinyir.onnx as backend
 
-        proto = export_onnx(torch_model, images)
+        proto = export_onnx(torch_model, images, "images")
         rep = backend.prepare(proto, device=device)
         (onnx_got,) = rep.run([images])
         session = onnxruntime.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])

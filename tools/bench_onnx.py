@@ -77,7 +77,7 @@ def resnet18_bench(args: argparse.Namespace) -> Bench:
     images = np.random.default_rng(0).standard_normal((args.batch, 3, args.size, args.size)).astype(np.float32)
     return Bench(f"ResNet-18, {args.batch}x3x{args.size}x{args.size}", torch_model,
                  ex.load_from_torch(torch_model, 64, 1000), images,
-                 ex.export_onnx(torch_model, images) if have_onnx() else None,
+                 ex.export_onnx(torch_model, images, "images") if have_onnx() else None,
                  ex.RTOL, ex.ATOL)
 
 
@@ -91,7 +91,7 @@ def gpt2_bench(args: argparse.Namespace) -> Bench:
     ids = np.random.default_rng(0).integers(0, cfg.vocab_size, size=(args.batch, min(args.tokens, cfg.n_ctx)))
     return Bench(f"GPT-2 {args.gpt2_config} ({cfg.n_layer} layers, width {cfg.n_embd}), {ids.shape[1]} tokens",
                  torch_model, ex.load_from_torch(torch_model, cfg), ids.astype(np.int64),
-                 ex.export_onnx(torch_model, ids) if have_onnx() else None, ex.RTOL, ex.ATOL)
+                 ex.export_onnx(torch_model, ids.astype(np.int64), "tokens") if have_onnx() else None, ex.RTOL, ex.ATOL)
 
 
 BENCHES = {"resnet18": resnet18_bench, "gpt2": gpt2_bench}
