@@ -275,9 +275,9 @@ def _compiles_per_step(step, n: int = 3) -> list[tuple[int, int]]:
     """(programs, kernels) compiled by each of n calls of `step`."""
     out = []
     for _ in range(n):
-        programs, kernels = len(executor._PROGRAM_CACHE), executor.kernel_cache_size()
+        programs, kernels = executor._PROGRAM_CACHE.inserted, executor.kernel_cache_size()
         step()
-        out.append((len(executor._PROGRAM_CACHE) - programs, executor.kernel_cache_size() - kernels))
+        out.append((executor._PROGRAM_CACHE.inserted - programs, executor.kernel_cache_size() - kernels))
     return out
 
 

@@ -19,6 +19,7 @@ class BoundedCache(OrderedDict, Generic[K, V]):
     def __init__(self, limit: int):
         super().__init__()
         self.limit = limit
+        self.inserted = 0  # new keys ever written (what was built), evicted ones included
 
     def __getitem__(self, key: K) -> V:
         value = super().__getitem__(key)
@@ -31,6 +32,7 @@ class BoundedCache(OrderedDict, Generic[K, V]):
         return default
 
     def __setitem__(self, key: K, value: V) -> None:
+        self.inserted += key not in self
         super().__setitem__(key, value)
         self.move_to_end(key)
         while len(self) > self.limit:
