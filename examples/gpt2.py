@@ -39,7 +39,7 @@ import numpy as np
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # examples/ (also when loaded by path)
-from model_tools import export_onnx, median_time
+from model_tools import export_onnx, median_time, print_report
 
 from tinyir import Tensor, nn
 from tinyir.nn.optim import AdamW
@@ -377,23 +377,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"loss: {losses[0]:.3f} at step 1 -> {np.mean(losses[-10:]):.3f} (mean of the last 10 steps)")
         print("sample:\n" + sample(model, tokenizer, length=args.sample, seed=args.seed))
         return 0
-    import torch
 
     r = compare(args.config, args.tokens, repeats=args.repeats, device=args.device, with_onnx=not args.no_onnx,
                 seed=args.seed)
     cfg = CONFIGS[args.config]
     print(f"GPT-2 {args.config} ({cfg.n_layer} layers, {cfg.n_head} heads, width {cfg.n_embd}), {args.tokens} tokens")
-    print(f"tinyir vs PyTorch: max relative difference {r['torch_err']:.1e} (tolerance rtol {RTOL}, atol {ATOL})")
-    if "onnx_err" in r:
-        print(f"tinyir.onnx vs onnxruntime: max relative difference {r['onnx_err']:.1e}")
-    print(f"tinyir ({args.device}) first run (compiles): {r['tinyir_first'] * 1e3:10.2f} ms")
-    print(f"tinyir ({args.device}):                     {r['tinyir'] * 1e3:10.2f} ms")
-    print(f"PyTorch (CPU, {torch.get_num_threads()} threads):             {r['torch'] * 1e3:10.2f} ms"
-          f"   tinyir / PyTorch = {r['tinyir'] / r['torch']:.2f}")
-    if "onnx_err" in r:
-        print(f"tinyir.onnx ({args.device}):                {r['tinyir_onnx'] * 1e3:10.2f} ms")
-        print(f"onnxruntime (CPU):                     {r['onnxruntime'] * 1e3:10.2f} ms"
-              f"   tinyir.onnx / onnxruntime = {r['tinyir_onnx'] / r['onnxruntime']:.2f}")
+    print_report(r, args.device, RTOL, ATOL)
     return 0
 
 

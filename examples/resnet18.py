@@ -29,7 +29,7 @@ import numpy as np
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # examples/ (also when loaded by path)
-from model_tools import export_onnx, median_time
+from model_tools import export_onnx, median_time, print_report
 
 from tinyir import Tensor, nn
 from tinyir.nn.state import get_state_dict, load_state_dict, torch_load
@@ -210,21 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default=os.environ["TINYIR_DEVICE"], help="tinyir device (default cpu)")
     parser.add_argument("--no-onnx", action="store_true", help="skip the ONNX export and onnxruntime")
     args = parser.parse_args(argv)
-    import torch
 
     r = run(args.batch, args.size, args.width, args.classes, args.repeats, args.device, not args.no_onnx)
     print(f"ResNet-18 (width {args.width}), batch {args.batch} x 3 x {args.size} x {args.size}, {args.classes} classes")
-    print(f"tinyir vs PyTorch: max relative difference {r['torch_err']:.1e} (tolerance rtol {RTOL}, atol {ATOL})")
-    if "onnx_err" in r:
-        print(f"tinyir.onnx vs onnxruntime: max relative difference {r['onnx_err']:.1e}")
-    print(f"tinyir ({args.device}) first run (compiles): {r['tinyir_first'] * 1e3:10.2f} ms")
-    print(f"tinyir ({args.device}):                     {r['tinyir'] * 1e3:10.2f} ms")
-    print(f"PyTorch (CPU, {torch.get_num_threads()} threads):             {r['torch'] * 1e3:10.2f} ms"
-          f"   tinyir / PyTorch = {r['tinyir'] / r['torch']:.2f}")
-    if "onnx_err" in r:
-        print(f"tinyir.onnx ({args.device}):                {r['tinyir_onnx'] * 1e3:10.2f} ms")
-        print(f"onnxruntime (CPU):                     {r['onnxruntime'] * 1e3:10.2f} ms"
-              f"   tinyir.onnx / onnxruntime = {r['tinyir_onnx'] / r['onnxruntime']:.2f}")
+    print_report(r, args.device, RTOL, ATOL)
     return 0
 
 
