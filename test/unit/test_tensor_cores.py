@@ -275,3 +275,44 @@ def test_matmul_on_cuda_matches_numpy(shape, ty: str, cuda_available) -> None:
             assert actions is not None
             continue
         check(program.run([a, b])[0], want, ty)
+
+
+EDGES = np.array([0.0, -0.0, 1.0, -1.0, 65504.0, -65504.0, 6e-8, np.inf, -np.inf, np.nan], np.float16)
+
+
+def _edge_inputs(m: int, k: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mostly small values, with f16's edges (signed zeros, the largest finite, a subnormal, infinities,
+    NaN) scattered in; what the f32 accumulation of exact f16 products gives is the reference."""
+    rng = np.random.default_rng(7)
+    a = rng.integers(-3, 4, (m, k)).astype(np.float16)
+    b = rng.integers(-3, 4, (k, n)).astype(np.float16)
+    a.flat[rng.choice(a.size, len(EDGES), replace=False)] = EDGES
+    b.flat[rng.choice(b.size, len(EDGES), replace=False)] = EDGES
+    return a, b
+
+
+def _edge_want(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return (a.astype(np.float32) @ b.astype(np.float32)).astype(np.float16)
+
+
+def _check_edges(got: np.ndarray, want: np.ndarray) -> None:
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    finite = np.isfinite(want)
+    np.testing.assert_array_equal(got[~finite & ~np.isnan(want)], want[~finite & ~np.isnan(want)])
+    np.testing.assert_allclose(got[finite].astype(np.float64), want[finite].astype(np.float64), rtol=3e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("actions", [None, "tc:2:0,stage:2:2"])
+def test_tc_edge_values_on_the_uop_interpreter(actions) -> None:
+    a, b = _edge_inputs(32, 64, 16)
+    module = uop_level(matmul(32, 64, 16, "f16"), actions=actions)
+    (got,) = run_program(module, [a, b])
+    _check_edges(got, _edge_want(a, b))
+
+
+@pytest.mark.cuda
+def test_tc_edge_values_on_cuda(cuda_available) -> None:
+    a, b = _edge_inputs(32, 64, 16)
+    got = compile_program(matmul(32, 64, 16, "f16"), "cuda").run([a, b])[0]
+    _check_edges(got, _edge_want(a, b))

@@ -146,7 +146,8 @@ def _mma(op: Operation, operands: list[Array], kernel: Operation, env: dict[SSAV
             rc = np.array([layout.coordinate(l, e) for l in range(mi.threads)])[lane]
             tile[warp, rc[:, 0], rc[:, 1]] = np.broadcast_to(v, (points,)).astype(np.float32)
         tiles.append(tile)
-    d = np.matmul(tiles[0], tiles[1]) + tiles[2]
+    with np.errstate(all="ignore"):  # inf * 0 and inf - inf are NaN, as on the hardware
+        d = np.matmul(tiles[0], tiles[1]) + tiles[2]
     out = []
     for e in range(mi.c.elements):
         rc = np.array([mi.c.coordinate(l, e) for l in range(mi.threads)])[lane]
