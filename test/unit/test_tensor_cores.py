@@ -159,6 +159,50 @@ def test_tc_batched_matmul_with_epilogue_on_the_uop_interpreter() -> None:
     check(got, want, "f16")
 
 
+@pytest.mark.parametrize("shape", [(2, 16, 8, 32, 1), (1, 8, 7, 24, 1), (2, 16, 9, 16, 2)],
+                         ids=lambda s: "x".join(map(str, s)))
+def test_conv2d_runs_on_tensor_cores(shape) -> None:
+    """An f16 conv2d (3x3, padding 1) is a tc kernel: its merged (n, oc) grid range is split back
+    (tinyir/passes/grid_dims.py) so the weights read an output axis the input does not."""
+    import torch
+
+    from tinyir import Tensor
+    from tinyir.frontend.realize import build_function, collect
+
+    n, c, hw, oc, stride = shape
+    x, w = inputs([(n, c, hw, hw), (oc, c, 3, 3)], "f16")
+    ts = [Tensor(v, device="reference") for v in (x, w)]
+    graph = collect([ts[0].conv2d(ts[1], padding=1, stride=stride).lazydata], lambda node: node.realized is not None)
+    module, _ = build_function(graph)
+    uop_level(module)
+    assert any(a.startswith("tc:") for a in actions_of(module))
+    order = [next(i for i, t in enumerate(ts) if t.lazydata is a) for a in graph.args]
+    (got,) = run_program(module, [(x, w)[i] for i in order])
+    want = torch.nn.functional.conv2d(torch.tensor(x.astype(np.float64)), torch.tensor(w.astype(np.float64)),
+                                      padding=1, stride=stride)
+    check(got, want.numpy(), "f16")
+
+
+def test_conv3d_with_bias_and_relu_runs_on_tensor_cores() -> None:
+    """conv3d's (n, oc, d) share one grid range of three digits, split back; the epilogue is fused."""
+    import torch
+
+    from tinyir import Tensor
+    from tinyir.frontend.realize import build_function, collect
+
+    x, w, bias = inputs([(2, 16, 3, 5, 6), (16, 16, 3, 3, 3), (16,)], "f16")
+    ts = [Tensor(v, device="reference") for v in (x, w, bias)]
+    out = ts[0].conv3d(ts[1], ts[2], padding=1).relu()
+    graph = collect([out.lazydata], lambda node: node.realized is not None)
+    module, _ = build_function(graph)
+    uop_level(module)
+    assert any(a.startswith("tc:") for a in actions_of(module))
+    order = [next(i for i, t in enumerate(ts) if t.lazydata is a) for a in graph.args]
+    (got,) = run_program(module, [(x, w, bias)[i] for i in order])
+    want = torch.relu(torch.nn.functional.conv3d(*(torch.tensor(v.astype(np.float64)) for v in (x, w, bias)), padding=1))
+    check(got, want.numpy(), "f16")
+
+
 def test_attention_matmuls_run_on_tensor_cores() -> None:
     """scaled_dot_product_attention in f16: Q @ K^T (both operands k-contiguous) and P @ V are tc kernels."""
     import torch

@@ -41,6 +41,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from tinyir.diagnostics import DiagnosticError
 from tinyir.errors import TinyirError
 from tinyir.dialects import loop, uop
+from tinyir.passes.grid_dims import merge_globals, unmerge_globals
 from tinyir.rewrite import STATISTICS
 from tinyir.targets.base import KernelLimits
 
@@ -301,6 +302,22 @@ def tc_plan(kernel: loop.KernelOp, r: loop.RangeOp, select: int, limits: KernelL
     return match, mi
 
 
+def tc_fits(kernel: loop.KernelOp, limits: KernelLimits) -> bool:
+    """Whether a `tc` action fits some reduce axis of `kernel`."""
+    return any(not isinstance(tc_plan(kernel, r, 0, limits), str) for r in axes(kernel) if r.range_kind == RK.REDUCE)
+
+
+def unmerge_for_tensor_cores(kernel: loop.KernelOp, limits: KernelLimits) -> None:
+    """On a target with matrix instructions, split merged global ranges back into their dims
+    (tinyir/passes/grid_dims.py) where only that shows a matrix product (a convolution's n and oc);
+    the axes are numbered after this."""
+    if not limits.matrix_instructions or tc_fits(kernel, limits):
+        return
+    trial = kernel.clone()
+    if unmerge_globals(trial) and tc_fits(trial, limits):
+        unmerge_globals(kernel)
+
+
 def apply_actions(kernel: loop.KernelOp, actions: Sequence[Action], limits: KernelLimits,
                   stats_name: str = "kernel-optimize") -> None:
     for action in actions:
@@ -372,6 +389,7 @@ class KernelOptimize(ModulePass):
             else:
                 continue
             apply_actions(kernel, chosen, limits, self.name)
+            merge_globals(kernel, limits.max_global_dims)
             if chosen:  # kept through lowering, so DEBUG=2 can say what was chosen
                 kernel.attributes["actions"] = StringAttr(format_actions(chosen))
 
