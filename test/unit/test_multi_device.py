@@ -234,13 +234,17 @@ def test_sharded_backward_through_max_and_sharded_leaf():
     np.testing.assert_allclose(xs.grad.numpy(), ref.grad.numpy(), rtol=1e-6)
 
 
-def _mlp_losses(devices: tuple[str, ...] | None, steps: int = 4) -> list[float]:
+def _mlp_losses(devices: tuple[str, ...] | None, steps: int = 4, jit: bool = False, fresh: bool = False) -> list[float]:
+    """Losses of `steps` SGD-with-momentum steps of an MLP (one batch, learnt; `fresh`: a new batch each
+    step), on one device (None) or data parallel over `devices`; `jit`: the step under TinyJit."""
     from tinyir.frontend.nn import Linear
     from tinyir.frontend.nn.optim import SGD
+    from tinyir.runtime.jit import TinyJit
 
     r = np.random.default_rng(7)
-    xs = np.repeat(r.standard_normal((1, 16, 10)).astype(np.float32), steps, axis=0)  # one batch, learnt
-    ys = np.repeat(r.integers(0, 4, (1, 16)), steps, axis=0)
+    xs = r.standard_normal((steps if fresh else 1, 16, 10)).astype(np.float32)
+    ys = r.integers(0, 4, (steps if fresh else 1, 16))
+    xs, ys = (xs, ys) if fresh else (np.repeat(xs, steps, axis=0), np.repeat(ys, steps, axis=0))
     l1, l2 = Linear(10, 32), Linear(32, 4)
     params = [l1.weight, l1.bias, l2.weight, l2.bias]
     for p, shape in zip(params, [(32, 10), (32,), (4, 32), (4,)]):  # the same start on every run
@@ -248,19 +252,26 @@ def _mlp_losses(devices: tuple[str, ...] | None, steps: int = 4) -> list[float]:
         if devices is not None:
             p.shard_(devices)
     opt = SGD(params, lr=0.1, momentum=0.9)
+
+    def train_step(xt: Tensor, yt: Tensor) -> Tensor:
+        opt.zero_grad()
+        loss = l2(l1(xt).relu()).sparse_categorical_crossentropy(yt)
+        loss.backward()
+        opt.step()
+        return loss
+
+    step = TinyJit(train_step) if jit else train_step
     losses = []
     with Tensor.train():
         for x, y in zip(xs, ys):
             xt, yt = Tensor(x), Tensor(y.astype(np.int32))
             if devices is not None:
                 xt, yt = xt.shard(devices, 0), yt.shard(devices, 0)
-            opt.zero_grad()
-            loss = l2(l1(xt).relu()).sparse_categorical_crossentropy(yt)
-            loss.backward()
-            opt.step()
-            losses.append(float(loss.numpy()))
+            losses.append(float(step(xt, yt).numpy()))
     if devices is not None:
         assert all(p.device == tuple(canonical_device_name(d) for d in devices) for p in params)
+    if jit:
+        assert step.replay is not None  # the later steps were replays
     return losses
 
 
@@ -269,6 +280,63 @@ def test_data_parallel_training_matches_one_device():
     parallel = _mlp_losses(CPUS[:2])
     np.testing.assert_allclose(parallel, single, rtol=1e-4, atol=1e-5)
     assert single[-1] < single[0]
+
+
+@pytest.mark.parametrize("devices", [CPUS[:2], CPUS, ("opencl:0", "opencl:1")])
+def test_jitted_data_parallel_training_matches_plain_and_one_device(devices):
+    """TinyJit over a sharded step: the capture records every device's programs and the gradient
+    all-reduces; replays (a new batch each step) give the losses of the plain run and of one device."""
+    if devices[0].startswith("opencl"):
+        pytest.importorskip("pyopencl")
+        try:
+            get_device("opencl")
+        except TinyirError as exc:
+            pytest.skip(str(exc))
+    single = _mlp_losses(None, steps=5, fresh=True)
+    plain = _mlp_losses(devices, steps=5, fresh=True)
+    jitted = _mlp_losses(devices, steps=5, fresh=True, jit=True)
+    np.testing.assert_allclose(plain, single, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(jitted, plain, rtol=1e-6, atol=1e-7)
+
+
+def test_jit_replays_collectives_and_keeps_the_sharding(monkeypatch):
+    """A replayed reduction over the shard axis runs its all-reduce (on the new input's values); a
+    sharded output comes back sharded like the captured one; another sharding is refused."""
+    from tinyir.runtime.jit import TinyJit
+
+    calls = []
+    real = collectives.all_reduce_many
+    monkeypatch.setattr(collectives, "all_reduce_many", lambda c: calls.append(len(c)) or real(c))
+
+    @TinyJit
+    def f(t: Tensor) -> tuple[Tensor, Tensor]:
+        return t.sum(0), t * 2
+
+    for _ in range(4):
+        x = data(4, 3)
+        total, doubled = f(Tensor(x).shard(CPUS[:2], 0))
+        np.testing.assert_allclose(total.numpy(), x.sum(0), rtol=1e-5)
+        np.testing.assert_allclose(doubled.numpy(), x * 2, rtol=1e-6)
+        assert doubled.lazydata.arg == 0 and doubled.device == ("cpu", "cpu:1")
+        assert total.lazydata.arg is None
+    assert f.replay is not None and calls == [1] * 4  # two plain calls, two replays: one all-reduce each
+    with pytest.raises(TinyirError, match="sharded on axis 1"):
+        f(Tensor(data(4, 4)).shard(CPUS[:2], 1))
+
+
+def test_sharded_steps_reuse_their_plan():
+    """The second realize of a multi-device graph of the same structure reuses its plan: no new
+    schedule, no new program."""
+    from tinyir.frontend import multi_plan, realize
+
+    w = Tensor(data(5, 3)).shard(CPUS[:2])
+    for i in range(3):
+        x = data(8, 5)
+        before = (multi_plan.PLANS.built, realize.STATS["compiled"])
+        out = (Tensor(x).shard(CPUS[:2], 0) @ w).relu().sum(0)
+        np.testing.assert_allclose(out.numpy(), np.maximum(x @ w.numpy(), 0).sum(0), rtol=1e-5)
+        if i:
+            assert (multi_plan.PLANS.built, realize.STATS["compiled"]) == before
 
 
 # ---------------------------------------------------------------- two GPUs
@@ -314,20 +382,11 @@ def test_cuda_sharded_ops_and_training():
 
 
 def test_sharded_unsupported_paths_raise():
-    from tinyir.runtime.jit import TinyJit
-
     x = Tensor(data(4, 3)).shard(CPUS[:2], 0)
     x.requires_grad = True
     with pytest.raises(TensorValueError, match="sharded"):
         x.sum().gradient(x)
 
-    @TinyJit
-    def total(t: Tensor) -> Tensor:
-        return t.sum().realize()
-
-    with pytest.raises(TensorValueError, match="TinyJit cannot capture collectives"):
-        for _ in range(3):
-            total(Tensor(data(4, 3)).shard(CPUS[:2], 0))
 
 
 def test_gradients_all_reduced_together(monkeypatch):

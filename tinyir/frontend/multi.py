@@ -18,9 +18,10 @@ The rules, per primitive:
     (tinyir/runtime/collectives.py: NCCL between CUDA GPUs, the host elsewhere): the result is
     replicated.
 
-Realizing compiles one program per device; an `allreduce` node is realized before the programs that
-read it, by realizing its sources (one program per device) and calling the collective on their
-buffers (`realize_across_devices`, called from realize.py).
+Realizing compiles one program per device; an `allreduce` node is computed before the programs that
+read it, by computing its sources (one program per device) and calling the collective on their
+buffers: the plan of tinyir/frontend/multi_plan.py, cached by the graph's structure (called from
+realize.py).
 
 Autodiff (`backward`): each device's graph is differentiated on its own (autograd.py), cut at the
 `allreduce` nodes; the gradient crosses an all-reduce as an all-reduce of the gradients (its adjoint),
@@ -297,72 +298,6 @@ def gather(tensor: Tensor, device: Any) -> Tensor:
         return Tensor(lazy.from_buffer(source.realized.to(device), node.dtype))
     parts = [Tensor(lazy.from_buffer(s.realized.to(device), node.dtype)) for s in node.srcs]
     return parts[0].cat(*parts[1:], dim=node.arg)
-
-
-# ---------------------------------------------------------------- realizing
-
-def realize_across_devices(pending: list[LazyOp]) -> bool:
-    """Realize roots on several devices: the `allreduce` nodes they read first, then one program per
-    device. The collectives go in rounds: every one whose sources read no unrealized collective is
-    ready; the sources of all ready ones are realized together (one program per device, so a
-    backward pass's gradients come out of one program, not one each), then each ready collective
-    runs. False if there is nothing to split (the graph really mixes devices: the caller raises)."""
-    from tinyir.frontend.realize import realize_nodes
-
-    by_device: dict[str, list[LazyOp]] = {}
-    for node in pending:
-        by_device.setdefault(node.device, []).append(node)
-    first = True
-    while True:
-        order = lazy.toposort(pending, lambda node: node.realized is not None)
-        waiting: dict[int, bool] = {}  # node -> whether it reads an unrealized collective
-        ready: list[LazyOp] = []
-        for node in order:
-            if node.realized is not None:
-                continue
-            reads = any(waiting.get(id(s), False) for s in node.srcs)
-            if node.op == COLLECTIVE:
-                if not reads:
-                    ready.append(node)
-                reads = True
-            waiting[id(node)] = reads
-        if not ready:
-            break
-        first = False
-        realize_nodes([s for node in ready for s in node.srcs])
-        _realize_collectives(ready)
-    if first and len(by_device) == 1:
-        return False
-    for group in by_device.values():
-        realize_nodes(group)
-    return True
-
-
-def _realize_collectives(ready: list[LazyOp]) -> None:
-    """Run the collectives of `ready` (their sources are realized), all in one call (one NCCL group),
-    and store each result in every node of its collective."""
-    from tinyir.frontend.realize import _keeps_history
-    from tinyir.frontend.tensor import Tensor
-    from tinyir.runtime import jit
-    from tinyir.runtime.collectives import all_reduce_many
-
-    if jit.CAPTURING:  # a replay would skip the collective: refuse rather than replay wrong values
-        raise TensorValueError("TinyJit cannot capture collectives (an all-reduce of a sharded tensor) yet; "
-                               "call the function without the jit")
-    groups: dict[tuple, list[LazyOp]] = {}  # one collective's nodes: same sources, same op
-    for node in ready:
-        groups.setdefault((tuple(id(s) for s in node.srcs), node.arg), []).append(node)
-    members = list(groups.values())
-    results = all_reduce_many([([s.realized for s in group[0].srcs], group[0].arg) for group in members])
-    keep = _keeps_history(ready)
-    for group, buffers in zip(members, results):
-        by_device = {b.device: b for b in buffers}
-        for member in group:
-            value = by_device[member.device]
-            if id(member) in keep:
-                member.keep_value(value)
-            else:
-                member.become_buffer(value, track_lineage=not Tensor.no_grad)
 
 
 # ---------------------------------------------------------------- autodiff

@@ -244,12 +244,15 @@ def realize_nodes(roots: list[LazyOp]) -> None:
         return
     graph = collect(pending)
     devices = {n.device for n in graph.nodes} | {a.device for a in graph.args}
-    if len(devices) > 1:
-        from tinyir.frontend.multi import realize_across_devices
+    if len(devices) > 1:  # MULTI-DEVICE: collectives first, then one program per device, from a cached plan
+        from tinyir.frontend.multi_plan import realize as realize_across_devices
 
-        if realize_across_devices(pending):  # MULTI-DEVICE: collectives first, then one program per device
-            return
-        raise RuntimeError(f"realize: the graph mixes devices {sorted(devices)}; move tensors with .to()")
+        values = realize_across_devices(graph)
+        if values is None:
+            raise RuntimeError(f"realize: the graph mixes devices {sorted(devices)}; move tensors with .to()")
+        for node, value in zip(pending, values):
+            store(node, value)
+        return
     if not graph.nodes:  # every root is a detach of a realized node
         for r in pending:
             src = r

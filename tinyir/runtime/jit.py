@@ -6,6 +6,11 @@ statistics). Each buffer a captured run reads is then traced to where it came fr
 the function, the value a state tensor held when the call began, the output of an earlier captured
 run, or a constant (a buffer made outside the captured runs, kept as it is). A replay walks that
 list calling `Program.execute` directly: no graph building, no hashing, no IR.
+
+A sharded tensor (tinyir/frontend/multi.py) is its shards' buffers, one per device: its arguments,
+state and outputs are traced buffer by buffer, and a round of collectives is one recorded run (a
+`multi_plan.CollectiveRun`), so a data-parallel training step replays every device's programs and
+its gradient all-reduces with no graph work at all.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ class _Capture:
 
     def __init__(self, args: list[Any]):
         self.args = args
-        self.arg_buffers = [t.lazydata.realized for t in args]  # before the function can assign to them
+        self.arg_buffers = [b for t in args for b in buffers_of(t)]  # before the function can assign to them
         self.runs: list[tuple[Any, list[Any], list[Any]]] = []  # (program, inputs, outputs); keeps ids unique
         self.state: list[Any] = []  # assigned tensors, first assignment first
         self.assigned: set[int] = set()
@@ -61,15 +66,15 @@ class _Capture:
         if id(tensor) not in self.assigned:
             self.assigned.add(id(tensor))  # the tensor itself is held in `state`
             self.state.append(tensor)
-            self.state_before.append(tensor.lazydata.realized)
+            self.state_before.append(buffers_of(tensor))
 
     def finish(self, outputs: list[Any]) -> _Replay:
         for tensor, before in zip(self.state, self.state_before):
-            if before is None:
+            if any(b is None for b in before):
                 raise TinyirError(f"TinyJit: a tensor of shape {tensor.shape} assigned by the function was not "
                                   "realized when the capturing call began (realize the state before calling)")
         arg_index = {id(b): i for i, b in enumerate(self.arg_buffers)}
-        state_index = {id(b): i for i, b in enumerate(self.state_before) if b is not None}
+        state_index = {id(b): i for i, b in enumerate(b for bs in self.state_before for b in bs) if b is not None}
         produced: dict[int, tuple[int, int]] = {}
 
         def source(buffer: Any) -> Source:
@@ -87,29 +92,29 @@ class _Capture:
             runs.append(_Run(program, [source(b) for b in inputs]))
             for j, b in enumerate(outs):
                 produced.setdefault(id(b), (r, j))
-        signature = [(t.shape, t.dtype, t.device) for t in self.args]
-        return _Replay(signature, runs, self.state, [source(t.lazydata.realized) for t in self.state],
-                       [source(t.lazydata.realized) for t in outputs], [t.dtype for t in outputs])
+        signature = [_signature(t) for t in self.args]
+        return _Replay(signature, runs, self.state, [[source(b) for b in buffers_of(t)] for t in self.state],
+                       [[source(b) for b in buffers_of(t)] for t in outputs], [_layout(t) for t in outputs])
 
 
 class _Replay:
     """The captured runs, replayable on new argument buffers."""
 
-    def __init__(self, signature: list[tuple], runs: list[_Run], state: list[Any], state_after: list[Source],
-                 outputs: list[Source], out_dtypes: list[Any]):
+    def __init__(self, signature: list[tuple], runs: list[_Run], state: list[Any], state_after: list[list[Source]],
+                 outputs: list[list[Source]], out_layouts: list[tuple]):
         self.signature, self.runs, self.state = signature, runs, state
-        self.state_after, self.outputs, self.out_dtypes = state_after, outputs, out_dtypes
+        self.state_after, self.outputs, self.out_layouts = state_after, outputs, out_layouts
+        self.state_layouts = [_layout(t) for t in state]
 
     def __call__(self, args: list[Any]) -> list[Any]:
         """Run the captured programs on the buffers of `args`; the outputs as new leaf LazyOps."""
-        from tinyir.frontend import lazy
 
-        got = [(t.shape, t.dtype, t.device) for t in args]
+        got = [_signature(t) for t in args]
         if got != self.signature:
             raise TinyirError("TinyJit: the arguments do not match the captured call: captured "
                               f"{_describe(self.signature)}, got {_describe(got)} (make a new TinyJit for new shapes)")
-        arg_buffers = [_realized(t) for t in args]
-        state_buffers = [_realized(t) for t in self.state]
+        arg_buffers = [b for t in args for b in _realized(t)]
+        state_buffers = [b for t in self.state for b in _realized(t)]
         results: list[list[Any]] = []
 
         def value(src: Source) -> Any:
@@ -127,21 +132,61 @@ class _Replay:
             results.append(run.program.execute(inputs))
             if CAPTURING:  # a jitted function called inside another one's capture
                 note_run(run.program, inputs, results[-1])
-        for tensor, src in zip(self.state, self.state_after):
+        for tensor, srcs, layout in zip(self.state, self.state_after, self.state_layouts):
             if CAPTURING:
                 note_assign(tensor)
-            tensor.lazydata = lazy.from_buffer(value(src), tensor.dtype)
-        return [lazy.from_buffer(value(s), dtype) for s, dtype in zip(self.outputs, self.out_dtypes)]
+            tensor.lazydata = _leaf([value(s) for s in srcs], layout)
+        return [_leaf([value(s) for s in srcs], layout) for srcs, layout in zip(self.outputs, self.out_layouts)]
 
 
-def _realized(tensor: Any) -> Any:
-    if tensor.lazydata.realized is None:
+def buffers_of(tensor: Any) -> list[Any]:
+    """A tensor's buffers (None where unrealized): one, or a sharded tensor's one per device."""
+    node = tensor.lazydata
+    return [s.realized for s in node.srcs] if node.op == "multi" else [node.realized]
+
+
+def _realized(tensor: Any) -> list[Any]:
+    found = buffers_of(tensor)
+    if any(b is None for b in found):
         tensor.realize()
-    return tensor.lazydata.realized
+        found = buffers_of(tensor)
+    return found
+
+
+def _layout(tensor: Any) -> tuple:
+    """What a replay needs to rebuild the tensor from its buffers: its dtype, and a sharded one's
+    shard axis, whole shape and devices."""
+    node = tensor.lazydata
+    if node.op == "multi":
+        return (node.dtype, node.arg, node.shape, node.device)
+    return (node.dtype,)
+
+
+def _leaf(buffers: list[Any], layout: tuple) -> Any:
+    """A realized leaf LazyOp (a sharded one: a MultiLazy of realized shards) holding `buffers`."""
+    from tinyir.frontend import lazy
+
+    dtype = layout[0]
+    if len(layout) == 1:
+        return lazy.from_buffer(buffers[0], dtype)
+    from tinyir.frontend.multi import MultiLazy
+
+    _, axis, shape, devices = layout
+    return MultiLazy([lazy.from_buffer(b, dtype) for b in buffers], axis, shape, dtype, devices)
+
+
+def _signature(tensor: Any) -> tuple:
+    """What a replay's argument must match: shape, dtype, device(s) and, sharded, the shard axis."""
+    node = tensor.lazydata
+    return (tensor.shape, tensor.dtype, tensor.device, node.arg if node.op == "multi" else None)
 
 
 def _describe(signature: list[tuple]) -> str:
-    return "(" + ", ".join(f"{shape} {dtype.name} on {device}" for shape, dtype, device in signature) + ")"
+    def one(shape: tuple, dtype: Any, device: Any, axis: int | None) -> str:
+        where = f"sharded on axis {axis} over {device}" if axis is not None else f"on {device}"
+        return f"{shape} {dtype.name} {where}"
+
+    return "(" + ", ".join(one(*s) for s in signature) + ")"
 
 
 class TinyJit:
@@ -190,7 +235,7 @@ class TinyJit:
         tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
         if self.replay is not None:
             return self._structure([Tensor(node) for node in self.replay(tensors)])
-        pending = [t for t in (*tensors, *self._state) if t.lazydata.realized is None]
+        pending = [t for t in (*tensors, *self._state) if any(b is None for b in buffers_of(t))]
         if pending:
             Tensor.realize(*pending)
         self.calls += 1
@@ -201,7 +246,7 @@ class TinyJit:
         try:
             out = self.fn(*args, **kwargs)
             flat, structure = _flatten(out)
-            pending = [t for t in (*flat, *capture.state) if t.lazydata.realized is None]
+            pending = [t for t in (*flat, *capture.state) if any(b is None for b in buffers_of(t))]
             if pending:
                 Tensor.realize(*pending)
         finally:
