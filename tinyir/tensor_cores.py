@@ -44,19 +44,24 @@ class Layout:
     def lane_terms(self, axis: int) -> list[tuple[int, int, int]]:
         """The lane's part of coordinate `axis` (0 row, 1 column) as (shift, mask, scale) terms, each
         `((lane >> shift) & mask) * scale`: runs of lane bits whose steps double merge into one."""
-        terms: list[tuple[int, int, int]] = []
-        for i, step in enumerate(self.lane_bits):
-            s = step[axis]
-            if not s:
+        return bit_terms([step[axis] for step in self.lane_bits])
+
+
+def bit_terms(steps) -> list[tuple[int, int, int]]:
+    """sum over the set bits i of x of steps[i], as (shift, mask, scale) terms each
+    `((x >> shift) & mask) * scale`: runs of bits whose steps double merge into one."""
+    terms: list[tuple[int, int, int]] = []
+    for i, s in enumerate(steps):
+        if not s:
+            continue
+        if terms:
+            shift, mask, scale = terms[-1]
+            width = mask.bit_length()
+            if shift + width == i and scale << width == s:
+                terms[-1] = (shift, mask * 2 + 1, scale)
                 continue
-            if terms:
-                shift, mask, scale = terms[-1]
-                width = mask.bit_length()
-                if shift + width == i and scale << width == s:
-                    terms[-1] = (shift, mask * 2 + 1, scale)
-                    continue
-            terms.append((i, 1, s))
-        return terms
+        terms.append((i, 1, s))
+    return terms
 
 
 @dataclass(frozen=True)
@@ -69,17 +74,70 @@ class MatrixInstruction:
     k: int
     in_type: str      # element type of A and B ("f16", "bf16")
     acc_type: str     # element type of C and D ("f32")
-    threads: int      # lanes that execute it together (warp, wave, SIMD-group)
-    a: Layout         # m x k
-    b: Layout         # k x n
+    threads: int      # lanes that execute it together (warp, wave, SIMD-group, warpgroup)
+    a: Layout | None  # m x k (None: read from shared memory, `shared` says how)
+    b: Layout | None  # k x n
     c: Layout         # m x n (C and D)
+    shared: SharedOperands | None = None  # A and B come from staged tiles through descriptors
 
     def check(self) -> None:
         """Every layout covers its tile (each element held by some lane)."""
         for layout, shape in ((self.a, (self.m, self.k)), (self.b, (self.k, self.n)), (self.c, (self.m, self.n))):
+            if layout is None:
+                continue
             held = {layout.coordinate(l, e) for l in range(self.threads) for e in range(layout.elements)}
             assert (layout.rows, layout.cols) == shape and held == {(r, c) for r in range(shape[0])
                                                                       for c in range(shape[1])}, self.name
+
+
+@dataclass(frozen=True)
+class SharedOperands:
+    """How an instruction that reads A and B from shared memory (NVIDIA's wgmma) finds them: each
+    operand is a `rows` x k tile (A: m x k; B: n x k, i.e. B transposed), k contiguous ("K-major"),
+    made of 8 x 8 *core matrices* of 16-bit elements, each 128 contiguous bytes (row r of it at byte
+    16 r). A 64-bit descriptor names the tile: bits 0-13 its start address >> 4, 16-29 the leading
+    byte offset >> 4 (between core matrices neighbouring along k), 32-45 the stride byte offset >> 4
+    (between core matrices neighbouring along the rows), 62-63 the swizzle mode (0: none).
+
+    The stage pass stores each operand's rows x 16 block of one instruction this way
+    (`element_offset`), whole blocks one after another; the lowering builds the descriptors from
+    `descriptor_bits` and the block's start; the uop interpreter decodes the descriptor as the
+    hardware does, so a disagreement between the two is a wrong result there, not only on the chip."""
+
+    leading_bytes: int = 128   # core matrices along k: neighbours in memory
+    stride_bytes: int = 256    # core matrices along the rows: after the two along k (k = 16)
+    swizzle: int = 0           # no swizzle (interleaved core matrices)
+
+    def row_steps(self, rows: int) -> list[int]:
+        """Element offset of each bit of the row: 8 elements (16 bytes) within a core matrix, then
+        the stride byte offset per core matrix."""
+        return [8 << i if i < 3 else (self.stride_bytes // 2) << (i - 3) for i in range(rows.bit_length() - 1)]
+
+    def k_steps(self) -> list[int]:
+        """Element offset of each bit of k (0..15): contiguous within a core matrix, then the
+        leading byte offset."""
+        return [1, 2, 4, self.leading_bytes // 2]
+
+    def element_offset(self, row: int, k: int) -> int:
+        """Where (row, k) lies in its block, in 16-bit elements."""
+        bits = [*((row >> i & 1) * s for i, s in enumerate(self.row_steps(1 << 16))),
+                *((k >> i & 1) * s for i, s in enumerate(self.k_steps()))]
+        return sum(bits)
+
+    def descriptor_bits(self) -> int:
+        """The descriptor without its start address."""
+        return (self.leading_bytes >> 4) << 16 | (self.stride_bytes >> 4) << 32 | self.swizzle << 62
+
+
+def _nvidia_wgmma(n: int, in_type: str) -> MatrixInstruction:
+    # a warpgroup of 4 warps: warp w holds rows 16w..16w+15 of D; in a warp, as mma.m16n8k16's C
+    # (lane = 4 * group + t: row group, columns 2t + {0, 1}; element bit 1: 8 rows down) repeated
+    # every 8 columns (element bits 2..): PTX ISA "wgmma .m64nNk16 register fragment", accumulator D
+    column_blocks = tuple((0, 8 << i) for i in range((n // 8).bit_length() - 1))
+    return MatrixInstruction(
+        f"wgmma.m64n{n}k16.{in_type}", 64, n, 16, in_type, "f32", 128, a=None, b=None,
+        c=Layout(64, n, ((0, 2), (0, 4), (1, 0), (2, 0), (4, 0), (16, 0), (32, 0)), ((0, 1), (8, 0), *column_blocks)),
+        shared=SharedOperands())
 
 
 def _nvidia_m16n8k16(in_type: str) -> MatrixInstruction:
@@ -126,10 +184,14 @@ INSTRUCTIONS: dict[str, MatrixInstruction] = {
     i.name: i for i in (*(_nvidia_m16n8k16(t) for t in ("f16", "bf16")),
                         *(_amd_mfma_16x16x16(t) for t in ("f16", "bf16")),
                         *(_amd_wmma_16x16x16(t) for t in ("f16", "bf16")),
-                        _apple_simdgroup_8x8("f16"))}
+                        _apple_simdgroup_8x8("f16"),
+                        *(_nvidia_wgmma(n, t) for t in ("f16", "bf16") for n in (64, 128)))}
 
 #: the instructions of each target family (a target's KernelLimits lists its own)
 NVIDIA_SM80 = ("mma.m16n8k16.f16", "mma.m16n8k16.bf16")
+#: sm_90a adds wgmma (A and B from shared memory); `tc:A:1` picks m64n64, `tc:A:2` m64n128
+NVIDIA_SM90A = (*NVIDIA_SM80, "wgmma.m64n64k16.f16", "wgmma.m64n128k16.f16", "wgmma.m64n64k16.bf16",
+                "wgmma.m64n128k16.bf16")
 AMD_CDNA = ("mfma.16x16x16.f16", "mfma.16x16x16.bf16")
 AMD_RDNA3 = ("wmma.16x16x16.f16", "wmma.16x16x16.bf16")
 APPLE = ("simdgroup.8x8x8.f16",)

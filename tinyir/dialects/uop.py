@@ -732,6 +732,62 @@ class LdMatrixOp(IRDLOperation):
             raise VerifyException(f"uop.ldmatrix loads 16-bit floats of its buffer's type, got {element}")
 
 
+@irdl_op_definition
+class WgmmaOp(IRDLOperation):
+    """`%d... = uop.wgmma "wgmma.m64n64k16.f16" a(%tileA, %descA) b(%tileB, %descB) c(%c...)` -- `D = A @ B + C`
+    by a warpgroup (128 neighbouring threads, 4 warps) that reads A (m x k) and B (n x k, B transposed)
+    from staged tiles in local memory through 64-bit matrix descriptors (tinyir/tensor_cores.py
+    `SharedOperands`: start address >> 4 counted from the tile's start, leading and stride byte
+    offsets, swizzle); `c` and `d` are this thread's accumulator elements in the order of the
+    instruction's C layout. Every thread of the warpgroup reaches it with the same descriptors and
+    control flow; the tiles' stores must be followed by a `uop.barrier` before it (PTX wgmma)."""
+
+    name = "uop.wgmma"
+    instruction = prop_def(StringAttr)
+    a_tile = operand_def(AnyAttr())
+    a_desc = operand_def(i64)
+    b_tile = operand_def(AnyAttr())
+    b_desc = operand_def(i64)
+    c = var_operand_def(SCALAR)
+    d = var_result_def(SCALAR)
+    assembly_format = ("$instruction `a` `(` $a_tile `,` $a_desc `)` `b` `(` $b_tile `,` $b_desc `)` `c` `(` $c `)` "
+                       "attr-dict `:` type($a_tile) `,` type($b_tile) `,` `(` type($c) `)` `->` `(` type($d) `)`")
+
+    def __init__(self, instruction: str, a_tile: SSAValue, a_desc: SSAValue, b_tile: SSAValue, b_desc: SSAValue,
+                 c: Sequence[SSAValue]):
+        super().__init__(operands=[a_tile, a_desc, b_tile, b_desc, list(c)], result_types=[[f32] * len(c)],
+                         properties={"instruction": StringAttr(instruction)})
+
+    @property
+    def matrix_instruction(self):
+        from tinyir.tensor_cores import INSTRUCTIONS
+
+        return INSTRUCTIONS[self.instruction.data]
+
+    def with_c(self, c: Sequence[SSAValue]) -> WgmmaOp:
+        return WgmmaOp(self.instruction.data, self.a_tile, self.a_desc, self.b_tile, self.b_desc, c)
+
+    def verify_(self) -> None:
+        from tinyir.tensor_cores import INSTRUCTIONS
+
+        name = self.instruction.data
+        mi = INSTRUCTIONS.get(name)
+        if mi is None or mi.shared is None:
+            known = ", ".join(n for n, i in INSTRUCTIONS.items() if i.shared is not None)
+            raise VerifyException(f"uop.wgmma: {name!r} is not a shared-memory matrix instruction (known: {known})")
+        if len(self.c) != mi.c.elements or len(self.d) != mi.c.elements:
+            raise VerifyException(f"uop.wgmma {name}: c and d need {mi.c.elements} elements per thread, "
+                                  f"got {len(self.c)} and {len(self.d)}")
+        if any(v.type != f32 for v in (*self.c, *self.d)):
+            raise VerifyException(f"uop.wgmma {name}: c and d elements must be f32")
+        want = f16 if mi.in_type == "f16" else BFloat16Type()
+        for what, tile in (("a", self.a_tile), ("b", self.b_tile)):
+            if not isinstance(tile.owner, DefineLocalOp):
+                raise VerifyException(f"uop.wgmma: {what} reads local memory (a uop.define_local)")
+            if buffer_element_type(tile.type) != want:
+                raise VerifyException(f"uop.wgmma {name}: the {what} tile must hold {mi.in_type}")
+
+
 # ---------------------------------------------------------------------------------------------
 # ALU: the tir elementwise set on scalars. Which element types each op accepts, its commutativity
 # and its meaning come from the ALU table (tinyir/alu.py); `ALLOWED` is the op's dtype class there.
@@ -872,7 +928,7 @@ UOP_ALU: frozenset[type[Operation]] = UOP_UNARY | UOP_BINARY | UOP_COMPARE | {Wh
 #: Ops without effects: CSE may merge them (unless they read an accumulator), DCE may drop them.
 #: Loads are pure too (they only read); define_acc/assign/store/range/endrange/special are not, nor are
 #: define_local (each is its own memory) and barrier. vload/vstore come after uop-simplify (uop-vectorize).
-PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp, MmaOp, LdMatrixOp}
+PURE_UOPS: frozenset[type[Operation]] = UOP_ALU | {ConstOp, LoadOp, MmaOp, LdMatrixOp, WgmmaOp}
 #: ALU op class by its short name ("add" -> AddOp), for lowerings that map tir/loop names.
 ALU_BY_NAME: dict[str, type[Operation]] = {cls.name.split(".", 1)[1]: cls for cls in UOP_ALU}
 
@@ -885,7 +941,7 @@ def reads_accumulator(op: Operation) -> bool:
 UOP = Dialect(
     "uop",
     [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineLocalOp, BarrierOp, DefineAccOp, AssignOp, ConstOp, LoadOp,
-     StoreOp, VLoadOp, VStoreOp, MmaOp, LdMatrixOp,
+     StoreOp, VLoadOp, VStoreOp, MmaOp, LdMatrixOp, WgmmaOp,
      *sorted(UOP_ALU, key=lambda c: c.name)],
     [],
 )

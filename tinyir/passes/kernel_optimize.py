@@ -332,11 +332,16 @@ def check_kernel(kernel: loop.KernelOp, limits: KernelLimits) -> str | None:
     """What the whole action list asks that no single action shows: the local memory of staged tiles
     (their size depends on the upcast, unroll and local ranges chosen after the stage)."""
     from tinyir.passes.stage import local_bytes
+    from tinyir.passes.tensor_core import shared_operand_instruction
 
-    if any(r.range_kind == RK.STAGE for r in kernel_ranges(kernel)):
+    staged = any(r.range_kind == RK.STAGE for r in kernel_ranges(kernel))
+    if staged:
         used = local_bytes(kernel)
         if used > limits.local_memory_bytes:
             return f"staged tiles need {used} bytes of local memory, over the target's {limits.local_memory_bytes}"
+    wgmma = shared_operand_instruction(kernel)
+    if wgmma is not None and not staged:  # wgmma: A and B come from staged tiles
+        return f"{wgmma} reads A and B from local memory: add a stage action on its reduce axis"
     return None
 
 

@@ -27,11 +27,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xdsl.dialects.builtin import i32
+from xdsl.dialects.builtin import StringAttr, i32
 from xdsl.ir import Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from tinyir.dialects import loop, uop
+from tinyir.tensor_cores import INSTRUCTIONS, SharedOperands, bit_terms
 
 RK = loop.RangeKind
 #: range kinds that are threads of one work-group
@@ -44,17 +45,26 @@ class StagedLoad:
 
     load: uop.LoadOp
     dims: list[loop.RangeOp]       # the tile's dimensions in copy order: largest global stride first
-    layout: list[loop.RangeOp]     # the same in storage order
+    layout: list[loop.RangeOp]     # the same in storage order (without `core`'s two)
     pad: int = 0                   # elements added to the first stride that is a multiple of 128 bytes
+    # wgmma: (row range, k range) of the instruction's operand tile, stored innermost as the blocks of
+    # core matrices its descriptors read (tinyir/tensor_cores.py SharedOperands)
+    core: tuple[loop.RangeOp, loop.RangeOp] | None = None
+    shared: SharedOperands | None = None
 
     @property
     def elements(self) -> int:
         return math.prod(d.extent for d in self.dims)
 
+    @property
+    def block(self) -> int:
+        """Elements of the innermost block: one instruction's operand tile for wgmma, else 1."""
+        return self.core[0].extent * self.core[1].extent if self.core else 1
+
     def strides(self) -> list[int]:
         """The storage stride of each `layout` dimension (row-major, with the padding)."""
         size = _element_bytes(self.load.result.type)
-        strides, stride, padded = [], 1, False
+        strides, stride, padded = [], self.block, False
         for i, d in enumerate(reversed(self.layout)):
             strides.append(stride)
             stride *= d.extent
@@ -65,7 +75,7 @@ class StagedLoad:
     @property
     def storage(self) -> int:
         """Elements the tile takes in local memory, padding included."""
-        return self.strides()[0] * self.layout[0].extent
+        return self.strides()[0] * self.layout[0].extent if self.layout else self.block
 
 
 @dataclass
@@ -135,12 +145,29 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
         # its reads vectors but sends a warp's copy stores 8 ways into one bank; with that layout
         # the 4096^3 matmul measured 5.5 ms against 4.1 ms (H100).
         s = StagedLoad(op, dims, list(dims))
+        shared = _shared_operands(kernel)
+        if shared is not None:  # wgmma: the tc (row, k) tile innermost, in core matrices
+            tc = [d for d in dims if d.range_kind == RK.TC]
+            k = [d for d in tc if d.result in red.ranges]
+            rows = [d for d in tc if d.result not in red.ranges]
+            if len(k) == 1 and len(rows) == 1:
+                s.core, s.shared = (rows[0], k[0]), shared
+                s.layout = [d for d in dims if d not in tc]
         # a tensor-core kernel reads a tile in 8 x 16-byte blocks (fragments, ldmatrix): rows a multiple
         # of 128 bytes apart would all fall in the same 4 banks, so those rows get 16 bytes more
-        if any(r.range_kind == RK.TC for r in ops if isinstance(r, loop.RangeOp)):
+        elif any(r.range_kind == RK.TC for r in ops if isinstance(r, loop.RangeOp)):
             s.pad = 16 // _element_bytes(op.result.type)
         staged.append(s)
     return staged
+
+
+def _shared_operands(kernel: loop.KernelOp) -> SharedOperands | None:
+    """How the kernel's matrix instruction reads its operands from local memory (wgmma), if it does."""
+    from tinyir.passes.tensor_core import TC_ATTR
+
+    name = kernel.attributes.get(TC_ATTR)
+    mi = INSTRUCTIONS.get(name.data) if isinstance(name, StringAttr) else None
+    return mi.shared if mi is not None else None
 
 
 def local_bytes(kernel: loop.KernelOp) -> int:
@@ -180,8 +207,27 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
 
 
 def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
-    """The tile position of `coordinate` (range -> value): sum(value * stride) in storage order."""
+    """The tile position of `coordinate` (range -> value): sum(value * stride) in storage order, plus
+    the (row, k) position in the block of core matrices for a wgmma operand."""
     index: SSAValue | None = None
+    if s.core is not None and s.shared is not None:
+        rows, k = s.core
+        for r, steps in ((rows, s.shared.row_steps(rows.extent)), (k, s.shared.k_steps())):
+            for shift, mask, scale in bit_terms(steps):
+                term = coordinate[r.result]
+                if shift:
+                    ops += [c := uop.ConstOp(shift, i32), sh := uop.ShrOp(term, c.result)]
+                    term = sh.result
+                if mask != (1 << (len(steps) - shift)) - 1:  # else the shifted value is below the mask
+                    ops += [c := uop.ConstOp(mask, i32), a := uop.AndOp(term, c.result)]
+                    term = a.result
+                if scale != 1:
+                    ops += [c := uop.ConstOp(scale, i32), m := uop.MulOp(term, c.result)]
+                    term = m.result
+                if index is not None:
+                    ops.append(a := uop.AddOp(index, term))
+                    term = a.result
+                index = term
     for d, stride in zip(reversed(s.layout), reversed(s.strides())):
         term = coordinate[d.result]
         if stride != 1:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from xdsl.dialects.builtin import BFloat16Type, Float16Type, StringAttr, f32, i32
+from xdsl.dialects.builtin import BFloat16Type, Float16Type, StringAttr, f32, i32, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -116,8 +116,18 @@ def choose_instruction(match: TcMatch, names: Sequence[str], select: int) -> Mat
         return f"the target has no matrix instruction for {match.element}" + (
             f" (it has {', '.join(names)})" if names else " (it has none)")
     if select >= len(fitting):
-        return f"the target has {len(fitting)} matrix instruction(s) for {match.element}, not {select + 1}"
+        wgmma = fitting[0].name.startswith("mma.") and not any(i.shared for i in fitting)  # NVIDIA before sm_90a
+        return (f"the target has {len(fitting)} matrix instruction(s) for {match.element}, not {select + 1}"
+                + (" (wgmma needs arch=sm_90a)" if wgmma else ""))
     return fitting[select]
+
+
+def shared_operand_instruction(kernel: loop.KernelOp) -> str | None:
+    """The name of the kernel's matrix instruction (the tc action's) when it reads A and B from
+    local memory (wgmma), else None."""
+    name = kernel.attributes.get(TC_ATTR)
+    mi = INSTRUCTIONS.get(name.data) if isinstance(name, StringAttr) else None
+    return mi.name if mi is not None and mi.shared is not None else None
 
 
 def apply_tc(kernel: loop.KernelOp, match: TcMatch, mi: MatrixInstruction) -> None:
@@ -263,9 +273,47 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
         new_ops.append(matrix := uop.LdMatrixOp(load.buffer, index, count, trans))
         return list(matrix.elements)
 
+    def descriptor(value: SSAValue, rows: loop.RangeOp) -> tuple[SSAValue, SSAValue]:
+        """(tile, descriptor) of a wgmma operand: the staged tile `value` is read from and the
+        descriptor of its block at (row 0, k 0), after checking the stage pass laid the block out
+        as the descriptor says (tinyir/tensor_cores.py SharedOperands)."""
+        shared = mi.shared
+        assert shared is not None
+        load = value.owner
+        if not (isinstance(load, uop.LoadOp) and isinstance(load.buffer.owner, uop.DefineLocalOp)):
+            raise LoopToUopError(kernel, f"loop-to-uop: {mi.name} reads A and B from staged tiles: add a stage "
+                                         "action on the reduce axis")
+        base = _index_at(load.index, {})
+        for r, steps in ((rows, shared.row_steps(rows.extent)), (k, shared.k_steps())):
+            for i, step in enumerate(steps):
+                at = _index_at(load.index, {r.result: 1 << i})
+                if base is None or at is None or at - base != step or base % (rows.extent * k.extent):
+                    raise LoopToUopError(kernel, f"loop-to-uop: the staged tile of a {mi.name} operand is not "
+                                                 "in the core-matrix layout its descriptor needs")
+        new_ops.append(zero := uop.ConstOp(0, i32))
+        origin = copy(load.index, {rows.result: zero.result, k.result: zero.result})
+        # the start address field is bytes >> 4: 16-bit elements >> 3
+        new_ops.extend([three := uop.ConstOp(3, i32), start := uop.ShrOp(origin, three.result),
+                        wide := uop.CastOp(start.result, i64), bits := uop.ConstOp(shared.descriptor_bits(), i64),
+                        desc := uop.OrOp(wide.result, bits.result)])
+        desc.result.name_hint = "desc"
+        return load.buffer, desc.result
+
     results: list[loop.ReduceOp] = []
     for op in ops:
         if op in tc_ranges:
+            continue
+        if op is red and mi.shared is not None:  # wgmma: A and B through descriptors
+            a_tile, a_desc = descriptor(found.x, m)
+            b_tile, b_desc = descriptor(found.y, n)
+            zero = uop.ConstOp(0.0, f32)
+            mma = uop.WgmmaOp(mi.name, a_tile, a_desc, b_tile, b_desc, [zero.result] * mi.c.elements)
+            new_ops += [zero, mma]
+            rest = [r for r in red.ranges if r is not k.result]
+            for d in mma.d:
+                results.append(part := loop.ReduceOp(red.kind, d, rest))
+                part.result.name_hint = red.result.name_hint
+                new_ops.append(part)
             continue
         if op is red:
             a = fragment(found.x, mi.a, m.result, k.result)
@@ -285,7 +333,7 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
             op.detach()
             new_ops.append(op)
             if op is lane:  # the lane's coordinates next, before anything reads them
-                for layout in (mi.a, mi.b, mi.c):
+                for layout in (x for x in (mi.a, mi.b, mi.c) if x is not None):
                     for e in range(layout.elements):
                         coords.get(layout, 0, e), coords.get(layout, 1, e)
             continue
@@ -294,6 +342,26 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
                 assign = {**assignment(mi.c, m.result, n.result, e), red.result: results[e].result}
                 new_ops.append(op.clone_without_regions({v: copy(v, assign) for v in op.operands}))
     _replace_body(block, new_ops)
+
+
+_INDEX_ARITH = {uop.AddOp: lambda a, b: a + b, uop.MulOp: lambda a, b: a * b, uop.ShrOp: lambda a, b: a >> b,
+                uop.AndOp: lambda a, b: a & b, uop.IdivOp: lambda a, b: a // b if b else 0,
+                uop.ModOp: lambda a, b: a % b if b else a}
+
+
+def _index_at(value: SSAValue, env: dict[SSAValue, int]) -> int | None:
+    """An index expression's value with ranges set by `env` (others 0); None if not plain arithmetic
+    (the tile indices here are non-negative: floor and truncation agree)."""
+    owner = value.owner
+    if isinstance(owner, loop.RangeOp):
+        return env.get(value, 0)
+    if isinstance(owner, uop.ConstOp):
+        literal = uop.literal_value(owner.value)
+        return int(literal) if isinstance(literal, int) else None
+    if type(owner) in _INDEX_ARITH:
+        a, b = (_index_at(v, env) for v in owner.operands)
+        return None if a is None or b is None else _INDEX_ARITH[type(owner)](a, b)
+    return None
 
 
 def ldmatrix_plan(value: SSAValue, layout: Layout, rows: SSAValue, cols: SSAValue,
@@ -367,7 +435,7 @@ def accumulate_in_place(kernel: uop.KernelOp) -> None:
     The new mma is placed before the first of those adds (every x_e is defined before it when the
     mmas are rewritten in order: an unrolled second mma's x_e is the first one's result)."""
     block = kernel.body.block
-    for mma in [op for op in block.ops if isinstance(op, uop.MmaOp)]:
+    for mma in [op for op in block.ops if isinstance(op, uop.MmaOp | uop.WgmmaOp)]:
         zeros = all(isinstance(c.owner, uop.ConstOp) and uop.literal_value(c.owner.value) == 0.0 for c in mma.c)
         adds = []
         for d in mma.d:
@@ -383,7 +451,9 @@ def accumulate_in_place(kernel: uop.KernelOp) -> None:
         if any(isinstance(a.lhs.owner, Operation) and a.lhs.owner.parent is block and ops.index(a.lhs.owner) >= where
                for a in adds):
             continue
-        fused = uop.MmaOp(mma.instruction.data, list(mma.a), list(mma.b), [a.lhs for a in adds])
+        c = [a.lhs for a in adds]
+        fused = mma.with_c(c) if isinstance(mma, uop.WgmmaOp) else uop.MmaOp(mma.instruction.data, list(mma.a),
+                                                                                list(mma.b), c)
         Rewriter.insert_op(fused, InsertPoint.before(first))
         for add, d in zip(adds, fused.d):
             add.result.replace_all_uses_with(d)

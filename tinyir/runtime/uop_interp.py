@@ -118,6 +118,9 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
         elif isinstance(op, uop.MmaOp):
             for r, v in zip(op.d, _mma(op, [value(v) for v in op.operands], kernel, env, group, points)):
                 env[r] = v
+        elif isinstance(op, uop.WgmmaOp):
+            for r, v in zip(op.d, _wgmma(op, env, kernel, group, points)):
+                env[r] = v
         elif isinstance(op, uop.VStoreOp):
             gate = None if op.gate is None else value(op.gate)
             idx = _aligned_index(op, value(op.index), gate, len(op.values), points)
@@ -148,6 +151,61 @@ def _mma(op: Operation, operands: list[Array], kernel: Operation, env: dict[SSAV
         tiles.append(tile)
     with np.errstate(all="ignore"):  # inf * 0 and inf - inf are NaN, as on the hardware
         d = np.matmul(tiles[0], tiles[1]) + tiles[2]
+    out = []
+    for e in range(mi.c.elements):
+        rc = np.array([mi.c.coordinate(l, e) for l in range(mi.threads)])[lane]
+        out.append(d[warp, rc[:, 0], rc[:, 1]].astype(np.float32))
+    return out
+
+
+def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Array, points: int) -> list[Array]:
+    """A warpgroup's wgmma: decode each operand's 64-bit descriptor as the hardware does (start
+    address, leading and stride byte offsets; K-major core matrices of 8 rows x 16 bytes, no swizzle),
+    read A (m x k) and B (n x k) from the warpgroup's local tiles, multiply in f32 and hand each
+    thread its elements of D by the instruction's C layout. Every thread of a warpgroup must give the
+    same descriptors, and the tiles must hold no store since the last barrier."""
+    mi = op.matrix_instruction
+    warp, lane, warps = _warps(op, kernel, env, group, points, mi.threads)
+    one = np.zeros(warps, np.int64)  # a point of each warpgroup: it reads the operands for all
+    one[warp] = np.arange(points)
+    tiles = []
+    for what, tile, desc, rows in (("a", op.a_tile, op.a_desc, mi.m), ("b", op.b_tile, op.b_desc, mi.n)):
+        memory: _LocalMemory = env[tile]
+        bits = np.broadcast_to(env[desc], (points,)).astype(np.int64).view(np.uint64)
+        first = np.zeros(warps, np.uint64)
+        first[warp] = bits
+        if (bits != first[warp]).any():
+            raise UopInterpreterError(f"{op.name}: the threads of a warpgroup give different {what} descriptors")
+        bits = first
+        start = (bits & 0x3FFF).astype(np.int64) << 4
+        leading = ((bits >> 16) & 0x3FFF).astype(np.int64) << 4
+        stride = ((bits >> 32) & 0x3FFF).astype(np.int64) << 4
+        if ((bits >> 62) != 0).any() or ((bits >> 49) & 7).any():
+            raise UopInterpreterError(f"{op.name}: {what} descriptor asks for a swizzle or base offset (not modelled)")
+        r, c = np.meshgrid(np.arange(rows), np.arange(mi.k), indexing="ij")
+        # byte address of (r, c): row r % 8 of core matrix (r // 8, c // 8), element c % 8 in the row
+        in_tile = (r % 8) * 16 + (c % 8) * 2 + (c // 8)[None] * leading[:, None, None] \
+            + (r // 8)[None] * stride[:, None, None]
+        address = start[:, None, None] + in_tile  # per warpgroup
+        element = memory.data.itemsize
+        if (address % element).any():
+            raise UopInterpreterError(f"{op.name}: {what} descriptor addresses are not {element}-byte aligned")
+        index = address // element
+        if (index < 0).any() or (index >= memory.size).any():
+            raise UopInterpreterError(f"{op.name}: the {what} descriptor reaches past its tile of {memory.size} elements")
+        slot = memory.offset[one][:, None, None] + index
+        written = memory.writer[slot]
+        if (written >= 0).any():
+            raise UopInterpreterError(f"{op.name} reads local memory element {int(index[written >= 0][0])} stored "
+                                      "since the last uop.barrier (a race: the tensor cores may read it first)")
+        memory.reader[slot] = -2  # read by several: a store before the next barrier is a race
+        tiles.append(memory.data[slot].astype(np.float32))
+    c = np.zeros((warps, mi.m, mi.n), np.float32)
+    for e, v in enumerate(op.c):
+        rc = np.array([mi.c.coordinate(l, e) for l in range(mi.threads)])[lane]
+        c[warp, rc[:, 0], rc[:, 1]] = np.broadcast_to(env[v], (points,)).astype(np.float32)
+    with np.errstate(all="ignore"):  # inf * 0 and inf - inf are NaN, as on the hardware
+        d = np.matmul(tiles[0], tiles[1].transpose(0, 2, 1)) + c
     out = []
     for e in range(mi.c.elements):
         rc = np.array([mi.c.coordinate(l, e) for l in range(mi.threads)])[lane]

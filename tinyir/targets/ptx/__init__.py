@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tinyir.targets.base import Device, KernelLimits, Target
-from tinyir.tensor_cores import NVIDIA_SM80
+from tinyir.tensor_cores import NVIDIA_SM80, NVIDIA_SM90A
 from tinyir.targets.ptx.emit import emit_kernel
 
 
@@ -13,6 +15,10 @@ def _device() -> Device:
     return CUDADevice()
 
 
+_LIMITS = KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132, max_copies=512,
+                       matrix_instructions=NVIDIA_SM80)
+#: sm_90a (`arch=sm_90a` of lower-to-ptx / kernel-optimize) adds wgmma to the matrix instructions
+CHIP_LIMITS = {"sm_90a": replace(_LIMITS, matrix_instructions=NVIDIA_SM90A)}
+
 TARGET = Target(name="cuda", lower_pass="uop-to-ptx", kernel_op="ptx.kernel", emit_kernel=emit_kernel, device=_device,
-                limits=KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132, max_copies=512,
-                                    matrix_instructions=NVIDIA_SM80))
+                limits=_LIMITS, chip_limits=CHIP_LIMITS)

@@ -991,6 +991,79 @@ class MmaSyncOp(IRDLOperation):
             raise VerifyException(f"ptx.mma_sync: element must be f16 or bf16, got {self.element.data}")
 
 
+# ---------------------------------------------------------------- warpgroup matrix multiply (sm_90a)
+
+
+@irdl_op_definition
+class WgmmaOp(IRDLOperation):
+    """`ptx.wgmma "m64n64k16" "f16" %adesc, %bdesc, %scale c(...)` -- `wgmma.fence.sync.aligned;` after
+    moving c into the accumulator registers d, then `wgmma.mma_async.sync.aligned.SHAPE.f32.T.T {d},
+    adesc, bdesc, scale, 1, 1, 0, 0;`: a warpgroup's D = A @ B + C (scale-d predicate: add C), A and B
+    K-major in shared memory through their 64-bit descriptors. It is asynchronous: D is read only
+    after a `ptx.wgmma_commit` and a `ptx.wgmma_wait`."""
+
+    name = "ptx.wgmma"
+    shape = prop_def(StringAttr)
+    element = prop_def(StringAttr)
+    a_desc = operand_def(i64)
+    b_desc = operand_def(i64)
+    scale_d = operand_def(i1)
+    c = var_operand_def(f32)
+    d = var_result_def(f32)
+    assembly_format = ("$shape $element $a_desc `,` $b_desc `,` $scale_d `c` `(` $c `)` attr-dict `:` type($d)")
+
+    def __init__(self, shape: str, element: str, a_desc: SSAValue, b_desc: SSAValue, scale_d: SSAValue,
+                 c: Sequence[SSAValue]) -> None:
+        super().__init__(operands=[a_desc, b_desc, scale_d, list(c)], result_types=[[f32] * len(c)],
+                         properties={"shape": StringAttr(shape), "element": StringAttr(element)})
+
+    @property
+    def mnemonic(self) -> str:
+        t = self.element.data
+        return f"wgmma.mma_async.sync.aligned.{self.shape.data}.f32.{t}.{t}"
+
+    def verify_(self) -> None:
+        shape = self.shape.data
+        n = int(shape[4:-3]) if shape.startswith("m64n") and shape.endswith("k16") and shape[4:-3].isdigit() else 0
+        if not n or n % 8 or n > 256:
+            raise VerifyException(f"ptx.wgmma: shape must be m64nNk16 with N a multiple of 8 up to 256, got {shape}")
+        if len(self.c) != n // 2 or len(self.d) != n // 2:
+            raise VerifyException(f"ptx.wgmma {shape}: {n // 2} accumulator registers, got {len(self.c)}")
+        if self.element.data not in ("f16", "bf16"):
+            raise VerifyException(f"ptx.wgmma: element must be f16 or bf16, got {self.element.data}")
+
+
+@irdl_op_definition
+class WgmmaCommitOp(IRDLOperation):
+    """`ptx.wgmma_commit` -- `wgmma.commit_group.sync.aligned;`: the warpgroup's wgmmas issued since
+    the last commit form one group."""
+
+    name = "ptx.wgmma_commit"
+    assembly_format = "attr-dict"
+
+
+@irdl_op_definition
+class WgmmaWaitOp(IRDLOperation):
+    """`ptx.wgmma_wait 0` -- `wgmma.wait_group.sync.aligned 0;`: waits until at most N committed groups
+    are pending (0: every wgmma's D is written)."""
+
+    name = "ptx.wgmma_wait"
+    pending = prop_def(IntegerAttr)
+    assembly_format = "$pending attr-dict"
+
+    def __init__(self, pending: int = 0) -> None:
+        super().__init__(properties={"pending": IntegerAttr(pending, i64)})
+
+
+@irdl_op_definition
+class FenceProxyAsyncOp(IRDLOperation):
+    """`ptx.fence_proxy_async` -- `fence.proxy.async.shared::cta;`: this thread's shared-memory stores
+    become visible to the async proxy (the tensor cores' wgmma reads), before the barrier."""
+
+    name = "ptx.fence_proxy_async"
+    assembly_format = "attr-dict"
+
+
 # ---------------------------------------------------------------- control flow
 
 
@@ -1149,6 +1222,7 @@ PTX = Dialect(
     "ptx",
     [KernelOp, LdOp, StOp, LdVOp, StVOp, SharedOp, BarSyncOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
      AddOp, SubOp, MulOp, MadOp, DivOp, RemOp, MinOp, MaxOp, NegOp, NotOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
-     SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp, Pack2Op, MmaSyncOp, Unpack2Op, LdMatrixOp],
+     SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp, Pack2Op, MmaSyncOp, Unpack2Op, LdMatrixOp,
+     WgmmaOp, WgmmaCommitOp, WgmmaWaitOp, FenceProxyAsyncOp],
     [],
 )

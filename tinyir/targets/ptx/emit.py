@@ -99,6 +99,8 @@ class _KernelPrinter:
         self.emit(f"mov.{mov_ty} {self.define(op.result)}, {ptx_immediate(ptx.literal_of(op), ty)}")
 
     def assign(self, op: ptx.AssignOp) -> None:
+        if self.ref(op.target) == self.ref(op.value):  # a wgmma's accumulator, updated in place
+            return
         t = op.value.type
         mov_ty = {i1: "pred", f16: "b16", f32: "f32", i64: "b64", f64: "f64"}.get(t, "b32")
         self.emit(f"mov.{mov_ty} {self.ref(op.target)}, {self.ref(op.value)}")
@@ -146,6 +148,22 @@ class _KernelPrinter:
         d = ", ".join(self.define(v) for v in op.d)
         self.emit(f"{op.mnemonic} {{{d}}}, {{{groups[0]}}}, {{{groups[1]}}}, {{{groups[2]}}}")
 
+    def wgmma(self, op: ptx.WgmmaOp) -> None:
+        """wgmma reads and writes its accumulators in place: D is C's register where C is an
+        accumulator that nothing reads before D is moved back into it (the usual k loop: then that
+        move is dropped); elsewhere D's registers get C first. wgmma.fence then orders those register
+        writes before the asynchronous wgmma."""
+        for c, d in zip(op.c, op.d):
+            if _updates_in_place(op, c, d):
+                self.names[d] = self.ref(c)
+            else:
+                source = self.ref(c)
+                self.emit(f"mov.f32 {self.define(d)}, {source}")
+        self.emit("wgmma.fence.sync.aligned")
+        d = ", ".join(self.ref(v) for v in op.d)
+        self.emit(f"{op.mnemonic} {{{d}}}, {self.ref(op.a_desc)}, {self.ref(op.b_desc)}, {self.ref(op.scale_d)}, "
+                  "1, 1, 0, 0")
+
     def sreg(self, op: ptx.SregOp) -> None:
         self.emit(f"mov.u32 {self.define(op.result)}, %{op.register.data}")
 
@@ -159,6 +177,23 @@ class _KernelPrinter:
         self.emit("ret", op.guard)
 
 
+def _updates_in_place(op: ptx.WgmmaOp, c: SSAValue, d: SSAValue) -> bool:
+    """Whether accumulator D may live in C's register: C is a `ptx.reg`, D's one use moves it back
+    into C, and between the wgmma and that move nothing else reads or writes C."""
+    uses = list(d.uses)
+    if not isinstance(c.owner, ptx.RegOp) or len(uses) != 1:
+        return False
+    back = uses[0].operation
+    if not isinstance(back, ptx.AssignOp) or back.target is not c or back.parent is not op.parent:
+        return False
+    between = op.next_op
+    while between is not None and between is not back:
+        if c in between.operands:
+            return False
+        between = between.next_op
+    return between is back
+
+
 _PRINTERS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = {
     ptx.CvtOp: _KernelPrinter.unary_like, ptx.MovOp: _KernelPrinter.unary_like,
     ptx.ConstOp: _KernelPrinter.immediate, ptx.RegOp: _KernelPrinter.immediate,
@@ -169,6 +204,10 @@ _PRINTERS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = 
     ptx.Pack2Op: _KernelPrinter.pack2, ptx.MmaSyncOp: _KernelPrinter.mma_sync,
     ptx.Unpack2Op: _KernelPrinter.unpack2, ptx.LdMatrixOp: _KernelPrinter.ldmatrix,
     ptx.BarSyncOp: lambda p, op: p.emit("bar.sync 0"),
+    ptx.WgmmaOp: _KernelPrinter.wgmma,
+    ptx.WgmmaCommitOp: lambda p, op: p.emit("wgmma.commit_group.sync.aligned"),
+    ptx.WgmmaWaitOp: lambda p, op: p.emit(f"wgmma.wait_group.sync.aligned {op.pending.value.data}"),
+    ptx.FenceProxyAsyncOp: lambda p, op: p.emit("fence.proxy.async.shared::cta"),
     **{cls: _KernelPrinter.instr for cls in ptx.PTX.operations if issubclass(cls, ptx.Instr)},
 }
 

@@ -428,6 +428,50 @@ def _ldmatrix(op: uop.LdMatrixOp, rewriter: PatternRewriter) -> list[SSAValue] |
     return [value for u in unpacks for value in (u.lo, u.hi)]
 
 
+def _wgmma_descriptor(desc: SSAValue, shared: SSAValue, ops: list[Operation]) -> SSAValue:
+    """The uop descriptor (start address counted from its tile) plus the tile's address in the shared
+    window >> 4, in the 14-bit start field (shared memory is under 256 KB: the sum stays in it)."""
+    four, mask = ptx.ConstOp(4, "u32"), ptx.ConstOp(0x3FFF, "b64")
+    start = ptx.ShrOp("u64", [shared, four.result])
+    field = ptx.AndOp("b64", [start.result, mask.result])
+    total = ptx.AddOp("s64", [desc, field.result])
+    ops += [four, mask, start, field, total]
+    return total.result
+
+
+def _flush_wgmma(kernel: ptx.KernelOp) -> None:
+    """wgmma is asynchronous: after a run of them (those of one k step), `wgmma.commit_group` and
+    `wgmma.wait_group 0` go before the first op that reads one's D or is not plain arithmetic (a
+    branch, label, barrier, store, register assignment); shared-memory stores become visible to the
+    tensor cores by `fence.proxy.async.shared::cta` before each barrier."""
+    block = kernel.body.block
+    if not any(isinstance(op, ptx.WgmmaOp) for op in block.ops):
+        return
+    pending: set[SSAValue] = set()     # D registers of wgmmas issued since the last wait
+    deferred: list[ptx.AssignOp] = []  # `acc = D` moves of those, placed after the wait
+    for op in list(block.ops):
+        written = {a.target for a in deferred}
+        reads = set(op.operands)
+        if isinstance(op, ptx.WgmmaOp) and not (pending | written) & reads:
+            pending.update(op.d)  # the next k step's wgmmas join the group
+            continue
+        if pending and isinstance(op, ptx.AssignOp) and op.value in pending and op.target not in pending | written:
+            op.detach()
+            deferred.append(op)
+            continue
+        plain = isinstance(op, ptx.Instr | ptx.ConstOp | ptx.CvtOp | ptx.MovOp) and not isinstance(op, ptx.LdOp | ptx.StOp)
+        if pending and (not plain or (pending | written) & reads):
+            block.insert_ops_before([ptx.WgmmaCommitOp(), ptx.WgmmaWaitOp(0), *deferred], op)
+            pending.clear()
+            deferred.clear()
+            if isinstance(op, ptx.WgmmaOp):
+                pending.update(op.d)
+        if isinstance(op, ptx.BarSyncOp):
+            block.insert_op_before(ptx.FenceProxyAsyncOp(), op)
+    if pending:
+        block.insert_ops_before([ptx.WgmmaCommitOp(), ptx.WgmmaWaitOp(0), *deferred], block.last_op)
+
+
 def _loop_label(kernel: ptx.KernelOp) -> str:
     count = sum(1 for o in kernel.body.block.ops if isinstance(o, ptx.LabelOp))
     return f"LOOP_{kernel.name_str}_{count}"
@@ -509,6 +553,21 @@ class UopToPTX(RulePass):
                 emit_error(op, f"uop-to-ptx: gidx{d} of size {n} exceeds CUDA's grid limit")
         return grid, block
 
+    def _wgmma(self, op: uop.WgmmaOp, rewriter: PatternRewriter) -> Operation | None:
+        """wgmma (sm_90a): each descriptor gets its tile's shared address; scale-d true (D = A B + C)."""
+        mi = op.matrix_instruction
+        if self.arch != "sm_90a":
+            emit_error(op, f"uop-to-ptx: {mi.name} (wgmma) needs arch=sm_90a, got {self.arch}")
+        if _kernel_of(op) is None or not all(isinstance(t.owner, ptx.SharedOp) for t in (op.a_tile, op.b_tile)):
+            return None  # the kernel and its tiles first
+        ops: list[Operation] = []
+        a = _wgmma_descriptor(op.a_desc, op.a_tile, ops)
+        b = _wgmma_descriptor(op.b_desc, op.b_tile, ops)
+        one, zero = ptx.ConstOp(1, "s32"), ptx.ConstOp(0, "s32")
+        scale = ptx.SetpOp("s32", [one.result, zero.result], "ne")
+        rewriter.insert([*ops, one, zero, scale], InsertPoint.before(op))
+        return ptx.WgmmaOp(f"m{mi.m}n{mi.n}k{mi.k}", mi.in_type, a, b, scale.result, list(op.c))
+
     @staticmethod
     def _special(op: uop.SpecialOp, rewriter: PatternRewriter) -> SSAValue | Operation | None:
         kernel = _kernel_of(op)
@@ -567,6 +626,8 @@ class UopToPTX(RulePass):
             rule(uop.VLoadOp, _vload, "vload -> mad.wide address, [@gate] ld.global/shared.vN (+ selp 0 per lane)"),
             rule(uop.VStoreOp, _vstore, "vstore -> mad.wide address, [@gate] st.global/shared.vN"),
             rule(uop.MmaOp, _mma, "mma -> pairs packed into b32, mma.sync.aligned.m16n8k16.row.col"),
+            rule(uop.WgmmaOp, self._wgmma, "wgmma -> descriptors + the tiles' shared addresses, wgmma.fence, "
+                 "wgmma.mma_async (commit/wait and fence.proxy.async placed after lowering)"),
             rule(uop.LdMatrixOp, _ldmatrix, "ldmatrix -> ldmatrix.sync.aligned.m8n8.xN[.trans].shared.b16, halves unpacked"),
             rule(uop.AddOp, lambda op: _add(op, rounding), "add -> add (fmad) or add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MulOp, lambda op: _mul(op, rounding), "mul -> mul (fmad) or mul.rn (float), mul.lo.s32 + wrap, and.pred"),
@@ -607,6 +668,7 @@ class UopToPTX(RulePass):
         for kernel in op.walk():
             if isinstance(kernel, ptx.KernelOp):
                 erase_dead(kernel, lambda dead: isinstance(dead, ptx.ConstOp | ptx.CvtOp | ptx.SregOp))
+                _flush_wgmma(kernel)
                 for inner in kernel.body.walk():
                     if inner is not kernel and not inner.name.startswith("ptx."):
                         emit_error(inner, f"uop-to-ptx: cannot lower {inner.name} to PTX")

@@ -1,0 +1,174 @@
+"""wgmma (sm_90a): the warpgroup matrix instruction that reads A and B from staged tiles in shared memory
+through 64-bit descriptors (tinyir/tensor_cores.py SharedOperands). The tc action selects it on cuda
+with arch=sm_90a; the stage pass lays the tiles out in core matrices; lower_tensor_cores builds the
+descriptors and one `uop.wgmma` per tile; the uop interpreter decodes the descriptors as the hardware
+does; uop-to-ptx emits wgmma.fence / mma_async / commit_group / wait_group and fence.proxy.async before
+each barrier. Results are compared with float64 numpy within the f16/bf16 tolerance."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from tinyir.passes.kernel_optimize import KernelOptimizeError
+from tinyir.registry import default_pipeline
+from tinyir.runtime.executor import run_passes
+from tinyir.runtime.uop_interp import run_program
+from tinyir.tensor_cores import INSTRUCTIONS, NVIDIA_SM90A, SharedOperands
+from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
+from test_tensor_cores import check, inputs, matmul
+
+WGMMA = [n for n in NVIDIA_SM90A if n.startswith("wgmma.")]
+
+
+def lowered(module, actions: str, arch: str = "sm_90a", upto: str = "uop-to-ptx"):
+    """The module through the cuda chain with explicit actions for `arch` (up to the PTX lowering, or
+    through it with upto="")."""
+    specs = default_pipeline("cuda", f"uop-to-ptx{{arch={arch}}}", f'actions="{actions}" arch={arch}')
+    if upto:
+        specs = specs[: next(i for i, s in enumerate(specs) if s.startswith(upto))]
+    run_passes(module, specs)
+    return module
+
+
+@pytest.mark.parametrize("name", WGMMA)
+def test_accumulator_layout_is_the_ptx_isa_one(name: str) -> None:
+    """wgmma .m64nNk16 D: warp w of the warpgroup holds rows 16w..16w+15; in the warp, lane = 4 g + t holds
+    d[4i + j] at row 16w + g + 8 (j >> 1), column 8i + 2t + (j & 1)."""
+    mi = INSTRUCTIONS[name]
+    mi.check()
+    assert (mi.threads, mi.m, mi.k, mi.c.elements) == (128, 64, 16, mi.n // 2)
+    for lane in range(128):
+        w, g, t = lane >> 5, (lane >> 2) & 7, lane & 3
+        assert [mi.c.coordinate(lane, e) for e in range(mi.n // 2)] == [
+            (16 * w + g + 8 * ((e >> 1) & 1), 8 * (e >> 2) + 2 * t + (e & 1)) for e in range(mi.n // 2)]
+
+
+def test_core_matrix_layout_and_descriptor_bits() -> None:
+    """No swizzle, K-major: (row, k) of a block at element 8 (row % 8) + k % 8 + 64 (k // 8) + 128 (row // 8),
+    i.e. 16-byte core-matrix rows, leading byte offset 128 (along k), stride byte offset 256 (along rows)."""
+    shared = SharedOperands()
+    for row in range(128):
+        for k in range(16):
+            assert shared.element_offset(row, k) == 8 * (row % 8) + k % 8 + 64 * (k // 8) + 128 * (row // 8)
+    bits = shared.descriptor_bits()
+    assert (bits & 0x3FFF, (bits >> 16) & 0x3FFF, (bits >> 32) & 0x3FFF, bits >> 62) == (0, 128 >> 4, 256 >> 4, 0)
+
+
+SHAPES = [(64, 32, 64), (128, 64, 128), (100, 40, 70), (70, 48, 130)]  # the last two: padded tiles
+ACTIONS = ["tc:2:{s},stage:2:0", "tc:2:{s},stage:2:2", "tc:2:{s},upcast:0:2,stage:2:2",
+           "tc:2:{s},local:1:2,upcast:0:2,stage:2:0"]
+
+
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+def test_wgmma_matmul_on_the_uop_interpreter_matches_numpy(shape, ty: str) -> None:
+    m, k, n = shape
+    a, b = inputs([(m, k), (k, n)], ty)
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    ran = 0
+    for select, actions in [(s, acts.format(s=s)) for s in (1, 2) for acts in ACTIONS]:
+        module = matmul(m, k, n, ty)
+        try:
+            lowered(module, actions)
+        except KernelOptimizeError:
+            continue  # an explicit list that does not divide this shape
+        wgmmas = [op for op in module.walk() if op.name == "uop.wgmma"]
+        assert wgmmas and wgmmas[0].instruction.data == f"wgmma.m64n{64 * select}k16.{ty}"
+        assert not any(op.name in ("uop.mma", "uop.ldmatrix") for op in module.walk())
+        (got,) = run_program(module, [a, b])
+        check(got, want, ty)
+        ran += 1
+    assert ran >= 2
+
+
+def test_interpreter_reads_what_the_descriptor_says(monkeypatch) -> None:
+    """Descriptors whose leading and stride byte offsets are swapped (the tiles laid out as before) read
+    other elements: the interpreter's result is wrong, so the layout and the descriptor bits are
+    checked against each other there, not only on the chip."""
+    m, k, n = 64, 32, 64
+    a, b = inputs([(m, k), (k, n)], "f16")
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    swapped = SharedOperands(leading_bytes=256, stride_bytes=128).descriptor_bits()
+    monkeypatch.setattr(SharedOperands, "descriptor_bits", lambda self: swapped)
+    (got,) = run_program(lowered(matmul(m, k, n, "f16"), "tc:2:1,stage:2:2"), [a, b])
+    assert np.abs(got.astype(np.float64) - want).max() > 0.1 * np.abs(want).max()
+
+
+def test_wgmma_needs_sm_90a_and_staged_operands() -> None:
+    with pytest.raises(KernelOptimizeError, match=r"not 2 \(wgmma needs arch=sm_90a\)"):
+        lowered(matmul(64, 32, 64, "f16"), "tc:2:1,stage:2:2", arch="sm_90")
+    with pytest.raises(KernelOptimizeError, match="wgmma.m64n64k16.f16 reads A and B from local memory: add a stage"):
+        lowered(matmul(64, 32, 64, "f16"), "tc:2:1")
+    # mma.sync stays the first choice on sm_90a (the heuristics' tc:A:0)
+    module = lowered(matmul(64, 32, 64, "f16"), "tc:2:0,stage:2:2")
+    assert any(op.name == "uop.mma" for op in module.walk())
+
+
+def _ptx(m: int, k: int, n: int, ty: str, actions: str) -> str:
+    from tinyir.targets.ptx.emit import emit_module
+
+    return emit_module(lowered(matmul(m, k, n, ty), actions, upto=""))
+
+
+@pytest.mark.parametrize("ty, actions", [("f16", "tc:2:1,stage:2:2"), ("bf16", "tc:2:2,upcast:0:2,stage:2:2"),
+                                         ("f16", "tc:2:2,local:0:2,upcast:1:2,stage:2:4")])
+def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, tmp_path) -> None:
+    """The PTX: fence.proxy.async before each barrier, one wgmma.fence per wgmma, the k step's wgmmas
+    in one commit group, waited for before their accumulators are read; ptxas accepts it for sm_90a
+    (and sees no register shortage that would serialize the wgmmas: they update their accumulators in
+    place)."""
+    text = _ptx(256, 64, 256, ty, actions)
+    lines = [line.strip() for line in text.splitlines()]
+    n = 64 * int(actions[5])
+    issued = [i for i, line in enumerate(lines) if line.startswith(f"wgmma.mma_async.sync.aligned.m64n{n}k16.f32.{ty}.{ty}")]
+    per_step = 2 if "upcast" in actions else 1
+    assert issued and len(issued) == per_step
+    assert all(lines[i - 1] == "wgmma.fence.sync.aligned;" for i in issued)
+    commit = lines.index("wgmma.commit_group.sync.aligned;", issued[-1])
+    branch = next(i for i in range(issued[-1], len(lines)) if "bra " in lines[i])
+    assert lines[commit + 1] == "wgmma.wait_group.sync.aligned 0;" and commit < branch
+    barriers = [i for i, line in enumerate(lines) if line == "bar.sync 0;"]
+    assert barriers and all(lines[i - 1] == "fence.proxy.async.shared::cta;" for i in barriers)
+    assert ".target sm_90a" in text
+    if shutil.which("ptxas") is None:
+        pytest.skip("ptxas is not installed")
+    (tmp_path / "k.ptx").write_text(text)
+    done = subprocess.run(["ptxas", "-arch=sm_90a", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "C7511" not in done.stderr, done.stderr  # wgmma serialized for want of registers
+
+
+def test_uop_to_ptx_refuses_wgmma_below_sm_90a() -> None:
+    module = lowered(matmul(64, 32, 64, "f16"), "tc:2:1,stage:2:2")
+    from tinyir.targets.ptx.lower import UopToPTX
+    from xdsl.context import Context
+
+    with pytest.raises(Exception, match="wgmma.m64n64k16.f16 \\(wgmma\\) needs arch=sm_90a, got sm_90"):
+        UopToPTX(arch="sm_90").apply(Context(), module)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+def test_wgmma_matmul_on_cuda(ty: str, cuda_available) -> None:  # noqa: F811
+    from tinyir.runtime.executor import compile_program, get_target
+
+    target = get_target("cuda")
+    old = target.lower_pass
+    object.__setattr__(target, "lower_pass", "uop-to-ptx{arch=sm_90a}")
+    try:
+        for m, k, n in [(64, 32, 64), (128, 64, 256), (100, 40, 70)]:
+            a, b = inputs([(m, k), (k, n)], ty)
+            for actions in ("tc:2:1,stage:2:0", "tc:2:2,upcast:0:2,stage:2:2"):
+                try:
+                    program = compile_program(matmul(m, k, n, ty), "cuda", f'actions="{actions}" arch=sm_90a')
+                except KernelOptimizeError:
+                    continue
+                (got,) = program.run([a, b])
+                check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
+    finally:
+        object.__setattr__(target, "lower_pass", old)
