@@ -136,7 +136,10 @@ def merge_globals(kernel: loop.KernelOp, max_dims: int) -> None:
             ops.append(c := uop.ConstOp(inner, i32))
             ops.append(div := uop.IdivOp(value, c.result))
             value = div.result
-        if r is not merged[0]:
+        if r.extent == 1:
+            ops.append(c := uop.ConstOp(0, i32))
+            value = c.result
+        elif r is not merged[0]:
             ops.append(c := uop.ConstOp(r.extent, i32))
             ops.append(rem := uop.ModOp(value, c.result))
             value = rem.result

@@ -42,6 +42,7 @@ from tinyir.diagnostics import DiagnosticError
 from tinyir.errors import TinyirError
 from tinyir.dialects import loop, uop
 from tinyir.passes.grid_dims import merge_globals, unmerge_globals
+from tinyir.passes.window_loads import merge_window_loads
 from tinyir.rewrite import STATISTICS
 from tinyir.targets.base import KernelLimits
 
@@ -383,6 +384,10 @@ class KernelOptimize(ModulePass):
         for kernel in [k for k in op.walk() if isinstance(k, loop.KernelOp)]:
             if self.kernel and kernel.kernel_name.data != self.kernel:
                 continue
+            if explicit or self.beam > 0 or self.target:
+                if limits.has_local:  # GPUs: one gated load per padded window (the CPU keeps its masked runs)
+                    STATISTICS.setdefault(self.name, Counter())["window-loads"] += merge_window_loads(kernel)
+                unmerge_for_tensor_cores(kernel, limits)
             if explicit:
                 chosen = explicit
             elif self.beam > 0:
