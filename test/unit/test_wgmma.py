@@ -172,3 +172,25 @@ def test_wgmma_matmul_on_cuda(ty: str, cuda_available) -> None:  # noqa: F811
                 check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
     finally:
         object.__setattr__(target, "lower_pass", old)
+
+
+def test_heuristics_keep_mma_sync_until_wgmma_is_preferred(monkeypatch) -> None:
+    """On sm_90a the cuda heuristics still choose mma.sync (tc:A:0); with PREFER_WGMMA on they choose
+    the widest wgmma, two along m per warpgroup, staged: and that plan computes the right product."""
+    from tinyir.passes import wgmma_heuristics
+
+    def heuristic(module):
+        specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_90a}", "arch=sm_90a")
+        run_passes(module, specs[: next(i for i, s in enumerate(specs) if s.startswith("uop-to-ptx"))])
+        return module
+
+    m, k, n = 128, 64, 128
+    a, b = inputs([(m, k), (k, n)], "f16")
+    module = heuristic(matmul(m, k, n, "f16"))
+    assert any(op.name == "uop.mma" for op in module.walk())
+    monkeypatch.setattr(wgmma_heuristics, "PREFER_WGMMA", True)
+    module = heuristic(matmul(m, k, n, "f16"))
+    kernel = next(op for op in module.walk() if op.name == "uop.kernel")
+    assert kernel.attributes["actions"].data == "tc:2:2,upcast:0:2,stage:2:4"
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")

@@ -126,6 +126,11 @@ def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Act
 
     if not limits.matrix_instructions:
         return None
+    from tinyir.passes.wgmma_heuristics import wgmma_actions
+
+    wgmma = wgmma_actions(kernel, limits)  # None unless PREFER_WGMMA and the target has wgmma (sm_90a)
+    if wgmma is not None:
+        return wgmma
     axis_list, _, red = _shape(kernel)
     for r in sorted(red, key=lambda a: -axis_list[a].extent):
         found = tc_plan(kernel, axis_list[r], 0, limits)

@@ -74,7 +74,8 @@ class _PyCUDA:
             src, out = os.path.join(tmp, "k.ptx"), os.path.join(tmp, "k.cubin")
             with open(src, "w") as f:
                 f.write(ptx)
-            done = subprocess.run([ptxas, f"-arch={self.arch}", src, "-o", out], capture_output=True, text=True,
+            arch = f"{self.arch}a" if f".target {self.arch}a" in ptx else self.arch  # sm_90a: wgmma
+            done = subprocess.run([ptxas, f"-arch={arch}", src, "-o", out], capture_output=True, text=True,
                                   check=False)
             if done.returncode != 0:
                 return None  # the driver's JIT (load) reports the problem
