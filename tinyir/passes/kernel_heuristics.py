@@ -131,7 +131,7 @@ def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Act
     wgmma = wgmma_actions(kernel, limits)  # None unless PREFER_WGMMA and the target has wgmma (sm_90a)
     if wgmma is not None:
         return wgmma
-    axis_list, _, red = _shape(kernel)
+    axis_list, glob, red = _shape(kernel)
     for r in sorted(red, key=lambda a: -axis_list[a].extent):
         found = tc_plan(kernel, axis_list[r], 0, limits)
         if isinstance(found, str):
@@ -139,19 +139,44 @@ def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Act
         match, mi = found
         m, n = axis_list.index(match.m), axis_list.index(match.n)
         left = {m: -(-match.m.extent // mi.m), n: -(-match.n.extent // mi.n), r: -(-axis_list[r].extent // mi.k)}
-        actions = [Action("tc", r, 0)]
-        for kind, axis, amounts in (("upcast", n, (4, 2)), ("upcast", m, (4, 2)), ("local", m, (2,)),
-                                    ("local", n, (2,)), ("unroll", r, (2,))):
-            amount = _largest_divisor(left[axis], max(amounts), amounts)
-            if amount > 1:
-                actions.append(Action(kind, axis, amount))
-                left[axis] //= amount
-        if left[r] % 2 == 0 and left[r] > 2:
-            try:  # the staged tiles must fit the local memory
-                apply_actions(kernel.clone(), [*actions, Action("stage", r, 2)], limits)
-                actions.append(Action("stage", r, 2))
-            except KernelOptimizeError:
-                pass
+        # the other output axes only one factor reads (a convolution's rows, a batch of one side) take
+        # what m or n cannot: more tiles per warp or warps per group that share the other's fragments
+        deps = loop.range_dependencies(list(kernel.body.block.ops))
+        side = {match.x: [m], match.y: [n]}
+        for a in reversed(glob):
+            v = axis_list[a].result
+            for mine, other in ((match.x, match.y), (match.y, match.x)):
+                if a not in (m, n) and v in deps[mine] and v not in deps[other]:
+                    side[mine].append(a)
+                    left[a] = axis_list[a].extent
+        base = dict(left)
+
+        def tiles(a_most: int) -> list[Action]:
+            left.update(base)
+            actions = [Action("tc", r, 0)]
+            for kind, axes_of, most in (("upcast", side[match.y], 4), ("upcast", side[match.x], a_most),
+                                        ("local", side[match.x], 2), ("local", side[match.y], 2), ("unroll", [r], 2)):
+                for axis in axes_of:  # the matched axis first, then the others innermost first
+                    amount = _largest_divisor(left[axis], most, tuple(c for c in (4, 2) if c <= most))
+                    if amount > 1:
+                        actions.append(Action(kind, axis, amount))
+                        left[axis] //= amount
+                        most //= amount
+                    if most == 1:
+                        break
+            if left[r] % 2 == 0 and left[r] > 2:
+                try:  # the staged tiles must fit the local memory
+                    apply_actions(kernel.clone(), [*actions, Action("stage", r, 2)], limits)
+                    actions.append(Action("stage", r, 2))
+                except KernelOptimizeError:
+                    pass
+            return actions
+
+        actions = tiles(4)
+        if not any(a.kind == "stage" for a in actions):
+            # unstaged, every lane computes its own fragment addresses (and a window's gates): a 4 x 4
+            # tile spills on sm_90 (255 registers for the f16 conv), 4 x 2 does not (128)
+            actions = tiles(2)
         return actions
     return None
 
