@@ -17,6 +17,10 @@ They are ordered by their stride in global memory, largest first, so that the fa
 t + 2W, ... (W threads). The copy evaluates the load's index expression (and its gate: a padded
 element is copied as its 0) with each tile dimension replaced by the element's coordinate.
 
+A wgmma kernel (its matrix instruction reads A and B from shared memory) stores each tile as the
+instruction's descriptors read it: the tc (row, k) dimensions innermost as a block of core matrices
+(tinyir/tensor_cores.py SharedOperands), the other dimensions whole blocks apart, and no padding.
+
 This runs on the `loop.kernel` before upcast/unroll expansion (tinyir/passes/expand.py), so a
 thread's register tile becomes copies of loads from the tile, which `uop-vectorize` can merge.
 """

@@ -14,6 +14,10 @@ them is summed by its own `loop.reduce` over the remaining reduce ranges (reduce
 loops share one loop nest). Everything after the reduce that read m and n (casts, bias, the store)
 is copied once per element of C, at that element's coordinates. Upcast, unroll and local ranges
 on the outer axes work as for any kernel: an upcast of M shares B's elements among its copies.
+
+An instruction that reads A and B from shared memory (wgmma, `MatrixInstruction.shared`) needs both
+factors staged: the stage pass lays their tiles out as its descriptors say, and instead of element
+copies each tile gets one descriptor per operand (the block at (row 0, k 0)) and one `uop.wgmma`.
 """
 
 from __future__ import annotations
