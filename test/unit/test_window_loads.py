@@ -153,3 +153,22 @@ def test_sums_that_are_not_windows_are_left_alone() -> None:
     body = "\n    ".join([_piece("a", -1, 0), _piece("b", 1, 1), _piece("c", 0, 2)])
     body += "\n    %ab = uop.add %la, %lb : f32\n    %x = uop.add %ab, %lc : f32"
     assert merge_window_loads(_kernel(body)) == 0
+
+
+def test_random_convolutions_match_torch_on_opencl() -> None:
+    """Random kernel sizes, strides, dilations and paddings (asymmetric ones too): merged or not,
+    every result equals PyTorch's."""
+    rng = np.random.default_rng(7)
+    for _ in range(10):
+        kh, kw = rng.integers(1, 6, 2)
+        sh, sw = rng.integers(1, 4, 2)
+        dh, dw = rng.integers(1, 3, 2)
+        ph, pw = rng.integers(0, kh // 2 + 1), rng.integers(0, kw // 2 + 1)
+        h = int(rng.integers(dh * (kh - 1) + 1, 14)) + 1
+        w = int(rng.integers(dw * (kw - 1) + 1, 14)) + 1
+        x = rng.standard_normal((2, 3, h, w)).astype(np.float32)
+        wt = rng.standard_normal((4, 3, kh, kw)).astype(np.float32)
+        args = dict(stride=(int(sh), int(sw)), dilation=(int(dh), int(dw)), padding=(int(ph), int(pw)))
+        got = Tensor(x, device="opencl").conv2d(Tensor(wt, device="opencl"), **args).numpy()
+        want = F.conv2d(torch.tensor(x, dtype=torch.float64), torch.tensor(wt, dtype=torch.float64), **args).numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4, err_msg=str(args))
