@@ -194,3 +194,21 @@ def test_heuristics_keep_mma_sync_until_wgmma_is_preferred(monkeypatch) -> None:
     assert kernel.attributes["actions"].data == "tc:2:2,upcast:0:2,stage:2:4"
     (got,) = run_program(module, [a, b])
     check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")
+
+
+def test_staged_copies_of_a_wgmma_tile_become_vectors(monkeypatch) -> None:
+    """With copies in runs of 4 (stage.COPY_VECTOR), A's runs along k land in one core-matrix row: the
+    store positions are the first one + j, which uop-vectorize proves aligned through the layout's
+    shifts and masks, so they become vector stores (B's runs along n go to 4 rows: scalar stores);
+    the interpreter checks each vector's alignment and the product."""
+    from tinyir.passes import stage
+
+    monkeypatch.setattr(stage, "COPY_VECTOR", 4)
+    m, k, n = 128, 64, 128
+    a, b = inputs([(m, k), (k, n)], "f16")
+    module = lowered(matmul(m, k, n, "f16"), "tc:2:2,upcast:0:2,stage:2:4")
+    tiles = [op.result for op in module.walk() if op.name == "uop.define_local"]
+    vstores = [op for op in module.walk() if op.name == "uop.vstore"]
+    assert vstores and {op.buffer for op in vstores} == {tiles[0]}
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")

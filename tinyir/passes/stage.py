@@ -301,8 +301,17 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
                     gate = in_tile
             ops.append(load := uop.LoadOp(s.load.buffer, index, gate))
             loads.append((coordinate, load))
-        for lane_coordinate, load in loads:
-            ops.append(uop.StoreOp(tile.result, _layout_index(s, lane_coordinate, ops), load.result, in_tile))
+        # a wgmma block's k runs of up to 8 are contiguous (one core-matrix row): the first element's
+        # position + j, which uop-vectorize can see as one vector store
+        along_k = s.core is not None and inner is s.core[1] and run <= 8
+        first: SSAValue | None = None
+        for j, (lane_coordinate, load) in enumerate(loads):
+            if j and along_k and first is not None:
+                ops += [c := uop.ConstOp(j, i32), a := uop.AddOp(first, c.result)]
+                index = a.result
+            else:
+                index = first = _layout_index(s, lane_coordinate, ops)
+            ops.append(uop.StoreOp(tile.result, index, load.result, in_tile))
     return ops
 
 

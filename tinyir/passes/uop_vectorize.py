@@ -85,6 +85,11 @@ class IndexFacts:
             return min(self.multiple(op.lhs) << shift, MAX_ALIGN)
         if isinstance(op, uop.ModOp) and int_const(op.rhs):  # x - c * trunc(x / c)
             return min(self.multiple(op.lhs), _pow2(int_const(op.rhs)))
+        if isinstance(op, uop.AndOp) and int_const(op.rhs) is not None:  # clears bits: x's zeros or c's stay
+            return max(self.multiple(op.lhs), _pow2(int_const(op.rhs)))
+        shift = int_const(op.rhs) if isinstance(op, uop.ShrOp) else None
+        if shift is not None and 0 <= shift < 16:  # x >> s: x's low zeros past s
+            return max(self.multiple(op.lhs) >> shift, 1)
         return 1
 
     def aligned(self, form: Form, width: int) -> bool:
