@@ -9,9 +9,14 @@ probe: only if check fails: the same small matmul with the descriptors' leading 
 time:  4096^3 f16 and bf16: wgmma variants, the mma.sync default, and torch, in TFLOP/s (same run)
 ptx:   the first wgmma variant's f16 4096^3 PTX in /tmp/wg.ptx, then (where the tools exist)
        ptxas -arch=sm_90a + cuobjdump -sass: counts HGMMA / HMMA lines
-No mode: all four. TC_COPY_VECTOR=4 copies the staged tiles in runs of 4 (stage.COPY_VECTOR).
-Every line is printed as it is measured; each step catches its own failure."""
+time-vec: `time` again in a child process with TC_COPY_VECTOR=4 (staged copies in runs of 4: vector
+       loads, and vector stores for A), f16 and the first 3 variants only
+No mode: check, probe, time, time-vec, ptx (about 2 minutes). TC_COPY_VECTOR=N sets stage.COPY_VECTOR;
+TC_VARIANTS=N times only the first N variants. The disk cache is off (TINYIR_CACHELEVEL=0): its key
+does not know COPY_VECTOR. Every line is printed as it is measured; each step catches its own failure."""
 import os, shutil, subprocess, sys, time
+
+os.environ.setdefault("TINYIR_CACHELEVEL", "0")
 
 import numpy as np
 
@@ -60,7 +65,8 @@ SMALL = ["tc:2:1,stage:2:0", "tc:2:1,stage:2:2", "tc:2:2,upcast:0:2,stage:2:2", 
          "tc:2:2,upcast:0:2,local:0:2,stage:2:4"]
 BIG = ["tc:2:2,upcast:0:2,local:0:2,stage:2:4", "tc:2:2,upcast:0:2,stage:2:4", "tc:2:2,upcast:0:2,local:1:2,stage:2:4",
        "tc:2:2,local:0:2,stage:2:4", "tc:2:1,upcast:0:2,upcast:1:2,local:0:2,stage:2:2"]
-modes = sys.argv[1:] or ["check", "probe", "time", "ptx"]
+modes = sys.argv[1:] or ["check", "probe", "time", "time-vec", "ptx"]
+BIG = BIG[:int(os.environ.get("TC_VARIANTS", len(BIG)))]
 failed_check = False
 
 if "check" in modes:
@@ -99,9 +105,10 @@ if "time" in modes:
     import torch
     timer = bg.Timer(True, 10)
     size = 4096
-    for ty in ["f16", "bf16"]:
+    print(f"time: staged copies in runs of {stage.COPY_VECTOR}", flush=True)
+    for ty in os.environ.get("TC_TYPES", "f16,bf16").split(","):
         a, b = arrays(size, size, size, ty)
-        for v in [None, *BIG]:
+        for v in [None, *BIG] if ty == "f16" else BIG[:2]:
             try:
                 t0 = time.time()
                 prog = compiled(size, size, size, ty, v)
@@ -119,6 +126,10 @@ if "time" in modes:
         tb = torch.from_numpy(b.astype(np.float32)).cuda().to(tt)
         ms = timer.median_ms(lambda: ta @ tb, torch.cuda.synchronize)
         print(f"time {ty} {size}^3 torch {ms:8.3f} ms {2 * size**3 / ms * 1e-9:7.1f} TFLOP/s", flush=True)
+
+if "time-vec" in modes:
+    env = dict(os.environ, TC_COPY_VECTOR="4", TC_VARIANTS="3", TC_TYPES="f16")
+    subprocess.run([sys.executable, "test/gpu/wgmma.py", "time"], env=env)
 
 if "ptx" in modes:
     from tinyir.registry import default_pipeline
