@@ -19,7 +19,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from tinyir.dialects import loop, uop
-from tinyir.passes.symbolic import int_const as _const
+from tinyir.passes.symbolic import build_linear, int_const as _const
 
 RK = loop.RangeKind
 
@@ -47,19 +47,7 @@ def _boundaries(r: loop.RangeOp) -> list[int] | None:
 
 def _digits_value(digits: list[SSAValue], bounds: list[int], lo: int, hi: int, ops: list[Operation]) -> SSAValue:
     """sum of digit_i * (B_i / B_lo) for lo <= i < hi: the value of digits lo..hi-1 as one number."""
-    total: SSAValue | None = None
-    for i in range(lo, hi):
-        term = digits[i]
-        if bounds[i] // bounds[lo] != 1:
-            ops.append(c := uop.ConstOp(bounds[i] // bounds[lo], i32))
-            ops.append(m := uop.MulOp(term, c.result))
-            term = m.result
-        if total is not None:
-            ops.append(a := uop.AddOp(total, term))
-            term = a.result
-        total = term
-    assert total is not None
-    return total
+    return build_linear([(digits[i], bounds[i] // bounds[lo]) for i in range(lo, hi)], 0, ops)
 
 
 def unmerge_global(r: loop.RangeOp) -> bool:

@@ -108,6 +108,27 @@ def linear_terms(v: SSAValue) -> tuple[list[tuple[SSAValue, int]], int]:
     return [(v, 1)], 0
 
 
+def build_linear(terms: list[tuple[SSAValue, int]], const: int, ops: list, type_=i32) -> SSAValue:
+    """The ops computing sum(coef * base) + const (the inverse of `linear_terms`), appended to `ops`."""
+    total: SSAValue | None = None
+    for base, coef in terms:
+        term = base
+        if coef != 1:
+            ops += [c := uop.ConstOp(coef, type_), m := uop.MulOp(base, c.result)]
+            term = m.result
+        if total is not None:
+            ops.append(a := uop.AddOp(total, term))
+            term = a.result
+        total = term
+    if const or total is None:
+        ops.append(c := uop.ConstOp(const, type_))
+        if total is None:
+            return c.result
+        ops.append(a := uop.AddOp(total, c.result))
+        total = a.result
+    return total
+
+
 def terms_bounds(terms: list[tuple[SSAValue, int]], const: int,
                  memo: dict[SSAValue, Bounds | None] | None = None) -> Bounds | None:
     lo = hi = const
@@ -120,4 +141,4 @@ def terms_bounds(terms: list[tuple[SSAValue, int]], const: int,
     return _fits(lo, hi)
 
 
-__all__ = ["bounds", "linear_terms", "terms_bounds", "const_value", "int_const", "Bounds"]
+__all__ = ["bounds", "build_linear", "linear_terms", "terms_bounds", "const_value", "int_const", "Bounds"]

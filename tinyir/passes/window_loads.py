@@ -30,7 +30,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from tinyir.dialects import loop, uop
-from tinyir.passes.symbolic import int_const
+from tinyir.passes.symbolic import build_linear, int_const, linear_terms
 from tinyir.rewrite import erase_dead
 
 #: windows larger than this many points are left as they are (the checks enumerate them)
@@ -39,27 +39,13 @@ MAX_POINTS = 1024
 MAX_EXTENT = 1 << 16
 
 
-def _affine(v: SSAValue) -> tuple[dict[SSAValue, int], int] | None:
-    """v as sum(coef * atom) + const over atoms (values that are not add, mul by a constant or const)."""
-    c = int_const(v)
-    if c is not None:
-        return {}, c
-    op = v.owner
-    if isinstance(op, uop.AddOp):
-        a, b = _affine(op.lhs), _affine(op.rhs)
-        if a is None or b is None:
-            return None
-        terms = dict(a[0])
-        for atom, k in b[0].items():
-            terms[atom] = terms.get(atom, 0) + k
-        return {x: k for x, k in terms.items() if k}, a[1] + b[1]
-    if isinstance(op, uop.MulOp):
-        for x, y in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
-            k = int_const(y)
-            if k is not None:
-                inner = _affine(x)
-                return None if inner is None else ({a: k * s for a, s in inner[0].items() if k * s}, k * inner[1])
-    return {v: 1}, 0
+def _affine(v: SSAValue) -> tuple[dict[SSAValue, int], int]:
+    """v as ({atom: coef}, const) over atoms (values that are not add, mul by a constant or const)."""
+    terms, const = linear_terms(v)
+    coefs: dict[SSAValue, int] = {}
+    for atom, k in terms:
+        coefs[atom] = coefs.get(atom, 0) + k
+    return {x: k for x, k in coefs.items() if k}, const
 
 
 def _bounds(gate: SSAValue | None) -> dict[SSAValue, tuple[float, float]] | None:
@@ -159,7 +145,7 @@ def _plan(root: uop.AddOp) -> tuple[list[_Leaf], list[_Condition], dict[SSAValue
     leaves = []
     for ld in loads:
         form, bounds = _affine(ld.index), _bounds(ld.gate)
-        if form is None or bounds is None:
+        if bounds is None:
             return None
         for x, (lo, hi) in bounds.items():  # a range's own bounds clip its gate's
             if (extent := _extent(x)) is not None:
@@ -201,27 +187,6 @@ def _plan(root: uop.AddOp) -> tuple[list[_Leaf], list[_Condition], dict[SSAValue
     return leaves, conditions, steps, c0
 
 
-def _affine_value(parts: Sequence[tuple[SSAValue, int]], const: int, ops: list[Operation], type_=i32) -> SSAValue:
-    total: SSAValue | None = None
-    for v, k in parts:
-        term = v
-        if k != 1:
-            ops.append(c := uop.ConstOp(k, type_))
-            ops.append(m := uop.MulOp(v, c.result))
-            term = m.result
-        if total is not None:
-            ops.append(s := uop.AddOp(total, term))
-            term = s.result
-        total = term
-    if const or total is None:
-        ops.append(c := uop.ConstOp(const, type_))
-        if total is None:
-            return c.result
-        ops.append(s := uop.AddOp(total, c.result))
-        total = s.result
-    return total
-
-
 def merge_window_loads(kernel: loop.KernelOp) -> int:
     """Replace each window sum of gated loads in `kernel` by one gated load; how many were replaced."""
     merged = 0
@@ -240,10 +205,10 @@ def merge_window_loads(kernel: loop.KernelOp) -> int:
         ops: list[Operation] = []
         # index: the leaves' common part + each window range times its step + the offset at point 0
         parts = [(x, k) for x, k in leaves[0].terms.items()] + [(w, s) for w, s in steps.items() if s]
-        index = _affine_value(parts, c0, ops, index_type)
+        index = build_linear(parts, c0, ops, index_type)
         gate: SSAValue | None = None
         for cond in conditions:
-            value = _affine_value([(cond.x, cond.a)] + ([(cond.w, cond.b)] if cond.w is not None else []), 0, ops)
+            value = build_linear([(cond.x, cond.a)] + ([(cond.w, cond.b)] if cond.w is not None else []), 0, ops)
             extent = _extent(cond.x)
             low_known = cond.w is None and cond.lo <= 0 and cond.a == 1 and extent is not None
             tests = []
