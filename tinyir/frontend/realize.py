@@ -19,7 +19,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Block, Operation, Region, SSAValue
 
-from tinyir.frontend import lazy
+from tinyir.frontend import inplace, lazy  # IN-PLACE
 from tinyir.frontend.arguments import check_allocatable
 from tinyir.frontend.dtypes import DType, from_numpy
 from tinyir.frontend.lazy import LazyOp
@@ -73,6 +73,7 @@ def _builders() -> dict[str, Callable[[LazyOp, list[SSAValue]], Operation]]:
         "pad": lambda n, xs: tir.PadOp(xs[0], n.arg),
         "shrink": lambda n, xs: tir.ShrinkOp(xs[0], n.arg),
         "flip": lambda n, xs: tir.FlipOp(xs[0], n.arg),
+        inplace.OVERWRITTEN: inplace.refuse_overwritten,  # IN-PLACE
     }
     for name in lazy.UNARY:
         table[name] = unary(getattr(tir, name.capitalize() + "Op"))
@@ -261,6 +262,11 @@ def realize_nodes(roots: list[LazyOp]) -> None:
             store(r, src.realized)
         return
     device = devices.pop()
+    donation = inplace.prepare(graph, pending)  # IN-PLACE: input buffers nothing reads afterwards
+    if donation is not None and donation.extras:  # IN-PLACE: readers from outside are computed now
+        pending = pending + donation.extras
+        keep |= _keeps_history(donation.extras)
+        graph = collect(pending)
     if SWITCHES.graph:  # GRAPH=1 draws what was realized (tinyir/viz/graph.py)
         from tinyir.viz.graph import note_realize
 
@@ -270,7 +276,10 @@ def realize_nodes(roots: list[LazyOp]) -> None:
         print(f"realize: {len(graph.nodes)} ops, {len(graph.args)} inputs -> {len(pending)} outputs on {device}",
               file=sys.stderr)
     ins = [a.realized for a in graph.args]
-    outs = program.execute(ins)
+    into = inplace.choose(program, graph, pending, donation) if donation is not None else None  # IN-PLACE
+    outs = program.execute(ins, into)
+    if into:  # IN-PLACE
+        inplace.retire(donation, into)
     if jit.CAPTURING:
         jit.note_run(program, ins, outs)
     for node, value in zip(pending, outs):

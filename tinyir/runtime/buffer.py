@@ -2,7 +2,9 @@
 
 A `Buffer` is an immutable value once written (kernels never write the buffers they read, and every
 program output is a fresh buffer), so buffers may be shared freely: a realized tensor, a JIT capture
-and a program run can all hold the same one. It is freed when nothing refers to it (CPython frees it
+and a program run can all hold the same one. The one exception (IN-PLACE): a program may write an
+output over an input buffer that nothing but that program refers to, which it then no longer reads
+(an optimizer's `assign`: tinyir/frontend/inplace.py, tinyir/runtime/donation.py). It is freed when nothing refers to it (CPython frees it
 as the last reference goes; the allocator's counters follow, and keeps device memory for reuse). Copies to and from the host go through
 `Allocator.upload` / `Allocator.download`, which count them: tests check that realized values stay on
 their device, and `DEBUG=2` prints the memory in use and its peak per device.

@@ -37,6 +37,7 @@ from tinyir.runtime.kernel_info import KernelInfo, module_kernel_info
 from tinyir.runtime.bounded import BoundedCache
 from tinyir.runtime.lowered_cache import LoweredKernelCache, lower_with_reuse  # LOWERED-CACHE
 from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
+from tinyir.runtime.donation import kernels_in_order, module_same_element  # IN-PLACE
 from tinyir.runtime.disk_cache import code_version, device_identity, disk_cache, make_key
 from tinyir.runtime.planner import MemoryPlan, plan_memory
 from tinyir.targets.base import Device, KernelSource, Target
@@ -246,6 +247,8 @@ class _Step:
     pool: int = -1                # alloc: the planned pool it views (-1: a buffer of its own)
     uploaded: Buffer | None = None  # const: its device copy, made by the first run (values never change)
     info: KernelInfo | None = None  # kernel: work, memory and actions, for DEBUG=2
+    drops: tuple[int, ...] = ()   # kernel: intermediate slots last used here (POOL-LIFETIME: freed after it)
+    drop_pools: tuple[int, ...] = ()  # kernel: pools last used here
 
 
 def _buffer_shape_dtype(value: SSAValue) -> tuple[tuple[int, ...], np.dtype]:
@@ -276,12 +279,36 @@ class Program:
     reference_module: ModuleOp | None = None
     memory: MemoryPlan = field(default_factory=MemoryPlan)
     watch: Any = None  # a LaunchWatch timing every launch for VIZ/PROFILE (tinyir/viz/record.py)
+    # IN-PLACE: per kernel, the inputs it reads only at the element it writes (tinyir/runtime/donation.py);
+    # None: unknown (no in-place outputs)
+    same_element: list[frozenset[int]] | None = None
+    write_into_cache: dict[tuple[int, tuple[int, ...]], bool] = field(default_factory=dict)  # IN-PLACE
 
     def plan_memory(self) -> None:
         """Let intermediates whose lives do not overlap share memory (tinyir/runtime/planner.py)."""
         self.memory = plan_memory(self.steps, self.out_slots)
         for index, step in enumerate(self.steps):
             step.pool = self.memory.pool_of.get(index, -1)
+        # POOL-LIFETIME: a pool is allocated at its first user's alloc and given back after its last
+        # user's last kernel, so the step's peak is what is live at once, not every pool together
+        last: dict[int, int] = {}
+        for index, step in enumerate(self.steps):
+            if step.kind == "kernel":
+                for slot in step.operands:
+                    last[slot] = index
+        outputs = set(self.out_slots)
+        drops: dict[int, list[int]] = {}
+        pool_end: dict[int, int] = {}
+        for step in self.steps:
+            if step.kind == "alloc" and step.result not in outputs and step.result in last:
+                drops.setdefault(last[step.result], []).append(step.result)
+                if step.pool >= 0:
+                    pool_end[step.pool] = max(pool_end.get(step.pool, -1), last[step.result])
+        pool_drops: dict[int, list[int]] = {}
+        for pool, end in pool_end.items():
+            pool_drops.setdefault(end, []).append(pool)
+        for index, step in enumerate(self.steps):
+            step.drops, step.drop_pools = tuple(drops.get(index, ())), tuple(pool_drops.get(index, ()))
 
     def check_inputs(self, inputs: Sequence[Any]) -> list[Any]:
         """The inputs, checked against the signature: Buffers as they are, anything else as a
@@ -310,8 +337,10 @@ class Program:
         """Run on numpy arrays (or buffers); the outputs come back to the host as numpy arrays."""
         return [b.numpy(copy=False) for b in self.execute(inputs)]
 
-    def execute(self, inputs: Sequence[Any]) -> list[Buffer]:
-        """Run on device buffers (numpy arrays are uploaded first); the outputs are new device buffers.
+    def execute(self, inputs: Sequence[Any], into: dict[int, Buffer] | None = None) -> list[Buffer]:
+        """Run on device buffers (numpy arrays are uploaded first); the outputs are new device buffers,
+        but for `into` (IN-PLACE: output index -> an input buffer it overwrites, which
+        `donation.can_write_into` allowed and nothing else reads afterwards).
 
         The Tensor API's and the JIT's calls pass buffers already on the device, of the signature's
         shapes and dtypes: those are checked in one pass, without `check_inputs`'s conversions."""
@@ -337,7 +366,11 @@ class Program:
         slots: list[Any] = [None] * self.nslots
         for slot, buf in zip(self.arg_slots, args):
             slots[slot] = buf
-        pools = [allocator.alloc_raw(n) for n in self.memory.pool_sizes]
+        if into:  # IN-PLACE: these outputs' alloc steps find their buffers in place
+            for index, buf in into.items():
+                slots[self.out_slots[index]] = buf
+        sizes = self.memory.pool_sizes
+        pools: list[Buffer | None] = [None] * len(sizes)  # POOL-LIFETIME: allocated at first use
         for step in self.steps:
             kind = step.kind
             if kind == "kernel":
@@ -345,9 +378,21 @@ class Program:
                     self._launch_with_debug(step, slots, device, level)
                 else:
                     launch(step.compiled, [slots[s].handle for s in step.operands], step.source)
+                if step.drops:  # POOL-LIFETIME: intermediates whose last kernel this was
+                    for slot in step.drops:
+                        slots[slot] = None
+                    for pool in step.drop_pools:
+                        pools[pool] = None
             elif kind == "alloc":
-                slots[step.result] = (allocator.alloc(step.shape, step.dtype) if step.pool < 0
-                                      else allocator.view(pools[step.pool], step.shape, step.dtype))
+                if slots[step.result] is None:  # IN-PLACE: else an input buffer written in place
+                    pool = step.pool
+                    if pool < 0:
+                        slots[step.result] = allocator.alloc(step.shape, step.dtype)
+                    else:
+                        raw = pools[pool]
+                        if raw is None:
+                            raw = pools[pool] = allocator.alloc_raw(sizes[pool])
+                        slots[step.result] = allocator.view(raw, step.shape, step.dtype)
             else:  # const
                 if step.uploaded is None:
                     step.uploaded = allocator.upload(step.data)
@@ -436,6 +481,7 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
         program = Program(device, ins, outs)
         plan = _plan_json(sibling)
         if plan is not None and _load_plan(program, plan, get_device(device), show_code=False):
+            program.same_element = sibling.same_element  # IN-PLACE
             program.plan_memory()
             _PROGRAM_CACHE[key] = program
             return program
@@ -463,10 +509,16 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
         lowered = module.clone()
         reuse = _LOWERED if observer is None else None  # LOWERED-CACHE: a VIZ page shows every pass
         with _fewer_full_collections(), observer.passes() if observer is not None else contextlib.nullcontext():
-            infos = lower_with_reuse(lowered, specs, lambda part: run_passes(lowered, part, dump=level >= 4), reuse)
+            # IN-PLACE: what each kernel reads is read off the shapetracker level, before the loops
+            at = specs.index("shapetracker-to-loop") if "shapetracker-to-loop" in specs else 0
+            run_passes(lowered, specs[:at], dump=level >= 4)
+            same_element = module_same_element(lowered) if at else None
+            infos = lower_with_reuse(lowered, specs[at:], lambda part: run_passes(lowered, part, dump=level >= 4),
+                                     reuse)
         COMPILE_STATS.pipelines += 1
         with _fewer_full_collections():  # hashing and emitting the kernels is as busy as the passes
             _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+            program.same_element = kernels_in_order(same_element, program.steps)  # IN-PLACE
             for step in program.steps:
                 if step.kind == "kernel" and step.source is not None:
                     step.info = infos.get(step.source.name)
@@ -640,8 +692,10 @@ def _plan_json(program: Program) -> dict[str, Any] | None:
         return None
     infos = [[s.info.flops, s.info.bytes, s.info.actions] if s.info else None for s in program.steps
              if s.kind == "kernel"]
+    same_element = None if program.same_element is None else [sorted(s) for s in program.same_element]  # IN-PLACE
     return {"nslots": program.nslots, "arg_slots": program.arg_slots, "out_slots": program.out_slots,
-            "steps": steps, "sources": sources, "kernel_hashes": program.kernel_hashes, "infos": infos}
+            "steps": steps, "sources": sources, "kernel_hashes": program.kernel_hashes, "infos": infos,
+            "same_element": same_element}
 
 
 def _load_plan(program: Program, plan: Any, device: Device, show_code: bool) -> bool:
@@ -677,6 +731,8 @@ def _load_plan(program: Program, plan: Any, device: Device, show_code: bool) -> 
         program.nslots = int(plan["nslots"])
         program.arg_slots = [int(s) for s in plan["arg_slots"]]
         program.out_slots = [int(s) for s in plan["out_slots"]]
+        same_element = plan.get("same_element")  # IN-PLACE
+        program.same_element = None if same_element is None else [frozenset(int(p) for p in s) for s in same_element]
     except (KeyError, IndexError, TypeError, ValueError, AssertionError):
         return False
     return True

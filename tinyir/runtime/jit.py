@@ -32,6 +32,18 @@ def note_run(program: Any, inputs: list[Any], outputs: list[Any]) -> None:
         capture.record(program, inputs, outputs)
 
 
+def held_by_captures(buffer: Any) -> int:
+    """How many references the captures in progress hold to `buffer` (IN-PLACE: a buffer is dead
+    after a program when nothing else holds it; a capture's bookkeeping must not change the program
+    a capture builds, tinyir/frontend/inplace.py)."""
+    count = 0
+    for capture in CAPTURING:
+        count += sum(b is buffer for b in capture.arg_buffers)
+        count += sum(b is buffer for before in capture.state_before for b in before)
+        count += sum(b is buffer for _, ins, outs in capture.runs for b in (*ins, *outs))
+    return count
+
+
 def note_assign(tensor: Any) -> None:
     """A tensor is about to change its value (`Tensor.assign`, or a replay) while something captures."""
     for capture in CAPTURING:

@@ -5,7 +5,9 @@ that uses it (its writer) to the last one (its last reader), in launch order. In
 placed in pools, whole allocations reused at offset 0 (a pool is raw bytes; each user views it with
 its own shape and dtype): greedily in launch order, each takes the smallest free pool big enough,
 else grows the largest free one, else opens a new one. Two lives that share a kernel overlap, so a
-kernel never reads and writes the same memory through two buffers.
+kernel never reads and writes the same memory through two buffers. The executor allocates each pool
+at its first user and gives it back after its last user's last kernel (POOL-LIFETIME), so outputs
+made late in a program (a training step's gradients) reuse memory its early intermediates held.
 """
 
 from __future__ import annotations

@@ -1,0 +1,200 @@
+"""In-place outputs (tinyir/frontend/inplace.py, tinyir/runtime/donation.py): a realize writes a new
+value over an input buffer that nothing reads afterwards. Values must be exactly those of fresh
+buffers (TINYIR_INPLACE=0), and nothing may read an overwritten buffer."""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import pytest
+
+from tinyir import Tensor, nn
+from tinyir.errors import TinyirError
+from tinyir.frontend import realize
+from tinyir.nn import optim
+from tinyir.runtime.buffer import allocator_for
+from tinyir.runtime.donation import module_same_element
+from tinyir.runtime.executor import run_passes
+
+
+def _devices() -> list[str]:
+    names = ["cpu"]
+    try:
+        allocator_for("opencl")
+        names.append("opencl")
+    except TinyirError:  # pragma: no cover - pyopencl and PoCL are dependencies
+        pass
+    return names
+
+
+OPTIMIZERS = {
+    "SGD": lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01),
+    "Adam": lambda ps: optim.Adam(ps, lr=0.01),
+    "AdamW": lambda ps: optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+}
+
+
+def _train(make_opt, device: str, steps: int = 4) -> tuple[list[float], list[np.ndarray], list[bool]]:
+    """Losses and final parameters of a small MLP; per step, whether the state kept its buffers."""
+    rng = np.random.default_rng(0)
+    l1, l2 = nn.Linear(6, 8), nn.Linear(8, 3)
+    for layer in (l1, l2):
+        layer.weight = Tensor(rng.normal(size=layer.weight.shape).astype(np.float32) * 0.5, device=device)
+        layer.bias = Tensor(rng.normal(size=layer.bias.shape).astype(np.float32), device=device)
+    params = nn.state.get_parameters([l1, l2])
+    opt = make_opt(params)
+    state = [t for t in (*params, *getattr(opt, "b", []), *getattr(opt, "m", []), *getattr(opt, "v", []))]
+    x = Tensor(rng.normal(size=(5, 6)).astype(np.float32), device=device)
+    y = Tensor(rng.integers(0, 3, size=(5,)).astype(np.int32), device=device)
+    losses, kept = [], []
+    for _ in range(steps):
+        before = {id(t.lazydata.realized) for t in state}
+        with Tensor.train():
+            opt.zero_grad()
+            loss = l2(l1(x).relu()).sparse_categorical_crossentropy(y)
+            loss.backward()
+            opt.step()
+        kept.append({id(t.lazydata.realized) for t in state} == before)
+        losses.append(loss.item())  # realized after the step: reads the parameters before it
+    return losses, [p.numpy() for p in params], kept
+
+
+@pytest.mark.parametrize("device", _devices())
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_training_loops_give_the_same_values_in_place(name, device, monkeypatch):
+    monkeypatch.setenv("TINYIR_INPLACE", "0")
+    fresh_losses, fresh_params, fresh_kept = _train(OPTIMIZERS[name], device)
+    monkeypatch.setenv("TINYIR_INPLACE", "1")
+    losses, params, kept = _train(OPTIMIZERS[name], device)
+    assert losses == fresh_losses
+    for got, want in zip(params, fresh_params):
+        np.testing.assert_array_equal(got, want)
+    assert not any(fresh_kept)
+    assert all(kept[1:])  # from the second step on (the first also creates the state) no new buffers
+
+
+@pytest.mark.parametrize("device", _devices())
+def test_gradients_read_after_the_step_are_those_of_the_old_parameters(device):
+    w_np = np.arange(6, dtype=np.float32).reshape(2, 3)
+    w = Tensor(w_np.copy(), device=device, requires_grad=True)
+    opt = optim.SGD([w], lr=0.5)
+    loss = (w * w).sum()
+    loss.backward()
+    opt.step()
+    np.testing.assert_array_equal(w.numpy(), w_np - 0.5 * 2 * w_np)
+    np.testing.assert_array_equal(w.grad.numpy(), 2 * w_np)
+    assert loss.item() == float((w_np * w_np).sum())
+
+
+ALIASING = {
+    "transpose": (lambda x: x.T + 1, lambda a: a.T + 1),
+    "flip": (lambda x: x[::-1], lambda a: a[::-1]),
+    "reduce then broadcast": (lambda x: x - x.sum(1, keepdim=True), lambda a: a - a.sum(1, keepdims=True)),
+    "shifted": (lambda x: x.pad(((1, 0), (0, 0)))[:4], lambda a: np.pad(a, ((1, 0), (0, 0)))[:4]),
+    "elementwise": (lambda x: (x * 0.5 - 1).exp2(), lambda a: np.exp2(a * 0.5 - 1)),
+}
+
+
+@pytest.mark.parametrize("device", _devices())
+@pytest.mark.parametrize("case", list(ALIASING))
+def test_assigns_that_read_other_elements_are_right(case, device):
+    make, want = ALIASING[case]
+    a = np.arange(16, dtype=np.float32).reshape(4, 4) / 8
+    x = Tensor(a.copy(), device=device)
+    for _ in range(3):
+        x.assign(make(x)).realize()
+        a = want(a)
+    np.testing.assert_allclose(x.numpy(), a, rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", _devices())
+def test_an_old_value_still_read_elsewhere_is_kept(device):
+    a = np.arange(8, dtype=np.float32)
+    x = Tensor(a.copy(), device=device)
+    doubled = x * 2  # lazy: reads the old value
+    detached = x.detach()  # shares the old buffer
+    x.assign(x + 1).realize()
+    np.testing.assert_array_equal(x.numpy(), a + 1)
+    np.testing.assert_array_equal(doubled.numpy(), a * 2)
+    np.testing.assert_array_equal(detached.numpy(), a)
+
+
+@pytest.mark.parametrize("device", _devices())
+def test_an_old_value_read_by_a_lazy_tensor_through_the_program_is_computed_with_it(device):
+    a = np.arange(8, dtype=np.float32)
+    x = Tensor(a.copy(), device=device)
+    shared = x * 3  # inside the program below, and held here
+    x.assign(shared + x).realize()
+    np.testing.assert_array_equal(x.numpy(), a * 4)
+    np.testing.assert_array_equal(shared.numpy(), a * 3)
+    np.testing.assert_array_equal((shared + 1).numpy(), a * 3 + 1)
+
+
+def test_a_dead_buffer_is_written_in_place_and_a_live_one_is_not():
+    x = Tensor(np.ones(1000, np.float32))
+    buffer = weakref.ref(x.lazydata.realized)
+    x.assign(x * 2 + 1).realize()
+    assert x.lazydata.realized is buffer()  # nothing else held the old value
+    keep = x.detach()
+    x.assign(x * 2 + 1).realize()
+    assert x.lazydata.realized is not buffer() and keep.lazydata.realized is buffer()
+    np.testing.assert_array_equal(keep.numpy(), np.full(1000, 3, np.float32))
+    np.testing.assert_array_equal(x.numpy(), np.full(1000, 7, np.float32))
+
+
+def test_a_numpy_view_of_the_old_buffer_keeps_it():
+    x = Tensor(np.ones(16, np.float32))
+    view = x.lazydata.realized.numpy(copy=False)  # the host device hands over its memory
+    x.assign(x + 1).realize()
+    np.testing.assert_array_equal(view, np.ones(16, np.float32))
+
+
+def test_turned_off_nothing_is_written_in_place(monkeypatch):
+    monkeypatch.setenv("TINYIR_INPLACE", "0")
+    x = Tensor(np.ones(8, np.float32))
+    buffer = x.lazydata.realized
+    x.assign(x + 1).realize()
+    assert x.lazydata.realized is not buffer
+
+
+def test_a_kept_history_through_an_overwritten_value_is_a_clear_error():
+    x = Tensor(np.full(4, 3.0, np.float32), requires_grad=True)
+    w = Tensor(np.full(4, 2.0, np.float32), requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    (w.grad,) = (x * w * w).sum().gradient(w)  # no x.grad: nothing outside the step reads the old w
+    opt.step()  # realizes w.grad = 2 x w with it, keeping its history, which reads the old w
+    np.testing.assert_array_equal(w.grad.numpy(), np.full(4, 12.0, np.float32))
+    np.testing.assert_allclose(w.numpy(), np.full(4, 0.8, np.float32), rtol=1e-6)
+    with pytest.raises(TinyirError, match="overwritten in place"):
+        w.grad.sum().gradient(x)[0].numpy()  # 2 w at the old w, which is gone
+
+
+def _kernel_facts(build) -> list[frozenset[int]]:
+    x = Tensor(np.ones((4, 4), np.float32))
+    y = Tensor(np.ones((4, 4), np.float32))
+    out = build(x, y)
+    graph = realize.collect([out.lazydata])
+    module, _ = realize.build_function(graph)
+    run_passes(module, ["tensor-decompose", "split-reduce", "schedule-kernels", "fold-views"])
+    return [facts for _, facts in module_same_element(module)]
+
+
+def test_inputs_read_only_at_the_written_element_are_found():
+    assert _kernel_facts(lambda x, y: x * 2 + y) == [frozenset({1, 2})]
+    assert _kernel_facts(lambda x, y: x.T + y) == [frozenset({2})]  # x is read transposed
+    assert _kernel_facts(lambda x, y: x[::-1] * y) == [frozenset({2})]
+    assert _kernel_facts(lambda x, y: x + x.T) == [frozenset()]  # one of x's loads is another element
+    assert _kernel_facts(lambda x, y: (x * y).sum(1, keepdim=True) + y[:, :1]) == [frozenset()]  # under a reduce
+
+
+@pytest.mark.parametrize("device", _devices())
+@pytest.mark.parametrize("order", ["sum first", "assign first"])
+def test_another_output_of_the_program_reads_the_old_value(order, device):
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    x = Tensor(a.copy(), device=device)
+    total = x.sum(1, keepdim=True) + x[:, ::-1]  # another kernel of the same program reads the old x
+    x.assign(x * 2 + 1)
+    Tensor.realize(*((total, x) if order == "sum first" else (x, total)))
+    np.testing.assert_array_equal(x.numpy(), a * 2 + 1)
+    np.testing.assert_array_equal(total.numpy(), a.sum(1, keepdims=True) + a[:, ::-1])
