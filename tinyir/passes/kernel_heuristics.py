@@ -14,9 +14,12 @@ GPU (targets with work-groups):
   * everything else gets 256 threads along the axis the output is contiguous in, each thread
     doing 4 elements spaced a work-group apart (so every load instruction is coalesced).
 CPU (no work-groups): register tiles for LLVM to vectorize: a matmul-like kernel gets an 8x16
-tile (16 contiguous outputs, or 8 where 16 does not divide, by 8 rows) and its small window
-reduces unrolled (a padded convolution over rows 24..64 wide: a whole row by 2 or more channels); a reduce along a strided axis gets 16 contiguous outputs per iteration;
-elementwise kernels and contiguous reduces are left to LLVM's loop vectorizer.
+tile (16 contiguous outputs, or 8 where 16 does not divide, else 4 or 2, by 8 rows) and its small
+window reduces unrolled. A padded convolution over rows 24..64 wide, or narrower ones 16 and 8 do
+not divide, gets a whole row by up to 8 channels; one whose loads step 2 along the row (stride 2)
+4 outputs by up to 32 channels; a 7x7 window its outer axis unrolled. A reduce along a strided
+axis gets 16 contiguous outputs per iteration; elementwise kernels and contiguous reduces are left
+to LLVM's loop vectorizer.
 """
 
 from __future__ import annotations
@@ -38,12 +41,26 @@ RK = loop.RangeKind
 # windows (a convolution's, which its speed needs) are not limited.
 CPU_TILE_OPS = 4096
 # A padded convolution whose output rows are at most this wide (and at least CPU_WHOLE_ROW_MIN)
-# gets a whole row per tile (and 2 or more channels): its gated window loads become masked
+# gets a whole row per tile (and 2 or more channels, as many as fit): its gated window loads become masked
 # vectors of 16 + 16 + ... lanes (tinyir/targets/llvm/masked_loads.py), each loaded vector used
 # by every channel of the tile. On a 3x3 conv over 56-wide rows (8x64x56x56, CPU time of one
 # thread): 13.6 ms against 18.3 ms for 8 pixels x 8 channels (torch 8.5 ms), for 1008 body copies
 # instead of 576 (compile time).
 CPU_WHOLE_ROW, CPU_WHOLE_ROW_MIN = 64, 24
+# A convolution's rows narrower than CPU_WHOLE_ROW_MIN that 16 and 8 do not divide (14 or 7 wide:
+# ResNet's later stages) get the whole row too, rather than no tile at all (256x256x14x14, one
+# thread: 60 ms -> 3.3 ms, torch 1.6 ms). Its tile holds up to the target's `max_upcast` outputs
+# (a 56-wide row by 4 channels: 8x64x56x56 13.8 ms against 18.1 ms for 2 channels, torch 8.8 ms).
+# A tile along a row whose loads step 2 elements per output (a stride-2 convolution or
+# downsample) is CPU_STRIDED_WIDTH outputs wide (its loads are gathers) by up to CPU_STRIDED_ROWS
+# channels, within CPU_STRIDED_COPIES body copies (64x56x56 -> 128 1x1 stride 2: no tile 1.9 ms,
+# 4x32 0.33 ms, torch 0.16 ms; 3x3: 6.9 -> 3.3 ms by 16 channels, torch 0.95 ms, where 32 channels
+# take 20x the compile time for no gain).
+CPU_STRIDED_WIDTH, CPU_STRIDED_ROWS, CPU_STRIDED_COPIES = 4, 32, 1024
+# A kernel whose last two reduce axes are 5 to this size has a wide window (a 7x7 stem).
+CPU_WIDE_WINDOW = 7
+# A matmul-like kernel's tile: up to 8 rows of a 16- or 8-wide row (128 outputs).
+CPU_MATMUL_OUTPUTS = 128
 
 _ARITH = {uop.AddOp: lambda a, b: a + b, uop.MulOp: lambda a, b: a * b,
           uop.IdivOp: lambda a, b: int(a / b) if b else 0, uop.ModOp: lambda a, b: a - b * int(a / b) if b else a}
@@ -89,6 +106,22 @@ def _accesses(kernel: loop.KernelOp) -> tuple[list[list[int | None]], list[list[
 
 def _largest_divisor(n: int, limit: int, candidates: Sequence[int]) -> int:
     return next((c for c in candidates if c <= limit and n % c == 0), 1)
+
+
+def _cpu_row_tile(row: int, step: int, convolution: bool, widths: Sequence[int],
+                  budget: int) -> tuple[int, int]:
+    """(outputs along the contiguous output row, most rows) of a CPU register tile of up to
+    `budget` outputs whose loads move `step` elements per output along that row (2: a stride-2
+    convolution)."""
+    if step > 1:  # every other input: loads are gathers or shuffles, so few lanes and many rows
+        return _largest_divisor(row, CPU_STRIDED_WIDTH, (4, 2)), CPU_STRIDED_ROWS
+    width = _largest_divisor(row, widths[0], widths)
+    if convolution and row <= CPU_WHOLE_ROW and (row >= CPU_WHOLE_ROW_MIN or width == 1) \
+            and 2 * row <= budget:
+        return row, budget // row  # the whole output row (see CPU_WHOLE_ROW)
+    if width == 1:
+        width = _largest_divisor(row, 4, (4, 2))
+    return width, budget
 
 
 def choose_actions(kernel: loop.KernelOp, target: str, limits: KernelLimits) -> list[Action]:
@@ -292,24 +325,31 @@ def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
         i = next((a for a in reversed(reuse) if a != j and any(st[a] == 0 for k, st in enumerate(loads)
                                                                if k not in along_j)), None)
         windows = [r for r in reversed(red) if size[r] <= 4]
-        convolution = any(size[r] >= 3 for r in windows)
-        width = _largest_divisor(size[j], widths[0], widths)
         window_copies = math.prod(size[r] for r in windows)
-        if convolution and CPU_WHOLE_ROW_MIN <= size[j] <= CPU_WHOLE_ROW and i is not None \
-                and size[i] % 2 == 0 and 2 * size[j] <= limits.max_upcast \
-                and 2 * size[j] * window_copies <= limits.max_copies:
-            width = size[j]  # the whole output row (see CPU_WHOLE_ROW)
+        # A wide window (a 7x7 stem's: conv2d's last two reduce axes) is a sum of 49 gated loads
+        # per output: its outer axis alone is unrolled (each copy's loads of other window rows
+        # fold away: 217 -> 17 ms on a 7x7 stride-2 stem, torch 1.6 ms); unrolling both takes
+        # minutes of compile time.
+        if len(red) >= 2 and all(4 < size[r] <= CPU_WIDE_WINDOW for r in red[-2:]):
+            windows, window_copies = red[-2:-1], size[red[-2]]
+        convolution = any(size[r] >= 3 for r in windows)
+        # input elements per output along j: 2 in a stride-2 convolution (a transposed matmul
+        # operand's large stride is not a convolution's)
+        step = max((abs(st[j]) for st in loads if st[j] and abs(st[j]) <= CPU_STRIDED_WIDTH), default=1)
+        outputs = min(limits.max_upcast, limits.max_copies // window_copies) if convolution else CPU_MATMUL_OUTPUTS
+        if step > 1:
+            outputs = min(outputs, CPU_STRIDED_COPIES // window_copies)
+        width, rows_limit = _cpu_row_tile(size[j], step, convolution, widths, outputs)
         if width > 1:
             actions.append(Action("upcast", j, width))
             # a convolution's rows (its output channels) reuse each loaded input row: its speed needs
-            # the full tile (8 rows: 3x faster than 2 on a 3x3 conv), whatever its body's size. Its
-            # windows are 3 or 4 wide; a size-2 reduce (a batch of 2 summed in a weight gradient
-            # fused with its optimizer update) keeps the compile-time budget. Every window must
-            # stay unrolled (a rolled one leaves its padding tests in the loop: 3x slower).
-            budget = limits.max_upcast if convolution else row_copies
-            if convolution:
-                budget = min(budget, limits.max_copies // window_copies)
-            rows = _largest_divisor(size[i], budget // width, (8, 4, 2)) if i is not None else 1
+            # the full tile (4 or 8 rows: 3x faster than 2 on a 3x3 conv), whatever its body's size.
+            # Its windows are 3 or 4 wide; a size-2 reduce (a batch of 2 summed in a weight gradient
+            # fused with its optimizer update) keeps the compile-time budget. Every small window
+            # must stay unrolled (a rolled one leaves its padding tests in the loop: 3x slower).
+            budget = min(outputs if convolution else row_copies, width * rows_limit)
+            candidates = (32, 16, 8, 4, 2) if step > 1 else (8, 4, 2)
+            rows = _largest_divisor(size[i], budget // width, candidates) if i is not None else 1
             if rows > 1:
                 actions.append(Action("upcast", i, rows))
             copies = width * rows
