@@ -106,7 +106,28 @@ class SharedOperands:
 
     leading_bytes: int = 128   # core matrices along k: neighbours in memory
     stride_bytes: int = 256    # core matrices along the rows: after the two along k (k = 16)
-    swizzle: int = 0           # no swizzle (interleaved core matrices)
+    swizzle_bytes: int = 0     # 0: no swizzle (interleaved core matrices); else 32, 64 or 128 (`swizzled`)
+
+    @staticmethod
+    def swizzled(width: int) -> SharedOperands:
+        """The `width`-byte swizzle (32, 64 or 128): a block's rows are `width` bytes of k (16, 32 or 64
+        elements: 1, 2 or 4 instructions' k), 8 rows an atom (stride byte offset 8 * width), and the
+        16-byte chunk c of row r is stored at chunk c ^ ((r % 8) * width / 128): the chip applies that
+        xor to address bits 4.. from bits 7.., so tiles are aligned to 1024 bytes. An instruction's
+        descriptor starts at its k offset in the row (32 bytes per k step); the leading byte offset is
+        unused (16)."""
+        assert width in (32, 64, 128), width
+        return SharedOperands(leading_bytes=16, stride_bytes=8 * width, swizzle_bytes=width)
+
+    @property
+    def block_k(self) -> int:
+        """k elements of one stored block (one row of a swizzle atom, or one instruction's 16)."""
+        return self.swizzle_bytes // 2 if self.swizzle_bytes else 16
+
+    @property
+    def mode(self) -> int:
+        """The descriptor's 2-bit swizzle mode."""
+        return {0: 0, 128: 1, 64: 2, 32: 3}[self.swizzle_bytes]
 
     def row_steps(self, rows: int) -> list[int]:
         """Element offset of each bit of the row: 8 elements (16 bytes) within a core matrix, then
@@ -119,14 +140,18 @@ class SharedOperands:
         return [1, 2, 4, self.leading_bytes // 2]
 
     def element_offset(self, row: int, k: int) -> int:
-        """Where (row, k) lies in its block, in 16-bit elements."""
+        """Where (row, k) lies in its block (k < block_k), in 16-bit elements."""
+        if self.swizzle_bytes:
+            width = self.swizzle_bytes
+            chunk = (k >> 3) ^ ((row & 7) * width >> 7)
+            return (row >> 3) * (4 * width) + (row & 7) * (width // 2) + chunk * 8 + (k & 7)
         bits = [*((row >> i & 1) * s for i, s in enumerate(self.row_steps(1 << 16))),
                 *((k >> i & 1) * s for i, s in enumerate(self.k_steps()))]
         return sum(bits)
 
     def descriptor_bits(self) -> int:
         """The descriptor without its start address."""
-        return (self.leading_bytes >> 4) << 16 | (self.stride_bytes >> 4) << 32 | self.swizzle << 62
+        return (self.leading_bytes >> 4) << 16 | (self.stride_bytes >> 4) << 32 | self.mode << 62
 
 
 def _nvidia_wgmma(n: int, in_type: str) -> MatrixInstruction:
@@ -189,6 +214,10 @@ INSTRUCTIONS: dict[str, MatrixInstruction] = {
 
 #: the instructions of each target family (a target's KernelLimits lists its own)
 NVIDIA_SM80 = ("mma.m16n8k16.f16", "mma.m16n8k16.bf16")
+#: wgmma tiles staged with the widest swizzle the chunk's k steps allow (128 bytes for 4, 64 for 2, else
+#: 32: fewer bank conflicts on the copies into shared memory) instead of interleaved core matrices.
+#: Off until the swizzled path has run right on the GPU (test/gpu/wgmma.py checks both)
+SWIZZLE_WGMMA_TILES = False
 #: sm_90a adds wgmma (A and B from shared memory); `tc:A:1` picks m64n64, `tc:A:2` m64n128
 NVIDIA_SM90A = (*NVIDIA_SM80, "wgmma.m64n64k16.f16", "wgmma.m64n128k16.f16", "wgmma.m64n64k16.bf16",
                 "wgmma.m64n128k16.bf16")

@@ -212,3 +212,51 @@ def test_staged_copies_of_a_wgmma_tile_become_vectors(monkeypatch) -> None:
     assert vstores and {op.buffer for op in vstores} == {tiles[0]}
     (got,) = run_program(module, [a, b])
     check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")
+
+
+def _descriptor_modes(module) -> set[int]:
+    """The swizzle modes of the kernel's wgmma descriptors (the constant or'ed into each)."""
+    modes = set()
+    for op in module.walk():
+        if op.name == "uop.wgmma":
+            for desc in (op.a_desc, op.b_desc):
+                bits = desc.owner.operands[1].owner
+                modes.add(int(bits.value.value.data) % 2**64 >> 62)  # i64: mode 2 and 3 are negative
+    return modes
+
+
+@pytest.mark.parametrize("shape, actions, mode", [
+    ((128, 64, 128), "tc:2:2,upcast:0:2,stage:2:4", 1),       # 4 k steps a chunk: 128-byte rows
+    ((64, 32, 64), "tc:2:1,stage:2:2", 2),                    # 2: 64-byte rows
+    ((64, 128, 64), "tc:2:1,stage:2:8", 3),                   # 8: one k step a 32-byte row
+    ((100, 40, 70), "tc:2:1,stage:2:0", 3),                   # a padded 3-step chunk
+    ((128, 64, 128), "tc:2:1,unroll:2:2,stage:2:2", 3)],      # the stage not right above the tc k
+    ids=lambda v: str(v) if isinstance(v, int) else None)
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+def test_swizzled_tiles_on_the_uop_interpreter(shape, actions: str, mode: int, ty: str, monkeypatch) -> None:
+    """With SWIZZLE_WGMMA_TILES the stage pass stores each block's 16-byte chunks xor-swizzled as wide
+    as the chunk's k steps allow; the descriptors say which, and the interpreter's reads (the chip's
+    address xor) give the product."""
+    from tinyir import tensor_cores
+
+    monkeypatch.setattr(tensor_cores, "SWIZZLE_WGMMA_TILES", True)
+    m, k, n = shape
+    a, b = inputs([(m, k), (k, n)], ty)
+    module = lowered(matmul(m, k, n, ty), actions)
+    assert _descriptor_modes(module) == {mode}
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
+
+
+def test_swizzled_ptx_aligns_tiles_and_assembles(monkeypatch, tmp_path) -> None:
+    from tinyir import tensor_cores
+
+    monkeypatch.setattr(tensor_cores, "SWIZZLE_WGMMA_TILES", True)
+    text = _ptx(256, 128, 256, "f16", "tc:2:2,upcast:0:2,local:0:2,stage:2:4")
+    assert text.count(".shared .align 1024 .b8") == 2
+    if shutil.which("ptxas") is None:
+        pytest.skip("ptxas is not installed")
+    (tmp_path / "k.ptx").write_text(text)
+    done = subprocess.run(["ptxas", "-arch=sm_90a", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "C7511" not in done.stderr, done.stderr

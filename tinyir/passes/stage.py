@@ -36,6 +36,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from tinyir.dialects import loop, uop
+from tinyir import tensor_cores
 from tinyir.tensor_cores import INSTRUCTIONS, SharedOperands, bit_terms
 
 RK = loop.RangeKind
@@ -55,6 +56,7 @@ class StagedLoad:
     # core matrices its descriptors read (tinyir/tensor_cores.py SharedOperands)
     core: tuple[loop.RangeOp, loop.RangeOp] | None = None
     shared: SharedOperands | None = None
+    core_outer: loop.RangeOp | None = None  # swizzled: the stage range whose k steps share a block row
 
     @property
     def elements(self) -> int:
@@ -63,7 +65,7 @@ class StagedLoad:
     @property
     def block(self) -> int:
         """Elements of the innermost block: one instruction's operand tile for wgmma, else 1."""
-        return self.core[0].extent * self.core[1].extent if self.core else 1
+        return self.core[0].extent * self.shared.block_k if self.core and self.shared else 1
 
     def strides(self) -> list[int]:
         """The storage stride of each `layout` dimension (row-major, with the padding)."""
@@ -156,13 +158,25 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
             rows = [d for d in tc if d.result not in red.ranges]
             if len(k) == 1 and len(rows) == 1:
                 s.core, s.shared = (rows[0], k[0]), shared
-                s.layout = [d for d in dims if d not in tc]
+                if tensor_cores.SWIZZLE_WGMMA_TILES:
+                    _swizzle(s, strides, stages)
+                s.layout = [d for d in dims if d not in tc and d is not s.core_outer]
         # a tensor-core kernel reads a tile in 8 x 16-byte blocks (fragments, ldmatrix): rows a multiple
         # of 128 bytes apart would all fall in the same 4 banks, so those rows get 16 bytes more
         elif any(r.range_kind == RK.TC for r in ops if isinstance(r, loop.RangeOp)):
             s.pad = 16 // _element_bytes(op.result.type)
         staged.append(s)
     return staged
+
+
+def _swizzle(s: StagedLoad, strides: dict[int, int | None], stages: Sequence[loop.RangeOp]) -> None:
+    """The widest swizzle for a wgmma tile: 128 bytes when the chunk is 4 k steps right above the tc k
+    (in global memory too), 64 for 2, else 32 (one k step a block row)."""
+    rows, k = s.core
+    above = [d for d in stages if d in s.dims and d.extent in (2, 4)
+             and strides[id(k)] is not None and strides[id(d)] == k.extent * strides[id(k)]]
+    s.core_outer = above[0] if len(stages) == 1 and above else None
+    s.shared = SharedOperands.swizzled(32 * (s.core_outer.extent if s.core_outer else 1))
 
 
 def _shared_operands(kernel: loop.KernelOp) -> SharedOperands | None:
@@ -210,11 +224,40 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
     return plan
 
 
+def _swizzled_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
+    """(row, k) in a swizzled block (SharedOperands.element_offset), k = outer * 16 + tc k:
+    (row >> 3) * 4w + (row & 7) * w/2 + (((k >> 3) ^ ((row & 7) >> (7 - log2 w))) << 3) + (k & 7)."""
+    assert s.core is not None and s.shared is not None
+    rows, k = s.core
+    width = s.shared.swizzle_bytes
+
+    def const(v: int) -> SSAValue:
+        ops.append(c := uop.ConstOp(v, i32))
+        return c.result
+
+    def op(cls, a: SSAValue, b: SSAValue) -> SSAValue:
+        ops.append(o := cls(a, b))
+        return o.result
+
+    r, kk = coordinate[rows.result], coordinate[k.result]
+    if s.core_outer is not None:
+        kk = op(uop.AddOp, op(uop.MulOp, coordinate[s.core_outer.result], const(k.extent)), kk)
+    low = op(uop.AndOp, r, const(7))
+    flip = low if width == 128 else op(uop.ShrOp, low, const(7 - width.bit_length() + 1))
+    chunk = op(uop.XorOp, op(uop.ShrOp, kk, const(3)), flip)
+    index = op(uop.MulOp, op(uop.ShrOp, r, const(3)), const(4 * width))
+    index = op(uop.AddOp, index, op(uop.MulOp, low, const(width // 2)))
+    index = op(uop.AddOp, index, op(uop.MulOp, chunk, const(8)))
+    return op(uop.AddOp, index, op(uop.AndOp, kk, const(7)))
+
+
 def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
     """The tile position of `coordinate` (range -> value): sum(value * stride) in storage order, plus
     the (row, k) position in the block of core matrices for a wgmma operand."""
     index: SSAValue | None = None
-    if s.core is not None and s.shared is not None:
+    if s.core is not None and s.shared is not None and s.shared.swizzle_bytes:
+        index = _swizzled_index(s, coordinate, ops)
+    elif s.core is not None and s.shared is not None:
         rows, k = s.core
         for r, steps in ((rows, s.shared.row_steps(rows.extent)), (k, s.shared.k_steps())):
             for shift, mask, scale in bit_terms(steps):

@@ -30,7 +30,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from tinyir.dialects import loop, uop
-from tinyir.tensor_cores import INSTRUCTIONS, Layout, MatrixInstruction
+from tinyir.tensor_cores import INSTRUCTIONS, Layout, MatrixInstruction, SharedOperands
 
 RK = loop.RangeKind
 #: the kernel attribute naming the matrix instruction a `tc` action chose
@@ -277,6 +277,8 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
         new_ops.append(matrix := uop.LdMatrixOp(load.buffer, index, count, trans))
         return list(matrix.elements)
 
+    stages = [op for op in ops if isinstance(op, loop.RangeOp) and op.range_kind == RK.STAGE]
+
     def descriptor(value: SSAValue, rows: loop.RangeOp) -> tuple[SSAValue, SSAValue]:
         """(tile, descriptor) of a wgmma operand: the staged tile `value` is read from and the
         descriptor of its block at (row 0, k 0), after checking the stage pass laid the block out
@@ -287,13 +289,10 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
         if not (isinstance(load, uop.LoadOp) and isinstance(load.buffer.owner, uop.DefineLocalOp)):
             raise LoopToUopError(kernel, f"loop-to-uop: {mi.name} reads A and B from staged tiles: add a stage "
                                          "action on the reduce axis")
-        base = _index_at(load.index, {})
-        for r, steps in ((rows, shared.row_steps(rows.extent)), (k, shared.k_steps())):
-            for i, step in enumerate(steps):
-                at = _index_at(load.index, {r.result: 1 << i})
-                if base is None or at is None or at - base != step or base % (rows.extent * k.extent):
-                    raise LoopToUopError(kernel, f"loop-to-uop: the staged tile of a {mi.name} operand is not "
-                                                 "in the core-matrix layout its descriptor needs")
+        shared = _block_layout(load.index, rows, k, shared, stages)
+        if shared is None:
+            raise LoopToUopError(kernel, f"loop-to-uop: the staged tile of a {mi.name} operand is not in a "
+                                         "layout its descriptor can name (core matrices, or swizzled)")
         new_ops.append(zero := uop.ConstOp(0, i32))
         origin = copy(load.index, {rows.result: zero.result, k.result: zero.result})
         # the start address field is bytes >> 4: 16-bit elements >> 3
@@ -348,8 +347,38 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
     _replace_body(block, new_ops)
 
 
+def _block_layout(index: SSAValue, rows: loop.RangeOp, k: loop.RangeOp, plain: SharedOperands,
+                  stages: Sequence[loop.RangeOp]) -> SharedOperands | None:
+    """Which layout the stage pass gave a wgmma operand's tile (tinyir/passes/stage.py): interleaved
+    core matrices, or a 32/64/128-byte swizzle whose block row holds 1, 2 or 4 k steps (the stage
+    range above the tc k); found by evaluating the tile index at sample (row, k) against each
+    candidate's element_offset. None: none fits."""
+    candidates: list[tuple[SharedOperands, loop.RangeOp | None]] = [(plain, None), (plain.swizzled(32), None)]
+    candidates += [(plain.swizzled(32 * st.extent), st) for st in stages if st.extent in (2, 4)]
+    sample_rows = sorted({*range(min(rows.extent, 9)), 15, 16, 32, rows.extent - 1} & set(range(rows.extent)))
+    for layout, outer in candidates:
+        base = _index_at(index, {})
+        if base is None or base % (rows.extent * layout.block_k):
+            continue
+        fits = True
+        for r in sample_rows:
+            for kk in range(layout.block_k):
+                env = {rows.result: r, k.result: kk % k.extent}
+                if outer is not None:
+                    env[outer.result] = kk // k.extent
+                at = _index_at(index, env)
+                if at is None or at - base != layout.element_offset(r, kk):
+                    fits = False
+                    break
+            if not fits:
+                break
+        if fits:
+            return layout
+    return None
+
+
 _INDEX_ARITH = {uop.AddOp: lambda a, b: a + b, uop.MulOp: lambda a, b: a * b, uop.ShrOp: lambda a, b: a >> b,
-                uop.AndOp: lambda a, b: a & b, uop.IdivOp: lambda a, b: a // b if b else 0,
+                uop.AndOp: lambda a, b: a & b, uop.XorOp: lambda a, b: a ^ b, uop.IdivOp: lambda a, b: a // b if b else 0,
                 uop.ModOp: lambda a, b: a % b if b else a}
 
 

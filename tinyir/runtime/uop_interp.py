@@ -160,7 +160,8 @@ def _mma(op: Operation, operands: list[Array], kernel: Operation, env: dict[SSAV
 
 def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Array, points: int) -> list[Array]:
     """A warpgroup's wgmma: decode each operand's 64-bit descriptor as the hardware does (start
-    address, leading and stride byte offsets; K-major core matrices of 8 rows x 16 bytes, no swizzle),
+    address, leading and stride byte offsets, swizzle mode; K-major core matrices of 8 rows x 16 bytes,
+    or rows of 32, 64 or 128 bytes whose 16-byte chunks are xor-swizzled),
     read A (m x k) and B (n x k) from the warpgroup's local tiles, multiply in f32 and hand each
     thread its elements of D by the instruction's C layout. Every thread of a warpgroup must give the
     same descriptors, and the tiles must hold no store since the last barrier."""
@@ -180,13 +181,22 @@ def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Ar
         start = (bits & 0x3FFF).astype(np.int64) << 4
         leading = ((bits >> 16) & 0x3FFF).astype(np.int64) << 4
         stride = ((bits >> 32) & 0x3FFF).astype(np.int64) << 4
-        if ((bits >> 62) != 0).any() or ((bits >> 49) & 7).any():
-            raise UopInterpreterError(f"{op.name}: {what} descriptor asks for a swizzle or base offset (not modelled)")
+        modes = np.unique(bits >> 62)
+        if len(modes) > 1 or ((bits >> 49) & 7).any():
+            raise UopInterpreterError(f"{op.name}: {what} descriptors mix swizzle modes or ask for a base offset")
+        width = {0: 0, 1: 128, 2: 64, 3: 32}[int(modes[0])] if len(modes) else 0
         r, c = np.meshgrid(np.arange(rows), np.arange(mi.k), indexing="ij")
-        # byte address of (r, c): row r % 8 of core matrix (r // 8, c // 8), element c % 8 in the row
-        in_tile = (r % 8) * 16 + (c % 8) * 2 + (c // 8)[None] * leading[:, None, None] \
-            + (r // 8)[None] * stride[:, None, None]
-        address = start[:, None, None] + in_tile  # per warpgroup
+        if width:
+            # rows of `width` bytes, 8 an atom (stride byte offset apart); the chip xors the 16-byte
+            # chunk bits 4.. of the address with bits 7.. (tiles are 1024-byte aligned: offsets from
+            # the tile's start have the same bits)
+            linear = start[:, None, None] + ((r // 8)[None] * stride[:, None, None] + (r % 8) * width + c * 2)
+            address = linear ^ (((linear >> 7) & (width // 16 - 1)) << 4)
+        else:
+            # byte address of (r, c): row r % 8 of core matrix (r // 8, c // 8), element c % 8 in the row
+            in_tile = (r % 8) * 16 + (c % 8) * 2 + (c // 8)[None] * leading[:, None, None] \
+                + (r // 8)[None] * stride[:, None, None]
+            address = start[:, None, None] + in_tile  # per warpgroup
         element = memory.data.itemsize
         if (address % element).any():
             raise UopInterpreterError(f"{op.name}: {what} descriptor addresses are not {element}-byte aligned")

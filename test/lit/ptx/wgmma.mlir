@@ -1,13 +1,13 @@
 // RUN: tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a actions="tc:2:2,upcast:0:2,stage:2:2"}' -t ptx | filecheck %s
 // RUN: not tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:2,stage:2:2"},loop-to-uop,uop-simplify,uop-to-ptx{arch=sm_90}' 2>&1 | filecheck %s --check-prefix=ARCH
 // wgmma.m64n128k16 (tc:2:2 on sm_90a), two along m per warpgroup (upcast:0:2): the staged tiles'
-// stores, then fence.proxy.async (the tensor cores read them through the async proxy) and the barrier;
-// per k step each operand's descriptor gets its tile's shared address >> 4 in its start field, the two
+// stores (the tiles 1024-byte aligned, as a swizzle needs), then fence.proxy.async (the tensor cores
+// read them through the async proxy) and the barrier; per k step each operand's descriptor gets its tile's shared address >> 4 in its start field, the two
 // wgmmas (each after a wgmma.fence) form one commit group, waited for before the loop branches back
 // (their accumulators are updated in place: no moves). Below sm_90a the lowering refuses wgmma.
 
 // CHECK:      .target sm_90a
-// CHECK:      .shared .align 16 .b8 k0_smem0[8192];
+// CHECK:      .shared .align 1024 .b8 k0_smem0[8192];
 // CHECK:      mov.u64 %rd[[SA:[0-9]+]], k0_smem0;
 // CHECK:      st.shared.b16
 // CHECK:      fence.proxy.async.shared::cta;

@@ -125,7 +125,8 @@ class _KernelPrinter:
 
     def shared_array(self, op: ptx.SharedOp) -> None:
         name = f"{self.kernel.name_str}_smem{len(self.shared)}"
-        self.shared.append(f"\t.shared .align 16 .b8 {name}[{op.nbytes}];")
+        align = op.attributes.get("align")  # wgmma tiles: 1024 (tinyir/targets/ptx/lower.py)
+        self.shared.append(f"\t.shared .align {align.value.data if align else 16} .b8 {name}[{op.nbytes}];")
         self.emit(f"mov.u64 {self.define(op.result)}, {name}")
 
     def pack2(self, op: ptx.Pack2Op) -> None:

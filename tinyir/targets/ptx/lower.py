@@ -31,7 +31,7 @@ import numpy as np
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, bf16, f16, f32, f64, i1, i8, i16, i32, i64
+from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp, Signedness, bf16, f16, f32, f64, i1, i8, i16, i32, i64
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
@@ -560,6 +560,8 @@ class UopToPTX(RulePass):
             emit_error(op, f"uop-to-ptx: {mi.name} (wgmma) needs arch=sm_90a, got {self.arch}")
         if _kernel_of(op) is None or not all(isinstance(t.owner, ptx.SharedOp) for t in (op.a_tile, op.b_tile)):
             return None  # the kernel and its tiles first
+        for tile in (op.a_tile, op.b_tile):  # a swizzle xors address bits up to 9: 1024-byte aligned
+            tile.owner.attributes["align"] = IntegerAttr(1024, i64)
         ops: list[Operation] = []
         a = _wgmma_descriptor(op.a_desc, op.a_tile, ops)
         b = _wgmma_descriptor(op.b_desc, op.b_tile, ops)
