@@ -11,7 +11,9 @@ ptx:   the first wgmma variant's f16 4096^3 PTX in /tmp/wg.ptx, then (where the 
        ptxas -arch=sm_90a + cuobjdump -sass: counts HGMMA / HMMA lines
 time-vec: `time` again in a child process with TC_COPY_VECTOR=4 (staged copies in runs of 4: vector
        loads, and vector stores for A), f16 and the first 3 variants only
-No mode: check, probe, time, time-vec, ptx (about 2 minutes). TC_COPY_VECTOR=N sets stage.COPY_VECTOR;
+swizzle: `check` and then `time` (f16, 3 variants, TC_COPY_VECTOR=4) in a child process with TC_SWIZZLE=1
+       (tensor_cores.SWIZZLE_WGMMA_TILES: 32/64/128-byte swizzled tiles instead of interleaved ones)
+No mode: check, probe, time, time-vec, swizzle, ptx (2-3 minutes). TC_COPY_VECTOR=N sets stage.COPY_VECTOR;
 TC_VARIANTS=N times only the first N variants. The disk cache is off (TINYIR_CACHELEVEL=0): its key
 does not know COPY_VECTOR. Every line is printed as it is measured; each step catches its own failure."""
 import os, shutil, subprocess, sys, time
@@ -26,7 +28,12 @@ from tinyir.ir import parse_module  # noqa: E402
 from tinyir.passes import stage  # noqa: E402
 from tinyir.runtime.executor import compile_program, get_target  # noqa: E402
 
+from tinyir import tensor_cores  # noqa: E402
+
 stage.COPY_VECTOR = int(os.environ.get("TC_COPY_VECTOR", stage.COPY_VECTOR))
+tensor_cores.SWIZZLE_WGMMA_TILES = os.environ.get("TC_SWIZZLE", "0") == "1"
+print(f"staged copies in runs of {stage.COPY_VECTOR}, wgmma tiles "
+      f"{'swizzled' if tensor_cores.SWIZZLE_WGMMA_TILES else 'interleaved (no swizzle)'}", flush=True)
 target = get_target("cuda")
 MMA_LOWER = target.lower_pass
 WG_LOWER = "uop-to-ptx{arch=sm_90a}"
@@ -65,7 +72,7 @@ SMALL = ["tc:2:1,stage:2:0", "tc:2:1,stage:2:2", "tc:2:2,upcast:0:2,stage:2:2", 
          "tc:2:2,upcast:0:2,local:0:2,stage:2:4"]
 BIG = ["tc:2:2,upcast:0:2,local:0:2,stage:2:4", "tc:2:2,upcast:0:2,stage:2:4", "tc:2:2,upcast:0:2,local:1:2,stage:2:4",
        "tc:2:2,local:0:2,stage:2:4", "tc:2:1,upcast:0:2,upcast:1:2,local:0:2,stage:2:2"]
-modes = sys.argv[1:] or ["check", "probe", "time", "time-vec", "ptx"]
+modes = sys.argv[1:] or ["check", "probe", "time", "time-vec", "swizzle", "ptx"]
 BIG = BIG[:int(os.environ.get("TC_VARIANTS", len(BIG)))]
 failed_check = False
 
@@ -105,7 +112,6 @@ if "time" in modes:
     import torch
     timer = bg.Timer(True, 10)
     size = 4096
-    print(f"time: staged copies in runs of {stage.COPY_VECTOR}", flush=True)
     for ty in os.environ.get("TC_TYPES", "f16,bf16").split(","):
         a, b = arrays(size, size, size, ty)
         for v in [None, *BIG] if ty == "f16" else BIG[:2]:
@@ -130,6 +136,10 @@ if "time" in modes:
 if "time-vec" in modes:
     env = dict(os.environ, TC_COPY_VECTOR="4", TC_VARIANTS="3", TC_TYPES="f16")
     subprocess.run([sys.executable, "test/gpu/wgmma.py", "time"], env=env)
+
+if "swizzle" in modes:
+    env = dict(os.environ, TC_SWIZZLE="1", TC_COPY_VECTOR="4", TC_VARIANTS="3", TC_TYPES="f16")
+    subprocess.run([sys.executable, "test/gpu/wgmma.py", "check", "time"], env=env)
 
 if "ptx" in modes:
     from tinyir.registry import default_pipeline
