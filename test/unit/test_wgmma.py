@@ -260,3 +260,24 @@ def test_swizzled_ptx_aligns_tiles_and_assembles(monkeypatch, tmp_path) -> None:
     done = subprocess.run(["ptxas", "-arch=sm_90a", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "C7511" not in done.stderr, done.stderr
+
+
+def test_wgmma_batched_matmul_with_epilogue_and_a_computed_factor() -> None:
+    """Batches stay grid axes and relu(x @ w + bias) is copied once per accumulator; a factor that is
+    computed (exp2 of a load, not a load) cannot be read through a descriptor: one loop-to-uop error."""
+    from tinyir import Tensor
+    from tinyir.frontend.realize import build_function, collect
+
+    x, w, bias = inputs([(3, 64, 48), (48, 64), (64,)], "f16")
+    ts = [Tensor(v, device="reference") for v in (x, w, bias)]
+    module, _ = build_function(collect([((ts[0] @ ts[1] + ts[2]).relu()).lazydata],
+                                       lambda node: node.realized is not None))
+    lowered(module, "tc:3:1,stage:3:0")
+    assert any(op.name == "uop.wgmma" for op in module.walk())
+    (got,) = run_program(module, [x, w, bias])
+    want = np.maximum(x.astype(np.float64) @ w.astype(np.float64) + bias.astype(np.float64), 0)
+    check(got, want, "f16")
+
+    module, _ = build_function(collect([(ts[0].exp2() @ ts[1]).lazydata], lambda node: node.realized is not None))
+    with pytest.raises(Exception, match="wgmma.m64n64k16.f16 reads A and B from staged tiles"):
+        lowered(module, "tc:3:1,stage:3:0")
