@@ -11,7 +11,7 @@ import pytest
 
 from tinyir import Tensor, nn
 from tinyir.errors import TinyirError
-from tinyir.frontend import realize
+from tinyir.frontend import inplace, realize
 from tinyir.nn import optim
 from tinyir.runtime.buffer import allocator_for
 from tinyir.runtime.donation import module_same_element
@@ -63,9 +63,9 @@ def _train(make_opt, device: str, steps: int = 4) -> tuple[list[float], list[np.
 @pytest.mark.parametrize("device", _devices())
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_training_loops_give_the_same_values_in_place(name, device, monkeypatch):
-    monkeypatch.setenv("TINYIR_INPLACE", "0")
+    monkeypatch.setattr(inplace.SETTINGS, "enabled", False)
     fresh_losses, fresh_params, fresh_kept = _train(OPTIMIZERS[name], device)
-    monkeypatch.setenv("TINYIR_INPLACE", "1")
+    monkeypatch.setattr(inplace.SETTINGS, "enabled", True)
     losses, params, kept = _train(OPTIMIZERS[name], device)
     assert losses == fresh_losses
     for got, want in zip(params, fresh_params):
@@ -151,7 +151,7 @@ def test_a_numpy_view_of_the_old_buffer_keeps_it():
 
 
 def test_turned_off_nothing_is_written_in_place(monkeypatch):
-    monkeypatch.setenv("TINYIR_INPLACE", "0")
+    monkeypatch.setattr(inplace.SETTINGS, "enabled", False)
     x = Tensor(np.ones(8, np.float32))
     buffer = x.lazydata.realized
     x.assign(x + 1).realize()

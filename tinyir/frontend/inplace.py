@@ -17,7 +17,8 @@ dead after the program, from CPython reference counts, which are exact:
 Once a buffer is overwritten, its old argument nodes are retired (op `overwritten`): only a kept
 autodiff history can still reach them, and realizing through one is a clear error, never a value
 computed from the new contents. While TinyJit captures, the program is the same (extra outputs
-included) but writes fresh outputs, as its replays do. `TINYIR_INPLACE=0` turns all this off.
+included) but writes fresh outputs, as its replays do. `TINYIR_INPLACE=0` turns all this off
+(`SETTINGS.enabled`).
 """
 
 from __future__ import annotations
@@ -41,8 +42,14 @@ if TYPE_CHECKING:
 OVERWRITTEN = "overwritten"
 
 
-def enabled() -> bool:
-    return os.environ.get("TINYIR_INPLACE", "1") != "0"
+@dataclass
+class InplaceSettings:
+    """Read once from the environment (`TINYIR_INPLACE=0`: off); tests flip the field."""
+
+    enabled: bool = field(default_factory=lambda: os.environ.get("TINYIR_INPLACE", "1").strip() != "0")
+
+
+SETTINGS = InplaceSettings()
 
 
 @dataclass
@@ -81,28 +88,35 @@ def _refcounts(nodes: list[LazyOp]) -> list[int]:
 def prepare(graph: Graph, pending: list[LazyOp]) -> Donation | None:
     """The input buffers nothing reads after this realize (None if there are none), and the nodes
     inside the graph that must be realized with it so that this stays true."""
-    if not enabled():
+    if not SETTINGS.enabled:
         return None
     holders = _candidate_holders(graph, {(r.shape, r.dtype.np) for r in pending})
     if not holders:
         return None
-    uses, detaches = _internal_uses(graph, pending)
-    donation = Donation(write=not jit.CAPTURING)  # a capture builds the program a plain call builds
     args = graph.args
+    unshared = []
     for indices in holders:
         buf = args[indices[0]].realized
         # references: each holder's `realized` slot, `buf`, getrefcount's argument; the device memory:
         # the buffer's `handle` and getrefcount's argument (a numpy view of it would hold one more)
         held = jit.held_by_captures(buf) if jit.CAPTURING else 0
-        if (sys.getrefcount(buf) != len(indices) + 2 + held or sys.getrefcount(buf.handle) != 2
-                or getattr(buf.handle, "base", None) is not None):
-            continue
+        if (sys.getrefcount(buf) == len(indices) + 2 + held and sys.getrefcount(buf.handle) == 2
+                and getattr(buf.handle, "base", None) is None):
+            unshared.append(indices)
+    if not unshared:
+        return None
+    uses, detaches = _internal_uses(graph, pending)
+    dead = {}
+    for indices in unshared:
         nodes = [args[i] for i in indices]
         # references to an argument node besides the list: the graph's argument list and its uses
-        if all(count == 1 + uses.get(id(arg), 0) for arg, count in zip(nodes, _refcounts(nodes))):
-            donation.dead[id(buf)] = (buf, tuple(nodes))
-    if not donation.dead:
+        counts = _refcounts(nodes)
+        if all(counts[k] == 1 + uses.get(id(nodes[k]), 0) for k in range(len(nodes))):
+            buf = nodes[0].realized
+            dead[id(buf)] = (buf, tuple(nodes))
+    if not dead:
         return None
+    donation = Donation(dead, write=not jit.CAPTURING)  # a capture builds the program a plain call builds
     _find_extras(graph, pending, donation, uses, detaches)
     return donation if donation.dead else None
 
@@ -207,4 +221,4 @@ def refuse_overwritten(node: LazyOp, operands: list[Any]) -> Any:
                       f"step, or set TINYIR_INPLACE=0")
 
 
-__all__ = ["OVERWRITTEN", "Donation", "choose", "enabled", "prepare", "refuse_overwritten", "retire"]
+__all__ = ["OVERWRITTEN", "SETTINGS", "Donation", "InplaceSettings", "choose", "prepare", "refuse_overwritten", "retire"]
