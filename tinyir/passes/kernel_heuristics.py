@@ -16,8 +16,8 @@ GPU (targets with work-groups):
 CPU (no work-groups): register tiles for LLVM to vectorize: a matmul-like kernel gets an 8x16
 tile (16 contiguous outputs, or 8 where 16 does not divide, else 4 or 2, by 8 rows) and its small
 window reduces unrolled. A padded convolution over rows 24..64 wide, or narrower ones 16 and 8 do
-not divide, gets a whole row by up to 8 channels; one whose loads step 2 along the row (stride 2)
-4 outputs by up to 32 channels; a 7x7 window its outer axis unrolled. A reduce along a strided
+not divide, gets a whole row by up to 8 channels, and so does a stride-2 one (wider rows: 4
+outputs by up to 32 channels); a 7x7 window its outer axis unrolled. A reduce along a strided
 axis gets 16 contiguous outputs per iteration; elementwise kernels and contiguous reduces are left
 to LLVM's loop vectorizer.
 """
@@ -51,11 +51,12 @@ CPU_WHOLE_ROW, CPU_WHOLE_ROW_MIN = 64, 24
 # ResNet's later stages) get the whole row too, rather than no tile at all (256x256x14x14, one
 # thread: 60 ms -> 3.3 ms, torch 1.6 ms). Its tile holds up to the target's `max_upcast` outputs
 # (a 56-wide row by 4 channels: 8x64x56x56 13.8 ms against 18.1 ms for 2 channels, torch 8.8 ms).
-# A tile along a row whose loads step 2 elements per output (a stride-2 convolution or
-# downsample) is CPU_STRIDED_WIDTH outputs wide (its loads are gathers) by up to CPU_STRIDED_ROWS
-# channels, within CPU_STRIDED_COPIES body copies (64x56x56 -> 128 1x1 stride 2: no tile 1.9 ms,
-# 4x32 0.33 ms, torch 0.16 ms; 3x3: 6.9 -> 3.3 ms by 16 channels, torch 0.95 ms, where 32 channels
-# take 20x the compile time for no gain).
+# A row whose loads step 2 elements per output (a stride-2 convolution or downsample) is read by
+# masked loads of every other lane (masked_loads.py) and tiled as a stride-1 one, within
+# CPU_STRIDED_COPIES body copies (64x56x56 -> 128, one thread: 1x1 no tile 1.9 ms, 28x8 0.1 ms,
+# torch 0.13 ms; 3x3 6.9 ms, 28x4 1.0 ms, torch 0.7-1.2 ms); one wider than CPU_WHOLE_ROW (a
+# 7x7 stem's 112) gets CPU_STRIDED_WIDTH outputs by up to CPU_STRIDED_ROWS channels (4x32 13.9 ms,
+# 16x8 25 ms, torch 1.7 ms).
 CPU_STRIDED_WIDTH, CPU_STRIDED_ROWS, CPU_STRIDED_COPIES = 4, 32, 1024
 # A kernel whose last two reduce axes are 5 to this size has a wide window (a 7x7 stem).
 CPU_WIDE_WINDOW = 7
@@ -112,13 +113,13 @@ def _cpu_row_tile(row: int, step: int, convolution: bool, widths: Sequence[int],
                   budget: int) -> tuple[int, int]:
     """(outputs along the contiguous output row, most rows) of a CPU register tile of up to
     `budget` outputs whose loads move `step` elements per output along that row (2: a stride-2
-    convolution)."""
-    if step > 1:  # every other input: loads are gathers or shuffles, so few lanes and many rows
-        return _largest_divisor(row, CPU_STRIDED_WIDTH, (4, 2)), CPU_STRIDED_ROWS
+    convolution, whose loads of every other element are masked loads too)."""
     width = _largest_divisor(row, widths[0], widths)
-    if convolution and row <= CPU_WHOLE_ROW and (row >= CPU_WHOLE_ROW_MIN or width == 1) \
+    if (convolution or step > 1) and row <= CPU_WHOLE_ROW and (row >= CPU_WHOLE_ROW_MIN or width == 1) \
             and 2 * row <= budget:
         return row, budget // row  # the whole output row (see CPU_WHOLE_ROW)
+    if step > 1 and row > CPU_WHOLE_ROW:  # a wide strided row (a stem's): few lanes and many rows
+        return _largest_divisor(row, CPU_STRIDED_WIDTH, (4, 2)), CPU_STRIDED_ROWS
     if width == 1:
         width = _largest_divisor(row, 4, (4, 2))
     return width, budget
@@ -336,7 +337,8 @@ def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
         # input elements per output along j: 2 in a stride-2 convolution (a transposed matmul
         # operand's large stride is not a convolution's)
         step = max((abs(st[j]) for st in loads if st[j] and abs(st[j]) <= CPU_STRIDED_WIDTH), default=1)
-        outputs = min(limits.max_upcast, limits.max_copies // window_copies) if convolution else CPU_MATMUL_OUTPUTS
+        outputs = min(limits.max_upcast, limits.max_copies // window_copies) if convolution or step > 1 \
+            else CPU_MATMUL_OUTPUTS
         if step > 1:
             outputs = min(outputs, CPU_STRIDED_COPIES // window_copies)
         width, rows_limit = _cpu_row_tile(size[j], step, convolution, widths, outputs)
