@@ -16,19 +16,23 @@ swizzle: `check` and then `time` (f16, 3 variants, TC_COPY_VECTOR=4) in a child 
 No mode: check, probe, time, time-vec, swizzle, ptx (2-3 minutes). TC_COPY_VECTOR=N sets stage.COPY_VECTOR;
 TC_VARIANTS=N times only the first N variants. The disk cache is off (TINYIR_CACHELEVEL=0): its key
 does not know COPY_VECTOR. Every line is printed as it is measured; each step catches its own failure."""
-import os, shutil, subprocess, sys, time
+import os
+import shutil
+import subprocess
+import sys
+import time
 
 os.environ.setdefault("TINYIR_CACHELEVEL", "0")
 
 import numpy as np
 
 sys.path.insert(0, "tools")
-import bench_gpu as bg  # noqa: E402
-from tinyir.ir import parse_module  # noqa: E402
-from tinyir.passes import stage  # noqa: E402
-from tinyir.runtime.executor import compile_program, get_target  # noqa: E402
+import bench_gpu as bg
 
-from tinyir import tensor_cores  # noqa: E402
+from tinyir import tensor_cores
+from tinyir.ir import parse_module
+from tinyir.passes import stage
+from tinyir.runtime.executor import compile_program, get_target
 
 stage.COPY_VECTOR = int(os.environ.get("TC_COPY_VECTOR", stage.COPY_VECTOR))
 tensor_cores.SWIZZLE_WGMMA_TILES = os.environ.get("TC_SWIZZLE", "0") == "1"

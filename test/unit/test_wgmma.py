@@ -12,14 +12,15 @@ import subprocess
 
 import numpy as np
 import pytest
+from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
+from test_tensor_cores import check, inputs, matmul
 
+from tinyir.dialects import uop
 from tinyir.passes.kernel_optimize import KernelOptimizeError
 from tinyir.registry import default_pipeline
 from tinyir.runtime.executor import run_passes
 from tinyir.runtime.uop_interp import run_program
 from tinyir.tensor_cores import INSTRUCTIONS, NVIDIA_SM90A, SharedOperands
-from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
-from test_tensor_cores import check, inputs, matmul
 
 WGMMA = [n for n in NVIDIA_SM90A if n.startswith("wgmma.")]
 
@@ -145,8 +146,9 @@ def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, tmp_path) -> None
 
 def test_uop_to_ptx_refuses_wgmma_below_sm_90a() -> None:
     module = lowered(matmul(64, 32, 64, "f16"), "tc:2:1,stage:2:2")
-    from tinyir.targets.ptx.lower import UopToPTX
     from xdsl.context import Context
+
+    from tinyir.targets.ptx.lower import UopToPTX
 
     with pytest.raises(Exception, match="wgmma.m64n64k16.f16 \\(wgmma\\) needs arch=sm_90a, got sm_90"):
         UopToPTX(arch="sm_90").apply(Context(), module)
@@ -281,3 +283,30 @@ def test_wgmma_batched_matmul_with_epilogue_and_a_computed_factor() -> None:
     module, _ = build_function(collect([(ts[0].exp2() @ ts[1]).lazydata], lambda node: node.realized is not None))
     with pytest.raises(Exception, match="wgmma.m64n64k16.f16 reads A and B from staged tiles"):
         lowered(module, "tc:3:1,stage:3:0")
+
+
+def test_uop_and_ptx_wgmma_verify_their_operands() -> None:
+    """uop.wgmma: a shared-memory instruction, N/2 f32 accumulators, local tiles of its element type;
+    ptx.wgmma: shape m64nNk16 and N/2 registers. The uop form prints and parses back."""
+    from xdsl.dialects.builtin import i1, i64
+    from xdsl.utils.exceptions import VerifyException
+
+    from tinyir.ir import parse_module
+    from tinyir.targets.ptx import dialect as ptx
+
+    module = lowered(matmul(64, 32, 64, "f16"), "tc:2:1,stage:2:2")
+    assert str(parse_module(str(module))) == str(module)
+    op = next(o for o in module.walk() if o.name == "uop.wgmma")
+    op.verify()
+    with pytest.raises(VerifyException, match="c and d need 32 elements per thread, got 31 and 31"):
+        op.__class__(op.instruction.data, op.a_tile, op.a_desc, op.b_tile, op.b_desc, list(op.c)[:31]).verify()
+    with pytest.raises(VerifyException, match="is not a shared-memory matrix instruction"):
+        op.__class__("mma.m16n8k16.f16", op.a_tile, op.a_desc, op.b_tile, op.b_desc, list(op.c)).verify()
+    with pytest.raises(VerifyException, match="the a tile must hold bf16"):
+        op.__class__("wgmma.m64n64k16.bf16", op.a_tile, op.a_desc, op.b_tile, op.b_desc, list(op.c)).verify()
+    desc = uop.ConstOp(0, i64).result
+    flag = uop.ConstOp(True, i1).result
+    with pytest.raises(VerifyException, match="32 accumulator registers, got 31"):
+        ptx.WgmmaOp("m64n64k16", "f16", desc, desc, flag, list(op.c)[:31]).verify()
+    with pytest.raises(VerifyException, match="shape must be m64nNk16"):
+        ptx.WgmmaOp("m64n300k16", "f16", desc, desc, flag, list(op.c)).verify()

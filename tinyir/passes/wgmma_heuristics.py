@@ -30,7 +30,11 @@ def wgmma_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] |
 
 def plan_wgmma(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | None:
     """The plan itself, whatever PREFER_WGMMA says (for tests and the GPU round)."""
-    from tinyir.passes.kernel_optimize import KernelOptimizeError, apply_actions, tc_plan
+    from tinyir.passes.kernel_optimize import (
+        KernelOptimizeError,
+        apply_actions,
+        tc_plan,
+    )
 
     axis_list = axes(kernel)
     reduces = [i for i, r in enumerate(axis_list) if r.range_kind == loop.RangeKind.REDUCE]
