@@ -6,6 +6,8 @@ Per shape it prints the time of the first call (compile, or the disk cache's rel
 steady-state time through the Tensor API, PyTorch's (the same thread count; `--threads 0`: each
 library's default), their ratio, tinyir's GFLOP/s, and how many times the shape occurs in the
 model; the last line weighs each shape by that count (the forward's convolutions as a whole).
+The forward's last two columns time the compiled program alone (`Program.run`: the kernel, without
+the Tensor API's graph building and cache look-up that every realize does) against PyTorch.
 Calls of tinyir and PyTorch alternate, and the median of each is taken, so a machine whose load
 changes during the run slows both alike; `--cpu-time --threads 1` takes the least CPU time of
 each instead, which other processes on a busy machine disturb less. `--backward` times the gradients of a training step
@@ -23,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -84,9 +87,9 @@ def alternate_times(fns: list[Callable[[], object]], repeat: int, cpu_time: bool
 
 
 def bench_shape(shape: ConvShape, batch: int, backward: bool, repeat: int, cpu_time: bool,
-                rng: np.random.Generator) -> tuple[float, float, float, float] | None:
-    """(first call, tinyir, torch, FLOPs) in seconds for one shape; None (and a message) if
-    tinyir's result is not torch's."""
+                rng: np.random.Generator) -> tuple[float, float, float, float, float] | None:
+    """(first call, tinyir, torch, compiled program alone (forward), FLOPs) in seconds for one
+    shape; None (and a message) if tinyir's result is not torch's."""
     import torch
     import torch.nn.functional as tf
 
@@ -129,8 +132,26 @@ def bench_shape(shape: ConvShape, batch: int, backward: bool, repeat: int, cpu_t
         if a.shape != want.shape or not np.allclose(a, want, rtol=1e-3, atol=1e-3 * scale):
             print(f"{shape.name:26s} WRONG RESULT: max abs error {np.abs(a - want).max():.3g}", file=sys.stderr)
             return None
-    t_tiny, t_torch = alternate_times([tiny, ref], repeat, cpu_time)
-    return first, t_tiny, t_torch, flops
+    fns: list[Callable[[], object]] = [tiny, ref]
+    if not backward:  # the compiled program alone: the kernel without the Tensor API's graph work
+        program, arrays = compiled_program(x, w, conv)
+        fns.append(lambda: program.run(arrays))
+    times = alternate_times(fns, repeat, cpu_time)
+    return first, times[0], times[1], times[2] if len(times) > 2 else float("nan"), flops
+
+
+def compiled_program(x: np.ndarray, w: np.ndarray, conv: dict[str, int]) -> tuple[Any, list[np.ndarray]]:
+    """conv2d(x, w) compiled for the CPU as one program (what a realize runs after building and
+    looking up its graph), and its inputs in the program's order."""
+    from tinyir import Tensor
+    from tinyir.frontend.realize import build_function, collect
+    from tinyir.runtime.executor import compile_program
+
+    inputs = [Tensor(a, device="reference") for a in (x, w)]
+    graph = collect([inputs[0].conv2d(inputs[1], **conv).lazydata], lambda node: node.realized is not None)
+    module, _ = build_function(graph)
+    arrays = [next(a for t, a in zip(inputs, (x, w)) if t.lazydata is arg) for arg in graph.args]
+    return compile_program(module, "cpu"), arrays
 
 
 def main() -> None:
@@ -157,23 +178,27 @@ def main() -> None:
     print(f"ResNet-18 convolutions, batch {args.batch}, f32, {what}; tinyir CPU threads "
           f"{get_device('cpu').threads}, torch threads {torch.get_num_threads()}; "
           f"{'least CPU time' if args.cpu_time else 'median wall time'} of up to {args.repeat} alternating calls (ms; ratio > 1: tinyir is slower)")
-    print(f"{'shape':26s} {'first':>8s} {'tinyir':>9s} {'torch':>9s} {'/torch':>7s} {'GFLOP/s':>8s} {'count':>6s}")
+    print(f"{'shape':26s} {'first':>8s} {'tinyir':>9s} {'torch':>9s} {'/torch':>7s} {'GFLOP/s':>8s} {'count':>6s} "
+          f"{'program':>9s} {'/torch':>7s}")
     rng = np.random.default_rng(0)
-    total_tiny = total_torch = 0.0
+    total_tiny = total_torch = total_program = 0.0
     for shape in RESNET18:
         if args.only and args.only not in shape.name:
             continue
         timed = bench_shape(shape, args.batch, args.backward, args.repeat, args.cpu_time, rng)
         if timed is None:
             continue
-        first, t_tiny, t_torch, flops = timed
+        first, t_tiny, t_torch, t_program, flops = timed
         total_tiny += shape.count * t_tiny
         total_torch += shape.count * t_torch
+        total_program += shape.count * t_program
         print(f"{shape.name:26s} {first * 1e3:8.0f} {t_tiny * 1e3:9.3f} {t_torch * 1e3:9.3f} "
-              f"{t_tiny / t_torch:7.2f} {flops / t_tiny / 1e9:8.1f} {shape.count:6d}", flush=True)
+              f"{t_tiny / t_torch:7.2f} {flops / t_tiny / 1e9:8.1f} {shape.count:6d} "
+              f"{t_program * 1e3:9.3f} {t_program / t_torch:7.2f}", flush=True)
     if total_torch:
         print(f"{'all, weighted by count':26s} {'':8s} {total_tiny * 1e3:9.2f} {total_torch * 1e3:9.2f} "
-              f"{total_tiny / total_torch:7.2f}")
+              f"{total_tiny / total_torch:7.2f} {'':8s} {'':6s} {total_program * 1e3:9.2f} "
+              f"{total_program / total_torch:7.2f}")
 
 
 if __name__ == "__main__":
