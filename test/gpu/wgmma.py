@@ -13,7 +13,9 @@ time-vec: `time` again in a child process with TC_COPY_VECTOR=4 (staged copies i
        loads, and vector stores for A), f16 and the first 3 variants only
 swizzle: `check` and then `time` (f16, 3 variants, TC_COPY_VECTOR=4) in a child process with TC_SWIZZLE=1
        (tensor_cores.SWIZZLE_WGMMA_TILES: 32/64/128-byte swizzled tiles instead of interleaved ones)
-No mode: check, probe, time, time-vec, swizzle, ptx (2-3 minutes). TC_COPY_VECTOR=N sets stage.COPY_VECTOR;
+overlap: `check` and then `time` (f16, 3 variants, TC_COPY_VECTOR=4) in a child process with TC_OVERLAP=1
+       (ptx lower.OVERLAP_K_STEPS: a chunk's k steps keep their wgmma groups in flight, one wait per chunk)
+No mode: check, probe, time, time-vec, swizzle, overlap, ptx (about 3 minutes). TC_COPY_VECTOR=N sets stage.COPY_VECTOR;
 TC_VARIANTS=N times only the first N variants. The disk cache is off (TINYIR_CACHELEVEL=0): its key
 does not know COPY_VECTOR. Every line is printed as it is measured; each step catches its own failure."""
 import os
@@ -33,11 +35,14 @@ from tinyir import tensor_cores
 from tinyir.ir import parse_module
 from tinyir.passes import stage
 from tinyir.runtime.executor import compile_program, get_target
+from tinyir.targets.ptx import lower as ptx_lower
 
 stage.COPY_VECTOR = int(os.environ.get("TC_COPY_VECTOR", stage.COPY_VECTOR))
 tensor_cores.SWIZZLE_WGMMA_TILES = os.environ.get("TC_SWIZZLE", "0") == "1"
+ptx_lower.OVERLAP_K_STEPS = os.environ.get("TC_OVERLAP", "0") == "1"
 print(f"staged copies in runs of {stage.COPY_VECTOR}, wgmma tiles "
-      f"{'swizzled' if tensor_cores.SWIZZLE_WGMMA_TILES else 'interleaved (no swizzle)'}", flush=True)
+      f"{'swizzled' if tensor_cores.SWIZZLE_WGMMA_TILES else 'interleaved (no swizzle)'}, "
+      f"{'one wait per chunk' if ptx_lower.OVERLAP_K_STEPS else 'one wait per k step'}", flush=True)
 target = get_target("cuda")
 MMA_LOWER = target.lower_pass
 WG_LOWER = "uop-to-ptx{arch=sm_90a}"
@@ -76,7 +81,7 @@ SMALL = ["tc:2:1,stage:2:0", "tc:2:1,stage:2:2", "tc:2:2,upcast:0:2,stage:2:2", 
          "tc:2:2,upcast:0:2,local:0:2,stage:2:4"]
 BIG = ["tc:2:2,upcast:0:2,local:0:2,stage:2:4", "tc:2:2,upcast:0:2,stage:2:4", "tc:2:2,upcast:0:2,local:1:2,stage:2:4",
        "tc:2:2,local:0:2,stage:2:4", "tc:2:1,upcast:0:2,upcast:1:2,local:0:2,stage:2:2"]
-modes = sys.argv[1:] or ["check", "probe", "time", "time-vec", "swizzle", "ptx"]
+modes = sys.argv[1:] or ["check", "probe", "time", "time-vec", "swizzle", "overlap", "ptx"]
 BIG = BIG[:int(os.environ.get("TC_VARIANTS", len(BIG)))]
 failed_check = False
 
@@ -144,6 +149,10 @@ if "time-vec" in modes:
 if "swizzle" in modes:
     env = dict(os.environ, TC_SWIZZLE="1", TC_COPY_VECTOR="4", TC_VARIANTS="3", TC_TYPES="f16")
     subprocess.run([sys.executable, "test/gpu/wgmma.py", "check", "time"], env=env)
+
+if "overlap" in modes:
+    env = dict(os.environ, TC_OVERLAP="1", TC_COPY_VECTOR="4", TC_VARIANTS="3", TC_TYPES="f16")
+    subprocess.run([sys.executable, "test/gpu/wgmma.py", "check", "time"], env=env, check=False)
 
 if "ptx" in modes:
     from tinyir.registry import default_pipeline

@@ -310,3 +310,24 @@ def test_uop_and_ptx_wgmma_verify_their_operands() -> None:
         ptx.WgmmaOp("m64n64k16", "f16", desc, desc, flag, list(op.c)[:31]).verify()
     with pytest.raises(VerifyException, match="shape must be m64nNk16"):
         ptx.WgmmaOp("m64n300k16", "f16", desc, desc, flag, list(op.c)).verify()
+
+
+def test_overlapped_k_steps_wait_after_the_loop(monkeypatch, tmp_path) -> None:
+    """OVERLAP_K_STEPS: the chunk loop's wgmma groups stay in flight across iterations (each commits,
+    none waits at the back branch); one wait after the loop, before the barrier that lets the next copy
+    overwrite the tiles. A loop with anything else in its body keeps its waits."""
+    from tinyir.targets.ptx import lower
+
+    monkeypatch.setattr(lower, "OVERLAP_K_STEPS", True)
+    lines = [line.strip() for line in _ptx(256, 128, 256, "f16", "tc:2:2,upcast:0:2,stage:2:4").splitlines()]
+    commit = lines.index("wgmma.commit_group.sync.aligned;")
+    branch = next(i for i in range(commit, len(lines)) if "bra " in lines[i])
+    assert "wgmma.wait_group.sync.aligned 0;" not in lines[commit:branch]
+    assert lines[branch + 1:branch + 4] == ["wgmma.wait_group.sync.aligned 0;", "fence.proxy.async.shared::cta;",
+                                            "bar.sync 0;"]
+    if shutil.which("ptxas") is None:
+        pytest.skip("ptxas is not installed")
+    (tmp_path / "k.ptx").write_text("\n".join(lines))
+    done = subprocess.run(["ptxas", "-arch=sm_90a", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "C7511" not in done.stderr, done.stderr

@@ -459,8 +459,7 @@ def _flush_wgmma(kernel: ptx.KernelOp) -> None:
             op.detach()
             deferred.append(op)
             continue
-        plain = isinstance(op, ptx.Instr | ptx.ConstOp | ptx.CvtOp | ptx.MovOp) and not isinstance(op, ptx.LdOp | ptx.StOp)
-        if pending and (not plain or (pending | written) & reads):
+        if pending and (not _plain(op) or (pending | written) & reads):
             block.insert_ops_before([ptx.WgmmaCommitOp(), ptx.WgmmaWaitOp(0), *deferred], op)
             pending.clear()
             deferred.clear()
@@ -470,6 +469,52 @@ def _flush_wgmma(kernel: ptx.KernelOp) -> None:
             block.insert_op_before(ptx.FenceProxyAsyncOp(), op)
     if pending:
         block.insert_ops_before([ptx.WgmmaCommitOp(), ptx.WgmmaWaitOp(0), *deferred], block.last_op)
+
+
+#: a k loop whose body is only arithmetic and wgmmas that update their accumulators in place keeps
+#: its wgmma groups in flight from one iteration to the next (the chip runs wgmmas on the same
+#: accumulators in order): its `wgmma.wait_group 0` moves from the back branch to after the loop.
+#: Off until it has run right on the GPU (test/gpu/wgmma.py TC_OVERLAP=1)
+OVERLAP_K_STEPS = False
+
+
+def _plain(op: Operation) -> bool:
+    """Register arithmetic: no memory, control flow, barrier or register assignment."""
+    return isinstance(op, ptx.Instr | ptx.ConstOp | ptx.CvtOp | ptx.MovOp) and not isinstance(op, ptx.LdOp | ptx.StOp)
+
+
+def _overlap_k_steps(kernel: ptx.KernelOp) -> None:
+    """OVERLAP_K_STEPS: drop the wait at a loop's back branch where that is safe, wait after the loop."""
+    from tinyir.targets.ptx.emit import _updates_in_place
+
+    block = kernel.body.block
+    ops = list(block.ops)
+    for i, wait in enumerate(ops):
+        if not isinstance(wait, ptx.WgmmaWaitOp):
+            continue
+        j = i + 1
+        while j < len(ops) and (_plain(ops[j]) or isinstance(ops[j], ptx.AssignOp)):
+            j += 1
+        if j == len(ops) or not isinstance(ops[j], ptx.BraOp) or ops[j].guard is None:
+            continue
+        bra = ops[j]
+        start = next((h for h in range(i - 1, -1, -1) if isinstance(ops[h], ptx.LabelOp)), None)
+        if start is None or ops[start].label.data != bra.label.data:
+            continue
+        body = ops[start + 1:i]
+        wgmmas = [o for o in body if isinstance(o, ptx.WgmmaOp)]
+        accumulators = {c for w in wgmmas for c in w.c}
+        results = {d for w in wgmmas for d in w.d}
+        safe = bool(wgmmas) and all(_plain(o) or isinstance(o, ptx.WgmmaOp | ptx.WgmmaCommitOp) for o in body)
+        safe = safe and all(_updates_in_place(w, c, d) for w in wgmmas for c, d in zip(w.c, w.d))
+        for o in ops[i + 1:j + 1]:  # after the wait: the (elided) moves back, the loop counter
+            reads = set(o.operands)
+            moved_back = isinstance(o, ptx.AssignOp) and o.value in results
+            if not moved_back and reads & (accumulators | results):
+                safe = False
+        if safe:
+            wait.detach()
+            block.insert_op_after(wait, bra)
 
 
 def _loop_label(kernel: ptx.KernelOp) -> str:
@@ -671,6 +716,8 @@ class UopToPTX(RulePass):
             if isinstance(kernel, ptx.KernelOp):
                 erase_dead(kernel, lambda dead: isinstance(dead, ptx.ConstOp | ptx.CvtOp | ptx.SregOp))
                 _flush_wgmma(kernel)
+                if OVERLAP_K_STEPS:
+                    _overlap_k_steps(kernel)
                 for inner in kernel.body.walk():
                     if inner is not kernel and not inner.name.startswith("ptx."):
                         emit_error(inner, f"uop-to-ptx: cannot lower {inner.name} to PTX")
