@@ -16,7 +16,7 @@ swizzle: `check` and then `time` (f16, 3 variants, TC_COPY_VECTOR=4) in a child 
 overlap: `check` and then `time` (f16, 3 variants, TC_COPY_VECTOR=4) in a child process with TC_OVERLAP=1
        (ptx lower.OVERLAP_K_STEPS: a chunk's k steps keep their wgmma groups in flight, one wait per chunk)
 No mode: check, probe, time, time-vec, swizzle, overlap, ptx (about 3 minutes). TC_COPY_VECTOR=N sets stage.COPY_VECTOR;
-TC_VARIANTS=N times only the first N variants. The disk cache is off (TINYIR_CACHELEVEL=0): its key
+TC_VARIANTS=N times only the first N variants, TC_TYPES=f16 checks and times f16 only. The disk cache is off (TINYIR_CACHELEVEL=0): its key
 does not know COPY_VECTOR. Every line is printed as it is measured; each step catches its own failure."""
 import os
 import shutil
@@ -86,7 +86,7 @@ BIG = BIG[:int(os.environ.get("TC_VARIANTS", len(BIG)))]
 failed_check = False
 
 if "check" in modes:
-    for ty in ["f16", "bf16"]:
+    for ty in os.environ.get("TC_TYPES", "f16,bf16").split(","):
         for shape in [(64, 32, 64), (128, 64, 256), (256, 128, 256), (100, 40, 70), (70, 48, 130)]:
             for acts in SMALL:
                 a, b = arrays(*shape, ty)
