@@ -198,3 +198,15 @@ def test_another_output_of_the_program_reads_the_old_value(order, device):
     Tensor.realize(*((total, x) if order == "sum first" else (x, total)))
     np.testing.assert_array_equal(x.numpy(), a * 2 + 1)
     np.testing.assert_array_equal(total.numpy(), a.sum(1, keepdims=True) + a[:, ::-1])
+
+
+def test_a_reader_bigger_than_the_saving_is_not_realized_for_it():
+    a, w_np = np.arange(64, dtype=np.float32), np.linspace(0, 1, 64, dtype=np.float32)
+    x, w = Tensor(a.copy()), Tensor(w_np)
+    buffer = weakref.ref(x.lazydata.realized)
+    outer = x.reshape(64, 1) * w.reshape(1, 64)  # 64x64, fused into the sum below; held here
+    x.assign(x + outer.sum(1)).realize()
+    assert outer.lazydata.realized is None  # not computed for the assign's sake
+    assert x.lazydata.realized is not buffer()  # so the old x stays: `outer` reads it
+    np.testing.assert_allclose(x.numpy(), a + (a[:, None] * w_np[None, :]).sum(1), rtol=1e-5)
+    np.testing.assert_allclose(outer.numpy(), a[:, None] * w_np[None, :], rtol=1e-6)

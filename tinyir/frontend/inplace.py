@@ -169,7 +169,23 @@ def _find_extras(graph: Graph, pending: list[LazyOp], donation: Donation, uses: 
             donation.dead.pop(reads[id(node)], None)
         elif id(base) not in roots:
             extras[id(base)] = base
+    saved = sum(buf.nbytes for buf, _ in donation.dead.values())
+    if any(e.size * e.dtype.itemsize > saved for e in extras.values()):
+        # realizing a reader (a big broadcast, say) would cost more memory than writing in place saves
+        donation.dead.clear()
+        return
     donation.extras = list(extras.values())
+
+
+def with_outputs(graph: Graph, extras: list[LazyOp]) -> Graph:
+    """The graph with nodes of its own as further outputs: what `collect` of the longer list of
+    roots gives (the same nodes, numbered alike), without walking the graph again."""
+    from tinyir.frontend.realize import Graph
+
+    position = {id(n): i for i, n in enumerate(graph.nodes)}
+    entries, outputs = graph.key
+    return Graph(graph.nodes, graph.args, [*graph.outputs, *extras],
+                 (entries, (*outputs, *[position[id(e)] for e in extras])))
 
 
 def _undetached(node: LazyOp) -> LazyOp:
@@ -221,4 +237,5 @@ def refuse_overwritten(node: LazyOp, operands: list[Any]) -> Any:
                       f"step, or set TINYIR_INPLACE=0")
 
 
-__all__ = ["OVERWRITTEN", "SETTINGS", "Donation", "InplaceSettings", "choose", "prepare", "refuse_overwritten", "retire"]
+__all__ = ["OVERWRITTEN", "SETTINGS", "Donation", "InplaceSettings", "choose", "prepare", "refuse_overwritten", "retire",
+           "with_outputs"]

@@ -265,8 +265,8 @@ def realize_nodes(roots: list[LazyOp]) -> None:
     donation = inplace.prepare(graph, pending)  # IN-PLACE: input buffers nothing reads afterwards
     if donation is not None and donation.extras:  # IN-PLACE: readers from outside are computed now
         pending = pending + donation.extras
-        keep |= _keeps_history(donation.extras)
-        graph = collect(pending)
+        keep |= {id(e) for e in donation.extras}  # they keep their graphs, as they did unrealized
+        graph = inplace.with_outputs(graph, donation.extras)
     if SWITCHES.graph:  # GRAPH=1 draws what was realized (tinyir/viz/graph.py)
         from tinyir.viz.graph import note_realize
 

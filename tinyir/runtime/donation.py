@@ -34,7 +34,9 @@ ELEMENTWISE = frozenset(f"tir.{name}" for name in (*alu.UNARY, *alu.BINARY, *alu
 
 def same_element_inputs(kernel: st.KernelOp) -> frozenset[int]:
     """Operand positions (1, 2, ...) of the inputs this kernel reads only at the element it writes."""
-    store = kernel.store()
+    store = kernel.body.block.last_op
+    if not isinstance(store, st.StoreOp):  # not the one-store form this reads: nothing is known
+        return frozenset()
     views = store.views.data
     if len(views) != 1:
         return frozenset()
