@@ -379,6 +379,8 @@ def test_cuda_sharded_ops_and_training():
     np.testing.assert_allclose(out.numpy(), x @ w, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(Tensor(x).shard(devices, 1).sum(1).numpy(), x.sum(1), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(_mlp_losses(devices), _mlp_losses(None), rtol=1e-4, atol=1e-5)
+    plain = _mlp_losses(devices, steps=5, fresh=True)  # under TinyJit: NCCL all-reduces replayed too
+    np.testing.assert_allclose(_mlp_losses(devices, steps=5, fresh=True, jit=True), plain, rtol=1e-6, atol=1e-7)
 
 
 def test_sharded_unsupported_paths_raise():
