@@ -312,16 +312,26 @@ def test_jit_replays_collectives_and_keeps_the_sharding(monkeypatch):
     def f(t: Tensor) -> tuple[Tensor, Tensor]:
         return t.sum(0), t * 2
 
-    for _ in range(4):
-        x = data(4, 3)
-        total, doubled = f(Tensor(x).shard(CPUS[:2], 0))
+    xs = [data(4, 3) for _ in range(4)]
+    inputs = [Tensor(x).shard(CPUS[:2], 0) for x in xs]
+    other = Tensor(data(4, 4)).shard(CPUS[:2], 1)
+    for i, x in enumerate(xs):
+        if i == 2:  # replays from here on: no graph walk, no plan, no program built
+            from tinyir.frontend import multi_plan, realize
+
+            def refuse(*args, **kwargs):
+                raise AssertionError("a replay walked a graph or built a plan")
+
+            for module, name in ((realize, "collect"), (realize, "_program"), (multi_plan, "build_plan")):
+                monkeypatch.setattr(module, name, refuse)
+        total, doubled = f(inputs[i])
         np.testing.assert_allclose(total.numpy(), x.sum(0), rtol=1e-5)
         np.testing.assert_allclose(doubled.numpy(), x * 2, rtol=1e-6)
         assert doubled.lazydata.arg == 0 and doubled.device == ("cpu", "cpu:1")
         assert total.lazydata.arg is None
     assert f.replay is not None and calls == [1] * 4  # two plain calls, two replays: one all-reduce each
     with pytest.raises(TinyirError, match="sharded on axis 1"):
-        f(Tensor(data(4, 4)).shard(CPUS[:2], 1))
+        f(other)
 
 
 def test_sharded_steps_reuse_their_plan():
