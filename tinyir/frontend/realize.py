@@ -293,7 +293,7 @@ def dtype_of_type(t: TensorType) -> DType:
 
 
 def clear_cache() -> None:
-    from tinyir.frontend.multi_plan import PLANS  # MULTI-DEVICE: plans hold programs too
+    from tinyir.frontend.multi_plan import PLANS
 
     _PROGRAMS.clear()
-    PLANS.plans.clear()
+    PLANS.plans.clear()  # MULTI-DEVICE: plans hold programs too
