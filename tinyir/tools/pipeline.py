@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -293,10 +294,17 @@ def _show(values: tuple[Any, ...]) -> str:
     return ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in values) or "(nothing)"
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """A pass class's resolved annotations, once per class: resolving them took two thirds of
+    building a pipeline, which every compile does several times (FIRST-CALL)."""
+    return get_type_hints(cls)
+
+
 def instantiate(spec: PassSpec, cls: type[ModulePass]) -> ModulePass:
     """Build the pass from its written options, with a clear error for each kind of mistake."""
     fields = {f.name: f for f in option_fields(cls)}
-    hints = get_type_hints(cls) if fields else {}
+    hints = _type_hints(cls) if fields else {}
     kwargs: dict[str, Any] = {}
     for key, values in spec.options.items():
         field_name = key.replace("-", "_")
