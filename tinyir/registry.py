@@ -39,6 +39,7 @@ PASSES: dict[str, str] = {
     "loop-to-uop": "tinyir.passes.loop_to_uop:LoopToUop",
     "uop-simplify": "tinyir.passes.uop_simplify:UopSimplify",
     "uop-vectorize": "tinyir.passes.uop_vectorize:UopVectorize",
+    "uop-async-copy": "tinyir.passes.async_copy:UopAsyncCopy",
     "uop-emulate-bf16": "tinyir.passes.emulate_bf16:EmulateBf16",
     "uop-to-opencl": "tinyir.targets.opencl.lower:UopToOpenCL",
     "uop-to-llvm": "tinyir.targets.llvm.lower:UopToLLVM",
@@ -69,7 +70,7 @@ def default_pipeline(device: str, lower_pass: str, optimize: str | Sequence[str]
     extras = [optimize] if isinstance(optimize, str) else list(optimize)
     optimizers = [f"kernel-optimize{{target={device}" + (f" {extra}" if extra else "") + "}" for extra in extras]
     return [*CORE_PIPELINE[:at], *optimizers, "kernel-dedup", *CORE_PIPELINE[at:], *vectorize_passes(device),
-            "uop-emulate-bf16", lower_pass, "kernel-dedup-restore"]  # DTYPES: no target computes in bf16
+            *async_copy_passes(device), "uop-emulate-bf16", lower_pass, "kernel-dedup-restore"]  # DTYPES: no target computes in bf16
 
 
 def vectorize_passes(device: str) -> list[str]:
@@ -81,6 +82,17 @@ def vectorize_passes(device: str) -> list[str]:
 
     limits = target_limits(device)
     return [f"uop-vectorize{{width={limits.vector_width}}}"] if limits.has_local and limits.vector_width > 1 else []
+
+
+def async_copy_passes(device: str) -> list[str]:
+    """`uop-async-copy` (staged tiles double-buffered) for a built-in target whose limits say it copies
+    asynchronously (cuda: cp.async), within its local memory."""
+    if device not in TARGET_PASS:
+        return []
+    from tinyir.passes.kernel_optimize import target_limits
+
+    limits = target_limits(device)
+    return [f"uop-async-copy{{max_bytes={limits.local_memory_bytes}}}"] if limits.async_copy else []
 
 
 def named_pipelines() -> dict[str, tuple[str, str]]:

@@ -224,11 +224,19 @@ def test_default_matmul_copies_and_reads_tiles_as_vectors(monkeypatch) -> None:
     from tinyir.passes import stage
 
     monkeypatch.setattr(stage, "COPY_VECTOR", 4)
+    specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_90 ptx_version=9.0}")
     module = matmul(512, 512, 512)
-    run_passes(module, default_pipeline("cuda", "uop-to-ptx{arch=sm_90 ptx_version=9.0}"))
+    run_passes(module, [p for p in specs if not p.startswith("uop-async-copy")])
     text = emit_module(module)
     assert "bar.sync" in text  # staged
     assert "ld.global.v4.f32" in text and "ld.shared.v4.f32" in text and "st.shared.v4.f32" in text
+    assemble(text, "sm_90")
+    # the default double-buffers the tiles where they fit twice: the runs of 4 are 16-byte cp.asyncs
+    module = matmul(512, 512, 512)
+    run_passes(module, specs)
+    text = emit_module(module)
+    assert "ld.shared.v4.f32" in text and "st.shared" not in text
+    assert "cp.async.cg.shared.global" in text and ", 16, " in text
     assemble(text, "sm_90")
 
 

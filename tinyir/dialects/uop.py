@@ -649,6 +649,64 @@ class VStoreOp(IRDLOperation):
 
 
 @irdl_op_definition
+class AsyncCopyOp(IRDLOperation):
+    """`uop.async_copy %tile[%i], %src[%j] if %gate : 4 x f16`: starts copying N elements of global
+    `src` from `j` into local `tile` at `i`, zeros where the optional gate is false (nothing is read
+    then). The copy lands by a later `uop.async_wait`; until then the tile holds what it held.
+    Copies between two `uop.async_commit`s form one group (tinyir/passes/async_copy.py)."""
+
+    name = "uop.async_copy"
+    tile = operand_def(AnyAttr())
+    tile_index = operand_def(i32)
+    source = operand_def(AnyAttr())
+    source_index = operand_def(INDEX_TYPES)
+    gate = opt_operand_def(i1)
+    lanes = prop_def(IntegerAttr[I64])
+    assembly_format = ("$tile `[` $tile_index `]` `,` $source `[` $source_index `:` type($source_index) `]` "
+                       "(`if` $gate^)? attr-dict `:` $lanes `x` type($tile) `,` type($source)")
+
+    def __init__(self, tile: SSAValue, tile_index: SSAValue, source: SSAValue, source_index: SSAValue, lanes: int,
+                 gate: SSAValue | None = None):
+        super().__init__(operands=[tile, tile_index, source, source_index, [gate] if gate else []],
+                         properties={"lanes": IntegerAttr(lanes, 64)})
+
+    def verify_(self) -> None:
+        if not is_local_buffer(self.tile):
+            raise VerifyException(f"{self.name} copies into a uop.define_local tile")
+        if not isinstance(self.source.owner, Block):
+            raise VerifyException(f"{self.name} copies from a kernel argument (global memory)")
+        if buffer_element_type(self.tile.type) != buffer_element_type(self.source.type):
+            raise VerifyException(f"{self.name}: tile and source element types differ")
+        if self.lanes.value.data not in (1, *VECTOR_WIDTHS):
+            raise VerifyException(f"{self.name} copies 1, {' or '.join(map(str, VECTOR_WIDTHS))} elements")
+        _gate_type(self, self.gate)
+
+
+@irdl_op_definition
+class AsyncCommitOp(IRDLOperation):
+    """Closes the group of the `uop.async_copy`s issued since the last commit."""
+
+    name = "uop.async_commit"
+    assembly_format = "attr-dict"
+
+    def __init__(self):
+        super().__init__()
+
+
+@irdl_op_definition
+class AsyncWaitOp(IRDLOperation):
+    """Waits until at most `pending` committed groups of this work-item's copies are still in flight
+    (the older ones have landed). Other work-items' copies are seen after a `uop.barrier`."""
+
+    name = "uop.async_wait"
+    pending = prop_def(IntegerAttr[I64])
+    assembly_format = "$pending attr-dict"
+
+    def __init__(self, pending: int):
+        super().__init__(properties={"pending": IntegerAttr(pending, 64)})
+
+
+@irdl_op_definition
 class MmaOp(IRDLOperation):
     """`D = A @ B + C` on one tile, by the matrix instruction `instruction` names (tinyir/tensor_cores.py),
     which the threads of a warp execute together: `a`, `b` and `c` are this thread's elements of the
@@ -941,7 +999,7 @@ def reads_accumulator(op: Operation) -> bool:
 UOP = Dialect(
     "uop",
     [KernelOp, SpecialOp, RangeOp, EndRangeOp, DefineLocalOp, BarrierOp, DefineAccOp, AssignOp, ConstOp, LoadOp,
-     StoreOp, VLoadOp, VStoreOp, MmaOp, LdMatrixOp, WgmmaOp,
+     StoreOp, VLoadOp, VStoreOp, AsyncCopyOp, AsyncCommitOp, AsyncWaitOp, MmaOp, LdMatrixOp, WgmmaOp,
      *sorted(UOP_ALU, key=lambda c: c.name)],
     [],
 )

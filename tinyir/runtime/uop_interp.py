@@ -76,6 +76,8 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
     group = _group_of_points(kernel, env, points)
     value = env.__getitem__
     range_start: dict[int, int] = {}  # position of uop.range -> its loop body start
+    copying: list = []  # uop.async_copy's not yet committed, then committed groups not yet landed
+    groups: list[list] = []
     pc = 0
     while pc < len(ops):
         op = ops[pc]
@@ -121,6 +123,20 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
         elif isinstance(op, uop.WgmmaOp):
             for r, v in zip(op.d, _wgmma(op, env, kernel, group, points)):
                 env[r] = v
+        elif isinstance(op, uop.AsyncCopyOp):  # read now (global memory does not change in a kernel), land later
+            gate = None if op.gate is None else value(op.gate)
+            lanes = op.lanes.value.data
+            src = value(op.source_index) if lanes == 1 else _aligned_index(op, value(op.source_index), gate, lanes, points)
+            dst = value(op.tile_index) if lanes == 1 else _aligned_index(op, value(op.tile_index), None, lanes, points)
+            copying.append([(op, value(op.tile), dst + np.int32(k), _load(op, value(op.source), src + np.int32(k), gate, points))
+                            for k in range(lanes)])
+        elif isinstance(op, uop.AsyncCommitOp):
+            groups.append([c for copy in copying for c in copy])
+            copying = []
+        elif isinstance(op, uop.AsyncWaitOp):
+            while len(groups) > op.pending.value.data:
+                for copy_op, tile, idx, val in groups.pop(0):
+                    tile.store(copy_op, idx, val, None, points)
         elif isinstance(op, uop.VStoreOp):
             gate = None if op.gate is None else value(op.gate)
             idx = _aligned_index(op, value(op.index), gate, len(op.values), points)

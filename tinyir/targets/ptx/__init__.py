@@ -16,7 +16,7 @@ def _device() -> Device:
 
 
 _LIMITS = KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132, max_copies=512,
-                       matrix_instructions=NVIDIA_SM80)
+                       matrix_instructions=NVIDIA_SM80, async_copy=True)
 #: sm_90a (`arch=sm_90a` of lower-to-ptx / kernel-optimize) adds wgmma to the matrix instructions
 CHIP_LIMITS = {"sm_90a": replace(_LIMITS, matrix_instructions=NVIDIA_SM90A)}
 

@@ -1056,6 +1056,53 @@ class WgmmaWaitOp(IRDLOperation):
 
 
 @irdl_op_definition
+class CpAsyncOp(IRDLOperation):
+    """`ptx.cp_async %dst, %src, %src_size : 8` -- `cp.async.ca.shared.global [dst], [src], 8, src_size;`
+    (`.cg` for 16 bytes): copies `bytes` from global to shared memory without registers, the bytes past
+    `src_size` (0: all of them, nothing read) as zeros; lands by `cp.async.wait_group`."""
+
+    name = "ptx.cp_async"
+    dst = operand_def(i64)
+    src = operand_def(i64)
+    src_size = operand_def(i32)
+    bytes = prop_def(IntegerAttr)
+    assembly_format = "$dst `,` $src `,` $src_size attr-dict `:` $bytes"
+
+    def __init__(self, dst: SSAValue, src: SSAValue, src_size: SSAValue, size: int) -> None:
+        super().__init__(operands=[dst, src, src_size], properties={"bytes": IntegerAttr(size, i64)})
+
+    @property
+    def mnemonic(self) -> str:
+        return f"cp.async.{'cg' if self.bytes.value.data == 16 else 'ca'}.shared.global"
+
+    def verify_(self) -> None:
+        if self.bytes.value.data not in (4, 8, 16):
+            raise VerifyException(f"ptx.cp_async copies 4, 8 or 16 bytes, got {self.bytes.value.data}")
+
+
+@irdl_op_definition
+class CpAsyncCommitOp(IRDLOperation):
+    """`ptx.cp_async_commit` -- `cp.async.commit_group;`: the thread's cp.asyncs since the last commit
+    form one group."""
+
+    name = "ptx.cp_async_commit"
+    assembly_format = "attr-dict"
+
+
+@irdl_op_definition
+class CpAsyncWaitOp(IRDLOperation):
+    """`ptx.cp_async_wait 1` -- `cp.async.wait_group 1;`: waits until at most N of the thread's committed
+    groups are pending."""
+
+    name = "ptx.cp_async_wait"
+    pending = prop_def(IntegerAttr)
+    assembly_format = "$pending attr-dict"
+
+    def __init__(self, pending: int = 0) -> None:
+        super().__init__(properties={"pending": IntegerAttr(pending, i64)})
+
+
+@irdl_op_definition
 class FenceProxyAsyncOp(IRDLOperation):
     """`ptx.fence_proxy_async` -- `fence.proxy.async.shared::cta;`: this thread's shared-memory stores
     become visible to the async proxy (the tensor cores' wgmma reads), before the barrier."""
@@ -1223,6 +1270,6 @@ PTX = Dialect(
     [KernelOp, LdOp, StOp, LdVOp, StVOp, SharedOp, BarSyncOp, CvtOp, MovOp, ConstOp, RegOp, AssignOp, SregOp, LabelOp, BraOp, RetOp,
      AddOp, SubOp, MulOp, MadOp, DivOp, RemOp, MinOp, MaxOp, NegOp, NotOp, AndOp, OrOp, XorOp, ShlOp, ShrOp,
      SetpOp, SelpOp, Ex2Op, Lg2Op, SinOp, SqrtOp, RcpOp, CvtaOp, Pack2Op, MmaSyncOp, Unpack2Op, LdMatrixOp,
-     WgmmaOp, WgmmaCommitOp, WgmmaWaitOp, FenceProxyAsyncOp],
+     WgmmaOp, WgmmaCommitOp, WgmmaWaitOp, FenceProxyAsyncOp, CpAsyncOp, CpAsyncCommitOp, CpAsyncWaitOp],
     [],
 )

@@ -209,6 +209,10 @@ _PRINTERS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = 
     ptx.WgmmaCommitOp: lambda p, op: p.emit("wgmma.commit_group.sync.aligned"),
     ptx.WgmmaWaitOp: lambda p, op: p.emit(f"wgmma.wait_group.sync.aligned {op.pending.value.data}"),
     ptx.FenceProxyAsyncOp: lambda p, op: p.emit("fence.proxy.async.shared::cta"),
+    ptx.CpAsyncOp: lambda p, op: p.emit(f"{op.mnemonic} [{p.ref(op.dst)}], [{p.ref(op.src)}], {op.bytes.value.data}, "
+                                        f"{p.ref(op.src_size)}"),
+    ptx.CpAsyncCommitOp: lambda p, op: p.emit("cp.async.commit_group"),
+    ptx.CpAsyncWaitOp: lambda p, op: p.emit(f"cp.async.wait_group {op.pending.value.data}"),
     **{cls: _KernelPrinter.instr for cls in ptx.PTX.operations if issubclass(cls, ptx.Instr)},
 }
 

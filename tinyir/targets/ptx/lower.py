@@ -411,6 +411,25 @@ def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
     return ptx.MmaSyncOp("m16n8k16", mi.in_type, a, b, list(op.c))
 
 
+def _async_copy(op: uop.AsyncCopyOp) -> Operation | None:
+    """cp.async of the copy's bytes: shared address of the tile element, global address of the source;
+    a false gate copies 0 bytes of the source (the rest of the access is zero-filled)."""
+    kernel = _kernel_of(op)
+    if kernel is None or isinstance(op.tile.owner, uop.DefineLocalOp):
+        return None
+    size = numpy_dtype(op.tile.owner.element).itemsize
+    nbytes = size * op.lanes.value.data
+    dst = ptx.MadOp("s32", [op.tile_index, _const(size, i32), op.tile], "wide").result
+    base = _global_pointer(kernel, op.source)
+    if op.source_index.type == i64:  # INDEX64
+        src = ptx.MadOp("s64", [op.source_index, _const(size, i64), base], "lo").result
+    else:
+        src = ptx.MadOp("s32", [op.source_index, _const(size, i32), base], "wide").result
+    full = _const(nbytes, i32)
+    src_size = full if op.gate is None else ptx.SelpOp("b32", [full, _const(0, i32), op.gate]).result
+    return ptx.CpAsyncOp(dst, src, src_size, nbytes)
+
+
 def _ldmatrix(op: uop.LdMatrixOp, rewriter: PatternRewriter) -> list[SSAValue] | None:
     """ldmatrix.sync.aligned.m8n8 from the shared tile, each register unpacked into its two halves."""
     access = _address(op, op.elements[0].type)
@@ -675,6 +694,9 @@ class UopToPTX(RulePass):
             rule(uop.MmaOp, _mma, "mma -> pairs packed into b32, mma.sync.aligned.m16n8k16.row.col"),
             rule(uop.WgmmaOp, self._wgmma, "wgmma -> descriptors + the tiles' shared addresses, wgmma.fence, "
                  "wgmma.mma_async (commit/wait and fence.proxy.async placed after lowering)"),
+            rule(uop.AsyncCopyOp, _async_copy, "async_copy -> shared and global addresses, cp.async (src-size 0 where gated off)"),
+            rule(uop.AsyncCommitOp, lambda op: ptx.CpAsyncCommitOp(), "async_commit -> cp.async.commit_group"),
+            rule(uop.AsyncWaitOp, lambda op: ptx.CpAsyncWaitOp(op.pending.value.data), "async_wait N -> cp.async.wait_group N"),
             rule(uop.LdMatrixOp, _ldmatrix, "ldmatrix -> ldmatrix.sync.aligned.m8n8.xN[.trans].shared.b16, halves unpacked"),
             rule(uop.AddOp, lambda op: _add(op, rounding), "add -> add (fmad) or add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MulOp, lambda op: _mul(op, rounding), "mul -> mul (fmad) or mul.rn (float), mul.lo.s32 + wrap, and.pred"),
