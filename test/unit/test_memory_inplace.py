@@ -210,3 +210,28 @@ def test_a_reader_bigger_than_the_saving_is_not_realized_for_it():
     assert x.lazydata.realized is not buffer()  # so the old x stays: `outer` reads it
     np.testing.assert_allclose(x.numpy(), a + (a[:, None] * w_np[None, :]).sum(1), rtol=1e-5)
     np.testing.assert_allclose(outer.numpy(), a[:, None] * w_np[None, :], rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", _devices())
+def test_two_tensors_sharing_a_buffer_both_assigned_in_one_program(device):
+    a = np.arange(16, dtype=np.float32).reshape(4, 4)
+    x = Tensor(a.copy(), device=device)
+    y = x.detach()  # the same buffer under another node
+    x.assign(x + y.T)
+    y.assign(y * 2 - x)  # reads the new x (lazy) and the old buffer
+    Tensor.realize(x, y)
+    new_x = a + a.T
+    np.testing.assert_array_equal(x.numpy(), new_x)
+    np.testing.assert_array_equal(y.numpy(), a * 2 - new_x)
+
+
+@pytest.mark.parametrize("device", _devices())
+def test_chained_assigns_before_one_realize(device):
+    a = np.arange(6, dtype=np.float32)
+    x = Tensor(a.copy(), device=device)
+    x.assign(x + 1)
+    x.assign(x * 2)
+    x.assign(x[::-1] - x)
+    x.realize()
+    b = (a + 1) * 2
+    np.testing.assert_array_equal(x.numpy(), b[::-1] - b)
