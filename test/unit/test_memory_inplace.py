@@ -235,3 +235,20 @@ def test_chained_assigns_before_one_realize(device):
     x.realize()
     b = (a + 1) * 2
     np.testing.assert_array_equal(x.numpy(), b[::-1] - b)
+
+
+def test_a_loss_realized_before_its_backward_keeps_its_inputs():
+    """A realize whose root keeps its graph for autodiff writes nothing in place: the backward still
+    reads the inputs (here a temporary target tensor that nothing else holds)."""
+    import torch
+
+    x = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], np.float32)
+    y = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.25]], np.float32)
+    tx = Tensor(x, requires_grad=True)
+    loss = tx.binary_crossentropy_logits(Tensor(y), reduction="none", pos_weight=2.0)
+    loss.realize()
+    (grad,) = loss.sum().gradient(tx)
+    px = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy_with_logits(px, torch.tensor(y), reduction="none",
+                                                         pos_weight=torch.tensor(2.0)).sum().backward()
+    np.testing.assert_allclose(grad.numpy(), px.grad.numpy(), rtol=1e-5, atol=1e-6)

@@ -262,7 +262,10 @@ def realize_nodes(roots: list[LazyOp]) -> None:
             store(r, src.realized)
         return
     device = devices.pop()
-    donation = inplace.prepare(graph, pending)  # IN-PLACE: input buffers nothing reads afterwards
+    # IN-PLACE: input buffers nothing reads afterwards; never when a root keeps its graph for autodiff,
+    # which still reads its inputs (a loss realized before its backward)
+    histories = any(id(r) in keep and r.op != "detach" for r in pending)  # a detach keeps no history
+    donation = inplace.prepare(graph, pending) if not histories else None
     if donation is not None and donation.extras:  # IN-PLACE: readers from outside are computed now
         pending = pending + donation.extras
         keep |= {id(e) for e in donation.extras}  # they keep their graphs, as they did unrealized
