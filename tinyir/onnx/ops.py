@@ -940,6 +940,28 @@ def _structural_bias(ctx: Any, batch: int, q_len: int, kv_len: int, past_len: in
     return bias.reshape(bias.shape[0], 1, q_len, kv_len)
 
 
+def _half_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """a @ b as numpy multiplies float16/bfloat16 arrays (ONNX's reference): products summed in
+    float32, the sum rounded once to the input type."""
+    return (a.float() @ b.float()).cast(a.dtype)
+
+
+def _half_softmax(x: Tensor) -> Tensor:
+    """Softmax over the last axis rounded where the reference's numpy rounds float16/bfloat16 (one
+    half-precision ulp is about the cases' rtol, so only the same roundings match): x - max in x's
+    type; exp in float32, rounded; the sum in float32 rounded once (numpy's float16 sum) or, for
+    bfloat16, left to right with every add rounded (ml_dtypes' add, as numpy reduces with it); the
+    quotient in float32, rounded once (one correctly rounded division)."""
+    e = (x - x.max(-1, keepdim=True).detach()).float().exp().cast(x.dtype)
+    if x.dtype == dtypes.float16:
+        total = e.float().sum(-1, keepdim=True).cast(x.dtype)
+    else:  # left to right, each add rounded (a reduce may add in another order)
+        total = e.shrink([None] * (e.ndim - 1) + [(0, 1)])
+        for j in range(1, e.shape[-1]):
+            total = total + e.shrink([None] * (e.ndim - 1) + [(j, j + 1)])
+    return (e.float() / total.float()).cast(x.dtype)
+
+
 def _attention(ctx: Any) -> tuple[Tensor, ...]:
     q, k, v, mask, past_k, past_v = (ctx.x(i) for i in range(6))
     nonpad = ctx.ints(6)
@@ -970,7 +992,9 @@ def _attention(ctx: Any) -> tuple[Tensor, ...]:
         reps = heads // k.shape[1]
         k = k.unsqueeze(2).expand(batch, k.shape[1], reps, kv_len, k.shape[3]).reshape(batch, heads, kv_len, -1)
         v = v.unsqueeze(2).expand(batch, v.shape[1], reps, kv_len, v.shape[3]).reshape(batch, heads, kv_len, -1)
-    qk = (q * scale) @ (k * scale).transpose(2, 3)
+    half = q.dtype in (dtypes.float16, dtypes.bfloat16)  # rounded as the reference rounds (_half_softmax)
+    matmul = _half_matmul if half else Tensor.matmul
+    qk = matmul(q * scale, (k * scale).transpose(2, 3))
     softcap = float(ctx.attr("softcap", 0.0))
     if softcap > 0:
         qk = (qk / softcap).tanh() * softcap
@@ -978,13 +1002,13 @@ def _attention(ctx: Any) -> tuple[Tensor, ...]:
     mode = int(ctx.attr("qk_matmul_output_mode", 0))
     precision = ctx.attr("softmax_precision")
     logits = with_bias.cast(_tensor_dtype(_onnx_np_dtype(int(precision), ctx), ctx)) if precision else with_bias
-    probs = logits.softmax(-1)
+    probs = _half_softmax(logits) if logits.dtype in (dtypes.float16, dtypes.bfloat16) else logits.softmax(-1)
     if bias is not None:  # a row with no key allowed gives zeros (not NaN)
         all_masked = _expand_to(bias, with_bias.shape).max(-1, keepdim=True) == -math.inf
         probs = all_masked.where(0.0, probs)
     probs = probs.cast(q.dtype)
     extra = {2: with_bias, 3: probs}.get(mode, qk)
-    out = probs @ v
+    out = matmul(probs, v)
     if three_d:
         out = out.permute(0, 2, 1, 3).reshape(batch, q_len, -1)
     return out, present_k, present_v, extra.cast(q.dtype)
