@@ -15,7 +15,9 @@ GPT2LMHeadModel with nn.Linear layouts) gets seeded random weights; its state di
 (`tinyir.nn.state.torch_load`). Both compute the logits of the same tokens, which must agree within
 1e-4 relative error (f32); the model is also exported to ONNX here and run by `tinyir.onnx` and
 onnxruntime, compared the same way. Then each one's time per forward pass is printed with the
-ratios (median of --repeats runs after a warm-up run, which for tinyir includes compiling).
+ratios (median of --repeats runs after a warm-up run). tinyir's first call (which compiles), its
+second call and its steady state are printed apart, and one steady call is split into the time in
+kernels and the time above them (model_tools.tinyir_times).
 
 Configurations: `tiny` (default: 2 layers, 2 heads, 64 wide, a 64-character context) and `124m`
 (GPT-2 small: 12 layers, 12 heads, 768 wide, a 1024-token context and, in `compare`, GPT-2's
@@ -39,7 +41,7 @@ import numpy as np
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # examples/ (also when loaded by path)
-from model_tools import export_onnx, median_time, print_report
+from model_tools import export_onnx, median_time, print_report, tinyir_times
 
 from tinyir import Tensor, nn
 from tinyir.nn.optim import AdamW
@@ -334,7 +336,7 @@ def compare(config: str = "tiny", tokens: int = 64, batch: int = 1, vocab_size: 
         want = torch_model(torch.from_numpy(ids.astype(np.int64))).numpy()
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg="tinyir vs PyTorch")
     result["torch_err"] = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
-    result["tinyir"] = median_time(tinyir_forward, repeats)
+    result.update(tinyir_times(tinyir_forward, repeats, device))
     with torch.no_grad():
         result["torch"] = median_time(lambda: torch_model(torch.from_numpy(ids.astype(np.int64))), repeats)
     if with_onnx:

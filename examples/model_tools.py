@@ -1,4 +1,5 @@
-"""What the model examples share: a median wall-clock time and a PyTorch module exported to ONNX."""
+"""What the model examples share: a median wall-clock time, tinyir's first, second and steady-state
+calls with the time in kernels, and a PyTorch module exported to ONNX."""
 
 from __future__ import annotations
 
@@ -22,6 +23,41 @@ def median_time(fn: Callable[[], Any], repeats: int) -> float:
     return statistics.median(times)
 
 
+def tinyir_times(fn: Callable[[], Any], repeats: int, device: str) -> dict[str, float]:
+    """Seconds of a tinyir forward `fn` that has already run once (its first call, which compiles,
+    is the caller's to time): the second call; the steady state (the median of `repeats` calls
+    after it); and, from one more call, the time spent in kernels (every launch timed with the
+    device synchronized before and after) and the rest of the call (the Python above the kernels:
+    building the lazy graph, finding the compiled program, uploads and downloads)."""
+    import time
+
+    from tinyir.runtime.buffer import allocator_for
+
+    start = time.perf_counter()
+    fn()
+    second = time.perf_counter() - start
+    steady = median_time(fn, repeats)
+    dev = allocator_for(device).device
+    launch, in_kernels = dev.launch, [0.0]
+
+    def timed_launch(*args: Any) -> None:
+        dev.synchronize()
+        begin = time.perf_counter()
+        launch(*args)
+        dev.synchronize()
+        in_kernels[0] += time.perf_counter() - begin
+
+    dev.launch = timed_launch  # this instance only, for one call (the executor reads device.launch per run)
+    try:
+        start = time.perf_counter()
+        fn()
+        total = time.perf_counter() - start
+    finally:
+        del dev.launch
+    return {"tinyir_second": second, "tinyir": steady, "tinyir_kernels": in_kernels[0],
+            "tinyir_above_kernels": max(total - in_kernels[0], 0.0)}
+
+
 def export_onnx(torch_model: Any, x: np.ndarray, input_name: str, output_name: str = "logits") -> Any:
     """The module traced on `x` as an ONNX model (opset 17, the TorchScript exporter), in memory."""
     import onnx
@@ -43,8 +79,13 @@ def print_report(r: dict[str, float], device: str, rtol: float, atol: float) -> 
     print(f"tinyir vs PyTorch: max relative difference {r['torch_err']:.1e} (tolerance rtol {rtol}, atol {atol})")
     if "onnx_err" in r:
         print(f"tinyir.onnx vs onnxruntime: max relative difference {r['onnx_err']:.1e}")
-    print(f"tinyir ({device}) first run (compiles): {r['tinyir_first'] * 1e3:10.2f} ms")
-    print(f"tinyir ({device}):                     {r['tinyir'] * 1e3:10.2f} ms")
+    print(f"tinyir ({device}) first call (compiles):{r['tinyir_first'] * 1e3:10.2f} ms")
+    if "tinyir_second" in r:
+        print(f"tinyir ({device}) second call:          {r['tinyir_second'] * 1e3:10.2f} ms")
+    print(f"tinyir ({device}) steady state:         {r['tinyir'] * 1e3:10.2f} ms   (median after two calls)")
+    if "tinyir_kernels" in r:
+        print(f"  of one steady call: kernels {r['tinyir_kernels'] * 1e3:.2f} ms, above the kernels "
+              f"{r['tinyir_above_kernels'] * 1e3:.2f} ms (graph building, program lookup, copies)")
     print(f"PyTorch (CPU, {torch.get_num_threads()} threads):             {r['torch'] * 1e3:10.2f} ms"
           f"   tinyir / PyTorch = {r['tinyir'] / r['torch']:.2f}")
     if "onnx_err" in r:

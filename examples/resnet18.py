@@ -9,7 +9,8 @@ with `torch.save` and read back by tinyir's restricted `.pth` loader (`tinyir.nn
 into the tinyir model. Both then run the same images; the model is also exported to ONNX here and run
 by `tinyir.onnx` and onnxruntime. The outputs must agree within 1e-4 relative error (f32, atol 1e-4 on
 logits of order 1); then each one's time per batch is printed (median of --repeats runs after a warm-up
-run, which for tinyir includes compiling the kernels) with the ratios.
+run) with the ratios; tinyir's first call (which compiles), second call and steady state apart, and
+one steady call split into the time in kernels and above them (model_tools.tinyir_times).
 
 `--width` (the first stage's channels, 64 for ResNet-18) and `--size` make a small configuration for
 tests; the defaults are the real ResNet-18 on 224x224 images.
@@ -29,7 +30,7 @@ import numpy as np
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # examples/ (also when loaded by path)
-from model_tools import export_onnx, median_time, print_report
+from model_tools import export_onnx, median_time, print_report, tinyir_times
 
 from tinyir import Tensor, nn
 from tinyir.nn.state import get_state_dict, load_state_dict, torch_load
@@ -180,7 +181,7 @@ def run(batch: int = 1, size: int = 224, width: int = 64, num_classes: int = 100
         want = torch_model(torch.from_numpy(images)).numpy()
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg="tinyir vs PyTorch")
     result["torch_err"] = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
-    result["tinyir"] = median_time(tinyir_forward, repeats)
+    result.update(tinyir_times(tinyir_forward, repeats, device))
     with torch.no_grad():
         result["torch"] = median_time(lambda: torch_model(torch.from_numpy(images)), repeats)
     if with_onnx:

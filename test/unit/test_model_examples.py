@@ -48,6 +48,9 @@ def test_gpt2_state_dict_from_pytorch_gives_its_logits_and_onnx_gives_onnxruntim
     pytest.importorskip("onnxruntime")
     result = gpt2.compare(tokens=16, batch=1, vocab_size=40, repeats=1)  # asserts 1e-4 inside
     assert result["torch_err"] < 1e-4 and result["onnx_err"] < 1e-4
+    # first call, second call and steady state apart; one steady call split at the kernels
+    assert all(result[k] > 0 for k in ("tinyir_first", "tinyir_second", "tinyir", "tinyir_kernels"))
+    assert result["tinyir_above_kernels"] >= 0
 
 
 def test_gpt2_wrong_state_dict_is_refused(gpt2) -> None:
