@@ -15,7 +15,7 @@ swizzle: `check` and then `time` (f16, 3 variants, TC_COPY_VECTOR=4) in a child 
        (tensor_cores.SWIZZLE_WGMMA_TILES: 32/64/128-byte swizzled tiles instead of interleaved ones)
 overlap: `check` and then `time` (f16, 3 variants, TC_COPY_VECTOR=4) in a child process with TC_OVERLAP=1
        (ptx lower.OVERLAP_K_STEPS: a chunk's k steps keep their wgmma groups in flight, one wait per chunk)
-No mode: check, probe, time, time-vec, swizzle, overlap, ptx (about 3 minutes). TC_COPY_VECTOR=N sets stage.COPY_VECTOR;
+No mode: check, probe, time, time-vec, swizzle, overlap, ptx (about 3 minutes). TC_COPY_VECTOR=N sets stage.WGMMA_COPY_VECTOR (the mma.sync default copies in runs of stage.COPY_VECTOR);
 TC_VARIANTS=N times only the first N variants, TC_TYPES=f16 checks and times f16 only. The disk cache is off (TINYIR_CACHELEVEL=0): its key
 does not know COPY_VECTOR. Every line is printed as it is measured; each step catches its own failure."""
 import os
@@ -37,10 +37,10 @@ from tinyir.passes import stage
 from tinyir.runtime.executor import compile_program, get_target
 from tinyir.targets.ptx import lower as ptx_lower
 
-stage.COPY_VECTOR = int(os.environ.get("TC_COPY_VECTOR", stage.COPY_VECTOR))
+stage.WGMMA_COPY_VECTOR = int(os.environ.get("TC_COPY_VECTOR", stage.WGMMA_COPY_VECTOR))
 tensor_cores.SWIZZLE_WGMMA_TILES = os.environ.get("TC_SWIZZLE", "0") == "1"
 ptx_lower.OVERLAP_K_STEPS = os.environ.get("TC_OVERLAP", "0") == "1"
-print(f"staged copies in runs of {stage.COPY_VECTOR}, wgmma tiles "
+print(f"staged copies in runs of {stage.WGMMA_COPY_VECTOR}, wgmma tiles "
       f"{'swizzled' if tensor_cores.SWIZZLE_WGMMA_TILES else 'interleaved (no swizzle)'}, "
       f"{'one wait per chunk' if ptx_lower.OVERLAP_K_STEPS else 'one wait per k step'}", flush=True)
 target = get_target("cuda")

@@ -493,3 +493,12 @@ def test_device_index_in_tinyir_run_and_onnx(tmp_path, capsys):
     assert "0. 2. 4. 6." in capsys.readouterr().out.replace("  ", " ")
     assert main([str(program), "--device", "cpu:two"]) == 1
     assert "malformed device name" in capsys.readouterr().err
+
+
+def test_every_gpu_target_opens_the_gpu_its_index_names():
+    """`cuda:1` must open GPU 1 (it had opened GPU 0: the target's factory took no ordinal)."""
+    import inspect
+
+    from tinyir.runtime.executor import get_target
+
+    assert "ordinal" in inspect.signature(get_target("cuda").device).parameters

@@ -205,7 +205,7 @@ def test_staged_copies_of_a_wgmma_tile_become_vectors(monkeypatch) -> None:
     the interpreter checks each vector's alignment and the product."""
     from tinyir.passes import stage
 
-    monkeypatch.setattr(stage, "COPY_VECTOR", 4)
+    monkeypatch.setattr(stage, "WGMMA_COPY_VECTOR", 4)
     m, k, n = 128, 64, 128
     a, b = inputs([(m, k), (k, n)], "f16")
     module = lowered(matmul(m, k, n, "f16"), "tc:2:2,upcast:0:2,stage:2:4")

@@ -9,10 +9,11 @@ from tinyir.tensor_cores import NVIDIA_SM80, NVIDIA_SM90A
 from tinyir.targets.ptx.emit import emit_kernel
 
 
-def _device() -> Device:
+def _device(ordinal: int | None = None) -> Device:
+    """GPU `ordinal` (`cuda:N`); None or 0: $TINYIR_CUDA_DEVICE, default 0."""
     from tinyir.runtime.cuda import CUDADevice  # imports pycuda / cuda-bindings only when a kernel runs
 
-    return CUDADevice()
+    return CUDADevice(ordinal)
 
 
 _LIMITS = KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132, max_copies=512,
