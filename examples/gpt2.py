@@ -41,7 +41,7 @@ import numpy as np
 os.environ.setdefault("TINYIR_DEVICE", "cpu")  # the CPU device unless the caller picked another
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # examples/ (also when loaded by path)
-from model_tools import export_onnx, median_time, print_report, tinyir_times
+from model_tools import export_onnx, jit_time, median_time, print_report, tinyir_times
 
 from tinyir import Tensor, nn
 from tinyir.nn.optim import AdamW
@@ -337,6 +337,7 @@ def compare(config: str = "tiny", tokens: int = 64, batch: int = 1, vocab_size: 
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg="tinyir vs PyTorch")
     result["torch_err"] = float(np.max(np.abs(got - want)) / np.max(np.abs(want)))
     result.update(tinyir_times(tinyir_forward, repeats, device))
+    result["tinyir_jit"] = jit_time(model, lambda: Tensor(ids, device=device), got, repeats, RTOL, ATOL)
     with torch.no_grad():
         result["torch"] = median_time(lambda: torch_model(torch.from_numpy(ids.astype(np.int64))), repeats)
     if with_onnx:

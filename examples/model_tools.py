@@ -58,6 +58,24 @@ def tinyir_times(fn: Callable[[], Any], repeats: int, device: str) -> dict[str, 
             "tinyir_above_kernels": max(total - in_kernels[0], 0.0)}
 
 
+def jit_time(model: Callable[[Any], Any], make_input: Callable[[], Any], want: np.ndarray, repeats: int,
+             rtol: float, atol: float) -> float:
+    """Seconds per forward of `model` under TinyJit (median of `repeats` replays): the programs its
+    second call ran are replayed, with no lazy graph built and no program looked up; each of the
+    first three calls (run, capture, first replay) must give `want`."""
+    from tinyir import Tensor, TinyJit
+
+    jitted = TinyJit(lambda x: model(x).realize())
+
+    def forward() -> np.ndarray:
+        with Tensor.train(False):
+            return jitted(make_input()).numpy()
+
+    for _ in range(3):
+        np.testing.assert_allclose(forward(), want, rtol=rtol, atol=atol, err_msg="tinyir under TinyJit")
+    return median_time(forward, repeats)
+
+
 def export_onnx(torch_model: Any, x: np.ndarray, input_name: str, output_name: str = "logits") -> Any:
     """The module traced on `x` as an ONNX model (opset 17, the TorchScript exporter), in memory."""
     import onnx
@@ -86,8 +104,11 @@ def print_report(r: dict[str, float], device: str, rtol: float, atol: float) -> 
     if "tinyir_kernels" in r:
         print(f"  of one steady call: kernels {r['tinyir_kernels'] * 1e3:.2f} ms, above the kernels "
               f"{r['tinyir_above_kernels'] * 1e3:.2f} ms (graph building, program lookup, copies)")
+    if "tinyir_jit" in r:
+        print(f"tinyir ({device}) under TinyJit:        {r['tinyir_jit'] * 1e3:10.2f} ms   (replays: no graph building)")
     print(f"PyTorch (CPU, {torch.get_num_threads()} threads):             {r['torch'] * 1e3:10.2f} ms"
-          f"   tinyir / PyTorch = {r['tinyir'] / r['torch']:.2f}")
+          f"   tinyir / PyTorch = {r['tinyir'] / r['torch']:.2f}"
+          + (f", under TinyJit {r['tinyir_jit'] / r['torch']:.2f}" if "tinyir_jit" in r else ""))
     if "onnx_err" in r:
         print(f"tinyir.onnx ({device}):                {r['tinyir_onnx'] * 1e3:10.2f} ms")
         print(f"onnxruntime (CPU):                     {r['onnxruntime'] * 1e3:10.2f} ms"
