@@ -15,6 +15,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from tinyir import Tensor
 from tinyir.frontend.tensor import Device
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -64,6 +65,23 @@ def test_gpt2_124m_configuration_is_gpt2_small() -> None:
     module = load_example("gpt2")
     torch_model = module.torch_gpt(module.CONFIGS["124m"])
     assert sum(p.numel() for p in torch_model.parameters()) == 124_439_808  # GPT-2 small, lm_head tied
+
+
+@pytest.mark.slow
+def test_gpt2_124m_from_pytorch_gives_its_logits() -> None:
+    """GPT-2 small end to end (about 20 s, 2.7 GB): PyTorch's seeded state dict through a .pth file,
+    16 tokens, logits within 1e-4 of PyTorch's."""
+    module = load_example("gpt2")
+    cfg = module.CONFIGS["124m"]
+    torch_model = module.seeded_torch_gpt(cfg)
+    model = module.load_from_torch(torch_model, cfg)
+    ids = np.random.default_rng(0).integers(0, cfg.vocab_size, size=(1, 16))
+    with Tensor.train(False):
+        got = model(Tensor(ids.astype(np.int32))).numpy()
+    with torch.no_grad():
+        want = torch_model(torch.from_numpy(ids)).numpy()
+    assert got.shape == (1, 16, 50257)
+    np.testing.assert_allclose(got, want, rtol=module.RTOL, atol=module.ATOL)
 
 
 def test_resnet18_state_dict_from_pytorch_gives_its_output(monkeypatch: pytest.MonkeyPatch) -> None:
