@@ -45,7 +45,6 @@ UNREPRODUCIBLE_CASES = {
                  "test_training_dropout_default_mask")}
 # single cases of converted operators that are not supported yet: what is missing
 NOT_YET_CASES = {
-    "test_roialign_mode_max": "RoiAlign mode max (each sample's largest weighted corner)",
     **{name: "half-precision Attention through its function body: the _expanded graph's Softmax and MatMul "
              "round as tinyir's float16/bfloat16 ops do, not as the reference's numpy (the Attention node "
              "itself rounds as the reference)"

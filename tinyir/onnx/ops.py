@@ -1624,20 +1624,66 @@ def _roi_axis_weights(start: float, bin_size: float, samples: int, pooled: int, 
     return w
 
 
+def _roi_corners(y: float, size: int) -> tuple[int, int, float, float] | None:
+    """The two pixels a sampling coordinate interpolates and their weights (None: beyond -1 or size,
+    no contribution; one past the last pixel is the last pixel)."""
+    if y < -1.0 or y > size:
+        return None
+    y = max(y, 0.0)
+    low = int(y)
+    if low >= size - 1:
+        return size - 1, size - 1, 1.0, 0.0
+    return low, low + 1, 1 - (y - low), y - low
+
+
+def _roi_align_max(x: Tensor, starts: list[tuple[float, float, float, float, int, int]], out_h: int,
+                   out_w: int) -> tuple[Tensor, Tensor, np.ndarray, np.ndarray]:
+    """RoiAlign mode max as ONNX defines it (its reference and onnxruntime): per sampling point the
+    largest of the four weighted corners w_i * v_i (not the interpolated value), then the largest over
+    the bin's points. `x` holds each roi's image (R, C, H, W); the corners' positions and weights are
+    built on the host: (flat images, gather index, weights, which sampling points exist)."""
+    height, width = x.shape[2:]
+    rois = len(starts)
+    samples = max(gh * gw for *_, gh, gw in starts) if starts else 1
+    pos = np.zeros((rois, out_h, out_w, samples, 4), np.int64)
+    weight = np.zeros((rois, out_h, out_w, samples, 4), np.float32)
+    valid = np.zeros((rois, out_h, out_w, samples), bool)
+    for r, (start_h, start_w, bin_h, bin_w, grid_h, grid_w) in enumerate(starts):
+        for ph in range(out_h):
+            for pw in range(out_w):
+                for iy in range(grid_h):
+                    rows = _roi_corners(start_h + ph * bin_h + (iy + 0.5) * bin_h / grid_h, height)
+                    for ix in range(grid_w):
+                        k = iy * grid_w + ix
+                        valid[r, ph, pw, k] = True  # an outside point contributes max(0 * v) = 0
+                        cols = _roi_corners(start_w + pw * bin_w + (ix + 0.5) * bin_w / grid_w, width)
+                        if rows is None or cols is None:
+                            continue
+                        (y0, y1, hy, ly), (x0, x1, hx, lx) = rows, cols
+                        pos[r, ph, pw, k] = (y0 * width + x0, y0 * width + x1, y1 * width + x0, y1 * width + x1)
+                        weight[r, ph, pw, k] = (hy * hx, hy * lx, ly * hx, ly * lx)
+    channels = x.shape[1]
+    flat = x.reshape(rois, channels, height * width)
+    index = Tensor(pos.reshape(rois, 1, -1).astype(np.int32), device=x.device).expand(rois, channels, pos[0].size)
+    return flat, index, weight, valid
+
+
 def _roi_align(ctx: Any) -> Tensor:
-    """RoiAlign (avg): each output bin averages bilinear samples of its roi's batch image. The sampling
-    points form a grid, so the average is separable: per roi a (pooled_h, H) and a (pooled_w, W) weight
-    matrix, built on the host from the read-back rois, and two matmuls."""
+    """RoiAlign: each output bin averages (mode avg) or takes the largest of (mode max) bilinear samples
+    of its roi's batch image. For avg the sampling points form a grid, so the average is separable:
+    per roi a (pooled_h, H) and a (pooled_w, W) weight matrix, built on the host from the read-back
+    rois, and two matmuls."""
     x = ctx.x(0)
     rois, batch_indices = ctx.host(1).astype(np.float64), ctx.host(2).reshape(-1).astype(np.int64)
-    if ctx.attr("mode", "avg") != "avg":
-        raise ctx.error(f"mode {ctx.attr('mode')!r} is not supported (avg only)")
+    mode = ctx.attr("mode", "avg")
+    if mode not in ("avg", "max"):
+        raise ctx.error(f"mode {mode!r} is not supported (avg or max)")
     default_ctm = "half_pixel" if ctx.opset >= 16 else "output_half_pixel"
     half_pixel = ctx.attr("coordinate_transformation_mode", default_ctm) == "half_pixel"
     out_h, out_w = int(ctx.attr("output_height", 1)), int(ctx.attr("output_width", 1))
     ratio, scale = int(ctx.attr("sampling_ratio", 0)), float(ctx.attr("spatial_scale", 1.0))
     height, width = x.shape[2:]
-    rows, cols = [], []
+    rows, cols, starts = [], [], []
     for x1, y1, x2, y2 in rois:
         offset = 0.5 if half_pixel else 0.0
         start_w, start_h = x1 * scale - offset, y1 * scale - offset
@@ -1646,9 +1692,19 @@ def _roi_align(ctx: Any) -> Tensor:
             roi_w, roi_h = max(roi_w, 1.0), max(roi_h, 1.0)
         grid_h = ratio if ratio > 0 else int(np.ceil(roi_h / out_h))
         grid_w = ratio if ratio > 0 else int(np.ceil(roi_w / out_w))
+        starts.append((start_h, start_w, roi_h / out_h, roi_w / out_w, grid_h, grid_w))
         count = max(grid_h * grid_w, 1)
         rows.append(_roi_axis_weights(start_h, roi_h / out_h, grid_h, out_h, height) / count)
         cols.append(_roi_axis_weights(start_w, roi_w / out_w, grid_w, out_w, width))
+    if mode == "max":
+        images = x.float()[batch_indices.tolist()]  # (R, C, H, W)
+        flat, index, weight, valid = _roi_align_max(images, starts, out_h, out_w)
+        rois_n, channels = len(starts), x.shape[1]
+        corners = flat.gather(2, index).reshape(rois_n, channels, out_h, out_w, -1, 4)
+        weighted = corners * Tensor(weight[:, None], device=x.device)
+        # points past the bin's grid (rois with fewer samples) never win: -inf before the max
+        fill = Tensor(np.where(valid, 0.0, -np.inf).astype(np.float32)[:, None], device=x.device)
+        return (weighted.max(-1) + fill).max(-1).cast(x.dtype)
     weights_h = Tensor(np.stack(rows).astype(np.float32)[:, None], device=x.device)  # (R, 1, out_h, H)
     weights_w = Tensor(np.stack(cols).astype(np.float32)[:, None], device=x.device)  # (R, 1, out_w, W)
     images = x.float()[batch_indices.tolist()]  # (R, C, H, W)
