@@ -34,7 +34,6 @@ from tinyir.onnx.ops import OUT_OF_SCOPE
 # in-scope operators tinyir.onnx does not convert yet: what is missing
 NOT_YET_OPS = {
     "FlexAttention": "ai.onnx.preview: not converted yet",
-    "RandomUniformLike": "random operators are not converted yet",
 }
 # cases whose expected output no implementation can reproduce: skipped, with the reason (docs/onnx.md)
 RANDOM_OUTPUT = "the expected output is one draw of numpy's random generator in ONNX's case generator"

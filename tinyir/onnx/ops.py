@@ -774,10 +774,70 @@ def _space_to_depth(ctx: Any) -> Tensor:
 def _dropout(ctx: Any) -> Any:
     x = ctx.x(0)
     training = bool(ctx.scalar(2, 0)) if ctx.opset >= 12 else False
-    if training and float(ctx.scalar(1, 0.5)) != 0.0:
-        raise ctx.error("training_mode=True (a random mask) is not supported: inference only")
+    ratio = float(ctx.scalar(1, 0.5)) if ctx.opset >= 12 else float(ctx.attr("ratio", 0.5))
+    if training and ratio != 0.0:  # a fresh mask: each element kept with probability 1 - ratio, scaled up
+        if not 0.0 <= ratio < 1.0:
+            raise ctx.error(f"ratio must be in [0, 1) in training mode, got {ratio}")
+        mask = _seeded(ctx, lambda: Tensor.rand(*x.shape, device=x.device) >= ratio)
+        return mask.where(x * (1.0 / (1.0 - ratio)), 0.0).cast(x.dtype), mask
     mask = Tensor.full(x.shape, True, dtype=dtypes.bool, device=x.device)
     return x, mask
+
+
+def _seeded(ctx: Any, draw: Callable[[], Tensor]) -> Tensor:
+    """`draw()` with the node's `seed` (a float attribute) as the generator's seed when it has one, the
+    process's generator untouched after; without one, from the process's generator."""
+    seed = ctx.attr("seed", None)
+    if seed is None:
+        return draw()
+    saved = (Tensor._seed, Tensor._rng_counter)
+    Tensor.manual_seed(int(np.float32(seed).view(np.uint32)))  # every bit of the float seeds
+    try:
+        return draw().realize()
+    finally:
+        Tensor._seed, Tensor._rng_counter = saved
+
+
+def _random_dtype(ctx: Any, default: Any) -> Any:
+    return _tensor_dtype(_onnx_np_dtype(int(ctx.attr("dtype")), ctx), ctx) if "dtype" in ctx.attrs else default
+
+
+def _random_uniform(ctx: Any, like: bool = False) -> Tensor:
+    shape = tuple(ctx.x(0).shape) if like else tuple(int(d) for d in ctx.attr("shape"))
+    dtype = _random_dtype(ctx, ctx.x(0).dtype if like else dtypes.float32)
+    low, high = float(ctx.attr("low", 0.0)), float(ctx.attr("high", 1.0))
+    return _seeded(ctx, lambda: Tensor.uniform(*shape, low=low, high=high, dtype=dtype, device=ctx.device))
+
+
+def _random_normal(ctx: Any, like: bool = False) -> Tensor:
+    shape = tuple(ctx.x(0).shape) if like else tuple(int(d) for d in ctx.attr("shape"))
+    dtype = _random_dtype(ctx, ctx.x(0).dtype if like else dtypes.float32)
+    mean, scale = float(ctx.attr("mean", 0.0)), float(ctx.attr("scale", 1.0))
+    return _seeded(ctx, lambda: Tensor.normal(*shape, mean=mean, std=scale, dtype=dtype, device=ctx.device))
+
+
+def _bernoulli(ctx: Any) -> Tensor:
+    p = ctx.x(0)
+    dtype = _random_dtype(ctx, p.dtype)
+    return _seeded(ctx, lambda: (Tensor.rand(*p.shape, device=ctx.device) < p.float()).cast(dtype))
+
+
+def _multinomial(ctx: Any) -> Tensor:
+    """`sample_size` draws per batch row from the softmax of its unnormalized log-probabilities: the
+    number of cumulative probabilities at or below a uniform draw is the drawn class."""
+    x = ctx.x(0)
+    if x.ndim != 2:
+        raise ctx.error(f"input must be (batch, classes), got shape {x.shape}")
+    batch, classes = x.shape
+    count = int(ctx.attr("sample_size", 1))
+    dtype = _random_dtype(ctx, dtypes.int32)
+    cdf = x.float().softmax(-1).cumsum(-1).reshape(batch, 1, classes)
+
+    def draw() -> Tensor:
+        u = Tensor.rand(batch, count, 1, device=ctx.device)
+        return (u >= cdf).cast(dtypes.int32).sum(-1).minimum(classes - 1).cast(dtype)
+
+    return _seeded(ctx, draw)
 
 
 def _clip(ctx: Any) -> Tensor:
@@ -2098,6 +2158,10 @@ OPS: dict[str, Handler] = {
     "GridSample": _grid_sample, "Col2Im": _col2im, "NonMaxSuppression": _non_max_suppression,
     "STFT": _stft, "MelWeightMatrix": _mel_weight_matrix, "CausalConvWithState": _causal_conv_with_state,
     "LinearAttention": _linear_attention, "DeformConv": _deform_conv, "RoiAlign": _roi_align, "BitCast": _bitcast,
+    "RandomUniform": _random_uniform, "RandomNormal": _random_normal,
+    "RandomUniformLike": lambda ctx: _random_uniform(ctx, like=True),
+    "RandomNormalLike": lambda ctx: _random_normal(ctx, like=True), "Bernoulli": _bernoulli,
+    "Multinomial": _multinomial,
     "HannWindow": _window("HannWindow"), "HammingWindow": _window("HammingWindow"),
     "BlackmanWindow": _window("BlackmanWindow"), "CenterCropPad": _center_crop_pad,
     "DFT": _dft, "AffineGrid": _affine_grid, "Unique": _unique,
