@@ -88,5 +88,7 @@ def test_mlp_training_step_kernels(monkeypatch, capsys) -> None:
     loss.backward()
     count = launches(lambda: loss.realize(*opt.schedule_step()), monkeypatch, capsys)
     # today: 2 forward matmuls, 6 for the loss (log-softmax max and sum, label select, counts, mean),
-    # 2 backward matmul chains, 4 parameter updates (each fused with its gradient's reduce)
-    assert 6 <= count <= 14, f"{count} kernels for an MLP training step"
+    # 2 backward matmul chains, 4 parameter updates (each fused with its gradient's reduce), and, as the
+    # updates overwrite the old parameters in place (tinyir/frontend/inplace.py), the 4 gradients that
+    # p.grad still holds are outputs of their own (they read the old parameters); 14 without in-place
+    assert 6 <= count <= 18, f"{count} kernels for an MLP training step"
