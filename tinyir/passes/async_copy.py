@@ -112,33 +112,15 @@ def _offset(parity: SSAValue, size: int, ops: list[Operation]) -> SSAValue:
     return m.result
 
 
-def _substitute(value: SSAValue, memo: dict[SSAValue, SSAValue], inside: set[int], ops: list[Operation]) -> SSAValue:
-    """`value` recomputed with the replacements in `memo`: the ops that read a replaced value, or that
-    are `inside` the loop (a prologue before it cannot use them), are cloned into `ops`."""
-    if value in memo:
-        return memo[value]
-    owner = value.owner
-    if not isinstance(owner, Operation) or isinstance(owner, (uop.RangeOp, uop.SpecialOp, uop.DefineLocalOp)):
-        return value
-    operands = [_substitute(v, memo, inside, ops) for v in owner.operands]
-    if all(a is b for a, b in zip(operands, owner.operands)) and id(owner) not in inside:
-        memo[value] = value
-        return value
-    clone = owner.clone()
-    clone.operands = operands
-    ops.append(clone)
-    for old, new in zip(owner.results, clone.results):
-        memo[old] = new
-    return memo[value]
-
-
 def _async_copies(copies: list[_Copy], chunk: SSAValue, r: SSAValue, offsets: dict[int, SSAValue],
                   live: SSAValue | None, ops: list[Operation], tiles: dict[int, SSAValue], inside: set[int]) -> None:
     """The copies of chunk `chunk` (the loop index r replaced) into the buffers at `offsets`."""
+    from tinyir.passes.stage import substitute
+
     memo: dict[SSAValue, SSAValue] = {r: chunk}
 
-    def _sub(v: SSAValue, memo=memo) -> SSAValue:
-        return _substitute(v, memo, inside, ops)
+    def _sub(v: SSAValue) -> SSAValue:
+        return substitute(v, memo, ops, inside, memo)
 
     for c in copies:
         src = _sub(c.load.index)

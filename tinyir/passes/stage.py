@@ -337,8 +337,8 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
             if lane:
                 ops += [c := uop.ConstOp(lane, i32), a := uop.AddOp(base, c.result)]
                 coordinate = {**coordinate, inner.result: a.result}
-            index = _substitute(s.load.index, coordinate, ops)
-            gate = _substitute(s.load.gate, coordinate, ops) if s.load.gate is not None else None
+            index = substitute(s.load.index, coordinate, ops)
+            gate = substitute(s.load.gate, coordinate, ops) if s.load.gate is not None else None
             if in_tile is not None:
                 if gate is not None:
                     ops.append(both := uop.AndOp(gate, in_tile))
@@ -361,20 +361,25 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
     return ops
 
 
-def _substitute(value: SSAValue, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
+def substitute(value: SSAValue, coordinate: dict[SSAValue, SSAValue], ops: list[Operation],
+               inside: frozenset[int] | set[int] = frozenset(), memo: dict[SSAValue, SSAValue] | None = None) -> SSAValue:
     """`value` with each range in `coordinate` replaced: the ops depending on them are cloned into
-    `ops` (in dependency order); the others are used as they are."""
-    memo: dict[SSAValue, SSAValue] = dict(coordinate)
+    `ops` (in dependency order); the others are used as they are, except those `inside` (ids of ops
+    the new ops cannot see, e.g. a loop's body for ops placed before the loop), cloned too. `memo`
+    (holding `coordinate`'s entries) shares the clones between calls."""
+    if memo is None:
+        memo = dict(coordinate)
 
     def visit(v: SSAValue) -> SSAValue:
         if v in memo:
             return memo[v]
         owner = v.owner
-        if not isinstance(owner, Operation) or isinstance(owner, loop.RangeOp) or not owner.operands:
+        if (not isinstance(owner, Operation) or isinstance(owner, (loop.RangeOp, uop.RangeOp))
+                or (not owner.operands and id(owner) not in inside)):
             memo[v] = v
             return v
         operands = [visit(x) for x in owner.operands]
-        if all(a is b for a, b in zip(operands, owner.operands)):
+        if all(a is b for a, b in zip(operands, owner.operands)) and id(owner) not in inside:
             memo[v] = v
             return v
         clone = owner.clone()
@@ -387,4 +392,4 @@ def _substitute(value: SSAValue, coordinate: dict[SSAValue, SSAValue], ops: list
     return visit(value)
 
 
-__all__ = ["StagePlan", "StagedLoad", "local_bytes", "stage_kernel", "stage_ranges", "staged_loads"]
+__all__ = ["StagePlan", "StagedLoad", "local_bytes", "stage_kernel", "stage_ranges", "staged_loads", "substitute"]
