@@ -216,7 +216,8 @@ INSTRUCTIONS: dict[str, MatrixInstruction] = {
 NVIDIA_SM80 = ("mma.m16n8k16.f16", "mma.m16n8k16.bf16")
 #: wgmma tiles staged with the widest swizzle the chunk's k steps allow (128 bytes for 4, 64 for 2, else
 #: 32: fewer bank conflicts on the copies into shared memory) instead of interleaved core matrices.
-#: Off until the swizzled path has run right on the GPU (test/gpu/wgmma.py checks both)
+#: Ran right on an H100 (f16 4096^3, the best wgmma tiles: 0.80 ms against 0.82 interleaved); off while
+#: wgmma itself is off by default (PREFER_WGMMA): the lit tests show the interleaved layout
 SWIZZLE_WGMMA_TILES = False
 #: sm_90a adds wgmma (A and B from shared memory); `tc:A:1` picks m64n64, `tc:A:2` m64n128
 NVIDIA_SM90A = (*NVIDIA_SM80, "wgmma.m64n64k16.f16", "wgmma.m64n128k16.f16", "wgmma.m64n64k16.bf16",

@@ -14,9 +14,10 @@ from tinyir.passes.kernel_optimize import Action, axes
 from tinyir.targets.base import KernelLimits
 from tinyir.tensor_cores import INSTRUCTIONS
 
-#: the cuda heuristics take wgmma over mma.sync where the target lists it (arch=sm_90a). False until
-#: the wgmma path has run right and fast on the H200 (issue 10): making it the default is this line
-#: (and lowering the cuda device's kernels with arch=sm_90a on an sm_90 GPU)
+#: the cuda heuristics take wgmma over mma.sync where the target lists it (arch=sm_90a). It ran right
+#: on an H100 but not faster: this plan 0.94-1.01 ms, the best wgmma tiles 0.80 ms, mma.sync's default
+#: 0.68 ms (f16 4096^3, docs/performance.md). Making it the default is this line (and lowering the
+#: cuda device's kernels with arch=sm_90a on an sm_90 GPU) once it is faster
 PREFER_WGMMA = False
 
 
