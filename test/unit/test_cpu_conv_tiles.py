@@ -15,6 +15,28 @@ import pytest
 torch = pytest.importorskip("torch")
 
 
+@pytest.fixture(autouse=True)
+def _full_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These small shapes stand for ResNet-18's large ones: the small-kernel budget is off here."""
+    from tinyir.passes import kernel_heuristics
+
+    monkeypatch.setattr(kernel_heuristics, "CPU_SMALL_WORK", 0)
+
+
+def test_a_small_conv_keeps_a_small_tile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conv of fewer than CPU_SMALL_WORK multiply-adds gets at most CPU_SMALL_COPIES body copies
+    (its whole 14-wide row by 4 channels by its 3x3x3 window would be 1512), and is still right."""
+    from tinyir.passes import kernel_heuristics
+
+    monkeypatch.setattr(kernel_heuristics, "CPU_SMALL_WORK", 1 << 22)
+    actions = check_conv((2, 3, 16, 16), (16, 3, 3, 3), seed=3)
+    copies = 1
+    for a in actions[0].split(","):
+        kind, axis, amount = a.split(":")
+        copies *= {"0": 3}.get(amount, int(amount)) if kind in ("upcast", "unroll") else 1
+    assert copies <= kernel_heuristics.CPU_SMALL_COPIES, actions
+
+
 def chosen_actions(x: np.ndarray, w: np.ndarray, **conv: int) -> list[str]:
     """The CPU pipeline's actions for the conv kernel(s) of `conv2d(x, w, **conv)`."""
     from tinyir import Tensor

@@ -24,6 +24,7 @@ to LLVM's loop vectorizer.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -308,10 +309,20 @@ def register_tile_actions(size: list[int], glob: list[int], red: list[int], reus
     return actions
 
 
+#: A kernel of fewer multiply-adds than this (its whole iteration space) is small: its register tile
+#: is kept within CPU_SMALL_COPIES body copies. Compile time grows with the copies, and a small
+#: kernel's run cannot repay it: a 2x3x16x16 conv took 6.3 s to compile with 1512 copies (a whole
+#: 14-wide row by 4 channels by the unrolled 3x3x3 window) for a 0.1 ms kernel.
+CPU_SMALL_WORK, CPU_SMALL_COPIES = 1 << 22, 256
+
+
 def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
     axis_list, glob, red = _shape(kernel)
     if not red:
         return []
+    if math.prod(r.extent for r in axis_list) < CPU_SMALL_WORK:
+        limits = dataclasses.replace(limits, max_copies=min(limits.max_copies, CPU_SMALL_COPIES),
+                                     max_upcast=min(limits.max_upcast, CPU_SMALL_COPIES))
     loads, stores = _accesses(kernel)
     size = [r.extent for r in axis_list]
     widths = (2 * limits.vector_width, limits.vector_width)
