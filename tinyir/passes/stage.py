@@ -36,6 +36,7 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from tinyir.dialects import loop, uop
+from tinyir.passes.symbolic import build_linear
 from tinyir import tensor_cores
 from tinyir.tensor_cores import INSTRUCTIONS, SharedOperands, bit_terms
 
@@ -275,15 +276,13 @@ def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list
                     ops.append(a := uop.AddOp(index, term))
                     term = a.result
                 index = term
-    for d, stride in zip(reversed(s.layout), reversed(s.strides())):
-        term = coordinate[d.result]
-        if stride != 1:
-            ops += [c := uop.ConstOp(stride, i32), m := uop.MulOp(term, c.result)]
-            term = m.result
+    terms = [(coordinate[d.result], stride) for d, stride in zip(reversed(s.layout), reversed(s.strides()))]
+    if terms:
+        rest = build_linear(terms, 0, ops)
         if index is not None:
-            ops.append(a := uop.AddOp(index, term))
-            term = a.result
-        index = term
+            ops.append(a := uop.AddOp(index, rest))
+            rest = a.result
+        index = rest
     assert index is not None
     return index
 
