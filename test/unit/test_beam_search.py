@@ -348,3 +348,36 @@ def test_run_cli_beam(tmp_path, capsys):
 def test_reference_device_is_refused():
     with pytest.raises(TinyirError, match="reference interpreter runs no kernels"):
         beam_search(loop_kernel(ROWSUM), "reference", 1)
+
+
+def test_wgmma_is_reached_with_its_stage():
+    """The search extends a list one step at a time; wgmma (sm_90a) is refused without a stage, so its
+    tc action comes paired with every stage that fits, and each such pair is a valid action list."""
+    from types import SimpleNamespace
+
+    from test_tensor_cores import matmul
+
+    from tinyir.passes.kernel_optimize import check_kernel, target_limits
+    from tinyir.search.beam import next_actions
+    from tinyir.search.measure import isolate
+
+    module = matmul(128, 128, 128, "f16")
+    run_passes(module, CORE_PIPELINE[:CORE_PIPELINE.index("loop-to-uop")])
+    kernel = next(op for op in module.walk() if isinstance(op, loop.KernelOp))
+    limits = target_limits("cuda", "sm_90a")
+    bench = SimpleNamespace(module=isolate(kernel), limits=limits, kernel=lambda m=None: next(
+        op for op in (m or bench.module).walk() if isinstance(op, loop.KernelOp)))
+    steps = next_actions(bench, (), (0, 1, 2, 4))
+    paired = [s for s in steps if len(s) == 2]
+    assert paired and all(s[0].kind == "tc" and s[1].kind == "stage" for s in paired)
+    assert all(len(s) == 1 for s in steps if s[0].kind != "tc")
+    for step in paired:
+        trial = bench.kernel().clone()
+        apply_actions(trial, step, limits)
+        assert check_kernel(trial, limits) is None
+    # without a stage the same tc is not offered alone
+    alone = {s[0] for s in steps if len(s) == 1 and s[0].kind == "tc"}
+    assert not alone & {s[0] for s in paired}
+    # on sm_80 (mma.sync reads registers) no step needs a stage
+    bench.limits = target_limits("cuda", "sm_80")
+    assert all(len(s) == 1 for s in next_actions(bench, (), (0, 1, 2, 4)))

@@ -43,8 +43,8 @@ from tinyir.search.measure import Candidate, KernelBench, first_line
 from tinyir.search.workers import LoweringPool, default_workers
 from tinyir.targets.base import KernelSource
 
-#: split sizes tried for each action; 0 takes the whole axis
-AMOUNTS = (0, 2, 3, 4, 8, 16, 32, 64, 128, 256)
+#: split sizes tried for each action; 0 takes the whole axis (for tc: the instruction's number, so 1 too)
+AMOUNTS = (0, 1, 2, 3, 4, 8, 16, 32, 64, 128, 256)
 #: devices whose `compile` may run on several threads at once. The others compile one kernel at a
 #: time, in the searching thread: llvmlite shares one LLVM context between threads, and a CUDA
 #: context is current in one thread only.
@@ -134,20 +134,54 @@ def fits_whole(kernel, action: Action, limits) -> bool:
     return check_kernel(trial, limits) is None
 
 
-def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequence[int]) -> list[Action]:
-    """Every action that fits the kernel once `actions` are applied (one per distinct split)."""
+def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequence[int]) -> list[tuple[Action, ...]]:
+    """Every step that fits the kernel once `actions` are applied: one action per distinct split, or
+    an action and the stage it needs together (a `tc` whose instruction reads A and B from local
+    memory, wgmma, is refused without a stage, so one step at a time never reaches it)."""
     kernel = bench.kernel(bench.module.clone())
     for action in actions:
         apply_action(kernel, action, bench.limits)
+    found: list[tuple[Action, ...]] = []
+    for action in fitting_actions(kernel, bench.limits, amounts):
+        if action.kind == "tc" and shared_operand_needs_stage(kernel, action, bench.limits):
+            trial = kernel.clone()
+            apply_action(trial, action, bench.limits)
+            found += [(action, stage) for stage in fitting_actions(trial, bench.limits, amounts, kinds=("stage",))
+                      if check_kernel(_applied(trial, stage, bench.limits), bench.limits) is None]
+        else:
+            found.append((action,))
+    return found
+
+
+def fitting_actions(kernel, limits, amounts: Sequence[int], kinds: Sequence[str] = tuple(ACTIONS)) -> list[Action]:
+    """The actions of `kinds` that `check_action` accepts on the kernel (one per distinct split)."""
     found = []
     for index, r in enumerate(axes(kernel)):
         sizes = [0, *(a for a in amounts if a not in (0, r.extent))]  # 0 and the extent are one split
-        for kind in ACTIONS:
+        for kind in kinds:
             for amount in sizes:
                 action = Action(kind, index, amount)
-                if check_action(kernel, action, bench.limits) is None and fits_whole(kernel, action, bench.limits):
+                if check_action(kernel, action, limits) is None and fits_whole(kernel, action, limits):
                     found.append(action)
     return found
+
+
+def shared_operand_needs_stage(kernel, action: Action, limits) -> bool:
+    """Whether the tc action picks an instruction that reads its operands from staged tiles while
+    the kernel has no stage range yet."""
+    from tinyir.passes.tensor_core import shared_operand_instruction
+
+    if any(r.range_kind == loop.RangeKind.STAGE for r in kernel_ranges(kernel)):
+        return False
+    trial = kernel.clone()
+    apply_action(trial, action, limits)
+    return shared_operand_instruction(trial) is not None
+
+
+def _applied(kernel, action: Action, limits):
+    trial = kernel.clone()
+    apply_action(trial, action, limits)
+    return trial
 
 
 def _search(bench: KernelBench, pool: LoweringPool, device: str, width: int, time_limit_s: float, max_rounds: int,
@@ -172,8 +206,8 @@ def _search(bench: KernelBench, pool: LoweringPool, device: str, width: int, tim
     for number in range(1, max_rounds + 1):
         children = []
         for parent in beam:
-            for action in next_actions(bench, parent.actions, amounts):
-                actions = (*parent.actions, action)
+            for step in next_actions(bench, parent.actions, amounts):
+                actions = (*parent.actions, *step)
                 if actions not in tried:
                     tried.add(actions)
                     children.append(Candidate(actions))
