@@ -257,8 +257,8 @@ def test_cuda_matches_numpy(case: Case) -> None:
     ('%l = uop.special "lidx0" 2048 : i32', r"a work-group of \[2048, 1, 1\] \(lidx0, 1, 2\) exceeds CUDA's block limit"),
     ('%l = uop.special "lidx2" 128 : i32', r"a work-group of \[1, 1, 128\] .* exceeds CUDA's block limit"),
     ('%w = uop.special "wgid1" 70000 : i32', r"a grid of \[1, 70000, 1\] work-groups .* exceeds CUDA's grid limit"),
-    ('%l = uop.special "lidx0" 32 : i32\n    %big = uop.define_local : !st.buffer<16384xf32>',
-     r"65536 bytes of local memory exceed CUDA's 49152 bytes"),
+    ('%l = uop.special "lidx0" 32 : i32\n    %big = uop.define_local : !st.buffer<65536xf32>',
+     r"262144 bytes of local memory exceed the 166912 bytes of shared memory a block may use on sm_80"),
 ])
 def test_ptx_refuses_what_cuda_cannot_launch(body: str, message: str) -> None:
     from tinyir.diagnostics import DiagnosticError

@@ -85,6 +85,10 @@ class _PyCUDA:
     def load_image(self, image: bytes, name: str) -> Any:
         return self.cuda.module_from_buffer(image).get_function(name)
 
+    def allow_dynamic_shared(self, function: Any, nbytes: int) -> None:
+        """Let `function` take `nbytes` of dynamic shared memory (past 48 KB only when asked for)."""
+        function.set_attribute(self.cuda.function_attribute.MAX_DYNAMIC_SHARED_SIZE_BYTES, nbytes)
+
     def alloc(self, nbytes: int) -> Any:
         return self.cuda.mem_alloc(max(nbytes, 1))
 
@@ -97,8 +101,9 @@ class _PyCUDA:
     def download(self, host: np.ndarray, buffer: Any) -> None:
         self.cuda.memcpy_dtoh(host, buffer)
 
-    def launch(self, function: Any, grid: tuple[int, ...], block: tuple[int, ...], buffers: Sequence[Any]) -> None:
-        function(*buffers, grid=grid, block=block)
+    def launch(self, function: Any, grid: tuple[int, ...], block: tuple[int, ...], buffers: Sequence[Any],
+               shared_bytes: int = 0) -> None:
+        function(*buffers, grid=grid, block=block, shared=shared_bytes)
 
     def synchronize(self) -> None:
         self.cuda.Context.synchronize()
@@ -166,6 +171,11 @@ class _CudaBindings:
         self.modules.append(module)
         return self.check(self.driver.cuModuleGetFunction(module, name.encode()), "cuModuleGetFunction")
 
+    def allow_dynamic_shared(self, function: Any, nbytes: int) -> None:
+        """Let `function` take `nbytes` of dynamic shared memory (past 48 KB only when asked for)."""
+        attribute = self.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+        self.check(self.driver.cuFuncSetAttribute(function, attribute, nbytes), "cuFuncSetAttribute")
+
     def alloc(self, nbytes: int) -> Any:
         return self.check(self.driver.cuMemAlloc(max(nbytes, 1)), "cuMemAlloc")
 
@@ -178,11 +188,13 @@ class _CudaBindings:
     def download(self, host: np.ndarray, buffer: Any) -> None:
         self.check(self.driver.cuMemcpyDtoH(host.ctypes.data, buffer, host.nbytes), "cuMemcpyDtoH")
 
-    def launch(self, function: Any, grid: tuple[int, ...], block: tuple[int, ...], buffers: Sequence[Any]) -> None:
+    def launch(self, function: Any, grid: tuple[int, ...], block: tuple[int, ...], buffers: Sequence[Any],
+               shared_bytes: int = 0) -> None:
         # kernelParams: an array of pointers, each to one 64-bit device address
         pointers = [np.array([int(b)], dtype=np.uint64) for b in buffers]
         params = np.array([p.ctypes.data for p in pointers], dtype=np.uint64)
-        self.check(self.driver.cuLaunchKernel(function, *grid, *block, 0, 0, params.ctypes.data, 0), "cuLaunchKernel")
+        self.check(self.driver.cuLaunchKernel(function, *grid, *block, shared_bytes, 0, params.ctypes.data, 0),
+                   "cuLaunchKernel")
 
     def synchronize(self) -> None:
         self.check(self.driver.cuCtxSynchronize(), "cuCtxSynchronize")
@@ -255,7 +267,8 @@ class CUDADevice(Device):
         key = (source.text, source.name)
         self.activate()
         if key not in self._functions and artifact is not None:
-            self._functions[key] = CompiledCUDA(self.backend.load_image(artifact, source.name), artifact)
+            self._functions[key] = self._allow_shared(
+                CompiledCUDA(self.backend.load_image(artifact, source.name), artifact), source)
         if key not in self._functions:
             try:
                 try:
@@ -264,12 +277,25 @@ class CUDADevice(Device):
                     cubin = None
                 function = (self.backend.load(source.text, source.name) if cubin is None
                             else self.backend.load_image(cubin, source.name))
-                self._functions[key] = CompiledCUDA(function, cubin)
+                self._functions[key] = self._allow_shared(CompiledCUDA(function, cubin), source)
             except TinyirError as exc:
                 raise TinyirError(f"loading the PTX of kernel {source.name!r} failed: {exc}\n{source.text}") from exc
             except Exception as exc:  # pycuda's LogicError/CompileError carry the JIT log
                 raise TinyirError(f"loading the PTX of kernel {source.name!r} failed: {exc}\n{source.text}") from exc
         return self._functions[key]
+
+    def _allow_shared(self, compiled: CompiledCUDA, source: KernelSource) -> CompiledCUDA:
+        """A kernel with dynamic shared memory (tinyir/targets/ptx/emit.py) may take its bytes: asked
+        for once per loaded function (cuFuncSetAttribute); each launch then passes them."""
+        if source.dynamic_shared_bytes:
+            try:
+                self.backend.allow_dynamic_shared(compiled.function, source.dynamic_shared_bytes)
+            except Exception as exc:  # noqa: BLE001 - pycuda raises its own error types
+                raise TinyirError(f"kernel {source.name!r} needs {source.dynamic_shared_bytes} bytes of shared "
+                                  f"memory, more than this GPU ({self.backend.name}, {self.backend.arch}) lets a "
+                                  f"block use (lower for its arch: lower-to-ptx{{arch={self.backend.arch}}}): {exc}"
+                                  ) from exc
+        return compiled
 
     def upload(self, array: np.ndarray) -> Any:
         host = np.ascontiguousarray(array)
@@ -300,7 +326,7 @@ class CUDADevice(Device):
             raise TinyirError(f"kernel {source.name!r} takes {len(source.arg_dtypes)} buffers, got {len(buffers)}")
         grid, block = launch_grid(source)
         self.activate()
-        self.backend.launch(compiled.function, grid, block, buffers)
+        self.backend.launch(compiled.function, grid, block, buffers, source.dynamic_shared_bytes)
 
     def synchronize(self) -> None:
         self.activate()

@@ -116,7 +116,8 @@ class LoweringPool:
 def _source(fields: dict) -> KernelSource:
     local = fields["local_size"]
     return KernelSource(fields["name"], fields["text"], tuple(fields["global_size"]),
-                        None if local is None else tuple(local), tuple(fields["arg_dtypes"]))
+                        None if local is None else tuple(local), tuple(fields["arg_dtypes"]),
+                        fields.get("dynamic_shared_bytes", 0))
 
 
 def serve(lines, out) -> None:

@@ -26,6 +26,7 @@ class KernelSource:
     global_size: tuple[int, ...]  # launch grid in work-items (CPU kernels loop over it themselves)
     local_size: tuple[int, ...] | None = None
     arg_dtypes: tuple[str, ...] = ()  # numpy dtype names of the buffer parameters, in order
+    dynamic_shared_bytes: int = 0     # cuda: bytes of `.extern .shared` memory each launch gives the kernel
 
 
 class Device(ABC):

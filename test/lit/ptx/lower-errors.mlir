@@ -25,3 +25,20 @@ func.func @four_dims(%o: !st.buffer<4xf32>) {
   }
   func.return
 }
+
+// -----
+
+func.func @shared_too_large(%o: !st.buffer<4xf32>) {
+  // expected-error@+1 {{uop-to-ptx: 233472 bytes of local memory exceed the 166912 bytes of shared memory a block may use on sm_80}}
+  uop.kernel "k" (%o) : !st.buffer<4xf32> {
+  ^bb0(%out: !st.buffer<4xf32>):
+    %x = uop.special "lidx0" 32 : i32
+    %t = uop.define_local : !st.buffer<58368xf32>
+    %c = uop.const 1.0 : f32
+    uop.store %t[%x], %c : f32
+    uop.barrier
+    %v = uop.load %t[%x] : f32
+    uop.store %out[%x], %v : f32
+  }
+  func.return
+}

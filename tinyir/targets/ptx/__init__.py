@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from tinyir.targets.base import Device, KernelLimits, Target
 from tinyir.tensor_cores import NVIDIA_SM80, NVIDIA_SM90A
+from tinyir.targets.ptx.dialect import SHARED_BYTES_PER_BLOCK
 from tinyir.targets.ptx.emit import emit_kernel
 
 
@@ -16,10 +17,14 @@ def _device(ordinal: int | None = None) -> Device:
     return CUDADevice(ordinal)
 
 
-_LIMITS = KernelLimits(max_local_size=1024, local_memory_bytes=49152, cores=132, max_copies=512,
-                       matrix_instructions=NVIDIA_SM80, async_copy=True)
-#: sm_90a (`arch=sm_90a` of lower-to-ptx / kernel-optimize) adds wgmma to the matrix instructions
-CHIP_LIMITS = {"sm_90a": replace(_LIMITS, matrix_instructions=NVIDIA_SM90A)}
+_LIMITS = KernelLimits(max_local_size=1024, local_memory_bytes=SHARED_BYTES_PER_BLOCK["sm_80"], cores=132,
+                       max_copies=512, matrix_instructions=NVIDIA_SM80, async_copy=True)
+#: per arch (`arch=` of lower-to-ptx / kernel-optimize / uop-async-copy): the shared memory a block
+#: may use (past 48 KB as dynamic shared memory); sm_90a adds wgmma to the matrix instructions. With
+#: no arch: sm_80's, uop-to-ptx's default (an sm_86/89 GPU takes less: lower for its arch there)
+CHIP_LIMITS = {arch: replace(_LIMITS, local_memory_bytes=SHARED_BYTES_PER_BLOCK[arch],
+                             matrix_instructions=NVIDIA_SM90A if arch == "sm_90a" else NVIDIA_SM80)
+               for arch in SHARED_BYTES_PER_BLOCK}
 
 TARGET = Target(name="cuda", lower_pass="uop-to-ptx", kernel_op="ptx.kernel", emit_kernel=emit_kernel, device=_device,
                 limits=_LIMITS, chip_limits=CHIP_LIMITS)

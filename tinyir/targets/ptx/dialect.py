@@ -98,6 +98,12 @@ COMPARE_INT = ("eq", "ne", "lt", "le", "gt", "ge", "lo", "ls", "hi", "hs")
 COMPARE_FLOAT = ("eq", "ne", "lt", "le", "gt", "ge", "equ", "neu", "ltu", "leu", "gtu", "geu", "num", "nan")
 SPECIAL_REGISTERS = frozenset(f"{r}.{d}" for r in ("tid", "ntid", "ctaid", "nctaid") for d in "xyz")
 ARCHS = ("sm_80", "sm_86", "sm_89", "sm_90", "sm_90a")
+#: bytes of shared memory one block may use per architecture (static and dynamic together, the
+#: opt-in maximum of cuFuncSetAttribute's MAX_DYNAMIC_SHARED_SIZE_BYTES); over 48 KB only dynamically
+SHARED_BYTES_PER_BLOCK = {"sm_80": 166912, "sm_86": 101376, "sm_89": 101376, "sm_90": 232448, "sm_90a": 232448}
+#: bytes of `.shared` arrays a kernel may declare statically; a kernel needing more gets one
+#: `.extern .shared` array (dynamic shared memory) sized at launch
+MAX_STATIC_SHARED = 48 * 1024
 PTX_VERSIONS = ("8.0", "8.1", "8.2", "8.3", "8.4", "8.5", "8.6", "8.7", "8.8", "9.0")
 
 
@@ -871,11 +877,30 @@ class SharedOp(IRDLOperation):
     def nbytes(self) -> int:
         return shared_bytes(self.array)
 
+    @property
+    def alignment(self) -> int:
+        """Bytes its address is a multiple of: 16 (vector accesses, cp.async), or the `align`
+        attribute (wgmma's swizzled tiles: 1024)."""
+        align = self.attributes.get("align")
+        return align.value.data if align is not None else 16
+
     def verify_(self) -> None:
         if len(self.array.shape) != 1 or self.array.size() < 1:
             raise VerifyException(f"ptx.shared: needs a 1-D non-empty buffer type, got {self.array}")
         if _enclosing_kernel(self) is None:
             raise VerifyException("ptx.shared: must be directly inside a ptx.kernel")
+
+
+def shared_layout(arrays: Sequence[SharedOp]) -> tuple[list[int], int]:
+    """The byte offset of each array in one shared window (each at a multiple of its alignment, in
+    order) and the window's size: where a kernel's dynamic shared memory puts them, and an upper
+    bound of what their static declarations take."""
+    offsets, end = [], 0
+    for array in arrays:
+        end = -(-end // array.alignment) * array.alignment
+        offsets.append(end)
+        end += array.nbytes
+    return offsets, end
 
 
 @irdl_op_definition

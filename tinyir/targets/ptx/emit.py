@@ -2,7 +2,9 @@
 
 Registers are numbered per class in order of definition (`%p`, `%h`, `%f`, `%r`, `%rd`) and
 declared up front (`.reg .f32 %f<N>;`), as are `.shared` arrays (`NAME_smem<i>`); buffer parameters are
-`.param .u64 NAME_param_<i>`.
+`.param .u64 NAME_param_<i>`. A kernel whose shared arrays pass 48 KB (ptx.MAX_STATIC_SHARED) declares
+one `.extern .shared .align A .b8 NAME_dsmem[];` instead, each array at its offset in it
+(ptx.shared_layout); its KernelSource carries the bytes a launch must give it (dynamic_shared_bytes).
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ class _KernelPrinter:
         self.counts: dict[str, int] = {}
         self.lines: list[str] = []
         self.shared: list[str] = []  # `.shared` array declarations, printed with the registers
+        arrays = [op for op in kernel.body.block.ops if isinstance(op, ptx.SharedOp)]
+        offsets, end = ptx.shared_layout(arrays)
+        #: dynamic shared memory (bytes a launch gives the kernel; 0: static arrays): array -> offset
+        self.dynamic_bytes = end if end > ptx.MAX_STATIC_SHARED else 0
+        self.offsets = dict(zip(arrays, offsets)) if self.dynamic_bytes else {}
+        self.extern = ""  # the dynamic array's declaration, at module scope before the entry
+        if self.dynamic_bytes:
+            align = max(128, *(a.alignment for a in arrays))
+            self.extern = f".extern .shared .align {align} .b8 {kernel.name_str}_dsmem[];  // {end} bytes, given at launch\n"
 
     def define(self, value: SSAValue) -> str:
         if value.type not in ptx.REGISTER_DECLS:
@@ -79,7 +90,7 @@ class _KernelPrinter:
                 decls.append(f"\t.reg .{decl} %{prefix}<{self.counts[prefix]}>;")
         bx, by, bz = kernel.block
         param_list = ",\n".join(f"\t.param .u64 {p}" for p in params.values())
-        return "\n".join([f".visible .entry {name}(", param_list, ")", f".maxntid {bx}, {by}, {bz}", "{",
+        return self.extern + "\n".join([f".visible .entry {name}(", param_list, ")", f".maxntid {bx}, {by}, {bz}", "{",
                           *decls, *self.shared, "", *self.lines, "\tret;", "}"])
 
     # -- one method per op kind
@@ -124,9 +135,12 @@ class _KernelPrinter:
         self.emit(f"{op.mnemonic} [{self.ref(op.address)}], {{{lanes}}}", op.guard)
 
     def shared_array(self, op: ptx.SharedOp) -> None:
-        name = f"{self.kernel.name_str}_smem{len(self.shared)}"
-        align = op.attributes.get("align")  # wgmma tiles: 1024 (tinyir/targets/ptx/lower.py)
-        self.shared.append(f"\t.shared .align {align.value.data if align else 16} .b8 {name}[{op.nbytes}];")
+        if self.dynamic_bytes:  # its place in the one dynamic array
+            offset = self.offsets[op]
+            name = f"{self.kernel.name_str}_dsmem" + (f"+{offset}" if offset else "")
+        else:
+            name = f"{self.kernel.name_str}_smem{len(self.shared)}"
+            self.shared.append(f"\t.shared .align {op.alignment} .b8 {name}[{op.nbytes}];")
         self.emit(f"mov.u64 {self.define(op.result)}, {name}")
 
     def pack2(self, op: ptx.Pack2Op) -> None:
@@ -217,18 +231,21 @@ _PRINTERS: dict[type[Operation], Callable[[_KernelPrinter, Operation], None]] = 
 }
 
 
-def _entry(kernel: Operation) -> str:
+def _entry(kernel: Operation) -> tuple[str, int]:
+    """The kernel's `.entry` text and the dynamic shared memory (bytes) a launch must give it."""
     if not isinstance(kernel, ptx.KernelOp):
         emit_error(kernel, f"PTX emitter: expected a ptx.kernel, got {kernel.name}")
-    return _KernelPrinter(kernel).print_kernel()
+    printer = _KernelPrinter(kernel)
+    return printer.print_kernel(), printer.dynamic_bytes
 
 
 def emit_kernel(kernel: Operation) -> KernelSource:
     """One `ptx.kernel` as a complete PTX module, with its launch sizes and parameter dtypes."""
-    text = f"{header(kernel.arch.data, kernel.ptx_version.data)}\n{_entry(kernel)}\n"
+    entry, dynamic_bytes = _entry(kernel)
+    text = f"{header(kernel.arch.data, kernel.ptx_version.data)}\n{entry}\n"
     dtypes = tuple(numpy_dtype(buffer_element_type(a.type)).name for a in kernel.body.block.args)
     return KernelSource(name=kernel.name_str, text=text, global_size=kernel.grid, local_size=kernel.block,
-                        arg_dtypes=dtypes)
+                        arg_dtypes=dtypes, dynamic_shared_bytes=dynamic_bytes)
 
 
 def emit_module(module: ModuleOp) -> str:
@@ -240,4 +257,4 @@ def emit_module(module: ModuleOp) -> str:
     if len(targets) > 1:
         emit_error(kernels[1], f"PTX emitter: kernels of one module target different PTX versions/archs: {sorted(targets)}")
     arch, version = targets.pop()
-    return header(arch, version) + "".join(f"\n{_entry(k)}\n" for k in kernels)
+    return header(arch, version) + "".join(f"\n{_entry(k)[0]}\n" for k in kernels)

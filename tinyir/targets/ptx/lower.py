@@ -15,7 +15,8 @@ Global ids are `ctaid * ntid + tid` per dimension (x, y, z = gidx0, 1, 2); the b
 128 threads on x, and threads past the size return at once when it is not a multiple of the block.
 A kernel with `wgid`/`lidx` specials launches exactly its work-groups (block = the lidx sizes,
 `.maxntid`; no guard): `wgidN` is `%ctaid`, `lidxN` is `%tid`, `uop.define_local` a `.shared` array
-(`ld.shared`/`st.shared` through its address) and `uop.barrier` is `bar.sync 0`.
+(`ld.shared`/`st.shared` through its address; past 48 KB in all, a place in one dynamic `.extern
+.shared` array, up to the arch's per-block limit) and `uop.barrier` is `bar.sync 0`.
 Loops are a counter register, a label and a predicated backward branch.
 ALU ops mean what the ALU table says (tinyir/alu.py): PTX's clamping shifts and saturating `cvt.rzi`
 already match it; a divisor of 0 or -1 is replaced by 1 and `selp` gives the table's answer; float
@@ -49,7 +50,6 @@ BLOCK_X = 128          # threads per block along x (gidx0)
 MAX_GRID_YZ = 65535    # CUDA's limit on gridDim.y and gridDim.z
 MAX_BLOCK = 1024       # threads per block
 MAX_BLOCK_DIMS = (1024, 1024, 64)
-MAX_STATIC_SHARED = 48 * 1024  # bytes of `.shared` arrays a kernel may declare statically
 AXES = "xyz"
 
 # tinyir element type -> (register-level instruction type, memory type)
@@ -567,6 +567,7 @@ class UopToPTX(RulePass):
         launch = uop.workgroup_launch(op)
         if launch:
             self._check_work_groups(op)
+            self._check_shared(op)
         grid, block = launch if launch else self._grid_and_block(op)
         kernel = ptx.KernelOp(op.name_str, self.arch, self.ptx_version, grid, block, list(op.buffers),
                               op.detach_region(op.body))
@@ -584,17 +585,29 @@ class UopToPTX(RulePass):
     @staticmethod
     def _check_work_groups(op: uop.KernelOp) -> None:
         """CUDA's limits for an explicit launch: threads per block and per block dim, blocks per grid
-        dim, static shared memory."""
+        dim (shared memory: `_check_shared`, once the arrays are laid out)."""
         grid, group = uop.launch_shape(op)
         if math.prod(group) > MAX_BLOCK or any(n > m for n, m in zip(group, MAX_BLOCK_DIMS)):
             emit_error(op, f"uop-to-ptx: a work-group of {group} (lidx0, 1, 2) exceeds CUDA's block limit "
                            f"({MAX_BLOCK} threads, {list(MAX_BLOCK_DIMS)} per dim)")
         if grid[0] >= 2**31 or max(grid[1:]) > MAX_GRID_YZ:
             emit_error(op, f"uop-to-ptx: a grid of {grid} work-groups (wgid0, 1, 2) exceeds CUDA's grid limit")
-        shared = sum(ptx.shared_bytes(d.result.type) for d in op.body.block.ops if isinstance(d, uop.DefineLocalOp))
-        if shared > MAX_STATIC_SHARED:
-            emit_error(op, f"uop-to-ptx: {shared} bytes of local memory exceed CUDA's {MAX_STATIC_SHARED} "
-                           "bytes of static shared memory per block")
+
+    def _check_shared(self, op: uop.KernelOp) -> None:
+        """The kernel's local buffers, laid out as their shared arrays will be (ptx.shared_layout;
+        wgmma tiles 1024-byte aligned), within what one block of `arch` may use (over
+        ptx.MAX_STATIC_SHARED they become dynamic shared memory: tinyir/targets/ptx/emit.py)."""
+        arrays = []
+        for d in op.body.block.ops:
+            if isinstance(d, uop.DefineLocalOp):
+                arrays.append(array := ptx.SharedOp(d.result.type))
+                if any(isinstance(u.operation, uop.WgmmaOp) for u in d.result.uses):
+                    array.attributes["align"] = IntegerAttr(1024, i64)
+        used = ptx.shared_layout(arrays)[1]
+        limit = ptx.SHARED_BYTES_PER_BLOCK[self.arch]
+        if used > limit:
+            emit_error(op, f"uop-to-ptx: {used} bytes of local memory exceed the {limit} bytes of shared "
+                           f"memory a block may use on {self.arch}")
 
     @staticmethod
     def _grid_and_block(op: uop.KernelOp) -> tuple[list[int], list[int]]:
