@@ -85,14 +85,14 @@ def vectorize_passes(device: str) -> list[str]:
 
 
 def async_copy_passes(device: str) -> list[str]:
-    """`uop-async-copy` (staged tiles double-buffered) for a built-in target whose limits say it copies
-    asynchronously (cuda: cp.async), within its local memory."""
+    """`uop-async-copy` (staged tiles pipelined) for a built-in target whose limits say it copies
+    asynchronously (cuda: cp.async); its stages and local memory come from the target's limits (for
+    the chip that `lower-to-ptx{arch=...}` names)."""
     if device not in TARGET_PASS:
         return []
     from tinyir.passes.kernel_optimize import target_limits
 
-    limits = target_limits(device)
-    return [f"uop-async-copy{{max_bytes={limits.local_memory_bytes}}}"] if limits.async_copy else []
+    return [f"uop-async-copy{{target={device}}}"] if target_limits(device).async_copy else []
 
 
 def named_pipelines() -> dict[str, tuple[str, str]]:

@@ -1,5 +1,5 @@
-"""`uop-async-copy` (tinyir/passes/async_copy.py): staged tiles double-buffered with asynchronous copies
-(cp.async on cuda). Kernels run on the uop interpreter, whose async copies land only at a wait, so a
+"""`uop-async-copy` (tinyir/passes/async_copy.py): staged tiles pipelined through asynchronous copies in
+2 to 4 buffers (cp.async on cuda). Kernels run on the uop interpreter, whose async copies land only at a wait, so a
 missing or misplaced wait shows as a wrong result; PTX is assembled by ptxas; cuda runs are marked."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tinyir.ir import parse_module
 from tinyir.passes import stage
 from tinyir.registry import default_pipeline
 from tinyir.runtime.executor import compile_program, run_passes
-from tinyir.runtime.uop_interp import run_program
+from tinyir.runtime.uop_interp import UopInterpreterError, run_program
 from tinyir.targets.ptx.emit import emit_module
 from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
 
@@ -31,10 +31,10 @@ def matmul(m: int, k: int, n: int, ty: str):
     }}""")
 
 
-def lowered(shape, ty: str, actions: str, async_copy: bool = True):
+def lowered(shape, ty: str, actions: str, async_copy: bool = True, stages: int = 2):
     module = matmul(*shape, ty)
     specs = [p or f'kernel-optimize{{target=cuda actions="{actions}"}}' for p in UOP]
-    run_passes(module, specs + (["uop-async-copy"] if async_copy else []))
+    run_passes(module, specs + ([f"uop-async-copy{{stages={stages}}}"] if async_copy else []))
     return module
 
 
@@ -55,11 +55,15 @@ CASES = [((64, 48, 32), "f32", "local:0:8,local:1:8,stage:2:8", 1),            #
          ((64, 128, 32), "f16", "tc:2:0,upcast:1:2,local:0:2,unroll:2:2,stage:2:2", 4)]
 
 
+@pytest.mark.parametrize("stages", [2, 3, 4])
 @pytest.mark.parametrize("shape,ty,actions,vector", CASES, ids=[c[2] for c in CASES])
-def test_double_buffered_tiles_match_numpy(shape, ty, actions, vector, monkeypatch) -> None:
+def test_pipelined_tiles_match_numpy(shape, ty, actions, vector, stages, monkeypatch) -> None:
     monkeypatch.setattr(stage, "COPY_VECTOR", vector)
-    module = lowered(shape, ty, actions)
-    assert count(module, uop.AsyncCopyOp) > 0 and count(module, uop.AsyncWaitOp) == 2
+    module = lowered(shape, ty, actions, stages=stages)
+    waits = [op.pending.value.data for op in module.walk() if isinstance(op, uop.AsyncWaitOp)]
+    assert count(module, uop.AsyncCopyOp) > 0 and waits == [stages - 2, 0]
+    assert count(module, uop.AsyncCommitOp) == stages  # one a prologue chunk, one in the loop
+    assert count(module, uop.BarrierOp) == 1  # the chunk's closing barrier went
     a, b = inputs(shape, ty)
     (got,) = run_program(module, [a, b])
     want = a.astype(np.float64) @ b.astype(np.float64)
@@ -67,17 +71,59 @@ def test_double_buffered_tiles_match_numpy(shape, ty, actions, vector, monkeypat
                                atol=2e-2 if ty == "f16" else 1e-5)
 
 
-def test_without_the_wait_the_interpreter_reads_stale_tiles(monkeypatch) -> None:
+@pytest.mark.parametrize("stages", [2, 3, 4])
+@pytest.mark.parametrize("change", ["no wait", "one group too few"])
+def test_without_the_wait_the_interpreter_reads_stale_tiles(stages, change, monkeypatch) -> None:
+    monkeypatch.setattr(stage, "COPY_VECTOR", 1)
+    shape, actions = (64, 48, 32), "local:0:8,local:1:8,stage:2:8"  # 6 chunks
+    module = lowered(shape, "f32", actions, stages=stages)
+    wait = next(op for op in module.walk() if isinstance(op, uop.AsyncWaitOp))  # the loop's (the last waits for all)
+    assert wait.pending.value.data == stages - 2
+    if change == "no wait":
+        wait.detach()
+        wait.erase()
+    else:  # waits until S-1 groups are in flight: chunk c has not landed yet
+        wait.properties["pending"] = type(wait.pending)(stages - 1, wait.pending.type)
+    a, b = inputs(shape, "f32")
+    try:
+        (got,) = run_program(module, [a, b])
+    except UopInterpreterError as exc:  # or a chunk lands late, over a buffer others read since the barrier
+        assert "a race" in str(exc)
+        return
+    assert not np.allclose(got, a.astype(np.float64) @ b.astype(np.float64), atol=1e-3)
+
+
+@pytest.mark.parametrize("stages", [2, 3])
+def test_a_copy_into_a_buffer_still_read_is_a_race(stages, monkeypatch) -> None:
+    # chunk c+S-1's copies issued before the barrier (not after): they overwrite the buffer that chunk
+    # c-1 was read from while other work-items may still read it
     monkeypatch.setattr(stage, "COPY_VECTOR", 1)
     shape, actions = (64, 48, 32), "local:0:8,local:1:8,stage:2:8"
-    module = lowered(shape, "f32", actions)
-    waits = [op for op in module.walk() if isinstance(op, uop.AsyncWaitOp) and op.pending.value.data == 1]
-    for op in waits:
-        op.detach()
-        op.erase()
+    module = lowered(shape, "f32", actions, stages=stages)
+    (barrier,) = [op for op in module.walk() if isinstance(op, uop.BarrierOp)]
+    wait = barrier.prev_op
+    assert isinstance(wait, uop.AsyncWaitOp)
+    while not isinstance(barrier.next_op, uop.AsyncCommitOp):
+        moved = barrier.next_op
+        moved.detach()
+        barrier.parent.insert_op_before(moved, wait)
+    commit = barrier.next_op
+    commit.detach()
+    barrier.parent.insert_op_before(commit, wait)
+    a, b = inputs(shape, "f32")
+    with pytest.raises(UopInterpreterError, match="copies into local memory"):
+        run_program(module, [a, b])
+
+
+def test_fewer_chunks_than_stages(monkeypatch) -> None:
+    # 2 chunks and 4 stages: the prologue's third group is empty, the loop's copies are gated off
+    monkeypatch.setattr(stage, "COPY_VECTOR", 1)
+    shape = (64, 16, 32)
+    module = lowered(shape, "f32", "local:0:8,local:1:8,stage:2:8", stages=4)
+    assert count(module, uop.AsyncCommitOp) == 4
     a, b = inputs(shape, "f32")
     (got,) = run_program(module, [a, b])
-    assert not np.allclose(got, a.astype(np.float64) @ b.astype(np.float64), atol=1e-3)
+    np.testing.assert_allclose(got, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-5, atol=1e-5)
 
 
 def test_loops_it_cannot_double_buffer_are_left_alone(monkeypatch) -> None:
@@ -91,26 +137,48 @@ def test_loops_it_cannot_double_buffer_are_left_alone(monkeypatch) -> None:
     used = sum(op.result.type.size() * 4 for op in module.walk() if isinstance(op, uop.DefineLocalOp))
     run_passes(module, [f"uop-async-copy{{max_bytes={2 * used - 1}}}"])
     assert count(module, uop.AsyncCopyOp) == 0
-    run_passes(module, [f"uop-async-copy{{max_bytes={2 * used}}}"])
+    run_passes(module, [f"uop-async-copy{{max_bytes={2 * used} stages=2}}"])
     assert count(module, uop.AsyncCopyOp) > 0
 
 
-def test_the_cuda_pipeline_double_buffers() -> None:
+@pytest.mark.parametrize("room,stages", [(2, 2), (3, 3), (4, 4), (5, 4)])
+def test_as_many_stages_as_fit(room, stages, monkeypatch) -> None:
+    # 4 stages asked for; `room` copies of the tiles fit: the most stages up to 4 that fit
+    monkeypatch.setattr(stage, "COPY_VECTOR", 1)
+    module = lowered((64, 64, 64), "f32", "local:0:8,local:1:8,stage:2:8", async_copy=False)
+    used = sum(op.result.type.size() * 4 for op in module.walk() if isinstance(op, uop.DefineLocalOp))
+    run_passes(module, [f"uop-async-copy{{max_bytes={room * used} stages=4}}"])
+    locals_ = sum(op.result.type.size() * 4 for op in module.walk() if isinstance(op, uop.DefineLocalOp))
+    assert locals_ == stages * used and count(module, uop.AsyncCommitOp) == stages
+
+
+def test_the_cuda_pipeline_pipelines() -> None:
     assert any(p.startswith("uop-async-copy") for p in default_pipeline("cuda", "uop-to-ptx"))
     assert not any(p.startswith("uop-async-copy") for p in default_pipeline("opencl", "uop-to-opencl"))
 
 
+def test_stages_and_arch_reach_the_pass_through_lower_to_ptx() -> None:
+    from tinyir.passes.async_copy import UopAsyncCopy
+    from tinyir.tools.pipeline import PipelineError, build_pipeline
+
+    (copy,) = [p for p in build_pipeline("lower-to-ptx{arch=sm_86 stages=3}") if isinstance(p, UopAsyncCopy)]
+    assert (copy.arch, copy.stages, copy.target) == ("sm_86", 3, "cuda")
+    with pytest.raises(PipelineError, match="stages must be 2 or more"):
+        build_pipeline("uop-async-copy{stages=1}")
+
+
 @pytest.mark.skipif(shutil.which("ptxas") is None, reason="needs ptxas")
+@pytest.mark.parametrize("arch,stages", [("sm_80", 2), ("sm_90a", 3), ("sm_80", 4)])
 @pytest.mark.parametrize("shape,ty,actions,vector", CASES, ids=[c[2] for c in CASES])
-def test_cp_async_assembles(shape, ty, actions, vector, monkeypatch, tmp_path) -> None:
+def test_cp_async_assembles(shape, ty, actions, vector, arch, stages, monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(stage, "COPY_VECTOR", vector)
-    module = lowered(shape, ty, actions)
-    run_passes(module, ["uop-emulate-bf16", "uop-to-ptx{arch=sm_80}"])
+    module = lowered(shape, ty, actions, stages=stages)
+    run_passes(module, ["uop-emulate-bf16", f"uop-to-ptx{{arch={arch}}}"])
     text = emit_module(module)
-    assert "cp.async.commit_group;" in text and "cp.async.wait_group 1;" in text
+    assert "cp.async.commit_group;" in text and f"cp.async.wait_group {stages - 2};" in text
     assert ("cp.async.cg.shared.global" if vector * {"f32": 4, "f16": 2}[ty] == 16 else "cp.async.ca.shared.global") in text
     (tmp_path / "k.ptx").write_text(text)
-    run = subprocess.run(["ptxas", "-arch=sm_80", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")],
+    run = subprocess.run(["ptxas", f"-arch={arch}", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
 

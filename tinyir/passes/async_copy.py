@@ -1,23 +1,27 @@
-"""`uop-async-copy`: staged tiles double-buffered through asynchronous copies (NVIDIA sm_80+ cp.async).
+"""`uop-async-copy`: staged tiles pipelined through asynchronous copies (NVIDIA sm_80+ cp.async).
 
 A staged reduce (tinyir/passes/stage.py) loops over chunks: each chunk the work-group copies its
 tiles from global memory through registers into local memory, waits at a barrier, computes from the
 tiles, and waits at a second barrier before the next copy may overwrite them. Nothing overlaps.
 
-This pass gives each tile a second buffer and starts the copy of chunk c+1 (`uop.async_copy`: global
-to local without registers) before computing chunk c from the other buffer:
+This pass gives each tile S buffers (S = `stages`, 2 or more) and keeps the copies of the next S-1
+chunks in flight (`uop.async_copy`: global to local without registers) while chunk c is computed:
 
-    copy chunk 0 -> buffer 0; commit
-    for c:  copy chunk c+1 -> buffer (c+1)%2 (zeros past the last chunk); commit
-            wait until only that newest group is in flight (chunk c has landed); barrier
-            compute chunk c from buffer c%2; barrier
+    for j in 0 .. S-2:  copy chunk j -> buffer j; commit       (one group per chunk)
+    for c:  wait until at most S-2 groups are in flight (chunk c has landed); barrier
+            copy chunk c+S-1 -> buffer (c+S-1)%S (zeros past the last chunk); commit
+            compute chunk c from buffer c%S
     wait for all
 
-The buffer written at c is the one read at c-1, which every work-item finished before the barrier
-ending c-1. It applies to a chunk loop whose copy section (what precedes its first barrier) only
-copies: each local store an ungated store of a global load used nowhere else, of 4, 8 or 16 bytes
-(cp.async's sizes), and whose tiles are read only by loads, vloads and ldmatrix in the rest of the
-loop; where the doubled tiles would pass `max_bytes` of local memory it leaves the loop alone.
+The buffer written at c, (c-1)%S, is the one read at c-1, which every work-item finished before the
+barrier of c: that barrier both publishes chunk c and frees the buffer, so the chunk's closing
+barrier goes (kept where the compute section itself stores to local memory or has barriers).
+
+It applies to a chunk loop whose copy section (what precedes its first barrier) only copies: each
+local store an ungated store of a global load used nowhere else, of 4, 8 or 16 bytes (cp.async's
+sizes), and whose tiles are read only by loads, vloads and ldmatrix in the rest of the loop. It
+takes the most stages up to `stages` whose tiles fit `max_bytes` of local memory (the target's,
+by `arch`, when 0); where not even 2 fit it leaves the loop alone.
 """
 
 from __future__ import annotations
@@ -67,7 +71,9 @@ def _chunk_loop(ops: list[Operation], at: int) -> tuple[int, int, int] | None:
     return first, end - 1, end
 
 
-def _plan(ops: list[Operation], at: int, max_bytes: int, used_bytes: int) -> tuple[list[_Copy], list[uop.DefineLocalOp]] | None:
+def _plan(ops: list[Operation], at: int, max_bytes: int, used_bytes: int,
+          stages: int) -> tuple[list[_Copy], list[uop.DefineLocalOp], int] | None:
+    """The copies and tiles of the chunk loop at ops[at], and the stages that fit (None: not this loop)."""
     found = _chunk_loop(ops, at)
     if found is None:
         return None
@@ -102,9 +108,10 @@ def _plan(ops: list[Operation], at: int, max_bytes: int, used_bytes: int) -> tup
         if tile.result.type.size() * _element_bytes(tile.result) % 16:
             return None  # the second buffer must start 16-byte aligned
     extra = sum(t.result.type.size() * _element_bytes(t.result) for t in tiles.values())
-    if used_bytes + extra > max_bytes:
+    fits = next((n for n in range(stages, 1, -1) if used_bytes + (n - 1) * extra <= max_bytes), None)
+    if fits is None:
         return None
-    return copies, list(tiles.values())
+    return copies, list(tiles.values()), fits
 
 
 def _offset(parity: SSAValue, size: int, ops: list[Operation]) -> SSAValue:
@@ -137,8 +144,8 @@ def _async_copies(copies: list[_Copy], chunk: SSAValue, r: SSAValue, offsets: di
         ops.append(uop.AsyncCopyOp(tiles[id(tile)], at.result, c.load.buffer, src, c.lanes, gate))
 
 
-def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int) -> int:
-    """Double-buffer every chunk loop of `kernel` that fits (module docstring); how many."""
+def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int, stages: int = 2) -> int:
+    """Pipeline every chunk loop of `kernel` that fits (module docstring); how many."""
     done = 0
     while True:
         ops = list(kernel.body.block.ops)
@@ -146,46 +153,65 @@ def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int) -> int:
         for at, r in enumerate(ops):
             if not isinstance(r, uop.RangeOp):
                 continue
-            plan = _plan(ops, at, max_bytes, used)
+            plan = _plan(ops, at, max_bytes, used, stages)
             if plan is None:
                 continue
-            _double_buffer(kernel, ops, at, *plan)
+            _pipeline(ops, at, *plan)
             done += 1
             break
         else:
             return done
 
 
-def _double_buffer(kernel: uop.KernelOp, ops: list[Operation], at: int, copies: list[_Copy],
-                   old_tiles: list[uop.DefineLocalOp]) -> None:
+def _buffer_of(chunk: SSAValue, stages: int, ops: list[Operation]) -> SSAValue:
+    """`chunk % stages` (an and where stages is a power of two); chunk >= 0."""
+    power = stages & (stages - 1) == 0
+    ops.append(c := uop.ConstOp(stages - 1 if power else stages, i32))
+    ops.append(b := (uop.AndOp if power else uop.ModOp)(chunk, c.result))
+    return b.result
+
+
+def _pipeline(ops: list[Operation], at: int, copies: list[_Copy], old_tiles: list[uop.DefineLocalOp],
+              stages: int) -> None:
     r = ops[at]
-    first, _, end = _chunk_loop(ops, at)
+    first, closing, end = _chunk_loop(ops, at)
     start, stop = r.start.value.data, r.end.value.data
-    # each tile twice as long; its old size is the second buffer's offset
+    # each tile `stages` times as long; buffer b starts at b times its old size
     tiles: dict[int, SSAValue] = {}
     sizes: dict[int, int] = {}
     for t in old_tiles:
         size = t.result.type.size()
-        new = uop.DefineLocalOp(2 * size, buffer_element_type(t.result.type))
+        new = uop.DefineLocalOp(stages * size, buffer_element_type(t.result.type))
         new.result.name_hint = t.result.name_hint
         Rewriter.insert_op(new, InsertPoint.before(t))
         tiles[id(t)], sizes[id(t)] = new.result, size
-    # prologue: chunk 0 into buffer 0
-    pro: list[Operation] = [zero := uop.ConstOp(start, i32), nil := uop.ConstOp(0, i32)]
+    # prologue: chunks 0 .. S-2 into buffers 0 .. S-2, a group each (empty past the last chunk, so
+    # that the loop's wait counts the same groups however few chunks there are)
+    pro: list[Operation] = []
     inside = {id(op) for op in ops[at + 1:end]}
-    _async_copies(copies, zero.result, r.result, {k: nil.result for k in tiles}, None, pro, tiles, inside)
-    pro.append(uop.AsyncCommitOp())
+    for j in range(stages - 1):
+        if start + j < stop:
+            pro.append(chunk := uop.ConstOp(start + j, i32))
+            offsets = {}
+            for k in tiles:
+                pro.append(o := uop.ConstOp(j * sizes[k], i32))
+                offsets[k] = o.result
+            _async_copies(copies, chunk.result, r.result, offsets, None, pro, tiles, inside)
+        pro.append(uop.AsyncCommitOp())
     Rewriter.insert_op(pro, InsertPoint.before(r))
-    # in the loop: chunk r+1 into buffer (r+1-start)%2, gated to the chunks that exist
-    head: list[Operation] = [one := uop.ConstOp(1, i32), back := uop.ConstOp(-start, i32),
-                             rel := uop.AddOp(r.result, back.result), par := uop.AndOp(rel.result, one.result),
-                             nxt := uop.AddOp(r.result, one.result), npar := uop.XorOp(par.result, one.result),
+    # in the loop: wait for chunk r, barrier (the existing first one), then chunk r+S-1 into buffer
+    # (r+S-1-start)%S, gated to the chunks that exist
+    Rewriter.insert_op(uop.AsyncWaitOp(stages - 2), InsertPoint.before(ops[first]))
+    head: list[Operation] = [back := uop.ConstOp(-start, i32), rel := uop.AddOp(r.result, back.result),
+                             ahead := uop.ConstOp(stages - 1, i32), nxt := uop.AddOp(r.result, ahead.result),
+                             nrel := uop.AddOp(rel.result, ahead.result),
                              last := uop.ConstOp(stop, i32), live := uop.CmpltOp(nxt.result, last.result)]
-    current = {k: _offset(par.result, sizes[k], head) for k in tiles}
-    following = {k: _offset(npar.result, sizes[k], head) for k in tiles}
+    par, npar = _buffer_of(rel.result, stages, head), _buffer_of(nrel.result, stages, head)
+    current = {k: _offset(par, sizes[k], head) for k in tiles}
+    following = {k: _offset(npar, sizes[k], head) for k in tiles}
     _async_copies(copies, nxt.result, r.result, following, live.result, head, tiles, set())
-    head += [uop.AsyncCommitOp(), uop.AsyncWaitOp(1)]
-    Rewriter.insert_op(head, InsertPoint.before(ops[first]))
+    head.append(uop.AsyncCommitOp())
+    Rewriter.insert_op(head, InsertPoint.after(ops[first]))
     # the compute section reads the current buffer
     for t in old_tiles:
         for use in list(t.result.uses):
@@ -203,16 +229,33 @@ def _double_buffer(kernel: uop.KernelOp, ops: list[Operation], at: int, copies: 
     for t in old_tiles:
         t.detach()
         t.erase()
+    compute = ops[first + 1:closing]
+    if not any(isinstance(o, uop.BarrierOp) or (isinstance(o, (uop.StoreOp, uop.VStoreOp)) and uop.is_local_buffer(o.buffer))
+               for o in compute):
+        ops[closing].detach()  # the next chunk's barrier frees this chunk's buffer (module docstring)
+        ops[closing].erase()
     Rewriter.insert_op(uop.AsyncWaitOp(0), InsertPoint.after(ops[end]))
 
 
 @dataclass(frozen=True)
 class UopAsyncCopy(ModulePass):
-    """Double-buffer staged tiles with asynchronous copies (module docstring)."""
+    """Pipeline staged tiles through asynchronous copies in `stages` buffers (module docstring)."""
 
     name = "uop-async-copy"
-    max_bytes: int = 48 * 1024  # local memory a kernel may use (CUDA's static shared memory)
+    max_bytes: int = 0    # local memory a kernel may use; 0: the target's (for `arch`)
+    stages: int = 0       # buffers per tile (2: double-buffered); 0: the target's choice
+    target: str = "cuda"  # whose limits give the defaults
+    arch: str = ""        # the chip (cuda: sm_80 .. sm_90a; its shared memory per block)
+
+    def __post_init__(self) -> None:
+        if self.stages == 1 or self.stages < 0:
+            raise ValueError(f"stages must be 2 or more (0: the target's choice), got {self.stages}")
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        from tinyir.passes.kernel_optimize import target_limits
+
+        limits = target_limits(self.target, self.arch)
+        max_bytes = self.max_bytes or limits.local_memory_bytes
+        stages = self.stages or limits.copy_stages
         for kernel in [k for k in op.walk() if isinstance(k, uop.KernelOp)]:
-            STATISTICS.setdefault(self.name, Counter())["double-buffered"] += pipeline_kernel(kernel, self.max_bytes)
+            STATISTICS.setdefault(self.name, Counter())["pipelined"] += pipeline_kernel(kernel, max_bytes, stages)

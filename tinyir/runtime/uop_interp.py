@@ -10,6 +10,11 @@ Work-group kernels (`wgid`/`lidx` specials) run every (group, local id) pair as 
 before any starts the next, so `uop.barrier` needs no waiting here; what it does instead is end a
 race-check epoch: a local element written by one work-item and read or written (with another value) by
 another with no barrier in between is an error, since on a GPU that order is not guaranteed.
+Asynchronous copies (`uop.async_copy`) read their source at issue and write the tile only when a
+`uop.async_wait N` finds their commit group among those older than the newest N (cp.async's groups,
+first in first out; uncommitted copies never land), so a missing or too weak wait reads stale tiles;
+from its issue a copy's elements count as written for the race check (read by another work-item
+since the last barrier: an error).
 
 ALU ops mean what the ALU table says (tinyir/alu.py, `eval_alu`); `uop-simplify` folds constants
 with the same table, so folding and execution cannot disagree.
@@ -128,6 +133,8 @@ def run_kernel(kernel: Operation, buffers: Sequence[Array]) -> None:
             lanes = op.lanes.value.data
             src = value(op.source_index) if lanes == 1 else _aligned_index(op, value(op.source_index), gate, lanes, points)
             dst = value(op.tile_index) if lanes == 1 else _aligned_index(op, value(op.tile_index), None, lanes, points)
+            for k in range(lanes):  # from its issue the copy may write the tile: no one else may read it then
+                value(op.tile).claim(op, dst + np.int32(k), points)
             copying.append([(op, value(op.tile), dst + np.int32(k), _load(op, value(op.source), src + np.int32(k), gate, points))
                             for k in range(lanes)])
         elif isinstance(op, uop.AsyncCommitOp):
@@ -330,6 +337,14 @@ class _LocalMemory:
         prev = self.reader[slots]
         self.reader[slots] = np.where((counts == 1) & ((prev == -1) | (prev == first)), first, -2)
         return np.where(live, self.data[self.offset + local], np.zeros((), self.data.dtype))
+
+    def claim(self, op: Operation, idx: Array, points: int) -> None:
+        """An asynchronous copy into these elements starts: one another work-item read since the
+        last barrier is a race (the copy may land any time until its wait)."""
+        local, live = _checked_index(op, self.data[:self.size], idx, None, points)
+        slot = (self.offset + local)[live]
+        r = self.reader[slot]
+        self._race(op, (r != -1) & (r != np.arange(points)[live]), slot, "copies into")
 
     def store(self, op: Operation, idx: Array, val: Any, gate: Array | None, points: int) -> None:
         local, live = _checked_index(op, self.data[:self.size], idx, gate, points)

@@ -85,7 +85,8 @@ class KernelLimits:
     cores: int = 1                   # parallel units the heuristics should fill (SMs, CPU threads)
     max_global_dims: int = 3         # grid dimensions
     matrix_instructions: tuple[str, ...] = ()  # tensor-core instructions (tinyir/tensor_cores.py names)
-    async_copy: bool = False         # global -> local copies without registers (cp.async): staged tiles double-buffered
+    async_copy: bool = False         # global -> local copies without registers (cp.async): staged tiles pipelined
+    copy_stages: int = 2             # with async_copy: buffers per staged tile (copies of the next stages-1 chunks in flight)
 
     @property
     def has_local(self) -> bool:

@@ -343,13 +343,18 @@ def expand_named_pipeline(spec: PassSpec, catalog: dict[str, PassFactory]) -> li
     if named is None:
         return None
     device, lower = named
+    chain = [parse_pipeline_text(entry)[0] for entry in default_pipeline(device, lower)]
     owners = {"kernel-optimize": {f.name for f in option_fields(catalog["kernel-optimize"]())},
               lower: {f.name for f in option_fields(catalog[lower]())}}
+    for entry in chain:  # a pass whose work depends on the chip takes its options too (uop-async-copy's
+        fields = {f.name for f in option_fields(catalog[entry.name]())}  # arch and stages)
+        if entry.name not in owners and any(c.replace("-", "_") in fields for c in CHIP_OPTIONS):
+            owners[entry.name] = fields
     given: dict[str, dict[str, tuple[Any, ...]]] = {name: {} for name in owners}
     for key, values in spec.options.items():
         key = OPTION_ALIASES.get(key, key)
         takers = [n for n, fields in owners.items() if key.replace("-", "_") in fields and key != "target"]
-        if key in CHIP_OPTIONS:  # the lowering's chip is kernel-optimize's too; a target without chips has none
+        if key in CHIP_OPTIONS:  # the lowering's chip is the other passes' too; a target without chips has none
             takers = takers if lower in takers else []
         if not takers:
             chip = {c for c in CHIP_OPTIONS if c.replace("-", "_") not in owners[lower]}
@@ -358,11 +363,10 @@ def expand_named_pipeline(spec: PassSpec, catalog: dict[str, PassFactory]) -> li
         for owner in takers:
             given[owner][key] = values
     specs = []
-    for entry in default_pipeline(device, lower):
-        name = entry.split("{", 1)[0]
-        options = {"target": (device,)} if name == "kernel-optimize" else {}
-        options.update(given.get(name, {}))
-        specs.append(PassSpec(name, options, spec.pos, spec.anchor))
+    for entry in chain:  # the chain's own options (uop-async-copy's target), then the given ones
+        options = {"target": (device,)} if entry.name == "kernel-optimize" else dict(entry.options)
+        options.update(given.get(entry.name, {}))
+        specs.append(PassSpec(entry.name, options, spec.pos, spec.anchor))
     return specs
 
 

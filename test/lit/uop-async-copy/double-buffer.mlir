@@ -1,10 +1,18 @@
-// RUN: tinyir-opt %s -p uop-async-copy | filecheck %s
+// RUN: tinyir-opt %s -p 'uop-async-copy{stages=2}' | filecheck %s
+// RUN: tinyir-opt %s -p 'uop-async-copy{stages=3}' | filecheck %s --check-prefix=THREE
 // RUN: tinyir-opt %s -p 'uop-async-copy{max_bytes=128}' | filecheck %s --check-prefix=SMALL
-// RUN: tinyir-opt %s -p uop-async-copy,uop-to-ptx -t ptx | filecheck %s --check-prefix=PTX
-// A staged chunk loop (2 chunks of 4) of a 4x8 @ 8x4 f32 matmul: each 16-element tile gets a second
-// buffer; chunk 0 is copied before the loop, chunk r+1 (gated to r+1 < 2) at the top of chunk r into
-// buffer (r+1)%2, then commit, wait for all but that newest group, and the reads take buffer r%2.
-// With 128 bytes of local memory the doubled tiles (256 bytes) do not fit: left alone.
+// RUN: tinyir-opt %s -p 'uop-async-copy{max_bytes=384 stages=4}' | filecheck %s --check-prefix=FITS
+// RUN: tinyir-opt %s -p 'uop-async-copy{stages=2},uop-to-ptx' -t ptx | filecheck %s --check-prefix=PTX
+// RUN: tinyir-opt %s -p 'uop-async-copy{stages=3},uop-to-ptx' -t ptx | filecheck %s --check-prefix=PTX3
+// A staged chunk loop (2 chunks of 4) of a 4x8 @ 8x4 f32 matmul.
+// 2 stages: each 16-element tile gets a second buffer; chunk 0 is copied before the loop; at the top
+// of chunk r: wait until no group is in flight (chunk r landed), the barrier, then chunk r+1 (gated to
+// r+1 < 2) into buffer (r+1)%2 and commit; the reads take buffer r%2. The barrier that closed the
+// chunk goes: the next chunk's barrier frees the buffer before it is copied into again.
+// 3 stages: three buffers, chunks 0 and 1 copied before the loop (a group each), wait 1, buffer
+// numbers by `mod 3`.
+// With 128 bytes of local memory the doubled tiles (256 bytes) do not fit: left alone. With 384
+// bytes, 3 of the 4 stages asked for fit.
 
 // CHECK:      %[[A:.*]] = uop.define_local : !st.buffer<32xf32>
 // CHECK:      %[[B:.*]] = uop.define_local : !st.buffer<32xf32>
@@ -12,27 +20,52 @@
 // CHECK:      uop.async_copy %[[B]][%{{.*}}], %2[%{{.*}} : i32] : 1 x !st.buffer<32xf32>, !st.buffer<8x4xf32>
 // CHECK-NEXT: uop.async_commit
 // CHECK-NEXT: %[[R:.*]] = uop.range 0, 2 : i32
+// CHECK:      uop.async_wait 0
+// CHECK-NEXT: uop.barrier
 // CHECK:      uop.cmplt
 // CHECK:      uop.async_copy %[[A]][%{{.*}}], %1[%{{.*}} : i32] if %{{.*}} : 1 x
 // CHECK:      uop.async_copy %[[B]][%{{.*}}], %2[%{{.*}} : i32] if %{{.*}} : 1 x
 // CHECK-NEXT: uop.async_commit
-// CHECK-NEXT: uop.async_wait 1
-// CHECK-NEXT: uop.barrier
 // CHECK-NOT:  uop.store %[[A]]
 // CHECK:      uop.load %[[A]]
 // CHECK:      uop.load %[[B]]
+// CHECK-NOT:  uop.barrier
 // CHECK:      uop.endrange %[[R]]
 // CHECK-NEXT: uop.async_wait 0
 
+// THREE:      uop.define_local : !st.buffer<48xf32>
+// THREE:      uop.async_commit
+// THREE:      uop.async_commit
+// THREE-NEXT: uop.range 0, 2 : i32
+// THREE:      uop.async_wait 1
+// THREE-NEXT: uop.barrier
+// THREE:      uop.mod
+// THREE:      uop.async_commit
+// THREE:      uop.endrange
+// THREE-NEXT: uop.endrange
+// THREE-NEXT: uop.async_wait 0
+
 // SMALL-NOT: uop.async_copy
 // SMALL:     uop.store %{{.*}}, %{{.*}} : f32
+// SMALL:     uop.barrier
+// SMALL:     uop.barrier
+
+// FITS: uop.define_local : !st.buffer<48xf32>
+// FITS: uop.async_wait 1
 
 // PTX:     .shared .align {{[0-9]+}} .b8 {{.*}}[128];
 // PTX:     cp.async.ca.shared.global [%rd{{[0-9]+}}], [%rd{{[0-9]+}}], 4, %r{{[0-9]+}};
 // PTX:     cp.async.commit_group;
-// PTX:     cp.async.wait_group 1;
-// PTX-NEXT: bar.sync 0;
 // PTX:     cp.async.wait_group 0;
+// PTX-NEXT: bar.sync 0;
+// PTX:     cp.async.commit_group;
+// PTX-NOT: bar.sync
+// PTX:     cp.async.wait_group 0;
+
+// PTX3:     .shared .align {{[0-9]+}} .b8 {{.*}}[192];
+// PTX3:     cp.async.wait_group 1;
+// PTX3-NEXT: bar.sync 0;
+// PTX3:     rem.s32
 func.func @main(%a: !st.buffer<4x8xf32>, %b: !st.buffer<8x4xf32>) -> !st.buffer<4x4xf32> {
   %0 = st.alloc : !st.buffer<4x4xf32>
   uop.kernel "k0"(%0, %a, %b) : !st.buffer<4x4xf32>, !st.buffer<4x8xf32>, !st.buffer<8x4xf32> attributes {actions = "local:0:4,local:1:4,stage:2:4"} {
