@@ -11,7 +11,7 @@ import pytest
 
 from tinyir import Tensor, nn
 from tinyir.errors import TinyirError
-from tinyir.frontend import inplace, realize
+from tinyir.frontend import inplace, lazy, realize
 from tinyir.nn import optim
 from tinyir.runtime.buffer import allocator_for
 from tinyir.runtime.donation import module_same_element
@@ -252,3 +252,25 @@ def test_a_loss_realized_before_its_backward_keeps_its_inputs():
     torch.nn.functional.binary_cross_entropy_with_logits(px, torch.tensor(y), reduction="none",
                                                          pos_weight=torch.tensor(2.0)).sum().backward()
     np.testing.assert_allclose(grad.numpy(), px.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_values_realized_for_a_step_drop_graphs_that_read_overwritten_values():
+    """RETIRED-GRAPH: the gradients `p.grad` holds and the logits a loss reads after the step are
+    computed by the step; their graphs read the parameters it overwrote, so they are dropped: nothing
+    of the step's graph (the logits) stays alive through `p.grad` once the loss is read."""
+    rng = np.random.default_rng(1)
+    l1, l2 = nn.Linear(6, 8), nn.Linear(8, 3)
+    opt = optim.Adam(nn.state.get_parameters([l1, l2]), lr=0.01)
+    x = Tensor(rng.normal(size=(5, 6)).astype(np.float32))
+    y = Tensor(rng.integers(0, 3, size=(5,)).astype(np.int32))
+    for _ in range(2):
+        with Tensor.train():
+            opt.zero_grad()
+            loss = l2(l1(x).relu()).sparse_categorical_crossentropy(y)
+            loss.backward()
+            opt.step()
+        loss.item()
+    for p in nn.state.get_parameters([l1, l2]):
+        held = [n for n in lazy.toposort([p.grad.lazydata]) if n.realized is not None]
+        assert len(held) == 1  # the gradient's own buffer, nothing else
+    # differentiating through such a value: test_a_kept_history_through_an_overwritten_value_is_a_clear_error

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from xdsl.ir import SSAValue
 
-from tinyir.errors import TensorTypeError, TensorValueError
+from tinyir.errors import TensorTypeError, TensorValueError, TinyirError
 from tinyir.frontend import lazy
 from tinyir.frontend.dtypes import DType
+from tinyir.frontend.inplace import DROPPED_FOR_OVERWRITE
 from tinyir.frontend.realize import Graph, build_function, collect, dtype_of_type
 from tinyir.runtime.bounded import BoundedCache
 from tinyir.viz.settings import SWITCHES
@@ -156,6 +157,11 @@ def check_history(loss: Tensor, targets: list[Tensor], what: str) -> None:
         former = [n for n in getattr(t, "_superseded", ()) if n.op != "const"]  # consts are shared
         lost_inside = any(id(n) in visited for n in former)
         lost_in_buffer = any(n in lin for lin in lineages for n in (t.lazydata, *former))
+        if lost_in_buffer and any(DROPPED_FOR_OVERWRITE in lin for lin in lineages
+                                  if any(n in lin for n in (t.lazydata, *former))):  # RETIRED-GRAPH
+            raise TinyirError(f"{what}: the loss depends on {_describe(t)} through a value whose graph was dropped "
+                              f"because values it read were overwritten in place by a later assign (an optimizer "
+                              f"step); compute the gradient before the step, or set TINYIR_INPLACE=0")
         if lost_inside or lost_in_buffer:
             how = ("a value realized (.numpy()/.realize()) while nothing in its graph required grad, so its "
                    "graph was dropped" if lost_in_buffer else "an expression built before requires_grad was set")

@@ -16,7 +16,9 @@ dead after the program, from CPython reference counts, which are exact:
 
 Once a buffer is overwritten, its old argument nodes are retired (op `overwritten`): only a kept
 autodiff history can still reach them, and realizing through one is a clear error, never a value
-computed from the new contents. While TinyJit captures, the program is the same (extra outputs
+computed from the new contents. Extra outputs whose graphs read a retired node drop those graphs
+(`read_retired`), as other realized values do: kept, they would hold every value realized inside them
+(the logits a loss reads) for as long as `p.grad` lives. While TinyJit captures, the program is the same (extra outputs
 included) but writes fresh outputs, as its replays do. `TINYIR_INPLACE=0` turns all this off
 (`SETTINGS.enabled`).
 """
@@ -25,21 +27,26 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tinyir.errors import TinyirError
-from tinyir.frontend.lazy import MOVEMENT
+from tinyir.frontend.dtypes import dtypes
+from tinyir.frontend.lazy import MOVEMENT, LazyOp, toposort
 from tinyir.runtime import jit
 from tinyir.runtime.donation import can_write_into
 
 if TYPE_CHECKING:
-    from tinyir.frontend.lazy import LazyOp
     from tinyir.frontend.realize import Graph
     from tinyir.runtime.buffer import Buffer
 
 #: the op of an argument node whose buffer was overwritten in place
 OVERWRITTEN = "overwritten"
+
+#: RETIRED-GRAPH: in the lineage of a value whose graph was dropped because it read overwritten
+#: values (`read_retired`), so autodiff through it says why it cannot (a constant node, never computed)
+DROPPED_FOR_OVERWRITE = LazyOp(OVERWRITTEN, (), None, (), dtypes.float32, "none")
 
 
 @dataclass
@@ -230,6 +237,27 @@ def retire(donation: Donation, into: dict[int, Buffer]) -> None:
                 node.op, node.srcs, node.arg, node.realized = OVERWRITTEN, (), None, None
 
 
+def read_retired(extras: list[LazyOp]) -> set[int]:
+    """Ids of the extra outputs whose graph reads a retired argument node (not through a `detach`).
+    RETIRED-GRAPH: such a graph can no longer be realized or differentiated where it reads the old
+    value, and keeping it would keep every realized value inside it alive (a training step's logits,
+    held by the gradients in `p.grad` until the next step): these extras drop their graphs like
+    other realized nodes, and their lineage makes autodiff through them a clear error."""
+    reads: dict[int, bool] = {}
+    for node in toposort(extras, cut=lambda n: n.op == "detach"):
+        reads[id(node)] = node.op == OVERWRITTEN or (
+            node.op != "detach" and any(reads.get(id(src), False) for src in node.srcs))
+    return {id(e) for e in extras if reads.get(id(e), False)}
+
+
+def mark_dropped(nodes: list[LazyOp]) -> None:
+    """RETIRED-GRAPH: these realized nodes dropped their graphs because they read overwritten values."""
+    for node in nodes:
+        if node.lineage is None:
+            node.lineage = weakref.WeakSet()
+        node.lineage.add(DROPPED_FOR_OVERWRITE)
+
+
 def refuse_overwritten(node: LazyOp, operands: list[Any]) -> Any:
     """The `tir` builder of a retired node: one clear error."""
     raise TinyirError(f"a tensor of shape {node.shape} {node.dtype.name} was overwritten in place by a later "
@@ -237,5 +265,6 @@ def refuse_overwritten(node: LazyOp, operands: list[Any]) -> Any:
                       f"step, or set TINYIR_INPLACE=0")
 
 
-__all__ = ["OVERWRITTEN", "SETTINGS", "Donation", "InplaceSettings", "choose", "prepare", "refuse_overwritten", "retire",
+__all__ = ["DROPPED_FOR_OVERWRITE", "OVERWRITTEN", "SETTINGS", "Donation", "InplaceSettings", "choose",
+           "mark_dropped", "prepare", "read_retired", "refuse_overwritten", "retire",
            "with_outputs"]

@@ -281,12 +281,17 @@ def realize_nodes(roots: list[LazyOp]) -> None:
     ins = [a.realized for a in graph.args]
     into = inplace.choose(program, graph, pending, donation) if donation is not None else None  # IN-PLACE
     outs = program.execute(ins, into)
+    dropped: set[int] = set()
     if into:  # IN-PLACE
         inplace.retire(donation, into)
+        dropped = inplace.read_retired(donation.extras)  # RETIRED-GRAPH: nothing can run through their graphs
+        keep -= dropped
     if jit.CAPTURING:
         jit.note_run(program, ins, outs)
     for node, value in zip(pending, outs):
         store(node, value)
+    if dropped:  # RETIRED-GRAPH
+        inplace.mark_dropped([node for node in pending if id(node) in dropped])
 
 
 def dtype_of_type(t: TensorType) -> DType:
