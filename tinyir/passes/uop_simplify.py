@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from xdsl.dialects.builtin import i1, i32
-from xdsl.ir import Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, i1, i32
+from xdsl.ir import Block, Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter, PatternRewriterListener
 
 from tinyir import alu
 from tinyir.dialects import uop
@@ -30,12 +31,13 @@ from tinyir.passes.symbolic import (
     linear_terms,
     terms_bounds,
 )
-from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 from tinyir.runtime.uop_interp import eval_alu
 
 COMMUTATIVE = tuple(sorted((uop.ALU_BY_NAME[name] for name in alu.COMMUTATIVE), key=lambda c: c.name))
 ALU = tuple(sorted(uop.UOP_ALU, key=lambda c: c.name))
 PURE = tuple(sorted(uop.PURE_UOPS, key=lambda c: c.name))
+_PURE_TYPES = frozenset(uop.PURE_UOPS)
 
 
 def const(value: object, type_: object) -> uop.ConstOp:
@@ -55,10 +57,147 @@ class SimplifyRun:
     `props_keys`: op -> the printed-properties part of its CSE key (the dict keeps the ops alive,
     so no id is reused; rules never edit an op's properties in place). `bounds`: value -> its
     value bounds; a memoized range stays sound while rules rewrite, since a value is only ever
-    replaced by one that is equal (bounds are about the value, not about how it is computed)."""
+    replaced by one that is equal (bounds are about the value, not about how it is computed).
+    `orders`: block -> where its ops stand (`BlockOrder`), kept only while `listener()` hears of
+    every insertion and removal (without it, CSE scans the block instead)."""
 
     props_keys: dict[Operation, tuple] = field(default_factory=dict)
     bounds: dict[SSAValue, Bounds | None] = field(default_factory=dict)
+    orders: dict[Block, BlockOrder] = field(default_factory=dict)
+    tracks_order: bool = False
+
+    def listener(self) -> PatternRewriterListener:
+        """The listener that keeps `orders` true while the rules rewrite (CSE-ORDER)."""
+        self.tracks_order = True
+        return PatternRewriterListener(operation_insertion_handler=[self._inserted],
+                                       operation_removal_handler=[self._removed])
+
+    def order(self, block: Block) -> BlockOrder:
+        found = self.orders.get(block)
+        if found is None:
+            found = self.orders[block] = BlockOrder(block, self)
+        return found
+
+    def _inserted(self, op: Operation) -> None:
+        order = self.orders.get(op.parent) if op.parent is not None else None
+        if order is not None and not order.insert(op):
+            del self.orders[op.parent]  # renumbered from scratch when next asked
+
+    def _removed(self, op: Operation) -> None:
+        order = self.orders.get(op.parent) if op.parent is not None else None
+        if order is not None and not order.remove(op):
+            del self.orders[op.parent]
+
+
+#: the gap between neighbouring ops' numbers when a block is numbered: room for ops inserted later
+_ORDER_GAP = 1 << 32
+
+
+class BlockOrder:
+    """A block's ops numbered in block order (CSE-ORDER), so CSE can tell which of an op's twins
+    come before it and are visible there without walking the block backwards from the op (that
+    walk made CSE quadratic in a kernel's length): an op inserted later takes a number between its
+    neighbours'. Also the block's loops (range, end) and stores, and its operand-less pure ops by
+    CSE key (their twins, which no use list can find)."""
+
+    def __init__(self, block: Block, run: SimplifyRun):
+        self.run = run
+        self.number: dict[Operation, int] = {}
+        self.loops: list[tuple[Operation, Operation]] = []
+        self.stores: list[Operation] = []
+        self.nullary: dict[tuple, list[Operation]] = {}
+        for i, op in enumerate(block.ops):
+            self.number[op] = i * _ORDER_GAP
+            self._note(op)
+
+    def _note(self, op: Operation) -> None:
+        kind = type(op)
+        if kind is uop.EndRangeOp:
+            self.loops.append((op.range.owner, op))
+        elif kind is uop.StoreOp or kind is uop.VStoreOp:
+            self.stores.append(op)
+        elif not op._operands and kind in _PURE_TYPES and op.results:
+            self.nullary.setdefault(_nullary_key(self.run, op), []).append(op)
+
+    def insert(self, op: Operation) -> bool:
+        """Number a newly inserted op (and any unnumbered ops next to it: a rewrite inserts several
+        ops before telling of the first). False when there is no room or the loops change."""
+        if op in self.number:
+            return True
+        kind = type(op)
+        if kind is uop.RangeOp or kind is uop.EndRangeOp:
+            return False
+        first, last = op, op
+        while first._prev_op is not None and first._prev_op not in self.number:
+            first = first._prev_op
+        while last._next_op is not None and last._next_op not in self.number:
+            last = last._next_op
+        lo = self.number[first._prev_op] if first._prev_op is not None else -_ORDER_GAP
+        hi = self.number[last._next_op] if last._next_op is not None else lo + 2 * _ORDER_GAP
+        run = []
+        cur = first
+        while True:
+            run.append(cur)
+            if cur is last:
+                break
+            cur = cur._next_op
+        step = (hi - lo) // (len(run) + 1)
+        if step < 1:
+            return False
+        for i, new in enumerate(run, 1):
+            if type(new) is uop.RangeOp or type(new) is uop.EndRangeOp:
+                return False
+            self.number[new] = lo + i * step
+            self._note(new)
+        return True
+
+    def remove(self, op: Operation) -> bool:
+        kind = type(op)
+        if kind is uop.RangeOp or kind is uop.EndRangeOp:
+            return False
+        if op.regions:
+            return False  # its nested ops go too: numbered again from scratch
+        self.number.pop(op, None)
+        if kind is uop.StoreOp or kind is uop.VStoreOp:
+            self.stores = [s for s in self.stores if s is not op]
+        elif not op._operands and kind in _PURE_TYPES and op.results:
+            twins = self.nullary.get(_nullary_key(self.run, op))
+            if twins is not None and op in twins:
+                twins.remove(op)
+        return True
+
+    def nearest_visible(self, op: Operation, twins: Sequence[Operation]) -> Operation | None | bool:
+        """The twin nearest before `op` that `op` can see (not inside a loop that ended before it;
+        for a load, no store to its buffer in between, in such a loop or not, nor in a loop entered
+        in between).
+        None when there is none; False when some op is unnumbered (the caller walks instead)."""
+        number = self.number
+        at = number.get(op)
+        if at is None:
+            return False
+        closed = [(number[r], number[e]) for r, e in self.loops if number[e] < at]
+        best, best_at = None, None
+        for twin in twins:
+            t = number.get(twin)
+            if t is None:
+                return False
+            if t < at and (best_at is None or t > best_at) and not any(r <= t <= e for r, e in closed):
+                best, best_at = twin, t
+        if best is not None and isinstance(op, uop.LoadOp):
+            # loops entered between the twin and `op`: a store anywhere in them comes between
+            # in a later iteration
+            entered = [(number[r], number[e]) for r, e in self.loops if best_at < number[r] < at < number[e]]
+            for store in self.stores:
+                s = number.get(store)
+                if s is None:
+                    return False
+                if store.buffer is op.buffer and (best_at < s < at or any(r < s < e for r, e in entered)):
+                    return None  # memory may have changed (a store in a loop that ended counts too)
+        return best
+
+
+def _nullary_key(run: SimplifyRun, op: Operation) -> tuple:
+    return (op.name, _props_key(run, op), tuple(r.type for r in op.results))
 
 
 # -- constant folding -----------------------------------------------------------------------------
@@ -432,18 +571,18 @@ def _fewest_uses(values: Sequence[SSAValue]) -> SSAValue:
         cursors = [(v, u._next_use) for v, u in cursors]
 
 
-def _twins_in_block(run: SimplifyRun, op: Operation, name: str, operand_ids: tuple[int, ...]) -> set[int]:
-    """The ids of the other ops of op's block that have op's CSE key. An op with operands can only
-    be identical to another user of each of its operands, so the shortest of their use lists is
+def _twins_in_block(run: SimplifyRun, op: Operation, name: str, operand_ids: tuple[int, ...]) -> list[Operation]:
+    """The other ops of op's block that have op's CSE key. An op with operands can only be
+    identical to another user of each of its operands, so the shortest of their use lists is
     searched instead of the block; an index or a constant used all over the kernel has a long one."""
     block = op.parent
     operands = op._operands
     source = operands[0] if len(operands) == 1 else _fewest_uses(operands)
-    twins = set()
+    twins = []
     for use in source.uses:
         other = use._operation
         if other is not op and other.parent is block and other.name == name and _same_key(run, other, name, operand_ids, op):
-            twins.add(id(other))
+            twins.append(other)
     return twins
 
 
@@ -453,26 +592,65 @@ def cse(run: SimplifyRun, op: Operation) -> SSAValue | None:
     if uop.reads_accumulator(op):
         return None
     name, operand_ids = op.name, _operand_ids(op)
-    # With operands, the twins are known up front (none: nothing to scan for) and the scan below
-    # only asks whether it has reached one; without, every earlier op of the block is compared.
-    twins = _twins_in_block(run, op, name, operand_ids) if op._operands else None
+    block = op.parent
+    # With operands, the twins are the users of an operand (none: nothing to look for); without,
+    # the block's table of operand-less ops has them when the order is tracked (CSE-ORDER)
+    twins: list[Operation] | None = _twins_in_block(run, op, name, operand_ids) if op._operands else None
     if twins is not None and not twins:
         return None
-    # the scan is the hot loop of this pass: exact-type tests (no uop op is subclassed)
+    if run.tracks_order and block is not None:
+        order = run.order(block)
+        if twins is None:
+            twins = [t for t in order.nullary.get(_nullary_key(run, op), ()) if t is not op and t.parent is block]
+            if not twins:
+                return None
+        found = order.nearest_visible(op, twins)
+        if found is not False:
+            return None if found is None else found.results[0]
+    return _scan_back(run, op, name, operand_ids, None if twins is None else {id(t) for t in twins})
+
+
+def _scan_back(run: SimplifyRun, op: Operation, name: str, operand_ids: tuple[int, ...],
+               twins: set[int] | None) -> SSAValue | None:
+    """CSE's search when the block's order is not tracked: walk back from `op` to the nearest twin
+    (`twins`: their ids; None: compare every earlier op's key)."""
+    # the scan is the hot loop here: exact-type tests (no uop op is subclassed)
     is_load = isinstance(op, uop.LoadOp)
     end_range, store, vstore = uop.EndRangeOp, uop.StoreOp, uop.VStoreOp
     prev = op._prev_op
     while prev is not None:
         kind = type(prev)
-        if kind is end_range:  # skip a closed loop: its values are out of scope
-            prev = prev.range.owner._prev_op
+        if kind is end_range:  # skip a closed loop: its values are out of scope, not its stores
+            start = prev.range.owner
+            if is_load and _stores_between(start, prev, op.buffer):
+                return None
+            prev = start._prev_op
             continue
         if is_load and (kind is store or kind is vstore) and prev.buffer is op.buffer:
             return None  # memory may have changed
+        if is_load and kind is uop.RangeOp and _stores_between(prev, _loop_end(prev), op.buffer):
+            return None  # a loop around `op` stores to its buffer: a later iteration reads that
         if (id(prev) in twins) if twins is not None else (prev.name == name and _same_key(run, prev, name, operand_ids, op)):
             return prev.results[0]
         prev = prev._prev_op
     return None
+
+
+def _loop_end(range_op: Operation) -> Operation | None:
+    """The `uop.endrange` of a `uop.range` (None while it has none)."""
+    return next((use.operation for use in range_op.results[0].uses if type(use.operation) is uop.EndRangeOp), None)
+
+
+def _stores_between(first: Operation, last: Operation, buffer: SSAValue) -> bool:
+    """Whether an op from `first` to `last` (a loop; None: the block's end) stores to `buffer`."""
+    op: Operation | None = first
+    while op is not None:
+        if type(op) in (uop.StoreOp, uop.VStoreOp) and op.buffer is buffer:
+            return True
+        if op is last:
+            return False
+        op = op._next_op
+    return False
 
 
 def dead(op: Operation, rewriter: PatternRewriter) -> bool:
@@ -488,8 +666,13 @@ class UopSimplify(RulePass):
     name = "uop-simplify"
     summary = "constant folding, algebraic and symbolic index simplification, CSE and DCE of uops"
 
-    def rules(self) -> Sequence[Rule]:
-        run = SimplifyRun()  # one per table, so per application of the pass
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        run = SimplifyRun()  # one per application of the pass
+        RuleTable(self.name, self.rules(run)).apply(op, greedy=self.greedy, reverse=self.reverse,
+                                                    listener=run.listener())
+
+    def rules(self, run: SimplifyRun | None = None) -> Sequence[Rule]:
+        run = run or SimplifyRun()  # one per table, so per application of the pass
         with_run = functools.partial
         return [
             rule(PURE, dead, "remove a pure op without uses"),
