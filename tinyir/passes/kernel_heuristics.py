@@ -151,12 +151,37 @@ def _contiguous(axis: int, accesses: list[list[int | None]]) -> bool:
     return any(s[axis] == 1 for s in accesses)
 
 
+@dataclasses.dataclass(frozen=True)
+class TcTile:
+    """What the tc heuristics aim for, in instruction tiles (each side as far as its extent divides)."""
+
+    n_tiles: int   # instruction tiles per warp along n (B's fragments reused along m)
+    m_tiles: int   # ... along m (A's reused along n)
+    warps_m: int   # warps of a work-group along m
+    warps_n: int   # ... along n
+    unroll: int    # k steps of the reduce unrolled
+    stage: int     # unrolled k steps per staged chunk (a chunk is k * unroll * stage of the reduce)
+
+
+#: staged tiles in one buffer (no asynchronous copies): 4 x 4 instructions a warp (64 x 32 of
+#: m16n8k16), 2 x 2 warps, k chunks of 64: 0.68 ms for f16 4096^3 on an H100 single-buffered
+TC_TILE = TcTile(n_tiles=4, m_tiles=4, warps_m=2, warps_n=2, unroll=2, stage=2)
+#: staged tiles pipelined through `copy_stages` buffers (limits.async_copy: cuda's cp.async): 64 x 64
+#: a warp (8 x 4 instructions, 166 registers for f16 on sm_90, no spill), 2 x 2 warps (a 128 x 128
+#: block tile), k chunks of 32: 16 KB a stage, as CUTLASS's and Triton's sm_80 f16 defaults
+TC_PIPELINED_TILE = TcTile(n_tiles=8, m_tiles=4, warps_m=2, warps_n=2, unroll=1, stage=2)
+#: unstaged tc kernels: every lane computes its own fragment addresses (and a window's gates): 4 x 4
+#: spills on sm_90 (255 registers for the f16 conv), 4 x 2 does not (128)
+TC_UNSTAGED_TILE = TcTile(n_tiles=4, m_tiles=2, warps_m=2, warps_n=2, unroll=2, stage=2)
+
+
 def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | None:
     """A matrix product the target's matrix instruction fits (tinyir/passes/tensor_core.py): `tc`
-    on its longest reduce axis, then each warp a tile of up to 4 x 4 instructions (A's elements
-    reused along n, B's along m), 2 x 2 warps a work-group, the reduce unrolled by 2 and staged
-    through local memory in chunks of 2 (the fragments then come by ldmatrix) where the tiles fit.
-    None: no fit."""
+    on its longest reduce axis, then each warp a tile of instructions (A's elements reused along n,
+    B's along m), warps a work-group, the reduce unrolled and staged through local memory (the
+    fragments then come by ldmatrix) where the tiles fit: `TC_PIPELINED_TILE` where the target
+    pipelines staged tiles (all `copy_stages` buffers must fit), else `TC_TILE`; `TC_UNSTAGED_TILE`
+    where no stage fits. None: no fit."""
     from tinyir.passes.kernel_optimize import KernelOptimizeError, apply_actions, tc_plan
 
     if not limits.matrix_instructions:
@@ -186,32 +211,34 @@ def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Act
                     left[a] = axis_list[a].extent
         base = dict(left)
 
-        def tiles(a_most: int) -> list[Action]:
+        def tiles(tile: TcTile, stages: int) -> list[Action]:
             left.update(base)
             actions = [Action("tc", r, 0)]
-            for kind, axes_of, most in (("upcast", side[match.y], 4), ("upcast", side[match.x], a_most),
-                                        ("local", side[match.x], 2), ("local", side[match.y], 2), ("unroll", [r], 2)):
+            for kind, axes_of, most in (("upcast", side[match.y], tile.n_tiles), ("upcast", side[match.x], tile.m_tiles),
+                                        ("local", side[match.x], tile.warps_m), ("local", side[match.y], tile.warps_n),
+                                        ("unroll", [r], tile.unroll)):
                 for axis in axes_of:  # the matched axis first, then the others innermost first
-                    amount = _largest_divisor(left[axis], most, tuple(c for c in (4, 2) if c <= most))
+                    if most == 1:
+                        break
+                    amount = _largest_divisor(left[axis], most, tuple(c for c in (8, 4, 2) if c <= most))
                     if amount > 1:
                         actions.append(Action(kind, axis, amount))
                         left[axis] //= amount
                         most //= amount
-                    if most == 1:
-                        break
-            if left[r] % 2 == 0 and left[r] > 2:
-                try:  # the staged tiles must fit the local memory
-                    apply_actions(kernel.clone(), [*actions, Action("stage", r, 2)], limits)
-                    actions.append(Action("stage", r, 2))
+            if left[r] % tile.stage == 0 and left[r] > tile.stage:
+                try:  # the staged tiles, `stages` times over, must fit the local memory
+                    room = dataclasses.replace(limits, local_memory_bytes=limits.local_memory_bytes // stages)
+                    apply_actions(kernel.clone(), [*actions, Action("stage", r, tile.stage)], room)
+                    actions.append(Action("stage", r, tile.stage))
                 except KernelOptimizeError:
                     pass
             return actions
 
-        actions = tiles(4)
+        actions = tiles(TC_PIPELINED_TILE, limits.copy_stages) if limits.async_copy else tiles(TC_TILE, 1)
+        if not any(a.kind == "stage" for a in actions) and limits.async_copy:
+            actions = tiles(TC_TILE, 1)
         if not any(a.kind == "stage" for a in actions):
-            # unstaged, every lane computes its own fragment addresses (and a window's gates): a 4 x 4
-            # tile spills on sm_90 (255 registers for the f16 conv), 4 x 2 does not (128)
-            actions = tiles(2)
+            actions = tiles(TC_UNSTAGED_TILE, 1)
         return actions
     return None
 

@@ -1,0 +1,74 @@
+"""The tc heuristics on cuda with pipelined staging (issue 10): f16/bf16 matmuls get
+`TC_PIPELINED_TILE` (a 128 x 128 block tile of 64 x 64 warp tiles, k chunks of 32) and `uop-async-copy`
+gives their tiles the target's `copy_stages` buffers in dynamic shared memory. Checked on the uop
+interpreter against numpy, and the default kernel's PTX by ptxas (no spills)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from tinyir.dialects import uop
+from tinyir.passes import kernel_heuristics
+from tinyir.registry import default_pipeline
+from tinyir.runtime.executor import run_passes
+from tinyir.runtime.uop_interp import run_program
+from tinyir.targets.ptx.emit import emit_module
+from test_tensor_cores import actions_of, check, inputs, matmul, uop_level
+
+PIPELINED = "tc:2:0,upcast:1:8,upcast:0:4,local:0:2,local:1:2,stage:2:2"
+
+
+def test_cuda_limits_pipeline_four_stages() -> None:
+    from tinyir.passes.kernel_optimize import target_limits
+
+    limits = target_limits("cuda")
+    assert limits.async_copy and limits.copy_stages == 4
+    assert kernel_heuristics.TC_PIPELINED_TILE.n_tiles * kernel_heuristics.TC_PIPELINED_TILE.m_tiles == 32
+
+
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+def test_default_tiles_pipelined_on_the_interpreter(ty: str) -> None:
+    m, k, n = 256, 160, 128  # two blocks of 128 x 128, 5 chunks of 32 (more than the 4 stages)
+    module = matmul(m, k, n, ty)
+    uop_level(module)
+    assert actions_of(module) == [PIPELINED]
+    if ty == "f16":  # bf16 copies are scalar (2 bytes): cp.async copies 4, 8 or 16
+        waits = [op.pending.value.data for op in module.walk() if isinstance(op, uop.AsyncWaitOp)]
+        assert waits == [2, 0]
+        tiles = sum(op.result.type.size() * 2 for op in module.walk() if isinstance(op, uop.DefineLocalOp))
+        assert tiles > 48 * 1024  # 4 buffers of 128 x 32 + 32 x 128 (padded): dynamic shared memory
+    a, b = inputs([(m, k), (k, n)], ty)
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
+
+
+def test_sm_86_still_fits_four_stages() -> None:
+    # sm_86: 101376 bytes a block: the 16.5 KB stages still fit 4 times
+    module = matmul(256, 256, 256, "f16")
+    specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_86}")
+    specs = [s.replace("target=cuda", "target=cuda arch=sm_86") for s in specs]
+    run_passes(module, specs[:-2])
+    assert actions_of(module) == [PIPELINED]
+    assert [op.pending.value.data for op in module.walk() if isinstance(op, uop.AsyncWaitOp)] == [2, 0]
+
+
+@pytest.mark.skipif(shutil.which("ptxas") is None, reason="needs ptxas")
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+@pytest.mark.parametrize("arch", ["sm_80", "sm_90a"])
+def test_default_matmul_kernel_assembles_without_spills(ty: str, arch: str, tmp_path) -> None:
+    module = matmul(4096, 4096, 4096, ty)
+    run_passes(module, default_pipeline("cuda", f"uop-to-ptx{{arch={arch}}}"))
+    text = emit_module(module)
+    (tmp_path / "k.ptx").write_text(text)
+    run = subprocess.run(["ptxas", f"-arch={arch}", "-v", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "0 bytes spill stores, 0 bytes spill loads" in run.stderr, run.stderr
+    assert int(re.search(r"Used (\d+) registers", run.stderr).group(1)) <= 255
+    if ty == "f16":
+        assert "cp.async.wait_group 2;" in text and ".extern .shared" in text
