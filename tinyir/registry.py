@@ -81,7 +81,10 @@ def vectorize_passes(device: str) -> list[str]:
     from tinyir.passes.kernel_optimize import target_limits
 
     limits = target_limits(device)
-    return [f"uop-vectorize{{width={limits.vector_width}}}"] if limits.has_local and limits.vector_width > 1 else []
+    if not limits.has_local or limits.vector_width <= 1:
+        return []
+    # where staged copies become cp.async, bf16 copies are merged too (cp.async copies 4, 8 or 16 bytes)
+    return [f"uop-vectorize{{width={limits.vector_width}" + (" bf16_copies=true" if limits.async_copy else "") + "}"]
 
 
 def async_copy_passes(device: str) -> list[str]:

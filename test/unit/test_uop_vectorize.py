@@ -129,7 +129,8 @@ def test_default_pipelines_vectorize_on_gpus_only() -> None:
     for device, lower in (("cuda", "uop-to-ptx"), ("opencl", "uop-to-opencl"), ("metal", "uop-to-metal"),
                           ("amdgpu", "uop-to-amdgpu")):
         specs = default_pipeline(device, lower)
-        assert "uop-vectorize{width=4}" in specs[specs.index("uop-simplify"):specs.index(lower)], device
+        want = "uop-vectorize{width=4 bf16_copies=true}" if device == "cuda" else "uop-vectorize{width=4}"  # cp.async
+        assert want in specs[specs.index("uop-simplify"):specs.index(lower)], device
     assert not any(s.startswith("uop-vectorize") for s in default_pipeline("cpu", "uop-to-llvm"))
 
 

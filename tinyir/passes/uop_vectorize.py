@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, f16, f32, i32
+from xdsl.dialects.builtin import ModuleOp, bf16, f16, f32, i32
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
@@ -107,11 +107,21 @@ def _value_of(op: Access) -> SSAValue:
     return op.result if isinstance(op, uop.LoadOp) else op.value
 
 
-def _runs(ops: list[Operation], cls: type[Access], width: int, facts: IndexFacts) -> list[list[Access]]:
-    """Candidate runs: `width` accesses of class `cls` at base+0 .. base+width-1, base aligned."""
+def _is_copy(op: Access) -> bool:
+    """A load whose value only goes to stores, or a store of a loaded value: its bits move unchanged."""
+    if isinstance(op, uop.LoadOp):
+        return all(isinstance(u.operation, uop.StoreOp) and u.operation.value is op.result for u in op.result.uses)
+    return isinstance(op.value.owner, (uop.LoadOp, uop.VLoadOp))
+
+
+def _runs(ops: list[Operation], cls: type[Access], width: int, facts: IndexFacts,
+          copy_types: tuple[Attribute, ...] = ()) -> list[list[Access]]:
+    """Candidate runs: `width` accesses of class `cls` at base+0 .. base+width-1, base aligned (of
+    VECTOR_TYPES, or of `copy_types` where the access is part of a copy)."""
     groups: dict[tuple, dict[int, list[Access]]] = {}
     for op in ops:
-        if isinstance(op, cls) and _value_of(op).type in VECTOR_TYPES:
+        if isinstance(op, cls) and (_value_of(op).type in VECTOR_TYPES
+                                    or (_value_of(op).type in copy_types and _is_copy(op))):
             form = facts.form(op.index)
             if form is not None and not isinstance(getattr(op.gate, "owner", None), uop.DefineAccOp):
                 key = (op.buffer, op.gate, _value_of(op).type, form[0])
@@ -151,14 +161,15 @@ def _defined_before(value: SSAValue, at: int, pos: dict[Operation, int]) -> bool
 
 
 def vectorize_kernel(kernel: uop.KernelOp, rewriter: PatternRewriter, width: int,
-                     dropped: list[SSAValue]) -> bool:
-    """Merge the kernel's runs of loads and stores, widest first. Returns whether it changed; the
-    indices of the merged lanes 1.. are added to `dropped`."""
+                     dropped: list[SSAValue], copy_types: tuple[Attribute, ...] = ()) -> bool:
+    """Merge the kernel's runs of loads and stores, widest first (`copy_types`: element types
+    merged only in copies). Returns whether it changed; the indices of the merged lanes 1.. are
+    added to `dropped`."""
     changed = False
     facts = IndexFacts()
     for w in (n for n in sorted(uop.VECTOR_WIDTHS, reverse=True) if n <= width):
         for cls in (uop.LoadOp, uop.StoreOp):
-            for run in _runs(list(kernel.body.block.ops), cls, w, facts):  # disjoint runs
+            for run in _runs(list(kernel.body.block.ops), cls, w, facts, copy_types):  # disjoint runs
                 ops = list(kernel.body.block.ops)  # afresh: each merge moves and erases accesses
                 pos = {op: i for i, op in enumerate(ops)}
                 if _blocked(ops, pos, run, stores_only=cls is uop.LoadOp):
@@ -234,13 +245,18 @@ class UopVectorize(RulePass):
     greedy = False
 
     width: int = 4  # the widest vector, in lanes (2 or 4); narrower runs are merged too
+    # bf16 runs too where they only copy (a load whose value only goes to stores, and those stores):
+    # for uop-async-copy, whose cp.async copies 4, 8 or 16 bytes; the lowering must then accept bf16
+    # vectors, or copy them lane by lane (uop-to-ptx), since uop-emulate-bf16 leaves them as bits
+    bf16_copies: bool = False
 
     def __post_init__(self) -> None:
         if self.width not in uop.VECTOR_WIDTHS:
             raise ValueError(f"width must be one of {', '.join(map(str, uop.VECTOR_WIDTHS))}, got {self.width}")
 
     def rules(self) -> Sequence[Rule]:
-        return [rule(uop.KernelOp, lambda op, rw: vectorize_kernel(op, rw, self.width, self._dropped),
+        copy_types = (bf16,) if self.bf16_copies else ()
+        return [rule(uop.KernelOp, lambda op, rw: vectorize_kernel(op, rw, self.width, self._dropped, copy_types),
                      "merge runs of N loads (stores) of base+0..N-1, base a multiple of N, into vload (vstore)")]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
