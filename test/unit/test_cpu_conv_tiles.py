@@ -124,3 +124,12 @@ def test_transposed_matmul_keeps_its_wide_tile() -> None:
     actions = [k.attributes["actions"].data for k in module.walk()
                if isinstance(k, loop.KernelOp) and "actions" in k.attributes]
     assert any("upcast:1:16" in act for act in actions), actions
+
+
+@pytest.mark.parametrize("x_shape, padding", [((2, 3, 16, 16), 0), ((8, 3, 32, 32), 0), ((2, 4, 12, 12), 1)])
+def test_few_input_channels_stay_a_loop(x_shape: tuple[int, ...], padding: int) -> None:
+    """CONV-CHANNELS: 3 or 4 input channels are not unrolled with the 3x3 window (axes 4 and 5 of the
+    kernel, the channels axis 3): as many body copies again for a slower kernel; still right."""
+    for actions in check_conv(x_shape, (16, x_shape[1], 3, 3), seed=5, padding=padding):
+        unrolled = [a for a in actions.split(",") if a.startswith("unroll")]
+        assert "unroll:3:0" not in unrolled and "unroll:5:0" in unrolled, actions
