@@ -19,6 +19,7 @@ from tinyir.runtime.executor import run_passes
 from tinyir.runtime.uop_interp import run_program
 from tinyir.targets.ptx.emit import emit_module
 from test_tensor_cores import actions_of, check, inputs, matmul, uop_level
+from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
 
 PIPELINED = "tc:2:0,upcast:1:8,upcast:0:4,local:0:2,local:1:2,stage:2:2"
 
@@ -71,3 +72,15 @@ def test_default_matmul_kernel_assembles_without_spills(ty: str, arch: str, tmp_
     assert "0 bytes spill stores, 0 bytes spill loads" in run.stderr, run.stderr
     assert int(re.search(r"Used (\d+) registers", run.stderr).group(1)) <= 255
     assert "cp.async.wait_group 2;" in text and ".extern .shared" in text
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+@pytest.mark.parametrize("shape", [(256, 160, 128), (1000, 1000, 1000), (512, 512, 512)])
+def test_default_pipelined_matmul_on_cuda(shape, ty: str, cuda_available) -> None:
+    from tinyir.runtime.executor import compile_program
+
+    m, k, n = shape
+    a, b = inputs([(m, k), (k, n)], ty)
+    got = compile_program(matmul(m, k, n, ty), "cuda").run([a, b])[0]
+    check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
