@@ -274,3 +274,44 @@ def test_values_realized_for_a_step_drop_graphs_that_read_overwritten_values():
         held = [n for n in lazy.toposort([p.grad.lazydata]) if n.realized is not None]
         assert len(held) == 1  # the gradient's own buffer, nothing else
     # differentiating through such a value: test_a_kept_history_through_an_overwritten_value_is_a_clear_error
+
+
+@pytest.mark.parametrize("device", _devices())
+def test_a_loss_read_after_the_step_is_computed_by_the_step(device):
+    """READERS-FRONTIER: the loss, read after the step, reads the logits, which read the old weights:
+    the step computes the loss itself (4 bytes), not the logits for it, and its value is the one
+    before the step."""
+    rng = np.random.default_rng(2)
+    w_np = rng.normal(size=(6, 3)).astype(np.float32)
+    x_np = rng.normal(size=(5, 6)).astype(np.float32)
+    w = Tensor(w_np.copy(), device=device, requires_grad=True)
+    x = Tensor(x_np, device=device)
+    opt = optim.SGD([w], lr=0.1)
+    logits = x @ w
+    loss = logits.square().mean()
+    loss.backward()
+    del logits  # only the loss holds the logits now
+    opt.step()
+    assert loss.lazydata.realized is not None  # computed with the step
+    np.testing.assert_allclose(loss.item(), float(((x_np @ w_np) ** 2).mean()), rtol=1e-6)
+    want = w_np - 0.1 * (2 / 15) * x_np.T @ (x_np @ w_np)
+    np.testing.assert_allclose(w.numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_a_reader_held_with_a_bigger_value_keeps_the_smaller_extra():
+    """READERS-FRONTIER: when what the readers outside hold is bigger than the node they read, that node
+    is realized for them, as before."""
+    rng = np.random.default_rng(3)
+    w_np = rng.normal(size=(6, 3)).astype(np.float32)
+    x_np = rng.normal(size=(5, 6)).astype(np.float32)
+    w = Tensor(w_np.copy(), requires_grad=True)
+    x = Tensor(x_np)
+    opt = optim.SGD([w], lr=0.1)
+    logits = x @ w
+    loss = logits.square().mean()
+    loss.backward()
+    wide = (logits.square().mean() + logits.reshape(5, 3, 1).expand(5, 3, 40)).detach()  # bigger than the logits
+    opt.step()
+    assert loss.lazydata.realized is None
+    np.testing.assert_allclose(loss.item(), float(((x_np @ w_np) ** 2).mean()), rtol=1e-6)
+    np.testing.assert_allclose(wide.numpy()[:, :, 0], ((x_np @ w_np) ** 2).mean() + x_np @ w_np, rtol=1e-5)

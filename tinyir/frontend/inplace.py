@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinyir.errors import TinyirError
 from tinyir.frontend.dtypes import dtypes
-from tinyir.frontend.lazy import MOVEMENT, LazyOp, toposort
+from tinyir.frontend.lazy import MOVEMENT, LazyOp, live_nodes, toposort
 from tinyir.runtime import jit
 from tinyir.runtime.donation import can_write_into
 
@@ -167,6 +167,7 @@ def _find_extras(graph: Graph, pending: list[LazyOp], donation: Donation, uses: 
     counts = _refcounts(members)
     arg_ids = {id(a) for a in graph.args}
     extras: dict[int, LazyOp] = {}
+    referenced: list[tuple[LazyOp, int]] = []  # (node, its references from outside the graph)
     for node, count in zip(members, counts):
         # references besides `members`: graph.nodes or `detaches`, and its uses
         if id(node) in roots or id(node) not in reads or count == 1 + uses.get(id(node), 0):
@@ -176,6 +177,11 @@ def _find_extras(graph: Graph, pending: list[LazyOp], donation: Donation, uses: 
             donation.dead.pop(reads[id(node)], None)
         elif id(base) not in roots:
             extras[id(base)] = base
+            referenced.append((node, count - 1 - uses.get(id(node), 0)))
+    if referenced:  # READERS-FRONTIER: realize the (smaller) values that the readers outside hold instead
+        frontier = _readers_frontier(graph, detaches, referenced)
+        if frontier is not None and _nbytes(frontier) < _nbytes(list(extras.values())):
+            extras = {id(n): n for n in frontier}
     saved = sum(buf.nbytes for buf, _ in donation.dead.values())
     if any(e.size * e.dtype.itemsize > saved for e in extras.values()):
         # realizing a reader (a big broadcast, say) would cost more memory than writing in place saves
@@ -184,12 +190,63 @@ def _find_extras(graph: Graph, pending: list[LazyOp], donation: Donation, uses: 
     donation.extras = list(extras.values())
 
 
+#: READERS-FRONTIER: how many nodes outside the graph `_readers_frontier` walks before it gives up
+MAX_OUTSIDE_WALK = 256
+
+
+def _nbytes(nodes: list[LazyOp]) -> int:
+    return sum(n.size * n.dtype.itemsize for n in nodes)
+
+
+def _readers_frontier(graph: Graph, detaches: list[LazyOp], referenced: list[tuple[LazyOp, int]]) -> list[LazyOp] | None:
+    """READERS-FRONTIER: the nodes outside the graph that something other than lazy nodes holds (a
+    tensor: a loss read after the step), among those reading `referenced` (graph nodes, each with
+    its count of references from outside), directly or through other unrealized nodes; a node held
+    otherwise (a kept graph, a tensor) is one of them itself. Realizing these instead of the
+    referenced nodes leaves nothing outside that reads the old buffers: a step computes its scalar
+    loss, not the logits the loss reads. None where the readers are many or on another device."""
+    inside = {id(n) for n in graph.nodes} | {id(a) for a in graph.args} | {id(d) for d in detaches}
+    outside = [n for n in live_nodes() if id(n) not in inside]
+    counts = _refcounts(outside)  # references besides `outside`
+    occurrences: dict[int, int] = {}  # id(node) -> how often it is a source of an outside node
+    readers: dict[int, list[int]] = {}  # id(node) -> the outside nodes reading it (indices)
+    for i, n in enumerate(outside):
+        for src in n.srcs:
+            occurrences[id(src)] = occurrences.get(id(src), 0) + 1
+            readers.setdefault(id(src), []).append(i)
+    frontier: dict[int, LazyOp] = {}
+    seen: set[int] = set()
+    for node, refs in referenced:
+        if refs > occurrences.get(id(node), 0):  # held by more than unrealized nodes: realized itself
+            base = _under_views(node)
+            frontier[id(base)] = base
+        stack = list(readers.get(id(node), ()))
+        while stack:
+            i = stack.pop()
+            if i in seen:
+                continue
+            seen.add(i)
+            reader = outside[i]
+            if len(seen) > MAX_OUTSIDE_WALK or reader.device != node.device or reader.op == "multi":
+                return None
+            if counts[i] > occurrences.get(id(reader), 0):
+                frontier[id(reader)] = reader
+            stack.extend(readers.get(id(reader), ()))
+    return list(frontier.values())
+
+
 def with_outputs(graph: Graph, extras: list[LazyOp]) -> Graph:
-    """The graph with nodes of its own as further outputs: what `collect` of the longer list of
-    roots gives (the same nodes, numbered alike), without walking the graph again."""
-    from tinyir.frontend.realize import Graph
+    """The graph with further outputs: what `collect` of the longer list of roots gives. Nodes of its
+    own are numbered alike, without walking the graph again; nodes outside it (READERS-FRONTIER) are
+    collected first, so that their kernels run early and what only they read is freed early."""
+    from tinyir.frontend.realize import Graph, collect
 
     position = {id(n): i for i, n in enumerate(graph.nodes)}
+    if any(id(e) not in position for e in extras):
+        again = collect([*extras, *graph.outputs])
+        entries, indices = again.key
+        return Graph(again.nodes, again.args, [*graph.outputs, *extras],
+                     (entries, (*indices[len(extras):], *indices[:len(extras)])))
     entries, outputs = graph.key
     return Graph(graph.nodes, graph.args, [*graph.outputs, *extras],
                  (entries, (*outputs, *[position[id(e)] for e in extras])))

@@ -95,6 +95,11 @@ class LazyOp:
         return (self.op, tuple([id(s) for s in self.srcs]), self.arg, self.shape, self.dtype.name, self.device)
 
 
+def live_nodes() -> list[LazyOp]:
+    """Every live unrealized node (the hash-consing table holds each one, weakly)."""
+    return list(_CONSED.values())
+
+
 def make(op: str, srcs: tuple[LazyOp, ...], arg: Any, shape: tuple[int, ...], dtype: DType, device: str) -> LazyOp:
     """A node, shared with an identical live one if there is one (hash-consing). On a tuple of
     devices (a sharded tensor, MULTI-DEVICE): the op on every device (tinyir/frontend/multi.py)."""
