@@ -197,3 +197,38 @@ def test_cse_keeps_a_load_after_a_loop_that_stores_to_its_buffer() -> None:
     run_kernel(kernel, data)
     run_kernel(next(op for op in parse_module(_scoped_kernel()).walk() if isinstance(op, uop.KernelOp)), want)
     assert all(np.array_equal(a, b) for a, b in zip(data, want))
+
+
+def test_remembered_folds_keep_signed_zeros_and_types_apart() -> None:
+    """uop-simplify evaluates each constant fold once per run: neg(0.0) and neg(-0.0), and the same
+    numbers in i32 and f32, still fold to their own constants."""
+    module = parse_module("""
+func.func @f(%a: !st.buffer<4xf32>, %b: !st.buffer<4xi32>) {
+  uop.kernel "k" (%a, %b) : !st.buffer<4xf32>, !st.buffer<4xi32> {
+  ^bb0(%o: !st.buffer<4xf32>, %p: !st.buffer<4xi32>):
+    %g = uop.special "gidx0" 4 : i32
+    %z = uop.const 0.0 : f32
+    %mz = uop.const -0.0 : f32
+    %n1 = uop.neg %z : f32
+    %n2 = uop.neg %mz : f32
+    %i = uop.const 7 : i32
+    %j = uop.const 2 : i32
+    %d = uop.idiv %i, %j : i32
+    %f7 = uop.const 7.0 : f32
+    %f2 = uop.const 2.0 : f32
+    %fd = uop.mul %f7, %f2 : f32
+    %e = uop.mul %i, %j : i32
+    %s = uop.add %n1, %fd : f32
+    uop.store %o[%g], %n1 : f32
+    uop.store %o[%g], %n2 : f32
+    uop.store %o[%g], %s : f32
+    uop.store %p[%g], %d : i32
+    uop.store %p[%g], %e : i32
+  }
+  func.return
+}
+""")
+    UopSimplify().apply(make_context(), module)
+    stored = [to_text(op.value.owner) for op in module.walk() if isinstance(op, uop.StoreOp)]
+    assert [s.split("= ")[1] for s in stored] == [
+        "uop.const -0.0 : f32", "uop.const 0.0 : f32", "uop.const 14.0 : f32", "uop.const 3 : i32", "uop.const 14 : i32"]

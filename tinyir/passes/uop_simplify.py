@@ -41,7 +41,14 @@ _PURE_TYPES = frozenset(uop.PURE_UOPS)
 
 
 def const(value: object, type_: object) -> uop.ConstOp:
-    return uop.ConstOp(value, type_)  # type: ignore[arg-type]
+    return uop.ConstOp.create(result_types=[type_], properties={"value": _literal(repr(value), value, type_)})
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal(text: str, value: object, type_: object) -> object:
+    """`uop.scalar_attr(value, type_)`, made once per value (attributes are immutable, so ops share
+    them); `text` (the value's repr) keeps 0.0 and -0.0, and 1 and True, apart."""
+    return uop.scalar_attr(value, type_)  # type: ignore[arg-type]
 
 
 def _is(v: SSAValue, value: int | bool) -> bool:
@@ -59,12 +66,14 @@ class SimplifyRun:
     value bounds; a memoized range stays sound while rules rewrite, since a value is only ever
     replaced by one that is equal (bounds are about the value, not about how it is computed).
     `orders`: block -> where its ops stand (`BlockOrder`), kept only while `listener()` hears of
-    every insertion and removal (without it, CSE scans the block instead)."""
+    every insertion and removal (without it, CSE scans the block instead). `folds`: the results of
+    constant folds made so far, by op name, result type and operands."""
 
     props_keys: dict[Operation, tuple] = field(default_factory=dict)
     bounds: dict[SSAValue, Bounds | None] = field(default_factory=dict)
     orders: dict[Block, BlockOrder] = field(default_factory=dict)
     tracks_order: bool = False
+    folds: dict[tuple, object] = field(default_factory=dict)
 
     def listener(self) -> PatternRewriterListener:
         """The listener that keeps `orders` true while the rules rewrite (CSE-ORDER)."""
@@ -203,12 +212,20 @@ def _nullary_key(run: SimplifyRun, op: Operation) -> tuple:
 # -- constant folding -----------------------------------------------------------------------------
 
 
-def fold_constants(op: Operation) -> Operation | None:
-    values = [const_value(v) for v in op.operands]
-    if any(v is None for v in values):
-        return None
-    result = eval_alu(op.name.split(".", 1)[1], values, op.results[0].type, [v.type for v in op.operands]).item()
-    return const(result, op.results[0].type)
+def fold_constants(run: SimplifyRun, op: Operation) -> Operation | None:
+    operands = op._operands
+    for v in operands:  # most ops have an operand that is not a constant: no list built for them
+        if type(v.owner) is not uop.ConstOp:
+            return None
+    values = [uop.literal_value(v.owner.value) for v in operands]
+    result_type = op.results[0].type
+    # the same fold recurs in every copy of an unrolled body: evaluated once (repr keeps -0.0 apart)
+    key = (op.name, result_type, tuple((repr(x), v.type) for x, v in zip(values, operands)))
+    result = run.folds.get(key)
+    if result is None:
+        result = run.folds[key] = eval_alu(op.name.split(".", 1)[1], values, result_type,
+                                           [v.type for v in operands]).item()
+    return const(result, result_type)
 
 
 def const_to_rhs(op: Operation) -> Operation | None:
@@ -654,7 +671,7 @@ def _stores_between(first: Operation, last: Operation, buffer: SSAValue) -> bool
 
 
 def dead(op: Operation, rewriter: PatternRewriter) -> bool:
-    if op.results and all(not r.uses for r in op.results):
+    if op.results and all(r.first_use is None for r in op.results):
         rewriter.erase(op)
         return True
     return False
@@ -676,7 +693,7 @@ class UopSimplify(RulePass):
         with_run = functools.partial
         return [
             rule(PURE, dead, "remove a pure op without uses"),
-            rule(ALU, fold_constants, "fold an ALU op on constants"),
+            rule(ALU, with_run(fold_constants, run), "fold an ALU op on constants"),
             rule(COMMUTATIVE, const_to_rhs, "commutative op: constant to the right"),
             rule(uop.AddOp, add_zero, "x + 0 -> x (floats: x + -0.0, or x + 0.0 where a zero's sign is unseen)"),
             rule(uop.AddOp, add_consts, "(x + c1) + c2 -> x + (c1+c2) (ints)"),
