@@ -3,18 +3,25 @@
 // RUN: tinyir-opt %s -p 'uop-vectorize{bf16_copies=true},uop-emulate-bf16,uop-to-ptx' -t ptx | filecheck %s --check-prefix=PTX
 // bf16_copies (cuda's pipeline, for uop-async-copy): a run of 4 bf16 loads whose values only go to
 // stores, and those stores, become a vload/vstore of 4 lanes; the run whose values are added stays
-// scalar. Without the option bf16 stays scalar. uop-emulate-bf16 leaves the copy as bits, and
+// scalar, and so do consecutive stores of loads that are not consecutive (a transposing copy:
+// uop-emulate-bf16 widens such loads to f32). Without the option bf16 stays scalar. uop-emulate-bf16 leaves the copy as bits, and
 // uop-to-ptx copies a bf16 vector lane by lane (ld/st .u16).
 
 // CHECK:      %[[V:.*]], %{{.*}}, %{{.*}}, %{{.*}} = uop.vload %in[%{{.*}}] : 4 x bf16
 // CHECK:      uop.vstore %t[%{{.*}}], %[[V]], %{{.*}}, %{{.*}}, %{{.*}} : bf16
 // CHECK-COUNT-4: uop.load %in[%{{.*}}] : bf16
 // CHECK-NOT:  uop.vload
+// CHECK-COUNT-4: uop.store %out[%{{.*}}], %{{.*}} : bf16
+// CHECK-COUNT-4: uop.load %in[%{{.*}}] : bf16
+// CHECK-COUNT-4: uop.store %t[%{{.*}}], %{{.*}} : bf16
+// CHECK-NOT:  uop.vstore
 
 // PLAIN-NOT: uop.vload
 // PLAIN-NOT: uop.vstore
 
 // PTX-COUNT-4: ld.global.u16
+// PTX-COUNT-4: st.shared.u16
+// PTX:         bar.sync 0
 // PTX-COUNT-4: st.shared.u16
 func.func @main(%a: !st.buffer<1024xbf16>, %b: !st.buffer<1024xbf16>) {
   uop.kernel "k" (%a, %b) : !st.buffer<1024xbf16>, !st.buffer<1024xbf16> {
@@ -56,6 +63,18 @@ func.func @main(%a: !st.buffer<1024xbf16>, %b: !st.buffer<1024xbf16>) {
     uop.store %out[%j1], %s1 : bf16
     uop.store %out[%j2], %s2 : bf16
     uop.store %out[%j3], %s3 : bf16
+    uop.barrier
+    %k1 = uop.add %i0, %c4 : i32
+    %k2 = uop.add %k1, %c4 : i32
+    %k3 = uop.add %k2, %c4 : i32
+    %w0 = uop.load %in[%i0] : bf16
+    %w1 = uop.load %in[%k1] : bf16
+    %w2 = uop.load %in[%k2] : bf16
+    %w3 = uop.load %in[%k3] : bf16
+    uop.store %t[%i0], %w0 : bf16
+    uop.store %t[%i1], %w1 : bf16
+    uop.store %t[%i2], %w2 : bf16
+    uop.store %t[%i3], %w3 : bf16
   }
   func.return
 }
