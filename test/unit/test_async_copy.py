@@ -31,10 +31,10 @@ def matmul(m: int, k: int, n: int, ty: str):
     }}""")
 
 
-def lowered(shape, ty: str, actions: str, async_copy: bool = True, stages: int = 2):
+def lowered(shape, ty: str, actions: str, async_copy: bool = True, stages: int = 2, unroll: int = 0):
     module = matmul(*shape, ty)
     specs = [p or f'kernel-optimize{{target=cuda actions="{actions}"}}' for p in UOP]
-    run_passes(module, specs + ([f"uop-async-copy{{stages={stages}}}"] if async_copy else []))
+    run_passes(module, specs + ([f"uop-async-copy{{stages={stages} unroll={unroll}}}"] if async_copy else []))
     return module
 
 
@@ -113,6 +113,20 @@ def test_a_copy_into_a_buffer_still_read_is_a_race(stages, monkeypatch) -> None:
     a, b = inputs(shape, "f32")
     with pytest.raises(UopInterpreterError, match="copies into local memory"):
         run_program(module, [a, b])
+
+
+@pytest.mark.parametrize("stages", [2, 4])
+@pytest.mark.parametrize("shape,ty,actions,vector", CASES, ids=[c[2] for c in CASES])
+def test_unrolled_k_steps_match_numpy(shape, ty, actions, vector, stages, monkeypatch) -> None:
+    # the chunk's inner loop (its k steps, at most 8 here) becomes copies of its body: one loop left
+    monkeypatch.setattr(stage, "COPY_VECTOR", vector)
+    module = lowered(shape, ty, actions, stages=stages, unroll=8)
+    assert count(module, uop.RangeOp) == 1
+    a, b = inputs(shape, ty)
+    (got,) = run_program(module, [a, b])
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    np.testing.assert_allclose(got.astype(np.float64), want, rtol=1e-2 if ty == "f16" else 1e-5,
+                               atol=2e-2 if ty == "f16" else 1e-5)
 
 
 def test_fewer_chunks_than_stages(monkeypatch) -> None:

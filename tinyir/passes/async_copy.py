@@ -21,7 +21,9 @@ It applies to a chunk loop whose copy section (what precedes its first barrier) 
 local store an ungated store of a global load used nowhere else, of 4, 8 or 16 bytes (cp.async's
 sizes), and whose tiles are read only by loads, vloads and ldmatrix in the rest of the loop. It
 takes the most stages up to `stages` whose tiles fit `max_bytes` of local memory (the target's,
-by `arch`, when 0); where not even 2 fit it leaves the loop alone.
+by `arch`, when 0); where not even 2 fit it leaves the loop alone. The loops of a pipelined chunk's
+compute section (its k steps) of at most `unroll` trips are unrolled: one step's fragment loads may
+then overlap the previous step's matrix ops.
 """
 
 from __future__ import annotations
@@ -144,7 +146,7 @@ def _async_copies(copies: list[_Copy], chunk: SSAValue, r: SSAValue, offsets: di
         ops.append(uop.AsyncCopyOp(tiles[id(tile)], at.result, c.load.buffer, src, c.lanes, gate))
 
 
-def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int, stages: int = 2) -> int:
+def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int, stages: int = 2, unroll: int = 0) -> int:
     """Pipeline every chunk loop of `kernel` that fits (module docstring); how many."""
     done = 0
     while True:
@@ -157,6 +159,7 @@ def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int, stages: int = 2) -> in
             if plan is None:
                 continue
             _pipeline(ops, at, *plan)
+            unroll_inner_loops(r, unroll)
             done += 1
             break
         else:
@@ -237,6 +240,33 @@ def _pipeline(ops: list[Operation], at: int, copies: list[_Copy], old_tiles: lis
     Rewriter.insert_op(uop.AsyncWaitOp(0), InsertPoint.after(ops[end]))
 
 
+def unroll_inner_loops(chunk: uop.RangeOp, most: int) -> int:
+    """Unroll the loops inside chunk loop `chunk` (its k steps) of at most `most` trips whose bodies hold
+    no loop or barrier: each trip a copy of the body with the index a constant, so that the target
+    may overlap one step's fragment loads with the previous step's matrix ops. How many."""
+    done = 0
+    op = chunk.next_op
+    while op is not None and not (isinstance(op, uop.EndRangeOp) and op.range is chunk.result):
+        nxt = op.next_op
+        if isinstance(op, uop.RangeOp) and op.end.value.data - op.start.value.data <= most:
+            body, end = [], op.next_op
+            while end is not None and not (isinstance(end, uop.EndRangeOp) and end.range is op.result):
+                body.append(end)
+                end = end.next_op
+            if end is not None and not any(isinstance(b, (uop.RangeOp, uop.BarrierOp)) for b in body):
+                for trip in range(op.start.value.data, op.end.value.data):
+                    index = uop.ConstOp(trip, op.result.type)
+                    mapping: dict[SSAValue, SSAValue] = {op.result: index.result}
+                    Rewriter.insert_op([index, *(b.clone(mapping) for b in body)], InsertPoint.before(op))
+                nxt = end.next_op
+                for dead in [end, *reversed(body), op]:
+                    dead.detach()
+                    dead.erase()
+                done += 1
+        op = nxt
+    return done
+
+
 @dataclass(frozen=True)
 class UopAsyncCopy(ModulePass):
     """Pipeline staged tiles through asynchronous copies in `stages` buffers (module docstring)."""
@@ -244,6 +274,7 @@ class UopAsyncCopy(ModulePass):
     name = "uop-async-copy"
     max_bytes: int = 0    # local memory a kernel may use; 0: the target's (for `arch`)
     stages: int = 0       # buffers per tile (2: double-buffered); 0: the target's choice
+    unroll: int = 2       # loops of at most this many trips inside a pipelined chunk loop are unrolled
     target: str = "cuda"  # whose limits give the defaults
     arch: str = ""        # the chip (cuda: sm_80 .. sm_90a; its shared memory per block)
 
@@ -258,4 +289,4 @@ class UopAsyncCopy(ModulePass):
         max_bytes = self.max_bytes or limits.local_memory_bytes
         stages = self.stages or limits.copy_stages
         for kernel in [k for k in op.walk() if isinstance(k, uop.KernelOp)]:
-            STATISTICS.setdefault(self.name, Counter())["pipelined"] += pipeline_kernel(kernel, max_bytes, stages)
+            STATISTICS.setdefault(self.name, Counter())["pipelined"] += pipeline_kernel(kernel, max_bytes, stages, self.unroll)

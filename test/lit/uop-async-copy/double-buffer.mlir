@@ -2,6 +2,7 @@
 // RUN: tinyir-opt %s -p 'uop-async-copy{stages=3}' | filecheck %s --check-prefix=THREE
 // RUN: tinyir-opt %s -p 'uop-async-copy{max_bytes=128}' | filecheck %s --check-prefix=SMALL
 // RUN: tinyir-opt %s -p 'uop-async-copy{max_bytes=384 stages=4}' | filecheck %s --check-prefix=FITS
+// RUN: tinyir-opt %s -p 'uop-async-copy{stages=2 unroll=4}' | filecheck %s --check-prefix=UNROLL
 // RUN: tinyir-opt %s -p 'uop-async-copy{stages=2},uop-to-ptx' -t ptx | filecheck %s --check-prefix=PTX
 // RUN: tinyir-opt %s -p 'uop-async-copy{stages=3},uop-to-ptx' -t ptx | filecheck %s --check-prefix=PTX3
 // A staged chunk loop (2 chunks of 4) of a 4x8 @ 8x4 f32 matmul.
@@ -11,6 +12,8 @@
 // chunk goes: the next chunk's barrier frees the buffer before it is copied into again.
 // 3 stages: three buffers, chunks 0 and 1 copied before the loop (a group each), wait 1, buffer
 // numbers by `mod 3`.
+// unroll=4: the chunk's inner loop of 4 k steps becomes 4 copies of its body, the index a constant
+// (by default only loops of at most 2 trips are).
 // With 128 bytes of local memory the doubled tiles (256 bytes) do not fit: left alone. With 384
 // bytes, 3 of the 4 stages asked for fit.
 
@@ -44,6 +47,15 @@
 // THREE:      uop.endrange
 // THREE-NEXT: uop.endrange
 // THREE-NEXT: uop.async_wait 0
+
+// UNROLL:      %[[R:.*]] = uop.range 0, 2 : i32
+// UNROLL:      uop.async_commit
+// UNROLL-NOT:  uop.range
+// UNROLL:      uop.const 0 : i32
+// UNROLL-COUNT-4: uop.assign
+// UNROLL-NOT:  uop.range
+// UNROLL:      uop.endrange %[[R]]
+// UNROLL-NEXT: uop.async_wait 0
 
 // SMALL-NOT: uop.async_copy
 // SMALL:     uop.store %{{.*}}, %{{.*}} : f32
