@@ -51,8 +51,13 @@ def expand_kernel(kernel: loop.KernelOp) -> dict[int, list[SSAValue]]:
     size = [op.extent for op in targets]
     deps = loop.range_dependencies(ops)
 
+    known: dict[SSAValue, tuple[int, ...]] = {}  # asked for each operand of every copy: once per value
+
     def expanded_deps(value: SSAValue) -> tuple[int, ...]:
-        return tuple(sorted(position[r] for r in deps.get(value, frozenset()) if r in position))
+        found = known.get(value)
+        if found is None:
+            found = known[value] = tuple(sorted(position[r] for r in deps.get(value, frozenset()) if r in position))
+        return found
 
     def assignments(positions: tuple[int, ...]) -> Iterator[Assignment]:
         for values in itertools.product(*(range(size[p]) for p in positions)):

@@ -12,6 +12,7 @@ gives each thread its part; an empty part runs nothing). `{vectorize = false}` b
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 from collections.abc import Iterable
@@ -27,8 +28,9 @@ from tinyir.targets.llvm import dialect as ll
 _IDENT = re.compile(r"^[A-Za-z$._][A-Za-z$._0-9]*$")
 
 
+@functools.lru_cache(maxsize=256)
 def llvm_type(t: Attribute) -> str:
-    """The LLVM spelling of an llir value type."""
+    """The LLVM spelling of an llir value type (asked for every operand printed: remembered)."""
     if isinstance(t, ll.PtrType):
         return f"ptr addrspace({t.addrspace.data})" if t.addrspace.data else "ptr"
     if isinstance(t, IntegerType):
