@@ -143,6 +143,8 @@ class RuleTable(RewritePattern):
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
         for r in self._rules_for(op):
             result = r.fn(op, rewriter) if r.wants_rewriter else r.fn(op)
+            if result is None or result is False:  # most tries: no match (no call to install nothing)
+                continue
             if _apply_result(op, result, rewriter):
                 self.stats[r.name] += 1
                 STATISTICS.setdefault(self.name, Counter())[r.name] += 1
