@@ -171,10 +171,15 @@ class FunctionalMixin:
         cout, cin_g, kh, kw = weight.shape
         if cin != cin_g * groups or cout % groups:
             raise TensorValueError(f"conv2d: input {self.shape} and weight {weight.shape} do not match with groups={groups}")
-        x = self._pad_spatial(padding, 2)._windows((kh, kw), _pair(stride), _pair(dilation))
-        oh, ow = x.shape[2], x.shape[3]
-        # x: (N, G, 1, Cin/G, OH, OW, KH, KW); w: (1, G, Cout/G, Cin/G, 1, 1, KH, KW)
-        x = x.reshape(n, groups, 1, cin_g, oh, ow, kh, kw)
+        x = self._pad_spatial(padding, 2)
+        # CONV-GRAD: broadcast over Cout/G before taking windows, so the input's gradient sums the
+        # windows per output channel first and then reduces over the channels in one kernel (a
+        # transposed convolution), instead of materializing a (N, Cin, OH, OW, KH, KW) gradient
+        # KH*KW times the input's size; the forward reads and sums the same elements in the same order
+        x = x.reshape(n, groups, 1, cin_g, *x.shape[2:]).expand(n, groups, cout // groups, cin_g, *x.shape[2:])
+        x = x._windows((kh, kw), _pair(stride), _pair(dilation))
+        oh, ow = x.shape[4], x.shape[5]
+        # x: (N, G, Cout/G, Cin/G, OH, OW, KH, KW); w: (1, G, Cout/G, Cin/G, 1, 1, KH, KW)
         w = weight.reshape(1, groups, cout // groups, cin_g, 1, 1, kh, kw)
         out = (x * w).sum((3, 6, 7)).reshape(n, cout, oh, ow)
         return out + bias.reshape(1, -1, 1, 1) if bias is not None else out

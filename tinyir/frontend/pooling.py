@@ -191,9 +191,12 @@ class PoolingMixin:
         else:
             pairs = [(p, p) for p in _ntuple(padding, nd, "padding", opname)]
         x = self.pad([None, None] + pairs) if any(p != (0, 0) for p in pairs) else self
-        x = x._windows(tuple(k), st, dl)  # (N, Cin, *out, *k)
-        out = x.shape[2:2 + nd]
-        x = x.reshape(n, groups, 1, cin_g, *out, *k)
+        # CONV-GRAD (as functional.conv2d): broadcast over Cout/G before taking windows, so the
+        # input's gradient is one reduce over the output channels, not a windows-sized tensor
+        spatial = x.shape[2:]
+        x = x.reshape(n, groups, 1, cin_g, *spatial).expand(n, groups, cout // groups, cin_g, *spatial)
+        x = x._windows(tuple(k), st, dl)  # (N, G, Cout/G, Cin/G, *out, *k)
+        out = x.shape[4:4 + nd]
         w = weight.reshape(1, groups, cout // groups, cin_g, *(1,) * nd, *k)
         summed = (3,) + tuple(range(4 + nd, 4 + 2 * nd))
         result = (x * w).sum(summed).reshape(n, cout, *out)
