@@ -131,8 +131,7 @@ class BlockOrder:
     def insert(self, op: Operation) -> bool:
         """Number a newly inserted op (and any unnumbered ops next to it: a rewrite inserts several
         ops before telling of the first). False when there is no room or the loops change."""
-        if op in self.number:
-            return True
+        self.number.pop(op, None)  # an op moved here (detached, then inserted) is numbered anew
         kind = type(op)
         if kind is uop.RangeOp or kind is uop.EndRangeOp:
             return False
