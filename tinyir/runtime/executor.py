@@ -39,6 +39,7 @@ from tinyir.runtime.lowered_cache import LoweredKernelCache, lower_with_reuse  #
 from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
 from tinyir.runtime.donation import kernels_in_order, module_same_element  # IN-PLACE
 from tinyir.runtime.disk_cache import code_version, device_identity, disk_cache, make_key
+from tinyir.runtime import kernel_order  # KERNEL-ORDER
 from tinyir.runtime.planner import MemoryPlan, plan_memory
 from tinyir.targets.base import Device, KernelSource, Target
 from tinyir.viz.record import observe_compile, pass_watch
@@ -524,6 +525,8 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
         with _fewer_full_collections(then_collect=True):  # hashing and emitting: as busy as the passes
             _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
             program.same_element = kernels_in_order(same_element, program.steps)  # IN-PLACE
+            if kernel_order.SETTINGS.enabled:  # KERNEL-ORDER: free big intermediates early
+                kernel_order.reorder(program)
             for step in program.steps:
                 if step.kind == "kernel" and step.source is not None:
                     step.info = infos.get(step.source.name)
