@@ -107,6 +107,11 @@ class SharedOperands:
     leading_bytes: int = 128   # core matrices along k: neighbours in memory
     stride_bytes: int = 256    # core matrices along the rows: after the two along k (k = 16)
     swizzle_bytes: int = 0     # 0: no swizzle (interleaved core matrices); else 32, 64 or 128 (`swizzled`)
+    # MN-major (the instruction's transpose immediate, unswizzled only): a core matrix's 16-byte rows
+    # run along the tile's rows and step along k, so a copy whose global reads run along the rows
+    # (B, k x n row-major) stores them as 16-byte vectors. The byte offsets keep their meaning
+    # (leading: along k, stride: along the rows; CUTLASS make_gmma_desc's canonical MN-major layout)
+    mn_major: bool = False
 
     @staticmethod
     def swizzled(width: int) -> SharedOperands:
@@ -129,19 +134,27 @@ class SharedOperands:
         """The descriptor's 2-bit swizzle mode."""
         return {0: 0, 128: 1, 64: 2, 32: 3}[self.swizzle_bytes]
 
+    @property
+    def transpose(self) -> int:
+        """The instruction's imm-trans operand for this tile: 1 for MN-major."""
+        return int(self.mn_major)
+
     def row_steps(self, rows: int) -> list[int]:
-        """Element offset of each bit of the row: 8 elements (16 bytes) within a core matrix, then
-        the stride byte offset per core matrix."""
-        return [8 << i if i < 3 else (self.stride_bytes // 2) << (i - 3) for i in range(rows.bit_length() - 1)]
+        """Element offset of each bit of the row: 8 elements (16 bytes) within a core matrix (1 element
+        MN-major), then the stride byte offset per core matrix."""
+        within = 1 if self.mn_major else 8
+        return [within << i if i < 3 else (self.stride_bytes // 2) << (i - 3) for i in range(rows.bit_length() - 1)]
 
     def k_steps(self) -> list[int]:
-        """Element offset of each bit of k (0..15): contiguous within a core matrix, then the
-        leading byte offset."""
-        return [1, 2, 4, self.leading_bytes // 2]
+        """Element offset of each bit of k (0..15): contiguous within a core matrix (8 elements, one
+        16-byte row, MN-major), then the leading byte offset."""
+        within = 8 if self.mn_major else 1
+        return [within, 2 * within, 4 * within, self.leading_bytes // 2]
 
     def element_offset(self, row: int, k: int) -> int:
         """Where (row, k) lies in its block (k < block_k), in 16-bit elements."""
         if self.swizzle_bytes:
+            assert not self.mn_major, "MN-major tiles are not swizzled"
             width = self.swizzle_bytes
             chunk = (k >> 3) ^ ((row & 7) * width >> 7)
             return (row >> 3) * (4 * width) + (row & 7) * (width // 2) + chunk * 8 + (k & 7)
@@ -219,6 +232,9 @@ NVIDIA_SM80 = ("mma.m16n8k16.f16", "mma.m16n8k16.bf16")
 #: Ran right on an H100 (f16 4096^3, the best wgmma tiles: 0.80 ms against 0.82 interleaved); off while
 #: wgmma itself is off by default (PREFER_WGMMA): the lit tests show the interleaved layout
 SWIZZLE_WGMMA_TILES = False
+#: unswizzled wgmma tiles whose stride-1 dimension is the tile's rows (B, k x n row-major) stored
+#: MN-major (SharedOperands.mn_major), so their staged copies run in 16-byte vectors (and cp.async)
+MN_MAJOR_WGMMA_TILES = True
 #: sm_90a adds wgmma (A and B from shared memory); `tc:A:1` picks m64n64, `tc:A:2` m64n128
 NVIDIA_SM90A = (*NVIDIA_SM80, "wgmma.m64n64k16.f16", "wgmma.m64n128k16.f16", "wgmma.m64n64k16.bf16",
                 "wgmma.m64n128k16.bf16")

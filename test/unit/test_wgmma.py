@@ -199,21 +199,73 @@ def test_heuristics_keep_mma_sync_until_wgmma_is_preferred(monkeypatch) -> None:
 
 
 def test_staged_copies_of_a_wgmma_tile_become_vectors(monkeypatch) -> None:
-    """With copies in runs of 4 (stage.COPY_VECTOR), A's runs along k land in one core-matrix row: the
+    """With K-major tiles and copies in runs of 4, A's runs along k land in one core-matrix row: the
     store positions are the first one + j, which uop-vectorize proves aligned through the layout's
     shifts and masks, so they become vector stores (B's runs along n go to 4 rows: scalar stores);
     the interpreter checks each vector's alignment and the product."""
+    from tinyir import tensor_cores
     from tinyir.passes import stage
 
     monkeypatch.setattr(stage, "WGMMA_COPY_VECTOR", 4)
+    monkeypatch.setattr(tensor_cores, "MN_MAJOR_WGMMA_TILES", False)
     m, k, n = 128, 64, 128
     a, b = inputs([(m, k), (k, n)], "f16")
     module = lowered(matmul(m, k, n, "f16"), "tc:2:2,upcast:0:2,stage:2:4")
     tiles = [op.result for op in module.walk() if op.name == "uop.define_local"]
     vstores = [op for op in module.walk() if op.name == "uop.vstore"]
     assert vstores and {op.buffer for op in vstores} == {tiles[0]}
+    assert not any(op.a_trans or op.b_trans for op in module.walk() if op.name == "uop.wgmma")
     (got,) = run_program(module, [a, b])
     check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")
+
+
+def test_mn_major_layout_and_descriptor_bits() -> None:
+    """MN-major (the transpose immediate), no swizzle: (row, k) of a block at element row % 8 + 8 (k % 8)
+    + 64 (k // 8) + 128 (row // 8): core matrices of 8 k rows of 16 bytes along the tile's rows, the
+    byte offsets as for K-major (leading: along k, stride: along the rows)."""
+    shared = SharedOperands(mn_major=True)
+    for row in range(128):
+        for k in range(16):
+            assert shared.element_offset(row, k) == row % 8 + 8 * (k % 8) + 64 * (k // 8) + 128 * (row // 8)
+    assert shared.descriptor_bits() == SharedOperands().descriptor_bits() and shared.transpose == 1
+
+
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+@pytest.mark.parametrize("shape, actions", [((128, 64, 128), "tc:2:2,upcast:0:2,stage:2:4"),
+                                            ((64, 32, 64), "tc:2:1,stage:2:2"),
+                                            ((128, 64, 256), "tc:2:2,upcast:0:2,local:1:2,stage:2:4"),
+                                            ((100, 40, 70), "tc:2:1,stage:2:0")])
+def test_mn_major_b_tiles_copy_in_16_byte_vectors(shape, actions: str, ty: str) -> None:
+    """B (k x n row-major) is staged MN-major: its copy runs of 8 along n and A's along k each land in
+    one 16-byte core-matrix row, as vector stores (of uop's widest vector, 4 lanes); the wgmma reads B transposed (b_trans), A not; the
+    interpreter decodes the MN-major descriptor and gives the product (a padded shape too)."""
+    m, k, n = shape
+    a, b = inputs([(m, k), (k, n)], ty)
+    module = lowered(matmul(m, k, n, ty), actions)
+    tiles = [op.result for op in module.walk() if op.name == "uop.define_local"]
+    vstores = [op for op in module.walk() if op.name == "uop.vstore" and op.buffer in tiles]
+    if m % 8 == 0 and n % 8 == 0 and k % 8 == 0:
+        assert {op.buffer for op in vstores} == set(tiles) and {len(op.values) for op in vstores} == {4}
+    wgmmas = [op for op in module.walk() if op.name == "uop.wgmma"]
+    assert wgmmas and all(op.b_trans is not None and op.a_trans is None for op in wgmmas)
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
+
+
+def test_mn_major_descriptor_read_k_major_is_wrong(monkeypatch) -> None:
+    """The same MN-major B tile read without the transpose (b_trans dropped) is a wrong product: the
+    interpreter decodes the transpose, it does not ignore it."""
+    from tinyir.dialects.uop import WgmmaOp
+
+    m, k, n = 64, 32, 64
+    a, b = inputs([(m, k), (k, n)], "f16")
+    module = lowered(matmul(m, k, n, "f16"), "tc:2:1,stage:2:2")
+    for op in module.walk():
+        if isinstance(op, WgmmaOp):
+            del op.properties["b_trans"]
+    (got,) = run_program(module, [a, b])
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    assert np.abs(got.astype(np.float64) - want).max() > 0.1 * np.abs(want).max()
 
 
 def _descriptor_modes(module) -> set[int]:

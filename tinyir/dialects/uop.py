@@ -798,7 +798,9 @@ class WgmmaOp(IRDLOperation):
     `SharedOperands`: start address >> 4 counted from the tile's start, leading and stride byte
     offsets, swizzle); `c` and `d` are this thread's accumulator elements in the order of the
     instruction's C layout. Every thread of the warpgroup reaches it with the same descriptors and
-    control flow; the tiles' stores must be followed by a `uop.barrier` before it (PTX wgmma)."""
+    control flow; the tiles' stores must be followed by a `uop.barrier` before it (PTX wgmma).
+    `a_trans` / `b_trans`: that tile is MN-major (core-matrix rows along m / n: the instruction's
+    transpose immediates), else K-major."""
 
     name = "uop.wgmma"
     instruction = prop_def(StringAttr)
@@ -808,13 +810,18 @@ class WgmmaOp(IRDLOperation):
     b_desc = operand_def(i64)
     c = var_operand_def(SCALAR)
     d = var_result_def(SCALAR)
-    assembly_format = ("$instruction `a` `(` $a_tile `,` $a_desc `)` `b` `(` $b_tile `,` $b_desc `)` `c` `(` $c `)` "
+    a_trans = opt_prop_def(UnitAttr)
+    b_trans = opt_prop_def(UnitAttr)
+    assembly_format = ("$instruction `a` `(` $a_tile `,` $a_desc `)` (`trans` $a_trans^)? `b` `(` $b_tile `,` $b_desc `)` "
+                       "(`trans` $b_trans^)? `c` `(` $c `)` "
                        "attr-dict `:` type($a_tile) `,` type($b_tile) `,` `(` type($c) `)` `->` `(` type($d) `)`")
 
     def __init__(self, instruction: str, a_tile: SSAValue, a_desc: SSAValue, b_tile: SSAValue, b_desc: SSAValue,
-                 c: Sequence[SSAValue]):
+                 c: Sequence[SSAValue], a_trans: bool = False, b_trans: bool = False):
+        props: dict[str, Attribute] = {"instruction": StringAttr(instruction)}
+        props.update({name: UnitAttr() for name, on in (("a_trans", a_trans), ("b_trans", b_trans)) if on})
         super().__init__(operands=[a_tile, a_desc, b_tile, b_desc, list(c)], result_types=[[f32] * len(c)],
-                         properties={"instruction": StringAttr(instruction)})
+                         properties=props)
 
     @property
     def matrix_instruction(self):
@@ -823,7 +830,8 @@ class WgmmaOp(IRDLOperation):
         return INSTRUCTIONS[self.instruction.data]
 
     def with_c(self, c: Sequence[SSAValue]) -> WgmmaOp:
-        return WgmmaOp(self.instruction.data, self.a_tile, self.a_desc, self.b_tile, self.b_desc, c)
+        return WgmmaOp(self.instruction.data, self.a_tile, self.a_desc, self.b_tile, self.b_desc, c,
+                       self.a_trans is not None, self.b_trans is not None)
 
     def verify_(self) -> None:
         from tinyir.tensor_cores import INSTRUCTIONS

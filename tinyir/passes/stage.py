@@ -20,6 +20,8 @@ element is copied as its 0) with each tile dimension replaced by the element's c
 A wgmma kernel (its matrix instruction reads A and B from shared memory) stores each tile as the
 instruction's descriptors read it: the tc (row, k) dimensions innermost as a block of core matrices
 (tinyir/tensor_cores.py SharedOperands), the other dimensions whole blocks apart, and no padding.
+The core matrices are K-major, or MN-major where the tile's stride-1 dimension is its rows (B of a
+row-major k x n matrix), so that every copy run of 8 lands in one 16-byte core-matrix row.
 
 This runs on the `loop.kernel` before upcast/unroll expansion (tinyir/passes/expand.py), so a
 thread's register tile becomes copies of loads from the tile, which `uop-vectorize` can merge.
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from xdsl.dialects.builtin import StringAttr, i32
 from xdsl.ir import Operation, SSAValue
@@ -161,6 +163,10 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
                 s.core, s.shared = (rows[0], k[0]), shared
                 if tensor_cores.SWIZZLE_WGMMA_TILES:
                     _swizzle(s, strides, stages)
+                elif tensor_cores.MN_MAJOR_WGMMA_TILES and dims[-1] is rows[0] and strides[id(rows[0])] == 1:
+                    # the copy's runs go along the rows (B, k x n row-major): MN-major core matrices
+                    # store them as 16-byte rows
+                    s.shared = replace(shared, mn_major=True)
                 s.layout = [d for d in dims if d not in tc and d is not s.core_outer]
         # a tensor-core kernel reads a tile in 8 x 16-byte blocks (fragments, ldmatrix): rows a multiple
         # of 128 bytes apart would all fall in the same 4 banks, so those rows get 16 bytes more
@@ -289,10 +295,12 @@ def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list
 
 #: elements a thread copies as one run (neighbours in global memory: one vector load and store, or
 #: one cp.async). Measured on an H100 (f16 4096^3, tc heuristics): runs of 4 took 0.68 ms, scalar
-#: copies 1.01 ms. wgmma tiles keep scalar copies (their B copy transposes; runs of 4 measured
-#: 1.1-1.8 ms against 0.80-1.0 ms): `WGMMA_COPY_VECTOR`.
+#: copies 1.01 ms. wgmma tiles: `WGMMA_COPY_VECTOR`, runs of 8 (16 bytes: one core-matrix row, so
+#: one vector store and one cp.async each), with B's tile MN-major (tensor_cores.MN_MAJOR_WGMMA_TILES)
+#: so that its runs along n land in one row too. (K-major B tiles transposed in the copy: runs of 4
+#: measured 1.1-1.8 ms against 0.80-1.0 ms scalar.)
 COPY_VECTOR = 4
-WGMMA_COPY_VECTOR = 1
+WGMMA_COPY_VECTOR = 8
 
 
 def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: int) -> list[Operation]:
@@ -346,9 +354,10 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
                     gate = in_tile
             ops.append(load := uop.LoadOp(s.load.buffer, index, gate))
             loads.append((coordinate, load))
-        # a wgmma block's k runs of up to 8 are contiguous (one core-matrix row): the first element's
-        # position + j, which uop-vectorize can see as one vector store
-        along_k = s.core is not None and inner is s.core[1] and run <= 8
+        # a wgmma block's runs of up to 8 along a core-matrix row (k, or the rows MN-major) are
+        # contiguous: the first element's position + j, which uop-vectorize can see as one vector store
+        along_k = (s.core is not None and s.shared is not None and run <= 8
+                   and inner is s.core[0 if s.shared.mn_major else 1])
         first: SSAValue | None = None
         for j, (lane_coordinate, load) in enumerate(loads):
             if j and along_k and first is not None:

@@ -23,7 +23,7 @@ copies each tile gets one descriptor per operand (the block at (row 0, k 0)) and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xdsl.dialects.builtin import BFloat16Type, Float16Type, StringAttr, f32, i32, i64
 from xdsl.ir import Operation, SSAValue
@@ -279,8 +279,8 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
 
     stages = [op for op in ops if isinstance(op, loop.RangeOp) and op.range_kind == RK.STAGE]
 
-    def descriptor(value: SSAValue, rows: loop.RangeOp) -> tuple[SSAValue, SSAValue]:
-        """(tile, descriptor) of a wgmma operand: the staged tile `value` is read from and the
+    def descriptor(value: SSAValue, rows: loop.RangeOp) -> tuple[SSAValue, SSAValue, bool]:
+        """(tile, descriptor, MN-major) of a wgmma operand: the staged tile `value` is read from and the
         descriptor of its block at (row 0, k 0), after checking the stage pass laid the block out
         as the descriptor says (tinyir/tensor_cores.py SharedOperands)."""
         shared = mi.shared
@@ -300,17 +300,17 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
                         wide := uop.CastOp(start.result, i64), bits := uop.ConstOp(shared.descriptor_bits(), i64),
                         desc := uop.OrOp(wide.result, bits.result)])
         desc.result.name_hint = "desc"
-        return load.buffer, desc.result
+        return load.buffer, desc.result, shared.mn_major
 
     results: list[loop.ReduceOp] = []
     for op in ops:
         if op in tc_ranges:
             continue
         if op is red and mi.shared is not None:  # wgmma: A and B through descriptors
-            a_tile, a_desc = descriptor(found.x, m)
-            b_tile, b_desc = descriptor(found.y, n)
+            a_tile, a_desc, a_trans = descriptor(found.x, m)
+            b_tile, b_desc, b_trans = descriptor(found.y, n)
             zero = uop.ConstOp(0.0, f32)
-            mma = uop.WgmmaOp(mi.name, a_tile, a_desc, b_tile, b_desc, [zero.result] * mi.c.elements)
+            mma = uop.WgmmaOp(mi.name, a_tile, a_desc, b_tile, b_desc, [zero.result] * mi.c.elements, a_trans, b_trans)
             new_ops += [zero, mma]
             rest = [r for r in red.ranges if r is not k.result]
             for d in mma.d:
@@ -350,10 +350,11 @@ def lower_tensor_cores(kernel: loop.KernelOp) -> None:
 def _block_layout(index: SSAValue, rows: loop.RangeOp, k: loop.RangeOp, plain: SharedOperands,
                   stages: Sequence[loop.RangeOp]) -> SharedOperands | None:
     """Which layout the stage pass gave a wgmma operand's tile (tinyir/passes/stage.py): interleaved
-    core matrices, or a 32/64/128-byte swizzle whose block row holds 1, 2 or 4 k steps (the stage
-    range above the tc k); found by evaluating the tile index at sample (row, k) against each
-    candidate's element_offset. None: none fits."""
-    candidates: list[tuple[SharedOperands, loop.RangeOp | None]] = [(plain, None), (plain.swizzled(32), None)]
+    core matrices (K-major or MN-major), or a 32/64/128-byte swizzle whose block row holds 1, 2 or 4 k
+    steps (the stage range above the tc k); found by evaluating the tile index at sample (row, k)
+    against each candidate's element_offset. None: none fits."""
+    candidates: list[tuple[SharedOperands, loop.RangeOp | None]] = [
+        (plain, None), (replace(plain, mn_major=True), None), (plain.swizzled(32), None)]
     candidates += [(plain.swizzled(32 * st.extent), st) for st in stages if st.extent in (2, 4)]
     sample_rows = sorted({*range(min(rows.extent, 9)), 15, 16, 32, rows.extent - 1} & set(range(rows.extent)))
     for layout, outer in candidates:

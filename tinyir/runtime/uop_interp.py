@@ -183,8 +183,9 @@ def _mma(op: Operation, operands: list[Array], kernel: Operation, env: dict[SSAV
 
 def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Array, points: int) -> list[Array]:
     """A warpgroup's wgmma: decode each operand's 64-bit descriptor as the hardware does (start
-    address, leading and stride byte offsets, swizzle mode; K-major core matrices of 8 rows x 16 bytes,
-    or rows of 32, 64 or 128 bytes whose 16-byte chunks are xor-swizzled),
+    address, leading and stride byte offsets, swizzle mode; core matrices of 8 rows x 16 bytes, K-major
+    or, with the op's a_trans / b_trans, MN-major; or rows of 32, 64 or 128 bytes whose 16-byte chunks
+    are xor-swizzled),
     read A (m x k) and B (n x k) from the warpgroup's local tiles, multiply in f32 and hand each
     thread its elements of D by the instruction's C layout. Every thread of a warpgroup must give the
     same descriptors, and the tiles must hold no store since the last barrier."""
@@ -193,7 +194,8 @@ def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Ar
     one = np.zeros(warps, np.int64)  # a point of each warpgroup: it reads the operands for all
     one[warp] = np.arange(points)
     tiles = []
-    for what, tile, desc, rows in (("a", op.a_tile, op.a_desc, mi.m), ("b", op.b_tile, op.b_desc, mi.n)):
+    for what, tile, desc, rows, trans in (("a", op.a_tile, op.a_desc, mi.m, op.a_trans is not None),
+                                          ("b", op.b_tile, op.b_desc, mi.n, op.b_trans is not None)):
         memory: _LocalMemory = env[tile]
         bits = np.broadcast_to(env[desc], (points,)).astype(np.int64).view(np.uint64)
         first = np.zeros(warps, np.uint64)
@@ -209,6 +211,8 @@ def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Ar
             raise UopInterpreterError(f"{op.name}: {what} descriptors mix swizzle modes or ask for a base offset")
         width = {0: 0, 1: 128, 2: 64, 3: 32}[int(modes[0])] if len(modes) else 0
         r, c = np.meshgrid(np.arange(rows), np.arange(mi.k), indexing="ij")
+        if width and trans:
+            raise UopInterpreterError(f"{op.name}: a swizzled MN-major {what} tile is not interpreted")
         if width:
             # rows of `width` bytes, 8 an atom (stride byte offset apart); the chip xors the 16-byte
             # chunk bits 4.. of the address with bits 7.. (tiles are 1024-byte aligned: offsets from
@@ -216,9 +220,10 @@ def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Ar
             linear = start[:, None, None] + ((r // 8)[None] * stride[:, None, None] + (r % 8) * width + c * 2)
             address = linear ^ (((linear >> 7) & (width // 16 - 1)) << 4)
         else:
-            # byte address of (r, c): row r % 8 of core matrix (r // 8, c // 8), element c % 8 in the row
-            in_tile = (r % 8) * 16 + (c % 8) * 2 + (c // 8)[None] * leading[:, None, None] \
-                + (r // 8)[None] * stride[:, None, None]
+            # byte address of (r, c) in core matrix (r // 8, c // 8): K-major, row r % 8 and element
+            # c % 8 in it; MN-major (transposed), row c % 8 and element r % 8
+            within = (r % 8) * 2 + (c % 8) * 16 if trans else (r % 8) * 16 + (c % 8) * 2
+            in_tile = within + (c // 8)[None] * leading[:, None, None] + (r // 8)[None] * stride[:, None, None]
             address = start[:, None, None] + in_tile  # per warpgroup
         element = memory.data.itemsize
         if (address % element).any():

@@ -7,7 +7,8 @@
 // are blocks of 64 x 16 in core matrices (2048 halves each: two k steps); each k step builds a
 // descriptor per operand (the block's start in 16-byte units, or'ed with the constant leading and
 // stride byte offsets) and one uop.wgmma gives the lane's 32 accumulators, summed in place over the
-// stage loop; the store is copied once per accumulator. Below sm_90a, or without a stage, it is refused.
+// stage loop; B (32 x 64 row-major: n contiguous) is stored MN-major, so its wgmma operand has `trans`;
+// the store is copied once per accumulator. Below sm_90a, or without a stage, it is refused.
 
 // CHECK:      loop.kernel "k0"{{.*}}tensor_core = "wgmma.m64n64k16.f16"
 // CHECK:      %i0_t = loop.range 64 tc : i32
@@ -26,7 +27,7 @@
 // UOP-NEXT:   %r2_s = uop.range 0, 2 : i32
 // UOP:        %[[START:.*]] = uop.cast %{{.*}} : i32 to i64
 // UOP-NEXT:   %desc = uop.or %[[START]], %[[BITS]] : i64
-// UOP-NEXT:   %{{.*}} = uop.wgmma "wgmma.m64n64k16.f16" a(%[[A]], %desc) b(%[[B]], %desc) c(
+// UOP-NEXT:   %{{.*}} = uop.wgmma "wgmma.m64n64k16.f16" a(%[[A]], %desc) b(%[[B]], %desc) trans c(
 // UOP-COUNT-32: uop.assign
 // UOP:        uop.endrange %r2_s
 // UOP-COUNT-32: uop.store %out

@@ -1,15 +1,15 @@
 // RUN: tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a actions="tc:2:2,upcast:0:2,stage:2:2"}' -t ptx | filecheck %s
 // RUN: not tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:2,stage:2:2"},loop-to-uop,uop-simplify,uop-to-ptx{arch=sm_90}' 2>&1 | filecheck %s --check-prefix=ARCH
 // wgmma.m64n128k16 (tc:2:2 on sm_90a), two along m per warpgroup (upcast:0:2): the staged tiles'
-// stores (the tiles 1024-byte aligned, as a swizzle needs), then fence.proxy.async (the tensor cores
+// stores (the tiles 1024-byte aligned, as a swizzle needs; vectors: A K-major, B MN-major), then fence.proxy.async (the tensor cores
 // read them through the async proxy) and the barrier; per k step each operand's descriptor gets its tile's shared address >> 4 in its start field, the two
-// wgmmas (each after a wgmma.fence) form one commit group, waited for before the loop branches back
+// wgmmas (each after a wgmma.fence; imm-trans-b 1: B MN-major) form one commit group, waited for before the loop branches back
 // (their accumulators are updated in place: no moves). Below sm_90a the lowering refuses wgmma.
 
 // CHECK:      .target sm_90a
 // CHECK:      .shared .align 1024 .b8 k0_smem0[8192];
 // CHECK:      mov.u64 %rd[[SA:[0-9]+]], k0_smem0;
-// CHECK:      st.shared.b16
+// CHECK:      st.shared.v4.b16
 // CHECK:      fence.proxy.async.shared::cta;
 // CHECK-NEXT: bar.sync 0;
 // CHECK:      LOOP_k0_0:
@@ -19,7 +19,7 @@
 // CHECK-NEXT: add.s64 %rd[[ADESC:[0-9]+]], %rd[[DESC]], %rd[[FIELD]];
 // CHECK:      setp.ne.s32 %p[[SCALE:[0-9]+]], %r{{[0-9]+}}, %r{{[0-9]+}};
 // CHECK-NEXT: wgmma.fence.sync.aligned;
-// CHECK-NEXT: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {{[{](%f[0-9]+, ){63}%f[0-9]+[}]}}, %rd[[ADESC]], %rd{{[0-9]+}}, %p[[SCALE]], 1, 1, 0, 0;
+// CHECK-NEXT: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {{[{](%f[0-9]+, ){63}%f[0-9]+[}]}}, %rd[[ADESC]], %rd{{[0-9]+}}, %p[[SCALE]], 1, 1, 0, 1;
 // CHECK-NOT:  mov.f32
 // CHECK:      wgmma.fence.sync.aligned;
 // CHECK-NEXT: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16

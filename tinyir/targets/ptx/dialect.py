@@ -1023,8 +1023,9 @@ class MmaSyncOp(IRDLOperation):
 class WgmmaOp(IRDLOperation):
     """`ptx.wgmma "m64n64k16" "f16" %adesc, %bdesc, %scale c(...)` -- `wgmma.fence.sync.aligned;` after
     moving c into the accumulator registers d, then `wgmma.mma_async.sync.aligned.SHAPE.f32.T.T {d},
-    adesc, bdesc, scale, 1, 1, 0, 0;`: a warpgroup's D = A @ B + C (scale-d predicate: add C), A and B
-    K-major in shared memory through their 64-bit descriptors. It is asynchronous: D is read only
+    adesc, bdesc, scale, 1, 1, ta, tb;`: a warpgroup's D = A @ B + C (scale-d predicate: add C), A and B
+    in shared memory through their 64-bit descriptors, K-major or (ta / tb: `a_trans` / `b_trans`)
+    MN-major. It is asynchronous: D is read only
     after a `ptx.wgmma_commit` and a `ptx.wgmma_wait`."""
 
     name = "ptx.wgmma"
@@ -1035,12 +1036,16 @@ class WgmmaOp(IRDLOperation):
     scale_d = operand_def(i1)
     c = var_operand_def(f32)
     d = var_result_def(f32)
-    assembly_format = ("$shape $element $a_desc `,` $b_desc `,` $scale_d `c` `(` $c `)` attr-dict `:` type($d)")
+    a_trans = opt_prop_def(UnitAttr)
+    b_trans = opt_prop_def(UnitAttr)
+    assembly_format = ("$shape $element $a_desc (`trans` $a_trans^)? `,` $b_desc (`trans` $b_trans^)? `,` $scale_d "
+                       "`c` `(` $c `)` attr-dict `:` type($d)")
 
     def __init__(self, shape: str, element: str, a_desc: SSAValue, b_desc: SSAValue, scale_d: SSAValue,
-                 c: Sequence[SSAValue]) -> None:
-        super().__init__(operands=[a_desc, b_desc, scale_d, list(c)], result_types=[[f32] * len(c)],
-                         properties={"shape": StringAttr(shape), "element": StringAttr(element)})
+                 c: Sequence[SSAValue], a_trans: bool = False, b_trans: bool = False) -> None:
+        props = {"shape": StringAttr(shape), "element": StringAttr(element)}
+        props.update({name: UnitAttr() for name, on in (("a_trans", a_trans), ("b_trans", b_trans)) if on})
+        super().__init__(operands=[a_desc, b_desc, scale_d, list(c)], result_types=[[f32] * len(c)], properties=props)
 
     @property
     def mnemonic(self) -> str:

@@ -176,8 +176,9 @@ class _KernelPrinter:
                 self.emit(f"mov.f32 {self.define(d)}, {source}")
         self.emit("wgmma.fence.sync.aligned")
         d = ", ".join(self.ref(v) for v in op.d)
+        trans = ", ".join(str(int(t is not None)) for t in (op.a_trans, op.b_trans))
         self.emit(f"{op.mnemonic} {{{d}}}, {self.ref(op.a_desc)}, {self.ref(op.b_desc)}, {self.ref(op.scale_d)}, "
-                  "1, 1, 0, 0")
+                  f"1, 1, {trans}")
 
     def sreg(self, op: ptx.SregOp) -> None:
         self.emit(f"mov.u32 {self.define(op.result)}, %{op.register.data}")

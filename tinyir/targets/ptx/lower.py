@@ -645,7 +645,8 @@ class UopToPTX(RulePass):
         one, zero = ptx.ConstOp(1, "s32"), ptx.ConstOp(0, "s32")
         scale = ptx.SetpOp("s32", [one.result, zero.result], "ne")
         rewriter.insert([*ops, one, zero, scale], InsertPoint.before(op))
-        return ptx.WgmmaOp(f"m{mi.m}n{mi.n}k{mi.k}", mi.in_type, a, b, scale.result, list(op.c))
+        return ptx.WgmmaOp(f"m{mi.m}n{mi.n}k{mi.k}", mi.in_type, a, b, scale.result, list(op.c),
+                           op.a_trans is not None, op.b_trans is not None)
 
     @staticmethod
     def _special(op: uop.SpecialOp, rewriter: PatternRewriter) -> SSAValue | Operation | None:
