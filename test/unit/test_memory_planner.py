@@ -27,11 +27,12 @@ class Step:
     dtype: np.dtype = F32
 
 
-def _chain_steps(n: int) -> list[Step]:
-    """Slot 0 is the input; kernel i writes slot i+1 from slot i; the last slot is the output."""
+def _chain_steps(n: int, grow: bool = False) -> list[Step]:
+    """Slot 0 is the input; kernel i writes slot i+1 from slot i; the last slot is the output.
+    Slots hold 16 floats, or 16 + i with `grow` (each within POOL-FIT's slack of the one before)."""
     steps = []
     for i in range(n):
-        steps += [Step("alloc", i + 1, shape=(4 * (i + 1),)), Step("kernel", operands=(i + 1, i))]
+        steps += [Step("alloc", i + 1, shape=(16 + i if grow else 16,)), Step("kernel", operands=(i + 1, i))]
     return steps
 
 
@@ -41,8 +42,28 @@ def test_a_chain_alternates_two_pools():
     # slots 1..4 are intermediates; 1 and 3 (and 2 and 4) never live at the same time
     pools = [plan.pool_of.get(i, -1) for i in range(0, len(steps), 2)]
     assert pools == [0, 1, 0, 1, -1]
-    assert plan.pool_sizes == [3 * 16, 4 * 16]  # each pool as big as its biggest user
-    assert plan.unplanned_bytes == 16 * (1 + 2 + 3 + 4) and plan.planned_bytes == 16 * 7
+    assert plan.pool_sizes == [64, 64]
+    assert plan.unplanned_bytes == 64 * 4 and plan.planned_bytes == 64 * 2
+
+
+def test_a_pool_grows_to_its_biggest_user():
+    plan = plan_memory(_chain_steps(5, grow=True), out_slots=[5])
+    assert [plan.pool_of[i] for i in (0, 2, 4, 6)] == [0, 1, 0, 1]
+    assert plan.pool_sizes == [4 * 18, 4 * 19]  # each pool as big as its biggest user
+
+
+def test_buffers_of_very_different_sizes_do_not_share_a_pool():
+    """POOL-FIT: a small buffer in a big pool (or a big one growing a small pool) would hold memory
+    nothing uses for as long as the pool lives."""
+    steps = [Step("alloc", 1, shape=(1000,)), Step("kernel", operands=(1, 0)),
+             Step("alloc", 2, shape=(10,)), Step("kernel", operands=(2, 1)),
+             Step("alloc", 3, shape=(10,)), Step("kernel", operands=(3, 2)),
+             Step("alloc", 4, shape=(1000,)), Step("kernel", operands=(4, 3)),
+             Step("alloc", 5, shape=(1,)), Step("kernel", operands=(5, 4))]
+    plan = plan_memory(steps, out_slots=[5])
+    big, small = {plan.pool_of[0], plan.pool_of[6]}, {plan.pool_of[2], plan.pool_of[4]}
+    assert len(big) == 1 and not big & small  # the two big ones share; no small one joins them
+    assert plan.pool_sizes[plan.pool_of[0]] == 4000
 
 
 def test_lives_that_share_a_kernel_do_not_share_a_pool():
@@ -61,12 +82,12 @@ def test_outputs_and_unused_allocs_are_not_planned():
 
 
 def test_a_pool_is_reused_across_dtypes_and_grows():
-    steps = [Step("alloc", 1, shape=(2,), dtype=F32), Step("kernel", operands=(1, 0)),
-             Step("alloc", 2, shape=(2,)), Step("kernel", operands=(2, 1)),
-             Step("alloc", 3, shape=(8,), dtype=I32), Step("kernel", operands=(3, 2)),
+    steps = [Step("alloc", 1, shape=(8,), dtype=F32), Step("kernel", operands=(1, 0)),
+             Step("alloc", 2, shape=(8,)), Step("kernel", operands=(2, 1)),
+             Step("alloc", 3, shape=(9,), dtype=I32), Step("kernel", operands=(3, 2)),
              Step("alloc", 4, shape=(1,)), Step("kernel", operands=(4, 3))]
     plan = plan_memory(steps, out_slots=[4])
-    assert plan.pool_of[0] == plan.pool_of[4] and plan.pool_sizes[plan.pool_of[0]] == 32
+    assert plan.pool_of[0] == plan.pool_of[4] and plan.pool_sizes[plan.pool_of[0]] == 36
 
 
 @settings(max_examples=200, deadline=None)
