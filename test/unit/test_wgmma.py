@@ -127,7 +127,8 @@ def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, tmp_path) -> None
     n = 64 * int(actions[5])
     issued = [i for i, line in enumerate(lines) if line.startswith(f"wgmma.mma_async.sync.aligned.m64n{n}k16.f32.{ty}.{ty}")]
     per_step = 2 if "upcast" in actions else 1
-    assert issued and len(issued) == per_step
+    steps = int(actions[-1])  # the pipelined chunk's k steps are unrolled (uop-async-copy unroll=2)
+    assert issued and len(issued) == per_step * (steps if steps <= 2 else 1)
     assert all(lines[i - 1] == "wgmma.fence.sync.aligned;" for i in issued)
     commit = lines.index("wgmma.commit_group.sync.aligned;", issued[-1])
     branch = next(i for i in range(issued[-1], len(lines)) if "bra " in lines[i])
@@ -367,7 +368,7 @@ def test_uop_and_ptx_wgmma_verify_their_operands() -> None:
 def test_overlapped_k_steps_wait_after_the_loop(monkeypatch, tmp_path) -> None:
     """OVERLAP_K_STEPS: the chunk loop's wgmma groups stay in flight across iterations (each commits,
     none waits at the back branch); one wait after the loop, before the barrier that lets the next copy
-    overwrite the tiles. A loop with anything else in its body keeps its waits."""
+    overwrite the tiles (with pipelined tiles, the next chunk's). A loop with anything else in its body keeps its waits."""
     from tinyir.targets.ptx import lower
 
     monkeypatch.setattr(lower, "OVERLAP_K_STEPS", True)
@@ -375,11 +376,72 @@ def test_overlapped_k_steps_wait_after_the_loop(monkeypatch, tmp_path) -> None:
     commit = lines.index("wgmma.commit_group.sync.aligned;")
     branch = next(i for i in range(commit, len(lines)) if "bra " in lines[i])
     assert "wgmma.wait_group.sync.aligned 0;" not in lines[commit:branch]
-    assert lines[branch + 1:branch + 4] == ["wgmma.wait_group.sync.aligned 0;", "fence.proxy.async.shared::cta;",
-                                            "bar.sync 0;"]
+    # (the tiles are pipelined: the next barrier is the next chunk's, after its copies' wait)
+    assert lines[branch + 1] == "wgmma.wait_group.sync.aligned 0;"
+    barriers = [i for i, line in enumerate(lines) if line == "bar.sync 0;"]
+    assert barriers and all(lines[i - 1] == "fence.proxy.async.shared::cta;" for i in barriers)
     if shutil.which("ptxas") is None:
         pytest.skip("ptxas is not installed")
     (tmp_path / "k.ptx").write_text("\n".join(lines))
     done = subprocess.run(["ptxas", "-arch=sm_90a", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "C7511" not in done.stderr, done.stderr
+
+
+def _pipelined(m: int, k: int, n: int, ty: str, actions: str, stages: int):
+    """The module through loop-to-uop and the vectorizer, then uop-async-copy with `stages` buffers (sm_90a's
+    shared memory) and the k steps unrolled."""
+    specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_90a}", f'actions="{actions}" arch=sm_90a')
+    specs = [s for s in specs[: next(i for i, s in enumerate(specs) if s.startswith("uop-to-ptx"))]
+             if not s.startswith("uop-async-copy")]
+    module = matmul(m, k, n, ty)
+    run_passes(module, [*specs, f"uop-async-copy{{stages={stages} arch=sm_90a unroll=8}}"])
+    return module
+
+
+@pytest.mark.parametrize("stages", [2, 3, 4])
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+@pytest.mark.parametrize("shape, actions", [((128, 256, 128), "tc:2:2,upcast:0:2,stage:2:4"),
+                                            ((64, 128, 64), "tc:2:1,stage:2:2"),
+                                            ((128, 192, 256), "tc:2:2,upcast:0:2,local:1:2,stage:2:4"),
+                                            ((100, 120, 70), "tc:2:1,stage:2:2")])
+def test_pipelined_wgmma_tiles_on_the_uop_interpreter(shape, actions: str, ty: str, stages: int) -> None:
+    """uop-async-copy pipelines wgmma tiles: every staged copy is a cp.async (A's and B's runs of 8 as two
+    8-byte copies into one core-matrix row), `stages` buffers per tile, each wgmma's descriptor start moved
+    to the current buffer; the interpreter (copies land at the wait) gives the product."""
+    m, k, n = shape
+    a, b = inputs([(m, k), (k, n)], ty)
+    module = _pipelined(m, k, n, ty, actions, stages)
+    copies = [op for op in module.walk() if isinstance(op, uop.AsyncCopyOp)]
+    wgmmas = [op for op in module.walk() if isinstance(op, uop.WgmmaOp)]
+    assert wgmmas and all(op.b_trans is not None for op in wgmmas)
+    if n % 8 == 0:  # else B's runs along n are gated lane by lane: 2-byte copies, not pipelined
+        assert copies and not any(isinstance(op, uop.StoreOp | uop.VStoreOp) and uop.is_local_buffer(op.buffer)
+                                  for op in module.walk())
+        assert {op.lanes.value.data for op in copies} == {4}
+        assert [op.pending.value.data for op in module.walk() if isinstance(op, uop.AsyncWaitOp)] == [stages - 2, 0]
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
+
+
+def test_pipelined_wgmma_ptx_waits_fences_then_barriers(tmp_path) -> None:
+    """The pipelined wgmma PTX: cp.async (8 bytes, .ca or .cg) for both tiles, and in the loop
+    cp.async.wait_group, then fence.proxy.async (cp.async writes are generic-proxy; wgmma reads through
+    the async proxy), then the barrier that publishes the chunk, before any wgmma; ptxas accepts it."""
+    from tinyir.targets.ptx.emit import emit_module
+
+    module = _pipelined(256, 256, 256, "f16", "tc:2:2,upcast:0:2,local:1:2,stage:2:4", 3)
+    run_passes(module, ["uop-emulate-bf16", "uop-to-ptx{arch=sm_90a}"])
+    lines = [line.strip() for line in emit_module(module).splitlines()]
+    assert any(line.startswith("cp.async.") and "], 8, " in line for line in lines)
+    assert not any(line.startswith("st.shared") for line in lines)
+    waits = [i for i, line in enumerate(lines) if line.startswith("cp.async.wait_group")]
+    first_wgmma = next(i for i, line in enumerate(lines) if line.startswith("wgmma.mma_async"))
+    loop_wait = waits[0]
+    assert lines[loop_wait] == "cp.async.wait_group 1;"
+    assert lines[loop_wait + 1] == "fence.proxy.async.shared::cta;" and lines[loop_wait + 2] == "bar.sync 0;"
+    assert loop_wait < first_wgmma and ", 1, 1, 0, 1;" in lines[first_wgmma]
+    if shutil.which("ptxas") is None:
+        pytest.skip("ptxas is not installed")
+    (tmp_path / "k.ptx").write_text("\n".join(lines))
+    subprocess.run(["ptxas", "-arch=sm_90a", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")], check=True)

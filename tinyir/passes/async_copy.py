@@ -19,7 +19,10 @@ barrier goes (kept where the compute section itself stores to local memory or ha
 
 It applies to a chunk loop whose copy section (what precedes its first barrier) only copies: each
 local store an ungated store of a global load used nowhere else, of 4, 8 or 16 bytes (cp.async's
-sizes), and whose tiles are read only by loads, vloads and ldmatrix in the rest of the loop. It
+sizes), and whose tiles are read only by loads, vloads, ldmatrix and wgmma (through its descriptor,
+whose start moves to the current buffer; cp.async writes are made visible to wgmma's async proxy by
+the fence.proxy.async that uop-to-ptx places before each barrier, after the wait) in the rest of the
+loop. It
 takes the most stages up to `stages` whose tiles fit `max_bytes` of local memory (the target's,
 by `arch`, when 0); where not even 2 fit it leaves the loop alone. The loops of a pipelined chunk's
 compute section (its k steps) of at most `unroll` trips are unrolled: one step's fragment loads may
@@ -32,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, i32
+from xdsl.dialects.builtin import ModuleOp, i32, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -44,6 +47,8 @@ from tinyir.rewrite import STATISTICS
 
 ACCESS_BYTES = (4, 8, 16)
 TILE_READS = (uop.LoadOp, uop.VLoadOp, uop.LdMatrixOp)
+#: uop.wgmma's (tile, descriptor) operand positions: it reads a tile through the descriptor's start
+WGMMA_TILES = {0: 1, 2: 3}
 
 
 @dataclass
@@ -105,10 +110,12 @@ def _plan(ops: list[Operation], at: int, max_bytes: int, used_bytes: int,
             user = use.operation
             if id(user) in stores:
                 continue
-            if not (isinstance(user, TILE_READS) and id(user) in rest and use.index == 0):
+            if not (id(user) in rest and (isinstance(user, TILE_READS) and use.index == 0
+                                          or isinstance(user, uop.WgmmaOp) and use.index in WGMMA_TILES)):
                 return None
-        if tile.result.type.size() * _element_bytes(tile.result) % 16:
-            return None  # the second buffer must start 16-byte aligned
+        aligned = 1024 if any(isinstance(u.operation, uop.WgmmaOp) for u in tile.result.uses) else 16
+        if tile.result.type.size() * _element_bytes(tile.result) % aligned:
+            return None  # the second buffer must start aligned (16 bytes; wgmma tiles 1024 for a swizzle)
     extra = sum(t.result.type.size() * _element_bytes(t.result) for t in tiles.values())
     fits = next((n for n in range(stages, 1, -1) if used_bytes + (n - 1) * extra <= max_bytes), None)
     if fits is None:
@@ -214,12 +221,24 @@ def _pipeline(ops: list[Operation], at: int, copies: list[_Copy], old_tiles: lis
     following = {k: _offset(npar, sizes[k], head) for k in tiles}
     _async_copies(copies, nxt.result, r.result, following, live.result, head, tiles, set())
     head.append(uop.AsyncCommitOp())
+    # the compute section reads the current buffer (a wgmma: its descriptor's start, in 16 bytes, moved)
+    starts: dict[int, SSAValue] = {}
+    for t in old_tiles:
+        if any(isinstance(u.operation, uop.WgmmaOp) for u in t.result.uses):
+            step = _offset(par, sizes[id(t)] * _element_bytes(t.result) // 16, head)
+            head.append(wide := uop.CastOp(step, i64))
+            starts[id(t)] = wide.result
     Rewriter.insert_op(head, InsertPoint.after(ops[first]))
-    # the compute section reads the current buffer
     for t in old_tiles:
         for use in list(t.result.uses):
             user = use.operation
-            if isinstance(user, TILE_READS):
+            if isinstance(user, uop.WgmmaOp):
+                desc = WGMMA_TILES[use.index]
+                shifted = uop.AddOp(user.operands[desc], starts[id(t)])
+                Rewriter.insert_op(shifted, InsertPoint.before(user))
+                user.operands[desc] = shifted.result
+                user.operands[use.index] = tiles[id(t)]
+            elif isinstance(user, TILE_READS):
                 shifted = uop.AddOp(user.index, current[id(t)])
                 Rewriter.insert_op(shifted, InsertPoint.before(user))
                 user.operands[1] = shifted.result

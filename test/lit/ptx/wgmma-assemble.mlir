@@ -6,10 +6,11 @@
 // RUN: grep -c wgmma.mma_async %t.ptx %t1.ptx | filecheck %s --check-prefix=COUNT
 // ptxas accepts the wgmma kernels (k0 bf16, two warpgroups of two m64n128 tiles; k1 one m64n64 with a
 // padded m and n; the other kernel of each run is on the heuristics' mma.sync) and does not
-// serialize their wgmmas for want of registers (warning C7511).
+// serialize their wgmmas for want of registers (warning C7511). k0's tiles are pipelined by cp.async
+// (uop-async-copy) and its chunk's 2 k steps unrolled: 2 x 2 wgmmas.
 
 // CHECK-NOT:  C7511
-// COUNT: .tmp.ptx:2
+// COUNT: .tmp.ptx:4
 // COUNT: .tmp1.ptx:1
 func.func @main(%a: tensor<256x64xbf16>, %b: tensor<64x256xbf16>, %c: tensor<100x32xf16>, %d: tensor<32x70xf16>) -> (tensor<256x256xbf16>, tensor<100x70xf16>) {
   %0 = tir.matmul %a, %b : tensor<256x64xbf16>, tensor<64x256xbf16> -> tensor<256x256xbf16>
