@@ -406,8 +406,8 @@ def _pipelined(m: int, k: int, n: int, ty: str, actions: str, stages: int):
                                             ((128, 192, 256), "tc:2:2,upcast:0:2,local:1:2,stage:2:4"),
                                             ((100, 120, 70), "tc:2:1,stage:2:2")])
 def test_pipelined_wgmma_tiles_on_the_uop_interpreter(shape, actions: str, ty: str, stages: int) -> None:
-    """uop-async-copy pipelines wgmma tiles: every staged copy is a cp.async (A's and B's runs of 8 as two
-    8-byte copies into one core-matrix row), `stages` buffers per tile, each wgmma's descriptor start moved
+    """uop-async-copy pipelines wgmma tiles: every staged copy is a cp.async (A's and B's runs of 8, two
+    4-lane vectors, merged into one 16-byte copy into one core-matrix row), `stages` buffers per tile, each wgmma's descriptor start moved
     to the current buffer; the interpreter (copies land at the wait) gives the product."""
     m, k, n = shape
     a, b = inputs([(m, k), (k, n)], ty)
@@ -418,14 +418,14 @@ def test_pipelined_wgmma_tiles_on_the_uop_interpreter(shape, actions: str, ty: s
     if n % 8 == 0:  # else B's runs along n are gated lane by lane: 2-byte copies, not pipelined
         assert copies and not any(isinstance(op, uop.StoreOp | uop.VStoreOp) and uop.is_local_buffer(op.buffer)
                                   for op in module.walk())
-        assert {op.lanes.value.data for op in copies} == {4}
+        assert {op.lanes.value.data for op in copies} == {8}
         assert [op.pending.value.data for op in module.walk() if isinstance(op, uop.AsyncWaitOp)] == [stages - 2, 0]
     (got,) = run_program(module, [a, b])
     check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
 
 
 def test_pipelined_wgmma_ptx_waits_fences_then_barriers(tmp_path) -> None:
-    """The pipelined wgmma PTX: cp.async (8 bytes, .ca or .cg) for both tiles, and in the loop
+    """The pipelined wgmma PTX: cp.async (16 bytes) for both tiles, and in the loop
     cp.async.wait_group, then fence.proxy.async (cp.async writes are generic-proxy; wgmma reads through
     the async proxy), then the barrier that publishes the chunk, before any wgmma; ptxas accepts it."""
     from tinyir.targets.ptx.emit import emit_module
@@ -433,7 +433,7 @@ def test_pipelined_wgmma_ptx_waits_fences_then_barriers(tmp_path) -> None:
     module = _pipelined(256, 256, 256, "f16", "tc:2:2,upcast:0:2,local:1:2,stage:2:4", 3)
     run_passes(module, ["uop-emulate-bf16", "uop-to-ptx{arch=sm_90a}"])
     lines = [line.strip() for line in emit_module(module).splitlines()]
-    assert any(line.startswith("cp.async.") and "], 8, " in line for line in lines)
+    assert any(line.startswith("cp.async.") and "], 16, " in line for line in lines)
     assert not any(line.startswith("st.shared") for line in lines)
     waits = [i for i, line in enumerate(lines) if line.startswith("cp.async.wait_group")]
     first_wgmma = next(i for i, line in enumerate(lines) if line.startswith("wgmma.mma_async"))

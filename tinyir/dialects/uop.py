@@ -677,8 +677,11 @@ class AsyncCopyOp(IRDLOperation):
             raise VerifyException(f"{self.name} copies from a kernel argument (global memory)")
         if buffer_element_type(self.tile.type) != buffer_element_type(self.source.type):
             raise VerifyException(f"{self.name}: tile and source element types differ")
-        if self.lanes.value.data not in (1, *VECTOR_WIDTHS):
-            raise VerifyException(f"{self.name} copies 1, {' or '.join(map(str, VECTOR_WIDTHS))} elements")
+        lanes = self.lanes.value.data
+        wide = lanes == 8 and buffer_element_type(self.tile.type) in (f16, BFloat16Type())  # 16 bytes (cp.async's most)
+        if lanes not in (1, *VECTOR_WIDTHS) and not wide:
+            raise VerifyException(f"{self.name} copies 1, {' or '.join(map(str, VECTOR_WIDTHS))} elements "
+                                  "(or 8 of 16 bits)")
         _gate_type(self, self.gate)
 
 

@@ -55,10 +55,45 @@ WGMMA_TILES = {0: 1, 2: 3}
 class _Copy:
     load: uop.LoadOp | uop.VLoadOp
     store: uop.StoreOp | uop.VStoreOp
+    next: _Copy | None = None  # the copy of the following elements, merged into this one (`_merge_pairs`)
 
     @property
     def lanes(self) -> int:
-        return len(self.store.values) if isinstance(self.store, uop.VStoreOp) else 1
+        own = len(self.store.values) if isinstance(self.store, uop.VStoreOp) else 1
+        return own + (self.next.lanes if self.next is not None else 0)
+
+
+def _merge_pairs(copies: list[_Copy]) -> list[_Copy]:
+    """Pairs of 8-byte copies of 16-bit elements that continue each other in global and local memory,
+    with the same gate, and start 16-byte aligned in both (uop-vectorize's index facts): one 16-byte
+    copy each (cp.async's widest; a wgmma tile's 8-element runs)."""
+    from tinyir.passes.uop_vectorize import IndexFacts
+
+    facts = IndexFacts()
+
+    def form(v: SSAValue):
+        return facts.form(v)
+
+    by_start: dict[tuple, _Copy] = {}
+    for c in copies:
+        if c.lanes == 4 and _element_bytes(c.store.buffer) == 2:
+            src, dst = form(c.load.index), form(c.store.index)
+            if src is not None and dst is not None:
+                by_start[(c.load.buffer, c.store.buffer, c.load.gate, src, dst)] = c
+    merged: set[int] = set()
+    for c in copies:
+        key = next((k for k, v in by_start.items() if v is c), None)
+        if key is None or id(c) in merged:
+            continue
+        buffer, tile, gate, (sterms, sconst), (dterms, dconst) = key
+        partner = by_start.get((buffer, tile, gate, (sterms, sconst + 4), (dterms, dconst + 4)))
+        if (partner is None or id(partner) in merged or partner is c
+                or not facts.aligned((sterms, sconst), 8) or not facts.aligned((dterms, dconst), 8)):
+            continue
+        c.next = partner
+        merged.update((id(c), id(partner)))
+    partners = {id(c.next) for c in copies if c.next is not None}
+    return [c for c in copies if id(c) not in partners]
 
 
 def _element_bytes(buffer: SSAValue) -> int:
@@ -104,7 +139,8 @@ def _plan(ops: list[Operation], at: int, max_bytes: int, used_bytes: int,
             return None  # the copy section only copies
     if not copies:
         return None
-    stores = {id(c.store) for c in copies}
+    copies = _merge_pairs(copies)
+    stores = {id(c.store) for c in copies} | {id(c.next.store) for c in copies if c.next is not None}
     for tile in tiles.values():
         for use in tile.result.uses:
             user = use.operation
@@ -243,7 +279,7 @@ def _pipeline(ops: list[Operation], at: int, copies: list[_Copy], old_tiles: lis
                 Rewriter.insert_op(shifted, InsertPoint.before(user))
                 user.operands[1] = shifted.result
                 user.operands[0] = tiles[id(t)]
-    for c in copies:
+    for c in [*copies, *(c.next for c in copies if c.next is not None)]:
         c.store.detach()
         c.store.erase()
         c.load.detach()

@@ -2,8 +2,8 @@
 // RUN: tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify,uop-vectorize{width=4},uop-async-copy{stages=2 arch=sm_90a unroll=0},uop-to-ptx{arch=sm_90a}' -t ptx | filecheck %s --check-prefix=PTX
 // RUN: tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify,uop-vectorize{width=4},uop-async-copy{stages=2 max_bytes=8192}' | filecheck %s --check-prefix=SMALL
 // A wgmma kernel (m64n64k16, chunks of 2 k steps) pipelined through cp.async: A (64 x 64 row-major, k
-// contiguous) staged K-major and B (n contiguous) MN-major, so every copy is a 4-lane f16 vector (8 bytes)
-// into one core-matrix row and becomes a uop.async_copy; each tile gets a second buffer (2 x 2048 halves);
+// contiguous) staged K-major and B (n contiguous) MN-major, so every run of 8 (two 4-lane f16 vectors)
+// lands in one 16-byte core-matrix row and becomes one 8-lane uop.async_copy (cp.async's 16 bytes); each tile gets a second buffer (2 x 2048 halves);
 // the wgmma reads the new tiles with each descriptor's start moved by the current buffer's offset in
 // 16-byte units (2048 halves = 256 per buffer), B transposed (`trans`). In the PTX the loop waits for the
 // copies, then fence.proxy.async (cp.async writes are generic-proxy, wgmma reads through the async proxy),
@@ -11,8 +11,8 @@
 
 // CHECK:      %[[A:.*]] = uop.define_local : !st.buffer<4096xf16>
 // CHECK-NEXT: %[[B:.*]] = uop.define_local : !st.buffer<4096xf16>
-// CHECK:      uop.async_copy %[[A]][%{{.*}}], %{{.*}}[%{{.*}} : i32] : 4 x !st.buffer<4096xf16>
-// CHECK:      uop.async_copy %[[B]][%{{.*}}], %{{.*}}[%{{.*}} : i32] : 4 x !st.buffer<4096xf16>
+// CHECK:      uop.async_copy %[[A]][%{{.*}}], %{{.*}}[%{{.*}} : i32] : 8 x !st.buffer<4096xf16>
+// CHECK:      uop.async_copy %[[B]][%{{.*}}], %{{.*}}[%{{.*}} : i32] : 8 x !st.buffer<4096xf16>
 // CHECK:      uop.async_commit
 // CHECK:      uop.async_wait 0
 // CHECK-NEXT: uop.barrier
@@ -27,7 +27,7 @@
 // CHECK-NOT:  uop.store %{{[0-9]+}}[
 // CHECK:      uop.async_wait 0
 
-// PTX:        cp.async.ca.shared.global [%rd{{[0-9]+}}], [%rd{{[0-9]+}}], 8, %r{{[0-9]+}};
+// PTX:        cp.async.cg.shared.global [%rd{{[0-9]+}}], [%rd{{[0-9]+}}], 16, %r{{[0-9]+}};
 // PTX:        cp.async.wait_group 0;
 // PTX-NEXT:   fence.proxy.async.shared::cta;
 // PTX-NEXT:   bar.sync 0;
