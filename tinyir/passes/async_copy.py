@@ -24,7 +24,8 @@ whose start moves to the current buffer; cp.async writes are made visible to wgm
 the fence.proxy.async that uop-to-ptx places before each barrier, after the wait) in the rest of the
 loop. It
 takes the most stages up to `stages` whose tiles fit `max_bytes` of local memory (the target's,
-by `arch`, when 0); where not even 2 fit it leaves the loop alone. The loops of a pipelined chunk's
+by `arch`, when 0); where not even 2 fit it leaves the loop alone. Two 8-byte copies of 16-bit
+elements that continue each other in both memories, 16-byte aligned, become one 16-byte copy. The loops of a pipelined chunk's
 compute section (its k steps) of at most `unroll` trips are unrolled: one step's fragment loads may
 then overlap the previous step's matrix ops.
 """
