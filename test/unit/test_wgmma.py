@@ -445,3 +445,28 @@ def test_pipelined_wgmma_ptx_waits_fences_then_barriers(tmp_path) -> None:
         pytest.skip("ptxas is not installed")
     (tmp_path / "k.ptx").write_text("\n".join(lines))
     subprocess.run(["ptxas", "-arch=sm_90a", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")], check=True)
+
+
+def test_copies_not_16_byte_aligned_stay_8_byte() -> None:
+    """B read 4 elements into its rows (a shrink): its runs of 8 start 8 bytes off a 16-byte boundary in
+    global memory, so uop-async-copy keeps them as two 8-byte copies; A's (aligned) become 16-byte ones;
+    the interpreter (which checks each copy's alignment) gives the product."""
+    from tinyir.ir import parse_module
+
+    m, k, n = 64, 128, 64
+    module = parse_module(f"""func.func @main(%a: tensor<{m}x{k}xf16>, %b: tensor<{k}x{n + 4}xf16>) -> tensor<{m}x{n}xf16> {{
+      %s = tir.shrink %b [[0, {k}], [4, {n + 4}]] : tensor<{k}x{n + 4}xf16> -> tensor<{k}x{n}xf16>
+      %0 = tir.matmul %a, %s : tensor<{m}x{k}xf16>, tensor<{k}x{n}xf16> -> tensor<{m}x{n}xf16>
+      func.return %0 : tensor<{m}x{n}xf16>
+    }}""")
+    specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_90a}", 'actions="tc:2:1,stage:2:2" arch=sm_90a')
+    specs = [s.replace("uop-async-copy{", "uop-async-copy{arch=sm_90a ")
+             for s in specs[: next(i for i, s in enumerate(specs) if s.startswith("uop-to-ptx"))]]
+    run_passes(module, specs)
+    wgmma = next(op for op in module.walk() if isinstance(op, uop.WgmmaOp))
+    lanes = {tile: {op.lanes.value.data for op in module.walk() if isinstance(op, uop.AsyncCopyOp) and op.tile is tile}
+             for tile in (wgmma.a_tile, wgmma.b_tile)}
+    assert lanes == {wgmma.a_tile: {8}, wgmma.b_tile: {4}}
+    a, b = inputs([(m, k), (k, n + 4)], "f16")
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b[:, 4:].astype(np.float64), "f16")
