@@ -15,6 +15,8 @@ operands and one `uop.mma`; each target lowers `uop.mma` to its instruction.
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 
 Step = tuple[int, int]  # (row, column) added by one set bit
@@ -233,8 +235,10 @@ NVIDIA_SM80 = ("mma.m16n8k16.f16", "mma.m16n8k16.bf16")
 #: wgmma itself is off by default (PREFER_WGMMA): the lit tests show the interleaved layout
 SWIZZLE_WGMMA_TILES = False
 #: unswizzled wgmma tiles whose stride-1 dimension is the tile's rows (B, k x n row-major) stored
-#: MN-major (SharedOperands.mn_major), so their staged copies run in 16-byte vectors (and cp.async)
-MN_MAJOR_WGMMA_TILES = True
+#: MN-major (SharedOperands.mn_major), so their staged copies run in 16-byte vectors (and cp.async
+#: pipelines them). Off unless TINYIR_WGMMA_MN_MAJOR=1: checked on the interpreter and by ptxas but
+#: never run on a GPU yet, while the K-major layout ran right on an H100
+MN_MAJOR_WGMMA_TILES = os.environ.get("TINYIR_WGMMA_MN_MAJOR", "") == "1"
 #: sm_90a adds wgmma (A and B from shared memory); `tc:A:1` picks m64n64, `tc:A:2` m64n128
 NVIDIA_SM90A = (*NVIDIA_SM80, "wgmma.m64n64k16.f16", "wgmma.m64n128k16.f16", "wgmma.m64n64k16.bf16",
                 "wgmma.m64n128k16.bf16")

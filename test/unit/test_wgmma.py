@@ -25,6 +25,16 @@ from tinyir.tensor_cores import INSTRUCTIONS, NVIDIA_SM90A, SharedOperands
 WGMMA = [n for n in NVIDIA_SM90A if n.startswith("wgmma.")]
 
 
+@pytest.fixture
+def mn_major(monkeypatch):
+    """B tiles MN-major with copies in runs of 8 (TINYIR_WGMMA_MN_MAJOR=1: not yet the default)."""
+    from tinyir import tensor_cores
+    from tinyir.passes import stage
+
+    monkeypatch.setattr(tensor_cores, "MN_MAJOR_WGMMA_TILES", True)
+    monkeypatch.setattr(stage, "WGMMA_COPY_VECTOR", 8)
+
+
 def lowered(module, actions: str, arch: str = "sm_90a", upto: str = "uop-to-ptx"):
     """The module through the cuda chain with explicit actions for `arch` (up to the PTX lowering, or
     through it with upto="")."""
@@ -117,17 +127,20 @@ def _ptx(m: int, k: int, n: int, ty: str, actions: str) -> str:
 
 @pytest.mark.parametrize("ty, actions", [("f16", "tc:2:1,stage:2:2"), ("bf16", "tc:2:2,upcast:0:2,stage:2:2"),
                                          ("f16", "tc:2:2,local:0:2,upcast:1:2,stage:2:4")])
-def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, tmp_path) -> None:
+@pytest.mark.parametrize("layout", ["k_major", "mn_major"])
+def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, layout: str, tmp_path, request) -> None:
     """The PTX: fence.proxy.async before each barrier, one wgmma.fence per wgmma, the k step's wgmmas
     in one commit group, waited for before their accumulators are read; ptxas accepts it for sm_90a
     (and sees no register shortage that would serialize the wgmmas: they update their accumulators in
     place)."""
+    if layout == "mn_major":  # B's copies in vectors: the chunk is pipelined and its k steps unrolled
+        request.getfixturevalue("mn_major")
     text = _ptx(256, 64, 256, ty, actions)
     lines = [line.strip() for line in text.splitlines()]
     n = 64 * int(actions[5])
     issued = [i for i, line in enumerate(lines) if line.startswith(f"wgmma.mma_async.sync.aligned.m64n{n}k16.f32.{ty}.{ty}")]
     per_step = 2 if "upcast" in actions else 1
-    steps = int(actions[-1])  # the pipelined chunk's k steps are unrolled (uop-async-copy unroll=2)
+    steps = int(actions[-1]) if layout == "mn_major" else 1  # (uop-async-copy unroll=2)
     assert issued and len(issued) == per_step * (steps if steps <= 2 else 1)
     assert all(lines[i - 1] == "wgmma.fence.sync.aligned;" for i in issued)
     commit = lines.index("wgmma.commit_group.sync.aligned;", issued[-1])
@@ -236,7 +249,7 @@ def test_mn_major_layout_and_descriptor_bits() -> None:
                                             ((64, 32, 64), "tc:2:1,stage:2:2"),
                                             ((128, 64, 256), "tc:2:2,upcast:0:2,local:1:2,stage:2:4"),
                                             ((100, 40, 70), "tc:2:1,stage:2:0")])
-def test_mn_major_b_tiles_copy_in_16_byte_vectors(shape, actions: str, ty: str) -> None:
+def test_mn_major_b_tiles_copy_in_16_byte_vectors(shape, actions: str, ty: str, mn_major) -> None:
     """B (k x n row-major) is staged MN-major: its copy runs of 8 along n and A's along k each land in
     one 16-byte core-matrix row, as vector stores (of uop's widest vector, 4 lanes); the wgmma reads B transposed (b_trans), A not; the
     interpreter decodes the MN-major descriptor and gives the product (a padded shape too)."""
@@ -253,7 +266,7 @@ def test_mn_major_b_tiles_copy_in_16_byte_vectors(shape, actions: str, ty: str) 
     check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
 
 
-def test_mn_major_descriptor_read_k_major_is_wrong(monkeypatch) -> None:
+def test_mn_major_descriptor_read_k_major_is_wrong(monkeypatch, mn_major) -> None:
     """The same MN-major B tile read without the transpose (b_trans dropped) is a wrong product: the
     interpreter decodes the transpose, it does not ignore it."""
     from tinyir.dialects.uop import WgmmaOp
@@ -405,7 +418,7 @@ def _pipelined(m: int, k: int, n: int, ty: str, actions: str, stages: int):
                                             ((64, 128, 64), "tc:2:1,stage:2:2"),
                                             ((128, 192, 256), "tc:2:2,upcast:0:2,local:1:2,stage:2:4"),
                                             ((100, 120, 70), "tc:2:1,stage:2:2")])
-def test_pipelined_wgmma_tiles_on_the_uop_interpreter(shape, actions: str, ty: str, stages: int) -> None:
+def test_pipelined_wgmma_tiles_on_the_uop_interpreter(shape, actions: str, ty: str, stages: int, mn_major) -> None:
     """uop-async-copy pipelines wgmma tiles: every staged copy is a cp.async (A's and B's runs of 8, two
     4-lane vectors, merged into one 16-byte copy into one core-matrix row), `stages` buffers per tile, each wgmma's descriptor start moved
     to the current buffer; the interpreter (copies land at the wait) gives the product."""
@@ -424,7 +437,7 @@ def test_pipelined_wgmma_tiles_on_the_uop_interpreter(shape, actions: str, ty: s
     check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
 
 
-def test_pipelined_wgmma_ptx_waits_fences_then_barriers(tmp_path) -> None:
+def test_pipelined_wgmma_ptx_waits_fences_then_barriers(tmp_path, mn_major) -> None:
     """The pipelined wgmma PTX: cp.async (16 bytes) for both tiles, and in the loop
     cp.async.wait_group, then fence.proxy.async (cp.async writes are generic-proxy; wgmma reads through
     the async proxy), then the barrier that publishes the chunk, before any wgmma; ptxas accepts it."""
@@ -447,7 +460,7 @@ def test_pipelined_wgmma_ptx_waits_fences_then_barriers(tmp_path) -> None:
     subprocess.run(["ptxas", "-arch=sm_90a", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")], check=True)
 
 
-def test_copies_not_16_byte_aligned_stay_8_byte() -> None:
+def test_copies_not_16_byte_aligned_stay_8_byte(mn_major) -> None:
     """B read 4 elements into its rows (a shrink): its runs of 8 start 8 bytes off a 16-byte boundary in
     global memory, so uop-async-copy keeps them as two 8-byte copies; A's (aligned) become 16-byte ones;
     the interpreter (which checks each copy's alignment) gives the product."""

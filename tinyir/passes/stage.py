@@ -297,10 +297,10 @@ def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list
 #: one cp.async). Measured on an H100 (f16 4096^3, tc heuristics): runs of 4 took 0.68 ms, scalar
 #: copies 1.01 ms. wgmma tiles: `WGMMA_COPY_VECTOR`, runs of 8 (16 bytes: one core-matrix row, so
 #: one vector store and one cp.async each), with B's tile MN-major (tensor_cores.MN_MAJOR_WGMMA_TILES)
-#: so that its runs along n land in one row too. (K-major B tiles transposed in the copy: runs of 4
-#: measured 1.1-1.8 ms against 0.80-1.0 ms scalar.)
+#: so that its runs along n land in one row too; scalar with K-major B tiles (the default: B's copy
+#: transposes, and runs of 4 measured 1.1-1.8 ms against 0.80-1.0 ms scalar on an H100).
 COPY_VECTOR = 4
-WGMMA_COPY_VECTOR = 8
+WGMMA_COPY_VECTOR = 8 if tensor_cores.MN_MAJOR_WGMMA_TILES else 1
 
 
 def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: int) -> list[Operation]:
