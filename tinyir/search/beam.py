@@ -126,12 +126,11 @@ def _say(text: str, device: str, width: int) -> None:
 
 
 def fits_whole(kernel, action: Action, limits) -> bool:
-    """Whether the list stays within what only the whole list shows (staged tiles' local memory)."""
+    """Whether the list stays within what only the whole list shows (staged tiles' local memory, and
+    a stage for the matrix instruction that reads its operands from staged tiles)."""
     if action.kind != "stage" and not any(r.range_kind == loop.RangeKind.STAGE for r in kernel_ranges(kernel)):
         return True
-    trial = kernel.clone()
-    apply_action(trial, action, limits)
-    return check_kernel(trial, limits) is None
+    return check_kernel(_applied(kernel, action, limits), limits) is None
 
 
 def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequence[int]) -> list[tuple[Action, ...]]:
@@ -143,18 +142,17 @@ def next_actions(bench: KernelBench, actions: Sequence[Action], amounts: Sequenc
         apply_action(kernel, action, bench.limits)
     found: list[tuple[Action, ...]] = []
     for action in fitting_actions(kernel, bench.limits, amounts):
-        if action.kind == "tc" and shared_operand_needs_stage(kernel, action, bench.limits):
-            trial = kernel.clone()
-            apply_action(trial, action, bench.limits)
-            found += [(action, stage) for stage in fitting_actions(trial, bench.limits, amounts, kinds=("stage",))
-                      if check_kernel(_applied(trial, stage, bench.limits), bench.limits) is None]
+        after = _applied(kernel, action, bench.limits) if action.kind == "tc" else None
+        if after is not None and needs_stage(kernel, after):
+            found += [(action, stage) for stage in fitting_actions(after, bench.limits, amounts, kinds=("stage",))]
         else:
             found.append((action,))
     return found
 
 
 def fitting_actions(kernel, limits, amounts: Sequence[int], kinds: Sequence[str] = tuple(ACTIONS)) -> list[Action]:
-    """The actions of `kinds` that `check_action` accepts on the kernel (one per distinct split)."""
+    """The actions of `kinds` that `check_action` accepts on the kernel (one per distinct split) and
+    that keep the whole list within the target (`fits_whole`)."""
     found = []
     for index, r in enumerate(axes(kernel)):
         sizes = [0, *(a for a in amounts if a not in (0, r.extent))]  # 0 and the extent are one split
@@ -166,19 +164,17 @@ def fitting_actions(kernel, limits, amounts: Sequence[int], kinds: Sequence[str]
     return found
 
 
-def shared_operand_needs_stage(kernel, action: Action, limits) -> bool:
-    """Whether the tc action picks an instruction that reads its operands from staged tiles while
-    the kernel has no stage range yet."""
+def needs_stage(before, after) -> bool:
+    """Whether a tc action (taking `before` to `after`) picked an instruction that reads its operands
+    from staged tiles while the kernel has no stage range yet."""
     from tinyir.passes.tensor_core import shared_operand_instruction
 
-    if any(r.range_kind == loop.RangeKind.STAGE for r in kernel_ranges(kernel)):
-        return False
-    trial = kernel.clone()
-    apply_action(trial, action, limits)
-    return shared_operand_instruction(trial) is not None
+    staged = any(r.range_kind == loop.RangeKind.STAGE for r in kernel_ranges(before))
+    return not staged and shared_operand_instruction(after) is not None
 
 
 def _applied(kernel, action: Action, limits):
+    """A copy of the kernel with the action applied."""
     trial = kernel.clone()
     apply_action(trial, action, limits)
     return trial
