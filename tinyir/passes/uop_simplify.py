@@ -51,6 +51,26 @@ def _literal(text: str, value: object, type_: object) -> object:
     return uop.scalar_attr(value, type_)  # type: ignore[arg-type]
 
 
+def const_at(run: SimplifyRun, op: Operation, value: object, type_: object) -> SSAValue | Operation:
+    """The constant `value` to stand in for `op`'s result: an equal constant already visible at `op`
+    where the block's order is tracked, else a new one (CONST-REUSE: an unrolled body folds to the
+    same few constants hundreds of times; a new one would be inserted, then merged by CSE)."""
+    if run.tracks_order and op.parent is not None:
+        order = run.order(op.parent)
+        twins = order.nullary.get(_const_key(repr(value), value, type_))
+        if twins:
+            found = order.nearest_visible(op, twins)
+            if found is not None and found is not False:
+                return found.results[0]
+    return const(value, type_)
+
+
+@functools.lru_cache(maxsize=4096)
+def _const_key(text: str, value: object, type_: object) -> tuple:
+    """`_nullary_key` of `const(value, type_)`, without building the op (CONST-REUSE)."""
+    return ("uop.const", (("value", str(_literal(text, value, type_))),), (type_,))
+
+
 def _is(v: SSAValue, value: int | bool) -> bool:
     """Whether `v` is the constant `value` (bools match only bools, numbers only numbers)."""
     c = const_value(v)
@@ -224,7 +244,7 @@ def fold_constants(run: SimplifyRun, op: Operation) -> Operation | None:
     if result is None:
         result = run.folds[key] = eval_alu(op.name.split(".", 1)[1], values, result_type,
                                            [v.type for v in operands]).item()
-    return const(result, result_type)
+    return const_at(run, op, result, result_type)
 
 
 def const_to_rhs(op: Operation) -> Operation | None:
@@ -525,12 +545,12 @@ def cmplt_bounds(run: SimplifyRun, op: uop.CmpltOp) -> Operation | None:
 # -- memory ---------------------------------------------------------------------------------------
 
 
-def load_gate_const(op: uop.LoadOp) -> Operation | None:
+def load_gate_const(run: SimplifyRun, op: uop.LoadOp) -> SSAValue | Operation | None:
     """A load gated by true is plain; gated by false it reads 0 and touches no memory."""
     g = None if op.gate is None else const_value(op.gate)
     if g is None:
         return None
-    return uop.LoadOp(op.buffer, op.index) if g else const(0, op.result.type)
+    return uop.LoadOp(op.buffer, op.index) if g else const_at(run, op, 0, op.result.type)
 
 
 def store_gate_const(op: uop.StoreOp, rewriter: PatternRewriter) -> bool | Operation | None:
@@ -717,7 +737,7 @@ class UopSimplify(RulePass):
             rule(uop.IdivOp, with_run(idiv_idiv, run), "(x idiv a) idiv b -> x idiv (a*b) for x >= 0"),
             rule(uop.ModOp, with_run(mod_mod, run), "(x mod a) mod b -> x mod b if b divides a, x >= 0"),
             rule(uop.CmpltOp, with_run(cmplt_bounds, run), "x < y decided by value bounds"),
-            rule(uop.LoadOp, load_gate_const, "load gated by a constant -> plain load | 0"),
+            rule(uop.LoadOp, with_run(load_gate_const, run), "load gated by a constant -> plain load | 0"),
             rule(uop.StoreOp, store_gate_const, "store gated by a constant -> plain store | nothing"),
             rule(PURE, with_run(cse, run), "reuse an identical visible op (CSE)"),
         ]
