@@ -110,17 +110,17 @@ def test_tc_matmul_on_the_uop_interpreter_matches_numpy(shape, ty: str) -> None:
 
 @pytest.mark.parametrize("ty", ["f16", "bf16"])
 def test_staged_fragments_come_by_ldmatrix(ty: str) -> None:
-    """A staged f16 tile is read by ldmatrix (x4 for row-major A, x4 .trans would be k-major; x2 .trans for
-    row-major B), the tiles padded where rows are 128 bytes apart; bf16 reads its elements one by one."""
+    """A staged f16 or bf16 tile is read by ldmatrix (x4 for row-major A, x4 .trans would be k-major; x2
+    .trans for row-major B), the tiles padded where rows are 128 bytes apart; bf16 fragments stay bf16
+    bits from the ldmatrix to the mma (uop-emulate-bf16 widens nothing there)."""
     m, k, n = 64, 128, 32
     a, b = inputs([(m, k), (k, n)], ty)
     module = uop_level(matmul(m, k, n, ty), actions="tc:2:0,upcast:1:2,local:0:2,local:1:2,unroll:2:2,stage:2:2")
     found = [op for op in module.walk() if op.name == "uop.ldmatrix"]
-    if ty == "f16":
-        # twice over: uop-async-copy unrolls the chunk's loop of 2 k steps
-        assert sorted((op.count.value.data, op.trans is not None) for op in found) == [(2, True)] * 8 + [(4, False)] * 4
-    else:
-        assert not found
+    # twice over: uop-async-copy unrolls the chunk's loop of 2 k steps
+    assert sorted((op.count.value.data, op.trans is not None) for op in found) == [(2, True)] * 8 + [(4, False)] * 4
+    mmas = [op for op in module.walk() if op.name == "uop.mma"]
+    assert mmas and all(v.owner.name == "uop.ldmatrix" for op in mmas for v in (*op.a, *op.b))
     (got,) = run_program(module, [a, b])
     check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
 

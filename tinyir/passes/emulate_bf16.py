@@ -7,6 +7,12 @@ by taking the 16 high bits of the f32 (exact: every inexact op has already round
 and a NaN made by one is a quiet bf16 NaN).
 What a target must do for bf16 is therefore only to load, store and bitcast 16-bit values.
 
+bf16 that only moves stays 16 bits: a load (or an ldmatrix element) whose every reader is a store
+of its value into bf16 memory, a bitcast, or an A/B element of a `uop.mma` (which multiplies bf16
+itself) is not widened, so a copy moves the bits and a matrix op's fragments need no repacking
+(ldmatrix hands mma.sync its registers as they came). A matrix op's bf16 elements may therefore be
+bf16 (the bits) or f32 (a computed value, rounded); targets take both.
+
 Each op whose result is bf16 gives exactly the bf16 that rounding its f32 result gives (ml_dtypes,
 PyTorch on the CPU): ops that can be inexact in bf16 (add, mul, exp2, log2, sin, sqrt, recip, and
 casts to bf16) round their f32 result to bf16 precision; neg, max, where and constants are exact.
@@ -25,10 +31,12 @@ import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, bf16, f16, f32, f64, i32, i64
 from xdsl.ir import Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.rewriter import InsertPoint
 
 from tinyir.dialects import uop
 from tinyir.element_types import BFLOAT16, bit_width, is_float, ui16, ui32, ui64
-from tinyir.rewrite import Rule, RulePass, RuleTable, rule
+from tinyir.rewrite import Rule, RulePass, RuleTable, _detached_producers, rule
 
 #: ops whose f32 result is rounded to bf16 precision (the others give a bf16 value from bf16 operands)
 INEXACT: tuple[type[Operation], ...] = (uop.AddOp, uop.MulOp, uop.Exp2Op, uop.Log2Op, uop.SinOp, uop.SqrtOp,
@@ -97,11 +105,44 @@ def _is_bf16(v: SSAValue) -> bool:
     return v.type == bf16
 
 
+def _moves(use) -> bool:
+    """Whether a use of a bf16 value takes its bits as they are: a bitcast, a store of it into bf16
+    memory, or an element of a matrix op's A or B."""
+    reader = use.operation
+    if isinstance(reader, uop.BitcastOp):
+        return True
+    if isinstance(reader, uop.StoreOp):
+        return reader.value is reader.operands[use.index] and uop.buffer_element_type(reader.buffer.type) == bf16
+    if isinstance(reader, uop.MmaOp):
+        return use.index < len(reader.a) + len(reader.b)
+    return False
+
+
 def _widened_load(op: uop.LoadOp) -> Operation | None:
-    if not _is_bf16(op.result) or all(isinstance(u.operation, uop.BitcastOp) for u in op.result.uses):
-        return None  # already widened (its only readers take the bits)
+    if not _is_bf16(op.result) or all(_moves(u) for u in op.result.uses):
+        return None  # it only moves (or was widened already: its only readers take the bits)
     load = uop.LoadOp.create(operands=list(op.operands), result_types=[bf16], attributes=dict(op.attributes))
     return widen(uop.BitcastOp(load.results[0], ui16).result)
+
+
+def _widened_ldmatrix(op: uop.LdMatrixOp, rewriter: PatternRewriter) -> bool:
+    """The bf16 elements of an ldmatrix stay bits for readers that only move them; the others read
+    each element widened (placed right after the ldmatrix)."""
+    after: Operation = op
+    changed = False
+    for element in op.elements:
+        others = [u for u in element.uses if not _moves(u)]
+        if not _is_bf16(element) or not others:
+            continue
+        wide = widen(uop.BitcastOp(element, ui16).result)
+        chain: list[Operation] = []
+        _detached_producers(wide, chain, set())
+        chain.append(wide)
+        rewriter.insert(chain, InsertPoint.after(after))
+        after, changed = wide, True
+        for u in others:
+            u.operation.operands[u.index] = wide.results[0]
+    return changed  # the ldmatrix itself stays
 
 
 def _rounded_store(op: uop.StoreOp) -> Operation | None:
@@ -153,7 +194,8 @@ def _bitcast(op: uop.BitcastOp) -> Operation | None:
 
 def rules() -> Sequence[Rule]:
     return [
-        rule(uop.LoadOp, _widened_load, "load of bf16 -> load, then its bits shifted into an f32"),
+        rule(uop.LoadOp, _widened_load, "load of bf16 -> load, then its bits shifted into an f32 (unless it only moves)"),
+        rule(uop.LdMatrixOp, _widened_ldmatrix, "ldmatrix of bf16 -> the same; elements widened for readers that compute"),
         rule(uop.StoreOp, _rounded_store, "store of a (bf16 as f32) value -> round to nearest even bf16, store"),
         rule((uop.ConstOp, uop.DefineAccOp), _literal, "bf16 const/define_acc -> the same f32"),
         rule(uop.CastOp, _cast, "cast to bf16 -> to f32 (to odd from f64/i32/i64), round; bf16 -> f32: the value; "

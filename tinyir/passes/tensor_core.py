@@ -401,14 +401,14 @@ def _index_at(value: SSAValue, env: dict[SSAValue, int]) -> int | None:
 def ldmatrix_plan(value: SSAValue, layout: Layout, rows: SSAValue, cols: SSAValue,
                   mi: MatrixInstruction) -> tuple[int, bool, Layout] | None:
     """(blocks, transposed, where each lane's row starts) when an operand's elements can come from
-    one `uop.ldmatrix`: the value is an f16 load from a staged tile whose index is affine, one of the
+    one `uop.ldmatrix`: the value is an f16 or bf16 load from a staged tile whose index is affine, one of the
     operand's axes contiguous in it and every other step a multiple of 8 elements (16-byte rows),
     and the layout hands each lane the pairs ldmatrix does (NVIDIA's fragments). None otherwise."""
     from tinyir.passes.kernel_heuristics import _evaluate
 
     load = value.owner
     if not (mi.threads == 32 and mi.name.startswith("mma.") and isinstance(load, uop.LoadOp)
-            and isinstance(load.buffer.owner, uop.DefineLocalOp) and isinstance(value.type, Float16Type)
+            and isinstance(load.buffer.owner, uop.DefineLocalOp) and _element_name(value.type) is not None
             and load.gate is None):
         return None
     pair = 0 if layout.element_bits[0][0] else 1  # the axis an element pair runs along

@@ -85,3 +85,42 @@ func.func @main(%a: !st.buffer<4xf64>, %b: !st.buffer<4xf32>) -> (!st.buffer<4xf
   }
   func.return %0, %1 : !st.buffer<4xf16>, !st.buffer<4xf16>
 }
+
+// -----
+
+// bf16 that only moves stays 16 bits: a load whose only reader is a store into bf16 memory (a copy),
+// a load and ldmatrix elements that only feed a matrix op's A and B (it multiplies bf16 itself); an
+// ldmatrix element that is also computed with is widened for that reader only
+// CHECK-LABEL: uop.kernel "moves"
+// CHECK:       %v = uop.load %x[%g] : bf16
+// CHECK-NEXT:  uop.store %o[%g], %v : bf16
+// CHECK:       %e0, %e1, %e2, %e3, %e4, %e5, %e6, %e7 = uop.ldmatrix %t[%l] x 4 : i64 : !st.buffer<256xbf16> -> bf16
+// CHECK-NEXT:  %[[EB:.*]] = uop.bitcast %e7 : bf16 to ui16
+// CHECK:       %[[EW:.*]] = uop.bitcast %{{.*}} : ui32 to f32
+// CHECK-NEXT:  %b = uop.load %x[%l] : bf16
+// CHECK-NOT:   uop.bitcast %b
+// CHECK:       uop.mma "mma.m16n8k16.bf16" a(%e0, %e1, %e2, %e3, %e4, %e5, %e6, %e7) b(%b, %b, %b, %b)
+// CHECK-SAME:  : (bf16, bf16, bf16, bf16, bf16, bf16, bf16, bf16), (bf16, bf16, bf16, bf16), (f32, f32, f32, f32)
+// CHECK:       uop.add %[[EW]], %{{.*}} : f32
+func.func @main(%a: !st.buffer<64xbf16>) -> !st.buffer<64xbf16> {
+  %0 = st.alloc : !st.buffer<64xbf16>
+  %1 = st.alloc : !st.buffer<32xf32>
+  uop.kernel "moves"(%0, %a, %1) : !st.buffer<64xbf16>, !st.buffer<64xbf16>, !st.buffer<32xf32> {
+  ^bb0(%o: !st.buffer<64xbf16>, %x: !st.buffer<64xbf16>, %y: !st.buffer<32xf32>):
+    %g = uop.special "wgid0" 1 : i32
+    %l = uop.special "lidx0" 32 : i32
+    %v = uop.load %x[%g] : bf16
+    uop.store %o[%g], %v : bf16
+    %t = uop.define_local : !st.buffer<256xbf16>
+    %e0, %e1, %e2, %e3, %e4, %e5, %e6, %e7 = uop.ldmatrix %t[%l] x 4 : i64 : !st.buffer<256xbf16> -> bf16, bf16, bf16, bf16, bf16, bf16, bf16, bf16
+    %b = uop.load %x[%l] : bf16
+    %c = uop.const 0.0 : f32
+    %d0, %d1, %d2, %d3 = uop.mma "mma.m16n8k16.bf16" a(%e0, %e1, %e2, %e3, %e4, %e5, %e6, %e7) b(%b, %b, %b, %b) c(%c, %c, %c, %c) : (bf16, bf16, bf16, bf16, bf16, bf16, bf16, bf16), (bf16, bf16, bf16, bf16), (f32, f32, f32, f32) -> (f32, f32, f32, f32)
+    %one = uop.const 1.0 : bf16
+    %s = uop.add %e7, %one : bf16
+    %f = uop.cast %s : bf16 to f32
+    %r = uop.add %d0, %f : f32
+    uop.store %y[%l], %r : f32
+  }
+  func.return %0 : !st.buffer<64xbf16>
+}

@@ -922,7 +922,8 @@ class BarSyncOp(IRDLOperation):
 class Pack2Op(IRDLOperation):
     """`%d = ptx.pack2 "f16x2" %lo, %hi : f16` -- two halves in one 32-bit register, `lo` in the low
     bits: `mov.b32 d, {lo, hi};` for f16 registers, `cvt.rn.bf16x2.f32 d, hi, lo;` for f32 registers
-    that hold bf16 values (exact)."""
+    that hold bf16 values (exact), `prmt.b32 d, lo, hi, 0x5410;` for 32-bit registers holding bf16's
+    16 bits in their low half."""
 
     name = "ptx.pack2"
     kind = prop_def(StringAttr)
@@ -936,26 +937,33 @@ class Pack2Op(IRDLOperation):
         super().__init__(operands=[lo, hi], result_types=[i32], properties={"kind": StringAttr(kind)})
 
     def verify_(self) -> None:
-        want = {"f16x2": f16, "bf16x2": f32}.get(self.kind.data)
+        want = {"f16x2": (f16,), "bf16x2": (f32, i32)}.get(self.kind.data)
         if want is None:
             raise VerifyException(f"ptx.pack2: kind must be f16x2 or bf16x2, got {self.kind.data}")
-        if self.lo.type != want or self.hi.type != want:
-            raise VerifyException(f"ptx.pack2 {self.kind.data}: packs two {want} registers")
+        if self.lo.type not in want or self.hi.type != self.lo.type:
+            raise VerifyException(f"ptx.pack2 {self.kind.data}: packs two registers of one type: "
+                                  f"{' or '.join(map(str, want))}")
 
 
 @irdl_op_definition
 class Unpack2Op(IRDLOperation):
-    """`%lo, %hi = ptx.unpack2 %r` -- `mov.b32 {lo, hi}, r;`: the two f16 halves of a 32-bit register."""
+    """`%lo, %hi = ptx.unpack2 %r : f16, f16` -- the two 16-bit halves of a 32-bit register: f16 registers
+    (`mov.b32 {lo, hi}, r;`), or i32 ones holding the bits in their low half, as bf16 is held
+    (`and.b32 lo, r, 0xFFFF; shr.u32 hi, r, 16;`)."""
 
     name = "ptx.unpack2"
     input = operand_def(i32)
-    lo = result_def(f16)
-    hi = result_def(f16)
+    lo = result_def(AnyAttr())
+    hi = result_def(AnyAttr())
     traits = traits_def(Pure())
-    assembly_format = "$input attr-dict"
+    assembly_format = "$input attr-dict `:` type($lo) `,` type($hi)"
 
-    def __init__(self, input: SSAValue) -> None:
-        super().__init__(operands=[input], result_types=[f16, f16])
+    def __init__(self, input: SSAValue, half: Attribute = f16) -> None:
+        super().__init__(operands=[input], result_types=[half, half])
+
+    def verify_(self) -> None:
+        if self.lo.type not in (f16, i32) or self.hi.type != self.lo.type:
+            raise VerifyException("ptx.unpack2: two f16 halves, or two i32 registers of 16 bits each")
 
 
 @irdl_op_definition

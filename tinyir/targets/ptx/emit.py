@@ -147,12 +147,18 @@ class _KernelPrinter:
         lo, hi = self.ref(op.lo), self.ref(op.hi)
         if op.kind.data == "f16x2":
             self.emit(f"mov.b32 {self.define(op.result)}, {{{lo}, {hi}}}")
-        else:
+        elif op.lo.type == f32:
             self.emit(f"cvt.rn.bf16x2.f32 {self.define(op.result)}, {hi}, {lo}")
+        else:  # bf16 bits in the low halves: bytes 0, 1 of lo, then 0, 1 of hi
+            self.emit(f"prmt.b32 {self.define(op.result)}, {lo}, {hi}, 0x5410")
 
     def unpack2(self, op: ptx.Unpack2Op) -> None:
         source = self.ref(op.input)
-        self.emit(f"mov.b32 {{{self.define(op.lo)}, {self.define(op.hi)}}}, {source}")
+        if op.lo.type == f16:
+            self.emit(f"mov.b32 {{{self.define(op.lo)}, {self.define(op.hi)}}}, {source}")
+        else:
+            self.emit(f"and.b32 {self.define(op.lo)}, {source}, 65535")
+            self.emit(f"shr.u32 {self.define(op.hi)}, {source}, 16")
 
     def ldmatrix(self, op: ptx.LdMatrixOp) -> None:
         address = self.ref(op.address)

@@ -386,8 +386,9 @@ def _vstore(op: uop.VStoreOp) -> Operation | None:
 
 
 def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
-    """mma.sync: element pairs packed into b32 registers (f16: mov.b32 {lo, hi}; bf16, held in f32
-    after uop-emulate-bf16: cvt.rn.bf16x2.f32), then one mma.sync.aligned.m16n8k16."""
+    """mma.sync: element pairs packed into b32 registers (f16: mov.b32 {lo, hi}; bf16 values computed
+    in f32 by uop-emulate-bf16: cvt.rn.bf16x2.f32; bf16 bits that only moved: prmt; an ldmatrix
+    register as it came), then one mma.sync.aligned.m16n8k16."""
     mi = op.matrix_instruction
     if not mi.name.startswith("mma.m16n8k16."):
         emit_error(op, f"uop-to-ptx: no PTX form for matrix instruction {mi.name}")
@@ -402,6 +403,8 @@ def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
             if isinstance(owner, ptx.Unpack2Op) and lo is owner.lo and hi is owner.hi:
                 packed.append(owner.input)  # an ldmatrix register, as it came
                 continue
+            if lo.type != hi.type:  # bf16: one bits, one f32 (exactly a bf16): both as bits
+                lo, hi = (bf16_bits_of(v, ops) for v in (lo, hi))
             ops.append(pack := ptx.Pack2Op(kind, lo, hi))
             packed.append(pack.result)
         return packed
@@ -409,6 +412,17 @@ def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
     a, b = pairs(op.a), pairs(op.b)
     rewriter.insert(ops, InsertPoint.before(op))
     return ptx.MmaSyncOp("m16n8k16", mi.in_type, a, b, list(op.c))
+
+
+def bf16_bits_of(value: SSAValue, ops: list[Operation]) -> SSAValue:
+    """A bf16 element as its 16 bits in an i32 register: as it is, or the high half of an f32 that
+    holds a bf16 value exactly (uop-emulate-bf16)."""
+    if value.type != f32:
+        return value
+    ops.append(bits := ptx.MovOp(value, i32))
+    ops.append(sixteen := ptx.ConstOp(16, "u32"))
+    ops.append(high := ptx.ShrOp("u32", [bits.result, sixteen.result]))
+    return high.result
 
 
 def _async_copy(op: uop.AsyncCopyOp) -> Operation | None:
@@ -431,16 +445,15 @@ def _async_copy(op: uop.AsyncCopyOp) -> Operation | None:
 
 
 def _ldmatrix(op: uop.LdMatrixOp, rewriter: PatternRewriter) -> list[SSAValue] | None:
-    """ldmatrix.sync.aligned.m8n8 from the shared tile, each register unpacked into its two halves."""
+    """ldmatrix.sync.aligned.m8n8 from the shared tile, each register unpacked into its two halves
+    (f16, or bf16's bits; unpacks that only feed mma.sync are erased: it takes the registers)."""
     access = _address(op, op.elements[0].type)
     if access is None:
         return None
     address, _ = access
-    if op.elements[0].type != f16:
-        emit_error(op, "uop-to-ptx: ldmatrix of bf16 is not lowered (only f16)")
-        return None
+    half = f16 if op.elements[0].type == f16 else i32  # bf16: its bits, in a 32-bit register (DTYPES)
     load = ptx.LdMatrixOp(address, op.count.value.data, op.trans is not None)
-    unpacks = [ptx.Unpack2Op(r) for r in load.blocks]
+    unpacks = [ptx.Unpack2Op(r, half) for r in load.blocks]
     new: list[Operation] = []
     _detached_producers(load, new, set())  # the address
     rewriter.insert([*new, load, *unpacks], InsertPoint.before(op))
@@ -750,7 +763,7 @@ class UopToPTX(RulePass):
         super().apply(ctx, op)
         for kernel in op.walk():
             if isinstance(kernel, ptx.KernelOp):
-                erase_dead(kernel, lambda dead: isinstance(dead, ptx.ConstOp | ptx.CvtOp | ptx.SregOp))
+                erase_dead(kernel, lambda dead: isinstance(dead, ptx.ConstOp | ptx.CvtOp | ptx.SregOp | ptx.Unpack2Op))
                 _flush_wgmma(kernel)
                 if OVERLAP_K_STEPS:
                     _overlap_k_steps(kernel)
