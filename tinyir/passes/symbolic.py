@@ -18,8 +18,10 @@ I32_MIN, I32_MAX = -(2**31), 2**31 - 1
 
 
 def const_value(v: SSAValue) -> int | float | bool | None:
-    """The constant a value holds, if it is a `uop.const` result."""
-    return uop.literal_value(v.owner.value) if isinstance(v.owner, uop.ConstOp) else None
+    """The constant a value holds, if it is a `uop.const` result (asked for every operand of every op
+    uop-simplify visits: an exact type test and the property read directly; no uop op is subclassed)."""
+    owner = v.owner
+    return uop.literal_value(owner.properties["value"]) if type(owner) is uop.ConstOp else None
 
 
 def int_const(v: SSAValue) -> int | None:

@@ -248,8 +248,9 @@ def fold_constants(run: SimplifyRun, op: Operation) -> Operation | None:
 
 
 def const_to_rhs(op: Operation) -> Operation | None:
-    if const_value(op.operands[0]) is not None and const_value(op.operands[1]) is None:
-        return type(op)(op.operands[1], op.operands[0])
+    lhs, rhs = op._operands  # the hot rules read operands by position (named ones cost a descriptor)
+    if const_value(lhs) is not None and const_value(rhs) is None:
+        return type(op)(rhs, lhs)
     return None
 
 
@@ -259,11 +260,12 @@ def const_to_rhs(op: Operation) -> Operation | None:
 def add_zero(op: uop.AddOp) -> SSAValue | None:
     """x + 0 -> x on ints; on floats x + (-0.0), and x + 0.0 where the sign of a zero result cannot
     be seen: -0.0 + 0.0 is +0.0 (the ALU table's add), so dropping the add changes only that sign."""
-    if not _is(op.rhs, 0):
+    lhs, rhs = op._operands
+    c = const_value(rhs)
+    if c is None or isinstance(c, bool) or c != 0:  # not _is(rhs, 0)
         return None
-    c = const_value(op.rhs)
-    if not isinstance(c, float) or math.copysign(1.0, c) < 0 or _zero_sign_unseen(op.result):
-        return op.lhs
+    if not isinstance(c, float) or math.copysign(1.0, c) < 0 or _zero_sign_unseen(op.results[0]):
+        return lhs
     return None
 
 
@@ -304,13 +306,15 @@ def _zero_sign_unseen(v: SSAValue, depth: int = 4) -> bool:
 
 def add_consts(op: uop.AddOp) -> Operation | None:
     """(x + c1) + c2 -> x + (c1 + c2), on ints (floats would change rounding)."""
-    inner, c2 = op.lhs.owner, int_const(op.rhs)
-    if c2 is None or not isinstance(inner, uop.AddOp) or not is_int(op.result.type):
+    lhs, rhs = op._operands
+    c2 = int_const(rhs)
+    inner = lhs.owner
+    if c2 is None or type(inner) is not uop.AddOp or not is_int(op.results[0].type):
         return None
-    c1 = int_const(inner.rhs)
+    c1 = int_const(inner._operands[1])
     if c1 is None:
         return None
-    return uop.AddOp(inner.lhs, _res(const(c1 + c2, op.result.type)))
+    return uop.AddOp(inner._operands[0], _res(const(c1 + c2, op.results[0].type)))
 
 
 def mul_one(op: uop.MulOp) -> SSAValue | None:
@@ -482,9 +486,10 @@ def mod_common_factor(run: SimplifyRun, op: uop.ModOp) -> Operation | None:
 
 def add_collect(op: uop.AddOp) -> SSAValue | Operation | None:
     """i32 sums: x*a + x*b -> x*(a+b), and (x idiv c)*(k*c) + (x mod c)*k -> x*k."""
-    if op.result.type != i32:
+    result = op.results[0]
+    if result.type != i32:
         return None
-    terms, constant = linear_terms(op.result)
+    terms, constant = linear_terms(result)
     merged: dict[SSAValue, int] = {}
     for base, coef in terms:
         merged[base] = merged.get(base, 0) + coef
