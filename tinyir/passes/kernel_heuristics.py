@@ -176,6 +176,30 @@ TC_PIPELINED_TILE = TcTile(n_tiles=8, m_tiles=4, warps_m=2, warps_n=2, unroll=2,
 TC_UNSTAGED_TILE = TcTile(n_tiles=4, m_tiles=2, warps_m=2, warps_n=2, unroll=2, stage=2)
 
 
+#: CONV-TC-TILE: a convolution on mma.sync (its reduce has a window besides the channels): 64 output
+#: channels (4 instructions along m) by 4 rows of 8 columns (4 along n) a warp, 4 warps along the rows
+#: and images, chunks of 32 input channels staged with the whole window in the chunk, where the
+#: input's window overlap is one halo tile (tinyir/passes/stage.py HALO: 2 images x 2 x (4 + 2) rows
+#: x (8 + 2) columns a chunk instead of 9 shifted copies) and both tiles are read by ldmatrix (TC-K-INNER).
+#: Reasoned, not yet measured (build/scratch/h10conv/sweep.py times it): the unstaged tile before it
+#: fetched every fragment element from global memory, 2 bytes at a time (f16 32x64x56x56: 0.219 ms on
+#: an H100, cuDNN 0.057 ms); this one copies 0.7 elements per mma.sync instead of 2.
+CONV_TC_TILE = TcTile(n_tiles=4, m_tiles=4, warps_m=1, warps_n=4, unroll=1, stage=2)
+
+
+def _has_halo(kernel: loop.KernelOp, actions: list[Action], limits: KernelLimits) -> bool:
+    """Whether `actions` stage a tile with a halo (stage.py HALO) on a copy of `kernel`."""
+    from tinyir.passes.kernel_optimize import KernelOptimizeError, apply_actions
+    from tinyir.passes.stage import staged_loads
+
+    trial = kernel.clone()
+    try:
+        apply_actions(trial, actions, limits)
+    except KernelOptimizeError:
+        return False
+    return any(s.halo for s in staged_loads(trial))
+
+
 def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | None:
     """A matrix product the target's matrix instruction fits (tinyir/passes/tensor_core.py): `tc`
     on its longest reduce axis, then each warp a tile of instructions (A's elements reused along n,
@@ -226,7 +250,8 @@ def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Act
                         actions.append(Action(kind, axis, amount))
                         left[axis] //= amount
                         most //= amount
-            if left[r] % tile.stage == 0 and left[r] > tile.stage:
+            # (a convolution's chunk may take all its channels: its window loops stay inside it)
+            if left[r] % tile.stage == 0 and (left[r] > tile.stage or tile is CONV_TC_TILE):
                 try:  # the staged tiles, `stages` times over, must fit the local memory
                     room = dataclasses.replace(limits, local_memory_bytes=limits.local_memory_bytes // stages)
                     apply_actions(kernel.clone(), [*actions, Action("stage", r, tile.stage)], room)
@@ -235,6 +260,11 @@ def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Act
                     pass
             return actions
 
+        window = any(axis_list[x].extent <= 4 for x in red if x != r)
+        if window and not mi.shared:  # a convolution: CONV_TC_TILE where its input tile has a halo
+            actions = tiles(CONV_TC_TILE, 1)
+            if any(a.kind == "stage" for a in actions) and _has_halo(kernel, actions, limits):
+                return actions
         actions = tiles(TC_PIPELINED_TILE, limits.copy_stages) if limits.async_copy else tiles(TC_TILE, 1)
         if not any(a.kind == "stage" for a in actions) and limits.async_copy:
             actions = tiles(TC_TILE, 1)

@@ -60,10 +60,17 @@ class StagedLoad:
     core: tuple[loop.RangeOp, loop.RangeOp] | None = None
     shared: SharedOperands | None = None
     core_outer: loop.RangeOp | None = None  # swizzled: the stage range whose k steps share a block row
+    # HALO: id(output dim) -> the window range merged into it (the index and gate read only their sum)
+    halo: dict[int, loop.RangeOp] = field(default_factory=dict)
+
+    def extent(self, d: loop.RangeOp) -> int:
+        """The tile's extent along dimension `d`: a halo dimension spans its range plus its window's."""
+        window = self.halo.get(id(d))
+        return d.extent + window.extent - 1 if window is not None else d.extent
 
     @property
     def elements(self) -> int:
-        return math.prod(d.extent for d in self.dims)
+        return math.prod(self.extent(d) for d in self.dims)
 
     @property
     def block(self) -> int:
@@ -76,7 +83,7 @@ class StagedLoad:
         strides, stride, padded = [], self.block, False
         for i, d in enumerate(reversed(self.layout)):
             strides.append(stride)
-            stride *= d.extent
+            stride *= self.extent(d)
             if self.pad and not padded and i < len(self.layout) - 1 and stride * size % 128 == 0:
                 stride, padded = stride + self.pad, True
         return strides[::-1]
@@ -84,7 +91,7 @@ class StagedLoad:
     @property
     def storage(self) -> int:
         """Elements the tile takes in local memory, padding included."""
-        return self.strides()[0] * self.layout[0].extent if self.layout else self.block
+        return self.strides()[0] * self.extent(self.layout[0]) if self.layout else self.block
 
 
 @dataclass
@@ -172,8 +179,98 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
         # of 128 bytes apart would all fall in the same 4 banks, so those rows get 16 bytes more
         elif any(r.range_kind == RK.TC for r in ops if isinstance(r, loop.RangeOp)):
             s.pad = 16 // _element_bytes(op.result.type)
+        if s.core is None:
+            _find_halos(s, strides, set(red.ranges), deps)
+            if s.halo and s.pad:  # TC-K-INNER (see _k_innermost)
+                _k_innermost(s, red)
         staged.append(s)
+    if red is not None:
+        _weights_k_innermost(staged, red)
     return staged
+
+
+#: HALO: a padded window's load reads `in[... + (y + kh) * W + (x + kw) ...]`, gated by bounds on
+#: y + kh and x + kw (tinyir/passes/window_loads.py). Staged dimension by dimension, its tile would hold
+#: every (y, kh) pair: each input element 3 times per window axis (9 times for a 3x3 window), copied
+#: from global memory each time. Where the index and the gate read an output range and a window
+#: range of the chunk only through their sum, the tile has one dimension for the sum instead, its
+#: extent the two extents less 1 (8 columns of a 3-wide window: 10): the window's overlap is copied
+#: once per chunk.
+
+
+def _find_halos(s: StagedLoad, strides: dict[int, int | None], reducing: set[SSAValue], deps) -> None:
+    """Merge each window range of the chunk (a reduce or unroll range inside it) into the output range
+    of the same stride when the load's index and gate read the two only through their sum (HALO)."""
+    windows = [d for d in s.dims if d.result in reducing and d.range_kind in (RK.REDUCE, RK.UNROLL)]
+    outputs = [d for d in s.dims if d.result not in reducing and d.range_kind != RK.STAGE]
+    for w in windows:
+        stride = strides[id(w)]
+        for a in outputs:
+            if stride and strides[id(a)] == stride and id(a) not in s.halo and _sum_only(s.load, a, w, deps):
+                s.halo[id(a)] = w
+                break
+    merged = {id(w) for w in s.halo.values()}
+    s.dims = [d for d in s.dims if id(d) not in merged]
+    s.layout = [d for d in s.layout if id(d) not in merged]
+
+
+def _sum_only(load: uop.LoadOp, a: loop.RangeOp, w: loop.RangeOp, deps) -> bool:
+    """Whether `load`'s index and gate read ranges `a` and `w` only as a + w: the index and the
+    operands of the gate's compares (an `and` of `cmplt`s) are linear in both with equal coefficients,
+    and nothing else in them reads either."""
+    from tinyir.passes.symbolic import linear_terms
+
+    pair = {a.result, w.result}
+
+    def linear_sum(v: SSAValue) -> bool:
+        terms, _ = linear_terms(v)
+        coef: dict[SSAValue, int] = {}
+        for atom, k in terms:
+            if atom in pair:
+                coef[atom] = coef.get(atom, 0) + k
+            elif deps.get(atom, frozenset()) & pair:
+                return False  # a or w inside something that is not a sum (a division, a compare)
+        return coef.get(a.result, 0) == coef.get(w.result, 0)
+
+    if not linear_sum(load.index):
+        return False
+    todo = [load.gate] if load.gate is not None else []
+    while todo:
+        v = todo.pop()
+        if not deps.get(v, frozenset()) & pair:
+            continue
+        op = v.owner
+        if isinstance(op, uop.AndOp):
+            todo += [op.lhs, op.rhs]
+        elif isinstance(op, uop.CmpltOp):
+            if not (linear_sum(op.lhs) and linear_sum(op.rhs)):
+                return False
+        else:
+            return False
+    return True
+
+
+#: TC-K-INNER: a tensor-core fragment comes by one ldmatrix when its tile has one of the fragment's
+#: axes contiguous and the other rows 16 bytes aligned (tensor_core.ldmatrix_plan). A halo tile's
+#: columns (x + kw) start at any element, and a convolution's weights tile ends in its window
+#: (kh, kw), so such tiles store the tc reduce range (16 input channels) innermost: each row of 8
+#: channels is 16 bytes wherever its pixel or window position starts.
+
+
+def _k_innermost(s: StagedLoad, red: loop.ReduceOp) -> None:
+    """Store the tc range of the reduce innermost in `s`'s tile (TC-K-INNER); the copy order stays."""
+    k = [d for d in s.layout if d.range_kind == RK.TC and d.result in red.ranges]
+    if len(k) == 1:
+        s.layout = [d for d in s.layout if d is not k[0]] + k
+
+
+def _weights_k_innermost(staged: list[StagedLoad], red: loop.ReduceOp) -> None:
+    """The other operand of a halo tile (a convolution's weights) gets TC-K-INNER too, where its
+    copy order ends in a range that is not a tc range (the window)."""
+    if any(s.halo for s in staged):
+        for s in staged:
+            if not s.halo and s.core is None and s.pad and s.dims and s.dims[-1].range_kind != RK.TC:
+                _k_innermost(s, red)
 
 
 def _swizzle(s: StagedLoad, strides: dict[int, int | None], stages: Sequence[loop.RangeOp]) -> None:
@@ -222,7 +319,12 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
         plan.copy_ops.extend(_copy_ops(s, tile, tid, threads))
         # the load reads the tile at its coordinates
         ops: list[Operation] = []
-        new = uop.LoadOp(tile.result, _layout_index(s, {d.result: d.result for d in s.dims}, ops))
+        at: dict[SSAValue, SSAValue] = {d.result: d.result for d in s.dims}
+        for d in s.dims:  # a halo dimension is read at output + window position
+            if id(d) in s.halo:
+                ops.append(both := uop.AddOp(d.result, s.halo[id(d)].result))
+                at[d.result] = both.result
+        new = uop.LoadOp(tile.result, _layout_index(s, at, ops))
         new.result.name_hint = s.load.result.name_hint
         Rewriter.insert_op([*ops, new], InsertPoint.before(s.load))
         s.load.result.replace_all_uses_with(new.result)
@@ -311,7 +413,7 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
     ops: list[Operation] = []
     inner = s.dims[-1]
     vector = WGMMA_COPY_VECTOR if s.core is not None else COPY_VECTOR
-    run = vector if inner.extent % vector == 0 and s.elements % (vector * threads) == 0 else 1
+    run = vector if s.extent(inner) % vector == 0 and s.elements % (vector * threads) == 0 else 1
     units = s.elements // run  # runs of the tile
     for j in range(-(-units // threads)):
         unit = tid
@@ -321,7 +423,7 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
         coordinate: dict[SSAValue, SSAValue] = {}
         stride = 1
         for d in reversed(s.dims):
-            extent = d.extent // run if d is inner else d.extent
+            extent = s.extent(d) // run if d is inner else s.extent(d)
             value = unit
             if stride != 1:
                 ops += [c := uop.ConstOp(stride, i32), q := uop.IdivOp(value, c.result)]
@@ -334,6 +436,10 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
                 value = m.result
             coordinate[d.result] = value
             stride *= extent
+        if s.halo:  # HALO: the element at halo position p is the load's at output p, window 0
+            ops.append(zero := uop.ConstOp(0, i32))
+            for window in s.halo.values():
+                coordinate[window.result] = zero.result
         in_tile = None
         if (j + 1) * threads > units:  # the last round: threads past the tile's end copy nothing
             ops += [c := uop.ConstOp(units, i32), lt := uop.CmpltOp(unit, c.result)]
