@@ -97,12 +97,15 @@ def linear_terms(v: SSAValue) -> tuple[list[tuple[SSAValue, int]], int]:
     if c is not None:
         return [], c
     op = v.owner
-    if isinstance(op, uop.AddOp) and v.type == i32:
-        lt, lc = linear_terms(op.lhs)
-        rt, rc = linear_terms(op.rhs)
+    kind = type(op)  # exact types, operands by position: uop-simplify asks this of every i32 add
+    if kind is uop.AddOp and v.type == i32:
+        lhs, rhs = op._operands
+        lt, lc = linear_terms(lhs)
+        rt, rc = linear_terms(rhs)
         return lt + rt, lc + rc
-    if isinstance(op, uop.MulOp) and v.type == i32:
-        for x, k in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
+    if kind is uop.MulOp and v.type == i32:
+        lhs, rhs = op._operands
+        for x, k in ((lhs, rhs), (rhs, lhs)):
             kc = int_const(k)
             if kc is not None:
                 terms, const = linear_terms(x)

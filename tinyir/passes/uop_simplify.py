@@ -215,11 +215,12 @@ class BlockOrder:
             # loops entered between the twin and `op`: a store anywhere in them comes between
             # in a later iteration
             entered = [(number[r], number[e]) for r, e in self.loops if best_at < number[r] < at < number[e]]
+            buffer = op._operands[0]  # a load's, and every store's, first operand is its buffer
             for store in self.stores:
                 s = number.get(store)
                 if s is None:
                     return False
-                if store.buffer is op.buffer and (best_at < s < at or any(r < s < e for r, e in entered)):
+                if store._operands[0] is buffer and (best_at < s < at or any(r < s < e for r, e in entered)):
                     return None  # memory may have changed (a store in a loop that ended counts too)
         return best
 
@@ -552,7 +553,8 @@ def cmplt_bounds(run: SimplifyRun, op: uop.CmpltOp) -> Operation | None:
 
 def load_gate_const(run: SimplifyRun, op: uop.LoadOp) -> SSAValue | Operation | None:
     """A load gated by true is plain; gated by false it reads 0 and touches no memory."""
-    g = None if op.gate is None else const_value(op.gate)
+    operands = op._operands  # buffer, index and, when gated, the gate
+    g = const_value(operands[2]) if len(operands) > 2 else None
     if g is None:
         return None
     return uop.LoadOp(op.buffer, op.index) if g else const_at(run, op, 0, op.result.type)
