@@ -23,6 +23,11 @@ instruction's descriptors read it: the tc (row, k) dimensions innermost as a blo
 The core matrices are K-major, or MN-major where the tile's stride-1 dimension is its rows (B of a
 row-major k x n matrix), so that every copy run of 8 lands in one 16-byte core-matrix row.
 
+A padded window's input tile holds each element once per chunk, not once per window position: a
+window range summed with an output range of the same stride (index and gate reading only the sum)
+becomes one halo dimension of the tile (HALO below); tensor-core tiles with a halo, and a
+convolution's weights, store the tc reduce range innermost so that ldmatrix reads both (TC-K-INNER).
+
 This runs on the `loop.kernel` before upcast/unroll expansion (tinyir/passes/expand.py), so a
 thread's register tile becomes copies of loads from the tile, which `uop-vectorize` can merge.
 """
