@@ -22,6 +22,7 @@ import functools
 import inspect
 import os
 import sys
+import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,11 +58,39 @@ class Rule:
 def rule(root: type[Operation] | Iterable[type[Operation]], fn: RuleFn, doc: str, name: str | None = None) -> Rule:
     """Build a `Rule`; `name` defaults to the comment, so tables stay one line per rule."""
     roots = (root,) if isinstance(root, type) else tuple(root)
+    return Rule(name or doc, roots, fn, doc, wants_rewriter=_parameter_count(fn) >= 2)
+
+
+def _parameter_count(fn: RuleFn) -> int:
+    """How many parameters `fn` takes. Tables are built afresh for each application of a pass (a
+    small program's compile asked `inspect.signature` some thirty times), so a plain function's
+    count, or a partial's of one, is remembered by its code object (closures made per table share
+    theirs, and the code keeps nothing of the IR alive)."""
+    if isinstance(fn, functools.partial) and not fn.keywords and _plain(fn.func):
+        return max(_code_parameter_count(fn.func) - len(fn.args), 0)
+    if _plain(fn):
+        return _code_parameter_count(fn)
     try:
-        nparams = len(inspect.signature(fn).parameters)
+        return len(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
-        nparams = 1
-    return Rule(name or doc, roots, fn, doc, wants_rewriter=nparams >= 2)
+        return 1
+
+
+def _plain(fn: Any) -> bool:
+    """A function whose signature is its code's: no `*args`, not a wrapper that names another."""
+    return (type(fn) is types.FunctionType and not hasattr(fn, "__wrapped__")
+            and not fn.__code__.co_flags & inspect.CO_VARARGS)
+
+
+def _code_parameter_count(fn: types.FunctionType) -> int:
+    found = _PARAMETER_COUNTS.get(fn.__code__)
+    if found is None:
+        found = _PARAMETER_COUNTS[fn.__code__] = len(inspect.signature(fn).parameters)
+    return found
+
+
+#: code object -> how many parameters a function with it takes (`_parameter_count`)
+_PARAMETER_COUNTS: dict[types.CodeType, int] = {}
 
 
 # Process-wide statistics, read by `tinyir-opt --mlir-pass-statistics`: pass -> rule -> count.

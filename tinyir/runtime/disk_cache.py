@@ -78,10 +78,16 @@ def device_identity(device: Any) -> str:
 
     parts = [type(device).__name__, identity(device), getattr(device, "artifact_identity", "")]
     if getattr(device, "tm", None) is not None:
-        import llvmlite.binding as llvm
-
-        parts += [llvm.get_host_cpu_features().flatten(), f"O{getattr(device, 'opt_level', '')}"]
+        parts += [_host_cpu_features(), f"O{getattr(device, 'opt_level', '')}"]
     return " ".join(parts)
+
+
+@functools.cache
+def _host_cpu_features() -> str:
+    """The host CPU's features as LLVM names them: asked once (a program's key asked it each compile)."""
+    import llvmlite.binding as llvm
+
+    return llvm.get_host_cpu_features().flatten()
 
 
 def make_key(*parts: Any) -> str:
