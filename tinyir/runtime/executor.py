@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.ir import Block, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, SSAValue, TypeAttribute
 
 from tinyir.dialects.shapetracker import BufferType  # LOWERED-CACHE
 from tinyir.errors import TinyirError
@@ -90,7 +90,7 @@ def structural_hash(op: Operation, anonymous: bool = False, flat_buffers: bool =
         found = texts.get(id(attr))
         if found is None:
             flat = flat_buffers and isinstance(attr, BufferType)  # LOWERED-CACHE
-            found = texts[id(attr)] = f"!st.buffer<{attr.size()}x{attr.element_type}>" if flat else str(attr)
+            found = texts[id(attr)] = f"!st.buffer<{attr.size()}x{attr.element_type}>" if flat else _type_text(attr)
         return found
 
     unnamed = ("kernel_name", "sym_name") if anonymous else ()  # kernel_dedup.NAME_PROPERTIES
@@ -113,6 +113,25 @@ def structural_hash(op: Operation, anonymous: bool = False, flat_buffers: bool =
 
     visit(op)
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+#: a type's printed text, across hashes (TYPE-TEXT): each compile hashes its program and kernels
+#: several times, and printing the same tensor and buffer types again was a fifth of a small
+#: program's compile. Only types: equal types print alike, where equal float values need not
+#: (0.0 and -0.0). Bounded: cleared when full.
+_TYPE_TEXTS: dict[Attribute, str] = {}
+_TYPE_TEXTS_MAX = 1 << 14
+
+
+def _type_text(attr: Any) -> str:
+    if not isinstance(attr, TypeAttribute):
+        return str(attr)
+    found = _TYPE_TEXTS.get(attr)
+    if found is None:
+        if len(_TYPE_TEXTS) >= _TYPE_TEXTS_MAX:
+            _TYPE_TEXTS.clear()
+        found = _TYPE_TEXTS[attr] = str(attr)
+    return found
 
 
 # ---------------------------------------------------------------- targets and devices
