@@ -129,8 +129,9 @@ def _ptx(m: int, k: int, n: int, ty: str, actions: str) -> str:
                                          ("f16", "tc:2:2,local:0:2,upcast:1:2,stage:2:4")])
 @pytest.mark.parametrize("layout", ["k_major", "mn_major"])
 def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, layout: str, tmp_path, request) -> None:
-    """The PTX: fence.proxy.async before each barrier, one wgmma.fence per wgmma, the k step's wgmmas
-    in one commit group, waited for before their accumulators are read; ptxas accepts it for sm_90a
+    """The PTX: fence.proxy.async before each barrier, a wgmma.fence before the first wgmma on each
+    accumulator, the chunk's k steps chained on it (no fence, no wait between them: WGMMA-CHAIN) in
+    one commit group, waited for before their accumulators are read; ptxas accepts it for sm_90a
     (and sees no register shortage that would serialize the wgmmas: they update their accumulators in
     place)."""
     if layout == "mn_major":  # B's copies in vectors: the chunk is pipelined and its k steps unrolled
@@ -142,7 +143,8 @@ def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, layout: str, tmp_
     per_step = 2 if "upcast" in actions else 1
     steps = int(actions[-1]) if layout == "mn_major" else 1  # (uop-async-copy unroll=2)
     assert issued and len(issued) == per_step * (steps if steps <= 2 else 1)
-    assert all(lines[i - 1] == "wgmma.fence.sync.aligned;" for i in issued)
+    assert [i for i in issued if lines[i - 1] == "wgmma.fence.sync.aligned;"] == issued[:per_step]
+    assert not any("wgmma.wait_group" in line for line in lines[issued[0]:issued[-1]])
     commit = lines.index("wgmma.commit_group.sync.aligned;", issued[-1])
     branch = next(i for i in range(issued[-1], len(lines)) if "bra " in lines[i])
     assert lines[commit + 1] == "wgmma.wait_group.sync.aligned 0;" and commit < branch

@@ -1034,7 +1034,8 @@ class WgmmaOp(IRDLOperation):
     adesc, bdesc, scale, 1, 1, ta, tb;`: a warpgroup's D = A @ B + C (scale-d predicate: add C), A and B
     in shared memory through their 64-bit descriptors, K-major or (ta / tb: `a_trans` / `b_trans`)
     MN-major. It is asynchronous: D is read only
-    after a `ptx.wgmma_commit` and a `ptx.wgmma_wait`."""
+    after a `ptx.wgmma_commit` and a `ptx.wgmma_wait`. `chained`: it continues the in-flight
+    accumulation of a same-shape wgmma on the same registers, so it needs no fence of its own."""
 
     name = "ptx.wgmma"
     shape = prop_def(StringAttr)
@@ -1046,8 +1047,10 @@ class WgmmaOp(IRDLOperation):
     d = var_result_def(f32)
     a_trans = opt_prop_def(UnitAttr)
     b_trans = opt_prop_def(UnitAttr)
+    #: joins the in-flight group of the wgmma whose accumulators it updates in place: no wgmma.fence
+    chained = opt_prop_def(UnitAttr)
     assembly_format = ("$shape $element $a_desc (`trans` $a_trans^)? `,` $b_desc (`trans` $b_trans^)? `,` $scale_d "
-                       "`c` `(` $c `)` attr-dict `:` type($d)")
+                       "`c` `(` $c `)` (`chained` $chained^)? attr-dict `:` type($d)")
 
     def __init__(self, shape: str, element: str, a_desc: SSAValue, b_desc: SSAValue, scale_d: SSAValue,
                  c: Sequence[SSAValue], a_trans: bool = False, b_trans: bool = False) -> None:

@@ -173,14 +173,16 @@ class _KernelPrinter:
         """wgmma reads and writes its accumulators in place: D is C's register where C is an
         accumulator that nothing reads before D is moved back into it (the usual k loop: then that
         move is dropped); elsewhere D's registers get C first. wgmma.fence then orders those register
-        writes before the asynchronous wgmma."""
+        writes before the asynchronous wgmma (a `chained` one's registers were last written by the
+        wgmma it continues: no fence)."""
         for c, d in zip(op.c, op.d):
             if _updates_in_place(op, c, d):
                 self.names[d] = self.ref(c)
             else:
                 source = self.ref(c)
                 self.emit(f"mov.f32 {self.define(d)}, {source}")
-        self.emit("wgmma.fence.sync.aligned")
+        if op.chained is None:
+            self.emit("wgmma.fence.sync.aligned")
         d = ", ".join(self.ref(v) for v in op.d)
         trans = ", ".join(str(int(t is not None)) for t in (op.a_trans, op.b_trans))
         self.emit(f"{op.mnemonic} {{{d}}}, {self.ref(op.a_desc)}, {self.ref(op.b_desc)}, {self.ref(op.scale_d)}, "

@@ -32,7 +32,7 @@ import numpy as np
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp, Signedness, bf16, f16, f32, f64, i1, i8, i16, i32, i64
+from xdsl.dialects.builtin import IntegerAttr, IntegerType, ModuleOp, Signedness, UnitAttr, bf16, f16, f32, f64, i1, i8, i16, i32, i64
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
@@ -475,31 +475,49 @@ def _flush_wgmma(kernel: ptx.KernelOp) -> None:
     """wgmma is asynchronous: after a run of them (those of one k step), `wgmma.commit_group` and
     `wgmma.wait_group 0` go before the first op that reads one's D or is not plain arithmetic (a
     branch, label, barrier, store, register assignment); shared-memory stores become visible to the
-    tensor cores by `fence.proxy.async.shared::cta` before each barrier."""
+    tensor cores by `fence.proxy.async.shared::cta` before each barrier.
+
+    WGMMA-CHAIN: a wgmma that accumulates in place into the registers an earlier in-flight wgmma of
+    the same shape writes in place joins its group without a wait (the chip orders accumulator
+    accesses of same-shape wgmmas; PTX ISA, wgmma.fence): a k chunk's steps issue back to back and
+    wait once, not once a step. It is marked `chained` (no wgmma.fence of its own)."""
+    from tinyir.targets.ptx.emit import _updates_in_place
+
     block = kernel.body.block
     if not any(isinstance(op, ptx.WgmmaOp) for op in block.ops):
         return
     pending: set[SSAValue] = set()     # D registers of wgmmas issued since the last wait
     deferred: list[ptx.AssignOp] = []  # `acc = D` moves of those, placed after the wait
+    held: dict[SSAValue, str] = {}     # accumulator registers an in-flight wgmma updates in place: its shape
     for op in list(block.ops):
         written = {a.target for a in deferred}
         reads = set(op.operands)
         if isinstance(op, ptx.WgmmaOp) and not (pending | written) & reads:
-            pending.update(op.d)  # the next k step's wgmmas join the group
-            continue
+            chained = reads & held.keys()
+            if not chained or (all(held[r] == op.shape.data for r in chained)
+                               and chained == {c for c, d in zip(op.c, op.d) if c in held and _updates_in_place(op, c, d)}):
+                pending.update(op.d)  # the next k step's wgmmas join the group
+                if chained:
+                    op.properties["chained"] = UnitAttr()
+                continue
         if pending and isinstance(op, ptx.AssignOp) and op.value in pending and op.target not in pending | written:
+            source = op.value.owner
+            if isinstance(source, ptx.WgmmaOp) and _updates_in_place(source, op.target, op.value):
+                held[op.target] = source.shape.data  # printed as nothing: D is this register
+                continue
             op.detach()
             deferred.append(op)
             continue
-        if pending and (not _plain(op) or (pending | written) & reads):
+        if (pending or held) and (not _plain(op) or (pending | written | held.keys()) & reads):
             block.insert_ops_before([ptx.WgmmaCommitOp(), ptx.WgmmaWaitOp(0), *deferred], op)
             pending.clear()
             deferred.clear()
+            held.clear()
             if isinstance(op, ptx.WgmmaOp):
                 pending.update(op.d)
         if isinstance(op, ptx.BarSyncOp):
             block.insert_op_before(ptx.FenceProxyAsyncOp(), op)
-    if pending:
+    if pending or held:
         block.insert_ops_before([ptx.WgmmaCommitOp(), ptx.WgmmaWaitOp(0), *deferred], block.last_op)
 
 
@@ -537,7 +555,8 @@ def _overlap_k_steps(kernel: ptx.KernelOp) -> None:
         wgmmas = [o for o in body if isinstance(o, ptx.WgmmaOp)]
         accumulators = {c for w in wgmmas for c in w.c}
         results = {d for w in wgmmas for d in w.d}
-        safe = bool(wgmmas) and all(_plain(o) or isinstance(o, ptx.WgmmaOp | ptx.WgmmaCommitOp) for o in body)
+        safe = bool(wgmmas) and all(_plain(o) or isinstance(o, ptx.WgmmaOp | ptx.WgmmaCommitOp)
+                                    or (isinstance(o, ptx.AssignOp) and o.value in results) for o in body)  # WGMMA-CHAIN
         safe = safe and all(_updates_in_place(w, c, d) for w in wgmmas for c, d in zip(w.c, w.d))
         for o in ops[i + 1:j + 1]:  # after the wait: the (elided) moves back, the loop counter
             reads = set(o.operands)
