@@ -42,13 +42,18 @@ def local_sizes(module) -> list[int]:
                                       ((2, 32, 16, 64, 1), "bf16")],
                          ids=["f16", "f16-ragged", "f16-stride2", "bf16"])
 def test_tc_conv_default_stages_a_halo_tile(shape, ty: str) -> None:
+    """Stride 1: CONV_TC_TILE, two staged tiles; the weights (channels and window contiguous in global
+    memory, ungated) copied in vector runs (CONTIGUOUS-RUNS) where the channels are a tile multiple.
+    Stride 2: no halo forms (the window steps 1, the output 2), so the unstaged tc tiles."""
     module, args, want = conv_module(*shape, ty)
     uop_level(module)
     (actions,) = actions_of(module)
-    assert actions.startswith("tc:") and "stage:" in actions
-    assert len(local_sizes(module)) == 2  # the input's halo tile and the weights'
     names = [op.name for op in module.walk()]
-    if ty == "f16":
+    assert actions.startswith("tc:") and ("stage:" in actions) == (shape[4] == 1)
+    if shape[4] == 1:
+        assert len(local_sizes(module)) == 2  # the input's halo tile and the weights'
+        assert ("uop.vload" in names) == (shape[1] % 16 == 0)
+    if ty == "f16" and shape[4] == 1:
         mmas = [op for op in module.walk() if op.name == "uop.mma"]
         # both operands by ldmatrix (the TC-K-INNER layout); tiles with a padded k may fall back
         assert names.count("uop.ldmatrix") >= 5 and mmas

@@ -206,7 +206,7 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
 def _find_halos(s: StagedLoad, strides: dict[int, int | None], reducing: set[SSAValue], deps) -> None:
     """Merge each window range of the chunk (a reduce or unroll range inside it) into the output range
     of the same stride when the load's index and gate read the two only through their sum (HALO)."""
-    windows = [d for d in s.dims if d.result in reducing and d.range_kind in (RK.REDUCE, RK.UNROLL)]
+    windows = [d for d in s.dims if d.result in reducing and d.range_kind in (RK.REDUCE, RK.UNROLL) and d.extent > 1]
     outputs = [d for d in s.dims if d.result not in reducing and d.range_kind != RK.STAGE]
     for w in windows:
         stride = strides[id(w)]
@@ -314,6 +314,8 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
     staged = staged_loads(kernel)
     if not staged:
         return None
+    from tinyir.passes.contiguous_copy import contiguous_copy_ops
+
     red = _chunk_reduce(kernel, stage_ranges(kernel))
     assert red is not None
     plan = StagePlan(outer=_outer_loops(red))
@@ -321,7 +323,8 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
     for s in staged:
         tile = uop.DefineLocalOp(s.storage, s.load.result.type)
         plan.locals.append(tile)
-        plan.copy_ops.extend(_copy_ops(s, tile, tid, threads))
+        copy = contiguous_copy_ops(s, tile, tid, threads)  # CONTIGUOUS-RUNS (contiguous_copy.py)
+        plan.copy_ops.extend(copy if copy is not None else _copy_ops(s, tile, tid, threads))
         # the load reads the tile at its coordinates
         ops: list[Operation] = []
         at: dict[SSAValue, SSAValue] = {d.result: d.result for d in s.dims}
