@@ -69,8 +69,15 @@ def default_pipeline(device: str, lower_pass: str, optimize: str | Sequence[str]
     at = CORE_PIPELINE.index("loop-to-uop")
     extras = [optimize] if isinstance(optimize, str) else list(optimize)
     optimizers = [f"kernel-optimize{{target={device}" + (f" {extra}" if extra else "") + "}" for extra in extras]
-    return [*CORE_PIPELINE[:at], *optimizers, "kernel-dedup", *CORE_PIPELINE[at:], *vectorize_passes(device),
-            *async_copy_passes(device), "uop-emulate-bf16", lower_pass, "kernel-dedup-restore"]  # DTYPES: no target computes in bf16
+    return [*CORE_PIPELINE[:at], *optimizers, "kernel-dedup", *CORE_PIPELINE[at:], *uop_lowering(device, lower_pass),
+            "kernel-dedup-restore"]
+
+
+def uop_lowering(device: str, lower_pass: str) -> list[str]:
+    """The chain's passes after uop-simplify, to the target's text: the vectorizer and the
+    asynchronous copies where the target has them, bf16 emulation (DTYPES: no target computes in
+    bf16), the lowering. The search lowers its candidates through the same passes."""
+    return [*vectorize_passes(device), *async_copy_passes(device), "uop-emulate-bf16", lower_pass]
 
 
 def vectorize_passes(device: str) -> list[str]:

@@ -381,3 +381,20 @@ def test_wgmma_is_reached_with_its_stage():
     # on sm_80 (mma.sync reads registers) no step needs a stage
     bench.limits = target_limits("cuda", "sm_80")
     assert all(len(s) == 1 for s in next_actions(bench, (), (0, 1, 2, 4)))
+
+
+def test_candidates_lower_through_the_default_chain() -> None:
+    """A candidate is lowered as the default pipeline lowers the chosen actions: a cuda tensor-core
+    tile's staged copies pipelined (cp.async), a bf16 one through bf16 emulation (no target computes
+    in bf16: without it the candidate could not lower at all)."""
+    from tinyir.search.measure import isolate, lower_kernel
+
+    for ty in ("f16", "bf16"):
+        t = f"tensor<128x128x{ty}>"
+        module = parse_module(f"func.func @main(%a: {t}, %b: {t}) -> {t} {{\n"
+                              f"  %0 = tir.matmul %a, %b : {t}, {t} -> {t}\n  func.return %0 : {t}\n}}")
+        run_passes(module, CORE_PIPELINE[:CORE_PIPELINE.index("loop-to-uop")])
+        kernel = next(op for op in module.walk() if isinstance(op, loop.KernelOp))
+        actions = [Action("tc", 2, 0), Action("upcast", 1, 2), Action("stage", 2, 2)]
+        text = lower_kernel(isolate(kernel), get_target("cuda"), actions).text
+        assert "cp.async" in text and f"mma.sync.aligned.m16n8k16.row.col.f32.{ty}.{ty}.f32" in text
