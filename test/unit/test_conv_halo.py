@@ -64,7 +64,8 @@ def test_tc_conv_default_stages_a_halo_tile(shape, ty: str) -> None:
 def test_halo_tile_holds_the_window_overlap_once() -> None:
     """The f16 conv tile of 2x64x56x56 (as of 32x64x56x56): per chunk of 32 channels the input tile is 2 images x 2 warps'
     rows x (4 + 2) rows x (8 + 2) columns x 32 channels (7680 elements, not 9 x 4096), the weights
-    64 x 32 x 9; the weights store the 16 channels of a k step innermost (TC-K-INNER)."""
+    64 x 32 x 9; both store the 16 channels of a k step innermost (TC-K-INNER), the rows ldmatrix reads
+    padded apart (ROW-PAD)."""
     from tinyir.passes.kernel_heuristics import tensor_core_actions
     from tinyir.passes.kernel_optimize import apply_actions, target_limits, unmerge_for_tensor_cores
     from tinyir.passes.stage import staged_loads
@@ -86,6 +87,9 @@ def test_halo_tile_holds_the_window_overlap_once() -> None:
     assert sorted(halo.extent(d) for d in halo.dims if id(d) in halo.halo) == [6, 10]
     weights = next(s for s in tiles if not s.halo)
     assert weights.layout[-1].range_kind.value == "tc"  # 16 channels innermost
+    # ROW-PAD: ldmatrix's 8 rows (pixels; output channels) 16 bytes past a multiple of 32 apart
+    assert halo.strides()[halo.layout.index(halo.rows)] == 24  # a row of 16 channels is 16 elements
+    assert weights.strides()[weights.layout.index(weights.rows)] == 2 * 9 * 16 + 8
 
 
 def test_f32_conv_staged_with_a_halo_on_opencl() -> None:

@@ -67,6 +67,8 @@ class StagedLoad:
     core_outer: loop.RangeOp | None = None  # swizzled: the stage range whose k steps share a block row
     # HALO: id(output dim) -> the window range merged into it (the index and gate read only their sum)
     halo: dict[int, loop.RangeOp] = field(default_factory=dict)
+    # TC-K-INNER: the dimension whose steps are ldmatrix's 8 rows (its stride padded, ROW-PAD)
+    rows: loop.RangeOp | None = None
 
     def extent(self, d: loop.RangeOp) -> int:
         """The tile's extent along dimension `d`: a halo dimension spans its range plus its window's."""
@@ -87,6 +89,8 @@ class StagedLoad:
         size = _element_bytes(self.load.result.type)
         strides, stride, padded = [], self.block, False
         for i, d in enumerate(reversed(self.layout)):
+            if d is self.rows:  # ROW-PAD: 16 bytes past a multiple of 32 (8 elements past 16 for f16)
+                stride += (ROW_PAD_BYTES // size - stride) % (2 * ROW_PAD_BYTES // size)
             strides.append(stride)
             stride *= self.extent(d)
             if self.pad and not padded and i < len(self.layout) - 1 and stride * size % 128 == 0:
@@ -262,11 +266,21 @@ def _sum_only(load: uop.LoadOp, a: loop.RangeOp, w: loop.RangeOp, deps) -> bool:
 #: channels is 16 bytes wherever its pixel or window position starts.
 
 
+#: ROW-PAD: ldmatrix reads 8 rows of 16 bytes, one a lane group; in a TC-K-INNER tile they are steps of
+#: the tile's other tc range (8 pixels, or 8 output channels). Rows a multiple of 32 bytes apart share
+#: bank groups (a halo row of 16 channels is 32 bytes: 2-way conflicts; the weights' 576: 4-way), so
+#: that range's stride is padded to 16 bytes past a multiple of 32: 8 rows then cover all 32 banks.
+ROW_PAD_BYTES = 16
+
+
 def _k_innermost(s: StagedLoad, red: loop.ReduceOp) -> None:
-    """Store the tc range of the reduce innermost in `s`'s tile (TC-K-INNER); the copy order stays."""
+    """Store the tc range of the reduce innermost in `s`'s tile (TC-K-INNER); the copy order stays.
+    The other tc range's stride is padded (ROW-PAD)."""
     k = [d for d in s.layout if d.range_kind == RK.TC and d.result in red.ranges]
     if len(k) == 1:
         s.layout = [d for d in s.layout if d is not k[0]] + k
+        rows = [d for d in s.layout if d.range_kind == RK.TC and d is not k[0]]
+        s.rows = rows[0] if len(rows) == 1 else None
 
 
 def _weights_k_innermost(staged: list[StagedLoad], red: loop.ReduceOp) -> None:
