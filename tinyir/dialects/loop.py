@@ -128,8 +128,14 @@ class ReduceOp(IRDLOperation):
 def range_dependencies(ops: Sequence[Operation]) -> dict[SSAValue, frozenset[SSAValue]]:
     """For each value, the loop.range results it depends on; a loop.reduce drops the ranges it ends."""
     deps: dict[SSAValue, frozenset[SSAValue]] = {}
+    empty: frozenset[SSAValue] = frozenset()
     for op in ops:
-        used: frozenset[SSAValue] = frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
+        # most operands depend on what another operand does (or on nothing): no new set for them
+        used = empty
+        for v in op._operands:
+            more = deps.get(v, empty)
+            if more is not used and more and not more <= used:
+                used = more if not used or used <= more else used | more
         if isinstance(op, RangeOp):
             used = frozenset({op.result})
         elif isinstance(op, ReduceOp):
