@@ -485,3 +485,33 @@ def test_copies_not_16_byte_aligned_stay_8_byte(mn_major) -> None:
     a, b = inputs([(m, k), (k, n + 4)], "f16")
     (got,) = run_program(module, [a, b])
     check(got, a.astype(np.float64) @ b[:, 4:].astype(np.float64), "f16")
+
+
+def test_a_warps_16_byte_copies_fill_512_contiguous_bytes(mn_major) -> None:
+    """COPY-ORDER: in an unswizzled wgmma tile copied in 16-byte runs, lanes 0..31 of the copy take
+    the core k dimension fastest, then the core rows: A's (K-major) and B's (MN-major) runs land in
+    512 contiguous bytes of the tile (conflict-free stores), not a core matrix apart."""
+    from tinyir.dialects import loop
+    from tinyir.passes import stage
+
+    module = matmul(128, 64, 256, "f16")
+    specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_90a}", 'actions="tc:2:2,upcast:0:2,stage:2:4" arch=sm_90a')
+    run_passes(module, specs[: next(i for i, s in enumerate(specs) if s.startswith("kernel-dedup"))])
+    kernel = next(op for op in module.walk() if isinstance(op, loop.KernelOp))
+    tiles = [s for s in stage.staged_loads(kernel) if s.core is not None]
+    assert len(tiles) == 2 and [s.shared.mn_major for s in tiles] == [False, True]
+    for s in tiles:
+        rows, k = s.core
+        order = stage._copy_order(s, 8)
+        assert order[:2] == [k, rows]
+        inner = s.dims[-1]
+        offsets = []
+        for lane in range(32):
+            coordinate, unit = {}, lane
+            for d in order[:2]:
+                extent = s.extent(d) // 8 if d is inner else s.extent(d)
+                coordinate[d] = (unit % extent) * (8 if d is inner else 1)
+                unit //= extent
+            assert unit == 0  # a warp stays inside one block of core matrices
+            offsets.append(2 * s.shared.element_offset(coordinate[rows], coordinate[k]))
+        assert sorted(offsets) == list(range(0, 512, 16)), (s.shared, offsets)

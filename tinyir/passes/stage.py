@@ -302,6 +302,21 @@ def _swizzle(s: StagedLoad, strides: dict[int, int | None], stages: Sequence[loo
     s.shared = SharedOperands.swizzled(32 * (s.core_outer.extent if s.core_outer else 1))
 
 
+def _copy_order(s: StagedLoad, run: int) -> list[loop.RangeOp]:
+    """COPY-ORDER: the tile dimensions from the fastest-moving across threads to the slowest, in
+    copy order (the innermost, the run's, first). An unswizzled wgmma tile copied in 16-byte runs
+    takes its core k dimension first and its core rows second, so that a warp's runs fill core
+    matrices one after another: A (K-major) 2 runs along k then 16 rows, B (MN-major) 16 k rows then
+    2 runs along n: 512 contiguous bytes a warp (conflict-free stores), where in copy order its runs
+    were a core matrix apart (128 or 256 bytes: the same 4 banks, 8 to 32 ways); the global reads
+    stay whole 32-byte sectors (both 16-byte halves in one warp)."""
+    order = list(reversed(s.dims))
+    if run > 1 and s.core is not None and s.shared is not None and not s.shared.swizzle_bytes:
+        rows, k = s.core
+        order = [k, rows, *(d for d in order if d is not k and d is not rows)]
+    return order
+
+
 def _shared_operands(kernel: loop.KernelOp) -> SharedOperands | None:
     """How the kernel's matrix instruction reads its operands from local memory (wgmma), if it does."""
     from tinyir.passes.tensor_core import TC_ATTR
@@ -444,7 +459,7 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
             unit = a.result
         coordinate: dict[SSAValue, SSAValue] = {}
         stride = 1
-        for d in reversed(s.dims):
+        for d in _copy_order(s, run):  # COPY-ORDER
             extent = s.extent(d) // run if d is inner else s.extent(d)
             value = unit
             if stride != 1:
