@@ -182,8 +182,10 @@ TC_UNSTAGED_TILE = TcTile(n_tiles=4, m_tiles=2, warps_m=2, warps_n=2, unroll=2, 
 #: input's window overlap is one halo tile (tinyir/passes/stage.py HALO: 2 images x 2 x (4 + 2) rows
 #: x (8 + 2) columns a chunk instead of 9 shifted copies) and both tiles are read by ldmatrix (TC-K-INNER).
 #: Reasoned, not yet measured (build/scratch/h10conv/sweep.py times it): the unstaged tile before it
-#: fetched every fragment element from global memory, 2 bytes at a time (f16 32x64x56x56: 0.219 ms on
-#: an H100, cuDNN 0.057 ms); this one copies 0.7 elements per mma.sync instead of 2.
+#: fetched every fragment element from global memory, 2 bytes at a time, 2 loads per mma.sync (f16
+#: 32x64x56x56: 0.219 ms on an H100, cuDNN 0.057 ms); this one's thread loads 60 input elements and 36
+#: 8-byte weight vectors (CONTIGUOUS-RUNS) per chunk, in which its warp runs 288 mma.sync (61 KB of
+#: shared memory, 255 registers: 2 work-groups an SM).
 CONV_TC_TILE = TcTile(n_tiles=4, m_tiles=4, warps_m=1, warps_n=4, unroll=1, stage=2)
 
 
