@@ -18,6 +18,7 @@ from tinyir.registry import default_pipeline
 from tinyir.runtime.executor import run_passes
 from tinyir.runtime.uop_interp import run_program
 from test_tensor_cores import actions_of, check, inputs, uop_level
+from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
 
 
 def conv_module(n: int, c: int, hw: int, oc: int, stride: int, ty: str):
@@ -127,3 +128,16 @@ def test_tc_conv_ptx_assembles(arch: str, ty: str, tmp_path) -> None:
         assert "ldmatrix.sync.aligned" in text
     (tmp_path / "k.ptx").write_text(text)
     subprocess.run(["ptxas", f"-arch={arch}", str(tmp_path / "k.ptx"), "-o", str(tmp_path / "k.cubin")], check=True)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("shape,ty", [((2, 32, 16, 64, 1), "f16"), ((2, 24, 14, 40, 1), "f16"),
+                                      ((4, 64, 56, 64, 1), "f16"), ((2, 128, 28, 128, 1), "f16"),
+                                      ((2, 64, 56, 64, 1), "bf16")],
+                         ids=["f16", "f16-ragged", "f16-56", "f16-28x128", "bf16-56"])
+def test_tc_conv_default_on_cuda(shape, ty: str, cuda_available) -> None:
+    """The default f16/bf16 conv (CONV_TC_TILE where a halo forms) on the GPU against float64 PyTorch."""
+    from tinyir.runtime.executor import compile_program
+
+    module, args, want = conv_module(*shape, ty)
+    check(compile_program(module, "cuda").run(args)[0], want, ty)
