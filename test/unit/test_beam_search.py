@@ -398,3 +398,25 @@ def test_candidates_lower_through_the_default_chain() -> None:
         actions = [Action("tc", 2, 0), Action("upcast", 1, 2), Action("stage", 2, 2)]
         text = lower_kernel(isolate(kernel), get_target("cuda"), actions).text
         assert "cp.async" in text and f"mma.sync.aligned.m16n8k16.row.col.f32.{ty}.{ty}.f32" in text
+
+
+def test_a_candidate_with_four_global_dims_fits_the_cuda_grid() -> None:
+    """The search sees a conv's output dims unmerged (n, oc, h, w: 4 global ranges, so tensor cores
+    can find the product); its candidates, the unoptimized one included, are merged back to the
+    grid's 3 dims as kernel-optimize does, so they lower to PTX."""
+    from tinyir.passes.grid_dims import unmerge_globals
+    from tinyir.search.measure import isolate, lower_kernel
+
+    from tinyir import Tensor
+    from tinyir.frontend.realize import build_function, collect
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((2, 8, 6, 6)).astype(np.float32), device="reference")
+    w = Tensor(rng.standard_normal((4, 8, 3, 3)).astype(np.float32), device="reference")
+    module, _ = build_function(collect([x.conv2d(w).lazydata], lambda node: node.realized is not None))
+    run_passes(module, CORE_PIPELINE[:CORE_PIPELINE.index("loop-to-uop")])
+    kernel = next(op for op in module.walk() if isinstance(op, loop.KernelOp))
+    assert unmerge_globals(kernel)
+    assert sum(op.range_kind == loop.RangeKind.GLOBAL for op in kernel.walk() if isinstance(op, loop.RangeOp)) == 4
+    text = lower_kernel(isolate(kernel), get_target("cuda"), []).text
+    assert "%ctaid.z" in text or "%ctaid.y" in text

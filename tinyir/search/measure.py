@@ -22,6 +22,7 @@ from tinyir.dialects import loop, uop
 from tinyir.element_types import is_float_dtype, numpy_dtype  # DTYPES
 from tinyir.errors import TinyirError
 from tinyir.passes.kernel_optimize import Action, apply_action
+from tinyir.passes.grid_dims import merge_globals
 from tinyir.registry import CORE_PIPELINE, uop_lowering
 from tinyir.runtime.buffer import Buffer, allocator_for
 from tinyir.runtime.executor import get_target, run_passes, structural_hash
@@ -69,6 +70,7 @@ def lower_kernel(module: ModuleOp, target: Target, actions: Sequence[Action]) ->
     kernel = next(op for op in module.walk() if isinstance(op, loop.KernelOp))
     for action in actions:
         apply_action(kernel, action, target.limits)
+    merge_globals(kernel, target.limits.max_global_dims)  # as kernel-optimize does after its actions
     run_passes(module, [*LOWERING, *uop_lowering(target.name, target.lower_pass)])
     op = next(op for op in module.walk() if op.name == target.kernel_op)
     return target.emit_kernel(op)
