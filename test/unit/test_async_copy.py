@@ -186,6 +186,7 @@ def test_stages_and_arch_reach_the_pass_through_lower_to_ptx() -> None:
 @pytest.mark.parametrize("shape,ty,actions,vector", CASES, ids=[c[2] for c in CASES])
 def test_cp_async_assembles(shape, ty, actions, vector, arch, stages, monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(stage, "COPY_VECTOR", vector)
+    monkeypatch.setattr(stage, "COPY_RUN_BYTES", 2 * vector)  # f16 tiles too: runs of `vector` (16 bytes: test_tc_copies)
     module = lowered(shape, ty, actions, stages=stages)
     run_passes(module, ["uop-emulate-bf16", f"uop-to-ptx{{arch={arch}}}"])
     text = emit_module(module)

@@ -438,19 +438,31 @@ def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list
 #: one vector store and one cp.async each), with B's tile MN-major (tensor_cores.MN_MAJOR_WGMMA_TILES)
 #: so that its runs along n land in one row too; scalar with K-major B tiles (the default: B's copy
 #: transposes, and runs of 4 measured 1.1-1.8 ms against 0.80-1.0 ms scalar on an H100).
+#: Other tiles of 16-bit elements (f16/bf16: the mma.sync tiles) are copied in runs of `COPY_RUN_BYTES`
+#: (8 elements) where the tile allows (else 4): uop-vectorize makes each two 4-lane vectors, and
+#: uop-async-copy merges those into one 16-byte cp.async.cg where both memories are 16-byte aligned.
 COPY_VECTOR = 4
-WGMMA_COPY_VECTOR = 8 if tensor_cores.MN_MAJOR_WGMMA_TILES else 1
+COPY_RUN_BYTES = 16  # cp.async's widest copy, a 128-bit access
+WGMMA_COPY_VECTOR = COPY_RUN_BYTES // 2 if tensor_cores.MN_MAJOR_WGMMA_TILES else 1
+
+
+def _copy_runs(s: StagedLoad) -> tuple[int, ...]:
+    """The run lengths to try for a tile's copy, longest first (the first that divides it is taken)."""
+    if s.core is not None:
+        return (WGMMA_COPY_VECTOR,)
+    if _element_bytes(s.load.result.type) == 2:
+        return (COPY_RUN_BYTES // 2, COPY_VECTOR)
+    return (COPY_VECTOR,)
 
 
 def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: int) -> list[Operation]:
-    """Thread `tid` copies tile elements tid, tid + W, ... in copy order (runs of 4 neighbours when
+    """Thread `tid` copies tile elements tid, tid + W, ... in copy order (runs of 4 or 8 neighbours when
     the innermost dimension and the tile allow, so `uop-vectorize` can make them one load): each
     element's coordinates, the load's index and gate at them, the load, and the store into the
     tile at its storage position (gated when W does not divide the tile)."""
     ops: list[Operation] = []
     inner = s.dims[-1]
-    vector = WGMMA_COPY_VECTOR if s.core is not None else COPY_VECTOR
-    run = vector if s.extent(inner) % vector == 0 and s.elements % (vector * threads) == 0 else 1
+    run = next((v for v in _copy_runs(s) if s.extent(inner) % v == 0 and s.elements % (v * threads) == 0), 1)
     units = s.elements // run  # runs of the tile
     for j in range(-(-units // threads)):
         unit = tid
