@@ -109,7 +109,8 @@ def _value_of(op: Access) -> SSAValue:
 
 def _is_copy(op: Access) -> bool:
     """A load whose value only goes to stores, or a store of a lane of a merged load: its bits move
-    unchanged (a store of a scalar load stays scalar: uop-emulate-bf16 widens that load to f32)."""
+    unchanged (a store of a scalar load stays scalar: that load may have readers that compute, for
+    which uop-emulate-bf16 widens it to f32)."""
     if isinstance(op, uop.LoadOp):
         return all(isinstance(u.operation, uop.StoreOp) and u.operation.value is op.result for u in op.result.uses)
     return isinstance(op.value.owner, uop.VLoadOp)
