@@ -487,10 +487,11 @@ def test_copies_not_16_byte_aligned_stay_8_byte(mn_major) -> None:
     check(got, a.astype(np.float64) @ b[:, 4:].astype(np.float64), "f16")
 
 
-def test_a_warps_16_byte_copies_fill_512_contiguous_bytes(mn_major) -> None:
+def test_a_warps_16_byte_copies_fill_whole_core_matrices(mn_major) -> None:
     """COPY-ORDER: in an unswizzled wgmma tile copied in 16-byte runs, lanes 0..31 of the copy take
-    the core k dimension fastest, then the core rows: A's (K-major) and B's (MN-major) runs land in
-    512 contiguous bytes of the tile (conflict-free stores), not a core matrix apart."""
+    the core k dimension fastest, then the core rows (8 of them where they are not the run's): each
+    8 lanes fill one core matrix, 128 contiguous bytes (4 conflict-free wavefronts a warp, not 8 to
+    32 ways into the same banks), and a warp reads 8 rows of global memory."""
     from tinyir.dialects import loop
     from tinyir.passes import stage
 
@@ -502,16 +503,19 @@ def test_a_warps_16_byte_copies_fill_512_contiguous_bytes(mn_major) -> None:
     assert len(tiles) == 2 and [s.shared.mn_major for s in tiles] == [False, True]
     for s in tiles:
         rows, k = s.core
-        order = stage._copy_order(s, 8)
-        assert order[:2] == [k, rows]
+        digits = stage._copy_order(s, 8)
+        assert [d for d, _, _ in digits[:2]] == [k, rows]
         inner = s.dims[-1]
-        offsets = []
+        offsets, lines = [], set()
         for lane in range(32):
             coordinate, unit = {}, lane
-            for d in order[:2]:
-                extent = s.extent(d) // 8 if d is inner else s.extent(d)
-                coordinate[d] = (unit % extent) * (8 if d is inner else 1)
+            for d, extent, scale in digits:
+                coordinate[d] = coordinate.get(d, 0) + (unit % extent) * scale * (8 if d is inner else 1)
                 unit //= extent
-            assert unit == 0  # a warp stays inside one block of core matrices
-            offsets.append(2 * s.shared.element_offset(coordinate[rows], coordinate[k]))
-        assert sorted(offsets) == list(range(0, 512, 16)), (s.shared, offsets)
+            offsets.append(2 * (s.shared.element_offset(coordinate[rows], coordinate[k])
+                                + sum(coordinate.get(d, 0) * st for d, st in zip(s.layout, s.strides()))))
+            element = sum(c * stage._stride(s.load.index, d.result) for d, c in coordinate.items())
+            lines.add(element // 64)  # 128-byte lines of global memory
+        assert len(lines) == 8, (s.shared, lines)  # 8 rows, 64 bytes each
+        groups = sorted({o // 128 for o in offsets})
+        assert len(groups) == 4 and sorted(o % 128 for o in offsets) == sorted(list(range(0, 128, 16)) * 4), offsets

@@ -302,18 +302,31 @@ def _swizzle(s: StagedLoad, strides: dict[int, int | None], stages: Sequence[loo
     s.shared = SharedOperands.swizzled(32 * (s.core_outer.extent if s.core_outer else 1))
 
 
-def _copy_order(s: StagedLoad, run: int) -> list[loop.RangeOp]:
-    """COPY-ORDER: the tile dimensions from the fastest-moving across threads to the slowest, in
-    copy order (the innermost, the run's, first). An unswizzled wgmma tile copied in 16-byte runs
-    takes its core k dimension first and its core rows second, so that a warp's runs fill core
-    matrices one after another: A (K-major) 2 runs along k then 16 rows, B (MN-major) 16 k rows then
-    2 runs along n: 512 contiguous bytes a warp (conflict-free stores), where in copy order its runs
-    were a core matrix apart (128 or 256 bytes: the same 4 banks, 8 to 32 ways); the global reads
-    stay whole 32-byte sectors (both 16-byte halves in one warp)."""
-    order = list(reversed(s.dims))
+def _copy_order(s: StagedLoad, run: int) -> list[tuple[loop.RangeOp, int, int]]:
+    """COPY-ORDER: how a copy unit's number splits into the tile's coordinates, fastest-moving across
+    threads first: (dimension, extent, scale) digits, a dimension's coordinate the sum of its digits
+    times their scales (the run's dimension counted in runs). In copy order by default (the innermost,
+    the run's, first). An unswizzled wgmma tile copied in 16-byte runs takes its core k first and its
+    core rows second, the one of them that is not the run's only its low 8 (the rest of it where it
+    was in copy order): 8 lanes fill one core matrix (128 contiguous bytes: 8 k rows of B, or 4 rows
+    of A's pairs of runs along k), so a warp's stores are conflict-free, and a warp reads 8 rows of
+    global memory 64 bytes each (whole sectors). In copy order its runs were a core matrix apart
+    (128 or 256 bytes: the same 4 banks, 8 to 32 ways)."""
+    inner = s.dims[-1]
+
+    def units(d: loop.RangeOp) -> int:
+        return s.extent(d) // run if d is inner else s.extent(d)
+
+    order = [(d, units(d), 1) for d in reversed(s.dims)]
     if run > 1 and s.core is not None and s.shared is not None and not s.shared.swizzle_bytes:
         rows, k = s.core
-        order = [k, rows, *(d for d in order if d is not k and d is not rows)]
+        head = []
+        for d in (k, rows):
+            low = units(d) if d is inner or units(d) % 8 else 8
+            head.append((d, low, 1))
+            at = next(i for i, digit in enumerate(order) if digit is not None and digit[0] is d)
+            order[at] = (d, units(d) // low, low) if units(d) > low else None
+        order = head + [digit for digit in order if digit is not None]
     return order
 
 
@@ -471,8 +484,8 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
             unit = a.result
         coordinate: dict[SSAValue, SSAValue] = {}
         stride = 1
-        for d in _copy_order(s, run):  # COPY-ORDER
-            extent = s.extent(d) // run if d is inner else s.extent(d)
+        digits = _copy_order(s, run)  # COPY-ORDER
+        for d, extent, scale in digits:
             value = unit
             if stride != 1:
                 ops += [c := uop.ConstOp(stride, i32), q := uop.IdivOp(value, c.result)]
@@ -480,9 +493,13 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
             if stride * extent < units:
                 ops += [c := uop.ConstOp(extent, i32), m := uop.ModOp(value, c.result)]
                 value = m.result
-            if d is inner and run > 1:
-                ops += [c := uop.ConstOp(run, i32), m := uop.MulOp(value, c.result)]
+            scale *= run if d is inner else 1
+            if scale != 1:
+                ops += [c := uop.ConstOp(scale, i32), m := uop.MulOp(value, c.result)]
                 value = m.result
+            if d.result in coordinate:
+                ops.append(a := uop.AddOp(coordinate[d.result], value))
+                value = a.result
             coordinate[d.result] = value
             stride *= extent
         if s.halo:  # HALO: the element at halo position p is the load's at output p, window 0
