@@ -11,7 +11,8 @@ bf16 that only moves stays 16 bits: a load (or an ldmatrix element) whose every 
 of its value into bf16 memory, a bitcast, or an A/B element of a `uop.mma` (which multiplies bf16
 itself) is not widened, so a copy moves the bits and a matrix op's fragments need no repacking
 (ldmatrix hands mma.sync its registers as they came). A matrix op's bf16 elements may therefore be
-bf16 (the bits) or f32 (a computed value, rounded); targets take both.
+bf16 (the bits) or f32 (a computed value, rounded), one kind per operand (where they would mix, the
+bits are widened too); targets take both.
 
 Each op whose result is bf16 gives exactly the bf16 that rounding its f32 result gives (ml_dtypes,
 PyTorch on the CPU): ops that can be inexact in bf16 (add, mul, exp2, log2, sin, sqrt, recip, and
@@ -145,6 +146,22 @@ def _widened_ldmatrix(op: uop.LdMatrixOp, rewriter: PatternRewriter) -> bool:
     return changed  # the ldmatrix itself stays
 
 
+def _uniform_matrix_operands(op: uop.MmaOp) -> Operation | None:
+    """A matrix op's A (and B) elements are all bits or all f32 (uop.mma's verifier): where some of an
+    operand's elements were widened (computed, or read by a reader that computes), its bits are too."""
+    changed = False
+
+    def uniform(values: Sequence[SSAValue]) -> list[SSAValue]:
+        nonlocal changed
+        if len({v.type for v in values}) < 2:
+            return list(values)
+        changed = True
+        return [widen(uop.BitcastOp(v, ui16).result).results[0] if _is_bf16(v) else v for v in values]
+
+    a, b = uniform(op.a), uniform(op.b)
+    return uop.MmaOp(op.instruction.data, a, b, list(op.c)) if changed else None
+
+
 def _rounded_store(op: uop.StoreOp) -> Operation | None:
     if op.value.type != f32 or uop.buffer_element_type(op.buffer.type) != bf16:
         return None
@@ -196,6 +213,7 @@ def rules() -> Sequence[Rule]:
     return [
         rule(uop.LoadOp, _widened_load, "load of bf16 -> load, then its bits shifted into an f32 (unless it only moves)"),
         rule(uop.LdMatrixOp, _widened_ldmatrix, "ldmatrix of bf16 -> the same; elements widened for readers that compute"),
+        rule(uop.MmaOp, _uniform_matrix_operands, "mma whose A (B) mixes bf16 bits and f32 -> the bits widened too"),
         rule(uop.StoreOp, _rounded_store, "store of a (bf16 as f32) value -> round to nearest even bf16, store"),
         rule((uop.ConstOp, uop.DefineAccOp), _literal, "bf16 const/define_acc -> the same f32"),
         rule(uop.CastOp, _cast, "cast to bf16 -> to f32 (to odd from f64/i32/i64), round; bf16 -> f32: the value; "

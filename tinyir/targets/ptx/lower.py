@@ -403,8 +403,6 @@ def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
             if isinstance(owner, ptx.Unpack2Op) and lo is owner.lo and hi is owner.hi:
                 packed.append(owner.input)  # an ldmatrix register, as it came
                 continue
-            if lo.type != hi.type:  # bf16: one bits, one f32 (exactly a bf16): both as bits
-                lo, hi = (bf16_bits_of(v, ops) for v in (lo, hi))
             ops.append(pack := ptx.Pack2Op(kind, lo, hi))
             packed.append(pack.result)
         return packed
@@ -412,17 +410,6 @@ def _mma(op: uop.MmaOp, rewriter: PatternRewriter) -> Operation | None:
     a, b = pairs(op.a), pairs(op.b)
     rewriter.insert(ops, InsertPoint.before(op))
     return ptx.MmaSyncOp("m16n8k16", mi.in_type, a, b, list(op.c))
-
-
-def bf16_bits_of(value: SSAValue, ops: list[Operation]) -> SSAValue:
-    """A bf16 element as its 16 bits in an i32 register: as it is, or the high half of an f32 that
-    holds a bf16 value exactly (uop-emulate-bf16)."""
-    if value.type != f32:
-        return value
-    ops.append(bits := ptx.MovOp(value, i32))
-    ops.append(sixteen := ptx.ConstOp(16, "u32"))
-    ops.append(high := ptx.ShrOp("u32", [bits.result, sixteen.result]))
-    return high.result
 
 
 def _async_copy(op: uop.AsyncCopyOp) -> Operation | None:
