@@ -38,7 +38,7 @@ def test_default_tiles_pipelined_on_the_interpreter(ty: str) -> None:
     module = matmul(m, k, n, ty)
     uop_level(module)
     assert actions_of(module) == [PIPELINED]
-    # bf16 too: its copies are merged into runs of 4 (uop-vectorize's bf16_copies) for cp.async
+    # bf16 too: its copies are merged into 4-wide vectors (uop-vectorize's bf16_copies), two a 16-byte cp.async
     waits = [op.pending.value.data for op in module.walk() if isinstance(op, uop.AsyncWaitOp)]
     assert waits == [1, 0]
     tiles = sum(op.result.type.size() * 2 for op in module.walk() if isinstance(op, uop.DefineLocalOp))
