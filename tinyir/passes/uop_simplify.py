@@ -629,7 +629,12 @@ def _twins_in_block(run: SimplifyRun, op: Operation, name: str, operand_ids: tup
     return twins
 
 
-def cse(run: SimplifyRun, op: Operation) -> SSAValue | None:
+def _all_results(twin: Operation) -> SSAValue | list[SSAValue]:
+    """What stands in for a twin's op: its result, or all of them (an ldmatrix's fragments)."""
+    return twin.results[0] if len(twin.results) == 1 else list(twin.results)
+
+
+def cse(run: SimplifyRun, op: Operation) -> SSAValue | list[SSAValue] | None:
     """Reuse an identical earlier op that is visible here: same scope or an enclosing one, never a
     loop that has already ended; never for ops that read an accumulator (their value changes)."""
     if uop.reads_accumulator(op):
@@ -649,12 +654,12 @@ def cse(run: SimplifyRun, op: Operation) -> SSAValue | None:
                 return None
         found = order.nearest_visible(op, twins)
         if found is not False:
-            return None if found is None else found.results[0]
+            return None if found is None else _all_results(found)
     return _scan_back(run, op, name, operand_ids, None if twins is None else {id(t) for t in twins})
 
 
 def _scan_back(run: SimplifyRun, op: Operation, name: str, operand_ids: tuple[int, ...],
-               twins: set[int] | None) -> SSAValue | None:
+               twins: set[int] | None) -> SSAValue | list[SSAValue] | None:
     """CSE's search when the block's order is not tracked: walk back from `op` to the nearest twin
     (`twins`: their ids; None: compare every earlier op's key)."""
     # the scan is the hot loop here: exact-type tests (no uop op is subclassed)
@@ -674,7 +679,7 @@ def _scan_back(run: SimplifyRun, op: Operation, name: str, operand_ids: tuple[in
         if is_load and kind is uop.RangeOp and _stores_between(prev, _loop_end(prev), op.buffer):
             return None  # a loop around `op` stores to its buffer: a later iteration reads that
         if (id(prev) in twins) if twins is not None else (prev.name == name and _same_key(run, prev, name, operand_ids, op)):
-            return prev.results[0]
+            return _all_results(prev)
         prev = prev._prev_op
     return None
 
