@@ -815,8 +815,11 @@ class WgmmaOp(IRDLOperation):
     d = var_result_def(SCALAR)
     a_trans = opt_prop_def(UnitAttr)
     b_trans = opt_prop_def(UnitAttr)
+    #: its tiles are not overwritten until a chunk later (uop-async-copy WGMMA-IN-FLIGHT): the target
+    #: may leave its group running while the next chunk's wgmmas issue
+    in_flight = opt_prop_def(UnitAttr)
     assembly_format = ("$instruction `a` `(` $a_tile `,` $a_desc `)` (`trans` $a_trans^)? `b` `(` $b_tile `,` $b_desc `)` "
-                       "(`trans` $b_trans^)? `c` `(` $c `)` "
+                       "(`trans` $b_trans^)? `c` `(` $c `)` (`in_flight` $in_flight^)? "
                        "attr-dict `:` type($a_tile) `,` type($b_tile) `,` `(` type($c) `)` `->` `(` type($d) `)`")
 
     def __init__(self, instruction: str, a_tile: SSAValue, a_desc: SSAValue, b_tile: SSAValue, b_desc: SSAValue,
@@ -833,8 +836,11 @@ class WgmmaOp(IRDLOperation):
         return INSTRUCTIONS[self.instruction.data]
 
     def with_c(self, c: Sequence[SSAValue]) -> WgmmaOp:
-        return WgmmaOp(self.instruction.data, self.a_tile, self.a_desc, self.b_tile, self.b_desc, c,
-                       self.a_trans is not None, self.b_trans is not None)
+        op = WgmmaOp(self.instruction.data, self.a_tile, self.a_desc, self.b_tile, self.b_desc, c,
+                     self.a_trans is not None, self.b_trans is not None)
+        if self.in_flight is not None:
+            op.properties["in_flight"] = UnitAttr()
+        return op
 
     def verify_(self) -> None:
         from tinyir.tensor_cores import INSTRUCTIONS

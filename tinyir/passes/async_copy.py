@@ -17,6 +17,10 @@ The buffer written at c, (c-1)%S, is the one read at c-1, which every work-item 
 barrier of c: that barrier both publishes chunk c and frees the buffer, so the chunk's closing
 barrier goes (kept where the compute section itself stores to local memory or has barriers).
 
+Tiles read only by wgmma with S >= 3 (WGMMA-IN-FLIGHT) are copied S-2 chunks ahead instead, into
+the buffer read at c-2, and their wgmmas are marked `in_flight`: uop-to-ptx then waits at the back
+branch for all but the newest wgmma group, so chunk c's tensor-core work overlaps chunk c+1's issue.
+
 It applies to a chunk loop whose copy section (what precedes its first barrier) only copies: each
 local store an ungated store of a global load used nowhere else, of 4, 8 or 16 bytes (cp.async's
 sizes), and whose tiles are read only by loads, vloads, ldmatrix and wgmma (through its descriptor,
@@ -36,7 +40,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, i32, i64
+from xdsl.dialects.builtin import ModuleOp, UnitAttr, i32, i64
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
@@ -47,6 +51,8 @@ from tinyir.element_types import numpy_dtype
 from tinyir.rewrite import STATISTICS
 
 ACCESS_BYTES = (4, 8, 16)
+#: WGMMA-IN-FLIGHT (`_pipeline`): a wgmma chunk loop keeps one wgmma group running across chunks
+WGMMA_IN_FLIGHT = True
 TILE_READS = (uop.LoadOp, uop.VLoadOp, uop.LdMatrixOp)
 #: uop.wgmma's (tile, descriptor) operand positions: it reads a tile through the descriptor's start
 WGMMA_TILES = {0: 1, 2: 3}
@@ -232,11 +238,22 @@ def _pipeline(ops: list[Operation], at: int, copies: list[_Copy], old_tiles: lis
         new.result.name_hint = t.result.name_hint
         Rewriter.insert_op(new, InsertPoint.before(t))
         tiles[id(t)], sizes[id(t)] = new.result, size
-    # prologue: chunks 0 .. S-2 into buffers 0 .. S-2, a group each (empty past the last chunk, so
-    # that the loop's wait counts the same groups however few chunks there are)
+    # WGMMA-IN-FLIGHT: tiles read only by wgmma, 3 or more buffers: copies run S-2 chunks ahead, so
+    # the buffer a chunk's copy overwrites was read two chunks before, and the last chunk's wgmmas
+    # may still run while the next chunk's issue (each thread waits for all but its newest wgmma
+    # group at the back branch, then the barrier: every warpgroup is done with the older chunk)
+    copy_stores = {id(c.store) for c in copies} | {id(c.next.store) for c in copies if c.next is not None}
+    readers = [u.operation for t in old_tiles for u in t.result.uses if id(u.operation) not in copy_stores]
+    wgmma_only = bool(readers) and all(isinstance(op, uop.WgmmaOp) for op in readers)
+    ahead_by = stages - 2 if WGMMA_IN_FLIGHT and wgmma_only and stages >= 3 else stages - 1
+    if ahead_by < stages - 1:
+        for op in readers:
+            op.properties["in_flight"] = UnitAttr()
+    # prologue: chunks 0 .. A-1 into buffers 0 .. A-1 (A = S-1 chunks ahead), a group each (empty
+    # past the last chunk, so that the loop's wait counts the same groups however few chunks there are)
     pro: list[Operation] = []
     inside = {id(op) for op in ops[at + 1:end]}
-    for j in range(stages - 1):
+    for j in range(ahead_by):
         if start + j < stop:
             pro.append(chunk := uop.ConstOp(start + j, i32))
             offsets = {}
@@ -248,9 +265,9 @@ def _pipeline(ops: list[Operation], at: int, copies: list[_Copy], old_tiles: lis
     Rewriter.insert_op(pro, InsertPoint.before(r))
     # in the loop: wait for chunk r, barrier (the existing first one), then chunk r+S-1 into buffer
     # (r+S-1-start)%S, gated to the chunks that exist
-    Rewriter.insert_op(uop.AsyncWaitOp(stages - 2), InsertPoint.before(ops[first]))
+    Rewriter.insert_op(uop.AsyncWaitOp(ahead_by - 1), InsertPoint.before(ops[first]))
     head: list[Operation] = [back := uop.ConstOp(-start, i32), rel := uop.AddOp(r.result, back.result),
-                             ahead := uop.ConstOp(stages - 1, i32), nxt := uop.AddOp(r.result, ahead.result),
+                             ahead := uop.ConstOp(ahead_by, i32), nxt := uop.AddOp(r.result, ahead.result),
                              nrel := uop.AddOp(rel.result, ahead.result),
                              last := uop.ConstOp(stop, i32), live := uop.CmpltOp(nxt.result, last.result)]
     par, npar = _buffer_of(rel.result, stages, head), _buffer_of(nrel.result, stages, head)

@@ -2,7 +2,9 @@
 // RUN: tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a actions="tc:2:2,stage:2:2"}' -t ptx | filecheck %s --check-prefix=ONE
 // WGMMA-CHAIN: a k chunk of 4 steps (stage:2:4, unrolled) issues its 4 wgmmas on the same accumulators back to
 // back: one wgmma.fence before the first, none before the 3 that continue it, no wait between them, one commit
-// group waited for once before the loop branches back. A chunk of one wgmma keeps its fence, commit and wait.
+// group; the loop branches back with that group still running (WGMMA-IN-FLIGHT: 3 stages, copies a chunk
+// ahead, so its tiles are overwritten only after the next chunk's wait and barrier), every group waited
+// for after the loop. A chunk of one wgmma keeps its fence, commit and wait.
 
 // CHECK:      LOOP_k0_0:
 // CHECK:      bar.sync 0;
@@ -19,9 +21,10 @@
 // CHECK:      wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {[[ACC]],
 // CHECK-NOT:  wgmma.mma_async
 // CHECK:      wgmma.commit_group.sync.aligned;
-// CHECK-NEXT: wgmma.wait_group.sync.aligned 0;
+// CHECK-NEXT: wgmma.wait_group.sync.aligned 1;
 // CHECK-NOT:  wgmma
 // CHECK:      bra LOOP_k0_0;
+// CHECK-NEXT: wgmma.wait_group.sync.aligned 0;
 
 // ONE:        wgmma.fence.sync.aligned;
 // ONE-NEXT:   wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16

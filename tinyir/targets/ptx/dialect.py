@@ -1049,8 +1049,10 @@ class WgmmaOp(IRDLOperation):
     b_trans = opt_prop_def(UnitAttr)
     #: joins the in-flight group of the wgmma whose accumulators it updates in place: no wgmma.fence
     chained = opt_prop_def(UnitAttr)
+    #: the uop wgmma's `in_flight`: its group may run on into the next chunk (WGMMA-IN-FLIGHT)
+    in_flight = opt_prop_def(UnitAttr)
     assembly_format = ("$shape $element $a_desc (`trans` $a_trans^)? `,` $b_desc (`trans` $b_trans^)? `,` $scale_d "
-                       "`c` `(` $c `)` (`chained` $chained^)? attr-dict `:` type($d)")
+                       "`c` `(` $c `)` (`chained` $chained^)? (`in_flight` $in_flight^)? attr-dict `:` type($d)")
 
     def __init__(self, shape: str, element: str, a_desc: SSAValue, b_desc: SSAValue, scale_d: SSAValue,
                  c: Sequence[SSAValue], a_trans: bool = False, b_trans: bool = False) -> None:

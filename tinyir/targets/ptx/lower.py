@@ -555,6 +555,38 @@ def _overlap_k_steps(kernel: ptx.KernelOp) -> None:
             block.insert_op_after(wait, bra)
 
 
+def _keep_a_group_in_flight(kernel: ptx.KernelOp) -> None:
+    """WGMMA-IN-FLIGHT: a loop whose wgmmas are all `in_flight` (uop-async-copy overwrites their tiles
+    only a chunk later, after a barrier) waits at its back branch for all but the newest group
+    (`wgmma.wait_group 1`): each chunk's wgmmas run while the next chunk's copies and wgmmas issue.
+    Every group is waited for after the loop. Only where nothing between that wait and the branch
+    reads the loop's accumulators (the ops there: the loop counter)."""
+    block = kernel.body.block
+    ops = list(block.ops)
+    for i, wait in enumerate(ops):
+        if not isinstance(wait, ptx.WgmmaWaitOp) or wait.pending.value.data != 0:
+            continue
+        j = i + 1
+        while j < len(ops) and (_plain(ops[j]) or isinstance(ops[j], ptx.AssignOp)):
+            j += 1
+        if j == len(ops) or not isinstance(ops[j], ptx.BraOp) or ops[j].guard is None:
+            continue
+        bra = ops[j]
+        start = next((h for h in range(i - 1, -1, -1) if isinstance(ops[h], ptx.LabelOp)
+                      and ops[h].label.data == bra.label.data), None)
+        if start is None:
+            continue
+        wgmmas = [o for o in ops[start + 1:i] if isinstance(o, ptx.WgmmaOp)]
+        if not wgmmas or any(w.in_flight is None for w in wgmmas):
+            continue
+        registers = {v for w in wgmmas for v in (*w.c, *w.d)}
+        if any(set(o.operands) & registers for o in ops[i + 1:j]):
+            continue
+        block.insert_op_before(ptx.WgmmaWaitOp(1), wait)
+        wait.detach()
+        block.insert_op_after(wait, bra)
+
+
 def _loop_label(kernel: ptx.KernelOp) -> str:
     count = sum(1 for o in kernel.body.block.ops if isinstance(o, ptx.LabelOp))
     return f"LOOP_{kernel.name_str}_{count}"
@@ -664,8 +696,11 @@ class UopToPTX(RulePass):
         one, zero = ptx.ConstOp(1, "s32"), ptx.ConstOp(0, "s32")
         scale = ptx.SetpOp("s32", [one.result, zero.result], "ne")
         rewriter.insert([*ops, one, zero, scale], InsertPoint.before(op))
-        return ptx.WgmmaOp(f"m{mi.m}n{mi.n}k{mi.k}", mi.in_type, a, b, scale.result, list(op.c),
-                           op.a_trans is not None, op.b_trans is not None)
+        new = ptx.WgmmaOp(f"m{mi.m}n{mi.n}k{mi.k}", mi.in_type, a, b, scale.result, list(op.c),
+                          op.a_trans is not None, op.b_trans is not None)
+        if op.in_flight is not None:
+            new.properties["in_flight"] = UnitAttr()
+        return new
 
     @staticmethod
     def _special(op: uop.SpecialOp, rewriter: PatternRewriter) -> SSAValue | Operation | None:
@@ -771,6 +806,7 @@ class UopToPTX(RulePass):
             if isinstance(kernel, ptx.KernelOp):
                 erase_dead(kernel, lambda dead: isinstance(dead, ptx.ConstOp | ptx.CvtOp | ptx.SregOp | ptx.Unpack2Op))
                 _flush_wgmma(kernel)
+                _keep_a_group_in_flight(kernel)
                 if OVERLAP_K_STEPS:
                     _overlap_k_steps(kernel)
                 for inner in kernel.body.walk():
