@@ -147,13 +147,7 @@ def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, layout: str, tmp_
     assert not any("wgmma.wait_group" in line for line in lines[issued[0]:issued[-1]])
     commit = lines.index("wgmma.commit_group.sync.aligned;", issued[-1])
     branch = next(i for i in range(issued[-1], len(lines)) if "bra " in lines[i])
-    # pipelined (MN-major: cp.async, 3 stages): the newest group stays in flight at the back branch
-    # (WGMMA-IN-FLIGHT), all are waited for after the loop
-    # (where the chunk loop has more than one trip)
-    in_flight = lines[commit + 1] == "wgmma.wait_group.sync.aligned 1;"
-    assert in_flight or lines[commit + 1] == "wgmma.wait_group.sync.aligned 0;"
-    assert commit < branch and in_flight == (layout == "mn_major" and actions.endswith("stage:2:2"))
-    assert not in_flight or lines[branch + 1] == "wgmma.wait_group.sync.aligned 0;"
+    assert lines[commit + 1] == "wgmma.wait_group.sync.aligned 0;" and commit < branch  # (3 stages: none in flight)
     barriers = [i for i, line in enumerate(lines) if line == "bar.sync 0;"]
     assert barriers and all(lines[i - 1] == "fence.proxy.async.shared::cta;" for i in barriers)
     assert ".target sm_90a" in text
@@ -440,9 +434,9 @@ def test_pipelined_wgmma_tiles_on_the_uop_interpreter(shape, actions: str, ty: s
         assert copies and not any(isinstance(op, uop.StoreOp | uop.VStoreOp) and uop.is_local_buffer(op.buffer)
                                   for op in module.walk())
         assert {op.lanes.value.data for op in copies} == {8}
-        ahead = stages - 2 if stages >= 3 else 1  # WGMMA-IN-FLIGHT: a chunk less ahead from 3 stages
+        ahead = stages - 2 if stages >= 4 else stages - 1  # WGMMA-IN-FLIGHT: a chunk less ahead from 4 stages
         assert [op.pending.value.data for op in module.walk() if isinstance(op, uop.AsyncWaitOp)] == [ahead - 1, 0]
-        assert all((op.in_flight is not None) == (stages >= 3) for op in wgmmas)
+        assert all((op.in_flight is not None) == (stages >= 4) for op in wgmmas)
     (got,) = run_program(module, [a, b])
     check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
 
@@ -461,7 +455,7 @@ def test_pipelined_wgmma_ptx_waits_fences_then_barriers(tmp_path, mn_major) -> N
     waits = [i for i, line in enumerate(lines) if line.startswith("cp.async.wait_group")]
     first_wgmma = next(i for i, line in enumerate(lines) if line.startswith("wgmma.mma_async"))
     loop_wait = waits[0]
-    assert lines[loop_wait] == "cp.async.wait_group 0;"  # 3 stages, wgmma in flight: copies 1 chunk ahead
+    assert lines[loop_wait] == "cp.async.wait_group 1;"
     assert lines[loop_wait + 1] == "fence.proxy.async.shared::cta;" and lines[loop_wait + 2] == "bar.sync 0;"
     assert loop_wait < first_wgmma and ", 1, 1, 0, 1;" in lines[first_wgmma]
     if shutil.which("ptxas") is None:
@@ -495,11 +489,11 @@ def test_copies_not_16_byte_aligned_stay_8_byte(mn_major) -> None:
     check(got, a.astype(np.float64) @ b[:, 4:].astype(np.float64), "f16")
 
 
-def test_a_warps_16_byte_copies_fill_whole_core_matrices(mn_major) -> None:
+def test_a_warps_16_byte_copies_fill_512_contiguous_bytes(mn_major) -> None:
     """COPY-ORDER: in an unswizzled wgmma tile copied in 16-byte runs, lanes 0..31 of the copy take
-    the core k dimension fastest, then the core rows (8 of them where they are not the run's): each
-    8 lanes fill one core matrix, 128 contiguous bytes (4 conflict-free wavefronts a warp, not 8 to
-    32 ways into the same banks), and a warp reads 8 rows of global memory."""
+    the core k dimension fastest, then the core rows: a warp's runs fill 512 contiguous bytes (4
+    conflict-free wavefronts, not 8 to 32 ways into the same banks) and read 16 rows of global
+    memory, 32 bytes each."""
     from tinyir.dialects import loop
     from tinyir.passes import stage
 
@@ -524,6 +518,5 @@ def test_a_warps_16_byte_copies_fill_whole_core_matrices(mn_major) -> None:
                                 + sum(coordinate.get(d, 0) * st for d, st in zip(s.layout, s.strides()))))
             element = sum(c * stage._stride(s.load.index, d.result) for d, c in coordinate.items())
             lines.add(element // 64)  # 128-byte lines of global memory
-        assert len(lines) == 8, (s.shared, lines)  # 8 rows, 64 bytes each
-        groups = sorted({o // 128 for o in offsets})
-        assert len(groups) == 4 and sorted(o % 128 for o in offsets) == sorted(list(range(0, 128, 16)) * 4), offsets
+        assert len(lines) == 16, (s.shared, lines)  # 16 rows, 32 bytes each (whole sectors)
+        assert sorted(offsets) == list(range(0, 512, 16)), (s.shared, offsets)

@@ -177,12 +177,13 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
             rows = [d for d in tc if d.result not in red.ranges]
             if len(k) == 1 and len(rows) == 1:
                 s.core, s.shared = (rows[0], k[0]), shared
-                if tensor_cores.SWIZZLE_WGMMA_TILES:
-                    _swizzle(s, strides, stages)
-                elif tensor_cores.MN_MAJOR_WGMMA_TILES and dims[-1] is rows[0] and strides[id(rows[0])] == 1:
+                runs_along_rows = dims[-1] is rows[0] and strides[id(rows[0])] == 1
+                if tensor_cores.MN_MAJOR_WGMMA_TILES and runs_along_rows:
                     # the copy's runs go along the rows (B, k x n row-major): MN-major core matrices
                     # store them as 16-byte rows
                     s.shared = replace(shared, mn_major=True)
+                elif tensor_cores.SWIZZLE_WGMMA_TILES:  # (MN-major tiles are not swizzled)
+                    _swizzle(s, strides, stages)
                 s.layout = [d for d in dims if d not in tc and d is not s.core_outer]
         # a tensor-core kernel reads a tile in 8 x 16-byte blocks (fragments, ldmatrix): rows a multiple
         # of 128 bytes apart would all fall in the same 4 banks, so those rows get 16 bytes more
@@ -307,11 +308,12 @@ def _copy_order(s: StagedLoad, run: int) -> list[tuple[loop.RangeOp, int, int]]:
     threads first: (dimension, extent, scale) digits, a dimension's coordinate the sum of its digits
     times their scales (the run's dimension counted in runs). In copy order by default (the innermost,
     the run's, first). An unswizzled wgmma tile copied in 16-byte runs takes its core k first and its
-    core rows second, the one of them that is not the run's only its low 8 (the rest of it where it
-    was in copy order): 8 lanes fill one core matrix (128 contiguous bytes: 8 k rows of B, or 4 rows
-    of A's pairs of runs along k), so a warp's stores are conflict-free, and a warp reads 8 rows of
-    global memory 64 bytes each (whole sectors). In copy order its runs were a core matrix apart
-    (128 or 256 bytes: the same 4 banks, 8 to 32 ways)."""
+    core rows second, so that a warp's runs fill core matrices one after another: A (K-major) 2 runs
+    along k then 16 rows, B (MN-major) 16 k rows then 2 runs along n: 512 contiguous bytes a warp
+    (conflict-free stores), where in copy order its runs were a core matrix apart (128 or 256 bytes:
+    the same 4 banks, 8 to 32 ways). On an H100 (f16 4096^3, 128 x 256 tiles, 3 stages) 0.80 ms
+    became 0.70; splitting the rows so that a warp read 8 rows of 64 bytes (instead of 16 of 32)
+    measured 0.77."""
     inner = s.dims[-1]
 
     def units(d: loop.RangeOp) -> int:
@@ -320,13 +322,7 @@ def _copy_order(s: StagedLoad, run: int) -> list[tuple[loop.RangeOp, int, int]]:
     order = [(d, units(d), 1) for d in reversed(s.dims)]
     if run > 1 and s.core is not None and s.shared is not None and not s.shared.swizzle_bytes:
         rows, k = s.core
-        head = []
-        for d in (k, rows):
-            low = units(d) if d is inner or units(d) % 8 else 8
-            head.append((d, low, 1))
-            at = next(i for i, digit in enumerate(order) if digit is not None and digit[0] is d)
-            order[at] = (d, units(d) // low, low) if units(d) > low else None
-        order = head + [digit for digit in order if digit is not None]
+        order = [(k, units(k), 1), (rows, units(rows), 1), *(d for d in order if d[0] is not k and d[0] is not rows)]
     return order
 
 

@@ -1,8 +1,8 @@
-// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda actions="tc:2:2,stage:2:4" arch=sm_90a},loop-to-uop,uop-simplify,uop-vectorize{width=4 bf16_copies=true},uop-async-copy{target=cuda arch=sm_90a stages=3 unroll=4},uop-to-ptx{arch=sm_90a}' -t ptx | filecheck %s
+// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda actions="tc:2:2,stage:2:4" arch=sm_90a},loop-to-uop,uop-simplify,uop-vectorize{width=4 bf16_copies=true},uop-async-copy{target=cuda arch=sm_90a stages=4 unroll=4},uop-to-ptx{arch=sm_90a}' -t ptx | filecheck %s
 // RUN: tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a actions="tc:2:2,stage:2:2"}' -t ptx | filecheck %s --check-prefix=ONE
 // WGMMA-CHAIN: a k chunk of 4 steps (stage:2:4, unrolled) issues its 4 wgmmas on the same accumulators back to
 // back: one wgmma.fence before the first, none before the 3 that continue it, no wait between them, one commit
-// group; the loop branches back with that group still running (WGMMA-IN-FLIGHT: 3 stages, copies a chunk
+// group; the loop branches back with that group still running (WGMMA-IN-FLIGHT: 4 stages, copies 2 chunks
 // ahead, so its tiles are overwritten only after the next chunk's wait and barrier), every group waited
 // for after the loop. A chunk of one wgmma keeps its fence, commit and wait.
 

@@ -1,7 +1,7 @@
 // RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify,uop-vectorize{width=4},uop-async-copy{stages=2 arch=sm_90a unroll=0}' | filecheck %s
 // RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify,uop-vectorize{width=4},uop-async-copy{stages=2 arch=sm_90a unroll=0},uop-to-ptx{arch=sm_90a}' -t ptx | filecheck %s --check-prefix=PTX
 // RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify,uop-vectorize{width=4},uop-async-copy{stages=2 max_bytes=8192}' | filecheck %s --check-prefix=SMALL
-// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify,uop-vectorize{width=4},uop-async-copy{stages=3 arch=sm_90a unroll=0}' | filecheck %s --check-prefix=FLIGHT
+// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify,uop-vectorize{width=4},uop-async-copy{stages=4 arch=sm_90a unroll=0}' | filecheck %s --check-prefix=FLIGHT
 // A wgmma kernel (m64n64k16, chunks of 2 k steps) pipelined through cp.async: A (64 x 64 row-major, k
 // contiguous) staged K-major and B (n contiguous) MN-major, so every run of 8 (two 4-lane f16 vectors)
 // lands in one 16-byte core-matrix row and becomes one 8-lane uop.async_copy (cp.async's 16 bytes); each tile gets a second buffer (2 x 2048 halves);
@@ -34,13 +34,14 @@
 // PTX-NEXT:   bar.sync 0;
 // PTX:        wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {{.*}}, 1, 1, 0, 1;
 
-// With 3 stages the tiles are copied a chunk ahead, not 2 (WGMMA-IN-FLIGHT): the loop waits for every
-// copy group (its own chunk's was the last), and the wgmma is marked in_flight: the buffer it reads is
+// With 4 stages the tiles are copied 2 chunks ahead, not 3 (WGMMA-IN-FLIGHT): the loop waits for all
+// but the newest copy group, and the wgmma is marked in_flight: the buffer it reads is
 // overwritten only two chunks later, so its group may run on while the next chunk issues.
+// FLIGHT:     uop.async_commit
 // FLIGHT:     uop.async_commit
 // FLIGHT-NOT: uop.async_commit
 // FLIGHT:     %{{.*}} = uop.range
-// FLIGHT:     uop.async_wait 0
+// FLIGHT:     uop.async_wait 1
 // FLIGHT:     uop.wgmma {{.*}} in_flight
 // FLIGHT:     uop.async_wait 0
 
