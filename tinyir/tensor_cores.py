@@ -126,10 +126,19 @@ class SharedOperands:
         assert width in (32, 64, 128), width
         return SharedOperands(leading_bytes=16, stride_bytes=8 * width, swizzle_bytes=width)
 
+    @staticmethod
+    def swizzled_mn(rows: int) -> SharedOperands:
+        """MN-major with the 128-byte swizzle (SWIZZLE-MN), for an instruction's `rows` x 16 block: atoms
+        of 64 rows x 8 k, each k's 64 rows one 128-byte line whose 16-byte chunk c (rows 8c..8c+7) is
+        stored at chunk c ^ (k % 8); the block's two atoms along k are neighbours (stride byte offset
+        1024: between 8-k groups) and its atoms along the rows 2048 bytes apart (leading byte offset:
+        between 64-row groups), so a copy's 16-byte runs along the rows fill whole lines."""
+        return SharedOperands(leading_bytes=2048, stride_bytes=1024, swizzle_bytes=128, mn_major=True)
+
     @property
     def block_k(self) -> int:
-        """k elements of one stored block (one row of a swizzle atom, or one instruction's 16)."""
-        return self.swizzle_bytes // 2 if self.swizzle_bytes else 16
+        """k elements of one stored block (one row of a K-major swizzle atom, or one instruction's 16)."""
+        return self.swizzle_bytes // 2 if self.swizzle_bytes and not self.mn_major else 16
 
     @property
     def mode(self) -> int:
@@ -155,8 +164,11 @@ class SharedOperands:
 
     def element_offset(self, row: int, k: int) -> int:
         """Where (row, k) lies in its block (k < block_k), in 16-bit elements."""
+        if self.swizzle_bytes and self.mn_major:  # SWIZZLE-MN (128 bytes only)
+            assert self.swizzle_bytes == 128, self.swizzle_bytes
+            linear = (row >> 6) * self.leading_bytes + (k >> 3) * self.stride_bytes + (k & 7) * 128 + (row & 63) * 2
+            return (linear ^ (((linear >> 7) & 7) << 4)) // 2
         if self.swizzle_bytes:
-            assert not self.mn_major, "MN-major tiles are not swizzled"
             width = self.swizzle_bytes
             chunk = (k >> 3) ^ ((row & 7) * width >> 7)
             return (row >> 3) * (4 * width) + (row & 7) * (width // 2) + chunk * 8 + (k & 7)

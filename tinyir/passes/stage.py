@@ -180,9 +180,10 @@ def staged_loads(kernel: loop.KernelOp) -> list[StagedLoad]:
                 runs_along_rows = dims[-1] is rows[0] and strides[id(rows[0])] == 1
                 if tensor_cores.MN_MAJOR_WGMMA_TILES and runs_along_rows:
                     # the copy's runs go along the rows (B, k x n row-major): MN-major core matrices
-                    # store them as 16-byte rows
-                    s.shared = replace(shared, mn_major=True)
-                elif tensor_cores.SWIZZLE_WGMMA_TILES:  # (MN-major tiles are not swizzled)
+                    # store them as 16-byte rows; swizzled (SWIZZLE-MN), 128-byte lines of 64 rows
+                    swizzle_mn = tensor_cores.SWIZZLE_WGMMA_TILES and rows[0].extent % 64 == 0
+                    s.shared = SharedOperands.swizzled_mn(rows[0].extent) if swizzle_mn else replace(shared, mn_major=True)
+                elif tensor_cores.SWIZZLE_WGMMA_TILES:
                     _swizzle(s, strides, stages)
                 s.layout = [d for d in dims if d not in tc and d is not s.core_outer]
         # a tensor-core kernel reads a tile in 8 x 16-byte blocks (fragments, ldmatrix): rows a multiple
@@ -379,6 +380,30 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
     return plan
 
 
+def _swizzled_mn_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
+    """(row, k) in an MN-major 128-byte swizzled block (SharedOperands.swizzled_mn, element_offset):
+    (row >> 6) * L/2 + (k >> 3) * S/2 + (k & 7) * 64 + (((row >> 3) & 7) ^ (k & 7)) * 8 + (row & 7)."""
+    assert s.core is not None and s.shared is not None
+    rows, k = s.core
+
+    def const(v: int) -> SSAValue:
+        ops.append(c := uop.ConstOp(v, i32))
+        return c.result
+
+    def op(cls, a: SSAValue, b: SSAValue) -> SSAValue:
+        ops.append(o := cls(a, b))
+        return o.result
+
+    r, kk = coordinate[rows.result], coordinate[k.result]
+    krow = op(uop.AndOp, kk, const(7))
+    chunk = op(uop.XorOp, op(uop.AndOp, op(uop.ShrOp, r, const(3)), const(7)), krow)
+    index = op(uop.MulOp, op(uop.ShrOp, r, const(6)), const(s.shared.leading_bytes // 2))
+    index = op(uop.AddOp, index, op(uop.MulOp, op(uop.ShrOp, kk, const(3)), const(s.shared.stride_bytes // 2)))
+    index = op(uop.AddOp, index, op(uop.MulOp, krow, const(64)))
+    index = op(uop.AddOp, index, op(uop.MulOp, chunk, const(8)))
+    return op(uop.AddOp, index, op(uop.AndOp, r, const(7)))
+
+
 def _swizzled_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
     """(row, k) in a swizzled block (SharedOperands.element_offset), k = outer * 16 + tc k:
     (row >> 3) * 4w + (row & 7) * w/2 + (((k >> 3) ^ ((row & 7) >> (7 - log2 w))) << 3) + (k & 7)."""
@@ -410,7 +435,9 @@ def _layout_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list
     """The tile position of `coordinate` (range -> value): sum(value * stride) in storage order, plus
     the (row, k) position in the block of core matrices for a wgmma operand."""
     index: SSAValue | None = None
-    if s.core is not None and s.shared is not None and s.shared.swizzle_bytes:
+    if s.core is not None and s.shared is not None and s.shared.swizzle_bytes and s.shared.mn_major:
+        index = _swizzled_mn_index(s, coordinate, ops)
+    elif s.core is not None and s.shared is not None and s.shared.swizzle_bytes:
         index = _swizzled_index(s, coordinate, ops)
     elif s.core is not None and s.shared is not None:
         rows, k = s.core

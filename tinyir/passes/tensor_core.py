@@ -356,6 +356,8 @@ def _block_layout(index: SSAValue, rows: loop.RangeOp, k: loop.RangeOp, plain: S
     candidates: list[tuple[SharedOperands, loop.RangeOp | None]] = [
         (plain, None), (replace(plain, mn_major=True), None), (plain.swizzled(32), None)]
     candidates += [(plain.swizzled(32 * st.extent), st) for st in stages if st.extent in (2, 4)]
+    if rows.extent % 64 == 0:
+        candidates.append((SharedOperands.swizzled_mn(rows.extent), None))
     sample_rows = sorted({*range(min(rows.extent, 9)), 15, 16, 32, rows.extent - 1} & set(range(rows.extent)))
     for layout, outer in candidates:
         base = _index_at(index, {})

@@ -185,7 +185,7 @@ def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Ar
     """A warpgroup's wgmma: decode each operand's 64-bit descriptor as the hardware does (start
     address, leading and stride byte offsets, swizzle mode; core matrices of 8 rows x 16 bytes, K-major
     or, with the op's a_trans / b_trans, MN-major; or rows of 32, 64 or 128 bytes whose 16-byte chunks
-    are xor-swizzled),
+    are xor-swizzled, each a row's k or, MN-major, a k's rows),
     read A (m x k) and B (n x k) from the warpgroup's local tiles, multiply in f32 and hand each
     thread its elements of D by the instruction's C layout. Every thread of a warpgroup must give the
     same descriptors, and the tiles must hold no store since the last barrier."""
@@ -212,8 +212,14 @@ def _wgmma(op: Operation, env: dict[SSAValue, Any], kernel: Operation, group: Ar
         width = {0: 0, 1: 128, 2: 64, 3: 32}[int(modes[0])] if len(modes) else 0
         r, c = np.meshgrid(np.arange(rows), np.arange(mi.k), indexing="ij")
         if width and trans:
-            raise UopInterpreterError(f"{op.name}: a swizzled MN-major {what} tile is not interpreted")
-        if width:
+            # MN-major, swizzled: each k a `width`-byte line of width/2 rows, 8 k an atom; atoms along
+            # the rows the leading byte offset apart, along k the stride byte offset; the chip xors
+            # the 16-byte chunk bits 4.. of the address with bits 7..
+            atom = width // 2
+            linear = start[:, None, None] + ((r // atom)[None] * leading[:, None, None]
+                                             + (c // 8)[None] * stride[:, None, None] + (c % 8) * width + (r % atom) * 2)
+            address = linear ^ (((linear >> 7) & (width // 16 - 1)) << 4)
+        elif width:
             # rows of `width` bytes, 8 an atom (stride byte offset apart); the chip xors the 16-byte
             # chunk bits 4.. of the address with bits 7.. (tiles are 1024-byte aligned: offsets from
             # the tile's start have the same bits)
