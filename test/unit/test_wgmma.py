@@ -15,6 +15,8 @@ import pytest
 from test_kernel_optimize import cuda_available  # noqa: F401  (fixture)
 from test_tensor_cores import check, inputs, matmul
 
+from xdsl.dialects.builtin import i64
+
 from tinyir.dialects import uop
 from tinyir.passes.kernel_optimize import KernelOptimizeError
 from tinyir.registry import default_pipeline
@@ -520,3 +522,46 @@ def test_a_warps_16_byte_copies_fill_512_contiguous_bytes(mn_major) -> None:
             lines.add(element // 64)  # 128-byte lines of global memory
         assert len(lines) == 16, (s.shared, lines)  # 16 rows, 32 bytes each (whole sectors)
         assert sorted(offsets) == list(range(0, 512, 16)), (s.shared, offsets)
+
+
+def test_swizzled_mn_major_layout() -> None:
+    """SWIZZLE-MN: a 128 x 16 block of B, MN-major with the 128-byte swizzle: each k's 64 rows fill a
+    128-byte line, its 16-byte chunk c (rows 8c..8c+7) at chunk c ^ (k % 8); atoms of 8 k 1024 bytes
+    (SBO), atoms of 64 rows 2048 bytes apart (LBO); every element has its own place; mode 1, trans."""
+    shared = SharedOperands.swizzled_mn(128)
+    offsets = {(r, k): shared.element_offset(r, k) for r in range(128) for k in range(16)}
+    assert sorted(offsets.values()) == list(range(128 * 16))
+    for k in range(16):
+        for r in range(0, 128, 8):
+            chunk = ((r >> 3) & 7) ^ (k & 7)
+            start = (r >> 6) * 1024 + (k >> 3) * 512 + (k & 7) * 64 + chunk * 8
+            assert [offsets[(r + i, k)] for i in range(8)] == list(range(start, start + 8))
+    bits = shared.descriptor_bits()
+    assert (bits >> 16 & 0x3FFF, bits >> 32 & 0x3FFF, bits >> 62) == (2048 >> 4, 1024 >> 4, 1)
+    assert shared.transpose == 1 and shared.block_k == 16
+
+
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+@pytest.mark.parametrize("shape, actions, stages", [((128, 256, 128), "tc:2:2,upcast:0:2,stage:2:4", 3),
+                                                    ((128, 192, 256), "tc:2:2,upcast:0:2,local:1:2,stage:2:4", 4),
+                                                    ((64, 128, 64), "tc:2:1,stage:2:2", 3)])
+def test_swizzled_a_and_mn_major_b_on_the_uop_interpreter(shape, actions: str, stages: int, ty: str,
+                                                          monkeypatch, mn_major) -> None:
+    """With swizzling on and B MN-major, A's tile is K-major with the 128-byte swizzle and B's MN-major
+    with it (SWIZZLE-MN): both copied in 16-byte cp.async runs along their lines; the interpreter
+    decodes both descriptors as the chip does and gives the product."""
+    from tinyir import tensor_cores
+
+    monkeypatch.setattr(tensor_cores, "SWIZZLE_WGMMA_TILES", True)
+    m, k, n = shape
+    a, b = inputs([(m, k), (k, n)], ty)
+    module = _pipelined(m, k, n, ty, actions, stages)
+    copies = [op for op in module.walk() if isinstance(op, uop.AsyncCopyOp)]
+    assert copies and {op.lanes.value.data for op in copies} == {8}
+    bits = [int(uop.literal_value(op.value)) & (1 << 64) - 1 for op in module.walk()
+            if isinstance(op, uop.ConstOp) and op.result.type == i64]
+    descriptors = {(b >> 62, b >> 16 & 0x3FFF) for b in bits if b >> 62}
+    assert (1, 2048 >> 4) in descriptors  # B: the 128-byte swizzle, MN-major (LBO 2048)
+    assert len(descriptors) == 2  # and A's K-major swizzle (128 bytes for chunks of 4 k steps, else 64)
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
