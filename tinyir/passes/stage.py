@@ -380,11 +380,8 @@ def stage_kernel(kernel: loop.KernelOp, tid_ops: list[Operation], tid: SSAValue,
     return plan
 
 
-def _swizzled_mn_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
-    """(row, k) in an MN-major 128-byte swizzled block (SharedOperands.swizzled_mn, element_offset):
-    (row >> 6) * L/2 + (k >> 3) * S/2 + (k & 7) * 64 + (((row >> 3) & 7) ^ (k & 7)) * 8 + (row & 7)."""
-    assert s.core is not None and s.shared is not None
-    rows, k = s.core
+def _index_builders(ops: list[Operation]):
+    """(const, op): make an i32 constant, or a binary op of two values, appended to `ops`."""
 
     def const(v: int) -> SSAValue:
         ops.append(c := uop.ConstOp(v, i32))
@@ -393,6 +390,17 @@ def _swizzled_mn_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops:
     def op(cls, a: SSAValue, b: SSAValue) -> SSAValue:
         ops.append(o := cls(a, b))
         return o.result
+
+    return const, op
+
+
+def _swizzled_mn_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: list[Operation]) -> SSAValue:
+    """(row, k) in an MN-major 128-byte swizzled block (SharedOperands.swizzled_mn, element_offset):
+    (row >> 6) * L/2 + (k >> 3) * S/2 + (k & 7) * 64 + (((row >> 3) & 7) ^ (k & 7)) * 8 + (row & 7)."""
+    assert s.core is not None and s.shared is not None
+    rows, k = s.core
+
+    const, op = _index_builders(ops)
 
     r, kk = coordinate[rows.result], coordinate[k.result]
     krow = op(uop.AndOp, kk, const(7))
@@ -411,13 +419,7 @@ def _swizzled_index(s: StagedLoad, coordinate: dict[SSAValue, SSAValue], ops: li
     rows, k = s.core
     width = s.shared.swizzle_bytes
 
-    def const(v: int) -> SSAValue:
-        ops.append(c := uop.ConstOp(v, i32))
-        return c.result
-
-    def op(cls, a: SSAValue, b: SSAValue) -> SSAValue:
-        ops.append(o := cls(a, b))
-        return o.result
+    const, op = _index_builders(ops)
 
     r, kk = coordinate[rows.result], coordinate[k.result]
     if s.core_outer is not None:

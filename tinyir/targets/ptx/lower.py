@@ -520,6 +520,24 @@ def _plain(op: Operation) -> bool:
     return isinstance(op, ptx.Instr | ptx.ConstOp | ptx.CvtOp | ptx.MovOp) and not isinstance(op, ptx.LdOp | ptx.StOp)
 
 
+def _wait_before_back_branch(ops: list[Operation], i: int, nearest_label: bool) -> tuple[int, int] | None:
+    """(label, branch) positions where ops[i] is a wgmma wait followed only by register arithmetic
+    and moves up to a guarded branch back to a label before it (a loop's end); `nearest_label`: that
+    label must be the nearest one before the wait (a loop with no label inside). None otherwise."""
+    if not isinstance(ops[i], ptx.WgmmaWaitOp):
+        return None
+    j = i + 1
+    while j < len(ops) and (_plain(ops[j]) or isinstance(ops[j], ptx.AssignOp)):
+        j += 1
+    if j == len(ops) or not isinstance(ops[j], ptx.BraOp) or ops[j].guard is None:
+        return None
+    label = ops[j].label.data
+    for h in range(i - 1, -1, -1):
+        if isinstance(ops[h], ptx.LabelOp) and (nearest_label or ops[h].label.data == label):
+            return (h, j) if ops[h].label.data == label else None
+    return None
+
+
 def _overlap_k_steps(kernel: ptx.KernelOp) -> None:
     """OVERLAP_K_STEPS: drop the wait at a loop's back branch where that is safe, wait after the loop."""
     from tinyir.targets.ptx.emit import _updates_in_place
@@ -527,17 +545,11 @@ def _overlap_k_steps(kernel: ptx.KernelOp) -> None:
     block = kernel.body.block
     ops = list(block.ops)
     for i, wait in enumerate(ops):
-        if not isinstance(wait, ptx.WgmmaWaitOp):
+        found = _wait_before_back_branch(ops, i, nearest_label=True)
+        if found is None:
             continue
-        j = i + 1
-        while j < len(ops) and (_plain(ops[j]) or isinstance(ops[j], ptx.AssignOp)):
-            j += 1
-        if j == len(ops) or not isinstance(ops[j], ptx.BraOp) or ops[j].guard is None:
-            continue
+        start, j = found
         bra = ops[j]
-        start = next((h for h in range(i - 1, -1, -1) if isinstance(ops[h], ptx.LabelOp)), None)
-        if start is None or ops[start].label.data != bra.label.data:
-            continue
         body = ops[start + 1:i]
         wgmmas = [o for o in body if isinstance(o, ptx.WgmmaOp)]
         accumulators = {c for w in wgmmas for c in w.c}
@@ -564,18 +576,11 @@ def _keep_a_group_in_flight(kernel: ptx.KernelOp) -> None:
     block = kernel.body.block
     ops = list(block.ops)
     for i, wait in enumerate(ops):
-        if not isinstance(wait, ptx.WgmmaWaitOp) or wait.pending.value.data != 0:
+        found = _wait_before_back_branch(ops, i, nearest_label=False)
+        if found is None or wait.pending.value.data != 0:
             continue
-        j = i + 1
-        while j < len(ops) and (_plain(ops[j]) or isinstance(ops[j], ptx.AssignOp)):
-            j += 1
-        if j == len(ops) or not isinstance(ops[j], ptx.BraOp) or ops[j].guard is None:
-            continue
+        start, j = found
         bra = ops[j]
-        start = next((h for h in range(i - 1, -1, -1) if isinstance(ops[h], ptx.LabelOp)
-                      and ops[h].label.data == bra.label.data), None)
-        if start is None:
-            continue
         wgmmas = [o for o in ops[start + 1:i] if isinstance(o, ptx.WgmmaOp)]
         if not wgmmas or any(w.in_flight is None for w in wgmmas):
             continue
