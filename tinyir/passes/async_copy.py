@@ -357,6 +357,14 @@ class UopAsyncCopy(ModulePass):
     def __post_init__(self) -> None:
         if self.stages == 1 or self.stages < 0:
             raise ValueError(f"stages must be 2 or more (0: the target's choice), got {self.stages}")
+        if self.arch:  # an unknown chip is an option error, not another chip's limits
+            from tinyir.errors import TinyirError
+            from tinyir.passes.kernel_optimize import target_limits
+
+            try:
+                target_limits(self.target, self.arch)
+            except TinyirError as exc:
+                raise ValueError(str(exc)) from None
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from tinyir.passes.kernel_optimize import target_limits

@@ -354,6 +354,8 @@ def target_limits(target: str, arch: str = "") -> KernelLimits:
     from tinyir.runtime.executor import get_target
 
     found = get_target(target)
+    if arch and found.chip_limits and arch not in found.chip_limits:  # a typo is an error, not sm_80's limits
+        raise TinyirError(f"target '{target}' has no chip '{arch}' (chips: {', '.join(found.chip_limits)})")
     return (found.chip_limits or {}).get(arch, found.limits)
 
 

@@ -40,3 +40,7 @@ func.func @main(%a: !st.buffer<8x1024xf32>) -> !st.buffer<8xf32> {
 // RUN: not tinyir-opt %s -p 'kernel-optimize{target=reference}' 2>&1 | filecheck %s --check-prefix=REFERENCE
 // DEVICE: error: 'builtin.module' op kernel-optimize: unknown device 'vulkan'
 // REFERENCE: error: 'builtin.module' op kernel-optimize: device 'reference' has no compilation target
+
+// An unknown chip (arch) is an error, not another chip's limits.
+// RUN: not tinyir-opt %s -p 'kernel-optimize{target=cuda arch=sm_77}' 2>&1 | filecheck %s --check-prefix=CHIP
+// CHIP: error: 'builtin.module' op kernel-optimize: target 'cuda' has no chip 'sm_77' (chips: sm_80, sm_86, sm_89, sm_90, sm_90a)

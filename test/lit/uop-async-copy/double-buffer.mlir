@@ -5,7 +5,9 @@
 // RUN: tinyir-opt %s -p 'uop-async-copy{stages=2 unroll=4}' | filecheck %s --check-prefix=UNROLL
 // RUN: tinyir-opt %s -p 'uop-async-copy{stages=2},uop-to-ptx' -t ptx | filecheck %s --check-prefix=PTX
 // RUN: tinyir-opt %s -p 'uop-async-copy{stages=3},uop-to-ptx' -t ptx | filecheck %s --check-prefix=PTX3
-// A staged chunk loop (2 chunks of 4) of a 4x8 @ 8x4 f32 matmul.
+// RUN: not tinyir-opt %s -p 'uop-async-copy{arch=sm_99}' 2>&1 | filecheck %s --check-prefix=ARCH
+// A staged chunk loop (2 chunks of 4) of a 4x8 @ 8x4 f32 matmul. An unknown chip is an option error.
+// ARCH: error: invalid options for pass 'uop-async-copy': target 'cuda' has no chip 'sm_99' (chips: sm_80, sm_86, sm_89, sm_90, sm_90a)
 // 2 stages: each 16-element tile gets a second buffer; chunk 0 is copied before the loop; at the top
 // of chunk r: wait until no group is in flight (chunk r landed), the barrier, then chunk r+1 (gated to
 // r+1 < 2) into buffer (r+1)%2 and commit; the reads take buffer r%2. The barrier that closed the
