@@ -507,14 +507,15 @@ def test_a_warps_16_byte_copies_fill_512_contiguous_bytes(mn_major) -> None:
     assert len(tiles) == 2 and [s.shared.mn_major for s in tiles] == [False, True]
     for s in tiles:
         rows, k = s.core
-        digits = stage._copy_order(s, 8)
-        assert [d for d, _, _ in digits[:2]] == [k, rows]
+        order = stage._copy_order(s, 8)
+        assert order[:2] == [k, rows]
         inner = s.dims[-1]
         offsets, lines = [], set()
         for lane in range(32):
             coordinate, unit = {}, lane
-            for d, extent, scale in digits:
-                coordinate[d] = coordinate.get(d, 0) + (unit % extent) * scale * (8 if d is inner else 1)
+            for d in order:
+                extent = s.extent(d) // 8 if d is inner else s.extent(d)
+                coordinate[d] = (unit % extent) * (8 if d is inner else 1)
                 unit //= extent
             offsets.append(2 * (s.shared.element_offset(coordinate[rows], coordinate[k])
                                 + sum(coordinate.get(d, 0) * st for d, st in zip(s.layout, s.strides()))))

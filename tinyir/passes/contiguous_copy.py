@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 
-from xdsl.dialects.builtin import i32
 from xdsl.ir import Operation, SSAValue
 
 from tinyir.dialects import loop, uop
@@ -66,7 +65,7 @@ def contiguous_tail(s) -> list[loop.RangeOp]:
 def contiguous_copy_ops(s, tile: uop.DefineLocalOp, tid: SSAValue, threads: int) -> list[Operation] | None:
     """The copy of `s`'s tile in runs across its contiguous tail (CONTIGUOUS-RUNS), or None where that
     does not apply (then stage._copy_ops copies it)."""
-    from tinyir.passes.stage import COPY_VECTOR, _layout_index, substitute
+    from tinyir.passes.stage import COPY_VECTOR, _index_builders, _layout_index, substitute
 
     if s.extent(s.dims[-1]) % COPY_VECTOR == 0:
         return None  # the innermost dimension alone gives runs
@@ -80,14 +79,7 @@ def contiguous_copy_ops(s, tile: uop.DefineLocalOp, tid: SSAValue, threads: int)
     outer = s.dims[: len(s.dims) - len(tail)]
     units = s.elements // run
     ops: list[Operation] = []
-
-    def const(v: int) -> SSAValue:
-        ops.append(c := uop.ConstOp(v, i32))
-        return c.result
-
-    def binary(cls, a: SSAValue, b: SSAValue) -> SSAValue:
-        ops.append(o := cls(a, b))
-        return o.result
+    const, binary = _index_builders(ops)
 
     for j in range(-(-units // threads)):
         unit = tid if not j else binary(uop.AddOp, tid, const(j * threads))

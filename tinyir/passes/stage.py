@@ -304,26 +304,19 @@ def _swizzle(s: StagedLoad, strides: dict[int, int | None], stages: Sequence[loo
     s.shared = SharedOperands.swizzled(32 * (s.core_outer.extent if s.core_outer else 1))
 
 
-def _copy_order(s: StagedLoad, run: int) -> list[tuple[loop.RangeOp, int, int]]:
-    """COPY-ORDER: how a copy unit's number splits into the tile's coordinates, fastest-moving across
-    threads first: (dimension, extent, scale) digits, a dimension's coordinate the sum of its digits
-    times their scales (the run's dimension counted in runs). In copy order by default (the innermost,
-    the run's, first). An unswizzled wgmma tile copied in 16-byte runs takes its core k first and its
-    core rows second, so that a warp's runs fill core matrices one after another: A (K-major) 2 runs
-    along k then 16 rows, B (MN-major) 16 k rows then 2 runs along n: 512 contiguous bytes a warp
-    (conflict-free stores), where in copy order its runs were a core matrix apart (128 or 256 bytes:
-    the same 4 banks, 8 to 32 ways). On an H100 (f16 4096^3, 128 x 256 tiles, 3 stages) 0.80 ms
-    became 0.70; splitting the rows so that a warp read 8 rows of 64 bytes (instead of 16 of 32)
-    measured 0.77."""
-    inner = s.dims[-1]
-
-    def units(d: loop.RangeOp) -> int:
-        return s.extent(d) // run if d is inner else s.extent(d)
-
-    order = [(d, units(d), 1) for d in reversed(s.dims)]
+def _copy_order(s: StagedLoad, run: int) -> list[loop.RangeOp]:
+    """COPY-ORDER: the tile dimensions from the fastest-moving across threads to the slowest: copy
+    order (the innermost, the run's, first), except that an unswizzled wgmma tile copied in 16-byte
+    runs takes its core k first and its core rows second, so that a warp's runs fill core matrices
+    one after another: A (K-major) 2 runs along k then 16 rows, B (MN-major) 16 k rows then 2 runs
+    along n: 512 contiguous bytes a warp (conflict-free stores), where in copy order its runs were a
+    core matrix apart (128 or 256 bytes: the same 4 banks, 8 to 32 ways). On an H100 (f16 4096^3,
+    128 x 256 tiles, 3 stages) 0.80 ms became 0.70; splitting the rows so that a warp read 8 rows of
+    64 bytes (instead of 16 of 32) measured 0.77."""
+    order = list(reversed(s.dims))
     if run > 1 and s.core is not None and s.shared is not None and not s.shared.swizzle_bytes:
         rows, k = s.core
-        order = [(k, units(k), 1), (rows, units(rows), 1), *(d for d in order if d[0] is not k and d[0] is not rows)]
+        order = [k, rows, *(d for d in order if d is not k and d is not rows)]
     return order
 
 
@@ -509,8 +502,8 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
             unit = a.result
         coordinate: dict[SSAValue, SSAValue] = {}
         stride = 1
-        digits = _copy_order(s, run)  # COPY-ORDER
-        for d, extent, scale in digits:
+        for d in _copy_order(s, run):  # COPY-ORDER
+            extent = s.extent(d) // run if d is inner else s.extent(d)
             value = unit
             if stride != 1:
                 ops += [c := uop.ConstOp(stride, i32), q := uop.IdivOp(value, c.result)]
@@ -518,13 +511,9 @@ def _copy_ops(s: StagedLoad, tile: uop.DefineLocalOp, tid: SSAValue, threads: in
             if stride * extent < units:
                 ops += [c := uop.ConstOp(extent, i32), m := uop.ModOp(value, c.result)]
                 value = m.result
-            scale *= run if d is inner else 1
-            if scale != 1:
-                ops += [c := uop.ConstOp(scale, i32), m := uop.MulOp(value, c.result)]
+            if d is inner and run > 1:
+                ops += [c := uop.ConstOp(run, i32), m := uop.MulOp(value, c.result)]
                 value = m.result
-            if d.result in coordinate:
-                ops.append(a := uop.AddOp(coordinate[d.result], value))
-                value = a.result
             coordinate[d.result] = value
             stride *= extent
         if s.halo:  # HALO: the element at halo position p is the load's at output p, window 0
