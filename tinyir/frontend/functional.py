@@ -105,21 +105,11 @@ class FunctionalMixin:
     # ------------------------------------------------------------------ windows
     def _windows(self: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...],
                  dilation: tuple[int, ...]) -> Tensor:
-        """(..., *spatial) -> (..., *out_spatial, *kernel): every window of the last dims,
-        one strided slice per kernel offset, stacked."""
-        nd = len(kernel)
-        lead = self.ndim - nd
-        spatial = self.shape[lead:]
-        out_sp = tuple((s - d * (k - 1) - 1) // st + 1 for s, k, st, d in zip(spatial, kernel, stride, dilation))
-        if any(o <= 0 for o in out_sp):
-            raise TensorValueError(f"pool: kernel {kernel} (dilation {dilation}) does not fit input {self.shape}")
-        pieces = []
-        for offsets in _product([range(k) for k in kernel]):
-            idx = [slice(None)] * lead + [slice(o * d, o * d + (n - 1) * st + 1, st)
-                                          for o, d, n, st in zip(offsets, dilation, out_sp, stride)]
-            pieces.append(self[tuple(idx)].unsqueeze(-1))
-        stacked = pieces[0].cat(*pieces[1:], dim=-1) if len(pieces) > 1 else pieces[0]
-        return stacked.reshape(stacked.shape[:-1] + kernel)
+        """(..., *spatial) -> (..., *out_spatial, *kernel): every window of the last dims
+        (tinyir/frontend/windows.py: one strided view, or stacked slices where that is slower)."""
+        from tinyir.frontend.windows import windows
+
+        return windows(self, kernel, stride, dilation)
 
     def _pad_spatial(self: Tensor, padding: int | Sequence[int], nd: int, value: float = 0.0) -> Tensor:
         p = _pair(padding, nd) if isinstance(padding, int) or len(padding) == nd else tuple(padding)
@@ -346,10 +336,3 @@ class FunctionalMixin:
             return (self.softplus() - self * Y)._reduce_loss(reduction)
         log_sigmoid_neg = (-self).softplus()  # -log(sigmoid(x))
         return ((1 - Y) * self + (1 + (pos_weight - 1) * Y) * log_sigmoid_neg)._reduce_loss(reduction)
-
-
-def _product(ranges: list[range]) -> list[tuple[int, ...]]:
-    out: list[tuple[int, ...]] = [()]
-    for r in ranges:
-        out = [o + (i,) for o in out for i in r]
-    return out

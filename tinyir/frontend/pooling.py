@@ -1,7 +1,7 @@
 """Convolution and pooling over any number of spatial dims: conv1d, conv3d, max/avg_pool1d and 3d,
 `ceil_mode`, max pooling's `return_indices`, and max_unpool1d/2d/3d.
 
-All are the window gather of functional.py (`_windows`: one strided slice per kernel offset)
+All are the window gather of windows.py (`Tensor._windows`: strided views, or slices under autograd)
 followed by a multiply-sum or a max, so they compile and differentiate like conv2d. Input is
 (N, C, *spatial) or, unbatched, (C, *spatial). Output sizes follow PyTorch, including ceil_mode's
 rule that a last window must start inside the input or its left padding.

@@ -342,13 +342,17 @@ def _intersect_mask(view: View, mask: Mask | None) -> View:
     return View.create(view.shape, view.strides, view.offset, both)
 
 
-def _merge_digitwise(lower: View, upper: View) -> View | None:
-    """Merge when every upper dim moves exactly one digit of lower's row-major index, carry-free."""
+def _split_digits(lower: View, upper: View) -> tuple[list[int], dict[int, list[tuple[int, int]]]] | None:
+    """`upper`'s flat position as lower's row-major digits, carry-free: (the offset's digits, {lower
+    dim: [(upper dim, coefficient)]}), exact wherever upper is valid; None when a digit would carry.
+
+    DIGIT-WRAP: a digit may wrap into the dim just outside it when lower ignores that dim (stride 0,
+    no mask: an expand). Its coefficients then count modulo the digit's size, as long as the reduced
+    digit stays in range and the pair carries no further out; the ignored digit reads 0. This is how
+    a window built by repeating its input (Tensor._windows) folds into one strided view."""
     row = [prod(lower.shape[j + 1:]) for j in range(lower.ndim)]
     rng = upper.index_range()
-    if rng is None:
-        return View.nothing_valid(upper.shape)
-    if rng[0] < 0 or rng[1] >= lower.size:
+    if rng is None or rng[0] < 0 or rng[1] >= lower.size:
         return None
     # the offset as digits of lower's index; the outermost digit takes the rest (it may be out of
     # range, e.g. negative under padding, as long as the valid elements bring it back in)
@@ -362,17 +366,55 @@ def _merge_digitwise(lower: View, upper: View) -> View | None:
     for i, s in enumerate(upper.strides):
         if s == 0:
             continue
-        j = next((j for j in range(lower.ndim) if lower.shape[j] > 1 and s % row[j] == 0), None)
+        j = next((j for j in big if s % row[j] == 0), None)
         if j is None:
             return None
         assign.setdefault(j, []).append((i, s // row[j]))
-    for j in range(lower.ndim):  # each digit must stay in range over the valid upper elements
-        lo = hi = digits[j]
-        for i, c in assign.get(j, []):
-            a, b = c * umask[i][0], c * (umask[i][1] - 1)
+
+    def reach(j: int, terms: list[tuple[int, int]], scale: int = 1) -> tuple[int, int]:
+        lo = hi = 0
+        for i, c in terms:
+            a, b = c * scale * umask[i][0], c * scale * (umask[i][1] - 1)
             lo, hi = lo + min(a, b), hi + max(a, b)
-        if lo < 0 or hi >= lower.shape[j]:
+        return lo, hi
+
+    wrapped: set[int] = set()  # ignored dims that took a wrapped digit's carry
+    for k in range(len(big) - 1, -1, -1):  # inner to outer, so a wrap marks its outer dim first
+        j = big[k]
+        if j in wrapped:
+            continue
+        lo, hi = reach(j, assign.get(j, []))
+        n = lower.shape[j]
+        if 0 <= digits[j] + lo and digits[j] + hi < n:
+            continue
+        outer = big[k - 1] if k else None
+        if outer is None or lower.strides[outer] != 0 or lower.full_mask()[outer] != (0, lower.shape[outer]):
             return None
+        if k - 1:  # the pair must not carry past the ignored dim (the outermost digit takes the rest)
+            olo, ohi = reach(outer, assign.get(outer, []), n)
+            pair = digits[outer] * n + digits[j]
+            if pair + lo + olo < 0 or pair + hi + ohi >= lower.shape[outer] * n:
+                return None
+        reduced = [(i, c % n) for i, c in assign.get(j, []) if c % n]
+        rlo, rhi = reach(j, reduced)
+        if digits[j] + rlo < 0 or digits[j] + rhi >= n:
+            return None
+        assign[j] = reduced
+        assign.pop(outer, None)
+        digits[outer] = 0
+        wrapped.add(outer)
+    return digits, assign
+
+
+def _merge_digitwise(lower: View, upper: View) -> View | None:
+    """Merge when every upper dim moves exactly one digit of lower's row-major index, carry-free."""
+    if upper.index_range() is None:
+        return View.nothing_valid(upper.shape)
+    split = _split_digits(lower, upper)
+    if split is None:
+        return None
+    digits, assign = split
+    umask = upper.full_mask()
     strides = [0] * upper.ndim
     offset = lower.offset + sum(d * s for d, s in zip(digits, lower.strides))
     mask = [list(m) for m in umask]
@@ -522,18 +564,19 @@ class _Expr:
         return 0 if c == 1 else self.b.mod(x, self.b.const(c))
 
 
-def view_index_and_valid(view: View, idxs: Sequence[Any], b: IndexBuilder, e: _Expr | None = None
-                         ) -> tuple[Any, list[Any] | None]:
-    """(flat position as int-or-expr, list of validity terms or None when nothing is valid)."""
+def view_index_and_valid(view: View, idxs: Sequence[Any], b: IndexBuilder, e: _Expr | None = None,
+                         with_index: bool = True) -> tuple[Any, list[Any] | None]:
+    """(flat position as int-or-expr, list of validity terms or None when nothing is valid);
+    without `with_index` the position is not built (0)."""
     e = e or _Expr(b)
     if view.all_invalid:
         return 0, None
     index: Any = 0
     terms: list[Any] = []
     for d, x, s in zip(view.shape, idxs, view.strides):
-        if d != 1:
+        if d != 1 and with_index:
             index = e.add(index, e.mul(x, s))
-    index = e.add(index, view.offset)
+    index = e.add(index, view.offset if with_index else 0)
     if view.mask is not None:
         for d, x, (lo, hi) in zip(view.shape, idxs, view.mask):
             if lo > 0:
@@ -666,10 +709,23 @@ class ShapeTracker:
         index: Any = 0
         for depth in range(len(self.views) - 1, -1, -1):
             view = self.views[depth]
-            index, vterms = view_index_and_valid(view, cur, b, e)
+            split = _split_digits(self.views[depth - 1], view) if depth and not view.all_invalid else None
+            index, vterms = view_index_and_valid(view, cur, b, e, with_index=split is None)
             if vterms is None:
                 return e.lift(0), b.false()
             terms = vterms + terms
+            if split is not None:
+                # DIGIT-SPLIT: each digit of the view below is affine in this view's indices (no
+                # idiv/mod), e.g. a padded window whose mask a merged view could not say
+                digits, assign = split
+                above = cur
+                cur = []
+                for j, d in enumerate(digits):
+                    x: Any = d
+                    for i, c in assign.get(j, []):
+                        x = e.add(x, e.mul(above[i], c))
+                    cur.append(x)
+                continue
             if depth:  # unflatten into the shape of the view below
                 below = self.views[depth - 1].shape
                 cur = []
