@@ -1,7 +1,7 @@
 """Windows as views (tinyir/frontend/windows.py WINDOW-VIEW) and the shapetracker rules that fold
 them (DIGIT-WRAP, DIGIT-SPLIT in tinyir/shapetracker/view.py): both window forms against a numpy
 gather, which form `windows` picks, one view per unpadded window, and affine digits (no idiv/mod)
-under padding."""
+under padding. `TINYIR_TEST_DEVICE=opencl` (or cuda) runs the Tensor tests there."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import itertools
 
 import numpy as np
 import pytest
+import test_tensor_helpers  # noqa: F401 - sets the test device (cpu unless TINYIR_TEST_DEVICE says otherwise)
 
 from tinyir import Tensor
 from tinyir.frontend.windows import window_slices, window_views, windows
