@@ -9,7 +9,7 @@ import itertools
 
 import numpy as np
 import pytest
-import test_tensor_helpers  # noqa: F401 - sets the test device (cpu unless TINYIR_TEST_DEVICE says otherwise)
+from test_tensor_helpers import tensor_test_device  # noqa: F401 - an autouse fixture: TINYIR_TEST_DEVICE
 
 from tinyir import Tensor
 from tinyir.frontend.windows import window_slices, window_views, windows
