@@ -79,7 +79,13 @@
 // PTX3:     .shared .align {{[0-9]+}} .b8 {{.*}}[192];
 // PTX3:     cp.async.wait_group 1;
 // PTX3-NEXT: bar.sync 0;
-// PTX3:     rem.s32
+// The stage ring index (r+1) mod 3 of a non-negative r: a multiply-high, a shift and a mad, no rem.s32.
+// PTX3-NOT: rem.s32
+// PTX3:     mul.hi.u32
+// PTX3:     shr.u32
+// PTX3:     mad.lo.s32
+// PTX3-NOT: rem.s32
+// PTX3:     cp.async.wait_group 0;
 func.func @main(%a: !st.buffer<4x8xf32>, %b: !st.buffer<8x4xf32>) -> !st.buffer<4x4xf32> {
   %0 = st.alloc : !st.buffer<4x4xf32>
   uop.kernel "k0"(%0, %a, %b) : !st.buffer<4x4xf32>, !st.buffer<4x8xf32>, !st.buffer<8x4xf32> attributes {actions = "local:0:4,local:1:4,stage:2:4"} {

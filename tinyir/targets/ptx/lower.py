@@ -40,6 +40,7 @@ from xdsl.rewriter import InsertPoint
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
 from tinyir.element_types import is_unsigned, numpy_dtype, ui16, ui32, ui64
+from tinyir.passes.symbolic import bounds, int_const
 from tinyir.passes.uop_vectorize import scalarize, vector_element
 from tinyir.rewrite import Rule, RulePass, _detached_producers, erase_dead, rule
 from tinyir.targets.ptx import dialect as ptx
@@ -170,11 +171,44 @@ def _known(v: SSAValue) -> int | None:
     return ptx.literal_of(owner) if isinstance(owner, ptx.ConstOp) else None
 
 
+#: set by `apply` on an i32 idiv/mod whose dividend is never negative (uop value bounds) and whose
+#: divisor is a constant above 1: it lowers without div/rem (`_divide_by_constant`)
+NONNEGATIVE_DIVIDEND = "ptx.nonnegative_dividend"
+
+
+def division_magic(c: int) -> tuple[int, int]:
+    """(m, s) with x idiv c == mul.hi.u32(x, m) >> s for every 0 <= x < 2**31 and 2 <= c < 2**31.
+
+    m = ceil(2**(31+l) / c) with l = ceil(log2 c): m*c - 2**(31+l) < c <= 2**l, so the product's error
+    stays below one step of the quotient for 31-bit dividends, and m < 2**32 fits the u32 operand."""
+    shift = (c - 1).bit_length()
+    return -(-(1 << (31 + shift)) // c), shift - 1
+
+
+def _divide_by_constant(x: SSAValue, c: int, idiv: bool) -> Operation:
+    """x idiv c / x mod c for x >= 0 and a constant c > 1, the way a C compiler does it before ptxas
+    (which expands div/rem.s32, by a constant too, into ~20 instructions in place, inside loops too):
+    a shift and a mask for a power of two, else a multiply-high, a shift and for mod a mad."""
+    if c & (c - 1) == 0:
+        if idiv:
+            return ptx.ShrOp("u32", [x, ptx.ConstOp(c.bit_length() - 1, "u32").result])
+        return ptx.AndOp("b32", [x, ptx.ConstOp(c - 1, "b32").result])
+    m, s = division_magic(c)
+    high = ptx.MulOp("u32", [x, ptx.ConstOp(m, "u32").result], "hi").result
+    quotient = ptx.ShrOp("u32", [high, ptx.ConstOp(s, "u32").result]) if s else high.owner
+    if idiv:
+        return quotient
+    return ptx.MadOp("s32", [quotient.results[0], ptx.ConstOp(-c, "s32").result, x], "lo")
+
+
 def _divide(op: uop.IdivOp | uop.ModOp) -> Operation | SSAValue:
     """div.s32 / rem.s32 as the ALU table says: x/0 = x%0 = 0, x/-1 = -x (wraps), x%-1 = 0. PTX leaves
-    division by zero machine-specific, so the divisor 0 or -1 becomes 1 and a select gives the answer."""
+    division by zero machine-specific, so the divisor 0 or -1 becomes 1 and a select gives the answer.
+    A dividend known non-negative over a constant divisor: `_divide_by_constant`."""
     a, b, t = op.lhs, op.rhs, op.result.type
     idiv = isinstance(op, uop.IdivOp)
+    if NONNEGATIVE_DIVIDEND in op.attributes and _known(b) is not None:
+        return _divide_by_constant(a, _known(b), idiv)
     ty, bits = _ty(t), _bits(ptx.register_class(_ty(t)))  # DTYPES: .u32/.s64/.u64 besides .s32
     make = (lambda x, y: ptx.DivOp(ty, [x, y])) if idiv else (lambda x, y: ptx.RemOp(ty, [x, y]))
     if _known(b) not in (None, 0, -1):
@@ -188,6 +222,15 @@ def _divide(op: uop.IdivOp | uop.ModOp) -> Operation | SSAValue:
         result = ptx.SelpOp(bits, [negated, result, edge]).result
         return _wrap(result, t)
     return ptx.SelpOp(bits, [_const(0, t), result, edge])
+
+
+def _nonnegative_over_constant(op: uop.IdivOp | uop.ModOp, memo: dict) -> bool:
+    """An i32 division whose dividend's value bounds are non-negative and whose divisor is a constant > 1."""
+    c = int_const(op.rhs)
+    if op.result.type != i32 or c is None or c < 2:
+        return False
+    known = bounds(op.lhs, memo=memo)
+    return known is not None and known[0] >= 0
 
 
 def _logic(cls: type[ptx.Instr]):
@@ -774,8 +817,10 @@ class UopToPTX(RulePass):
             rule(uop.AddOp, lambda op: _add(op, rounding), "add -> add (fmad) or add.rn (float), add.s32 + wrap, or.pred"),
             rule(uop.MulOp, lambda op: _mul(op, rounding), "mul -> mul (fmad) or mul.rn (float), mul.lo.s32 + wrap, and.pred"),
             rule(uop.MaxOp, _max, "max -> max.NaN.T (floats), max.T (ints), or.pred"),
-            rule(uop.IdivOp, _divide, "idiv -> div.s32 (truncates) + wrap; divisor 0 or -1: by 1 and selp"),
-            rule(uop.ModOp, _divide, "mod -> rem.s32 (sign of the dividend); divisor 0 or -1: by 1 and selp"),
+            rule(uop.IdivOp, _divide, "idiv -> div.s32 (truncates) + wrap; divisor 0 or -1: by 1 and selp; "
+                 "x >= 0 by a constant: shr.u32, or mul.hi.u32 + shr.u32"),
+            rule(uop.ModOp, _divide, "mod -> rem.s32 (sign of the dividend); divisor 0 or -1: by 1 and selp; "
+                 "x >= 0 by a constant: and.b32, or mul.hi.u32 + shr.u32 + mad.lo"),
             rule(uop.FmodOp, lambda op: lower_fmod(op.lhs, op.rhs),
                  "fmod -> exact long division in 13 (f32, f16) or 41 (f64) straight-line fma steps (ptx/fmod.py)"),
             rule(uop.AndOp, _logic(ptx.AndOp), "and -> and.b32 / and.pred"),
@@ -803,9 +848,12 @@ class UopToPTX(RulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         scalarize(op, keep=lambda v: vector_element(v) in (f32, i32, f16))  # byte types lane by lane
+        memo: dict = {}
         for inner in op.walk():  # DTYPES: the operand's signedness, before lowering leaves only its class
             if isinstance(inner, uop.CastOp | uop.CmpltOp | uop.BitcastOp):
                 inner.attributes[SOURCE_TYPE] = inner.operands[0].type
+            elif isinstance(inner, uop.IdivOp | uop.ModOp) and _nonnegative_over_constant(inner, memo):
+                inner.attributes[NONNEGATIVE_DIVIDEND] = UnitAttr()
         super().apply(ctx, op)
         for kernel in op.walk():
             if isinstance(kernel, ptx.KernelOp):
