@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import Any
@@ -41,6 +42,7 @@ PASSES: dict[str, str] = {
     "uop-vectorize": "tinyir.passes.uop_vectorize:UopVectorize",
     "uop-async-copy": "tinyir.passes.async_copy:UopAsyncCopy",
     "uop-emulate-bf16": "tinyir.passes.emulate_bf16:EmulateBf16",
+    "uop-hoist": "tinyir.passes.uop_hoist:UopHoist",
     "uop-to-opencl": "tinyir.targets.opencl.lower:UopToOpenCL",
     "uop-to-llvm": "tinyir.targets.llvm.lower:UopToLLVM",
     "uop-to-ptx": "tinyir.targets.ptx.lower:UopToPTX",
@@ -61,23 +63,42 @@ TARGET_PASS = {"cpu": "uop-to-llvm", "opencl": "uop-to-opencl", "cuda": "uop-to-
 
 
 
-def default_pipeline(device: str, lower_pass: str, optimize: str | Sequence[str] = "") -> list[str]:
+def default_pipeline(device: str, lower_pass: str, optimize: str | Sequence[str] = "", chip: str = "") -> list[str]:
     """The whole chain for a device, as pass specs: the core passes with `kernel-optimize` (the
     device's heuristics, or `optimize` as its extra options; a list of them: one kernel-optimize
     pass each, e.g. per kernel) before `loop-to-uop`, then the lowering. Kernels equal but for
-    their names are lowered once (`kernel-dedup` before loop-to-uop, `kernel-dedup-restore` last)."""
+    their names are lowered once (`kernel-dedup` before loop-to-uop, `kernel-dedup-restore` last).
+    `chip`: the `arch=` of every pass whose work depends on the chip (a device's `chip`); an `arch=`
+    that `optimize` names itself wins (without a `chip`, only kernel-optimize takes it, as before)."""
     at = CORE_PIPELINE.index("loop-to-uop")
     extras = [optimize] if isinstance(optimize, str) else list(optimize)
+    named = [m.group(1) for extra in extras if (m := re.search(r"\barch=([\w.]+)", extra))]
+    chip = named[0] if named and chip else chip
+    extras = [extra if "arch=" in extra else " ".join(e for e in (extra, chip and f"arch={chip}") if e)
+              for extra in extras]
     optimizers = [f"kernel-optimize{{target={device}" + (f" {extra}" if extra else "") + "}" for extra in extras]
-    return [*CORE_PIPELINE[:at], *optimizers, "kernel-dedup", *CORE_PIPELINE[at:], *uop_lowering(device, lower_pass),
-            "kernel-dedup-restore"]
+    return [*CORE_PIPELINE[:at], *optimizers, "kernel-dedup", *CORE_PIPELINE[at:],
+            *uop_lowering(device, lower_pass, chip), "kernel-dedup-restore"]
 
 
-def uop_lowering(device: str, lower_pass: str) -> list[str]:
+def uop_lowering(device: str, lower_pass: str, chip: str = "") -> list[str]:
     """The chain's passes after uop-simplify, to the target's text: the vectorizer and the
     asynchronous copies where the target has them, bf16 emulation (DTYPES: no target computes in
-    bf16), the lowering. The search lowers its candidates through the same passes."""
-    return [*vectorize_passes(device), *async_copy_passes(device), "uop-emulate-bf16", lower_pass]
+    bf16), loop-invariant code motion for a GPU, the lowering (for `chip`, where given). The search
+    lowers its candidates through the same passes."""
+    lower = f"{lower_pass}{{arch={chip}}}" if chip and "{" not in lower_pass else lower_pass
+    return [*vectorize_passes(device), *async_copy_passes(device, chip), "uop-emulate-bf16", *hoist_passes(device),
+            lower]
+
+
+def hoist_passes(device: str) -> list[str]:
+    """`uop-hoist` for a built-in GPU target (local memory: work-groups): their assemblers leave
+    loop-invariant index math inside loops (ptxas does); LLVM's own LICM serves the CPU."""
+    if device not in TARGET_PASS:
+        return []
+    from tinyir.passes.kernel_optimize import target_limits
+
+    return ["uop-hoist"] if target_limits(device).has_local else []
 
 
 def vectorize_passes(device: str) -> list[str]:
@@ -94,7 +115,7 @@ def vectorize_passes(device: str) -> list[str]:
     return [f"uop-vectorize{{width={limits.vector_width}" + (" bf16_copies=true" if limits.async_copy else "") + "}"]
 
 
-def async_copy_passes(device: str) -> list[str]:
+def async_copy_passes(device: str, chip: str = "") -> list[str]:
     """`uop-async-copy` (staged tiles pipelined) for a built-in target whose limits say it copies
     asynchronously (cuda: cp.async); its stages and local memory come from the target's limits (for
     the chip that `lower-to-ptx{arch=...}` names)."""
@@ -102,7 +123,8 @@ def async_copy_passes(device: str) -> list[str]:
         return []
     from tinyir.passes.kernel_optimize import target_limits
 
-    return [f"uop-async-copy{{target={device}}}"] if target_limits(device).async_copy else []
+    arch = f" arch={chip}" if chip else ""
+    return [f"uop-async-copy{{target={device}{arch}}}"] if target_limits(device, chip).async_copy else []
 
 
 def named_pipelines() -> dict[str, tuple[str, str]]:

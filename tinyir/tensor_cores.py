@@ -243,15 +243,15 @@ INSTRUCTIONS: dict[str, MatrixInstruction] = {
 NVIDIA_SM80 = ("mma.m16n8k16.f16", "mma.m16n8k16.bf16")
 #: wgmma tiles staged with the widest swizzle the chunk's k steps allow (128 bytes for 4, 64 for 2, else
 #: 32: fewer bank conflicts on the copies into shared memory) instead of interleaved core matrices, and
-#: MN-major tiles with the 128-byte swizzle (SWIZZLE-MN). On (`TINYIR_WGMMA_SWIZZLE=1`) with MN-major B
-#: tiles (`TINYIR_WGMMA_MN_MAJOR=1`), an H100's f16 4096^3 with 128 x 256 tiles, 4 stages, took 0.306 ms
-#: (59% of cuBLAS; bf16 0.307) against 0.70 for the interleaved layouts; results right (3.2e-4). Off by
-#: default while wgmma itself is (PREFER_WGMMA): the lit tests show the interleaved layout
-SWIZZLE_WGMMA_TILES = os.environ.get("TINYIR_WGMMA_SWIZZLE", "") == "1"
-#: unswizzled wgmma tiles whose stride-1 dimension is the tile's rows (B, k x n row-major) stored
-#: MN-major (SharedOperands.mn_major), so their staged copies run in 16-byte vectors (and cp.async
-#: pipelines them). Off unless TINYIR_WGMMA_MN_MAJOR=1; ran right on an H100 (stop 19)
-MN_MAJOR_WGMMA_TILES = os.environ.get("TINYIR_WGMMA_MN_MAJOR", "") == "1"
+#: MN-major tiles with the 128-byte swizzle (SWIZZLE-MN). With MN-major B tiles, an H100's f16 4096^3
+#: with 128 x 256 tiles, 4 stages, took 0.306 ms (59% of cuBLAS; bf16 0.307) against 0.70 for the
+#: interleaved layouts; results right (3.2e-4). On by default; `TINYIR_WGMMA_SWIZZLE=0`: interleaved
+SWIZZLE_WGMMA_TILES = os.environ.get("TINYIR_WGMMA_SWIZZLE", "1") == "1"
+#: wgmma tiles whose stride-1 dimension is the tile's rows (B, k x n row-major) stored MN-major
+#: (SharedOperands.mn_major), so their staged copies run in 16-byte vectors (and cp.async pipelines
+#: them). On by default (ran right on an H100, stop 19); `TINYIR_WGMMA_MN_MAJOR=0`: K-major, copied
+#: element by element
+MN_MAJOR_WGMMA_TILES = os.environ.get("TINYIR_WGMMA_MN_MAJOR", "1") == "1"
 #: sm_90a adds wgmma (A and B from shared memory); `tc:A:1` picks m64n64, `tc:A:2` m64n128
 NVIDIA_SM90A = (*NVIDIA_SM80, "wgmma.m64n64k16.f16", "wgmma.m64n128k16.f16", "wgmma.m64n64k16.bf16",
                 "wgmma.m64n128k16.bf16")

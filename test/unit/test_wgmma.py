@@ -27,14 +27,46 @@ from tinyir.tensor_cores import INSTRUCTIONS, NVIDIA_SM90A, SharedOperands
 WGMMA = [n for n in NVIDIA_SM90A if n.startswith("wgmma.")]
 
 
+#: the layouts a run gets by default (MN-major B tiles copied in 16-byte runs, 128-byte swizzles)
+from tinyir import tensor_cores as _tensor_cores  # noqa: E402
+from tinyir.passes import stage as _stage  # noqa: E402
+
+DEFAULT_LAYOUT = (_tensor_cores.MN_MAJOR_WGMMA_TILES, _tensor_cores.SWIZZLE_WGMMA_TILES, _stage.WGMMA_COPY_VECTOR)
+
+
+@pytest.fixture(autouse=True)
+def interleaved_k_major(monkeypatch):
+    """Each test here names the layout it checks; unnamed: K-major interleaved tiles, element copies."""
+    monkeypatch.setattr(_tensor_cores, "MN_MAJOR_WGMMA_TILES", False)
+    monkeypatch.setattr(_tensor_cores, "SWIZZLE_WGMMA_TILES", False)
+    monkeypatch.setattr(_stage, "WGMMA_COPY_VECTOR", 1)
+
+
+@pytest.fixture
+def default_layout(monkeypatch):
+    monkeypatch.setattr(_tensor_cores, "MN_MAJOR_WGMMA_TILES", DEFAULT_LAYOUT[0])
+    monkeypatch.setattr(_tensor_cores, "SWIZZLE_WGMMA_TILES", DEFAULT_LAYOUT[1])
+    monkeypatch.setattr(_stage, "WGMMA_COPY_VECTOR", DEFAULT_LAYOUT[2])
+
+
 @pytest.fixture
 def mn_major(monkeypatch):
-    """B tiles MN-major with copies in runs of 8 (TINYIR_WGMMA_MN_MAJOR=1: not yet the default)."""
+    """B tiles MN-major with copies in runs of 8 (the default; TINYIR_WGMMA_MN_MAJOR=0 turns it off)."""
     from tinyir import tensor_cores
     from tinyir.passes import stage
 
     monkeypatch.setattr(tensor_cores, "MN_MAJOR_WGMMA_TILES", True)
     monkeypatch.setattr(stage, "WGMMA_COPY_VECTOR", 8)
+
+
+@pytest.fixture
+def k_major(monkeypatch):
+    """B tiles K-major, copied element by element (TINYIR_WGMMA_MN_MAJOR=0): not pipelined."""
+    from tinyir import tensor_cores
+    from tinyir.passes import stage
+
+    monkeypatch.setattr(tensor_cores, "MN_MAJOR_WGMMA_TILES", False)
+    monkeypatch.setattr(stage, "WGMMA_COPY_VECTOR", 1)
 
 
 def lowered(module, actions: str, arch: str = "sm_90a", upto: str = "uop-to-ptx"):
@@ -136,20 +168,21 @@ def test_wgmma_ptx_assembles_for_sm_90a(ty: str, actions: str, layout: str, tmp_
     one commit group, waited for before their accumulators are read; ptxas accepts it for sm_90a
     (and sees no register shortage that would serialize the wgmmas: they update their accumulators in
     place)."""
-    if layout == "mn_major":  # B's copies in vectors: the chunk is pipelined and its k steps unrolled
-        request.getfixturevalue("mn_major")
+    request.getfixturevalue(layout)  # mn_major: B's copies in vectors, so the chunk is pipelined
     text = _ptx(256, 64, 256, ty, actions)
     lines = [line.strip() for line in text.splitlines()]
     n = 64 * int(actions[5])
     issued = [i for i, line in enumerate(lines) if line.startswith(f"wgmma.mma_async.sync.aligned.m64n{n}k16.f32.{ty}.{ty}")]
     per_step = 2 if "upcast" in actions else 1
-    steps = int(actions[-1]) if layout == "mn_major" else 1  # (uop-async-copy unroll=2)
-    assert issued and len(issued) == per_step * (steps if steps <= 2 else 1)
+    pipelined = "cp.async.commit_group;" in lines  # then the chunk's k steps are all unrolled
+    steps = int(actions[-1]) if pipelined else 1
+    assert issued and len(issued) == per_step * steps
     assert [i for i in issued if lines[i - 1] == "wgmma.fence.sync.aligned;"] == issued[:per_step]
     assert not any("wgmma.wait_group" in line for line in lines[issued[0]:issued[-1]])
     commit = lines.index("wgmma.commit_group.sync.aligned;", issued[-1])
     branch = next(i for i in range(issued[-1], len(lines)) if "bra " in lines[i])
-    assert lines[commit + 1] == "wgmma.wait_group.sync.aligned 0;" and commit < branch  # (3 stages: none in flight)
+    # pipelined (4 stages): the newest group stays in flight across the back branch (WGMMA-IN-FLIGHT)
+    assert lines[commit + 1] == f"wgmma.wait_group.sync.aligned {int(pipelined)};" and commit < branch
     barriers = [i for i, line in enumerate(lines) if line == "bar.sync 0;"]
     assert barriers and all(lines[i - 1] == "fence.proxy.async.shared::cta;" for i in barriers)
     assert ".target sm_90a" in text
@@ -194,26 +227,28 @@ def test_wgmma_matmul_on_cuda(ty: str, cuda_available) -> None:  # noqa: F811
         object.__setattr__(target, "lower_pass", old)
 
 
-def test_heuristics_keep_mma_sync_until_wgmma_is_preferred(monkeypatch) -> None:
-    """On sm_90a the cuda heuristics still choose mma.sync (tc:A:0); with PREFER_WGMMA on they choose
-    the widest wgmma, two along m per warpgroup, staged: and that plan computes the right product."""
+def test_heuristics_prefer_wgmma_on_sm_90a(monkeypatch) -> None:
+    """On sm_90a the cuda heuristics choose the widest wgmma, two along m per warpgroup, two warpgroups
+    along n where the columns allow (128 x 256 tiles), staged in chunks of 4 k steps: and that plan
+    computes the right product. With PREFER_WGMMA off they keep mma.sync (tc:A:0)."""
     from tinyir.passes import wgmma_heuristics
 
     def heuristic(module):
-        specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_90a}", "arch=sm_90a")
+        specs = default_pipeline("cuda", "uop-to-ptx", "", "sm_90a")
         run_passes(module, specs[: next(i for i, s in enumerate(specs) if s.startswith("uop-to-ptx"))])
         return module
 
-    m, k, n = 128, 64, 128
-    a, b = inputs([(m, k), (k, n)], "f16")
-    module = heuristic(matmul(m, k, n, "f16"))
+    for (m, k, n), plan in (((128, 64, 128), "tc:2:2,upcast:0:2,stage:2:4"),
+                            ((128, 128, 256), "tc:2:2,upcast:0:2,local:1:2,stage:2:4")):
+        a, b = inputs([(m, k), (k, n)], "f16")
+        module = heuristic(matmul(m, k, n, "f16"))
+        kernel = next(op for op in module.walk() if op.name == "uop.kernel")
+        assert kernel.attributes["actions"].data == plan
+        (got,) = run_program(module, [a, b])
+        check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")
+    monkeypatch.setattr(wgmma_heuristics, "PREFER_WGMMA", False)
+    module = heuristic(matmul(128, 64, 128, "f16"))
     assert any(op.name == "uop.mma" for op in module.walk())
-    monkeypatch.setattr(wgmma_heuristics, "PREFER_WGMMA", True)
-    module = heuristic(matmul(m, k, n, "f16"))
-    kernel = next(op for op in module.walk() if op.name == "uop.kernel")
-    assert kernel.attributes["actions"].data == "tc:2:2,upcast:0:2,stage:2:4"
-    (got,) = run_program(module, [a, b])
-    check(got, a.astype(np.float64) @ b.astype(np.float64), "f16")
 
 
 def test_staged_copies_of_a_wgmma_tile_become_vectors(monkeypatch) -> None:
@@ -479,8 +514,7 @@ def test_copies_not_16_byte_aligned_stay_8_byte(mn_major) -> None:
       func.return %0 : tensor<{m}x{n}xf16>
     }}""")
     specs = default_pipeline("cuda", "uop-to-ptx{arch=sm_90a}", 'actions="tc:2:1,stage:2:2" arch=sm_90a')
-    specs = [s.replace("uop-async-copy{", "uop-async-copy{arch=sm_90a ")
-             for s in specs[: next(i for i, s in enumerate(specs) if s.startswith("uop-to-ptx"))]]
+    specs = specs[: next(i for i, s in enumerate(specs) if s.startswith("uop-to-ptx"))]  # (async copies for sm_90a)
     run_passes(module, specs)
     wgmma = next(op for op in module.walk() if isinstance(op, uop.WgmmaOp))
     lanes = {tile: {op.lanes.value.data for op in module.walk() if isinstance(op, uop.AsyncCopyOp) and op.tile is tile}
@@ -564,5 +598,29 @@ def test_swizzled_a_and_mn_major_b_on_the_uop_interpreter(shape, actions: str, s
     descriptors = {(b >> 62, b >> 16 & 0x3FFF) for b in bits if b >> 62}
     assert (1, 2048 >> 4) in descriptors  # B: the 128-byte swizzle, MN-major (LBO 2048)
     assert len(descriptors) == 2  # and A's K-major swizzle (128 bytes for chunks of 4 k steps, else 64)
+    (got,) = run_program(module, [a, b])
+    check(got, a.astype(np.float64) @ b.astype(np.float64), ty)
+
+
+def test_default_layout_is_mn_major_and_swizzled() -> None:
+    """Without TINYIR_WGMMA_MN_MAJOR / TINYIR_WGMMA_SWIZZLE set (as CI runs): B tiles MN-major copied
+    in 16-byte runs, every tile swizzled."""
+    import os
+
+    if "TINYIR_WGMMA_MN_MAJOR" in os.environ or "TINYIR_WGMMA_SWIZZLE" in os.environ:
+        pytest.skip("a layout is chosen by the environment")
+    assert DEFAULT_LAYOUT == (True, True, 8)
+
+
+@pytest.mark.parametrize("shape, actions", [((128, 128, 256), "tc:2:2,upcast:0:2,local:1:2,stage:2:4"),
+                                            ((128, 64, 128), "tc:2:2,upcast:0:2,stage:2:4"),
+                                            ((64, 96, 64), "tc:2:1,stage:2:2")])
+@pytest.mark.parametrize("ty", ["f16", "bf16"])
+def test_default_layout_on_the_uop_interpreter(shape, actions: str, ty: str, default_layout) -> None:
+    """The default chain's layouts and pipelining (4 stages, k steps unrolled, a group in flight):
+    the interpreter's product is right, and the PTX assembles."""
+    m, k, n = shape
+    a, b = inputs([(m, k), (k, n)], ty)
+    module = lowered(matmul(m, k, n, ty), actions)
     (got,) = run_program(module, [a, b])
     check(got, a.astype(np.float64) @ b.astype(np.float64), ty)

@@ -56,6 +56,12 @@ ACCESS_BYTES = (4, 8, 16)
 #: tiles) that took 0.81 ms against 0.77 without; with 4 stages 0.773 against 0.776 (no gain yet:
 #: the copies, not the tensor cores, bound these kernels)
 WGMMA_IN_FLIGHT = True
+#: where the stages are the target's choice, a chunk loop whose tiles only wgmma reads takes at least
+#: this many (WGMMA-IN-FLIGHT needs 4), and its inner loops of up to this many trips are unrolled, so
+#: a chunk's k steps are one wgmma group (WGMMA-CHAIN). H100, f16 4096^3, 128 x 256 tiles: 4 stages
+#: 0.306 ms, 3 stages 0.362 (docs/performance.md, stop 19)
+WGMMA_STAGES = 4
+WGMMA_UNROLL = 8
 TILE_READS = (uop.LoadOp, uop.VLoadOp, uop.LdMatrixOp)
 #: uop.wgmma's (tile, descriptor) operand positions: it reads a tile through the descriptor's start
 WGMMA_TILES = {0: 1, 2: 3}
@@ -123,9 +129,11 @@ def _chunk_loop(ops: list[Operation], at: int) -> tuple[int, int, int] | None:
     return first, end - 1, end
 
 
-def _plan(ops: list[Operation], at: int, max_bytes: int, used_bytes: int,
-          stages: int) -> tuple[list[_Copy], list[uop.DefineLocalOp], int] | None:
-    """The copies and tiles of the chunk loop at ops[at], and the stages that fit (None: not this loop)."""
+def _plan(ops: list[Operation], at: int, max_bytes: int, used_bytes: int, stages: int,
+          wgmma_stages: int = 0) -> tuple[list[_Copy], list[uop.DefineLocalOp], int, bool] | None:
+    """The copies and tiles of the chunk loop at ops[at], the stages that fit (up to `stages`, or
+    `wgmma_stages` where only wgmma reads the tiles), and whether only wgmma reads them (None: not
+    this loop)."""
     found = _chunk_loop(ops, at)
     if found is None:
         return None
@@ -162,11 +170,15 @@ def _plan(ops: list[Operation], at: int, max_bytes: int, used_bytes: int,
         aligned = 1024 if any(isinstance(u.operation, uop.WgmmaOp) for u in tile.result.uses) else 16
         if tile.result.type.size() * _element_bytes(tile.result) % aligned:
             return None  # the second buffer must start aligned (16 bytes; wgmma tiles 1024 for a swizzle)
+    readers = [u.operation for t in tiles.values() for u in t.result.uses if id(u.operation) not in stores]
+    wgmma_only = bool(readers) and all(isinstance(op, uop.WgmmaOp) for op in readers)
+    if wgmma_only:
+        stages = max(stages, wgmma_stages)
     extra = sum(t.result.type.size() * _element_bytes(t.result) for t in tiles.values())
     fits = next((n for n in range(stages, 1, -1) if used_bytes + (n - 1) * extra <= max_bytes), None)
     if fits is None:
         return None
-    return copies, list(tiles.values()), fits
+    return copies, list(tiles.values()), fits, wgmma_only
 
 
 def _offset(parity: SSAValue, size: int, ops: list[Operation]) -> SSAValue:
@@ -199,8 +211,10 @@ def _async_copies(copies: list[_Copy], chunk: SSAValue, r: SSAValue, offsets: di
         ops.append(uop.AsyncCopyOp(tiles[id(tile)], at.result, c.load.buffer, src, c.lanes, gate))
 
 
-def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int, stages: int = 2, unroll: int = 0) -> int:
-    """Pipeline every chunk loop of `kernel` that fits (module docstring); how many."""
+def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int, stages: int = 2, unroll: int = 0,
+                    wgmma_stages: int = 0, wgmma_unroll: int = 0) -> int:
+    """Pipeline every chunk loop of `kernel` that fits (module docstring); how many. A loop whose
+    tiles only wgmma reads takes at least `wgmma_stages` and unrolls at least `wgmma_unroll`."""
     done = 0
     while True:
         ops = list(kernel.body.block.ops)
@@ -208,11 +222,12 @@ def pipeline_kernel(kernel: uop.KernelOp, max_bytes: int, stages: int = 2, unrol
         for at, r in enumerate(ops):
             if not isinstance(r, uop.RangeOp):
                 continue
-            plan = _plan(ops, at, max_bytes, used, stages)
+            plan = _plan(ops, at, max_bytes, used, stages, wgmma_stages)
             if plan is None:
                 continue
-            _pipeline(ops, at, *plan)
-            unroll_inner_loops(r, unroll)
+            copies, tiles, fits, wgmma_only = plan
+            _pipeline(ops, at, copies, tiles, fits)
+            unroll_inner_loops(r, max(unroll, wgmma_unroll) if wgmma_only else unroll)
             done += 1
             break
         else:
@@ -372,5 +387,7 @@ class UopAsyncCopy(ModulePass):
         limits = target_limits(self.target, self.arch)
         max_bytes = self.max_bytes or limits.local_memory_bytes
         stages = self.stages or limits.copy_stages
+        chosen = 0 if self.stages else WGMMA_STAGES  # explicit stages are taken as given
         for kernel in [k for k in op.walk() if isinstance(k, uop.KernelOp)]:
-            STATISTICS.setdefault(self.name, Counter())["pipelined"] += pipeline_kernel(kernel, max_bytes, stages, self.unroll)
+            STATISTICS.setdefault(self.name, Counter())["pipelined"] += pipeline_kernel(
+                kernel, max_bytes, stages, self.unroll, chosen, WGMMA_UNROLL if chosen else 0)

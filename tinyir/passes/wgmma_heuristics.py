@@ -2,8 +2,10 @@
 
 wgmma reads A and B from staged tiles (tinyir/tensor_cores.py SharedOperands), so its plan is `tc`
 with the widest wgmma that fits (m64n128k16, else m64n64k16), each warpgroup two instructions along m
-(a 128 x N register tile), two warpgroups a work-group along m where the rows allow, and the reduce
-staged in chunks of 4 k steps (64 elements) or 2, whichever tiles fit the local memory. Without a
+(a 128 x N register tile), two warpgroups a work-group along n where the columns allow (a 128 x 256
+tile), else along m, and the reduce staged in chunks of 4 k steps (64 elements) or 2, whichever tiles
+fit the local memory. A product smaller than the instruction, or a convolution (a reduce with a window
+besides the channels), keeps mma.sync. Without a
 fitting plan the heuristics keep mma.sync (tinyir/passes/kernel_heuristics.py).
 """
 
@@ -14,11 +16,10 @@ from tinyir.passes.kernel_optimize import Action, axes
 from tinyir.targets.base import KernelLimits
 from tinyir.tensor_cores import INSTRUCTIONS
 
-#: the cuda heuristics take wgmma over mma.sync where the target lists it (arch=sm_90a). It ran right
-#: on an H100 but not faster: this plan 0.94-1.01 ms, the best wgmma tiles 0.80 ms, mma.sync's default
-#: 0.68 ms (f16 4096^3, docs/performance.md). Making it the default is this line (and lowering the
-#: cuda device's kernels with arch=sm_90a on an sm_90 GPU) once it is faster
-PREFER_WGMMA = False
+#: the cuda heuristics take wgmma over mma.sync where the target lists it (arch=sm_90a, which the cuda
+#: device lowers for on an sm_90 GPU). H100, f16 4096^3: this plan's 128 x 256 tiles with 4 stages took
+#: 0.306 ms (59% of cuBLAS) against mma.sync's 0.472 (docs/performance.md, stop 19)
+PREFER_WGMMA = True
 
 
 def wgmma_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | None:
@@ -52,12 +53,18 @@ def plan_wgmma(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | No
             if isinstance(found, str):
                 continue
             match, mi = found
-            m = axis_list.index(match.m)
+            if match.m.extent < mi.m or match.n.extent < mi.n:
+                continue  # mostly padding: a narrower wgmma, or mma.sync's 16 x 8
+            m, n = axis_list.index(match.m), axis_list.index(match.n)
             steps = -(-axis_list[r].extent // mi.k)
-            rows = -(-match.m.extent // mi.m)
+            rows, cols = -(-match.m.extent // mi.m), -(-match.n.extent // mi.n)
             base = [Action("tc", r, select)]
-            for extra in ([Action("upcast", m, 2), Action("local", m, 2)], [Action("upcast", m, 2)], []):
-                if any(rows % (2 ** (i + 1)) for i in range(len(extra))):
+            for extra in ([Action("upcast", m, 2), Action("local", n, 2)], [Action("upcast", m, 2), Action("local", m, 2)],
+                          [Action("upcast", m, 2)], []):
+                used = {m: 1, n: 1}
+                for a in extra:
+                    used[a.axis] *= a.amount
+                if rows % used[m] or cols % used[n]:
                     continue
                 for chunk in (4, 2):
                     if steps % chunk:

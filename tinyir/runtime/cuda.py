@@ -229,6 +229,22 @@ class CompiledCUDA:
     artifact: bytes | None = None
 
 
+def lowering_chip(arch: str) -> str:
+    """The chip a GPU of compute capability `arch` (sm_XY) gets its kernels lowered for: the arch with
+    its architecture-specific features where the cuda target lists them (sm_90 -> sm_90a: wgmma), else
+    the arch itself where listed (its shared memory), else "" (the target's default, sm_80).
+    `TINYIR_CUDA_ARCH` overrides it (e.g. sm_80: mma.sync on a Hopper GPU)."""
+    from tinyir.targets.ptx import CHIP_LIMITS
+
+    chosen = os.environ.get("TINYIR_CUDA_ARCH")
+    if chosen is not None:
+        if chosen and chosen not in CHIP_LIMITS:
+            raise TinyirError(f"TINYIR_CUDA_ARCH={chosen}: the cuda target has no such chip "
+                              f"(chips: {', '.join(CHIP_LIMITS)})")
+        return chosen
+    return next((chip for chip in (f"{arch}a", arch) if chip in CHIP_LIMITS), "")
+
+
 class CUDADevice(Device):
     """One NVIDIA GPU: `cuda:N` (tinyir/runtime/executor.py) opens GPU `ordinal` N; plain `cuda`
     (ordinal 0 or None) opens $TINYIR_CUDA_DEVICE, default 0. Kernels are cached by their PTX text.
@@ -244,6 +260,7 @@ class CUDADevice(Device):
             ordinal = int(os.environ.get("TINYIR_CUDA_DEVICE", "0"))
         self.ordinal = ordinal
         self.backend = _open_backend(ordinal)
+        self.chip = lowering_chip(self.backend.arch)
         self._functions: dict[tuple[str, str], CompiledCUDA] = {}
         CUDADevice.open_count += 1
 

@@ -242,14 +242,14 @@ def run_passes(module: ModuleOp, specs: Sequence[str], *, dump: bool = False) ->
     return module
 
 
-def pipeline_for(target: Target) -> list[str]:
-    """The default chain for a target: optimized by its heuristics, or by a search timed on its
-    device with `TINYIR_BEAM=N` (tinyir/search/); `TINYIR_OPT=0`: unoptimized."""
+def pipeline_for(target: Target, chip: str = "") -> list[str]:
+    """The default chain for a target (for its device's `chip`): optimized by its heuristics, or by a
+    search timed on its device with `TINYIR_BEAM=N` (tinyir/search/); `TINYIR_OPT=0`: unoptimized."""
     if os.environ.get("TINYIR_OPT", "1") == "0":
-        return [*CORE_PIPELINE, target.lower_pass]
+        return [*CORE_PIPELINE, f"{target.lower_pass}{{arch={chip}}}" if chip else target.lower_pass]
     from tinyir.search import beam_options
 
-    return default_pipeline(target.name, target.lower_pass, beam_options())
+    return default_pipeline(target.name, target.lower_pass, beam_options(), chip)
 
 
 # ---------------------------------------------------------------- programs
@@ -534,7 +534,9 @@ def compile_program(module: ModuleOp, device: str = "cpu", optimize: str | Seque
     target = get_target(device)
     dev = get_device(device)
     level = debug_level()
-    specs = pipeline_for(target) if optimize is None else default_pipeline(target.name, target.lower_pass, optimize)
+    chip = getattr(dev, "chip", "")  # cuda on an sm_90 GPU: sm_90a (wgmma)
+    specs = pipeline_for(target, chip) if optimize is None else default_pipeline(target.name, target.lower_pass,
+                                                                                 optimize, chip)
     observer = observe_compile(module, device)  # None unless VIZ, GRAPH or PROFILE is on
     disk, disk_key = disk_cache(), ""
     if observer is not None and observer.record is not None:

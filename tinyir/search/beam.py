@@ -92,7 +92,7 @@ def beam_search(kernel: loop.KernelOp, device: str, width: int, *, time_limit_s:
         report.cached = True
         _say(f"{format_actions(found) or '(no actions)'} (cached)", device, width)
         return found
-    pool = LoweringPool(to_text(bench.module), device, default_workers() if workers is None else workers)
+    pool = LoweringPool(to_text(bench.module), device, default_workers() if workers is None else workers, bench.chip)
     try:
         actions = _search(bench, pool, device, width, time_limit_s, max_rounds, tuple(amounts), repeats, report)
     finally:

@@ -63,15 +63,18 @@ def isolate(kernel: loop.KernelOp) -> ModuleOp:
     return ModuleOp([function])
 
 
-def lower_kernel(module: ModuleOp, target: Target, actions: Sequence[Action]) -> KernelSource:
+def lower_kernel(module: ModuleOp, target: Target, actions: Sequence[Action], chip: str = "") -> KernelSource:
     """The target's text of the kernel in `module` (made by `isolate`, left unchanged) with
-    `actions` applied and the rest of the default pipeline run; errors raise."""
+    `actions` applied and the rest of the default pipeline run, for `chip` (a device's); errors raise."""
+    from tinyir.passes.kernel_optimize import target_limits
+
     module = module.clone()
     kernel = next(op for op in module.walk() if isinstance(op, loop.KernelOp))
+    limits = target_limits(target.name, chip)
     for action in actions:
-        apply_action(kernel, action, target.limits)
-    merge_globals(kernel, target.limits.max_global_dims)  # as kernel-optimize does after its actions
-    run_passes(module, [*LOWERING, *uop_lowering(target.name, target.lower_pass)])
+        apply_action(kernel, action, limits)
+    merge_globals(kernel, limits.max_global_dims)  # as kernel-optimize does after its actions
+    run_passes(module, [*LOWERING, *uop_lowering(target.name, target.lower_pass, chip)])
     op = next(op for op in module.walk() if op.name == target.kernel_op)
     return target.emit_kernel(op)
 
@@ -123,10 +126,13 @@ class KernelBench:
     """A loop.kernel, its random inputs on `device_name`, and the unoptimized kernel's output."""
 
     def __init__(self, kernel: loop.KernelOp, device_name: str, seed: int = 0):
+        from tinyir.passes.kernel_optimize import target_limits
+
         self.target = get_target(device_name)
-        self.limits = self.target.limits
         self.allocator = allocator_for(device_name)
         self.device: Device = self.allocator.device
+        self.chip = getattr(self.device, "chip", "")  # candidates are lowered for the chip the device's programs are
+        self.limits = target_limits(self.target.name, self.chip)
         self.module = isolate(kernel)
         self.kernel_hash = structural_hash(self.module)
         self.identity = device_identity(self.device)
@@ -151,7 +157,7 @@ class KernelBench:
 
     def lower(self, actions: Sequence[Action]) -> KernelSource:
         """The target's text of the kernel with `actions` applied (errors raise)."""
-        return lower_kernel(self.module, self.target, actions)
+        return lower_kernel(self.module, self.target, actions, self.chip)
 
     # ---------------------------------------------------------------- running
 

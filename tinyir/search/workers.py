@@ -35,8 +35,8 @@ def default_workers() -> int:
 class LoweringPool:
     """Worker processes for one search, started at the first round big enough to need them."""
 
-    def __init__(self, module_text: str, device: str, workers: int):
-        self.module_text, self.device, self.workers = module_text, device, workers
+    def __init__(self, module_text: str, device: str, workers: int, chip: str = ""):
+        self.module_text, self.device, self.workers, self.chip = module_text, device, workers, chip
         self._procs: list[subprocess.Popen] = []
         self.broken = False
         self.command = [sys.executable, "-m", "tinyir.search.workers"]  # how a worker starts
@@ -47,7 +47,7 @@ class LoweringPool:
     def _start(self) -> None:
         package_root = str(Path(__file__).resolve().parents[2])  # so a source checkout imports too
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
-        hello = json.dumps({"module": self.module_text, "device": self.device}) + "\n"
+        hello = json.dumps({"module": self.module_text, "device": self.device, "chip": self.chip}) + "\n"
         for _ in range(self.workers):
             proc = subprocess.Popen(self.command, stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
@@ -131,7 +131,7 @@ def serve(lines, out) -> None:
     module, target = parse_module(hello["module"], "<beam search kernel>"), get_target(hello["device"])
     for line in lines:
         try:
-            answer = asdict(lower_kernel(module, target, parse_actions(json.loads(line)["actions"])))
+            answer = asdict(lower_kernel(module, target, parse_actions(json.loads(line)["actions"]), hello.get("chip", "")))
         except Exception as exc:  # noqa: BLE001 - reported per candidate
             answer = {"error": f"{type(exc).__name__}: {first_line(exc)}"}
         out.write(json.dumps(answer) + "\n")

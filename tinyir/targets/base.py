@@ -33,6 +33,9 @@ class Device(ABC):
     """A place kernels run: it compiles kernel text and launches it on its buffers."""
 
     name: str = "device"
+    #: the chip its kernels are lowered for: the target's `arch=` option (cuda: sm_90a on an sm_90
+    #: GPU, for wgmma), "" for the target's default chip
+    chip: str = ""
 
     @abstractmethod
     def compile(self, source: KernelSource) -> Any:

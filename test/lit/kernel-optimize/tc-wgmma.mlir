@@ -1,7 +1,7 @@
-// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"}' | filecheck %s
-// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify' | filecheck %s --check-prefix=UOP
-// RUN: not env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda actions="tc:2:1,stage:2:2"}' 2>&1 | filecheck %s --check-prefix=ARCH
-// RUN: not env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1"}' 2>&1 | filecheck %s --check-prefix=STAGE
+// RUN: env TINYIR_WGMMA_MN_MAJOR=1 TINYIR_WGMMA_SWIZZLE=0 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"}' | filecheck %s
+// RUN: env TINYIR_WGMMA_MN_MAJOR=1 TINYIR_WGMMA_SWIZZLE=0 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1,stage:2:2"},loop-to-uop,uop-simplify' | filecheck %s --check-prefix=UOP
+// RUN: not env TINYIR_WGMMA_MN_MAJOR=1 TINYIR_WGMMA_SWIZZLE=0 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda actions="tc:2:1,stage:2:2"}' 2>&1 | filecheck %s --check-prefix=ARCH
+// RUN: not env TINYIR_WGMMA_MN_MAJOR=1 TINYIR_WGMMA_SWIZZLE=0 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:1"}' 2>&1 | filecheck %s --check-prefix=STAGE
 // wgmma (sm_90a): `tc:2:1` on cuda with arch=sm_90a picks wgmma.m64n64k16 (0 is mma.sync, 2 m64n128):
 // tc ranges of 64 x 64 x 16 and a local range of a warpgroup's 128 lanes. Lowered, the staged tiles
 // are blocks of 64 x 16 in core matrices (2048 halves each: two k steps); each k step builds a

@@ -1,7 +1,7 @@
 // REQUIRES: ptxas
-// RUN: tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a}' -t ptx > %t.ptx
+// RUN: tinyir-opt %s -p 'lower-to-ptx{arch=sm_90}' -t ptx > %t.ptx
 // RUN: filecheck %s < %t.ptx
-// RUN: ptxas -arch=sm_90a %t.ptx -o %t.cubin
+// RUN: ptxas -arch=sm_90 %t.ptx -o %t.cubin
 // RUN: tinyir-opt %s -p 'lower-to-ptx{arch=sm_80}' -t ptx > %t80.ptx
 // RUN: ptxas -arch=sm_80 %t80.ptx -o %t80.cubin
 // A bf16 matmul (not staged: fragments loaded from global memory): the elements only move, so

@@ -1,7 +1,7 @@
 // REQUIRES: ptxas
-// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a kernel=k0 actions="tc:2:2,upcast:0:2,local:0:2,stage:2:2"}' -t ptx > %t.ptx
+// RUN: env TINYIR_WGMMA_MN_MAJOR=1 TINYIR_WGMMA_SWIZZLE=0 tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a kernel=k0 actions="tc:2:2,upcast:0:2,local:0:2,stage:2:2"}' -t ptx > %t.ptx
 // RUN: ptxas -arch=sm_90a %t.ptx -o %t.cubin 2>&1 | filecheck %s --allow-empty
-// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a kernel=k1 actions="tc:2:1,stage:2:0"}' -t ptx > %t1.ptx
+// RUN: env TINYIR_WGMMA_MN_MAJOR=1 TINYIR_WGMMA_SWIZZLE=0 tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a kernel=k1 actions="tc:2:1,stage:2:0"}' -t ptx > %t1.ptx
 // RUN: ptxas -arch=sm_90a %t1.ptx -o %t1.cubin 2>&1 | filecheck %s --allow-empty
 // RUN: grep -c wgmma.mma_async %t.ptx %t1.ptx | filecheck %s --check-prefix=COUNT
 // ptxas accepts the wgmma kernels (k0 bf16, two warpgroups of two m64n128 tiles; k1 one m64n64 with a

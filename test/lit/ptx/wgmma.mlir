@@ -1,5 +1,5 @@
-// RUN: env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a actions="tc:2:2,upcast:0:2,stage:2:2"}' -t ptx | filecheck %s
-// RUN: not env TINYIR_WGMMA_MN_MAJOR=1 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:2,stage:2:2"},loop-to-uop,uop-simplify,uop-to-ptx{arch=sm_90}' 2>&1 | filecheck %s --check-prefix=ARCH
+// RUN: env TINYIR_WGMMA_MN_MAJOR=1 TINYIR_WGMMA_SWIZZLE=0 tinyir-opt %s -p 'lower-to-ptx{arch=sm_90a actions="tc:2:2,upcast:0:2,stage:2:2"}' -t ptx | filecheck %s
+// RUN: not env TINYIR_WGMMA_MN_MAJOR=1 TINYIR_WGMMA_SWIZZLE=0 tinyir-opt %s -p 'tensor-decompose,schedule-kernels,fold-views,shapetracker-to-loop,kernel-optimize{target=cuda arch=sm_90a actions="tc:2:2,stage:2:2"},loop-to-uop,uop-simplify,uop-to-ptx{arch=sm_90}' 2>&1 | filecheck %s --check-prefix=ARCH
 // wgmma.m64n128k16 (tc:2:2 on sm_90a), two along m per warpgroup (upcast:0:2): the staged tiles'
 // stores (the tiles 1024-byte aligned, as a swizzle needs; vectors: A K-major, B MN-major), then fence.proxy.async (the tensor cores
 // read them through the async proxy) and the barrier; per k step each operand's descriptor gets its tile's shared address >> 4 in its start field, the two
