@@ -40,3 +40,19 @@ def test_type_texts_are_bounded(monkeypatch) -> None:
             assert executor._type_text(TensorType(t, [n])) == str(TensorType(t, [n]))
             assert executor._type_text(BufferType([n, 2], t)) == str(BufferType([n, 2], t))
             assert len(executor._TYPE_TEXTS) <= 8
+
+
+def test_strings_and_integers_are_remembered_floats_are_not(monkeypatch) -> None:
+    """ATTR-TEXT: string and integer attributes print alike when equal, so their texts are kept;
+    a float is printed each time (0.0 and -0.0 are equal but print apart), so they still hash apart."""
+    from xdsl.dialects.builtin import FloatAttr, IntegerAttr, StringAttr
+
+    monkeypatch.setattr(executor, "_TYPE_TEXTS", {})
+    for attr in (StringAttr("gidx0"), IntegerAttr(7, i32)):
+        assert executor._type_text(attr) == str(attr) and attr in executor._TYPE_TEXTS
+    for value in (0.0, -0.0):
+        assert executor._type_text(FloatAttr(value, f32)) == str(FloatAttr(value, f32))
+    assert not any(isinstance(a, FloatAttr) for a in executor._TYPE_TEXTS)
+    const = 'func.func @f() {{\n  %c = arith.constant {v} : f32\n  func.return\n}}\n'
+    hashes = {executor.structural_hash(parse_module(const.format(v=v))) for v in ("0.0", "-0.0")}
+    assert len(hashes) == 2
