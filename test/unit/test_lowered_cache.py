@@ -104,3 +104,30 @@ def test_an_option_naming_a_kernel_keeps_the_substitution_after_kernel_dedup() -
     lower_with_reuse(module, [s for s in specs if "kernel=" not in s], lambda part: ran.append(list(part)),
                      LoweredKernelCache())
     assert ran[0] == ["shapetracker-to-loop"]  # else right after shapetracker-to-loop
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_placed_kernel_keeps_its_hash(device: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KNOWN-HASH: a kernel taken from the cache is not hashed again for the plan, and the hash the
+    plan takes is the one hashing it gives (same program, same kernel hashes, without the memory)."""
+    _needs(device)
+    from tinyir.frontend import realize
+
+    rng = np.random.default_rng(8)
+    a, b = rng.standard_normal((2, 5 * 1291)).astype(np.float32)
+    (Tensor(a, device=device) * Tensor(b, device=device) - 3).numpy()  # lowered and remembered
+    calls = []
+    hashing = executor._kernel_hash
+    monkeypatch.setattr(executor, "_kernel_hash", lambda op: calls.append(op) or hashing(op))
+
+    def program_hashes() -> list[str]:
+        realize._PROGRAMS.clear()
+        executor._PROGRAM_CACHE.clear()
+        x = Tensor(a.reshape(5, 1291), device=device).reshape(-1) * Tensor(b.reshape(5, 1291), device=device).reshape(-1)
+        np.testing.assert_allclose((x - 3).numpy(), a * b - 3, rtol=1e-6)
+        return list(list(executor._PROGRAM_CACHE.values())[-1].kernel_hashes)
+
+    remembered = program_hashes()
+    assert not calls  # its hash came with it
+    monkeypatch.setattr(executor._LOWERED, "entry_of", lambda kernel: None)
+    assert program_hashes() == remembered and calls  # hashed again: the same

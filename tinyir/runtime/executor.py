@@ -576,6 +576,7 @@ def _compile_into(program: Program, module: ModuleOp, specs: Sequence[str], targ
     COMPILE_STATS.pipelines += 1
     with _fewer_full_collections(then_collect=True):  # hashing and emitting: as busy as the passes
         _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+        _LOWERED.placed.clear()  # KNOWN-HASH: read by this plan only (and holding its kernels alive)
         program.same_element = kernels_in_order(same_element, program.steps)  # IN-PLACE
         if kernel_order.SETTINGS.enabled:  # KERNEL-ORDER: free big intermediates early
             kernel_order.reorder(program)
@@ -618,7 +619,10 @@ def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: De
             data = _dense_to_numpy(op, shape, dtype)
             program.steps.append(_Step("const", new_slot(op.results[0]), data=data, shape=shape, dtype=dtype))
         elif op.name == target.kernel_op:
-            khash = _kernel_hash(op)  # ALU-TABLE: the buffer types count
+            entry = _LOWERED.entry_of(op)  # KNOWN-HASH: a kernel the lowered cache placed hashes as before
+            khash = entry.kernel_hash if entry is not None and entry.kernel_hash else _kernel_hash(op)  # ALU-TABLE
+            if entry is not None:
+                entry.kernel_hash = khash
             source, compiled = _compiled_kernel(program.device_name, khash, lambda: target.emit_kernel(op), device,
                                                 show_code)
             program.kernels.append(source)

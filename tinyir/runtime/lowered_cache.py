@@ -43,10 +43,12 @@ FROM_CACHE = "<lowered-kernel-cache>"
 
 @dataclass
 class _Entry:
-    """One lowered kernel, launched on the arguments of `holder` (a block owning nothing else)."""
+    """One lowered kernel, launched on the arguments of `holder` (a block owning nothing else);
+    `kernel_hash`: the executor's hash of it (KNOWN-HASH), once a plan has computed it."""
 
     holder: Block
     info: KernelInfo | None
+    kernel_hash: str | None = None
 
 
 @dataclass
@@ -63,15 +65,27 @@ class LoweredKernelCache:
 
     entries: BoundedCache[tuple[tuple[str, ...], str], _Entry] = field(default_factory=lambda: BoundedCache(1024))
     hits: int = 0
+    # KNOWN-HASH: the kernels the last `finish` left in its module (newly remembered or restored), by
+    # id, each with itself (so an id reused by a later op never matches) and its entry. A restored
+    # copy hashes like the kernel it was remembered from: the same body up to its name, buffers of
+    # the same element type and count (what the executor's kernel hash reads).
+    placed: dict[int, tuple[Operation, _Entry]] = field(default_factory=dict)
+
+    def entry_of(self, kernel: Operation) -> _Entry | None:
+        """The entry of a kernel the last `finish` placed, or None."""
+        found = self.placed.get(id(kernel))
+        return found[1] if found is not None and found[0] is kernel else None
 
     def clear(self) -> None:
         self.entries.clear()
+        self.placed.clear()
 
     def substitute(self, module: ModuleOp, tail: tuple[str, ...]) -> _Pending:
         """Replace each kernel seen before by a placeholder; note the others' keys."""
         from tinyir.runtime.executor import structural_hash
 
         pending = _Pending()
+        self.placed.clear()
         for block in _host_blocks(module):
             for kernel in [op for op in block.ops if _is_kernel(op)]:
                 key = (tail, structural_hash(kernel, anonymous=True, flat_buffers=True))
@@ -90,20 +104,23 @@ class LoweredKernelCache:
 
     def finish(self, module: ModuleOp, pending: _Pending, infos: dict[str, KernelInfo]) -> None:
         """Remember the newly lowered kernels, then put the remembered ones where their placeholders are."""
+        self.placed.clear()
         for block in _host_blocks(module):
             for kernel in [op for op in block.ops if _is_kernel(op)]:
                 key = pending.fresh.get(str(kernel_name(kernel)))
                 if key is not None and key not in self.entries:
                     holder = Block(arg_types=[v.type for v in kernel.operands])
                     holder.add_op(kernel.clone(value_mapper=dict(zip(kernel.operands, holder.args))))
-                    self.entries[key] = _Entry(holder, infos.get(str(kernel_name(kernel))))
+                    self.entries[key] = entry = _Entry(holder, infos.get(str(kernel_name(kernel))))
+                    self.placed[id(kernel)] = (kernel, entry)
         for name, (placeholder, entry) in pending.reused.items():
-            _restore(placeholder, entry, name)
+            copy = _restore(placeholder, entry, name)
+            self.placed[id(copy)] = (copy, entry)
             if entry.info is not None:
                 infos[name] = entry.info
 
 
-def _restore(placeholder: LaunchOp, entry: _Entry, name: str) -> None:
+def _restore(placeholder: LaunchOp, entry: _Entry, name: str) -> Operation:
     original = entry.holder.first_op
     assert original is not None
     copy = original.clone(value_mapper=dict(zip(entry.holder.args, placeholder.operands)))
@@ -118,6 +135,7 @@ def _restore(placeholder: LaunchOp, entry: _Entry, name: str) -> None:
     block.insert_op_before(copy, placeholder)
     placeholder.detach()
     placeholder.erase()
+    return copy
 
 
 def _host_blocks(module: ModuleOp) -> list[Block]:
