@@ -141,3 +141,18 @@ def test_conv_and_pools_in_the_view_form_match_torch(kwargs) -> None:
     np.testing.assert_array_equal(Tensor(x).max_pool2d(3, 1).numpy(), torch.nn.functional.max_pool2d(torch.tensor(x), 3, 1).numpy())
     np.testing.assert_allclose(Tensor(x).avg_pool2d(2).numpy(), torch.nn.functional.avg_pool2d(torch.tensor(x), 2).numpy(),
                                rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape, kernel, stride, dilation", GEOMETRIES[:6])
+def test_both_forms_have_the_same_gradient(shape, kernel, stride, dilation) -> None:
+    """The view form is taken without a gradient, but one may still flow through it (requires_grad
+    set after the windows were built): its gradient (a sum over the repeats) is the slice form's."""
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal(shape).astype(np.float32)
+    g = rng.standard_normal(gathered(a, kernel, stride, dilation).shape).astype(np.float32)
+    grads = []
+    for form in (window_views, window_slices):
+        x = Tensor(a, requires_grad=True)
+        (form(x, kernel, stride, dilation) * Tensor(g)).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-5)
