@@ -87,8 +87,18 @@ def uop_lowering(device: str, lower_pass: str, chip: str = "") -> list[str]:
     bf16), loop-invariant code motion for a GPU, the lowering (for `chip`, where given). The search
     lowers its candidates through the same passes."""
     lower = f"{lower_pass}{{arch={chip}}}" if chip and "{" not in lower_pass else lower_pass
-    return [*vectorize_passes(device), *async_copy_passes(device, chip), "uop-emulate-bf16", *hoist_passes(device),
-            lower]
+    return [*vectorize_passes(device), *async_copy_passes(device, chip), emulate_bf16_pass(device),
+            *hoist_passes(device), lower]
+
+
+def emulate_bf16_pass(device: str) -> str:
+    """`uop-emulate-bf16`, leaving f32 -> bf16 casts that only feed stores to a target whose lowering
+    rounds them itself (cuda: one cvt.rn.bf16x2.f32 instead of nine integer ops: a bf16 matmul's epilogue)."""
+    if device not in TARGET_PASS:
+        return "uop-emulate-bf16"
+    from tinyir.passes.kernel_optimize import target_limits
+
+    return "uop-emulate-bf16{native_stores=true}" if target_limits(device).rounds_to_bf16 else "uop-emulate-bf16"
 
 
 def hoist_passes(device: str) -> list[str]:

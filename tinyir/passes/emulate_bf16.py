@@ -27,6 +27,7 @@ conversion, and OpenCL's storage-mode f16 goes through float).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
@@ -184,8 +185,11 @@ def _alu(op: Operation) -> Operation | None:
     return round_to_bf16(wide.results[0]) if isinstance(op, INEXACT) else wide
 
 
-def _cast(op: uop.CastOp) -> Operation | SSAValue | None:
+def _cast(op: uop.CastOp, native_stores: bool = False) -> Operation | SSAValue | None:
     src, dst = op.input.type, op.result.type
+    if native_stores and dst == bf16 and src == f32 and all(
+            isinstance(u.operation, uop.StoreOp) and u.index == 2 for u in op.result.uses):
+        return None  # the target rounds it (NATIVE-BF16-STORES)
     if dst == bf16:
         if src in WIDE_SOURCES:
             return round_to_bf16(to_f32_round_to_odd(op.input))
@@ -209,30 +213,35 @@ def _bitcast(op: uop.BitcastOp) -> Operation | None:
     return None
 
 
-def rules() -> Sequence[Rule]:
+def rules(native_stores: bool = False) -> Sequence[Rule]:
     return [
         rule(uop.LoadOp, _widened_load, "load of bf16 -> load, then its bits shifted into an f32 (unless it only moves)"),
         rule(uop.LdMatrixOp, _widened_ldmatrix, "ldmatrix of bf16 -> the same; elements widened for readers that compute"),
         rule(uop.MmaOp, _uniform_matrix_operands, "mma whose A (B) mixes bf16 bits and f32 -> the bits widened too"),
         rule(uop.StoreOp, _rounded_store, "store of a (bf16 as f32) value -> round to nearest even bf16, store"),
         rule((uop.ConstOp, uop.DefineAccOp), _literal, "bf16 const/define_acc -> the same f32"),
-        rule(uop.CastOp, _cast, "cast to bf16 -> to f32 (to odd from f64/i32/i64), round; bf16 -> f32: the value; "
-                                "f64 -> f16: through f32 rounded to odd"),
+        rule(uop.CastOp, lambda op: _cast(op, native_stores),
+             "cast to bf16 -> to f32 (to odd from f64/i32/i64), round (native_stores: an f32 cast only stored "
+             "stays); bf16 -> f32: the value; f64 -> f16: through f32 rounded to odd"),
         rule(uop.BitcastOp, _bitcast, "bitcast to bf16 -> widen the bits; bitcast of bf16 -> its 16 bits"),
         rule(INEXACT, _alu, "inexact bf16 op -> the f32 op, rounded to bf16"),
         rule(EXACT, _alu, "neg/max/where on bf16 -> the f32 op (exact)"),
     ]
 
 
+@dataclass(frozen=True)
 class EmulateBf16(RulePass):
     """bf16 values as f32 (rounded to bf16 after each op), bf16 only in memory."""
 
     name = "uop-emulate-bf16"
     summary = "bf16 arithmetic in f32, rounded to bf16 after every op; bf16 only in loads and stores"
     greedy = False
+    # NATIVE-BF16-STORES: an f32 -> bf16 cast whose every reader is a store of its value stays, for a
+    # lowering that rounds it itself (cuda: cvt.rn.bf16x2.f32; a NaN becomes the canonical quiet NaN)
+    native_stores: bool = False
 
     def rules(self) -> Sequence[Rule]:
-        return rules()
+        return rules(self.native_stores)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if not any(_is_bf16(v) or isinstance(o, uop.CastOp) and v.type == f64 for o in op.walk()

@@ -90,6 +90,7 @@ class KernelLimits:
     matrix_instructions: tuple[str, ...] = ()  # tensor-core instructions (tinyir/tensor_cores.py names)
     async_copy: bool = False         # global -> local copies without registers (cp.async): staged tiles pipelined
     copy_stages: int = 2             # with async_copy: buffers per staged tile (copies of the next stages-1 chunks in flight)
+    rounds_to_bf16: bool = False     # the lowering rounds an f32 to the bf16 a store takes (cuda: cvt.rn.bf16x2.f32)
 
     @property
     def has_local(self) -> bool:

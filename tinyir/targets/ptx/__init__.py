@@ -18,7 +18,8 @@ def _device(ordinal: int | None = None) -> Device:
 
 
 _LIMITS = KernelLimits(max_local_size=1024, local_memory_bytes=SHARED_BYTES_PER_BLOCK["sm_80"], cores=132,
-                       max_copies=512, matrix_instructions=NVIDIA_SM80, async_copy=True, copy_stages=3)
+                       max_copies=512, matrix_instructions=NVIDIA_SM80, async_copy=True, copy_stages=3,
+                       rounds_to_bf16=True)
 #: per arch (`arch=` of lower-to-ptx / kernel-optimize / uop-async-copy): the shared memory a block
 #: may use (past 48 KB as dynamic shared memory); sm_90a adds wgmma to the matrix instructions. With
 #: no arch: sm_80's, uop-to-ptx's default (an sm_86/89 GPU takes less: lower for its arch there)

@@ -285,6 +285,8 @@ def _from_bool(p: SSAValue, dst: Attribute) -> Operation:
 
 def _cast(op: uop.CastOp) -> Operation | SSAValue:
     x, src, dst = op.input, _source_type(op), op.result.type
+    if src == f32 and dst == bf16:  # NATIVE-BF16-STORES (uop-emulate-bf16 kept it): the bf16 in the low half
+        return ptx.Pack2Op("bf16x2", x, x)
     if dst == i1:
         return x if src == i1 else _to_bool(x, src)
     if src == i1:
@@ -842,7 +844,8 @@ class UopToPTX(RulePass):
                  _via_f32(op, lambda x: ptx.SqrtOp("f32", [x], "rn")), "sqrt -> sqrt.rn.f32 | sqrt.rn.f64"),
             rule(uop.RecipOp, lambda op: ptx.RcpOp("f64", [op.input], "rn") if op.input.type == f64 else
                  _via_f32(op, lambda x: ptx.RcpOp("f32", [x], "rn")), "recip -> rcp.rn.f32 | rcp.rn.f64"),
-            rule(uop.CastOp, _cast, "cast -> cvt with rounding, setp (to bool), selp (from bool)"),
+            rule(uop.CastOp, _cast, "cast -> cvt with rounding, setp (to bool), selp (from bool); f32 -> bf16 "
+                 "(only stored): cvt.rn.bf16x2.f32"),
             rule(uop.BitcastOp, _bitcast, "bitcast -> mov.b32 (f32 <-> i32), byte reinterpretation"),
         ]
 
