@@ -91,35 +91,35 @@ def uop_lowering(device: str, lower_pass: str, chip: str = "") -> list[str]:
             *hoist_passes(device), lower]
 
 
+def _builtin_limits(device: str, chip: str = ""):
+    """A built-in target's limits (for `chip`), None for a plugin's: the optional passes below are
+    chosen from them."""
+    if device not in TARGET_PASS:
+        return None
+    from tinyir.passes.kernel_optimize import target_limits
+
+    return target_limits(device, chip)
+
+
 def emulate_bf16_pass(device: str) -> str:
     """`uop-emulate-bf16`, leaving f32 -> bf16 casts that only feed stores to a target whose lowering
     rounds them itself (cuda: one cvt.rn.bf16x2.f32 instead of nine integer ops: a bf16 matmul's epilogue)."""
-    if device not in TARGET_PASS:
-        return "uop-emulate-bf16"
-    from tinyir.passes.kernel_optimize import target_limits
-
-    return "uop-emulate-bf16{native_stores=true}" if target_limits(device).rounds_to_bf16 else "uop-emulate-bf16"
+    limits = _builtin_limits(device)
+    return "uop-emulate-bf16{native_stores=true}" if limits and limits.rounds_to_bf16 else "uop-emulate-bf16"
 
 
 def hoist_passes(device: str) -> list[str]:
     """`uop-hoist` for a built-in GPU target (local memory: work-groups): their assemblers leave
     loop-invariant index math inside loops (ptxas does); LLVM's own LICM serves the CPU."""
-    if device not in TARGET_PASS:
-        return []
-    from tinyir.passes.kernel_optimize import target_limits
-
-    return ["uop-hoist"] if target_limits(device).has_local else []
+    limits = _builtin_limits(device)
+    return ["uop-hoist"] if limits and limits.has_local else []
 
 
 def vectorize_passes(device: str) -> list[str]:
     """`uop-vectorize` for a built-in GPU target whose limits ask for vectors (vector_width > 1; every
     built-in lowering accepts vload/vstore); none for the CPU (LLVM's SLP vectorizer merges copies)."""
-    if device not in TARGET_PASS:
-        return []
-    from tinyir.passes.kernel_optimize import target_limits
-
-    limits = target_limits(device)
-    if not limits.has_local or limits.vector_width <= 1:
+    limits = _builtin_limits(device)
+    if not limits or not limits.has_local or limits.vector_width <= 1:
         return []
     # where staged copies become cp.async, bf16 copies are merged too (cp.async copies 4, 8 or 16 bytes)
     return [f"uop-vectorize{{width={limits.vector_width}" + (" bf16_copies=true" if limits.async_copy else "") + "}"]
@@ -129,12 +129,9 @@ def async_copy_passes(device: str, chip: str = "") -> list[str]:
     """`uop-async-copy` (staged tiles pipelined) for a built-in target whose limits say it copies
     asynchronously (cuda: cp.async); its stages and local memory come from the target's limits (for
     the chip that `lower-to-ptx{arch=...}` names)."""
-    if device not in TARGET_PASS:
-        return []
-    from tinyir.passes.kernel_optimize import target_limits
-
+    limits = _builtin_limits(device, chip)
     arch = f" arch={chip}" if chip else ""
-    return [f"uop-async-copy{{target={device}{arch}}}"] if target_limits(device, chip).async_copy else []
+    return [f"uop-async-copy{{target={device}{arch}}}"] if limits and limits.async_copy else []
 
 
 def named_pipelines() -> dict[str, tuple[str, str]]:

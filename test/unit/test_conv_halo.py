@@ -141,3 +141,14 @@ def test_tc_conv_default_on_cuda(shape, ty: str, cuda_available) -> None:
 
     module, args, want = conv_module(*shape, ty)
     check(compile_program(module, "cuda").run(args)[0], want, ty)
+
+
+def test_tc_conv_stays_on_mma_sync_for_sm_90a() -> None:
+    """The chain an sm_90 GPU's device runs (chip sm_90a) takes wgmma for matrix products, but a
+    convolution keeps mma.sync with its halo tile (wgmma_heuristics: more reduces than its channels')."""
+    from tinyir.targets.ptx.emit import emit_module
+
+    module, _, _ = conv_module(2, 32, 16, 64, 1, "f16")
+    run_passes(module, default_pipeline("cuda", "uop-to-ptx", "", "sm_90a"))
+    text = emit_module(module)
+    assert ".target sm_90a" in text and "mma.sync.aligned.m16n8k16" in text and "wgmma" not in text

@@ -218,12 +218,10 @@ def tensor_core_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Act
         return None
     from tinyir.passes.wgmma_heuristics import wgmma_actions
 
-    axis_list, glob, red = _shape(kernel)
-    # None unless PREFER_WGMMA and the target has wgmma (sm_90a); a convolution (more reduces than its
-    # channels') stays on mma.sync, whose halo tiles (CONV_TC_TILE) are what its speed was measured with
-    wgmma = wgmma_actions(kernel, limits) if len(red) == 1 else None
+    wgmma = wgmma_actions(kernel, limits)  # None unless PREFER_WGMMA, the target has wgmma (sm_90a) and it fits
     if wgmma is not None:
         return wgmma
+    axis_list, glob, red = _shape(kernel)
     for r in sorted(red, key=lambda a: -axis_list[a].extent):
         found = tc_plan(kernel, axis_list[r], 0, limits)
         if isinstance(found, str):

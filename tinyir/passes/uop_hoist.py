@@ -25,7 +25,7 @@ from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
 
 from tinyir.dialects import uop
-from tinyir.rewrite import Rule, RulePass, rule
+from tinyir.rewrite import Rule, RulePass, RuleTable, rule
 
 Loops = tuple[uop.RangeOp, ...]
 
@@ -106,6 +106,4 @@ class UopHoist(RulePass):
                      "pure op whose operands are all defined outside its innermost loops -> before the outermost such loop")]
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        from tinyir.rewrite import RuleTable
-
-        RuleTable(self.name, self.rules(LoopNest.of(op))).apply(op, greedy=False)
+        RuleTable(self.name, self.rules(LoopNest.of(op))).apply(op, greedy=self.greedy)

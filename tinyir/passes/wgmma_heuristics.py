@@ -18,14 +18,16 @@ from tinyir.tensor_cores import INSTRUCTIONS
 
 #: the cuda heuristics take wgmma over mma.sync where the target lists it (arch=sm_90a, which the cuda
 #: device lowers for on an sm_90 GPU). H100, f16 4096^3: this plan's 128 x 256 tiles with 4 stages took
-#: 0.306 ms (59% of cuBLAS) against mma.sync's 0.472 (docs/performance.md, stop 19)
+#: 0.251 ms (72% of cuBLAS) against mma.sync's 0.462 (docs/performance.md, stop 20)
 PREFER_WGMMA = True
 
 
 def wgmma_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | None:
     """The wgmma action list for a matrix product (module docstring); None where PREFER_WGMMA is off,
-    the target has no wgmma, or no plan fits."""
-    if not PREFER_WGMMA:
+    the target has no wgmma, no plan fits, or the kernel is a convolution (more reduces than its
+    channels': mma.sync's halo tiles, CONV_TC_TILE, are what its speed was measured with)."""
+    reduces = [r for r in axes(kernel) if r.range_kind == loop.RangeKind.REDUCE]
+    if not PREFER_WGMMA or len(reduces) != 1:
         return None
     return plan_wgmma(kernel, limits)
 
