@@ -79,14 +79,20 @@ def workloads(quick: bool) -> list[Workload]:
     return out
 
 
-def median_time(fn: Callable[[], object], repeat: int, budget_s: float = 20.0) -> float:
-    """Median of up to `repeat` timed calls after one warm-up (fewer when a call is slow)."""
+def median_time(fn: Callable[[], object], repeat: int, budget_s: float = 20.0, warmup_s: float = 0.05) -> float:
+    """Median of up to `repeat` timed calls after warm-up calls (fewer when a call is slow)."""
     # Let the previous library's spinning worker threads (BLAS, OpenMP) go to sleep first: on a
     # machine with few cores they would otherwise steal the cores from this one.
     time.sleep(0.2)
+    # After that pause the cores take about 10 ms of work to come back to speed (every library's
+    # first 5-10 calls of a 1 ms softmax were up to 3x slower here), so warm up for `warmup_s`.
     start = time.perf_counter()
     fn()
     first = time.perf_counter() - start
+    warm_calls = 0
+    while time.perf_counter() - start < warmup_s and warm_calls < 1000:
+        fn()
+        warm_calls += 1
     count = max(1, min(repeat, int(budget_s / max(first, 1e-9))))
     times = []
     for _ in range(count):
