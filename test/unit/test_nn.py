@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-import test_tensor_helpers  # noqa: F401 - sets the test device (cpu unless TINYIR_TEST_DEVICE says otherwise)
+from test_tensor_helpers import tensor_test_device  # noqa: F401 - an autouse fixture: TINYIR_TEST_DEVICE
 
 from tinyir import Tensor, nn
 from tinyir.nn.state import get_state_dict

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-import test_tensor_helpers  # noqa: F401 - sets the test device
+from test_tensor_helpers import tensor_test_device  # noqa: F401 - an autouse fixture: TINYIR_TEST_DEVICE
 
 from tinyir import Tensor
 from tinyir.frontend import realize

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import test_tensor_helpers  # noqa: F401 - sets the test device
+from test_tensor_helpers import tensor_test_device  # noqa: F401 - an autouse fixture: TINYIR_TEST_DEVICE
 
 from tinyir import Tensor, dtypes, nn
 from tinyir.nn.state import get_parameters, get_state_dict, load_state_dict, safe_load, safe_load_metadata, safe_save
