@@ -111,3 +111,24 @@ def test_gradients_are_torchs(device):
         torch_fn(tx, ty).sum().backward()
         np.testing.assert_array_equal(gx.numpy(), tx.grad.numpy())
         np.testing.assert_array_equal(gy.numpy(), ty.grad.numpy())
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_float_floor_division_floors_the_exact_quotient(device):
+    """`//` on floats is PyTorch's (and Python's): 1.0 // 0.1 is 9, not floor(1.0 / 0.1) = 10. Inputs where
+    PyTorch's own rounding of a huge or half-precision quotient could differ by one ulp are left out."""
+    v = np.array([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 0.1, 0.7, 7.0, -7.0, 5.3, -5.3, -2.5, 3.7, 0.3,
+                  -0.3, 1e-3], np.float32)
+    a, b = np.repeat(v, v.size), np.tile(v, v.size)
+    for dtype in (np.float32, np.float64):
+        got = (Tensor(a.astype(dtype), device=device) // Tensor(b.astype(dtype), device=device)).numpy()
+        _same_bits(got, (torch.tensor(a.astype(dtype)) // torch.tensor(b.astype(dtype))).numpy())
+    x = Tensor(a, device=device).cast(dtypes.bfloat16) // Tensor(b, device=device).cast(dtypes.bfloat16)
+    _same_bits(x.cast(dtypes.float32).numpy(), (torch.tensor(a).bfloat16() // torch.tensor(b).bfloat16()).float().numpy())
+    assert (Tensor([1.0, -1.0], device=device) // 0.1).tolist() == [1.0 // 0.1, -1.0 // 0.1] == [9.0, -10.0]
+
+
+def test_float_floor_division_has_no_gradient():
+    x, y = Tensor([5.3, -2.5], requires_grad=True), Tensor([0.1, 2.0], requires_grad=True)
+    gx, gy = (x // y).sum().gradient(x, y)
+    assert gx.tolist() == [0.0, 0.0] and gy.tolist() == [0.0, 0.0]

@@ -594,11 +594,26 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
 
     def _floordiv(self, b: Tensor) -> Tensor:
         if self.dtype.is_float():
-            return (self / b).floor()
+            return self._float_floordiv(b)
         q = self._op("idiv", b)
         inexact = self._op("mod", b)._op("cmpne", b.zeros_like(), dtype=dtypes.bool)
         signs_differ = (self < 0) ^ (b < 0)
         return (inexact & signs_differ).where(q - 1, q)
+
+    def _float_floordiv(self, b: Tensor) -> Tensor:
+        """Python's and PyTorch's float floor division, taken from the exact remainder: floor(a / b)
+        rounds the quotient first (1.0 // 0.1 would be 10, not 9). A step function: no gradient.
+        float16 and bfloat16 are divided in float32 and rounded once, as PyTorch does."""
+        if self.dtype.itemsize < 4:
+            return self.float()._float_floordiv(b.float()).cast(self.dtype)
+        a, b = self.detach(), b.detach()
+        r = a._op("fmod", b)
+        q = (a - r) / b  # a - r is a whole multiple of b: the quotient is whole up to one rounding
+        q = ((r != 0) & ((r < 0) ^ (b < 0))).where(q - 1, q)
+        whole = q.floor()
+        whole = (q - whole > 0.5).where(whole + 1, whole)
+        whole = (q == 0).where(a.zeros_like().copysign(a / b), whole)  # the sign of the true quotient
+        return (b == 0).where(a / b, whole)
 
     def mod(self, x: Any, reverse: bool = False) -> Tensor:
         """Python/PyTorch remainder: the sign of the divisor."""
