@@ -43,6 +43,25 @@ def test_integer_min_and_argmin_at_the_type_limits(device, np_type, dt):
 
 
 @pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("np_type", [np.int64, np.uint32, np.uint64, np.int16])
+def test_running_and_scattered_extremes_of_wide_integers(device, np_type):
+    """cummax/cummin and scatter_reduce amax/amin keep every bit of 64-bit and uint32 values (their
+    keys were int32: [-2**63 + 1, -7, 2] had a running max of [-2**63 + 1, -2**63 + 1, 2])."""
+    info = np.iinfo(np_type)
+    a = np.array([info.min + 1, 7, 2**31 + 5 if info.max > 2**32 else 3, info.max, 5, info.min, 2**31 - 1
+                  if info.max > 2**31 else 1, 9], np_type)
+    t = Tensor(a, device=device)
+    np.testing.assert_array_equal(t.cummax(0)[0].numpy(), np.maximum.accumulate(a))
+    np.testing.assert_array_equal(t.cummin(0)[0].numpy(), np.minimum.accumulate(a))
+    np.testing.assert_array_equal(t.cummax(0)[1].numpy(), torch.cummax(torch.tensor(a.astype(np.float64)), 0)[1])
+    index = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    for reduce, fn in (("amax", np.maximum), ("amin", np.minimum)):
+        got = Tensor(np.zeros(4, np_type), device=device).scatter_reduce(0, Tensor(index, device=device), t, reduce,
+                                                                           include_self=False)
+        np.testing.assert_array_equal(got.numpy(), fn(a[0::2], a[1::2]))
+
+
+@pytest.mark.parametrize("device", DEVICES)
 def test_issue_examples_min_argmin(device):
     assert Tensor(np.int8([-128, 5, 3]), device=device).min().item() == -128
     assert Tensor(np.int32([3, -2**31, 7]), device=device).argmin().item() == 1

@@ -166,6 +166,7 @@ class IndexingMixin:
         (torch.Tensor.scatter_reduce). include_self=False leaves self's value out of the positions
         written to. An integer mean rounds down, as in PyTorch. The gradient of amax/amin is shared
         evenly by the elements equal to the result."""
+        from tinyir.frontend.sorting import from_order_key, order_key
         from tinyir.frontend.tensor import Tensor
 
         if reduce not in SCATTER_REDUCTIONS:
@@ -191,10 +192,10 @@ class IndexingMixin:
         else:
             sign = 1 if reduce == "amax" else -1
             if is_int:
-                keyed = x.cast(dtypes.int32)
+                keyed = order_key(x)
                 keyed = keyed if sign > 0 else ~keyed
-                acc = hot.where(keyed, -(2**31)).max(-2)
-                acc = acc if sign > 0 else ~acc
+                acc = hot.where(keyed, dtypes.min(keyed.dtype)).max(-2)
+                acc = from_order_key(acc if sign > 0 else ~acc, self.dtype)
             else:
                 acc = sign * hot.where(sign * x, -float("inf")).max(-2)
         acc = acc.cast(self.dtype)

@@ -35,6 +35,24 @@ def _same(a: Tensor, b: Tensor) -> Tensor:
     return (a == b) | (_nan(a) & _nan(b))
 
 
+def order_key(x: Tensor) -> Tensor:
+    """x's integers (or bools) in a signed type whose order is theirs, so that `~` reverses it and the
+    type's minimum is below every key: int32 for the narrow types, int64 for int64 and uint32, and
+    uint64's bits with the top one flipped (2**63 + v keeps its place above v)."""
+    if x.dtype.itemsize < 4 or x.dtype == dtypes.int32:
+        return x.cast(dtypes.int32)
+    if x.dtype == dtypes.uint64:
+        return x.bitcast(dtypes.int64) ^ dtypes.min(dtypes.int64)
+    return x.cast(dtypes.int64)
+
+
+def from_order_key(key: Tensor, dtype) -> Tensor:
+    """The value of dtype that `order_key` made `key` from."""
+    if dtype == dtypes.uint64:
+        return (key ^ dtypes.min(dtypes.int64)).bitcast(dtypes.uint64)
+    return key.cast(dtype)
+
+
 def _pick(x: Tensor, index: Tensor) -> Tensor:
     """x[..., index[..., k]] along the last axis by a one-hot match (index has x's leading shape)."""
     from tinyir.frontend.tensor import Tensor
@@ -112,9 +130,9 @@ class SortingMixin:
             nan_seen = (upto & _nan(xj)).any(-1, keepdim=True)
             hit = upto & nan_seen.where(_nan(xj), keyed.unsqueeze(-2) == extreme)
         else:
-            keyed = x.cast(dtypes.int32)
+            keyed = order_key(x)
             keyed = keyed if largest else ~keyed  # ~ reverses the order of ints, with no overflow
-            extreme = upto.where(keyed.unsqueeze(-2), -(2**31)).max(-1, keepdim=True)
+            extreme = upto.where(keyed.unsqueeze(-2), dtypes.min(keyed.dtype)).max(-1, keepdim=True)
             hit = upto & (keyed.unsqueeze(-2) == extreme)
         index = hit.where(positions, -1).max(-1)
         return _pick(x, index).transpose(d, -1), index.transpose(d, -1)
