@@ -390,6 +390,29 @@ def test_wgmma_batched_matmul_with_epilogue_and_a_computed_factor() -> None:
         lowered(module, "tc:3:1,stage:3:0")
 
 
+def test_heuristics_keep_mma_sync_for_a_computed_factor() -> None:
+    """A relu's backward makes a factor computed from two loads (where(h > 0, g, 0)); stage copies loads
+    only, so wgmma could not read it, and the sm_90a heuristics keep mma.sync there instead of
+    choosing a plan loop-to-uop refuses. The plain product beside it still gets wgmma. Both match numpy."""
+    from tinyir import Tensor
+    from tinyir.frontend.realize import build_function, collect
+
+    x, g, h = inputs([(128, 64), (128, 256), (128, 256)], "f16")
+    ts = [Tensor(v, device="reference") for v in (x, g, h)]
+    masked = (ts[2] > 0).where(ts[1], 0)
+    graph = collect([(ts[0].T @ masked).lazydata, (ts[0].T @ ts[1]).lazydata], lambda node: node.realized is not None)
+    module, _ = build_function(graph)
+    order = [next(i for i, t in enumerate(ts) if t.lazydata is a) for a in graph.args]
+    specs = default_pipeline("cuda", "uop-to-ptx", "", "sm_90a")
+    run_passes(module, specs[: next(i for i, s in enumerate(specs) if s.startswith("uop-to-ptx"))])
+    kernels = [op for op in module.walk() if op.name == "uop.kernel"]
+    assert sorted(k.attributes["actions"].data.split(",")[0] for k in kernels) == ["tc:2:0", "tc:2:2"]
+    got = run_program(module, [(x, g, h)[i] for i in order])
+    xd, gd, hd = (v.astype(np.float64) for v in (x, g, h))
+    check(got[0], xd.T @ np.where(hd > 0, gd, 0), "f16")
+    check(got[1], xd.T @ gd, "f16")
+
+
 def test_uop_and_ptx_wgmma_verify_their_operands() -> None:
     """uop.wgmma: a shared-memory instruction, N/2 f32 accumulators, local tiles of its element type;
     ptx.wgmma: shape m64nNk16 and N/2 registers. The uop form prints and parses back."""

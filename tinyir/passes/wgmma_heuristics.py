@@ -4,14 +4,14 @@ wgmma reads A and B from staged tiles (tinyir/tensor_cores.py SharedOperands), s
 with the widest wgmma that fits (m64n128k16, else m64n64k16), each warpgroup two instructions along m
 (a 128 x N register tile), two warpgroups a work-group along n where the columns allow (a 128 x 256
 tile), else along m, and the reduce staged in chunks of 4 k steps (64 elements) or 2, whichever tiles
-fit the local memory. A product smaller than the instruction, or a convolution (a reduce with a window
-besides the channels), keeps mma.sync. Without a
+fit the local memory. A product smaller than the instruction, a convolution (a reduce with a window
+besides the channels), or a product with a computed factor (stage copies loads only), keeps mma.sync. Without a
 fitting plan the heuristics keep mma.sync (tinyir/passes/kernel_heuristics.py).
 """
 
 from __future__ import annotations
 
-from tinyir.dialects import loop
+from tinyir.dialects import loop, uop
 from tinyir.passes.kernel_optimize import Action, axes
 from tinyir.targets.base import KernelLimits
 from tinyir.tensor_cores import INSTRUCTIONS
@@ -72,9 +72,29 @@ def plan_wgmma(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action] | No
                     if steps % chunk:
                         continue
                     actions = [*base, *extra, Action("stage", r, chunk)]
+                    staged = kernel.clone()
                     try:  # the staged tiles must fit the local memory
-                        apply_actions(kernel.clone(), actions, limits)
+                        apply_actions(staged, actions, limits)
                     except KernelOptimizeError:
                         continue
+                    if not operands_staged(staged):
+                        return None  # a computed factor (a relu mask's where): mma.sync reads it from registers
                     return actions
     return None
+
+
+def operands_staged(kernel: loop.KernelOp) -> bool:
+    """Whether the stage pass will copy both factors of the kernel's product (after its actions) into
+    tiles laid out for wgmma's descriptors, which is all wgmma can read. stage copies loads, so a factor
+    computed from loads (the backward of a relu: where(x > 0, grad, 0)) stays in global memory, where
+    only mma.sync can take it."""
+    from tinyir.passes.stage import staged_loads
+    from tinyir.passes.tensor_core import _uncast
+
+    tiles = {id(s.load) for s in staged_loads(kernel) if s.core is not None}
+    for red in (op for op in kernel.body.block.ops if isinstance(op, loop.ReduceOp)):
+        mul = red.value.owner
+        factors = [_uncast(v) for v in mul.operands] if isinstance(mul, uop.MulOp) else []
+        if len(factors) != 2 or not all(f is not None and id(f.owner) in tiles for f in factors):
+            return False
+    return True
