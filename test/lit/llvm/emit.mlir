@@ -3,7 +3,8 @@
 // -t llvm prints real LLVM IR: rotated loops with a phi per induction variable, the accumulator
 // alloca in the entry block, byte-wide bools, intrinsics declared once; LLVM parses and verifies it.
 // The outermost grid loop is parallel: it runs over [%start, %end), two trailing i32 parameters,
-// and skips an empty part; index math that cannot wrap is nsw.
+// and skips an empty part; index math that cannot wrap is nsw. WIDE-INDEX: a host kernel prints its
+// loop indices and the nsw index math built from them in i64 (%start and %end sign-extended once).
 
 // LLVM: VERIFIED
 
@@ -13,31 +14,33 @@
 // CHECK-LABEL: define void @r0(ptr noalias %o, ptr noalias %a, i32 %start, i32 %end) #0 {
 // CHECK-NEXT:  entry:
 // CHECK-NEXT:    %acc = alloca float, align 4
-// CHECK-NEXT:    %[[L1:loop[0-9]*]].any = icmp slt i32 %start, %end
+// CHECK-NEXT:    %[[L1:loop[0-9]*]].lo = sext i32 %start to i64
+// CHECK-NEXT:    %[[L1]].hi = sext i32 %end to i64
+// CHECK-NEXT:    %[[L1]].any = icmp slt i32 %start, %end
 // CHECK-NEXT:    br i1 %[[L1]].any, label %[[L1]], label %[[L1]].exit
 // CHECK-NEXT:  [[L1]]:
-// CHECK-NEXT:    %g0 = phi i32 [ %start, %entry ], [ %g0.next, %[[L2:loop[0-9]*]].exit ]
+// CHECK-NEXT:    %g0 = phi i64 [ %[[L1]].lo, %entry ], [ %g0.next, %[[L2:loop[0-9]*]].exit ]
 // CHECK-NEXT:    store float 0xFFF0000000000000, ptr %acc, align 4
-// CHECK-NEXT:    %base = mul nuw nsw i32 %g0, 8
+// CHECK-NEXT:    %base = mul nuw nsw i64 %g0, 8
 // CHECK-NEXT:    br label %[[L2]]
 // CHECK-NEXT:  [[L2]]:
-// CHECK-NEXT:    %k = phi i32 [ 0, %[[L1]] ], [ %k.next, %[[L2]] ]
-// CHECK-NEXT:    %idx = add nuw nsw i32 %base, %k
-// CHECK-NEXT:    %[[P:.*]] = getelementptr inbounds float, ptr %a, i32 %idx
+// CHECK-NEXT:    %k = phi i64 [ 0, %[[L1]] ], [ %k.next, %[[L2]] ]
+// CHECK-NEXT:    %idx = add nuw nsw i64 %base, %k
+// CHECK-NEXT:    %[[P:.*]] = getelementptr inbounds float, ptr %a, i64 %idx
 // CHECK-NEXT:    %[[V:.*]] = load float, ptr %[[P]], align 4
 // CHECK-NEXT:    %[[OLD:.*]] = load float, ptr %acc, align 4
 // CHECK-NEXT:    %[[MAX:.*]] = call float @llvm.maximum.f32(float %[[OLD]], float %[[V]])
 // CHECK-NEXT:    store float %[[MAX]], ptr %acc, align 4
-// CHECK-NEXT:    %k.next = add nuw nsw i32 %k, 1
-// CHECK-NEXT:    %k.done = icmp eq i32 %k.next, 8
+// CHECK-NEXT:    %k.next = add nuw nsw i64 %k, 1
+// CHECK-NEXT:    %k.done = icmp eq i64 %k.next, 8
 // CHECK-NEXT:    br i1 %k.done, label %[[L2]].exit, label %[[L2]]
 // CHECK-NEXT:  [[L2]].exit:
 // CHECK-NEXT:    %[[R:.*]] = load float, ptr %acc, align 4
 // CHECK-NEXT:    %[[S:.*]] = call float @llvm.sqrt.f32(float %[[R]])
-// CHECK-NEXT:    %[[Q:.*]] = getelementptr inbounds float, ptr %o, i32 %g0
+// CHECK-NEXT:    %[[Q:.*]] = getelementptr inbounds float, ptr %o, i64 %g0
 // CHECK-NEXT:    store float %[[S]], ptr %[[Q]], align 4
-// CHECK-NEXT:    %g0.next = add nuw nsw i32 %g0, 1
-// CHECK-NEXT:    %g0.done = icmp eq i32 %g0.next, %end
+// CHECK-NEXT:    %g0.next = add nuw nsw i64 %g0, 1
+// CHECK-NEXT:    %g0.done = icmp eq i64 %g0.next, %[[L1]].hi
 // CHECK-NEXT:    br i1 %g0.done, label %[[L1]].exit, label %[[L1]]
 // CHECK-NEXT:  [[L1]].exit:
 // CHECK-NEXT:    ret void
@@ -65,11 +68,11 @@ func.func @reduce(%out: !st.buffer<4xf32>, %x: !st.buffer<4x8xf32>) {
 // CHECK-LABEL: define void @g0(ptr noalias %o, ptr noalias %a, i32 %start, i32 %end) #0 {
 // CHECK:         %[[H:.*]] = load half, ptr %{{.*}}, align 2
 // CHECK-NEXT:    %[[GT:.*]] = fcmp olt half 0xH3C00, %[[H]]
-// CHECK-NEXT:    %valid = icmp slt i32 %i, 6
+// CHECK-NEXT:    %valid = icmp slt i64 %i, 6
 // CHECK-NEXT:    br i1 %valid, label %[[IF:if[0-9]*]], label %[[IF]].end
 // CHECK-NEXT:  [[IF]]:
 // CHECK-NEXT:    %[[B:.*]] = zext i1 %[[GT]] to i8
-// CHECK-NEXT:    %[[P:.*]] = getelementptr inbounds i8, ptr %o, i32 %i
+// CHECK-NEXT:    %[[P:.*]] = getelementptr inbounds i8, ptr %o, i64 %i
 // CHECK-NEXT:    store i8 %[[B]], ptr %[[P]], align 1
 // CHECK-NEXT:    br label %[[IF]].end
 // CHECK-NEXT:  [[IF]].end:

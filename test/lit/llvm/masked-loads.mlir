@@ -17,7 +17,7 @@
 // CHECK:         llir.fadd %{{.*}}, %t {fastmath = "reassoc"} : f32
 // LL-LABEL: define void @w0(
 // LL:         %[[M0:.*]] = insertelement <4 x i1> poison, i1 %left, i32 0
-// LL:         %[[P:.*]] = getelementptr float, ptr %a, i32 %{{.*}}
+// LL:         %[[P:.*]] = getelementptr float, ptr %a, i64 %{{.*}}
 // LL-NEXT:    %[[V:.*]] = call <4 x float> @llvm.masked.load.v4f32.p0(ptr %[[P]], i32 4, <4 x i1> %{{.*}}, <4 x float> zeroinitializer)
 // LL-NEXT:    %{{.*}} = extractelement <4 x float> %[[V]], i32 0
 // LL:         call float @llvm.fma.f32(float %x0,
