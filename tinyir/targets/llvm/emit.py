@@ -164,9 +164,8 @@ class _FunctionPrinter:
         self.metadata: list[str] = []  # `!llvm.loop` nodes, numbered by the module
         self.bounds: tuple[str, str] | None = None  # (%start, %end) of the parallel loop
         # WIDE-INDEX: values printed in i64 (host kernels only), and the i32 `trunc` of those read as i32
-        ops = list(kernel.body.block.ops)
-        self.wide = wide_index_values(ops) if kernel.calling_conv is None else set()
-        self.narrow_needed = _narrow_uses(ops, self.wide) if self.wide else set()
+        self.wide: set[SSAValue] = set()
+        self.narrow_needed: set[SSAValue] = set()
         self.narrow: dict[SSAValue, str] = {}
 
     def fresh(self, hint: str | None) -> str:
@@ -225,6 +224,10 @@ class _FunctionPrinter:
     def print_function(self, noalias: bool) -> str:
         kernel = self.kernel
         block = kernel.body.block
+        if kernel.calling_conv is None:  # WIDE-INDEX: a host kernel
+            ops = list(block.ops)
+            self.wide = wide_index_values(ops)
+            self.narrow_needed = _narrow_uses(ops, self.wide)
         params = []
         for arg in block.args:
             attrs = " noalias" if noalias else ""
