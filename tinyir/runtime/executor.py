@@ -597,7 +597,10 @@ def _compile_into(program: Program, module: ModuleOp, specs: Sequence[str], targ
                                  reuse)
     COMPILE_STATS.pipelines += 1
     with _fewer_full_collections(then_collect=True):  # hashing and emitting: as busy as the passes
-        _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+        try:
+            _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+        finally:
+            _LOWERED.adopt()  # ADOPT: the kernels it remembered leave `lowered`, which is read no more
         _LOWERED.placed.clear()  # KNOWN-HASH: read by this plan only (and holding its kernels alive)
         program.same_element = kernels_in_order(same_element, program.steps)  # IN-PLACE
         if kernel_order.SETTINGS.enabled:  # KERNEL-ORDER: free big intermediates early

@@ -19,6 +19,12 @@ the rest are optimized and lowered; before `kernel-dedup-restore`, each placehol
 copy of the remembered kernel (its buffer arguments retyped to this program's buffers), and each
 newly lowered kernel is remembered. The estimates read at the uop level (`KernelInfo`) are
 remembered with it.
+
+ADOPT: a newly lowered kernel is remembered as it is, not copied (a copy of a 64x64 matmul's
+register tile took 13 ms): the program's module is only read after `finish` (kernel-dedup-restore
+copies, the plan prints), and `adopt`, once the plan is built, moves the kernel out of that module
+into a block of its own, so that the module can be freed. A copy is made only when a later program
+reuses the kernel.
 """
 
 from __future__ import annotations
@@ -43,10 +49,11 @@ FROM_CACHE = "<lowered-kernel-cache>"
 
 @dataclass
 class _Entry:
-    """One lowered kernel, launched on the arguments of `holder` (a block owning nothing else);
+    """One lowered kernel, launched on its own operands: once adopted, the arguments of a block
+    owning nothing else (before, the values of the module that lowered it: ADOPT);
     `kernel_hash`: the executor's hash of it (KNOWN-HASH), once a plan has computed it."""
 
-    holder: Block
+    kernel: Operation
     info: KernelInfo | None
     kernel_hash: str | None = None
 
@@ -70,6 +77,8 @@ class LoweredKernelCache:
     # copy hashes like the kernel it was remembered from: the same body up to its name, buffers of
     # the same element type and count (what the executor's kernel hash reads).
     placed: dict[int, tuple[Operation, _Entry]] = field(default_factory=dict)
+    # ADOPT: kernels the last `finish` remembered that still live in their program's module
+    unadopted: list[Operation] = field(default_factory=list)
 
     def entry_of(self, kernel: Operation) -> _Entry | None:
         """The entry of a kernel the last `finish` placed, or None."""
@@ -79,6 +88,18 @@ class LoweredKernelCache:
     def clear(self) -> None:
         self.entries.clear()
         self.placed.clear()
+        self.unadopted.clear()
+
+    def adopt(self) -> None:
+        """ADOPT: move each kernel the last `finish` remembered out of its module (whose plan is
+        built: nothing reads the module after it) into a block of its own, launched on its args."""
+        for kernel in self.unadopted:
+            holder = Block(arg_types=[v.type for v in kernel.operands])
+            if kernel.parent is not None:
+                kernel.detach()
+            kernel.operands = holder.args
+            holder.add_op(kernel)
+        self.unadopted.clear()
 
     def substitute(self, module: ModuleOp, tail: tuple[str, ...]) -> _Pending:
         """Replace each kernel seen before by a placeholder; note the others' keys."""
@@ -105,14 +126,14 @@ class LoweredKernelCache:
     def finish(self, module: ModuleOp, pending: _Pending, infos: dict[str, KernelInfo]) -> None:
         """Remember the newly lowered kernels, then put the remembered ones where their placeholders are."""
         self.placed.clear()
+        self.adopt()  # a program whose plan failed: its kernels leave its module now
         for block in _host_blocks(module):
             for kernel in [op for op in block.ops if _is_kernel(op)]:
                 key = pending.fresh.get(str(kernel_name(kernel)))
                 if key is not None and key not in self.entries:
-                    holder = Block(arg_types=[v.type for v in kernel.operands])
-                    holder.add_op(kernel.clone(value_mapper=dict(zip(kernel.operands, holder.args))))
-                    self.entries[key] = entry = _Entry(holder, infos.get(str(kernel_name(kernel))))
+                    self.entries[key] = entry = _Entry(kernel, infos.get(str(kernel_name(kernel))))
                     self.placed[id(kernel)] = (kernel, entry)
+                    self.unadopted.append(kernel)
         for name, (placeholder, entry) in pending.reused.items():
             copy = _restore(placeholder, entry, name)
             self.placed[id(copy)] = (copy, entry)
@@ -121,9 +142,8 @@ class LoweredKernelCache:
 
 
 def _restore(placeholder: LaunchOp, entry: _Entry, name: str) -> Operation:
-    original = entry.holder.first_op
-    assert original is not None
-    copy = original.clone(value_mapper=dict(zip(entry.holder.args, placeholder.operands)))
+    original = entry.kernel
+    copy = original.clone(value_mapper=dict(zip(original.operands, placeholder.operands)))
     copy.properties[str(kernel_name_property(copy))] = StringAttr(name)
     # the remembered kernel's buffers may have another shape of the same size: take this program's
     for arg, buffer in zip(copy.regions[0].blocks[0].args if copy.regions and copy.regions[0].blocks else (),
