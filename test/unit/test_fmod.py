@@ -128,6 +128,25 @@ def test_float_floor_division_floors_the_exact_quotient(device):
     assert (Tensor([1.0, -1.0], device=device) // 0.1).tolist() == [1.0 // 0.1, -1.0 // 0.1] == [9.0, -10.0]
 
 
+@pytest.mark.parametrize("device", DEVICES)
+def test_half_precision_division_rounds_as_torch(device):
+    """/ is the correctly rounded quotient in float16 and bfloat16 (float32's rounded once), so /, trunc
+    division and // (each step rounded to the dtype, PyTorch's way) agree with PyTorch to the bit.
+    OpenCL's float16 is storage only: a chain of ops rounds once at its end, so its // is left out."""
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(-3000, 3000, 4000).astype(np.float16), rng.uniform(0.3, 3, 4000).astype(np.float16)
+    a[:50] *= np.float16(0.001)
+    b[50:100] *= np.float16(0.001)
+    cases = [("div", lambda x, y: x / y), ("trunc", lambda x, y: x.div(y, rounding_mode="trunc")),
+             ("floor", lambda x, y: x // y)]
+    for name, fn in cases:
+        x, y = Tensor(a, device=device), Tensor(b, device=device)
+        if not (device == "opencl" and name == "floor"):
+            np.testing.assert_array_equal(fn(x, y).numpy(), fn(torch.tensor(a), torch.tensor(b)).numpy())
+        got = fn(x.cast(dtypes.bfloat16), y.cast(dtypes.bfloat16)).cast(dtypes.float32).numpy()
+        np.testing.assert_array_equal(got, fn(torch.tensor(a).bfloat16(), torch.tensor(b).bfloat16()).float().numpy())
+
+
 def test_float_floor_division_has_no_gradient():
     x, y = Tensor([5.3, -2.5], requires_grad=True), Tensor([0.1, 2.0], requires_grad=True)
     gx, gy = (x // y).sum().gradient(x, y)

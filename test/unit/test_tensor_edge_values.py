@@ -422,3 +422,32 @@ def test_adding_zero_keeps_the_sign_of_zero_where_it_shows(device):
     assert summed == 0 and not np.signbit(summed)
     padded = Tensor(np.array([[-0.0, -0.0]], np.float32), device=device).pad(((0, 0), (1, 1))).sum(1).numpy()
     assert not np.signbit(padded).any()
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_division_by_subnormals_and_in_half_precision_is_torchs(device):
+    """x / y is x * recip(y): 1 / a subnormal y overflows to inf, so y is scaled first (0 / 1e-40 was NaN,
+    1e-40 / 1e-40 inf); float16 and bfloat16 divide in float32 (float16's 1e-6 / 1e-6 was inf)."""
+    a = np.array([0.0, 1e-40, 1e-30, 1.0, 3e38, -0.0, 1e-45, 2.0, 7.0, np.inf, np.nan, 1.0, -3.0], np.float32)
+    b = np.array([1e-40, 1e-40, 1e-39, 1e-45, 0.5, 1e-40, 3e38, 1e-38, 0.0, 1e-40, 1.0, -0.0, 1e-45], np.float32)
+    for dtype in (np.float32, np.float64):
+        got = (Tensor(a.astype(dtype), device=device) / Tensor(b.astype(dtype), device=device)).numpy()
+        want = (torch.tensor(a.astype(dtype)) / torch.tensor(b.astype(dtype))).numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+        assert (np.signbit(got) == np.signbit(want)).all()
+    np.testing.assert_array_equal((Tensor([0.0], device=device) // Tensor([1e-40], device=device)).numpy(), [0.0])
+    h = np.array([1e-6, 3e-5, 6e-8, 1.0, 0.0], np.float16)
+    got = (Tensor(h, device=device) / Tensor(h[[0, 1, 2, 2, 2]], device=device)).numpy()
+    np.testing.assert_array_equal(got, (torch.tensor(h) / torch.tensor(h[[0, 1, 2, 2, 2]])).numpy())
+    x, y = Tensor(a, device=device).cast(dtypes.bfloat16), Tensor(b, device=device).cast(dtypes.bfloat16)
+    want = (torch.tensor(a).bfloat16() / torch.tensor(b).bfloat16()).float().numpy()
+    np.testing.assert_array_equal((x / y).cast(dtypes.float32).numpy(), want)
+
+
+def test_division_gradients_at_subnormal_divisors():
+    x, y = Tensor([1e-41, 2.0], requires_grad=True), Tensor([1e-40, 4.0], requires_grad=True)
+    gx, gy = (x / y).sum().gradient(x, y)
+    tx, ty = torch.tensor([1e-41, 2.0], requires_grad=True), torch.tensor([1e-40, 4.0], requires_grad=True)
+    (tx / ty).sum().backward()
+    np.testing.assert_allclose(gx.numpy(), tx.grad.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(gy.numpy(), ty.grad.numpy(), rtol=1e-5)

@@ -583,8 +583,17 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
             return a.idiv(b) if not a.dtype.is_float() else (a / b).trunc()
         if rounding_mode == "floor":
             return a._floordiv(b)
-        a, b = a._float(), b._float()
-        return a._op("mul", b._op("recip"))
+        return a._float()._true_div(b._float())
+
+    def _true_div(self, b: Tensor) -> Tensor:
+        """self * recip(b), with b scaled into the range whose reciprocal is finite: 1 / a subnormal
+        can overflow (0 / 1e-40 was NaN, 1e-40 / 1e-40 inf). float16 and bfloat16 divide in float32 and
+        round once (their own reciprocal rounds twice and overflows below 1 / 65504 in float16)."""
+        if self.dtype.itemsize < 4:
+            return self.float()._true_div(b.float()).cast(self.dtype)
+        info = np.finfo(self.dtype.np)
+        scale = (b.abs() < float(info.tiny)).where(2.0 ** (info.nmant + 1), 1.0).cast(self.dtype).detach()
+        return self._op("mul", (b * scale)._op("recip")) * scale
 
     def idiv(self, x: Any, reverse: bool = False) -> Tensor:
         """Integer division truncating toward zero (C semantics)."""
@@ -603,9 +612,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def _float_floordiv(self, b: Tensor) -> Tensor:
         """Python's and PyTorch's float floor division, taken from the exact remainder: floor(a / b)
         rounds the quotient first (1.0 // 0.1 would be 10, not 9). A step function: no gradient.
-        float16 and bfloat16 are divided in float32 and rounded once, as PyTorch does."""
-        if self.dtype.itemsize < 4:
-            return self.float()._float_floordiv(b.float()).cast(self.dtype)
+        Every step rounds to self's dtype, float16 and bfloat16 too, as in PyTorch."""
         a, b = self.detach(), b.detach()
         r = a._op("fmod", b)
         q = (a - r) / b  # a - r is a whole multiple of b: the quotient is whole up to one rounding
