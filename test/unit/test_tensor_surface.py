@@ -90,6 +90,19 @@ def test_fmod_copysign_isclose():
                                       torch.isclose(torch.tensor(p), torch.tensor(q), **kw).numpy())
 
 
+def test_copysign_result_dtype_is_the_promoted_float():
+    """torch.copysign's dtype: both operands promoted, then floated (bool with bfloat16 gave float32, a
+    float16 magnitude with a float32 sign gave float16)."""
+    pairs = [(np.array([True, False]), np.array([-1.0, 2.0], np.float16)), (np.array([1.5, 2.0], np.float16),
+             np.array([-0.0, 3.0], np.float32)), (np.array([3, -4], np.int32), np.array([-1, 0], np.int8))]
+    for x, y in pairs:
+        got, want = Tensor(x).copysign(Tensor(y)), torch.copysign(torch.tensor(x), torch.tensor(y))
+        assert got.numpy().dtype == want.numpy().dtype
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    got = Tensor([1.0, 2.0]).cast(dtypes.bfloat16).copysign(Tensor([True, False]))
+    assert got.dtype == dtypes.bfloat16
+
+
 def test_normalize():
     check(lambda x: x.normalize(), lambda x: F.normalize(x), [(3, 4)])
     check(lambda x: x.normalize(p=1, dim=0), lambda x: F.normalize(x, p=1, dim=0), [(3, 4)])

@@ -114,9 +114,8 @@ class MathMixin:
         """|self| with the sign of `other` (-0.0 counts as negative); no gradient flows to `other`.
         The gradient is +-1 (0 at self = 0, as PyTorch); at an infinite or NaN self PyTorch's
         is NaN (its formula divides by self) where this one is +-1 and 0."""
-        a, b = self._broadcasted(other, "copysign", match_dtype=False)
-        a = a._float()
-        b = b._float() if b.dtype.is_float() else b
+        a, b = self._broadcasted(other, "copysign")  # the promoted dtype, floated: PyTorch's result type
+        a, b = a._float(), b._float()
         negative = (b < 0) | ((b == 0) & (b.reciprocal() < 0)) if b.dtype.is_float() else b < 0
         magnitude = a.abs()
         return negative.where(-magnitude, magnitude)
