@@ -209,6 +209,18 @@ def test_cumprod_gradient_matches_torch():
     np.testing.assert_allclose(g.numpy(), t.grad.numpy(), rtol=1e-5)
 
 
+@pytest.mark.parametrize("device", ["cpu", "opencl"])
+def test_std_gradient_of_equal_elements_is_zero(device):
+    """std = sqrt(var) has an infinite slope at var = 0: PyTorch's gradient there is 0 (it was NaN)."""
+    a = np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0], [-0.5, -0.5, -0.5]], np.float32)
+    for correction in (0, 1):
+        x = Tensor(a, device=device, requires_grad=True)
+        (g,) = (x.std(1, correction=correction) * Tensor([1.0, 2.0, 3.0], device=device)).sum().gradient(x)
+        t = torch.tensor(a, requires_grad=True)
+        (t.std(1, correction=correction) * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+        np.testing.assert_allclose(g.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_scans_of_a_0d_tensor(device):
     assert Tensor(5.0, device=device).cumsum().item() == 5.0

@@ -78,7 +78,9 @@ class ReduceMixin:
         return centered.square().sum(axis, keepdim) / float(max(0, count - correction))
 
     def std(self: Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1) -> Tensor:
-        return self.var(axis, keepdim, correction).sqrt()
+        var = self.var(axis, keepdim, correction)
+        zero = var == 0  # sqrt's slope is infinite at 0: PyTorch's gradient is 0 there (all elements equal), not NaN
+        return zero.where(0.0, zero.where(1.0, var).sqrt())
 
     def var_mean(self: Tensor, axis: Axis = None, keepdim: bool = False, correction: int = 1) -> tuple[Tensor, Tensor]:
         return self.var(axis, keepdim, correction), self.mean(axis, keepdim)
