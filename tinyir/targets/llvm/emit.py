@@ -90,6 +90,30 @@ def _global_name(name: str) -> str:
     return f"@{name}" if _IDENT.match(name) else '@"' + name.replace('"', "\\22") + '"'
 
 
+#: EMIT-DISPATCH: the llir op classes the printer tells apart, in the order it tests them (a class
+#: before any class it derives from)
+_KINDS: tuple[tuple[str, type], ...] = (
+    ("masked_vload", ll.MaskedVLoadOp), ("vload", ll.VLoadOp), ("vstore", ll.VStoreOp), ("store", ll.StoreOp),
+    ("fence", ll.FenceOp), ("vector_call", ll.VectorCallOp), ("call", ll.CallOp), ("binary", ll._BinaryOp),
+    ("fneg", ll.FNegOp), ("cmp", ll._CmpOp), ("select", ll.SelectOp), ("cast", ll._CastOp), ("gep", ll.GEPOp),
+    ("load", ll.LoadOp), ("alloca", ll.AllocaOp), ("constant", ll.ConstantOp), ("global_array", ll.GlobalArrayOp),
+    ("loop_begin", ll.LoopBeginOp), ("loop_end", ll.LoopEndOp), ("if_begin", ll.IfBeginOp), ("if_end", ll.IfEndOp),
+    ("ret", ll.RetOp),
+)
+_KIND_OF: dict[type, str] = {}
+
+
+def _kind(obj: object) -> str:
+    """EMIT-DISPATCH: the `_KINDS` name of an op ("other" for none, or for a block), remembered per
+    class: an isinstance test on an IRDL op class costs about a microsecond (an ABC check), and the
+    printer asked some 30 of them per op (a third of a 64x64 matmul's 15 ms of printing)."""
+    cls = type(obj)
+    kind = _KIND_OF.get(cls)
+    if kind is None:
+        kind = _KIND_OF[cls] = next((name for name, base in _KINDS if issubclass(cls, base)), "other")
+    return kind
+
+
 #: WIDE-INDEX: i32 ops whose i64 form on sign-extended operands is the sign extension of their result
 _WIDE_WHEN_NSW = frozenset({"llir.add", "llir.sub", "llir.mul"})  # when marked nsw
 _WIDE_BY_CONSTANT = frozenset({"llir.sdiv", "llir.srem"})  # by a constant other than 0 and -1
@@ -101,15 +125,16 @@ def wide_index_values(block: Iterable[Operation]) -> set[SSAValue]:
     wide: set[SSAValue] = set()
 
     def is_i32_constant(v: SSAValue) -> bool:
-        return isinstance(v.owner, ll.ConstantOp) and v.type == i32
+        return _kind(v.owner) == "constant" and v.type == i32
 
     def index_operands(op: Operation) -> bool:
         return all(v in wide or is_i32_constant(v) for v in op.operands) and any(v in wide for v in op.operands)
 
     for op in block:
-        if isinstance(op, ll.LoopBeginOp) and op.iv.type == i32:
+        kind = _kind(op)
+        if kind == "loop_begin" and op.iv.type == i32:
             wide.add(op.iv)
-        elif isinstance(op, ll._BinaryOp) and op.result.type == i32:
+        elif kind == "binary" and op.result.type == i32:
             if op.name in _WIDE_WHEN_NSW:
                 flags = op.attributes.get("overflow")
                 if flags is not None and "nsw" in flags.data.split() and index_operands(op):
@@ -128,24 +153,25 @@ def _constant_int(v: SSAValue) -> int:
 
 def _wide_compare(op: Operation, wide: set[SSAValue]) -> bool:
     """An icmp printed on the i64 forms of its operands (WIDE-INDEX)."""
-    return (isinstance(op, ll._CmpOp) and op.name == "llir.icmp" and op.predicate.data in _WIDE_PREDICATES
+    return (_kind(op) == "cmp" and op.name == "llir.icmp" and op.predicate.data in _WIDE_PREDICATES
             and op.lhs.type == i32 and any(v in wide for v in op.operands)
-            and all(v in wide or isinstance(v.owner, ll.ConstantOp) for v in op.operands))
+            and all(v in wide or _kind(v.owner) == "constant" for v in op.operands))
 
 
 def _is_widening(op: Operation, wide: set[SSAValue]) -> bool:
     """A `sext` to i64 of a wide value (an INDEX64 kernel's cast of a loop index): its i64 form itself."""
-    return isinstance(op, ll._CastOp) and op.name == "llir.sext" and op.operand in wide and op.result.type == i64
+    return _kind(op) == "cast" and op.name == "llir.sext" and op.operand in wide and op.result.type == i64
 
 
 def _narrow_uses(block: Iterable[Operation], wide: set[SSAValue]) -> set[SSAValue]:
     """The wide values that some op reads as i32 (each gets one `trunc` after its definition)."""
     narrow: set[SSAValue] = set()
     for op in block:
-        if (isinstance(op, ll._BinaryOp) and op.result in wide) or _wide_compare(op, wide) \
-                or isinstance(op, ll.LoopEndOp) or _is_widening(op, wide):
+        kind = _kind(op)
+        if (kind == "binary" and op.result in wide) or _wide_compare(op, wide) or kind == "loop_end" \
+                or _is_widening(op, wide):
             continue
-        index = op.index if isinstance(op, (ll.GEPOp, ll.MaskedVLoadOp)) else None
+        index = op.index if kind in ("gep", "masked_vload") else None
         narrow.update(v for v in op.operands if v in wide and v is not index)
     return narrow
 
@@ -196,7 +222,7 @@ class _FunctionPrinter:
     def ref(self, value: SSAValue, wide: bool = False) -> str:
         """The value's name (a constant's literal); a wide value's i64 name only where `wide`."""
         owner = value.owner
-        if isinstance(owner, ll.ConstantOp):
+        if _kind(owner) == "constant":
             return constant_literal(owner)
         if value in self.wide and not wide:
             return self.narrow[value]
@@ -232,24 +258,25 @@ class _FunctionPrinter:
         for arg in block.args:
             attrs = " noalias" if noalias else ""
             params.append(f"{llvm_type(arg.type)}{attrs} {self.define(arg)}")
-        if any(isinstance(op, ll.LoopBeginOp) and "parallel" in op.attributes for op in block.ops):
+        ops_kinds = [(op, _kind(op)) for op in block.ops]
+        if any(kind == "loop_begin" and "parallel" in op.attributes for op, kind in ops_kinds):
             self.bounds = ("%" + self.fresh("start"), "%" + self.fresh("end"))
             params += [f"i32 {self.bounds[0]}", f"i32 {self.bounds[1]}"]
         cc = f"{kernel.calling_conv.data} " if kernel.calling_conv is not None else ""
         head = f"define {cc}void {_global_name(kernel.sym_name.data)}({', '.join(params)}) #0 {{"
         self.lines.append(head)
         self.label("entry")
-        for op in block.ops:  # allocas first, so mem2reg promotes them
-            if isinstance(op, ll.AllocaOp):
-                self.emit_op(op)
-            elif isinstance(op, ll.GlobalArrayOp):  # module-level: `@kernel.name = internal global ...`
+        for op, kind in ops_kinds:  # allocas first, so mem2reg promotes them
+            if kind == "alloca":
+                self.emit_op(op, kind)
+            elif kind == "global_array":  # module-level: `@kernel.name = internal global ...`
                 self.global_array(op)
         loops: list[tuple[SSAValue, str, str, int]] = []  # (iv, body label, exit label, phi line)
         ifs: list[str] = []
-        for op in block.ops:
-            if isinstance(op, (ll.AllocaOp, ll.ConstantOp, ll.GlobalArrayOp)):
+        for op, kind in ops_kinds:
+            if kind in ("alloca", "constant", "global_array"):
                 continue
-            if isinstance(op, ll.LoopBeginOp):
+            if kind == "loop_begin":
                 body = self.new_label("loop")
                 exit_ = body + ".exit"
                 pred = self.block
@@ -272,7 +299,7 @@ class _FunctionPrinter:
                 self.lines.append(f"  {iv} = phi {t} [ {lower}, %{pred} ], [ {iv}.next, %LATCH ]")
                 loops.append((op.iv, body, exit_, len(self.lines) - 1))
                 self.narrow_copy(op.iv)
-            elif isinstance(op, ll.LoopEndOp):
+            elif kind == "loop_end":
                 iv_value, body, exit_, phi_line = loops.pop()
                 begin = iv_value.owner
                 assert isinstance(begin, ll.LoopBeginOp)
@@ -286,19 +313,19 @@ class _FunctionPrinter:
                 self.emit(f"br i1 {iv}.done, label %{exit_}, label %{body}{self.loop_metadata(begin)}")
                 self.lines[phi_line] = self.lines[phi_line].replace("%LATCH", f"%{self.block}")
                 self.label(exit_)
-            elif isinstance(op, ll.IfBeginOp):
+            elif kind == "if_begin":
                 then = self.new_label("if")
                 ifs.append(then + ".end")
                 self.emit(f"br i1 {self.ref(op.cond)}, label %{then}, label %{then}.end")
                 self.label(then)
-            elif isinstance(op, ll.IfEndOp):
+            elif kind == "if_end":
                 end = ifs.pop()
                 self.emit(f"br label %{end}")
                 self.label(end)
-            elif isinstance(op, ll.RetOp):
+            elif kind == "ret":
                 self.emit("ret void")
             else:
-                self.emit_op(op)
+                self.emit_op(op, kind)
         self.lines.append("}")
         return "\n".join(self.lines)
 
@@ -384,27 +411,28 @@ class _FunctionPrinter:
         for k, lane in enumerate(op.lanes):
             self.emit(f"{self.define(lane)} = extractelement {vector} {whole}, i32 {k}")
 
-    def emit_op(self, op: Operation) -> None:
-        if isinstance(op, ll.MaskedVLoadOp):
+    def emit_op(self, op: Operation, kind: str | None = None) -> None:
+        kind = kind or _kind(op)
+        if kind == "masked_vload":
             self.masked_vector_load(op)
             return
-        if isinstance(op, ll.VLoadOp):
+        if kind == "vload":
             self.vector_load(op)
             return
-        if isinstance(op, ll.VStoreOp):
+        if kind == "vstore":
             self.vector_store(op)
             return
-        if isinstance(op, ll.StoreOp):
+        if kind == "store":
             self.emit(f"store {self.typed(op.value)}, {self.typed(op.ptr)}, align {_align(op.value.type)}")
             return
-        if isinstance(op, ll.FenceOp):
+        if kind == "fence":
             scope = f' syncscope("{op.syncscope.data}")' if op.syncscope is not None else ""
             self.emit(f"fence{scope} {op.ordering.data}")
             return
-        if isinstance(op, ll.VectorCallOp):
+        if kind == "vector_call":
             self.vector_call(op)
             return
-        if isinstance(op, ll.CallOp) and not op.results:
+        if kind == "call" and not op.results:
             callee = _global_name(op.callee.data)
             self.declarations[callee] = f"declare void {callee}({', '.join(llvm_type(a.type) for a in op.args)})"
             self.emit(f"call void {callee}({', '.join(self.typed(a) for a in op.args)})")
@@ -413,7 +441,7 @@ class _FunctionPrinter:
             self.names[op.results[0]] = self.names[op.operands[0]]
             return
         r = self.define(op.results[0])
-        if isinstance(op, ll._BinaryOp):
+        if kind == "binary":
             flags = op.attributes.get("fastmath") or op.attributes.get("overflow")
             opcode = op.name[5:] + (f" {flags.data}" if flags is not None else "")
             if op.result in self.wide:
@@ -422,27 +450,26 @@ class _FunctionPrinter:
             else:
                 self.emit(f"{r} = {opcode} {self.typed(op.lhs)}, {self.ref(op.rhs)}")
         elif _wide_compare(op, self.wide):
-            assert isinstance(op, ll._CmpOp)
             self.emit(f"{r} = icmp {op.predicate.data} i64 {self.ref(op.lhs, wide=True)}, {self.ref(op.rhs, wide=True)}")
-        elif isinstance(op, ll.FNegOp):
+        elif kind == "fneg":
             self.emit(f"{r} = fneg {self.typed(op.operand)}")
-        elif isinstance(op, ll._CmpOp):
+        elif kind == "cmp":
             self.emit(f"{r} = {op.name[5:]} {op.predicate.data} {self.typed(op.lhs)}, {self.ref(op.rhs)}")
-        elif isinstance(op, ll.SelectOp):
+        elif kind == "select":
             self.emit(f"{r} = select {self.typed(op.cond)}, {self.typed(op.true_value)}, {self.typed(op.false_value)}")
-        elif isinstance(op, ll._CastOp):
+        elif kind == "cast":
             self.emit(f"{r} = {op.name[5:]} {self.typed(op.operand)} to {llvm_type(op.result.type)}")
-        elif isinstance(op, ll.GEPOp):
+        elif kind == "gep":
             elem = llvm_type(op.base_ptr.type.element_type)
             self.emit(f"{r} = getelementptr inbounds {elem}, {self.typed(op.base_ptr)}, {self.typed_index(op.index)}")
-        elif isinstance(op, ll.LoadOp):
+        elif kind == "load":
             t = op.result.type
             self.emit(f"{r} = load {llvm_type(t)}, {self.typed(op.ptr)}, align {_align(t)}")
-        elif isinstance(op, ll.AllocaOp):
+        elif kind == "alloca":
             t = op.result.type
             space = f", addrspace({t.addrspace.data})" if t.addrspace.data else ""
             self.emit(f"{r} = alloca {llvm_type(t.element_type)}, align {_align(t.element_type)}{space}")
-        elif isinstance(op, ll.CallOp):
+        elif kind == "call":
             ret = llvm_type(op.result.type)
             callee = _global_name(op.callee.data)
             args = ", ".join(self.typed(a) for a in op.args)
@@ -457,6 +484,7 @@ def _vector_suffix(t: Attribute) -> str:
     return llvm_type(t).replace("float", "f32").replace("half", "f16").replace("double", "f64")
 
 
+@functools.lru_cache(maxsize=256)
 def _align(t: Attribute) -> int:
     return max(1, ll.bit_width(t) // 8)
 
