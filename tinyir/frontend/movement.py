@@ -339,7 +339,8 @@ class MovementMixin:
             mask = hot if mask is None else mask & hot
         xb = x.reshape((1,) * len(bshape) + x.shape)
         picked = mask.where(xb, 0)
-        out = picked.sum(axis=tuple(range(len(bshape) + len(rest), picked.ndim)))
+        # one element per sum: back to self's dtype (sums of small ints and bools are int32)
+        out = picked.sum(axis=tuple(range(len(bshape) + len(rest), picked.ndim))).cast(self.dtype)
         adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
         if adjacent and dims[0] > 0:  # torch puts the index dims where the first indexed dim was
             lead = sum(1 for d in rest if d < dims[0])
