@@ -463,3 +463,19 @@ def test_division_gradients_at_subnormal_divisors():
     (tx / ty).sum().backward()
     np.testing.assert_allclose(gx.numpy(), tx.grad.numpy(), rtol=1e-5)
     np.testing.assert_allclose(gy.numpy(), ty.grad.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_comparisons_with_nan_are_false(device):
+    """<= and >= were `not >` and `not <`: true next to a NaN (IEEE 754 and PyTorch: false)."""
+    v = np.array([np.nan, 1.0, 1.5, 2.0, -np.inf, np.inf, -0.0, 0.0], np.float32)
+    a, b = np.repeat(v, v.size), np.tile(v, v.size)
+    x, y, tx, ty = Tensor(a, device=device), Tensor(b, device=device), torch.tensor(a), torch.tensor(b)
+    for op in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
+        np.testing.assert_array_equal(getattr(x, op)(y).numpy(), getattr(tx, op)(ty).numpy(), err_msg=op)
+        np.testing.assert_array_equal(getattr(x, op)(1.5).numpy(), getattr(tx, op)(1.5).numpy(), err_msg=op)
+    h = Tensor(np.array(1.5, np.float16), device=device)
+    np.testing.assert_array_equal((x >= h).numpy(), (tx >= 1.5).numpy())
+    np.testing.assert_array_equal((2.0 >= x).numpy(), (2.0 >= tx).numpy())
+    np.testing.assert_array_equal(x.le(y).numpy(), tx.le(ty).numpy())
+    np.testing.assert_array_equal(Tensor([1, 2, 3], device=device).ge(2).numpy(), [False, True, True])

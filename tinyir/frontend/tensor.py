@@ -677,10 +677,19 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         return self._cmp("cmpne", x).logical_not()
 
     def __le__(self, x: Any) -> Tensor:
-        return self._cmp("cmplt", x, reverse=True).logical_not()
+        return self._ordered_or_equal(x, reverse=False)
 
     def __ge__(self, x: Any) -> Tensor:
-        return self._cmp("cmplt", x).logical_not()
+        return self._ordered_or_equal(x, reverse=True)
+
+    def _ordered_or_equal(self, x: Any, reverse: bool) -> Tensor:
+        """self <= x (self >= x when reverse). On floats not (x < self) would be true next to a NaN:
+        there it is (self < x) or (self == x), false with a NaN as in IEEE 754."""
+        a, b = self._broadcasted(x, "cmplt")
+        a, b = (b, a) if reverse else (a, b)
+        if not a.dtype.is_float():
+            return b._op("cmplt", a, dtype=dtypes.bool).logical_not()
+        return a._op("cmplt", b, dtype=dtypes.bool) | a._op("cmpne", b, dtype=dtypes.bool).logical_not()
 
     def eq(self, x: Any) -> Tensor:
         return self == x
