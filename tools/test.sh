@@ -32,4 +32,10 @@ if [ $# -eq 0 ]; then
   TINYIR_TEST_DEVICE=opencl python -m pytest -q -p no:cacheprovider test/unit/test_tensor_ops.py \
     test/unit/test_tensor_surface.py test/unit/test_tensor_api.py test/unit/test_index_range.py \
     test/unit/test_zero_size_reductions.py test/unit/test_nn.py test/unit/test_optim.py test/unit/test_state.py
+  # ... and on cuda simulated for sm_90a (test/unit/cuda_sim.py): the cuda chain to the uop level, run by
+  # the uop interpreter, so the GPU path's kernels are checked on every run, GPU or not
+  TINYIR_SIM_CUDA=sm_90a TINYIR_TEST_DEVICE=cuda python -m pytest -q -p no:cacheprovider test/unit/test_tensor_ops.py \
+    test/unit/test_tensor_surface.py test/unit/test_tensor_api.py test/unit/test_index_range.py \
+    test/unit/test_zero_size_reductions.py test/unit/test_nn.py test/unit/test_optim.py test/unit/test_state.py \
+    test/unit/test_window_view.py
 fi

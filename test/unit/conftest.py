@@ -13,3 +13,9 @@ os.environ["TINYIR_CACHE_DIR"] = _CACHE_DIR  # set at import: before any test im
 
 def pytest_unconfigure(config: object) -> None:
     shutil.rmtree(_CACHE_DIR, ignore_errors=True)
+
+
+if os.environ.get("TINYIR_SIM_CUDA"):  # `cuda` simulated at the uop level, no GPU (cuda_sim.py)
+    import cuda_sim
+
+    cuda_sim.install()

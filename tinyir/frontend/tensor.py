@@ -685,7 +685,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def _ordered_or_equal(self, x: Any, reverse: bool) -> Tensor:
         """self <= x (self >= x when reverse). On floats not (x < self) would be true next to a NaN:
         there it is (self < x) or (self == x), false with a NaN as in IEEE 754."""
-        a, b = self._broadcasted(x, "cmplt")
+        a, b = self._broadcasted(x, "ge" if reverse else "le")
         a, b = (b, a) if reverse else (a, b)
         if not a.dtype.is_float():
             return b._op("cmplt", a, dtype=dtypes.bool).logical_not()
