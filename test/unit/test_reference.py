@@ -213,3 +213,22 @@ def test_builders_infer_result_types() -> None:
     assert tir.IotaOp(1, TensorType(i32, [2, 3])).axis_int() == 1
     for op in (pad, tir.SubOp(x, x), tir.SoftmaxOp(x, [1])):
         op.verify()
+
+
+def test_nan_and_signed_zero_splats() -> None:
+    """A NaN splat is a splat (NaN != NaN made splat_value None: the reference device crashed on it, as
+    in bfloat16 ** on a negative base), and -0.0 next to 0.0 is none."""
+    from xdsl.dialects.builtin import TensorType, f32
+
+    nan = tir.ConstantOp.splat(float("nan"), TensorType(f32, [3]))
+    assert np.isnan(nan.splat_value())
+    assert tir.ConstantOp.from_list([0.0, -0.0], TensorType(f32, [2])).splat_value() is None
+    assert np.isnan(tir.ConstantOp.from_list([float("nan")] * 2, TensorType(f32, [2])).splat_value())
+
+    from tinyir import Tensor, dtypes
+
+    x = Tensor(np.array([1.5, -2.0, -1.0], np.float32), device="reference").cast(dtypes.bfloat16)
+    np.testing.assert_array_equal((x ** Tensor([2.0], device="reference").cast(dtypes.bfloat16)).float().numpy(),
+                                  [2.25, 4.0, 1.0])
+    got = (Tensor([1.0, 2.0], device="reference") + float("nan")).numpy()
+    assert np.isnan(got).all()

@@ -428,6 +428,16 @@ def _dense_from_hex(parser: Parser, text: str, t: TensorType, pos: int) -> Dense
     return DenseIntOrFPElementsAttr(t, BytesAttr(data))
 
 
+def _same_value(a: float | int, b: float | int) -> bool:
+    """Equal as stored values: NaN matches NaN (NaN != NaN made a NaN splat no splat), and the sign
+    of a zero counts."""
+    if isinstance(a, float) or isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    return a == b
+
+
 @irdl_op_definition
 class ConstantOp(TirOp):
     """`%c = tir.constant dense<...> : tensor<...>` — a splat or full dense value.
@@ -477,9 +487,10 @@ class ConstantOp(TirOp):
         return vals
 
     def splat_value(self) -> float | int | None:
-        """The common value if every element is equal, else None (O(1) for a stored splat)."""
+        """The common value if every element is the same (NaN is NaN, -0.0 is not 0.0), else None
+        (O(1) for a stored splat)."""
         vals = self._stored()
-        return vals[0] if vals and all(v == vals[0] for v in vals) else None
+        return vals[0] if vals and all(_same_value(v, vals[0]) for v in vals) else None
 
     @classmethod
     def parse(cls, parser: Parser) -> ConstantOp:
