@@ -28,3 +28,15 @@ def test_no_entry_hides_a_later_one() -> None:
 def test_each_op_class_has_its_kind(cls: type, kind: str) -> None:
     op = object.__new__(cls)  # the kind reads the class only
     assert _kind(op) == kind
+
+
+def test_is_llir_op_answers_as_isinstance() -> None:
+    """LLIR-TEST: the class-set test gives isinstance's answer, for llir ops, others and subclasses."""
+    from tinyir.dialects import uop
+
+    class Derived(ll.AddOp):  # not an llir op class itself: found by the isinstance fallback
+        pass
+
+    for cls in (*ll.LLIR_OPS, uop.AddOp, uop.KernelOp, Derived):
+        op = object.__new__(cls)
+        assert ll.is_llir_op(op) == isinstance(op, ll.LLIR_OPS), cls.__name__

@@ -280,7 +280,7 @@ class UopToAMDGPU(UopToLLVM):
     def lower_kernel(self, op: uop.KernelOp) -> Operation | None:
         """Once the body is all llir: global pointer parameters, `ret`, triple, ABI and target."""
         old = op.body.block
-        if any(not isinstance(o, ll.LLIR_OPS) for o in old.ops):
+        if any(not ll.is_llir_op(o) for o in old.ops):
             return None
         grid, workgroup = _GRIDS[op]
         new = Block(arg_types=[ll.PtrType(storage_type(uop.buffer_element_type(a.type)), amd.GLOBAL_ADDRSPACE)

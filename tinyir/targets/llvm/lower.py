@@ -442,7 +442,7 @@ def lower_specials(op: uop.SpecialOp, rewriter: PatternRewriter) -> bool:
 def lower_kernel(op: uop.KernelOp) -> Operation | None:
     """Once the body is all llir: pointer parameters, a `ret`, and the grid from the gidx loops."""
     old = op.body.block
-    if any(not isinstance(o, ll.LLIR_OPS) for o in old.ops):
+    if any(not ll.is_llir_op(o) for o in old.ops):
         return None
     elements = [uop.buffer_element_type(a.type) for a in old.args]
     new = Block(arg_types=[ll.PtrType(storage_type(e)) for e in elements])
@@ -508,7 +508,7 @@ class UopToLLVM(RulePass):
         finally:
             _uop_types.clear()
         for left in _uop_kernels(op):  # an op no rule handles would otherwise leave its kernel in uop
-            stuck = next((o for o in left.body.block.ops if not isinstance(o, ll.LLIR_OPS)), left)
+            stuck = next((o for o in left.body.block.ops if not ll.is_llir_op(o)), left)
             emit_error(stuck, f"{self.name} cannot lower this op")
 
     def exp2_rule(self) -> Rule:
