@@ -239,12 +239,14 @@ def test_gather_edge_cases():
 
 @pytest.mark.parametrize("np_type", [np.int8, np.uint8, np.int16, np.bool_, np.float16])
 def test_tensor_indexing_keeps_the_dtype(np_type):
-    """x[tensor] and masked_select sum one-hot picks, which widened small ints and bools to int32."""
+    """x[tensor], masked_select and gather sum one-hot picks, which widened small ints and bools to int32."""
     a = (np.arange(12).reshape(3, 4) % 5 - 1).astype(np_type)
     rows, mask = np.array([2, 0, -1]), (np.arange(12).reshape(3, 4) % 3 == 0)
     for got, want in ((Tensor(a)[Tensor(rows)], torch.tensor(a)[torch.tensor(rows)]),
                       (Tensor(a)[Tensor(rows), Tensor([1, 3, 0])], torch.tensor(a)[torch.tensor(rows), torch.tensor([1, 3, 0])]),
-                      (Tensor(a).masked_select(Tensor(mask)), torch.tensor(a).masked_select(torch.tensor(mask)))):
+                      (Tensor(a).masked_select(Tensor(mask)), torch.tensor(a).masked_select(torch.tensor(mask))),
+                      (Tensor(a).gather(1, Tensor(np.array([[3, 0], [1, 1], [2, 0]]))),
+                       torch.tensor(a).gather(1, torch.tensor([[3, 0], [1, 1], [2, 0]])))):
         assert got.numpy().dtype == want.numpy().dtype == a.dtype
         np.testing.assert_array_equal(got.numpy(), want.numpy())
 

@@ -430,7 +430,7 @@ class MovementMixin:
         bounds = [None if i == d else (0, s) for i, s in enumerate(index.shape)]
         x = self.shrink(bounds).unsqueeze(-1).transpose(-1, d)  # dim d moved to the end, size 1 left at d
         hot = index.unsqueeze(-1) == Tensor.arange(self.shape[d], device=self.device)
-        return hot.where(x, 0).sum(-1)
+        return hot.where(x, 0).sum(-1).cast(self.dtype)  # one element per sum: no widening of small ints
 
     def one_hot(self: Tensor, num_classes: int = -1) -> Tensor:
         from tinyir.frontend.tensor import Tensor
