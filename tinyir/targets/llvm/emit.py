@@ -10,13 +10,15 @@ gives each thread its part; an empty part runs nothing). `{vectorize = false}` b
 `!llvm.loop` metadata on the loop's back edge.
 
 WIDE-INDEX: in a host kernel (no calling convention: the CPU's), index math is printed in i64.
-A loop's induction variable and each i32 `add`/`sub`/`mul` marked `nsw` (hints.py), `sdiv`/`srem`
-by a constant other than 0 and -1, and signed or equality `icmp` built only from such values and
-constants compute, in i64, exactly the sign extension of their i32 value (no wrap by their flags),
-so a GEP takes them as they are. A use that needs the i32 value reads one `trunc` made after the
-definition. LLVM's optimizer then has no sign extensions to widen (IndVarSimplify and
-LoopIdiomRecognize took a third of the O3 time of a 64x64 matmul's register tile). GPU kernels keep
-i32 (64-bit integer math costs more there).
+A loop's induction variable, each i32 `add`/`sub`/`mul` marked `nsw` (hints.py) and each signed
+or equality `icmp` built only from such values and constants compute, in i64, exactly the sign
+extension of their i32 value (no wrap by their flags), so a GEP takes them as they are. A use that
+needs the i32 value reads one `trunc` made after the definition. LLVM's optimizer then has no sign
+extensions to widen (IndVarSimplify and LoopIdiomRecognize took a third of the O3 time of a 64x64
+matmul's register tile). A division stays i32 (its i64 form would be exact too, by a constant other
+than 0 and -1), and so does math on its result: measured, widening it made the W5 conv's kernel 5%
+slower, keeping it made it 25% faster than all-i32 (LLVM then unrolls the channel loop). GPU
+kernels keep i32 (64-bit integer math costs more there).
 """
 
 from __future__ import annotations
@@ -116,7 +118,6 @@ def _kind(obj: object) -> str:
 
 #: WIDE-INDEX: i32 ops whose i64 form on sign-extended operands is the sign extension of their result
 _WIDE_WHEN_NSW = frozenset({"llir.add", "llir.sub", "llir.mul"})  # when marked nsw
-_WIDE_BY_CONSTANT = frozenset({"llir.sdiv", "llir.srem"})  # by a constant other than 0 and -1
 _WIDE_PREDICATES = frozenset({"eq", "ne", "slt", "sle", "sgt", "sge"})  # icmp: same answer on sign extensions
 
 
@@ -134,21 +135,11 @@ def wide_index_values(block: Iterable[Operation]) -> set[SSAValue]:
         kind = _kind(op)
         if kind == "loop_begin" and op.iv.type == i32:
             wide.add(op.iv)
-        elif kind == "binary" and op.result.type == i32:
-            if op.name in _WIDE_WHEN_NSW:
-                flags = op.attributes.get("overflow")
-                if flags is not None and "nsw" in flags.data.split() and index_operands(op):
-                    wide.add(op.result)
-            elif (op.name in _WIDE_BY_CONSTANT and op.lhs in wide and is_i32_constant(op.rhs)
-                  and _constant_int(op.rhs) not in (0, -1)):
+        elif kind == "binary" and op.result.type == i32 and op.name in _WIDE_WHEN_NSW:
+            flags = op.attributes.get("overflow")
+            if flags is not None and "nsw" in flags.data.split() and index_operands(op):
                 wide.add(op.result)
     return wide
-
-
-def _constant_int(v: SSAValue) -> int:
-    owner = v.owner
-    assert isinstance(owner, ll.ConstantOp)
-    return owner.value.value.data
 
 
 def _wide_compare(op: Operation, wide: set[SSAValue]) -> bool:
