@@ -77,7 +77,9 @@ class ElementwiseMixin:
         whole = float(2 ** finfo(self.dtype.np).nmant)  # ALU-TABLE: no int32 overflow (1e12)
         x = self.detach()  # a step function: no gradient (PyTorch's 0), on either branch
         through = dtypes.int64 if whole > 2**31 else dtypes.int32  # DTYPES: f64's 2**52 needs int64
-        return (x.abs() < whole).where(x.cast(through).cast(self.dtype), x)
+        t = x.cast(through).cast(self.dtype)
+        t = (t == 0).where(x * 0, t)  # -0.5 and -0.0 truncate to -0.0 (x * 0 keeps x's sign), as in PyTorch
+        return (x.abs() < whole).where(t, x)
 
     def floor(self: Tensor) -> Tensor:
         if not self.dtype.is_float():
@@ -99,7 +101,8 @@ class ElementwiseMixin:
         frac = self - low
         low_is_odd = (low - (low * 0.5).floor() * 2) == 1
         up = (frac > 0.5) | ((frac == 0.5) & low_is_odd)
-        return up.where(low + 1, low)
+        rounded = up.where(low + 1, low)
+        return (rounded == 0).where(self.detach() * 0, rounded)  # -0.5 rounds to -0.0, as in PyTorch
 
     def isnan(self: Tensor) -> Tensor:
         return self != self
@@ -131,7 +134,7 @@ class ElementwiseMixin:
         return self.clip(min_, max_)
 
     def relu(self: Tensor) -> Tensor:
-        return (self > 0).where(self, 0)
+        return (self <= 0).where(0, self)  # NaN stays NaN, as in PyTorch (x > 0 is false for it)
 
     def relu6(self: Tensor) -> Tensor:
         return self.hardtanh(0, 6)

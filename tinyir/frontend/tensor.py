@@ -586,13 +586,17 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         return a._float()._true_div(b._float())
 
     def _true_div(self, b: Tensor) -> Tensor:
-        """self * recip(b), with b scaled into the range whose reciprocal is finite: 1 / a subnormal
-        can overflow (0 / 1e-40 was NaN, 1e-40 / 1e-40 inf). float16 and bfloat16 divide in float32 and
-        round once (their own reciprocal rounds twice and overflows below 1 / 65504 in float16)."""
+        """self * recip(b), with b scaled by a power of two into the range whose reciprocal is a normal
+        number, and the product scaled back: 1 / a subnormal overflows (0 / 1e-40 was NaN, 1e-40 / 1e-40
+        inf) and 1 / a huge b is subnormal, short of digits (3e38 / 3e38 was 0.99999994). float16 and
+        bfloat16 divide in float32 and round once (their own reciprocal rounds twice and overflows below
+        1 / 65504 in float16)."""
         if self.dtype.itemsize < 4:
             return self.float()._true_div(b.float()).cast(self.dtype)
         info = np.finfo(self.dtype.np)
-        scale = (b.abs() < float(info.tiny)).where(2.0 ** (info.nmant + 1), 1.0).cast(self.dtype).detach()
+        up, size = 2.0 ** (info.nmant + 1), b.abs()
+        scale = (size < float(info.tiny)).where(up, (size > 1 / float(info.tiny)).where(1 / up, 1.0))
+        scale = scale.cast(self.dtype).detach()
         return self._op("mul", (b * scale)._op("recip")) * scale
 
     def idiv(self, x: Any, reverse: bool = False) -> Tensor:
