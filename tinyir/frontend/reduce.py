@@ -141,7 +141,11 @@ class ReduceMixin:
         if x.numel() == 0:  # ZERO-SIZE: nothing to normalize (and max has no identity)
             return x
         e = (x - x._max_detached(axis)).exp()
-        return e / e.sum(axis, keepdim=True)
+        if x.dtype.itemsize < 4:  # float16/bfloat16: `/` divides in float32 and rounds once
+            return e / e.sum(axis, keepdim=True)
+        # the sum is in [1, n] (its largest term is exp(0)): its reciprocal is a normal number, so the
+        # guard of `/` against subnormal and huge divisors (a select per element) is not needed
+        return e * e.sum(axis, keepdim=True).reciprocal()
 
     def log_softmax(self: Tensor, axis: int = -1, dtype: Any = None) -> Tensor:
         x = self.cast(dtype) if dtype is not None else self._float()
