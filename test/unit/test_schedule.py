@@ -344,6 +344,23 @@ def test_partition_reasons() -> None:
     assert [len(k.reduces) for k in schedule.kernels] == [1, 1, 0]
 
 
+def test_reduce_reached_with_and_without_a_flip_is_realized() -> None:
+    """r * flip(v) + flip(r * v): fold-views lifts a flip after the reduce to the store only when every
+    path carries it, so the reduce gets a kernel of its own (this failed to compile: an autograd of
+    x * x.flip(0) through an expand's sum)."""
+    from tinyir import Tensor
+
+    a, v = np.arange(48, dtype=np.float32).reshape(16, 3), np.arange(16, dtype=np.float32).reshape(16, 1)
+    r = Tensor(a).sum(1, keepdim=True)
+    got = (r * Tensor(v).flip(0) + (r * Tensor(v)).flip(0)).numpy()
+    r_np = a.sum(1, keepdims=True)
+    np.testing.assert_array_equal(got, r_np * v[::-1] + (r_np * v)[::-1])
+    x = Tensor(np.arange(16, dtype=np.float32).reshape(4, 4), requires_grad=True)
+    y = x.reshape(16, 1)
+    (g,) = (y * y.flip(0)).unsqueeze(1).expand(16, 3, 1).sum().gradient(x)
+    np.testing.assert_array_equal(g.numpy(), 6 * np.arange(16, dtype=np.float32)[::-1].reshape(4, 4))
+
+
 def test_row_kernel_partition() -> None:
     """softmax is one row kernel; with max_row below its row length it is three kernels again."""
     from tinyir.passes.schedule_partition import row_kernel_problem

@@ -11,8 +11,9 @@ A tensor is *realized* when it lives in a buffer of its own. The rules, applied 
    constant or a result already returned, it gets a *copy kernel* instead (outputs never alias);
 4. a reduce is realized when, inside the fused region of some kernel,
    a. its result flows (through fused ops) into another reduce: a kernel holds one reduce;
-   b. its result flows through a non-invertible movement op (expand, pad, shrink): `fold-views`
-      can only lift invertible movements (reshape, permute, flip) past the reduce to the store;
+   b. its result flows through a non-invertible movement op (expand, pad, shrink), or along paths
+      with different movements to one op: `fold-views` can only lift invertible movements
+      (reshape, permute, flip) past the reduce to the store, the same ones on every path;
    c. it is part of more than one kernel's region: a reduce is computed once, not per consumer;
    d. another reduce that none of a-c realizes meets it in the same kernel (e.g. `sum(x) + max(y)`):
       all but the last of them (in function order) are realized.
@@ -164,13 +165,17 @@ def _first_use_order(ops: list[Operation], inputs: set[SSAValue]) -> list[SSAVal
 
 def _blocked_reduce(reduce: Operation, region: set[Operation]) -> str | None:
     """Why `reduce` cannot stay in this region (rules 4a, 4b), or None if it can."""
-    stack = [reduce.results[0]]
-    seen: set[SSAValue] = set()
+    # each value the reduce reaches, with the movements on the way: fold-views lifts them to the store,
+    # which it can only do when every path carries the same ones (r * flip(v) + flip(r * v) cannot)
+    stack: list[tuple[SSAValue, tuple]] = [(reduce.results[0], ())]
+    moved: dict[SSAValue, tuple] = {}
     while stack:
-        value = stack.pop()
-        if value in seen:
+        value, path = stack.pop()
+        if value in moved:
+            if moved[value] != path:
+                return "reaches its consumer along paths with different movements"
             continue
-        seen.add(value)
+        moved[value] = path
         for use in value.uses:
             user = use.operation
             if user not in region:
@@ -179,7 +184,11 @@ def _blocked_reduce(reduce: Operation, region: set[Operation]) -> str | None:
                 return f"consumed by {user.name}"
             if user.name in MOVEMENT_OPS and user.name not in INVERTIBLE_MOVEMENT_OPS:
                 return f"reaches its consumer through {user.name}"
-            stack.extend(user.results)
+            step = path
+            if user.name in MOVEMENT_OPS:
+                step = path + ((user.name, tir.shape_of(user.results[0]),
+                                tuple(sorted((k, str(v)) for k, v in user.properties.items()))),)
+            stack.extend((result, step) for result in user.results)
     return None
 
 
