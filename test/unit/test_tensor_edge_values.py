@@ -479,3 +479,11 @@ def test_comparisons_with_nan_are_false(device):
     np.testing.assert_array_equal((2.0 >= x).numpy(), (2.0 >= tx).numpy())
     np.testing.assert_array_equal(x.le(y).numpy(), tx.le(ty).numpy())
     np.testing.assert_array_equal(Tensor([1, 2, 3], device=device).ge(2).numpy(), [False, True, True])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_logsumexp_of_rows_with_infinities(device):
+    """A row whose max is +-inf shifts by 0, not by the max (inf - inf was NaN: logsumexp([1, inf]) gave NaN)."""
+    a = np.array([[1.0, np.inf, 2.0], [-np.inf, -np.inf, -np.inf], [1.0, 2.0, 3.0], [-np.inf, 0.0, 1.0]], np.float32)
+    np.testing.assert_allclose(Tensor(a, device=device).logsumexp(1).numpy(), torch.logsumexp(torch.tensor(a), 1).numpy(),
+                               rtol=1e-6)

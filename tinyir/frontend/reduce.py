@@ -159,6 +159,7 @@ class ReduceMixin:
         if x.numel() == 0:  # ZERO-SIZE: log of an empty sum, -inf (PyTorch's), or an empty result
             return x.sum(axis, keepdim).log()
         m = x.max(axis, keepdim=True).detach()
+        m = m.isinf().where(0.0, m)  # an infinite max would give inf - inf = NaN: shift by 0 there instead
         out = (x - m).exp().sum(axis, keepdim=True).log() + m
         if keepdim:
             return out
