@@ -487,3 +487,19 @@ def test_logsumexp_of_rows_with_infinities(device):
     a = np.array([[1.0, np.inf, 2.0], [-np.inf, -np.inf, -np.inf], [1.0, 2.0, 3.0], [-np.inf, 0.0, 1.0]], np.float32)
     np.testing.assert_allclose(Tensor(a, device=device).logsumexp(1).numpy(), torch.logsumexp(torch.tensor(a), 1).numpy(),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_logcumsumexp_shifts_each_row_by_its_own_running_max(device):
+    """One max for the whole tensor underflowed a row far below it ([[0, 1], [200, 201]] gave -inf in row 0)
+    and an inf anywhere made every row NaN."""
+    rows = np.array([[0.0, 1.0, -3.0], [200.0, 201.0, 150.0], [1.0, np.inf, 2.0], [-np.inf, -np.inf, 1.0]], np.float32)
+    for a in (rows, np.random.default_rng(0).standard_normal((3, 4, 5)).astype(np.float32) * 30):
+        for axis in range(a.ndim):
+            np.testing.assert_allclose(Tensor(a, device=device).logcumsumexp(axis).numpy(),
+                                       torch.logcumsumexp(torch.tensor(a), axis).numpy(), rtol=1e-5)
+    a = np.random.default_rng(1).standard_normal((3, 5)).astype(np.float32)
+    x, t = Tensor(a, device=device, requires_grad=True), torch.tensor(a, requires_grad=True)
+    (g,) = (x.logcumsumexp(1) * Tensor(a, device=device)).sum().gradient(x)
+    (torch.logcumsumexp(t, 1) * torch.tensor(a)).sum().backward()
+    np.testing.assert_allclose(g.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-6)

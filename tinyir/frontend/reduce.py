@@ -170,8 +170,22 @@ class ReduceMixin:
         if self.numel() == 0:  # ZERO-SIZE: an empty running result (max has no identity)
             self._axis(axis, "logcumsumexp")
             return self._float()
-        m = self._float().max().detach()
-        return (self - m).exp().cumsum(axis).log() + m
+        from tinyir.frontend.tensor import Tensor
+
+        if self.ndim == 0:
+            return self._float()
+        d = self._axis(axis, "logcumsumexp")
+        x = self._float().transpose(d, -1)
+        n = x.shape[-1]
+        positions = Tensor.arange(n, device=self.device)
+        upto = positions.reshape(1, n) <= positions.reshape(n, 1)  # [i, j]: j <= i
+        xj = x.unsqueeze(-2)
+        # shift each output by its own running max (one max for the whole tensor underflowed a row far
+        # below it to -inf, and an inf anywhere made every row NaN); an infinite max shifts by 0
+        m = upto.where(xj, -math.inf).max(-1, keepdim=True).detach()
+        m = m.isinf().where(0.0, m)
+        total = upto.where(xj - m, -math.inf).exp().sum(-1)  # masked before exp: no 0 * inf gradient
+        return (total.log() + m.squeeze(-1)).transpose(d, -1)
 
     def cumsum(self: Tensor, axis: int = 0) -> Tensor:
         """Running sum along `axis`, as a masked sum with a lower-triangular 0/1 matrix."""
