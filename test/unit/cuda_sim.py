@@ -3,7 +3,8 @@ environment makes `cuda` a device whose programs take the cuda chain of passes (
 for that chip, tensor cores and wgmma, staging, cp.async, vectorized copies, bf16 with native stores,
 uop-hoist) down to the uop level, where the uop interpreter (tinyir/runtime/uop_interp.py, which
 decodes wgmma descriptors and waits for async copies as the hardware does) runs each kernel on numpy
-buffers. Only the PTX text and the GPU are left out (ptxas checks the former elsewhere).
+buffers. Only the GPU is left out, and the PTX text unless `TINYIR_SIM_PTXAS=1` (then every
+program's kernels are also lowered to PTX and assembled by ptxas).
 
     TINYIR_SIM_CUDA=sm_90a TINYIR_TEST_DEVICE=cuda python -m pytest test/unit/test_tensor_ops.py
 
@@ -37,7 +38,30 @@ class KeepUops(ModulePass):
     arch: str = ""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        pass
+        if os.environ.get("TINYIR_SIM_PTXAS") == "1":
+            _assemble(op, self.arch or "sm_80")
+
+
+def _assemble(module: ModuleOp, arch: str) -> None:
+    """TINYIR_SIM_PTXAS=1: the same kernels lowered to PTX and assembled by ptxas as well."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from tinyir.runtime.executor import run_passes
+    from tinyir.targets.ptx.emit import emit_module
+
+    if not any(o.name == "uop.kernel" for o in module.walk()) or shutil.which("ptxas") is None:
+        return
+    lowered = module.clone()
+    run_passes(lowered, [f"uop-to-ptx{{arch={arch}}}"])
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(f"{tmp}/k.ptx", "w") as f:
+            f.write(emit_module(lowered))
+        done = subprocess.run(["ptxas", f"-arch={arch}", f"{tmp}/k.ptx", "-o", f"{tmp}/k.cubin"],
+                              capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"ptxas -arch={arch} refused the simulated program's PTX: {done.stderr[:2000]}")
 
 
 def _emit(kernel: Operation) -> KernelSource:
