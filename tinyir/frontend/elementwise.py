@@ -7,6 +7,7 @@ lerp and pow.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -32,32 +33,36 @@ _ATANH = tuple(1 / (2 * k + 1) for k in range(12))
 _ASINH = tuple((-1) ** k * math.factorial(2 * k) / (4**k * math.factorial(k) ** 2 * (2 * k + 1)) for k in range(9))
 
 
-def _narrow_float(x: Tensor) -> bool:
-    """float16 and bfloat16: a composite of several ops, each rounded to them, loses digits that PyTorch
-    keeps by computing in float32 and rounding once (float16 exp(7) was 1093, not 1097)."""
-    return x.dtype.is_float() and x.dtype.itemsize < 4
+def _rounded_once(method):
+    """A float16/bfloat16 input computes in float32 and rounds once at the end, as PyTorch does: the
+    composite's steps, each rounded to the narrow type, lose digits (float16 exp(7) was 1093, not 1097)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Tensor) -> Tensor:
+        if self.dtype.is_float() and self.dtype.itemsize < 4:
+            return method(self.float()).cast(self.dtype)
+        return method(self)
+
+    return wrapper
 
 
 class ElementwiseMixin:
+    @_rounded_once
     def exp(self: Tensor) -> Tensor:
-        if _narrow_float(self):
-            return self.float().exp().cast(self.dtype)
         return (self._float() * (1 / math.log(2))).exp2()
 
+    @_rounded_once
     def log(self: Tensor) -> Tensor:
-        if _narrow_float(self):
-            return self.float().log().cast(self.dtype)
         return self.log2() * math.log(2)
 
     def rsqrt(self: Tensor) -> Tensor:
         return self.sqrt().reciprocal()
 
+    @_rounded_once
     def cos(self: Tensor) -> Tensor:
         """From sines of x, 2x and x/2 (exact scalings: the target's sin reduces any argument), never
         sin(pi/2 - x), whose rounded sum loses digits as |x| grows: 1 - 2 sin(x/2)^2 where
         |sin x| < 1/2 (there |cos x| > 0.86, no cancellation), else sin(2x) / (2 sin x)."""
-        if _narrow_float(self):
-            return self.float().cos().cast(self.dtype)
         x = self._float()
         s = x.sin()
         near_one = s.abs() < 0.5
@@ -168,11 +173,10 @@ class ElementwiseMixin:
     def selu(self: Tensor, alpha: float = 1.6732632423543772, gamma: float = 1.0507009873554805) -> Tensor:
         return gamma * (self > 0).where(self, alpha * (self._exp_of_negative_part() - 1))  # PyTorch's constants
 
+    @_rounded_once
     def sigmoid(self: Tensor) -> Tensor:
         """1 / (1 + exp(-x)) for x >= 0, exp(x) / (1 + exp(x)) below: exp only ever sees -|x|, so
         nothing overflows and the gradient has no inf * 0 (NaN) at large |x|."""
-        if _narrow_float(self):
-            return self.float().sigmoid().cast(self.dtype)
         x = self._float()
         nonneg = x >= 0
         e = nonneg.where(-x, x).exp()  # exp(-|x|), with |x|'s slope 1 at 0 (the x >= 0 branch's)
@@ -182,12 +186,11 @@ class ElementwiseMixin:
         y = alpha * self + beta
         return (y <= 0).where(0, (y >= 1).where(1, y))  # slope 0 at both corners, as in PyTorch
 
+    @_rounded_once
     def tanh(self: Tensor) -> Tensor:
         """(1 - e) / (1 + e) with e = exp(-2|x|) in (0, 1], signed: nothing overflows (no NaN
         gradient at large |x|). Below |x| = 0.05, where 1 - e would cancel to a few digits, an odd
         Taylor polynomial (its next term is below 1e-13 relative there)."""
-        if _narrow_float(self):
-            return self.float().tanh().cast(self.dtype)
         x = self._float()
         nonneg = x >= 0
         e = (nonneg.where(-x, x) * 2).exp()
