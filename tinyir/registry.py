@@ -86,9 +86,13 @@ def uop_lowering(device: str, lower_pass: str, chip: str = "") -> list[str]:
     asynchronous copies where the target has them, bf16 emulation (DTYPES: no target computes in
     bf16), loop-invariant code motion for a GPU, the lowering (for `chip`, where given). The search
     lowers its candidates through the same passes."""
-    lower = f"{lower_pass}{{arch={chip}}}" if chip and "{" not in lower_pass else lower_pass
     return [*vectorize_passes(device), *async_copy_passes(device, chip), emulate_bf16_pass(device),
-            *hoist_passes(device), lower]
+            *hoist_passes(device), lowering_spec(lower_pass, chip)]
+
+
+def lowering_spec(lower_pass: str, chip: str = "") -> str:
+    """The lowering pass for `chip` (`uop-to-ptx{arch=sm_90a}`); a spec with options is taken as given."""
+    return f"{lower_pass}{{arch={chip}}}" if chip and "{" not in lower_pass else lower_pass
 
 
 def _builtin_limits(device: str, chip: str = ""):

@@ -32,7 +32,7 @@ from xdsl.ir import Attribute, Block, Operation, SSAValue, TypeAttribute
 from tinyir.dialects.shapetracker import BufferType  # LOWERED-CACHE
 from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
-from tinyir.registry import CORE_PIPELINE, default_pipeline, load
+from tinyir.registry import CORE_PIPELINE, default_pipeline, load, lowering_spec
 from tinyir.runtime.kernel_info import KernelInfo, module_kernel_info
 from tinyir.runtime.bounded import BoundedCache
 from tinyir.runtime.lowered_cache import LoweredKernelCache, lower_with_reuse  # LOWERED-CACHE
@@ -270,7 +270,7 @@ def pipeline_for(target: Target, chip: str = "") -> list[str]:
     """The default chain for a target (for its device's `chip`): optimized by its heuristics, or by a
     search timed on its device with `TINYIR_BEAM=N` (tinyir/search/); `TINYIR_OPT=0`: unoptimized."""
     if os.environ.get("TINYIR_OPT", "1") == "0":
-        return [*CORE_PIPELINE, f"{target.lower_pass}{{arch={chip}}}" if chip else target.lower_pass]
+        return [*CORE_PIPELINE, lowering_spec(target.lower_pass, chip)]
     from tinyir.search import beam_options
 
     return default_pipeline(target.name, target.lower_pass, beam_options(), chip)
