@@ -393,6 +393,19 @@ CPU_SMALL_WORK, CPU_SMALL_COPIES = 1 << 22, 256
 #: 8x3x32x32: 762 -> 326 ms, 305 -> 272 us). They still count in the tile's copy budget.
 
 
+def _tiles_reuse(loads: list[list[int | None]], reuse: list[int], red: list[int], size: list[int], j: int) -> bool:
+    """Whether a register tile over output axis `j` and another reused axis reuses loaded data along
+    both: some load reused along `j` moves along that other axis (a matmul's row of A, a convolution's
+    filter). ROW-REUSE: a reduce whose loads reused along `j` are the same for every row (a layernorm's
+    weight, broadcast over both) gains nothing from the tile's rows; tiled 16 x 8 it was 1200-2400
+    uops a kernel (a GPT step's first call: 20 s, half of it compiling those), left to LLVM's
+    vectorizer it runs as fast. A convolution's small windows are tiled regardless."""
+    if any(size[r] <= 4 for r in red):
+        return True
+    along_j = [st for st in loads if st[j] == 0]
+    return any(st[a] for st in along_j for a in reuse if a != j)
+
+
 def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
     axis_list, glob, red = _shape(kernel)
     if not red:
@@ -408,7 +421,7 @@ def cpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
     reuse = _broadcast_axes(glob, loads)
     contiguous_out = [a for a in glob if _contiguous(a, stores)]
     actions: list[Action] = []
-    if len(reuse) >= 2 and contiguous_out:
+    if len(reuse) >= 2 and contiguous_out and _tiles_reuse(loads, reuse, red, size, contiguous_out[-1]):
         j = contiguous_out[-1]
         along_j = [k for k, st in enumerate(loads) if st[j] == 0]  # loads reused across j
         i = next((a for a in reversed(reuse) if a != j and any(st[a] == 0 for k, st in enumerate(loads)
