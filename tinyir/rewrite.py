@@ -32,6 +32,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, OpResult, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint
 from xdsl.pattern_rewriter import (
     PatternRewriter,
     PatternRewriterListener,
@@ -195,6 +196,34 @@ class RuleTable(RewritePattern):
         for region in root.regions:
             changed |= walker.rewrite_region(region)
         return changed
+
+    def apply_in_order(self, ops: Iterable[Operation]) -> list[Operation]:
+        """One forward walk over `ops` (taken as a list first), each op tried once: for passes that
+        translate op by op, where ops come after what they read. No worklist: the greedy driver
+        would also revisit every op a rule inserted and every user of a replaced value (most of
+        uop-to-llvm's time). Returns the ops whose rules all declined (to leave to `apply`); ops
+        that an earlier rule removed are skipped. Statistics, tracing and the visualizer's log
+        work as in `apply`. (IN-ORDER)"""
+        log = FIRING_LOG.get()
+        pattern = self if log is None else _RecordingTable(self, log)
+        rewriter: PatternRewriter | None = None
+        declined: list[Operation] = []
+        for op in list(ops):
+            if op.parent is None or not self._rules_for(op):
+                continue
+            if rewriter is None:
+                rewriter = PatternRewriter(op)
+            rewriter.has_done_action = False
+            rewriter.current_operation = op
+            rewriter.insertion_point = InsertPoint.before(op)
+            rewriter.name_hint = None
+            try:
+                pattern.match_and_rewrite(op, rewriter)
+            except Exception as err:  # as the greedy driver reports it: the IR as a note
+                op.emit_error(f"Error while applying pattern: {err}", underlying_error=err)
+            if not rewriter.has_done_action:
+                declined.append(op)
+        return declined
 
     def describe(self) -> str:
         """The table as text: one line per rule, root op and comment."""

@@ -282,7 +282,7 @@ class LoopBeginOp(IRDLOperation):
     traits = lazy_traits_def(lambda: (HasParent(KernelOp),))
 
     def __init__(self, lower: int, upper: int, type: Attribute):
-        super().__init__(properties={"lower": IntAttr(lower), "upper": IntAttr(upper)}, result_types=[type])
+        init_fixed(self, (), [type], {"lower": IntAttr(lower), "upper": IntAttr(upper)})
 
     @classmethod
     def parse(cls, parser: Parser) -> LoopBeginOp:
@@ -324,7 +324,7 @@ class LoopEndOp(IRDLOperation):
     assembly_format = "$loop attr-dict `:` type($loop)"
 
     def __init__(self, loop: SSAValue):
-        super().__init__(operands=[loop])
+        init_fixed(self, [loop])
 
     def verify_(self) -> None:
         if not isinstance(self.loop.owner, LoopBeginOp):
@@ -342,7 +342,7 @@ class IfBeginOp(IRDLOperation):
     assembly_format = "$cond attr-dict"
 
     def __init__(self, cond: SSAValue):
-        super().__init__(operands=[cond])
+        init_fixed(self, [cond])
 
 
 @irdl_op_definition
@@ -367,7 +367,7 @@ class ConstantOp(IRDLOperation):
 
     def __init__(self, value: int | float | bool, type: Attribute):
         attr = FloatAttr(float(value), type) if is_llvm_float(type) else IntegerAttr(int(value), type)
-        super().__init__(properties={"value": attr}, result_types=[type])
+        init_fixed(self, (), [type], {"value": attr})
 
     @classmethod
     def parse(cls, parser: Parser) -> ConstantOp:
@@ -401,6 +401,17 @@ class ConstantOp(IRDLOperation):
             raise VerifyException(f"constant value type {self.value.type} differs from result type {self.result.type}")
 
 
+def init_fixed(op: IRDLOperation, operands: Sequence[SSAValue | Operation] = (),
+               result_types: Sequence[Attribute] = (), properties: dict[str, Attribute] | None = None) -> None:
+    """Build an op whose definition has only single operands and results (no variadic or optional
+    groups, regions or successors) straight through `Operation.__init__`: the IRDL builder's
+    argument-list checks were a third of the cost of each op uop-to-llvm makes, and say nothing
+    for such ops (`verify_` still checks them). `FIXED_ARITY_OPS` lists the users; a test compares
+    each with the IRDL builder's op. (FAST-INIT)"""
+    Operation.__init__(op, operands=[SSAValue.get(v) for v in operands], result_types=result_types,
+                       properties=properties or {})
+
+
 # LLVM's fast-math flags, allowed as `{fastmath = "reassoc nsz"}` on float binary ops.
 FASTMATH_FLAGS = ("reassoc", "nnan", "ninf", "nsz", "arcp", "contract", "afn", "fast")
 # No-wrap flags, `{overflow = "nuw nsw"}` on add/sub/mul/shl: a promise (proven by the producer)
@@ -423,7 +434,7 @@ class _BinaryOp(IRDLOperation):
 
     def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation):
         lhs = SSAValue.get(lhs)
-        super().__init__(operands=[lhs, rhs], result_types=[lhs.type])
+        init_fixed(self, [lhs, rhs], [lhs.type])
 
     def verify_(self) -> None:
         ok = is_llvm_float(self.result.type) if self.OPERAND_KIND == "float" else is_llvm_int(self.result.type)
@@ -492,7 +503,7 @@ class FNegOp(IRDLOperation):
 
     def __init__(self, operand: SSAValue | Operation):
         operand = SSAValue.get(operand)
-        super().__init__(operands=[operand], result_types=[operand.type])
+        init_fixed(self, [operand], [operand.type])
 
     def verify_(self) -> None:
         if not is_llvm_float(self.result.type):
@@ -516,8 +527,7 @@ class _CmpOp(IRDLOperation):
     PREDICATES: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, predicate: str, lhs: SSAValue, rhs: SSAValue):
-        super().__init__(operands=[lhs, rhs], result_types=[IntegerType(1)],
-                         properties={"predicate": StringAttr(predicate)})
+        init_fixed(self, [lhs, rhs], [i1], {"predicate": StringAttr(predicate)})
 
     @classmethod
     def parse(cls, parser: Parser) -> _CmpOp:
@@ -582,7 +592,7 @@ class SelectOp(IRDLOperation):
     def __init__(self, cond: SSAValue | Operation, true_value: SSAValue | Operation,
                  false_value: SSAValue | Operation):
         true_value = SSAValue.get(true_value)
-        super().__init__(operands=[cond, true_value, false_value], result_types=[true_value.type])
+        init_fixed(self, [cond, true_value, false_value], [true_value.type])
 
 
 # ---------------------------------------------------------------- casts
@@ -600,7 +610,7 @@ class _CastOp(IRDLOperation):
     WIDTH_CHANGE: ClassVar[str] = "any"  # "wider", "narrower", "same", "any"
 
     def __init__(self, operand: SSAValue, type: Attribute):
-        super().__init__(operands=[operand], result_types=[type])
+        init_fixed(self, [operand], [type])
 
     def verify_(self) -> None:
         src, dst = self.operand.type, self.result.type
@@ -659,7 +669,7 @@ class GEPOp(IRDLOperation):
                  result_type: PtrType | None = None):
         base_ptr = SSAValue.get(base_ptr)
         # `result_type` is for lowerings that build GEPs on buffers whose type is still the host's.
-        super().__init__(operands=[base_ptr, index], result_types=[result_type or base_ptr.type])
+        init_fixed(self, [base_ptr, index], [result_type or base_ptr.type])
 
     def verify_(self) -> None:
         if not is_llvm_int(self.index.type) or self.index.type.width.data < 8:
@@ -678,7 +688,7 @@ class LoadOp(IRDLOperation):
     def __init__(self, ptr: SSAValue | Operation):
         ptr = SSAValue.get(ptr)
         assert isinstance(ptr.type, PtrType)
-        super().__init__(operands=[ptr], result_types=[ptr.type.element_type])
+        init_fixed(self, [ptr], [ptr.type.element_type])
 
     def verify_(self) -> None:
         assert isinstance(self.ptr.type, PtrType)
@@ -696,7 +706,7 @@ class StoreOp(IRDLOperation):
     assembly_format = "$value `,` $ptr attr-dict `:` type($value) `,` type($ptr)"
 
     def __init__(self, value: SSAValue, ptr: SSAValue):
-        super().__init__(operands=[value, ptr])
+        init_fixed(self, [value, ptr])
 
     def verify_(self) -> None:
         assert isinstance(self.ptr.type, PtrType)
@@ -869,7 +879,7 @@ class AllocaOp(IRDLOperation):
     assembly_format = "attr-dict `:` type($result)"
 
     def __init__(self, element_type: Attribute, addrspace: int = 0):
-        super().__init__(result_types=[PtrType(element_type, addrspace)])
+        init_fixed(self, (), [PtrType(element_type, addrspace)])
 
 
 @irdl_op_definition
@@ -1059,6 +1069,12 @@ LLIR_OPS: tuple[type[IRDLOperation], ...] = tuple(LLIR.operations)
 _LLIR_OP_TYPES = frozenset(LLIR_OPS)
 
 
+# The ops built by `init_fixed` (FAST-INIT): each has only single operands and results.
+FIXED_ARITY_OPS: tuple[type[IRDLOperation], ...] = (
+    LoopBeginOp, LoopEndOp, IfBeginOp, ConstantOp, *BINARY_OPS, FNegOp, FCmpOp, ICmpOp, SelectOp,
+    *CAST_OPS, GEPOp, LoadOp, StoreOp, AllocaOp)
+
+
 def is_llir_op(op: object) -> bool:
     """`isinstance(op, LLIR_OPS)`, by the op's class first (LLIR-TEST): an isinstance test against
     the tuple's 50 ABC classes costs up to 50 checks, and the lowering and the kernel verifier ask it
@@ -1066,4 +1082,4 @@ def is_llir_op(op: object) -> bool:
     return type(op) in _LLIR_OP_TYPES or isinstance(op, LLIR_OPS)
 
 
-__all__ = ["LLIR", "LLIR_OPS", "PtrType", "KernelOp", "BINARY_OPS", "CAST_OPS", "is_llir_op"]
+__all__ = ["LLIR", "LLIR_OPS", "FIXED_ARITY_OPS", "PtrType", "KernelOp", "BINARY_OPS", "CAST_OPS", "is_llir_op"]

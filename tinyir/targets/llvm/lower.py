@@ -489,6 +489,9 @@ class UopToLLVM(RulePass):
 
     name: ClassVar[str] = "uop-to-llvm"
     summary: ClassVar[str] = "uop micro-ops to llir (LLVM IR); grid indices become loops"
+    # one walk over each kernel (IN-ORDER, rewrite.py) rather than the greedy driver's worklist;
+    # False is for the test that compares the two
+    in_order: ClassVar[bool] = True
 
     def keeps_vector(self, op: Operation) -> bool:
         """Whether this lowering emits a uop.vload/vstore as one vector access (else lane by lane,
@@ -499,12 +502,21 @@ class UopToLLVM(RulePass):
         scalarize(op, keep=self.keeps_vector)
         _uop_types.clear()
         fuse = self.name == UopToLLVM.name and host_has_fma()
-        for kernel in _uop_kernels(op):
+        kernels = _uop_kernels(op)
+        for kernel in kernels:
             annotate(kernel, fuse)
             if self.name == UopToLLVM.name:  # the CPU: AVX/AVX-512 masked loads (GPUs would scalarize them)
                 group_masked_loads(kernel)
+        table = self.table()
         try:
-            super().apply(ctx, op)
+            # Each op is lowered once, after what it reads (a kernel's body is in order), then the
+            # kernel; an op whose rule waits (none should) leaves the rest to the greedy driver.
+            waiting = not self.in_order
+            for kernel in kernels if self.in_order else ():
+                waiting |= bool(table.apply_in_order(kernel.body.block.ops))
+                waiting |= bool(table.apply_in_order([kernel]))
+            if waiting:
+                table.apply(op, greedy=self.greedy, reverse=self.reverse)
         finally:
             _uop_types.clear()
         for left in _uop_kernels(op):  # an op no rule handles would otherwise leave its kernel in uop
