@@ -40,6 +40,7 @@ from xdsl.utils.exceptions import VerifyException
 from tinyir.dialects.kernel_base import IsolatedKernelBase
 from tinyir.element_types import ELEMENT_TYPES, TYPE_NAMES, is_bool, is_float, is_int
 from tinyir.shapetracker.view import ShapeTracker, View
+from tinyir.dialects.tensor import make_type as tir_make_type
 
 # ----------------------------------------------------------------------------------------------
 # types and attributes
@@ -411,11 +412,11 @@ class LoadOp(_Leaf):
     def __init__(self, buffer: SSAValue, tracker: ShapeTracker, result_type: TensorType | None = None):
         bty = buffer.type
         assert isinstance(bty, BufferType)
-        result_type = result_type or TensorType(bty.element_type, tracker.shape)
+        result_type = result_type or tir_make_type(bty.element_type, tracker.shape)
         super().__init__(operands=[buffer], result_types=[result_type], properties={"views": tracker_attr(tracker)})
 
     def with_tracker(self, tracker: ShapeTracker) -> LoadOp:
-        return LoadOp(self.buffer, tracker, TensorType(self.result.type.element_type, tracker.shape))
+        return LoadOp(self.buffer, tracker, tir_make_type(self.result.type.element_type, tracker.shape))
 
     @classmethod
     def parse(cls, parser: Parser) -> LoadOp:
@@ -456,7 +457,7 @@ class ArangeOp(_Leaf):
         super().__init__(result_types=[result_type], properties={"views": tracker_attr(tracker)})
 
     def with_tracker(self, tracker: ShapeTracker) -> ArangeOp:
-        return ArangeOp(tracker, TensorType(self.result.type.element_type, tracker.shape))
+        return ArangeOp(tracker, tir_make_type(self.result.type.element_type, tracker.shape))
 
     def verify_(self) -> None:
         t = _tensor(self, self.result.type)
@@ -479,7 +480,7 @@ class ConstOp(_Leaf):
         super().__init__(result_types=[result_type], properties={"value": attr, "views": tracker_attr(tracker)})
 
     def with_tracker(self, tracker: ShapeTracker) -> ConstOp:
-        return ConstOp(self.value, tracker, TensorType(self.result.type.element_type, tracker.shape))
+        return ConstOp(self.value, tracker, tir_make_type(self.result.type.element_type, tracker.shape))
 
     def scalar(self) -> float | int | bool:
         v = self.value

@@ -28,6 +28,7 @@ Python-side accessors: `shape_of(value)`, `element_type_of(value)`, and on ops `
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from collections.abc import Sequence
@@ -90,6 +91,13 @@ def element_type_of(v: Value | TensorType) -> Attribute:
 
 
 def make_type(element: Attribute, shape: Sequence[int]) -> TensorType:
+    """The tensor type of `shape` over `element`: one shared (immutable) object per type, as the
+    view folding builds thousands of ops of a few types and xDSL verifies each new type it makes."""
+    return _tensor_type(element, tuple(int(n) for n in shape))
+
+
+@functools.lru_cache(maxsize=8192)
+def _tensor_type(element: Attribute, shape: tuple[int, ...]) -> TensorType:
     return TensorType(element, list(shape))
 
 

@@ -110,27 +110,58 @@ def _type_test(classes: tuple[type, ...]) -> dict[type, bool]:
 
 _IS_REDUCE = _type_test(tir.REDUCE_OPS)
 _IS_OP = _type_test((Operation,))
+_IS_LEAF = _type_test(st.LEAF_OPS)
 
 
-def _depends_on_reduce(v: SSAValue) -> bool:
+def _depends_on_reduce(v: SSAValue, memo: ReduceDependence | None = None) -> bool:
     """Whether a kernel-body value is computed from a reduce (it lives in the epilogue)."""
-    seen: set[int] = set()
-    stack = [v]
-    while stack:
-        owner = stack.pop().owner  # an op for an OpResult, a Block for a block argument
-        if not _IS_OP[type(owner)] or id(owner) in seen:
-            continue
-        seen.add(id(owner))
-        if _IS_REDUCE[type(owner)]:
-            return True
-        stack.extend(owner._operands)
-    return False
+    return (memo or ReduceDependence()).of(v)
+
+
+class ReduceDependence:
+    """`_depends_on_reduce` remembered per op within one run. Every fold-views rewrite replaces a
+    value by one computed from the same inputs (a twin, a moved copy, a leaf), so an op's answer
+    never changes while it lives; entries keep their op, so a reused id cannot match."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Operation, bool]] = {}  # id(op) -> (op, computed from a reduce)
+
+    def of(self, v: SSAValue) -> bool:
+        root = v.owner  # an op for an OpResult, a Block for a block argument
+        if not _IS_OP[type(root)]:
+            return False
+        known = self._known
+        entry = known.get(id(root))
+        if entry is not None and entry[0] is root:
+            return entry[1]
+        seen: set[int] = set()
+        visited: list[Operation] = []
+        stack = [root]
+        while stack:
+            owner = stack.pop()
+            if not _IS_OP[type(owner)] or id(owner) in seen:
+                continue
+            seen.add(id(owner))
+            entry = known.get(id(owner))
+            if entry is not None and entry[0] is owner:
+                if entry[1]:
+                    known[id(root)] = (root, True)
+                    return True
+                continue  # its whole subtree is reduce-free
+            if _IS_REDUCE[type(owner)]:
+                known[id(root)] = (root, True)
+                return True
+            visited.append(owner)
+            stack.extend(operand.owner for operand in owner._operands)
+        for op in visited:  # nothing below any of them is a reduce
+            known[id(op)] = (op, False)
+        return False
 
 
 def _with_operands(op: Operation, operands: Sequence[SSAValue | Operation], shape: Sequence[int]) -> Operation:
     """A copy of elementwise `op` on new operands, its result of `shape`."""
     values = [o.results[0] if isinstance(o, Operation) else o for o in operands]
-    result = TensorType(tir.element_type_of(op.results[0]), list(shape))
+    result = tir.make_type(tir.element_type_of(op.results[0]), shape)
     return type(op).build(operands=values, result_types=[result], properties=dict(op.properties),
                           attributes=dict(op.attributes))
 
@@ -221,11 +252,16 @@ class MovedValues:
         self._keys_of.setdefault(id(moved), []).append(key)
 
     def move(self, source: SSAValue, kind: str, arg: Any, at: Operation) -> SSAValue | Operation:
-        """`kind(arg)` of `source` for an op built at `at`: a known value, else a new movement op."""
+        """`kind(arg)` of `source` for an op built at `at`: a known value, else a new movement op (a
+        leaf's new shapetracker when `source` is a leaf)."""
         known = self.lookup(source, kind, arg, at)
         if known is not None:
             return known
-        new = make_movement(source, kind, arg)
+        leaf = source.owner
+        if _IS_LEAF[type(leaf)]:  # what fold_into_leaf would make of the movement op, built at once
+            new = leaf.with_tracker(leaf.tracker().movement(kind, arg))
+        else:
+            new = make_movement(source, kind, arg)
         self.record(source, kind, arg, new.results[0])
         return new
 
@@ -333,13 +369,13 @@ def share_movement(op: Operation, moves: MovedValues) -> SSAValue | None:
     return None
 
 
-def sink_through_elementwise(op: Operation, moves: MovedValues) -> Operation | None:
+def sink_through_elementwise(op: Operation, moves: MovedValues, reduces: ReduceDependence) -> Operation | None:
     """movement(f(a, b, ..)) -> f(movement(a), movement(b), ..), in the prologue only; a movement
     of an operand that was already computed (the DAG shares it) is reused, not built again."""
     if not _in_kernel(op):
         return None
     inner = _owner(op.operands[0])
-    if not isinstance(inner, tir.ELEMENTWISE_OPS) or _depends_on_reduce(op.operands[0]):
+    if not isinstance(inner, tir.ELEMENTWISE_OPS) or _depends_on_reduce(op.operands[0], reduces):
         return None
     kind, arg = movement_of(op)
     out_shape = tir.shape_of(op.results[0])
@@ -357,7 +393,7 @@ def _padded_true(inner: Operation, pads: Any) -> st.ConstOp:
     return st.ConstOp(True, tracker, TensorType(i1, list(tracker.shape)))
 
 
-def lift_above_elementwise(op: Operation) -> Operation | None:
+def lift_above_elementwise(op: Operation, reduces: ReduceDependence) -> Operation | None:
     """f(m(x), b) with m bijective and x after the reduce -> m(f(x, m^-1(b))): rise to the store.
 
     Several epilogue operands may rise together when they all went through the same movement
@@ -366,7 +402,7 @@ def lift_above_elementwise(op: Operation) -> Operation | None:
         return None
     if not any(isinstance(_owner(v), tir.MOVEMENT_OPS) for v in op.operands):
         return None  # nothing to lift (checked first: the reduce walks below are the costly part)
-    dependent = [i for i, v in enumerate(op.operands) if _depends_on_reduce(v)]
+    dependent = [i for i, v in enumerate(op.operands) if _depends_on_reduce(v, reduces)]
     moved = [i for i in dependent
              if isinstance(_owner(op.operands[i]), tir.MOVEMENT_OPS)
              and movement_of(_owner(op.operands[i]))[0] in INVERTIBLE_MOVEMENT_OPS]
@@ -441,18 +477,19 @@ class FoldViews(RulePass):
     summary: ClassVar[str] = "push tir movement ops of st.kernel bodies into leaf and store shapetrackers"
 
     def rules(self) -> list[Rule]:
-        return self._rules(MovedValues(), IdenticalOps())
+        return self._rules(MovedValues(), IdenticalOps(), ReduceDependence())
 
-    def _rules(self, moves: MovedValues, twins: IdenticalOps) -> list[Rule]:
-        """The table; `moves` and `twins` are the run's hash-consing tables (see their classes)."""
+    def _rules(self, moves: MovedValues, twins: IdenticalOps, reduces: ReduceDependence) -> list[Rule]:
+        """The table; `moves` and `twins` are the run's hash-consing tables (see their classes),
+        `reduces` its memo of which values are computed from a reduce."""
         return [
             rule((*st.LEAF_OPS, *tir.ELEMENTWISE_OPS), lambda op: share_identical(op, twins),
                  "leaf or elementwise op identical to an earlier one -> that one"),
             rule(tir.MOVEMENT_OPS, lambda op: share_movement(op, moves), "movement(x) computed before -> that value"),
             rule(tir.MOVEMENT_OPS, fold_into_leaf, "movement(leaf) -> leaf through the moved shapetracker"),
-            rule(tir.MOVEMENT_OPS, lambda op: sink_through_elementwise(op, moves),
+            rule(tir.MOVEMENT_OPS, lambda op: sink_through_elementwise(op, moves, reduces),
                  "movement(f(a, ..)) -> f(movement(a), ..) before the reduce, shared movements reused"),
-            rule(tir.ELEMENTWISE_OPS, lift_above_elementwise, "f(m(x), b) -> m(f(x, m^-1(b))) after the reduce, m bijective"),
+            rule(tir.ELEMENTWISE_OPS, lambda op: lift_above_elementwise(op, reduces), "f(m(x), b) -> m(f(x, m^-1(b))) after the reduce, m bijective"),
             rule(st.StoreOp, fold_into_store, "store(m(v)) -> store(v) through the inverted shapetracker, m bijective"),
             rule(st.LEAF_OPS, simplify_leaf, "leaf -> leaf with merged / canonical views"),
             rule(st.StoreOp, simplify_store, "store -> store with merged / canonical views"),
@@ -465,7 +502,7 @@ class FoldViews(RulePass):
         listener = PatternRewriterListener()
         listener.extend_from_listener(moves.listener)
         listener.extend_from_listener(twins.listener)
-        RuleTable(self.name, self._rules(moves, twins)).apply(op, greedy=self.greedy, reverse=self.reverse,
+        RuleTable(self.name, self._rules(moves, twins, ReduceDependence())).apply(op, greedy=self.greedy, reverse=self.reverse,
                                                               listener=listener)
         for kernel in op.walk():
             if not isinstance(kernel, st.KernelOp):
