@@ -35,7 +35,8 @@ from xdsl.dialects.builtin import (
     i1,
     i32,
 )
-from xdsl.ir import Attribute, Dialect, Operation, ParametrizedAttribute, Region, SSAValue, TypeAttribute
+from xdsl.ir import (Attribute, BlockArgument, Dialect, Operation, OpResult, ParametrizedAttribute, Region, SSAValue,
+                     TypeAttribute)
 from xdsl.irdl import (
     AnyAttr,
     AttrSizedOperandSegments,
@@ -408,8 +409,17 @@ def init_fixed(op: IRDLOperation, operands: Sequence[SSAValue | Operation] = (),
     argument-list checks were a third of the cost of each op uop-to-llvm makes, and say nothing
     for such ops (`verify_` still checks them). `FIXED_ARITY_OPS` lists the users; a test compares
     each with the IRDL builder's op. (FAST-INIT)"""
-    Operation.__init__(op, operands=[SSAValue.get(v) for v in operands], result_types=result_types,
+    Operation.__init__(op, operands=[value_of(v) for v in operands], result_types=result_types,
                        properties=properties or {})
+
+
+# the classes of SSA values, tested by identity: `SSAValue.get` asks an ABC's isinstance
+_VALUE_TYPES = frozenset((OpResult, BlockArgument))
+
+
+def value_of(v: SSAValue | Operation) -> SSAValue:
+    """`SSAValue.get(v)` (an op's single result), with a value's class tested first (FAST-INIT)."""
+    return v if type(v) in _VALUE_TYPES else SSAValue.get(v)
 
 
 # LLVM's fast-math flags, allowed as `{fastmath = "reassoc nsz"}` on float binary ops.
@@ -433,7 +443,7 @@ class _BinaryOp(IRDLOperation):
     OPERAND_KIND: ClassVar[str] = "int"  # "int" or "float"
 
     def __init__(self, lhs: SSAValue | Operation, rhs: SSAValue | Operation):
-        lhs = SSAValue.get(lhs)
+        lhs = value_of(lhs)
         init_fixed(self, [lhs, rhs], [lhs.type])
 
     def verify_(self) -> None:
@@ -502,7 +512,7 @@ class FNegOp(IRDLOperation):
     assembly_format = "$operand attr-dict `:` type($result)"
 
     def __init__(self, operand: SSAValue | Operation):
-        operand = SSAValue.get(operand)
+        operand = value_of(operand)
         init_fixed(self, [operand], [operand.type])
 
     def verify_(self) -> None:
@@ -591,7 +601,7 @@ class SelectOp(IRDLOperation):
 
     def __init__(self, cond: SSAValue | Operation, true_value: SSAValue | Operation,
                  false_value: SSAValue | Operation):
-        true_value = SSAValue.get(true_value)
+        true_value = value_of(true_value)
         init_fixed(self, [cond, true_value, false_value], [true_value.type])
 
 
@@ -667,7 +677,7 @@ class GEPOp(IRDLOperation):
 
     def __init__(self, base_ptr: SSAValue | Operation, index: SSAValue | Operation,
                  result_type: PtrType | None = None):
-        base_ptr = SSAValue.get(base_ptr)
+        base_ptr = value_of(base_ptr)
         # `result_type` is for lowerings that build GEPs on buffers whose type is still the host's.
         init_fixed(self, [base_ptr, index], [result_type or base_ptr.type])
 
@@ -686,7 +696,7 @@ class LoadOp(IRDLOperation):
     assembly_format = "$ptr attr-dict `:` type($ptr) `->` type($result)"
 
     def __init__(self, ptr: SSAValue | Operation):
-        ptr = SSAValue.get(ptr)
+        ptr = value_of(ptr)
         assert isinstance(ptr.type, PtrType)
         init_fixed(self, [ptr], [ptr.type.element_type])
 
@@ -732,7 +742,7 @@ class VLoadOp(IRDLOperation):
     lanes = var_result_def()
 
     def __init__(self, ptr: SSAValue | Operation, width: int):
-        ptr = SSAValue.get(ptr)
+        ptr = value_of(ptr)
         assert isinstance(ptr.type, PtrType)
         super().__init__(operands=[ptr], result_types=[[ptr.type.element_type] * width])
 
@@ -1082,4 +1092,4 @@ def is_llir_op(op: object) -> bool:
     return type(op) in _LLIR_OP_TYPES or isinstance(op, LLIR_OPS)
 
 
-__all__ = ["LLIR", "LLIR_OPS", "FIXED_ARITY_OPS", "PtrType", "KernelOp", "BINARY_OPS", "CAST_OPS", "is_llir_op"]
+__all__ = ["LLIR", "LLIR_OPS", "FIXED_ARITY_OPS", "init_fixed", "value_of", "PtrType", "KernelOp", "BINARY_OPS", "CAST_OPS", "is_llir_op"]

@@ -122,7 +122,7 @@ def _lowering(fn: Callable[[Operation], object]) -> Callable[[Operation], object
             return None
         result = fn(op)
         if result is not None and op.results:
-            remember_uop_type(SSAValue.get(result), op.results[0].type)
+            remember_uop_type(ll.value_of(result), op.results[0].type)
         return result
     wrapper.__name__ = fn.__name__
     return wrapper
@@ -353,7 +353,7 @@ def lower_load(op: uop.LoadOp) -> Operation:
     t = op.result.type
     _, index, *gate = operands(op)
     if gate:  # read element 0 instead (always in bounds), then replace the value by 0
-        index = ll.SelectOp(gate[0], index, const(0, SSAValue.get(index).type))  # INDEX64: i32 or i64
+        index = ll.SelectOp(gate[0], index, const(0, ll.value_of(index).type))  # INDEX64: i32 or i64
     value: Operation = ll.LoadOp(_element_pointer(op.buffer, index, t))
     if t == i1:
         value = ll.ICmpOp("ne", value, const(0, i8))
