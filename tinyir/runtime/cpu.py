@@ -130,6 +130,8 @@ class CPUDevice(Device):
     # MULTI-DEVICE: cpu:N is this process's memory and CPU too, so one compiled kernel (its engine
     # lives as long as the device that made it, the whole process) serves every index
     kernels_shared_by_index = True
+    # BACKGROUND-COMPILE: LLVM releases the GIL; `compile` guards the one thing it shares (its cache)
+    compiles_off_thread = True
 
     def __init__(self, opt_level: int = OPT_LEVEL, threads: int | None = None,
                  min_parallel_bytes: int = MIN_PARALLEL_BYTES):
@@ -142,6 +144,7 @@ class CPUDevice(Device):
         self._pool: ThreadPoolExecutor | None = None  # threads - 1 workers: the caller runs a part too
         self._pool_workers = 0
         self._cache: BoundedCache[str, CompiledKernel] = BoundedCache(2048)  # most recently used kernels
+        self._cache_lock = threading.Lock()  # BACKGROUND-COMPILE: the compile thread uses the cache too
 
     def compile(self, source: KernelSource, artifact: bytes | None = None) -> CompiledKernel:
         """`artifact`: an earlier compile's `CompiledKernel.artifact` for the same text on this CPU
@@ -149,7 +152,8 @@ class CPUDevice(Device):
         reloaded, so LLVM neither optimizes nor generates code again."""
         text = anonymous_text(source)
         symbol = KERNEL_SYMBOL if text != source.text else source.name
-        cached = self._cache.get(text)
+        with self._cache_lock:
+            cached = self._cache.get(text)
         if cached is not None:
             return cached
         optimized, _, machine_code = (artifact or b"").partition(b"\0")
@@ -180,7 +184,8 @@ class CPUDevice(Device):
         code = machine_code or (emitted[0] if emitted else b"")
         compiled = CompiledKernel(function, engine, optimized_ir, split,
                                   optimized_ir.encode() + b"\0" + code if code else None)
-        self._cache[text] = compiled
+        with self._cache_lock:
+            self._cache[text] = compiled
         return compiled
 
     def upload(self, array: np.ndarray) -> np.ndarray:

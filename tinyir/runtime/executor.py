@@ -34,6 +34,7 @@ from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
 from tinyir.registry import CORE_PIPELINE, default_pipeline, load, lowering_spec
 from tinyir.runtime.kernel_info import KernelInfo, module_kernel_info
+from tinyir.runtime.background_compile import Deferred, PendingCompiles  # BACKGROUND-COMPILE
 from tinyir.runtime.bounded import BoundedCache
 from tinyir.runtime.lowered_cache import LoweredKernelCache, lower_with_reuse  # LOWERED-CACHE
 from tinyir.runtime.buffer import Buffer, allocator_for, as_buffer
@@ -596,9 +597,25 @@ def _compile_into(program: Program, module: ModuleOp, specs: Sequence[str], targ
         infos = lower_with_reuse(lowered, specs[at:], lambda part: run_passes(lowered, part, dump=level >= 4),
                                  reuse)
     COMPILE_STATS.pipelines += 1
+    # BACKGROUND-COMPILE: the device's compiles (where it takes them off the thread) run while the
+    # plan hashes and prints the next kernels and the garbage is collected; the program waits for them
+    pending = PendingCompiles() if getattr(dev, "compiles_off_thread", False) else None
+    try:
+        _plan_and_collect(program, lowered, target, dev, level, infos, same_element, pending)
+    finally:
+        if pending is not None:
+            _finish_compiles(program, pending)
+    if disk is not None:  # once every kernel compiled: a plan on disk is one that compiled
+        saved = _plan_json(program)
+        if saved is not None:
+            disk.put_json("program", disk_key, saved)
+
+
+def _plan_and_collect(program: Program, lowered: ModuleOp, target: Any, dev: Device, level: int, infos: Any,
+                      same_element: Any, pending: PendingCompiles | None) -> None:
     with _fewer_full_collections(then_collect=True):  # hashing and emitting: as busy as the passes
         try:
-            _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3)
+            _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3, pending=pending)
         finally:
             _LOWERED.adopt()  # ADOPT: the kernels it remembered leave `lowered`, which is read no more
         _LOWERED.placed.clear()  # KNOWN-HASH: read by this plan only (and holding its kernels alive)
@@ -608,10 +625,23 @@ def _compile_into(program: Program, module: ModuleOp, specs: Sequence[str], targ
         for step in program.steps:
             if step.kind == "kernel" and step.source is not None:
                 step.info = infos.get(step.source.name)
-        if disk is not None:
-            saved = _plan_json(program)
-            if saved is not None:
-                disk.put_json("program", disk_key, saved)
+
+
+def _finish_compiles(program: Program, pending: PendingCompiles) -> None:
+    """BACKGROUND-COMPILE: wait for the plan's compiles and put each result in its steps and in the
+    kernel cache; a failed one leaves neither holding its placeholder (the error is raised)."""
+    try:
+        results = pending.wait()
+    finally:
+        for key, (source, compiled) in list(_KERNEL_CACHE.items()):
+            if isinstance(compiled, Deferred):
+                if compiled.future.exception() is None:
+                    _KERNEL_CACHE[key] = (source, compiled.future.result())
+                else:
+                    del _KERNEL_CACHE[key]
+    for step in program.steps:
+        if isinstance(step.compiled, Deferred):
+            step.compiled = results[id(step.compiled)]
 
 
 def _sibling_program(key: tuple, base: str) -> Program | None:
@@ -625,7 +655,8 @@ def _sibling_program(key: tuple, base: str) -> Program | None:
     return None
 
 
-def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: Device, show_code: bool) -> None:
+def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: Device, show_code: bool,
+                pending: PendingCompiles | None = None) -> None:
     slot_of: dict[SSAValue, int] = {}
 
     def new_slot(value: SSAValue) -> int:
@@ -649,7 +680,7 @@ def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: De
             if entry is not None:
                 entry.kernel_hash = khash
             source, compiled = _compiled_kernel(program.device_name, khash, lambda: target.emit_kernel(op), device,
-                                                show_code)
+                                                show_code, pending)
             program.kernels.append(source)
             program.kernel_hashes.append(khash)
             program.steps.append(_Step("kernel", operands=tuple(slot_of[v] for v in op.operands),
@@ -689,7 +720,7 @@ COMPILE_STATS = CompileStats()
 
 
 def _compiled_kernel(device_name: str, khash: str, emit: Callable[[], KernelSource], device: Device,
-                     show_code: bool) -> tuple[KernelSource, Any]:
+                     show_code: bool, pending: PendingCompiles | None = None) -> tuple[KernelSource, Any]:
     """One kernel's source and device code: from this process's cache, else the disk cache (text
     and, where the device can reload it, its binary), else emitted and compiled (and stored)."""
     # MULTI-DEVICE: devices whose compiled kernels run on any index (the CPU's) share them
@@ -708,17 +739,21 @@ def _compiled_kernel(device_name: str, khash: str, emit: Callable[[], KernelSour
             disk.put_json("kernel", source_key, saved)
     if show_code:
         print(source.text, file=sys.stderr)
-    _KERNEL_CACHE[key] = (source, _compile_source(source, device, device_name, identity))
+    _KERNEL_CACHE[key] = (source, _compile_source(source, device, device_name, identity, pending))
     return _KERNEL_CACHE[key]
 
 
-def _compile_source(source: KernelSource, device: Device, device_name: str, identity: str) -> Any:
+def _compile_source(source: KernelSource, device: Device, device_name: str, identity: str,
+                    pending: PendingCompiles | None = None) -> Any:
     """`device.compile`, reloading a disk-cached artifact where the device takes one
-    (`compile(source, artifact)`, and an `artifact` on what it returns: the CPU's machine code)."""
+    (`compile(source, artifact)`, and an `artifact` on what it returns: the CPU's machine code).
+    `pending`: a new compile goes to the compile thread (BACKGROUND-COMPILE), a `Deferred` stands in."""
     takes_artifact = "artifact" in inspect.signature(device.compile).parameters
     disk = disk_cache() if takes_artifact else None
     if disk is None:
         COMPILE_STATS.backend_compiles += 1
+        if pending is not None:
+            return pending.submit(lambda: device.compile(source), lambda _compiled: None)
         return device.compile(source)
     artifact_key = make_key("artifact", source.text, split_device_name(device_name)[0], identity, code_version())
     artifact = disk.get("artifact", artifact_key)
@@ -729,10 +764,16 @@ def _compile_source(source: KernelSource, device: Device, device_name: str, iden
             return compiled
         except Exception:  # noqa: BLE001 - an artifact the device refuses is recompiled, never trusted
             pass
-    compiled = device.compile(source)
     COMPILE_STATS.backend_compiles += 1
-    if isinstance(getattr(compiled, "artifact", None), bytes):
-        disk.put("artifact", artifact_key, compiled.artifact)
+
+    def store(compiled: Any) -> None:  # on this thread: the disk cache's connection is this thread's
+        if isinstance(getattr(compiled, "artifact", None), bytes):
+            disk.put("artifact", artifact_key, compiled.artifact)
+
+    if pending is not None:
+        return pending.submit(lambda: device.compile(source), store)
+    compiled = device.compile(source)
+    store(compiled)
     return compiled
 
 

@@ -36,6 +36,9 @@ class Device(ABC):
     #: the chip its kernels are lowered for: the target's `arch=` option (cuda: sm_90a on an sm_90
     #: GPU, for wgmma), "" for the target's default chip
     chip: str = ""
+    #: BACKGROUND-COMPILE (tinyir/runtime/background_compile.py): `compile` releases the GIL (the
+    #: CPU's LLVM) and may run on a worker thread while the host prepares the next kernels
+    compiles_off_thread: bool = False
 
     @abstractmethod
     def compile(self, source: KernelSource) -> Any:
