@@ -8,6 +8,7 @@ per op, so the op set reads like the table in docs/ir.md.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import ClassVar
@@ -330,7 +331,23 @@ def parse_literal(parser: Parser, signed_nan: bool = False) -> float | int | boo
 
 
 def scalar_attr(value: float | int | bool, type_: Attribute) -> Attribute:
-    """`value` as the IntegerAttr/FloatAttr of scalar type `type_` (ints wrap to the type)."""
+    """`value` as the IntegerAttr/FloatAttr of scalar type `type_` (ints wrap to the type).
+
+    Attributes are immutable, so an int or bool's is made once per (value, type): the lowering
+    builds thousands of index constants and xDSL verifies each new attribute. (Floats are not
+    remembered: 0.0 and -0.0 are equal keys.)"""
+    kind = type(value)
+    if kind is int or kind is bool:
+        return _int_scalar_attr(kind, value, type_)
+    return _scalar_attr(value, type_)
+
+
+@functools.lru_cache(maxsize=8192)
+def _int_scalar_attr(kind: type, value: int | bool, type_: Attribute) -> Attribute:
+    return _scalar_attr(value, type_)  # `kind` keys True and 1 apart
+
+
+def _scalar_attr(value: float | int | bool, type_: Attribute) -> Attribute:
     if is_float(type_):
         return FloatAttr(float(value), type_)  # type: ignore[arg-type]
     assert isinstance(type_, IntegerType)

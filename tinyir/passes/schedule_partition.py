@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 from xdsl.dialects.builtin import DenseIntOrFPElementsAttr
 from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.ir import BlockArgument, Operation, OpResult, SSAValue
+from xdsl.ir import Block, BlockArgument, Operation, OpResult, SSAValue
 from xdsl.utils.exceptions import DiagnosticException
 
 from tinyir.dialects import tensor as tir
@@ -128,8 +128,11 @@ def entry_function(module: Operation) -> FuncOp | None:
     return funcs[0] if funcs else None
 
 
-def fused_region(root: SSAValue, realized: dict[SSAValue, str]) -> Kernel:
-    """The ops fused into the kernel of `root`: walk operands back, stopping at realized values."""
+def fused_region(root: SSAValue, realized: dict[SSAValue, str],
+                 position: dict[Operation, int] | None = None) -> Kernel:
+    """The ops fused into the kernel of `root`: walk operands back, stopping at realized values.
+    `position`: each op of the block at its index (`block_positions`), so that ordering a region
+    costs its size and not the block's (a big program has hundreds of regions)."""
     ops: set[Operation] = set()
     inputs: list[SSAValue] = []
     stack = [root]
@@ -147,10 +150,20 @@ def fused_region(root: SSAValue, realized: dict[SSAValue, str]) -> Kernel:
         ops.add(value.owner)
         stack.extend(reversed(value.owner.operands))
     block = root.owner.parent_block() if isinstance(root, OpResult) else None
-    ordered = [op for op in block.ops if op in ops] if block is not None else []
+    if block is None:
+        ordered = []
+    elif position is not None:
+        ordered = sorted((op for op in ops if op in position), key=position.__getitem__)
+    else:
+        ordered = [op for op in block.ops if op in ops]
     order = {v: i for i, v in enumerate(_first_use_order(ordered, set(inputs)))}
     inputs.sort(key=lambda v: order.get(v, len(order)))
     return Kernel(root, ordered, inputs)
+
+
+def block_positions(block: Block) -> dict[Operation, int]:
+    """Each op of `block` at its index in it."""
+    return {op: i for i, op in enumerate(block.ops)}
 
 
 def _first_use_order(ops: list[Operation], inputs: set[SSAValue]) -> list[SSAValue]:
@@ -279,9 +292,10 @@ def partition(func: FuncOp, max_row: int = MAX_ROW) -> Schedule:
             realized.setdefault(value, "function result")
         returned.add(value)
 
+    position = block_positions(block)  # partition decides only: the block does not change meanwhile
     while True:
-        roots = _kernel_roots(realized)
-        regions = [fused_region(root, realized) for root in roots]
+        roots = _kernel_roots(realized, position)
+        regions = [fused_region(root, realized, position) for root in roots]
         owners: dict[Operation, int] = {}
         for kernel in regions:
             for op in kernel.reduces:
@@ -310,13 +324,10 @@ def partition(func: FuncOp, max_row: int = MAX_ROW) -> Schedule:
         realized.update(new)
 
 
-def _kernel_roots(realized: Iterable[SSAValue]) -> list[SSAValue]:
-    """Realized values that need a kernel, in function order."""
+def _kernel_roots(realized: Iterable[SSAValue], position: dict[Operation, int]) -> list[SSAValue]:
+    """Realized values that need a kernel, in function order (`position`: `block_positions` of
+    their block)."""
     roots = [v for v in realized if isinstance(v, OpResult) and not is_buffer_constant(v)]
-    if not roots:
-        return []
-    block = roots[0].owner.parent_block()
-    position = {op: i for i, op in enumerate(block.ops)} if block is not None else {}
     return sorted(roots, key=lambda v: position.get(v.owner, 0))
 
 
