@@ -76,16 +76,17 @@ def structural_hash(op: Operation, anonymous: bool = False, flat_buffers: bool =
     properties, attributes, successors, regions), with each value and block numbered by where it first
     appears, so names never count. Only attributes are printed, once per attribute object: printing
     whole kernels to hash them cost more than compiling them."""
-    numbers: dict[SSAValue | Block, int] = {}
+    numbers: dict[SSAValue | Block, str] = {}  # each value and block -> its number, as text
     texts: dict[int, str] = {}  # id(attribute) -> its text; the IR keeps every attribute alive meanwhile
     parts: list[str] = []
+    add = parts.append
     SEP = "\x01"  # between items of one field; "\x00" between fields (neither occurs in IR text)
 
     def number(item: SSAValue | Block) -> str:
         found = numbers.get(item)
         if found is None:
-            found = numbers[item] = len(numbers)
-        return str(found)
+            found = numbers[item] = str(len(numbers))
+        return found
 
     def text(attr: Any) -> str:
         found = texts.get(id(attr))
@@ -96,21 +97,27 @@ def structural_hash(op: Operation, anonymous: bool = False, flat_buffers: bool =
 
     unnamed = ("kernel_name", "sym_name") if anonymous else ()  # kernel_dedup.NAME_PROPERTIES
 
+    # The private operand and successor tuples: the public properties build a view object per call
+    # (HASH-FAST: a GPT step hashes some 76k ops). An empty field is the empty text either way.
     def visit(inner: Operation) -> None:
-        parts.append(inner.name)
-        parts.append(SEP.join([number(v) for v in inner.operands]))
-        parts.append(SEP.join([number(r) + ":" + text(r.type) for r in inner.results]))
-        parts.append(SEP.join([k + "=" + text(v) for k, v in sorted(inner.properties.items())
-                               if inner is not op or k not in unnamed]))
-        parts.append(SEP.join([k + "=" + text(v) for k, v in sorted(inner.attributes.items())]))
-        parts.append(SEP.join([number(b) for b in inner.successors]))
+        add(inner.name)
+        operands = inner._operands
+        add(SEP.join([number(v) for v in operands]) if operands else "")
+        add(SEP.join([number(r) + ":" + text(r.type) for r in inner.results]))
+        properties = inner.properties
+        add(SEP.join([k + "=" + text(v) for k, v in sorted(properties.items())
+                      if inner is not op or k not in unnamed]) if properties else "")
+        attributes = inner.attributes
+        add(SEP.join([k + "=" + text(v) for k, v in sorted(attributes.items())]) if attributes else "")
+        successors = inner._successors
+        add(SEP.join([number(b) for b in successors]) if successors else "")
         for region in inner.regions:
-            parts.append("{")
+            add("{")
             for block in region.blocks:
-                parts.append("^" + number(block) + "(" + SEP.join([number(a) + ":" + text(a.type) for a in block.args]))
+                add("^" + number(block) + "(" + SEP.join([number(a) + ":" + text(a.type) for a in block.args]))
                 for child in block.ops:
                     visit(child)
-            parts.append("}")
+            add("}")
 
     visit(op)
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
