@@ -32,13 +32,13 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, OpResult, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.rewriter import InsertPoint
 from xdsl.pattern_rewriter import (
     PatternRewriter,
     PatternRewriterListener,
     PatternRewriteWalker,
     RewritePattern,
 )
+from xdsl.rewriter import InsertPoint
 
 from tinyir.viz.firings import FIRING_LOG, FiringLog, op_text, result_text
 
@@ -250,7 +250,7 @@ class RuleTable(RewritePattern):
                     self._rewrite(op, rewriter, plainly=True)
                 else:
                     recorder.match_and_rewrite(op, rewriter)
-            except Exception as err:  # as the greedy driver reports it: the IR as a note
+            except Exception as err:  # noqa: BLE001 - reported as the greedy driver does: the IR as a note
                 op.emit_error(f"Error while applying pattern: {err}", underlying_error=err)
             if not rewriter.has_done_action:
                 declined.append(op)

@@ -8,18 +8,18 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
+from corpus import corpus_files, load
 from xdsl.dialects.builtin import IntAttr, StringAttr, f32, i1, i32
 from xdsl.ir import Block, Operation
 from xdsl.irdl import IRDLOperation, OperandDef, ResultDef
 
-from corpus import corpus_files, load
 from tinyir.dialects import uop
 from tinyir.ir import make_context, parse_module, to_text
 from tinyir.rewrite import STATISTICS, RuleTable, rule
-from tinyir.tools.pipeline import build_pipeline
 from tinyir.targets.llvm import dialect as ll
 from tinyir.targets.llvm.emit import emit_module
 from tinyir.targets.llvm.lower import UopToLLVM
+from tinyir.tools.pipeline import build_pipeline
 
 
 class _GreedyUopToLLVM(UopToLLVM):

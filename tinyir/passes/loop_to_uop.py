@@ -398,7 +398,8 @@ def lower_kernel(kernel: loop.KernelOp, lowering: LoopToUop | None = None) -> uo
     new_kernel = uop.KernelOp(kernel.kernel_name.data, list(kernel.buffers), Region(block))
     new_kernel.attributes.update(kernel.attributes)
     Rewriter.replace_op(kernel, new_kernel)
-    RuleTable(lowering.name, lowering.kernel_rules(plan)).apply(new_kernel, greedy=False)
+    # one walk in order, as the driver's single (not greedy) walk would go, without its worklist
+    RuleTable(lowering.name, lowering.kernel_rules(plan)).apply_in_order(new_kernel.body.walk())
     if TC_ATTR in new_kernel.attributes:
         accumulate_in_place(new_kernel)
     return new_kernel

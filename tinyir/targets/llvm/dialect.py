@@ -35,8 +35,17 @@ from xdsl.dialects.builtin import (
     i1,
     i32,
 )
-from xdsl.ir import (Attribute, BlockArgument, Dialect, Operation, OpResult, ParametrizedAttribute, Region, SSAValue,
-                     TypeAttribute)
+from xdsl.ir import (
+    Attribute,
+    BlockArgument,
+    Dialect,
+    Operation,
+    OpResult,
+    ParametrizedAttribute,
+    Region,
+    SSAValue,
+    TypeAttribute,
+)
 from xdsl.irdl import (
     AnyAttr,
     AttrSizedOperandSegments,
@@ -419,7 +428,11 @@ _VALUE_TYPES = frozenset((OpResult, BlockArgument))
 
 def value_of(v: SSAValue | Operation) -> SSAValue:
     """`SSAValue.get(v)` (an op's single result), with a value's class tested first (FAST-INIT)."""
-    return v if type(v) in _VALUE_TYPES else SSAValue.get(v)
+    if type(v) in _VALUE_TYPES:
+        return v
+    if isinstance(v, Operation) and len(results := v.results) == 1:
+        return results[0]
+    return SSAValue.get(v)  # its error
 
 
 # LLVM's fast-math flags, allowed as `{fastmath = "reassoc nsz"}` on float binary ops.

@@ -22,14 +22,14 @@ from typing import ClassVar
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import IntegerType, ModuleOp, Signedness, StringAttr, UnitAttr, bf16, f16, f32, f64, i1, i8, i16, i32
-from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.ir import Attribute, Operation, Region, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
 
 from tinyir.diagnostics import emit_error
 from tinyir.dialects import uop
-from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.passes.uop_vectorize import scalarize
+from tinyir.rewrite import Rule, RulePass, rule
 from tinyir.targets.llvm import dialect as ll
 from tinyir.targets.llvm.hints import annotate
 from tinyir.targets.llvm.masked_loads import group_masked_loads
@@ -444,20 +444,27 @@ def lower_kernel(op: uop.KernelOp) -> Operation | None:
     old = op.body.block
     if any(not ll.is_llir_op(o) for o in old.ops):
         return None
-    elements = [uop.buffer_element_type(a.type) for a in old.args]
-    new = Block(arg_types=[ll.PtrType(storage_type(e)) for e in elements])
-    for old_arg, new_arg in zip(old.args, new.args):
+    # the body's block moves to the new kernel with pointer arguments in place of the buffers
+    # (moving each op to a new block one by one cost as much as lowering a tenth of them)
+    new, count = old, len(old.args)
+    for i, old_arg in enumerate(list(old.args)):
+        new_arg = new.insert_arg(ll.PtrType(storage_type(uop.buffer_element_type(old_arg.type))), count + i)
         new_arg.name_hint = old_arg.name_hint
         old_arg.replace_all_uses_with(new_arg)
-    for inner in list(old.ops):
-        inner.detach()
-        new.add_op(inner)
+    for old_arg in list(old.args[:count]):
+        new.erase_arg(old_arg)
     new.add_op(ll.RetOp())
     grid = sorted((o for o in new.ops if isinstance(o, ll.LoopBeginOp) and "dim" in o.attributes
                    and o.attributes["dim"].data.startswith("gidx")),
                   key=lambda o: int(o.attributes["dim"].data[4:]))
     sizes = [o.upper.data for o in grid] or [1]
-    return ll.KernelOp(op.kernel_name.data, list(op.buffers), sizes, Region(new))
+    body = Region()
+    op.body.move_blocks(body)
+    return ll.KernelOp(op.kernel_name.data, list(op.buffers), sizes, body)
+
+
+# what `scalarize` lowers lane by lane (unless the target keeps them)
+_VECTOR_ACCESSES = (uop.VLoadOp, uop.VStoreOp)
 
 
 def _uop_kernels(root: Operation) -> list[uop.KernelOp]:
@@ -499,11 +506,12 @@ class UopToLLVM(RulePass):
         return False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        scalarize(op, keep=self.keeps_vector)
         _uop_types.clear()
         fuse = self.name == UopToLLVM.name and host_has_fma()
         kernels = _uop_kernels(op)
         for kernel in kernels:
+            if any(type(o) in _VECTOR_ACCESSES for o in kernel.body.block.ops):  # else a walk for nothing
+                scalarize(kernel, keep=self.keeps_vector)
             annotate(kernel, fuse)
             if self.name == UopToLLVM.name:  # the CPU: AVX/AVX-512 masked loads (GPUs would scalarize them)
                 group_masked_loads(kernel)
