@@ -91,7 +91,9 @@ def inverse_movement(kind: str, arg: Any, input_shape: Sequence[int]) -> Movemen
 
 
 def _in_kernel(op: Operation) -> bool:
-    return isinstance(op.parent_op(), st.KernelOp)
+    block = op.parent
+    region = block.parent if block is not None else None
+    return region is not None and _IS_KERNEL[type(region.parent)]
 
 
 def _owner(v: SSAValue) -> Operation | None:
@@ -111,6 +113,8 @@ def _type_test(classes: tuple[type, ...]) -> dict[type, bool]:
 _IS_REDUCE = _type_test(tir.REDUCE_OPS)
 _IS_OP = _type_test((Operation,))
 _IS_LEAF = _type_test(st.LEAF_OPS)
+_IS_MOVEMENT = _type_test(tir.MOVEMENT_OPS)
+_IS_KERNEL = _type_test((st.KernelOp,))
 
 
 def _depends_on_reduce(v: SSAValue, memo: ReduceDependence | None = None) -> bool:
@@ -292,21 +296,46 @@ class MovedValues:
                 del self._moved[key]
 
 
+class _Key:
+    """An `IdenticalOps` key with its hash computed once (a tuple hashes all its items each lookup)."""
+
+    __slots__ = ("items", "hash")
+
+    def __init__(self, items: tuple[Any, ...]) -> None:
+        self.items = items
+        self.hash = hash(items)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, _Key) and self.hash == other.hash and self.items == other.items)
+
+
 class IdenticalOps:
     """Hash-consing of pure body ops within one run: (op type, operands, properties, result type)
     -> the one op computing it. Sinking copies movements onto every path of a DAG, so equal leaves
     (a broadcast constant, a load through the same view) and then equal ops above them appear
-    many times; merging them keeps the kernel a DAG. Entries go when their op is erased."""
+    many times; merging them keeps the kernel a DAG. Entries go when their op is erased.
+
+    Each op's key is remembered until the rewriter changes its operands or erases it (the driver
+    asks about most ops several times, and building and hashing a key was a fifth of the pass)."""
 
     def __init__(self) -> None:
-        self._ops: dict[tuple[Any, ...], Operation] = {}
-        self._key_of: dict[int, tuple[Any, ...]] = {}  # id(op) -> its key
-        self.listener = PatternRewriterListener(operation_removal_handler=[self._removed])
+        self._ops: dict[_Key, Operation] = {}
+        self._key_of: dict[int, _Key] = {}  # id(op) -> its key in `_ops`
+        self._keys: dict[int, tuple[Operation, _Key]] = {}  # id(op) -> (op, its current key)
+        self.listener = PatternRewriterListener(operation_removal_handler=[self._removed],
+                                                operation_modification_handler=[self._modified])
 
-    @staticmethod
-    def _key(op: Operation) -> tuple[Any, ...]:
-        return (type(op), tuple(id(v) for v in op.operands), tuple(sorted(op.properties.items())),
-                tuple(sorted(op.attributes.items())), tuple(r.type for r in op.results))
+    def _key(self, op: Operation) -> _Key:
+        known = self._keys.get(id(op))
+        if known is not None and known[0] is op:
+            return known[1]
+        key = _Key((type(op), tuple(id(v) for v in op._operands), tuple(sorted(op.properties.items())),
+                    tuple(sorted(op.attributes.items())), tuple(r.type for r in op.results)))
+        self._keys[id(op)] = (op, key)
+        return key
 
     def earlier_twin(self, op: Operation) -> Operation | None:
         """An identical op defined before `op`; else `op` becomes the one that later twins reuse."""
@@ -325,7 +354,11 @@ class IdenticalOps:
         self._key_of[id(op)] = key
         return None
 
+    def _modified(self, op: Operation) -> None:
+        self._keys.pop(id(op), None)
+
     def _removed(self, op: Operation) -> None:
+        self._keys.pop(id(op), None)
         key = self._key_of.pop(id(op), None)
         if key is not None and self._ops.get(key) is op:
             del self._ops[key]
@@ -400,7 +433,7 @@ def lift_above_elementwise(op: Operation, reduces: ReduceDependence) -> Operatio
     (f(m(x), m(y)) -> m(f(x, y))), e.g. a reduce result used twice."""
     if not _in_kernel(op):
         return None
-    if not any(isinstance(_owner(v), tir.MOVEMENT_OPS) for v in op.operands):
+    if not any(_IS_MOVEMENT[type(v.owner)] for v in op._operands):
         return None  # nothing to lift (checked first: the reduce walks below are the costly part)
     dependent = [i for i, v in enumerate(op.operands) if _depends_on_reduce(v, reduces)]
     moved = [i for i in dependent
