@@ -120,3 +120,16 @@ def test_fast_init_builds_what_the_irdl_builder_builds(cls: type[IRDLOperation])
     assert [v for v in fast.operands] == [v for v in slow.operands]
     assert [r.type for r in fast.results] == [r.type for r in slow.results]
     assert fast.properties == slow.properties and fast.attributes == slow.attributes
+
+
+def test_uop_types_live_only_while_a_lowering_runs() -> None:
+    """The uop types the lowering remembers are the state of one application (no module global
+    that outlives it or is shared between threads)."""
+    from tinyir.targets.llvm import lower
+
+    module = _at_uop_level(corpus_files()[0])
+    UopToLLVM().apply(make_context(), module)
+    assert lower._UOP_TYPES.get() is None
+    value = module.body.block.args[0] if module.body.block.args else None
+    with pytest.raises(RuntimeError, match="no uop-to-llvm lowering is running"):
+        lower.remember_uop_type(value, i32)

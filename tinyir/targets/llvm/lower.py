@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from xdsl.context import Context
@@ -82,19 +84,33 @@ def const(value: float | int | bool, t: Attribute) -> ll.ConstantOp:
 # ---------------------------------------------------------------- operands
 
 
-# llir is signless, so once a producer is lowered its value no longer says whether it was i8 or
-# ui8: the pass remembers the uop type of every value it makes (accumulator slots included).
-_uop_types: dict[SSAValue, Attribute] = {}
+@dataclass
+class UopTypes:
+    """The state of one application of the lowering: llir is signless, so once a producer is
+    lowered its value no longer says whether it was i8 or ui8; the lowering remembers the uop type
+    of every value it makes (accumulator slots included). The rules reach it through
+    `uop_type`/`remember_uop_type` (those of the AMDGPU lowering too): it is set for the length of
+    one `apply`, per thread, so applications never share or leak entries."""
+
+    of: dict[SSAValue, Attribute] = field(default_factory=dict)
+
+
+#: the state of the application running in this thread (`UopToLLVM.apply` sets it)
+_UOP_TYPES: ContextVar[UopTypes | None] = ContextVar("uop_to_llvm_types", default=None)
 
 
 def uop_type(v: SSAValue) -> Attribute:
     """The uop type of an operand, lowered or not (for an accumulator slot: the register's type)."""
-    return _uop_types.get(v, v.type)
+    state = _UOP_TYPES.get()
+    return v.type if state is None else state.of.get(v, v.type)
 
 
 def remember_uop_type(value: SSAValue, uop_type_: Attribute) -> None:
     """Record the uop type of a value this lowering (or one built on it) made."""
-    _uop_types[value] = uop_type_
+    state = _UOP_TYPES.get()
+    if state is None:
+        raise RuntimeError("remember_uop_type: no uop-to-llvm lowering is running")
+    state.of[value] = uop_type_
 
 
 def reads_unlowered_accumulator(op: Operation) -> bool:
@@ -506,7 +522,6 @@ class UopToLLVM(RulePass):
         return False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        _uop_types.clear()
         fuse = self.name == UopToLLVM.name and host_has_fma()
         kernels = _uop_kernels(op)
         for kernel in kernels:
@@ -516,6 +531,7 @@ class UopToLLVM(RulePass):
             if self.name == UopToLLVM.name:  # the CPU: AVX/AVX-512 masked loads (GPUs would scalarize them)
                 group_masked_loads(kernel)
         table = self.table()
+        types = _UOP_TYPES.set(UopTypes())
         try:
             # Each op is lowered once, after what it reads (a kernel's body is in order), then the
             # kernel; an op whose rule waits (none should) leaves the rest to the greedy driver.
@@ -526,7 +542,7 @@ class UopToLLVM(RulePass):
             if waiting:
                 table.apply(op, greedy=self.greedy, reverse=self.reverse)
         finally:
-            _uop_types.clear()
+            _UOP_TYPES.reset(types)
         for left in _uop_kernels(op):  # an op no rule handles would otherwise leave its kernel in uop
             stuck = next((o for o in left.body.block.ops if not ll.is_llir_op(o)), left)
             emit_error(stuck, f"{self.name} cannot lower this op")
