@@ -34,6 +34,7 @@ from tinyir.errors import TinyirError
 from tinyir.ir import make_context, to_text
 from tinyir.registry import CORE_PIPELINE, default_pipeline, load, lowering_spec
 from tinyir.runtime.kernel_info import KernelInfo, module_kernel_info
+from tinyir.passes.kernel_dedup import kernel_name  # PIPELINED-LOWERING
 from tinyir.runtime.background_compile import Deferred, PendingCompiles  # BACKGROUND-COMPILE
 from tinyir.runtime.bounded import BoundedCache
 from tinyir.runtime.lowered_cache import LoweredKernelCache, lower_with_reuse  # LOWERED-CACHE
@@ -596,33 +597,53 @@ def _compile_into(program: Program, module: ModuleOp, specs: Sequence[str], targ
     """The passes, then the plan of `program` (and its disk cache entry)."""
     lowered = module.clone()
     reuse = _LOWERED if observer is None else None  # LOWERED-CACHE: a VIZ page shows every pass
-    with _fewer_full_collections(), observer.passes() if observer is not None else contextlib.nullcontext():
-        # IN-PLACE: what each kernel reads is read off the shapetracker level, before the loops
-        at = specs.index("shapetracker-to-loop") if "shapetracker-to-loop" in specs else 0
-        run_passes(lowered, specs[:at], dump=level >= 4)
-        same_element = module_same_element(lowered) if at else None
-        infos = lower_with_reuse(lowered, specs[at:], lambda part: run_passes(lowered, part, dump=level >= 4),
-                                 reuse)
-    COMPILE_STATS.pipelines += 1
     # BACKGROUND-COMPILE: the device's compiles (where it takes them off the thread) run while the
-    # plan hashes and prints the next kernels and the garbage is collected; the program waits for them
+    # next kernels are lowered (PIPELINED-LOWERING), hashed and printed and the garbage is collected;
+    # the program waits for them
     pending = PendingCompiles() if getattr(dev, "compiles_off_thread", False) else None
+    early: dict[int, tuple[Operation, KernelSource]] = {}  # PIPELINED-LOWERING: emitted as lowered
+    ready = None if pending is None or level >= 4 else (
+        lambda kernels: _compile_early(kernels, target, dev, pending, early))
     try:
-        _plan_and_collect(program, lowered, target, dev, level, infos, same_element, pending)
-    finally:
-        if pending is not None:
-            _finish_compiles(program, pending)
+        with _fewer_full_collections(), observer.passes() if observer is not None else contextlib.nullcontext():
+            # IN-PLACE: what each kernel reads is read off the shapetracker level, before the loops
+            at = specs.index("shapetracker-to-loop") if "shapetracker-to-loop" in specs else 0
+            run_passes(lowered, specs[:at], dump=level >= 4)
+            same_element = module_same_element(lowered) if at else None
+            infos = lower_with_reuse(lowered, specs[at:], lambda part: run_passes(lowered, part, dump=level >= 4),
+                                     reuse, ready)
+        COMPILE_STATS.pipelines += 1
+        _plan_and_collect(program, lowered, target, dev, level, infos, same_element, pending, early)
+    except BaseException:
+        if pending is not None:  # the compiles end before the error leaves (theirs would hide it)
+            _finish_compiles(program, pending, raise_errors=False)
+        raise
+    if pending is not None:
+        _finish_compiles(program, pending)
     if disk is not None:  # once every kernel compiled: a plan on disk is one that compiled
         saved = _plan_json(program)
         if saved is not None:
             disk.put_json("program", disk_key, saved)
 
 
+def _compile_early(kernels: list[Operation], target: Any, dev: Device, pending: PendingCompiles,
+                   early: dict[int, tuple[Operation, KernelSource]]) -> None:
+    """PIPELINED-LOWERING: print a lowered group's kernels and start their compiles (the device keeps
+    what it compiled, so the plan's own compile of the same text finds it); the plan reuses the text."""
+    for op in kernels:
+        if op.name == target.kernel_op:
+            source = target.emit_kernel(op)
+            early[id(op)] = (op, source)
+            pending.submit(lambda source=source: dev.compile(source), lambda _compiled: None)
+
+
 def _plan_and_collect(program: Program, lowered: ModuleOp, target: Any, dev: Device, level: int, infos: Any,
-                      same_element: Any, pending: PendingCompiles | None) -> None:
+                      same_element: Any, pending: PendingCompiles | None,
+                      early: dict[int, tuple[Operation, KernelSource]]) -> None:
     with _fewer_full_collections(then_collect=True):  # hashing and emitting: as busy as the passes
         try:
-            _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3, pending=pending)
+            _build_plan(program, entry_function(lowered), target, dev, show_code=level >= 3, pending=pending,
+                        early=early)
         finally:
             _LOWERED.adopt()  # ADOPT: the kernels it remembered leave `lowered`, which is read no more
         _LOWERED.placed.clear()  # KNOWN-HASH: read by this plan only (and holding its kernels alive)
@@ -634,11 +655,16 @@ def _plan_and_collect(program: Program, lowered: ModuleOp, target: Any, dev: Dev
                 step.info = infos.get(step.source.name)
 
 
-def _finish_compiles(program: Program, pending: PendingCompiles) -> None:
+def _finish_compiles(program: Program, pending: PendingCompiles, raise_errors: bool = True) -> None:
     """BACKGROUND-COMPILE: wait for the plan's compiles and put each result in its steps and in the
-    kernel cache; a failed one leaves neither holding its placeholder (the error is raised)."""
+    kernel cache; a failed one leaves neither holding its placeholder (the error is raised, unless
+    `raise_errors` is False: the caller raises its own)."""
     try:
         results = pending.wait()
+    except BaseException:
+        if raise_errors:
+            raise
+        results = {}
     finally:
         for key, (source, compiled) in list(_KERNEL_CACHE.items()):
             if isinstance(compiled, Deferred):
@@ -648,7 +674,7 @@ def _finish_compiles(program: Program, pending: PendingCompiles) -> None:
                     del _KERNEL_CACHE[key]
     for step in program.steps:
         if isinstance(step.compiled, Deferred):
-            step.compiled = results[id(step.compiled)]
+            step.compiled = results.get(id(step.compiled))
 
 
 def _sibling_program(key: tuple, base: str) -> Program | None:
@@ -663,7 +689,8 @@ def _sibling_program(key: tuple, base: str) -> Program | None:
 
 
 def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: Device, show_code: bool,
-                pending: PendingCompiles | None = None) -> None:
+                pending: PendingCompiles | None = None,
+                early: dict[int, tuple[Operation, KernelSource]] | None = None) -> None:
     slot_of: dict[SSAValue, int] = {}
 
     def new_slot(value: SSAValue) -> int:
@@ -686,7 +713,7 @@ def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: De
             khash = entry.kernel_hash if entry is not None and entry.kernel_hash else _kernel_hash(op)  # ALU-TABLE
             if entry is not None:
                 entry.kernel_hash = khash
-            source, compiled = _compiled_kernel(program.device_name, khash, lambda: target.emit_kernel(op), device,
+            source, compiled = _compiled_kernel(program.device_name, khash, lambda: _emitted(op, target, early), device,
                                                 show_code, pending)
             program.kernels.append(source)
             program.kernel_hashes.append(khash)
@@ -696,6 +723,14 @@ def _build_plan(program: Program, entry: func.FuncOp, target: Target, device: De
             program.out_slots = [slot_of[v] for v in op.operands]
         else:
             raise TinyirError(f"cannot execute host op {op.name} (was the pipeline run to the {target.name} target?)")
+
+
+def _emitted(op: Operation, target: Target, early: dict[int, tuple[Operation, KernelSource]] | None) -> KernelSource:
+    """The kernel's source: as PIPELINED-LOWERING printed it (same op, same name), else printed now."""
+    found = early.get(id(op)) if early else None
+    if found is not None and found[0] is op and found[1].name == kernel_name(op):
+        return found[1]
+    return target.emit_kernel(op)
 
 
 def _kernel_hash(kernel: Operation) -> str:

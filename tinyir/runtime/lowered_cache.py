@@ -167,9 +167,11 @@ def _is_kernel(op: Operation) -> bool:
 
 
 def lower_with_reuse(module: ModuleOp, specs: Sequence[str], run: Callable[[Sequence[str]], object],
-                     cache: LoweredKernelCache | None) -> dict[str, KernelInfo]:
+                     cache: LoweredKernelCache | None,
+                     ready: Callable[[list[Operation]], None] | None = None) -> dict[str, KernelInfo]:
     """Run `specs` on `module` (through `run`), reusing `cache`'s kernels where the pipeline has the
-    kernel-dedup pair; returns the kernels' uop-level estimates by name."""
+    kernel-dedup pair; returns the kernels' uop-level estimates by name. `ready`: the new kernels
+    are lowered a group at a time and handed to it as each group is done (PIPELINED-LOWERING)."""
     specs = list(specs)
     at = specs.index("uop-simplify") + 1 if "uop-simplify" in specs else 0
     dedup = specs.index("kernel-dedup") + 1 if "kernel-dedup" in specs else 0
@@ -185,7 +187,11 @@ def lower_with_reuse(module: ModuleOp, specs: Sequence[str], run: Callable[[Sequ
     run(specs[:dedup])
     pending = cache.substitute(module, tuple(specs[dedup:]))
     infos: dict[str, KernelInfo] = {}
-    if pending.fresh:  # the passes of the tail lower kernels only: with none left, they have nothing to do
+    if pending.fresh and ready is not None:
+        from tinyir.runtime.pipelined_lowering import lower_in_groups
+
+        infos = lower_in_groups(module, specs[dedup:-1], at - dedup, run, ready)
+    elif pending.fresh:  # the passes of the tail lower kernels only: with none left, they have nothing to do
         run(specs[dedup:at])
         infos = module_kernel_info(module)
         run(specs[at:-1])
