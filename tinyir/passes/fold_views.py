@@ -166,8 +166,9 @@ def _with_operands(op: Operation, operands: Sequence[SSAValue | Operation], shap
     """A copy of elementwise `op` on new operands, its result of `shape`."""
     values = [o.results[0] if isinstance(o, Operation) else o for o in operands]
     result = tir.make_type(tir.element_type_of(op.results[0]), shape)
-    return type(op).build(operands=values, result_types=[result], properties=dict(op.properties),
-                          attributes=dict(op.attributes))
+    # `create`, as `clone` does: the same operands in number, so the IRDL builder's checks say nothing
+    return type(op).create(operands=values, result_types=[result], properties=dict(op.properties),
+                           attributes=dict(op.attributes))
 
 
 def _broadcast(value: Any, shape: Sequence[int], element_type: Any) -> st.ConstOp:
