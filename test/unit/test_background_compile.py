@@ -113,3 +113,34 @@ def test_pending_compiles_finish_every_job_before_raising_the_first_error() -> N
     assert done == [0, 20, 40]  # the successful ones, in order, each once
     assert all(d.future.done() for d in deferred)
     assert pending.wait() == {}  # nothing left
+
+
+def test_a_forked_child_compiles_on_a_thread_of_its_own() -> None:
+    """After a fork the parent's compile thread does not exist in the child: the child's first plan
+    must start its own (else it would wait for ever on a queue nobody reads)."""
+    import os
+
+    _fresh_module()  # (only its constants counter moves)
+    compile_program(_fresh_module()[0], "cpu")  # the parent's compile thread exists now
+    pid = os.fork()
+    if pid == 0:  # the child: compile a new program, exit 0 if it ran right
+        code = 1
+        try:
+            module, c = _fresh_module()
+            a = np.ones((8, 16), np.float32)
+            row, _ = compile_program(module, "cpu").run([a])
+            code = 0 if np.allclose(row, _expected(a, c)[0]) else 2
+        finally:
+            os._exit(code)
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child's compile never finished")

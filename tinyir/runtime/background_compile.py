@@ -13,6 +13,7 @@ submission order, after every compile has finished (so no compile outlives its p
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -30,6 +31,15 @@ def _compile_worker() -> ThreadPoolExecutor:
         if _worker is None:
             _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinyir-compile")
         return _worker
+
+
+def _forget_worker() -> None:
+    """A forked child has no compile thread (only the parent's executor object): it starts its own."""
+    global _worker
+    _worker = None
+
+
+os.register_at_fork(after_in_child=_forget_worker)
 
 
 class Deferred:
