@@ -80,22 +80,26 @@ def expand_kernel(kernel: loop.KernelOp) -> dict[int, list[SSAValue]]:
         if isinstance(op, loop.ReduceOp):
             _expand_reduce(op, position, expanded_deps, assignments, lookup, copies, new_ops, parts)
             continue
-        positions = tuple(sorted({p for v in op.operands for p in expanded_deps(v)}))
+        operands = op._operands  # the op's own tuple: `op.operands` makes a view object per call
+        positions = tuple(sorted({p for v in operands for p in expanded_deps(v)}))
         if not positions:  # kept, reading the combined value of any reduce it uses
-            op.operands = [lookup(v, {}) for v in op.operands]
+            op.operands = [lookup(v, {}) for v in operands]
             op.detach()
             new_ops.append(op)
             continue
         # a copy is built with its operands at once (cloning, then setting them, redoes the use
         # lists); an op with regions, or reading one value twice, is cloned and then rewired
-        direct = not op.regions and len(set(op.operands)) == len(op.operands)
+        direct = not op.regions and not op.successors and len(set(operands)) == len(operands)
+        result_types = [r.type for r in op.results]
         for assignment in assignments(positions):
             amap = dict(assignment)
-            if direct:
-                clone = op.clone_without_regions({v: lookup(v, amap) for v in op.operands})
+            if direct:  # `clone_without_regions`, less its value and block maps (there is nothing to map)
+                clone = op.create(operands=[lookup(v, amap) for v in operands], result_types=result_types,
+                                  properties=op.properties.copy(), attributes=op.attributes.copy(),
+                                  location=op.location)
             else:
                 clone = op.clone()
-                clone.operands = [lookup(v, amap) for v in op.operands]
+                clone.operands = [lookup(v, amap) for v in operands]
             new_ops.append(clone)
             for old, new in zip(op.results, clone.results):
                 new.name_hint = old.name_hint

@@ -138,7 +138,7 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
     serial_store: uop.StoreOp | None = None
     if serial:
         stores = [op for op in ops if isinstance(op, uop.StoreOp)
-                  and any(r.result in frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
+                  and any(r.result in frozenset().union(*(deps.get(v, frozenset()) for v in op._operands))
                           for r in serial)]
         if not stores:
             raise LoopToUopError(serial[0], "loop-to-uop: serial ranges need a store that uses them")
@@ -155,7 +155,7 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
         if isinstance(op, loop.RangeOp):
             return ended_by.get(op.result)
         used = deps[op.results[0]] if op.results else frozenset().union(
-            *(deps.get(v, frozenset()) for v in op.operands))
+            *(deps.get(v, frozenset()) for v in op._operands))
         owners = [ended_by[r] for r in used if r in ended_by]
         return min(owners, key=lambda red: position[id(red)]) if owners else None
 
@@ -186,7 +186,7 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
             plan.order.append(r)
             for op in body:
                 used = deps[op.results[0]] if op.results else frozenset().union(
-                    *(deps.get(v, frozenset()) for v in op.operands))
+                    *(deps.get(v, frozenset()) for v in op._operands))
                 if max((serial.index(x.owner) for x in used if x.owner in serial), default=0) == depth:
                     emit(op)
         plan.order.append(store)
@@ -294,7 +294,7 @@ def plan_kernel(kernel: loop.KernelOp, stage: StagePlan | None = None) -> Kernel
             continue
         if groups and isinstance(op, uop.StoreOp) and isinstance(op.buffer, BlockArgument):
             # a group range the store is indexed by is a thread index there (a row kernel's outputs)
-            stored_from = frozenset().union(*(deps.get(v, frozenset()) for v in op.operands))
+            stored_from = frozenset().union(*(deps.get(v, frozenset()) for v in op._operands))
             gated = [g for g in groups if g.result not in stored_from]
             if not gated:
                 emit(op)
