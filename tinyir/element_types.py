@@ -95,6 +95,12 @@ def bit_width(t: Attribute) -> int:
     return numpy_dtype(t).itemsize * 8
 
 
+def float_info(dt: np.dtype | type) -> np.finfo:
+    """The limits of a float dtype (numpy's `finfo`), bfloat16's included: ml_dtypes' finfo knows
+    its own types, which numpy 2.5's `finfo` refuses ("not compatible with finfo")."""
+    return ml_dtypes.finfo(dt)
+
+
 def is_float_dtype(dt: np.dtype) -> bool:
     """A numpy float dtype, bfloat16 included (its kind is "V", not "f")."""
     return dt.kind == "f" or dt == BFLOAT16

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from tinyir.element_types import BFLOAT16
+from tinyir.element_types import BFLOAT16, float_info
 from tinyir.errors import TensorTypeError
 
 
@@ -77,7 +77,7 @@ class DType:
 
 
 def _finfo_max(dt: DType) -> float:
-    return float(np.finfo(dt.np).max)
+    return float(float_info(dt.np).max)
 
 
 class dtypes:  # noqa: N801 - tinygrad's spelling: `dtypes.float32`

@@ -89,9 +89,9 @@ class ElementwiseMixin:
         inf and NaN stay), so only smaller values go through int32, where they always fit."""
         if not self.dtype.is_float():
             return self
-        from numpy import finfo
+        from tinyir.element_types import float_info
 
-        whole = float(2 ** finfo(self.dtype.np).nmant)  # ALU-TABLE: no int32 overflow (1e12)
+        whole = float(2 ** float_info(self.dtype.np).nmant)  # ALU-TABLE: no int32 overflow (1e12)
         x = self.detach()  # a step function: no gradient (PyTorch's 0), on either branch
         through = dtypes.int64 if whole > 2**31 else dtypes.int32  # DTYPES: f64's 2**52 needs int64
         t = x.cast(through).cast(self.dtype)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from tinyir.element_types import float_info
 from tinyir.errors import TensorIndexError, TensorTypeError, TensorValueError
 from tinyir.frontend import lazy
 from tinyir.frontend.arguments import axis_arg, check_array_fits, check_int_fits, nested_data_error, shape_arg
@@ -593,7 +594,7 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
         1 / 65504 in float16)."""
         if self.dtype.itemsize < 4:
             return self.float()._true_div(b.float()).cast(self.dtype)
-        info = np.finfo(self.dtype.np)
+        info = float_info(self.dtype.np)
         up, size = 2.0 ** (info.nmant + 1), b.abs()
         scale = (size < float(info.tiny)).where(up, (size > 1 / float(info.tiny)).where(1 / up, 1.0))
         scale = scale.cast(self.dtype).detach()
@@ -616,7 +617,11 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def _float_floordiv(self, b: Tensor) -> Tensor:
         """Python's and PyTorch's float floor division, taken from the exact remainder: floor(a / b)
         rounds the quotient first (1.0 // 0.1 would be 10, not 9). A step function: no gradient.
-        Every step rounds to self's dtype, float16 and bfloat16 too, as in PyTorch."""
+        float16 and bfloat16 go through float32 and round once (the exact floor, rounded): rounded at
+        every step, bfloat16's 300 // 0.7 was 430 (a - r rounded to 300 first), not 428. (PyTorch's CPU
+        kernels round every step on long vectors and once on short ones.)"""
+        if self.dtype.itemsize < 4:
+            return self.float()._float_floordiv(b.float()).cast(self.dtype)
         a, b = self.detach(), b.detach()
         r = a._op("fmod", b)
         q = (a - r) / b  # a - r is a whole multiple of b: the quotient is whole up to one rounding
