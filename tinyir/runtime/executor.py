@@ -659,12 +659,12 @@ def _finish_compiles(program: Program, pending: PendingCompiles, raise_errors: b
     """BACKGROUND-COMPILE: wait for the plan's compiles and put each result in its steps and in the
     kernel cache; a failed one leaves neither holding its placeholder (the error is raised, unless
     `raise_errors` is False: the caller raises its own)."""
+    results: dict[int, Any] | None = None
     try:
         results = pending.wait()
     except BaseException:
         if raise_errors:
             raise
-        results = {}
     finally:
         for key, (source, compiled) in list(_KERNEL_CACHE.items()):
             if isinstance(compiled, Deferred):
@@ -672,9 +672,12 @@ def _finish_compiles(program: Program, pending: PendingCompiles, raise_errors: b
                     _KERNEL_CACHE[key] = (source, compiled.future.result())
                 else:
                     del _KERNEL_CACHE[key]
+    if results is None:
+        return  # a failed plan: its steps are never run
     for step in program.steps:
-        if isinstance(step.compiled, Deferred):
-            step.compiled = results.get(id(step.compiled))
+        if isinstance(step.compiled, Deferred):  # another thread's plan started this one: its own result
+            found = results.get(id(step.compiled))
+            step.compiled = found if found is not None else step.compiled.future.result()
 
 
 def _sibling_program(key: tuple, base: str) -> Program | None:
