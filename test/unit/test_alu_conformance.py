@@ -17,7 +17,7 @@ from xdsl.traits import Commutative
 from tinyir import alu
 from tinyir.dialects import tensor as tir
 from tinyir.dialects import uop
-from tinyir.element_types import BASE_TYPES, bit_width, numpy_dtype, ui8
+from tinyir.element_types import BASE_TYPES, bit_width, float_info, numpy_dtype, ui8
 
 ELEMENT_TYPES = BASE_TYPES  # DTYPES: the newer types (f64, bf16, i64, ...) are checked in test_dtypes.py
 from tinyir.ir import parse_module
@@ -98,7 +98,7 @@ def _same(got: np.ndarray, want: np.ndarray, tolerance: float) -> np.ndarray:
     if tolerance == 0.0:
         return ok & (nan | bits)
     g, w = got.astype(np.float64), want.astype(np.float64)
-    eps = max(tolerance, float(np.finfo(want.dtype).eps))
+    eps = max(tolerance, float(float_info(want.dtype).eps))  # bf16: numpy 2.5's finfo refuses it
     with np.errstate(invalid="ignore"):
         close = np.isfinite(w) & (np.abs(g - w) <= eps * np.maximum(np.abs(w), 1.0))
     return ok & (nan | bits | close)

@@ -340,6 +340,8 @@ def lower_cast(op: uop.CastOp) -> SSAValue | Operation:
         return ll.UIToFPOp(x, out) if is_unsigned(src) or src == i1 else ll.SIToFPOp(x, out)
     if is_float(src):  # toward zero, saturating, NaN -> 0: defined for every input (no poison)
         kind = "fptoui" if is_unsigned(dst) else "fptosi"
+        if src == f16:  # F16-SAT: from f32 (exact). On a host with AVX512-FP16 (the H100 machine's),
+            x, src = ll.FPExtOp(x, f32), f32  # LLVM's f16 form gave -32768, not 0, for NaN -> i16
         return ll.CallOp(f"llvm.{kind}.sat.i{out.width.data}.{_float_suffix(src)}", [x], out)
     ws, wd = src.width.data, dst.width.data
     if ws == wd:  # i8 <-> ui8: same bits, but a new value (its signedness differs)
