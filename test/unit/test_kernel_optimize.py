@@ -179,3 +179,39 @@ def test_random_program_with_random_actions_on_cuda(seed: int, cuda_available) -
     program = random_program(100 + seed)
     actual, expected, types, options = run_with_actions(program, "cuda", seed)
     check(f"{program.name} with {options}:\n{program.text}", actual, expected, types)
+
+
+def _matmul_kernel(prologue_ops: int):
+    """The loop kernel of `(a transformed by `prologue_ops` elementwise ops) @ b`, 512x256x128."""
+    from tinyir.ir import parse_module
+    from tinyir.registry import CORE_PIPELINE
+
+    chain, x = [], "%a"
+    for i in range(prologue_ops // 2):
+        chain += [f"  %m{i} = tir.mul {x}, %s : tensor<512x128xf32>", f"  %p{i} = tir.add %m{i}, %a : tensor<512x128xf32>"]
+        x = f"%p{i}"
+    module = parse_module("func.func @main(%a: tensor<512x128xf32>, %s: tensor<512x128xf32>, %b: tensor<128x256xf32>)"
+                          " -> tensor<512x256xf32> {\n" + "\n".join(chain)
+                          + f"\n  %c = tir.matmul {x}, %b : tensor<512x128xf32>, tensor<128x256xf32> -> tensor<512x256xf32>"
+                          "\n  func.return %c : tensor<512x256xf32>\n}")
+    run_passes(module, CORE_PIPELINE[: CORE_PIPELINE.index("loop-to-uop")])
+    return next(k for k in module.walk() if isinstance(k, loop.KernelOp))
+
+
+def test_gpu_register_tiles_keep_within_a_body_budget() -> None:
+    """GPU-TILE-OPS: a matmul keeps its 8x8 register tile on cuda; one with a long fused prologue
+    gets fewer outputs per thread, so its copies of the body stay within GPU_TILE_OPS ops."""
+    import math
+
+    from tinyir.passes.kernel_heuristics import GPU_TILE_OPS, choose_actions
+
+    limits = target_limits("cuda", "sm_90a")
+    plain = _matmul_kernel(0)
+    outputs = math.prod(a.amount for a in choose_actions(plain, "cuda", limits) if a.kind == "upcast")
+    assert outputs == 64
+    fused = _matmul_kernel(160)
+    body = sum(1 for _ in fused.body.block.ops)
+    actions = choose_actions(fused, "cuda", limits)
+    outputs = math.prod(a.amount for a in actions if a.kind == "upcast")
+    assert any(a.kind == "local" for a in actions) and 1 < outputs < 64
+    assert outputs * body <= GPU_TILE_OPS < 2 * outputs * body, (body, actions)

@@ -290,8 +290,10 @@ def gpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
     out_axes = [a for a in glob if _contiguous(a, stores)] or glob[-1:]
     if red:
         reuse = _broadcast_axes(glob, loads)
-        if reuse and math.prod(size[a] for a in glob) >= 64 * limits.cores:
-            return register_tile_actions(size, glob, red, reuse, out_axes, limits)
+        if reuse and math.prod(size[a] for a in glob) >= 64 * limits.cores and \
+                (not out_axes or _tiles_reuse(loads, reuse, red, size, out_axes[-1])):  # ROW-REUSE
+            return register_tile_actions(size, glob, red, reuse, out_axes, limits,
+                                         body_ops=sum(1 for _ in kernel.body.block.ops))
         contiguous = [a for a in red if _contiguous(a, loads)]
         r = contiguous[-1] if contiguous else None
         if r is not None and size[r] >= 64:
@@ -323,8 +325,15 @@ def gpu_actions(kernel: loop.KernelOp, limits: KernelLimits) -> list[Action]:
 #: its window's columns and 2 input channels unrolled: 0.35 ms (cuDNN 0.25 ms)
 
 
+#: GPU-TILE-OPS: a GPU register tile copies the kernel's body once per output too: outside a
+#: convolution, the outputs per thread are kept within this many body ops (a matmul's 20-op body
+#: keeps its 8x8 tile; a GPT step's matmuls with a layernorm fused in, 100-300 ops, took 64 copies
+#: each, and 28 s of a first call on an H100 against tinygrad's 5.5 s)
+GPU_TILE_OPS = 4096
+
+
 def register_tile_actions(size: list[int], glob: list[int], red: list[int], reuse: list[int],
-                          out_axes: list[int], limits: KernelLimits) -> list[Action]:
+                          out_axes: list[int], limits: KernelLimits, body_ops: int = 0) -> list[Action]:
     """A matmul-like kernel (an input broadcast along a global axis): 128 threads, each a register
     tile. The contiguous output axis gets a few neighbouring outputs per thread (vector accesses)
     and up to 16 threads; the largest other reused axis 8 threads of 8 outputs each; any other
@@ -336,6 +345,8 @@ def register_tile_actions(size: list[int], glob: list[int], red: list[int], reus
     windows = [r for r in red if size[r] <= 4]
     convolution = any(size[r] >= 3 for r in windows)
     threads = min(64 if convolution else 128, limits.max_local_size)
+    if not convolution and body_ops:  # GPU-TILE-OPS
+        limits = dataclasses.replace(limits, max_upcast=min(limits.max_upcast, max(1, GPU_TILE_OPS // body_ops)))
     left = list(size)
     actions: list[Action] = []
     used, outputs = 1, 1
@@ -399,7 +410,8 @@ def _tiles_reuse(loads: list[list[int | None]], reuse: list[int], red: list[int]
     filter). ROW-REUSE: a reduce whose loads reused along `j` are the same for every row (a layernorm's
     weight, broadcast over both) gains nothing from the tile's rows; tiled 16 x 8 it was 1200-2400
     uops a kernel (a GPT step's first call: 20 s, half of it compiling those), left to LLVM's
-    vectorizer it runs as fast. A convolution's small windows are tiled regardless."""
+    vectorizer it runs as fast (on a GPU, as a grouped reduce: the register tile made the GPT step's
+    first call on cuda 28 s). A convolution's small windows are tiled regardless."""
     if any(size[r] <= 4 for r in red):
         return True
     along_j = [st for st in loads if st[j] == 0]
