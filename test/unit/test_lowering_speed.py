@@ -133,3 +133,24 @@ def test_uop_types_live_only_while_a_lowering_runs() -> None:
     value = module.body.block.args[0] if module.body.block.args else None
     with pytest.raises(RuntimeError, match="no uop-to-llvm lowering is running"):
         lower.remember_uop_type(value, i32)
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)
+def test_in_order_ptx_lowering_prints_what_the_greedy_driver_printed(path, monkeypatch) -> None:
+    """uop-to-ptx's walk in order (each kernel, then its body: IN-ORDER) gives the PTX text the
+    greedy driver gave, on every corpus program (sm_90a, the Hopper default chain)."""
+    from tinyir.registry import default_pipeline
+    from tinyir.runtime.executor import run_passes
+    from tinyir.targets.ptx.emit import emit_module as emit_ptx
+    from tinyir.targets.ptx.lower import UopToPTX
+
+    specs = default_pipeline("cuda", "uop-to-ptx", chip="sm_90a")
+    at = next(i for i, s in enumerate(specs) if s.startswith("uop-to-ptx"))
+    texts = []
+    for in_order in (True, False):
+        module = load(path).module()
+        run_passes(module, specs[:at])
+        monkeypatch.setattr(UopToPTX, "in_order", in_order)
+        run_passes(module, specs[at:])
+        texts.append(emit_ptx(module))
+    assert texts[0] == texts[1]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from dataclasses import dataclass
@@ -655,6 +656,9 @@ class UopToPTX(RulePass):
     # fma (nvcc's default -fmad=true: twice the multiply-add rate, one rounding instead of two);
     # false: add.rn/mul.rn, each rounded on its own as on the CPU
     fmad: bool = True
+    # one walk per kernel (IN-ORDER, rewrite.py) rather than the greedy driver's worklist; False is
+    # for the test that compares the two
+    in_order: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if self.arch not in ptx.ARCHS:
@@ -857,7 +861,17 @@ class UopToPTX(RulePass):
                 inner.attributes[SOURCE_TYPE] = inner.operands[0].type
             elif isinstance(inner, uop.IdivOp | uop.ModOp) and _nonnegative_over_constant(inner, memo):
                 inner.attributes[NONNEGATIVE_DIVIDEND] = UnitAttr()
-        super().apply(ctx, op)
+        # IN-ORDER (rewrite.py): each kernel, then each op of its body once, after what it reads (the
+        # body's rules read the ptx.kernel around them); an op whose rules all decline leaves the rest
+        # to the greedy driver, as before
+        table = self.table()
+        waiting = not self.in_order
+        if self.in_order:
+            waiting = bool(table.apply_in_order([k for k in op.walk() if isinstance(k, uop.KernelOp)]))
+            for kernel in [k for k in op.walk() if isinstance(k, ptx.KernelOp)]:
+                waiting |= bool(table.apply_in_order(kernel.body.block.ops))
+        if waiting:
+            table.apply(op, greedy=self.greedy, reverse=self.reverse)
         for kernel in op.walk():
             if isinstance(kernel, ptx.KernelOp):
                 erase_dead(kernel, lambda dead: isinstance(dead, ptx.ConstOp | ptx.CvtOp | ptx.SregOp | ptx.Unpack2Op))
