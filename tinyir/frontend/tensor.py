@@ -617,11 +617,9 @@ class Tensor(ElementwiseMixin, MovementMixin, ReduceMixin, FunctionalMixin, Math
     def _float_floordiv(self, b: Tensor) -> Tensor:
         """Python's and PyTorch's float floor division, taken from the exact remainder: floor(a / b)
         rounds the quotient first (1.0 // 0.1 would be 10, not 9). A step function: no gradient.
-        float16 and bfloat16 go through float32 and round once (the exact floor, rounded): rounded at
-        every step, bfloat16's 300 // 0.7 was 430 (a - r rounded to 300 first), not 428. (PyTorch's CPU
-        kernels round every step on long vectors and once on short ones.)"""
-        if self.dtype.itemsize < 4:
-            return self.float()._float_floordiv(b.float()).cast(self.dtype)
+        Every step rounds to self's dtype, float16 and bfloat16 too, as PyTorch's vectorized CPU kernel
+        does (bit for bit: test_fmod). Its scalar path, for a few elements, and its CUDA kernel round
+        once instead: bfloat16's 300 // 0.7 is 430 here and there 428."""
         a, b = self.detach(), b.detach()
         r = a._op("fmod", b)
         q = (a - r) / b  # a - r is a whole multiple of b: the quotient is whole up to one rounding
