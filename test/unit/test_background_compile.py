@@ -106,11 +106,12 @@ def test_pending_compiles_finish_every_job_before_raising_the_first_error() -> N
             return value * 10
         return run
 
-    deferred = [pending.submit(job(v), done.append) for v in range(5)]
+    deferred = [pending.submit(f"job {v}", job(v), done.append) for v in range(5)]
+    assert pending.submit("job 2", job(9), done.append) is deferred[2]  # started already: the same compile
     release.set()
     with pytest.raises(ValueError, match="first"):
         pending.wait()
-    assert done == [0, 20, 40]  # the successful ones, in order, each once
+    assert done == [0, 20, 40, 20]  # the successful jobs, in order (job 2 twice: two callers)
     assert all(d.future.done() for d in deferred)
     assert pending.wait() == {}  # nothing left
 

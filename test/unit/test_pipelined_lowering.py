@@ -54,9 +54,16 @@ def test_groups_give_the_kernels_and_results_of_one_whole_module_run(monkeypatch
     lower = pipelined_lowering.lower_in_groups
     monkeypatch.setattr(pipelined_lowering, "lower_in_groups", lambda *a: calls.append(1) or lower(*a))
     monkeypatch.setattr(pipelined_lowering, "GROUP_KERNELS", 5)
+    device = executor.get_device("cpu")
+    compile_in_place, compiled = type(device).compile, []
+    monkeypatch.setattr(device, "compile", lambda source, artifact=None: (artifact is None and compiled.append(source.text))
+                        or compile_in_place(device, source, artifact))  # (with an artifact: a reload)
     _clear_caches()
     grouped = _training_steps()
     assert calls and len(grouped[2]) > 3 * 5  # grouped: several groups of 5
+    big = [text for text in compiled if text in set(grouped[2])]
+    assert big and len(big) == len(set(big))  # each text of the big program compiled once: its plan took
+    # the compile started as its group was lowered (small programs of equal texts are separate plans)
     monkeypatch.setattr(pipelined_lowering, "GROUP_KERNELS", 10**6)  # one group: the whole module at once
     _clear_caches()
     whole = _training_steps()

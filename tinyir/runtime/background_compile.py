@@ -62,14 +62,18 @@ class PendingCompiles:
 
     def __init__(self) -> None:
         self.jobs: list[tuple[Deferred, Callable[[Any], None]]] = []
+        self._started: dict[str, Deferred] = {}  # key (a kernel's text) -> its compile
         self._interval: float | None = None  # the switch interval to restore (SWITCH-INTERVAL)
 
-    def submit(self, compile_kernel: Callable[[], Any], done: Callable[[Any], None]) -> Deferred:
-        """Start `compile_kernel()` on the worker; `done(result)` runs on the caller's thread in `wait`."""
-        if self._interval is None:
-            self._interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL_S))
-        deferred = Deferred(_compile_worker().submit(compile_kernel))
+    def submit(self, key: str, compile_kernel: Callable[[], Any], done: Callable[[Any], None]) -> Deferred:
+        """Start `compile_kernel()` on the worker, unless a compile of `key` started already (then
+        that one stands for both); `done(result)` runs on the caller's thread in `wait`."""
+        deferred = self._started.get(key)
+        if deferred is None:
+            if self._interval is None:
+                self._interval = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL_S))
+            deferred = self._started[key] = Deferred(_compile_worker().submit(compile_kernel))
         self.jobs.append((deferred, done))
         return deferred
 
@@ -79,6 +83,7 @@ class PendingCompiles:
         results: dict[int, Any] = {}
         error: BaseException | None = None
         jobs, self.jobs = self.jobs, []
+        self._started.clear()
         for deferred, done in jobs:
             try:
                 result = deferred.future.result()

@@ -628,13 +628,13 @@ def _compile_into(program: Program, module: ModuleOp, specs: Sequence[str], targ
 
 def _compile_early(kernels: list[Operation], target: Any, dev: Device, pending: PendingCompiles,
                    early: dict[int, tuple[Operation, KernelSource]]) -> None:
-    """PIPELINED-LOWERING: print a lowered group's kernels and start their compiles (the device keeps
-    what it compiled, so the plan's own compile of the same text finds it); the plan reuses the text."""
+    """PIPELINED-LOWERING: print a lowered group's kernels and start their compiles; the plan reuses
+    the text, and its compile of that text is the one started here (`PendingCompiles.submit`)."""
     for op in kernels:
         if op.name == target.kernel_op:
             source = target.emit_kernel(op)
             early[id(op)] = (op, source)
-            pending.submit(lambda source=source: dev.compile(source), lambda _compiled: None)
+            pending.submit(source.text, lambda source=source: dev.compile(source), lambda _compiled: None)
 
 
 def _plan_and_collect(program: Program, lowered: ModuleOp, target: Any, dev: Device, level: int, infos: Any,
@@ -798,7 +798,7 @@ def _compile_source(source: KernelSource, device: Device, device_name: str, iden
     if disk is None:
         COMPILE_STATS.backend_compiles += 1
         if pending is not None:
-            return pending.submit(lambda: device.compile(source), lambda _compiled: None)
+            return pending.submit(source.text, lambda: device.compile(source), lambda _compiled: None)
         return device.compile(source)
     artifact_key = make_key("artifact", source.text, split_device_name(device_name)[0], identity, code_version())
     artifact = disk.get("artifact", artifact_key)
@@ -816,7 +816,7 @@ def _compile_source(source: KernelSource, device: Device, device_name: str, iden
             disk.put("artifact", artifact_key, compiled.artifact)
 
     if pending is not None:
-        return pending.submit(lambda: device.compile(source), store)
+        return pending.submit(source.text, lambda: device.compile(source), store)
     compiled = device.compile(source)
     store(compiled)
     return compiled
